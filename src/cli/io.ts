@@ -1,0 +1,34 @@
+/**
+ * What a CLI command may touch. Commands receive this instead of reaching for `process`, so tests
+ * can run them in-process and capture everything they print.
+ */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdoutIsTTY: boolean;
+}
+
+/** A command's result is its exit code: 0 clean, 1 findings, 2 usage or input error, 3 index unreachable. */
+export type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_UNREACHABLE = 3;
+
+/** A mistake in how the tool was called: shown as one line, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    cwd: process.cwd(),
+    env: process.env,
+    stdoutIsTTY: process.stdout.isTTY === true,
+  };
+}
