@@ -1,0 +1,73 @@
+/**
+ * The command-line entry: picks a command, turns every expected failure into one line on stderr
+ * and an exit code. No business logic lives here.
+ */
+import { createRequire } from 'node:module';
+import { PackagingError } from '../pep/errors.js';
+import { inline } from '../report/terminal.js';
+import { UnknownTargetError } from '../targets/target.js';
+import { tagsCommand } from './commands/tags.js';
+import { targetsCommand } from './commands/targets.js';
+import { EXIT_OK, EXIT_USAGE, processIO, UsageError, type CliIO, type Command } from './io.js';
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  tags: { run: tagsCommand, summary: 'print the wheel tags a target accepts, best first' },
+  targets: { run: targetsCommand, summary: 'list the target interpreters and platforms' },
+};
+
+export function version(): string {
+  const require = createRequire(import.meta.url);
+  return (require('../../package.json') as { version: string }).version;
+}
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const commands = Object.entries(COMMANDS)
+    .map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`)
+    .join('\n');
+  return `pypy-ready ${version()}: will this Python project install and run well on PyPy?
+
+Usage: pypy-ready <command> [options]
+
+Commands:
+${commands}
+
+Run \`pypy-ready <command> --help\` for a command's options.
+`;
+}
+
+/** Errors a user can cause; anything else is a bug and is still reported without a stack trace. */
+function isUserError(error: unknown): error is Error {
+  if (error instanceof UsageError || error instanceof UnknownTargetError || error instanceof PackagingError) return true;
+  // node:util parseArgs reports unknown or malformed options with these codes.
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    io.stdout(help());
+    return EXIT_OK;
+  }
+  if (first === '--version' || first === '-V') {
+    io.stdout(`${version()}\n`);
+    return EXIT_OK;
+  }
+  const command = COMMANDS[first];
+  if (!command) {
+    io.stderr(`pypy-ready: unknown command ${JSON.stringify(inline(first).slice(0, 40))}; commands: ${Object.keys(COMMANDS).join(', ')}\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (isUserError(error)) {
+      io.stderr(`pypy-ready: ${inline(error.message)}\n`);
+      return EXIT_USAGE;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`pypy-ready: internal error: ${inline(message)} (please report this)\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Does a wheel install on a target, and how good a match is it? This is the question pip answers
+ * when it picks a file: any of the wheel's tags must be accepted; the best-ranked tag decides.
+ */
+import type { WheelFilename } from '../pep/filenames.js';
+import { tagToString } from '../pep/tags.js';
+import type { Target } from './target.js';
+
+/** Rank of the wheel's best tag on the target (lower is better), or `null` when it does not install. */
+export function wheelRank(wheel: Pick<WheelFilename, 'tags'>, target: Target): number | null {
+  let best: number | null = null;
+  for (const tag of wheel.tags) {
+    const rank = target.rankOf(tagToString(tag));
+    if (rank !== undefined && (best === null || rank < best)) best = rank;
+  }
+  return best;
+}
+
+export function isWheelCompatible(wheel: Pick<WheelFilename, 'tags'>, target: Target): boolean {
+  return wheelRank(wheel, target) !== null;
+}
