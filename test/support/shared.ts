@@ -1,0 +1,15 @@
+/**
+ * Paths to the shared ground truth beside the repository (`../shared`). Tests that need it skip
+ * cleanly when it is absent.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const SHARED = resolve(REPO_ROOT, '../shared');
+export const SHARED_PYPY = resolve(SHARED, 'pypy');
+export const CORPUS = resolve(SHARED, 'corpus');
+
+export const hasSharedPypy = existsSync(resolve(SHARED_PYPY, 'tags'));
+export const hasCorpus = existsSync(resolve(CORPUS, 'manifests'));
