@@ -1,0 +1,98 @@
+/**
+ * Turn an index page into installation candidates for one target, and pick the file pip would
+ * install, following pip's rules: files whose `requires-python` excludes the target are dropped,
+ * yanked files only count for an exact pin, the best-ranked compatible wheel wins, a higher build
+ * tag breaks ties, and an sdist is the last resort.
+ */
+import { parseDistributionFilename, type DistributionFilename } from '../pep/filenames.js';
+import { compareVersions, isValidSpecifier, satisfies } from '../pep/versions.js';
+import type { DistributionFile } from '../index/types.js';
+import { wheelRank, type Target } from '../targets/index.js';
+
+export interface ParsedFile {
+  readonly file: DistributionFile;
+  readonly parsed: DistributionFilename;
+}
+
+export interface UnparsableFile {
+  readonly filename: string;
+  readonly reason: string;
+}
+
+export interface FilesByVersion {
+  /** Newest first. */
+  readonly versions: readonly string[];
+  readonly files: ReadonlyMap<string, readonly ParsedFile[]>;
+  /** Files whose names could not be read (eggs, installers, junk): skipped, as pip does. */
+  readonly unparsable: readonly UnparsableFile[];
+}
+
+export function groupFilesByVersion(projectName: string, files: readonly DistributionFile[]): FilesByVersion {
+  const byVersion = new Map<string, ParsedFile[]>();
+  const unparsable: UnparsableFile[] = [];
+  for (const file of files) {
+    let parsed: DistributionFilename;
+    try {
+      parsed = parseDistributionFilename(file.filename, projectName);
+    } catch (error) {
+      unparsable.push({ filename: file.filename, reason: (error as Error).message });
+      continue;
+    }
+    // Versions are compared in canonical form so "1.0" and "1.0.0" files meet.
+    const key = [...byVersion.keys()].find((v) => compareVersions(v, parsed.version) === 0) ?? parsed.version;
+    if (!byVersion.has(key)) byVersion.set(key, []);
+    byVersion.get(key)!.push({ file, parsed });
+  }
+  const versions = [...byVersion.keys()].sort((a, b) => compareVersions(b, a));
+  return { versions, files: byVersion, unparsable };
+}
+
+/** Why a file is not a candidate on the target, or `null` when pip could install it. */
+export function fileRejection(candidate: ParsedFile, target: Target, options: { allowYanked: boolean }): string | null {
+  const { file, parsed } = candidate;
+  if (file.requiresPython && isValidSpecifier(file.requiresPython) && !satisfies(target.interpreter.pythonFullVersion, file.requiresPython, { prereleases: true })) {
+    return `requires-python ${file.requiresPython} excludes Python ${target.interpreter.pythonFullVersion}`;
+  }
+  if (file.yanked !== false && !options.allowYanked) {
+    return typeof file.yanked === 'string' && file.yanked !== '' ? `yanked: ${file.yanked}` : 'yanked';
+  }
+  if (parsed.kind === 'wheel' && wheelRank(parsed, target) === null) {
+    return `no tag of ${parsed.tags.length === 1 ? 'this wheel' : `its ${parsed.tags.length} tags`} is accepted by ${target.interpreter.id}`;
+  }
+  return null;
+}
+
+export interface FileChoice {
+  readonly chosen: ParsedFile | null;
+  /** Every file of the version with the reason it was passed over (empty reason for the chosen one). */
+  readonly considered: readonly { candidate: ParsedFile; rejection: string | null }[];
+}
+
+/**
+ * The file pip installs for one version. `onlyBinary` mirrors `--only-binary=:all:`.
+ */
+export function chooseFile(
+  candidates: readonly ParsedFile[],
+  target: Target,
+  options: { allowYanked?: boolean; onlyBinary?: boolean } = {},
+): FileChoice {
+  const considered = candidates.map((candidate) => {
+    let rejection = fileRejection(candidate, target, { allowYanked: options.allowYanked ?? false });
+    if (!rejection && options.onlyBinary && candidate.parsed.kind === 'sdist') rejection = 'source distributions not allowed (--only-binary)';
+    return { candidate, rejection };
+  });
+  let best: ParsedFile | null = null;
+  let bestKey: [number, number, string] | null = null;
+  for (const { candidate, rejection } of considered) {
+    if (rejection) continue;
+    const { parsed } = candidate;
+    // Lower rank is better; sdists rank after every wheel. Then higher build number, then build suffix.
+    const key: [number, number, string] =
+      parsed.kind === 'wheel' ? [wheelRank(parsed, target)!, -(parsed.build?.[0] ?? -1), parsed.build?.[1] ?? ''] : [Number.MAX_SAFE_INTEGER, 0, ''];
+    if (!bestKey || key[0] < bestKey[0] || (key[0] === bestKey[0] && (key[1] < bestKey[1] || (key[1] === bestKey[1] && key[2] > bestKey[2])))) {
+      best = candidate;
+      bestKey = key;
+    }
+  }
+  return { chosen: best, considered };
+}
