@@ -1,0 +1,155 @@
+/**
+ * Each verdict from the rules, on small hand-made index listings. The expectations follow from the
+ * target's accepted tags (checked against real interpreters elsewhere) and pip's selection rules.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseKnowledgeBase } from '../../src/assess/knowledge.js';
+import { assessPackage, type PackageFacts } from '../../src/assess/rules.js';
+import type { DistributionFile } from '../../src/index/types.js';
+import { groupFilesByVersion } from '../../src/resolve/candidates.js';
+import { resolveTarget } from '../../src/targets/index.js';
+
+const PP73 = resolveTarget('pypy3.11-7.3');
+const PP80 = resolveTarget('pypy3.11-8.0');
+
+type FileSpec = string | { filename: string; requiresPython?: string; yanked?: boolean | string };
+
+function files(name: string, specs: FileSpec[]) {
+  const list: DistributionFile[] = specs.map((spec) => {
+    const s = typeof spec === 'string' ? { filename: spec } : spec;
+    return { filename: s.filename, url: `https://example.invalid/${s.filename}`, requiresPython: s.requiresPython ?? null, yanked: s.yanked ?? false, hashes: {}, coreMetadata: false };
+  });
+  return groupFilesByVersion(name, list);
+}
+
+function facts(name: string, specs: FileSpec[], request: Partial<PackageFacts['request']> = {}, extra: Partial<PackageFacts> = {}): PackageFacts {
+  return { name, files: files(name, specs), request: { specifier: '', ...request }, ...extra };
+}
+
+const kb = parseKnowledgeBase(
+  {
+    schemaVersion: 1,
+    entries: [
+      { name: 'psycopg2-binary', status: 'broken', summary: 'fails at import on PyPy', alternative: { name: 'psycopg', note: 'pure-Python mode' }, sources: ['measured'] },
+      { name: 'markupsafe', status: 'pure-fallback', summary: 'falls back to pure Python', sources: ['upstream'] },
+      { name: 'cffi-thing', status: 'cffi', summary: 'a CFFI binding', sources: ['upstream'] },
+    ],
+  },
+  'test',
+);
+
+describe('verdicts', () => {
+  it('pypy-wheel: a wheel for exactly this PyPy ABI, with a cpyext note', () => {
+    const { assessment } = assessPackage(
+      facts('lxml', ['lxml-6.0.0-cp311-cp311-manylinux_2_28_x86_64.whl', 'lxml-6.0.0-pp311-pypy311_pp73-manylinux_2_28_x86_64.whl', 'lxml-6.0.0.tar.gz']),
+      PP73,
+    );
+    expect(assessment).toMatchObject({ verdict: 'pypy-wheel', severity: 'info', version: '6.0.0', file: 'lxml-6.0.0-pp311-pypy311_pp73-manylinux_2_28_x86_64.whl' });
+    expect(assessment.evidence.join('\n')).toMatch(/tag pp311-pypy311_pp73-manylinux_2_28_x86_64/);
+    expect(assessment.evidence.join('\n')).toMatch(/cpyext/);
+  });
+
+  it('abi-mismatch: the same files on PyPy 8.0 (pp73 wheels do not load on pp80)', () => {
+    const { assessment } = assessPackage(
+      facts('lxml', ['lxml-6.0.0-cp311-cp311-manylinux_2_28_x86_64.whl', 'lxml-6.0.0-pp311-pypy311_pp73-manylinux_2_28_x86_64.whl', 'lxml-6.0.0.tar.gz']),
+      PP80,
+    );
+    expect(assessment).toMatchObject({ verdict: 'abi-mismatch', severity: 'warning', file: 'lxml-6.0.0.tar.gz' });
+    expect(assessment.evidence[0]).toContain('pypy311_pp73 but not for pypy311_pp80');
+  });
+
+  it('pure: a py3-none-any wheel', () => {
+    const { assessment } = assessPackage(facts('requests', ['requests-2.32.5-py3-none-any.whl', 'requests-2.32.5.tar.gz']), PP80);
+    expect(assessment).toMatchObject({ verdict: 'pure', severity: 'ok', file: 'requests-2.32.5-py3-none-any.whl' });
+  });
+
+  it('pure-fallback: CPython-only wheels, but the knowledge base knows the sdist falls back to pure Python', () => {
+    const { assessment } = assessPackage(
+      facts('markupsafe', ['MarkupSafe-3.0.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', 'markupsafe-3.0.2.tar.gz'], {}, { knowledge: kb.get('markupsafe') }),
+      PP73,
+    );
+    expect(assessment).toMatchObject({ verdict: 'pure-fallback', file: 'markupsafe-3.0.2.tar.gz' });
+  });
+
+  it('cffi: a CFFI binding is PyPy\'s fast path', () => {
+    const { assessment } = assessPackage(facts('cffi-thing', ['cffi_thing-1.0-pp311-pypy311_pp73-manylinux_2_17_x86_64.whl'], {}, { knowledge: kb.get('cffi-thing') }), PP73);
+    expect(assessment).toMatchObject({ verdict: 'cffi', severity: 'ok' });
+  });
+
+  it('source-build: compiled wheels for CPython only, and an sdist', () => {
+    const { assessment } = assessPackage(facts('ujson', ['ujson-5.10.0-cp311-cp311-manylinux_2_17_x86_64.whl', 'ujson-5.10.0.tar.gz']), PP73);
+    expect(assessment).toMatchObject({ verdict: 'source-build', severity: 'warning', file: 'ujson-5.10.0.tar.gz' });
+  });
+
+  it('source-build (info): only an sdist anywhere, so it is probably pure but unverified', () => {
+    const { assessment } = assessPackage(facts('oldlib', ['oldlib-0.3.tar.gz']), PP73);
+    expect(assessment).toMatchObject({ verdict: 'source-build', severity: 'info' });
+    expect(assessment.evidence.join(' ')).toMatch(/not inspected/);
+  });
+
+  it('lost-pypy-wheels: an older release had wheels for this ABI, the newest builds from source', () => {
+    const { assessment } = assessPackage(
+      facts('hiredis', [
+        'hiredis-3.2.1-pp311-pypy311_pp73-manylinux_2_17_x86_64.manylinux2014_x86_64.whl',
+        'hiredis-3.2.1.tar.gz',
+        'hiredis-3.3.0-cp311-cp311-manylinux_2_17_x86_64.whl',
+        'hiredis-3.3.0.tar.gz',
+      ]),
+      PP73,
+    );
+    expect(assessment).toMatchObject({ verdict: 'lost-pypy-wheels', severity: 'warning', version: '3.3.0', file: 'hiredis-3.3.0.tar.gz' });
+    expect(assessment.suggestion).toContain('hiredis==3.2.1');
+  });
+
+  it('lost-pypy-wheels: pip falls back to an older release when the newest has nothing installable', () => {
+    const { assessment } = assessPackage(
+      facts('wheelonly', ['wheelonly-2.0-cp311-cp311-manylinux_2_17_x86_64.whl', 'wheelonly-1.0-pp311-pypy311_pp73-manylinux_2_17_x86_64.whl']),
+      PP73,
+    );
+    expect(assessment).toMatchObject({ verdict: 'lost-pypy-wheels', version: '1.0', file: 'wheelonly-1.0-pp311-pypy311_pp73-manylinux_2_17_x86_64.whl' });
+  });
+
+  it('requires-python: a pinned release that excludes the target Python, with the newest that installs', () => {
+    const listing = [
+      { filename: 'Django-6.0-py3-none-any.whl', requiresPython: '>=3.12' },
+      { filename: 'django-6.0.tar.gz', requiresPython: '>=3.12' },
+      { filename: 'Django-5.2.8-py3-none-any.whl', requiresPython: '>=3.10' },
+    ];
+    const pinned = assessPackage(facts('django', listing, { specifier: '==6.0', fixedVersion: '6.0' }), PP73).assessment;
+    expect(pinned).toMatchObject({ verdict: 'requires-python', severity: 'error', version: '6.0' });
+    expect(pinned.suggestion).toContain('5.2.8');
+    // Unpinned, pip simply takes 5.2.8 on PyPy 3.11: fine, with the skipped release as evidence.
+    const ranged = assessPackage(facts('django', listing, { specifier: '>=4.2,<7' }), PP73).assessment;
+    expect(ranged).toMatchObject({ verdict: 'pure', severity: 'ok', version: '5.2.8' });
+    expect(ranged.evidence.join(' ')).toMatch(/6\.0 \(requires-python >=3\.12 excludes Python 3\.11/);
+    // And on Python 3.12 the newest is taken.
+    expect(assessPackage(facts('django', listing, { specifier: '>=4.2,<7' }), resolveTarget('pypy3.12-8.0')).assessment.version).toBe('6.0');
+  });
+
+  it('no-distribution: nothing installs and there is no sdist', () => {
+    const { assessment } = assessPackage(facts('winonly', ['winonly-1.0-cp311-cp311-win_amd64.whl']), PP73);
+    expect(assessment).toMatchObject({ verdict: 'no-distribution', severity: 'error', file: null });
+  });
+
+  it('known-broken: the knowledge base wins over an installable sdist, with the alternative', () => {
+    const { assessment } = assessPackage(
+      facts('psycopg2-binary', ['psycopg2_binary-2.9.10-cp311-cp311-manylinux_2_17_x86_64.whl', 'psycopg2-binary-2.9.10.tar.gz'], {}, { knowledge: kb.get('psycopg2-binary') }),
+      PP73,
+    );
+    expect(assessment).toMatchObject({ verdict: 'known-broken', severity: 'error', file: 'psycopg2-binary-2.9.10.tar.gz' });
+    expect(assessment.suggestion).toMatch(/psycopg/);
+    expect(assessment.evidence[0]).toMatch(/source: measured/);
+  });
+
+  it('unknown: the index could not answer, and unknown is never ok', () => {
+    const { assessment } = assessPackage({ name: 'private-pkg', files: null, fetchError: 'https://idx/simple/private-pkg/: HTTP 401', request: { specifier: '' } }, PP73);
+    expect(assessment).toMatchObject({ verdict: 'unknown', severity: 'unknown', file: null });
+    expect(assessment.evidence).toEqual(['https://idx/simple/private-pkg/: HTTP 401']);
+  });
+
+  it('yanked files count only for an exact pin', () => {
+    const listing = [{ filename: 'pkg-2.0-py3-none-any.whl', yanked: 'broken upload' }, 'pkg-1.0-py3-none-any.whl'];
+    expect(assessPackage(facts('pkg', listing), PP73).assessment.version).toBe('1.0');
+    expect(assessPackage(facts('pkg', listing, { specifier: '==2.0' }), PP73).assessment.version).toBe('2.0');
+  });
+});
