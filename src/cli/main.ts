@@ -2,23 +2,27 @@
  * The command-line entry: picks a command, turns every expected failure into one line on stderr
  * and an exit code. No business logic lives here.
  */
-import { createRequire } from 'node:module';
 import { PackagingError } from '../pep/errors.js';
 import { inline } from '../report/terminal.js';
+import { toolVersion } from '../version.js';
 import { UnknownTargetError } from '../targets/target.js';
+import { KnowledgeBaseError } from '../assess/knowledge.js';
+import { IndexSettingsError } from '../index/settings.js';
+import { ManifestPathError } from '../manifests/index.js';
+import { requirementsCommand } from './commands/requirements.js';
+import { scanCommand } from './commands/scan.js';
 import { tagsCommand } from './commands/tags.js';
 import { targetsCommand } from './commands/targets.js';
 import { EXIT_OK, EXIT_USAGE, processIO, UsageError, type CliIO, type Command } from './io.js';
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  scan: { run: scanCommand, summary: 'assess every dependency on the target PyPy (the default command)' },
+  requirements: { run: requirementsCommand, summary: 'list the requirements the manifests declare (no network)' },
   tags: { run: tagsCommand, summary: 'print the wheel tags a target accepts, best first' },
   targets: { run: targetsCommand, summary: 'list the target interpreters and platforms' },
 };
 
-export function version(): string {
-  const require = createRequire(import.meta.url);
-  return (require('../../package.json') as { version: string }).version;
-}
+const version = toolVersion;
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
@@ -27,7 +31,8 @@ function help(): string {
     .join('\n');
   return `pypy-ready ${version()}: will this Python project install and run well on PyPy?
 
-Usage: pypy-ready <command> [options]
+Usage: pypy-ready [PATH…] [options]        scan (see \`pypy-ready scan --help\`)
+       pypy-ready <command> [options]
 
 Commands:
 ${commands}
@@ -38,7 +43,16 @@ Run \`pypy-ready <command> --help\` for a command's options.
 
 /** Errors a user can cause; anything else is a bug and is still reported without a stack trace. */
 function isUserError(error: unknown): error is Error {
-  if (error instanceof UsageError || error instanceof UnknownTargetError || error instanceof PackagingError) return true;
+  if (
+    error instanceof UsageError ||
+    error instanceof UnknownTargetError ||
+    error instanceof PackagingError ||
+    error instanceof ManifestPathError ||
+    error instanceof IndexSettingsError ||
+    error instanceof KnowledgeBaseError
+  ) {
+    return true;
+  }
   // node:util parseArgs reports unknown or malformed options with these codes.
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
@@ -54,13 +68,10 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     io.stdout(`${version()}\n`);
     return EXIT_OK;
   }
+  // Anything that is not a command is a path or an option of the default command, scan.
   const command = COMMANDS[first];
-  if (!command) {
-    io.stderr(`pypy-ready: unknown command ${JSON.stringify(inline(first).slice(0, 40))}; commands: ${Object.keys(COMMANDS).join(', ')}\n`);
-    return EXIT_USAGE;
-  }
   try {
-    return await command.run(rest, io);
+    return command ? await command.run(rest, io) : await scanCommand(argv, io);
   } catch (error) {
     if (isUserError(error)) {
       io.stderr(`pypy-ready: ${inline(error.message)}\n`);

@@ -30,7 +30,7 @@ describe('pypy-ready tags', () => {
     [['tags', '--target', 'pypy3.11-8.0', '--platform', 'solaris'], /unknown platform "solaris"; valid platforms: manylinux_x86_64/],
     [['tags', '--target', 'pypy3.11-8.0', '--glibc', 'new'], /invalid glibc version "new"/],
     [['tags', '--target', 'pypy3.11-8.0', '--bogus'], /Unknown option '--bogus'/],
-    [['frobnicate'], /unknown command "frobnicate"/],
+    [['frobnicate'], /path not found: frobnicate/],
   ])('%j fails with one line and exit code 2', async (argv, message) => {
     const io = captureIO();
     expect(await main(argv, io)).toBe(2);

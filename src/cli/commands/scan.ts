@@ -1,0 +1,144 @@
+/**
+ * `pypy-ready [scan] [PATH…]`: the full audit. Parses options, calls `scan()`, renders, writes, and
+ * turns the result into an exit code. Nothing here decides a verdict.
+ */
+import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SEVERITY_RANK } from '../../assess/types.js';
+import { renderJson } from '../../report/json.js';
+import { renderText } from '../../report/text.js';
+import { DEFAULT_TARGETS, scan, type ScanOptions } from '../../scan/index.js';
+import type { ScanResult } from '../../scan/types.js';
+import { PLATFORM_IDS } from '../../targets/platforms.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, UsageError, type CliIO, type Command } from '../io.js';
+import { TARGET_OPTION_SPEC, targetOptionsFrom } from './tags.js';
+
+export const SCAN_HELP = `Usage: pypy-ready [scan] [PATH…] [options]
+
+Scan the Python manifests under each PATH (default: .) and tell, for each dependency, whether it
+installs and runs well on the target PyPy, with the evidence and a fix.
+
+Targets:
+  --target ID             repeatable; default ${DEFAULT_TARGETS.join(' and ')} (see \`pypy-ready targets\`)
+  --platform P            ${PLATFORM_IDS.join(' | ')}
+  --glibc X.Y             glibc baseline for manylinux (default 2.28); --musl X.Y, --macos X.Y likewise
+Index:
+  --index-url URL         primary index (default https://pypi.org/simple/, or PIP_INDEX_URL)
+  --extra-index-url URL   repeatable; also PIP_EXTRA_INDEX_URL
+  --offline               answer from the cache only; the rest is "unknown"
+  --cache-dir DIR         HTTP cache location (default: the user cache directory)
+  --no-cache              do not read or write the cache
+  --concurrency N         parallel requests (default 16)
+Output:
+  --format text|json      default text
+  --output FILE           write the report to FILE (atomically) instead of stdout
+  --fail-on LEVEL         error (default) | warning | never: exit 1 when a finding is at least LEVEL
+  --verbose               show evidence for packages that are fine too
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 index unreachable.
+`;
+
+const FAIL_ON = ['error', 'warning', 'never'] as const;
+
+/** Write the whole report or nothing: a temp file beside the target, then rename. */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, text, { flag: 'wx' });
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new UsageError(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+function useColor(io: CliIO): boolean {
+  if (io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '') return false;
+  const force = io.env['FORCE_COLOR'];
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  return io.stdoutIsTTY;
+}
+
+export function exitCodeFor(result: ScanResult, failOn: (typeof FAIL_ON)[number]): number {
+  if (!result.indexReachable) return EXIT_UNREACHABLE;
+  if (failOn === 'never') return EXIT_OK;
+  const threshold = SEVERITY_RANK[failOn];
+  return result.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions; format: 'text' | 'json'; output?: string; failOn: (typeof FAIL_ON)[number]; verbose: boolean; help: boolean } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      ...TARGET_OPTION_SPEC,
+      target: { type: 'string', multiple: true },
+      'index-url': { type: 'string', short: 'i' },
+      'extra-index-url': { type: 'string', multiple: true },
+      offline: { type: 'boolean' },
+      'cache-dir': { type: 'string' },
+      'no-cache': { type: 'boolean' },
+      concurrency: { type: 'string' },
+      format: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      'fail-on': { type: 'string' },
+      verbose: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`unknown --format ${JSON.stringify(format.slice(0, 30))}; use text or json`);
+  const failOn = values['fail-on'] ?? 'error';
+  if (!(FAIL_ON as readonly string[]).includes(failOn)) throw new UsageError(`unknown --fail-on ${JSON.stringify(failOn.slice(0, 30))}; use error, warning or never`);
+  let concurrency: number | undefined;
+  if (values.concurrency !== undefined) {
+    concurrency = Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError(`--concurrency must be an integer from 1 to 256, not ${JSON.stringify(values.concurrency.slice(0, 20))}`);
+  }
+  if (values['no-cache'] && values.offline) throw new UsageError('--offline needs the cache; it cannot be combined with --no-cache');
+
+  const index: NonNullable<ScanOptions['index']> = {};
+  if (values['index-url'] !== undefined) index.indexUrl = values['index-url'];
+  if (values['extra-index-url'] !== undefined) index.extraIndexUrls = values['extra-index-url'];
+  if (values.offline) index.offline = true;
+  if (values['no-cache']) index.cacheDir = null;
+  else if (values['cache-dir'] !== undefined) index.cacheDir = resolve(io.cwd, values['cache-dir']);
+  if (concurrency !== undefined) index.concurrency = concurrency;
+
+  const options: ScanOptions = {
+    paths: positionals.length > 0 ? positionals : ['.'],
+    cwd: io.cwd,
+    env: io.env,
+    targetOptions: targetOptionsFrom(values),
+    index,
+  };
+  if (values.target) options.targets = values.target;
+  return {
+    options,
+    format,
+    failOn: failOn as (typeof FAIL_ON)[number],
+    verbose: values.verbose === true,
+    help: values.help === true,
+    ...(values.output !== undefined ? { output: resolve(io.cwd, values.output) } : {}),
+  };
+}
+
+export const scanCommand: Command = async (argv, io) => {
+  const parsed = parseScanArgs(argv, io);
+  if (parsed.help) {
+    io.stdout(SCAN_HELP);
+    return EXIT_OK;
+  }
+  const result = await scan(parsed.options);
+  const report = parsed.format === 'json' ? renderJson(result) : renderText(result, { color: !parsed.output && useColor(io), verbose: parsed.verbose });
+  if (parsed.output) {
+    await writeAtomically(parsed.output, report);
+    io.stderr(`report written to ${parsed.output}\n`);
+  } else {
+    io.stdout(report);
+  }
+  if (!result.indexReachable) io.stderr(`pypy-ready: ${result.errors.at(-1)?.message ?? 'the index could not be reached'}\n`);
+  return exitCodeFor(result, parsed.failOn);
+};

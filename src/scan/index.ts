@@ -1,0 +1,2 @@
+export * from './types.js';
+export { scan, DEFAULT_TARGETS, type ScanOptions } from './scan.js';
