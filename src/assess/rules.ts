@@ -170,6 +170,25 @@ export function assessPackage(facts: PackageFacts, target: Target): AssessmentRe
     );
   }
 
+  if (kb?.status === 'builtin' && target.interpreter.implementation === 'pypy') {
+    // pip sees the bundled module as already installed; nothing is downloaded.
+    return result(
+      facts,
+      target,
+      facts.name === 'cffi' ? 'cffi' : 'pure',
+      {
+        version,
+        file: null,
+        evidence: [
+          knowledgeEvidence(kb),
+          'built into PyPy: pip treats it as already installed, unless the requirement asks for a newer version than the bundled one, in which case pip tries to build the sdist',
+        ],
+      },
+      choice,
+      null,
+    );
+  }
+
   if (!version || !chosen) {
     return unavailable(facts, target, choice, rejected, python);
   }
