@@ -177,7 +177,7 @@ export function assessPackage(facts: PackageFacts, target: Target): AssessmentRe
       target,
       facts.name === 'cffi' ? 'cffi' : 'pure',
       {
-        version,
+        version: null,
         file: null,
         evidence: [
           knowledgeEvidence(kb),
@@ -201,7 +201,8 @@ export function assessPackage(facts: PackageFacts, target: Target): AssessmentRe
   if (kb && kb.status !== 'broken') notes.push(knowledgeEvidence(kb));
   if (kb?.pythonLimit) notes.push(`version limit: ${kb.pythonLimit.note}`);
 
-  const lostTo = choice.skipped.find((s) => !s.reason.startsWith('requires-python'));
+  // Newer releases passed over only for want of a file for this target (not yanked, not Python).
+  const lostTo = choice.skipped.find((s) => s.noFileForTarget);
   const parsed = chosen.parsed;
 
   if (parsed.kind === 'wheel') {
@@ -360,7 +361,7 @@ function unavailable(facts: PackageFacts, target: Target, choice: VersionChoice,
   const lastGood = lastVersionWithTargetWheels(files, target, null);
   const evidence = choice.fixed
     ? [`${facts.name} ${choice.version}: no wheel for ${target.id} and no source distribution`, ...rejected]
-    : [`no release allowed by "${facts.request.specifier}" has a wheel for ${target.id} or a source distribution`, ...choice.skipped.slice(0, 3).map((s) => `${s.version}: ${s.reason}`)];
+    : [`no release${facts.request.specifier ? ` allowed by "${facts.request.specifier}"` : ''} has a wheel for ${target.id} or a source distribution`, ...choice.skipped.slice(0, 3).map((s) => `${s.version}: ${s.reason}`)];
   if (lastGood && (!choice.version || compareVersions(lastGood, choice.version) < 0)) {
     return result(facts, target, 'lost-pypy-wheels', {
       version: choice.version,

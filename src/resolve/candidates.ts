@@ -5,6 +5,8 @@
  * tag breaks ties, and an sdist is the last resort.
  */
 import { parseDistributionFilename, type DistributionFilename } from '../pep/filenames.js';
+import { quote } from '../pep/errors.js';
+import { canonicalizeName } from '../pep/names.js';
 import { compareVersions, isValidSpecifier, satisfies } from '../pep/versions.js';
 import type { DistributionFile } from '../index/types.js';
 import { wheelRank, type Target } from '../targets/index.js';
@@ -36,6 +38,11 @@ export function groupFilesByVersion(projectName: string, files: readonly Distrib
       parsed = parseDistributionFilename(file.filename, projectName);
     } catch (error) {
       unparsable.push({ filename: file.filename, reason: (error as Error).message });
+      continue;
+    }
+    // A page can list another project's wheel; pip ignores it ("wrong project name").
+    if (parsed.normalizedName !== canonicalizeName(projectName)) {
+      unparsable.push({ filename: file.filename, reason: `belongs to project ${quote(parsed.name)}, not ${quote(projectName)}` });
       continue;
     }
     // Versions are compared in canonical form so "1.0" and "1.0.0" files meet.

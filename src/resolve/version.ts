@@ -18,6 +18,8 @@ export interface VersionRequest {
 export interface SkippedVersion {
   readonly version: string;
   readonly reason: string;
+  /** True when the version was passed over only because none of its files suits this target's tags. */
+  readonly noFileForTarget: boolean;
 }
 
 export interface VersionChoice {
@@ -40,6 +42,13 @@ function summarizeRejections(version: string, choice: FileChoice): string {
   return [...reasons].slice(0, 3).join('; ');
 }
 
+function skippedVersion(version: string, choice: FileChoice): SkippedVersion {
+  const rejections = choice.considered.map((c) => c.rejection ?? '');
+  const noFileForTarget =
+    rejections.some((r) => r.startsWith('no tag')) && rejections.every((r) => r.startsWith('no tag') || r.startsWith('source distributions not allowed'));
+  return { version, reason: summarizeRejections(version, choice), noFileForTarget };
+}
+
 export function chooseVersion(byVersion: FilesByVersion, target: Target, request: VersionRequest): VersionChoice {
   const allowed = allowedVersions(byVersion.versions, request.specifier, { prereleases: request.prereleases === true ? true : undefined });
   const newestAllowed = allowed[0] ?? null;
@@ -52,14 +61,38 @@ export function chooseVersion(byVersion: FilesByVersion, target: Target, request
     return { version, choice, newestAllowed, skipped: [], fixed: true };
   }
 
-  const exactPin = /^\s*===?\s*[^,*]+$/.test(request.specifier);
-  const skipped: SkippedVersion[] = [];
-  for (const version of allowed) {
-    const choice = chooseFile(filesOf(version), target, { allowYanked: exactPin, onlyBinary: request.onlyBinary ?? false });
-    if (choice.chosen) return { version, choice, newestAllowed, skipped, fixed: exactPin };
-    skipped.push({ version, reason: summarizeRejections(version, choice) });
+  const onlyBinary = request.onlyBinary ?? false;
+  const choose = (version: string, allowYanked: boolean): FileChoice => chooseFile(filesOf(version), target, { allowYanked, onlyBinary });
+  // pip drops the files that cannot install here (tags, requires-python, --only-binary) before it
+  // applies the specifier, so "pre-releases only when no final release matches" is decided among
+  // installable versions: a final release with no usable file does not hide a usable pre-release.
+  // Yanked files still count at this step.
+  const installable = byVersion.versions.filter((version) => choose(version, true).chosen !== null);
+  const candidates = allowedVersions(installable, request.specifier, { prereleases: request.prereleases === true ? true : undefined });
+  // PEP 592 as pip applies it: yanked files are taken only for a pin, and only when every
+  // candidate file is yanked (a pinned version's non-yanked files win over its yanked ones).
+  const pinned = isPinned(request.specifier);
+  const allYanked = candidates.every((version) =>
+    choose(version, true).considered.every(({ candidate, rejection }) => rejection !== null || candidate.file.yanked !== false),
+  );
+  const allowYanked = pinned && allYanked;
+  const skippedNewerThan = (version: string | null): SkippedVersion[] =>
+    allowed
+      .filter((v) => version === null || compareVersions(v, version) > 0)
+      .map((v) => skippedVersion(v, choose(v, allowYanked)));
+  for (const version of candidates) {
+    const choice = choose(version, allowYanked);
+    if (choice.chosen) return { version, choice, newestAllowed, skipped: skippedNewerThan(version), fixed: pinned };
   }
-  return { version: null, choice: null, newestAllowed, skipped, fixed: false };
+  return { version: null, choice: null, newestAllowed, skipped: skippedNewerThan(null), fixed: false };
+}
+
+/** pip's `is_pinned`: any `===` clause, or any `==` clause that is not a wildcard. */
+function isPinned(specifier: string): boolean {
+  return specifier.split(',').some((clause) => {
+    const c = clause.trim();
+    return c.startsWith('===') || (c.startsWith('==') && !c.endsWith('.*'));
+  });
 }
 
 /** The newest version (of those given) that has an installable file on the target. */

@@ -60,7 +60,7 @@ describe('pypy-ready scan, one verdict per dependency', () => {
     ['abionly', 'pypy3.11-7.3', 'pypy-wheel', 'info', 'abionly-6.0.0-pp311-pypy311_pp73-manylinux_2_28_x86_64.whl', /cpyext/, 8],
     ['hiredis', 'pypy3.11-7.3', 'lost-pypy-wheels', 'warning', 'hiredis-3.3.0.tar.gz', /3\.2\.1 had wheels for pypy311_pp73; 3\.3\.0 has none/, 9],
     ['django', 'pypy3.11-7.3', 'requires-python', 'error', null, /requires-python >=3\.12 excludes Python 3\.11/, 10],
-    ['winonly', 'pypy3.11-7.3', 'no-distribution', 'error', null, /no release allowed by "" has a wheel for pypy3\.11-7\.3-manylinux_x86_64/, 11],
+    ['winonly', 'pypy3.11-7.3', 'no-distribution', 'error', null, /no release has a wheel for pypy3\.11-7\.3-manylinux_x86_64 or a source distribution/, 11],
     ['psycopg2-binary', 'pypy3.11-8.0', 'known-broken', 'error', 'psycopg2-binary-2.9.10.tar.gz', /knowledge base: broken/, 12],
     ['not-on-this-index', 'pypy3.11-7.3', 'unknown', 'unknown', null, /not found/, 13],
     ['cffi', 'pypy3.11-8.0', 'cffi', 'ok', null, /built into PyPy/, 15],
@@ -170,9 +170,11 @@ describe('pypy-ready scan options and exit codes', () => {
   it('text output: grouped by severity, fixes, summary counts, no colour when not a TTY', async () => {
     const { out } = await run(['.', '--index-url', server.simpleUrl, '--no-cache', '--target', 'pypy3.11-7.3']);
     expect(out).toMatch(/^Will not install or will not work \(error: \d+\)$/m);
-    expect(out).toMatch(/psycopg2-binary 2\.9\.10 \[pypy3\.11-7\.3-manylinux_x86_64\] known-broken {2}\(requirements\.txt:12\)/);
+    expect(out).toMatch(/^ {2}psycopg2-binary {2}\(requirements\.txt:12\)\n {4}pypy3\.11-7\.3: known-broken 2\.9\.10 -> psycopg2-binary-2\.9\.10\.tar\.gz$/m);
+    // Fine packages are listed compactly, with their versions.
+    expect(out).toMatch(/^Works \(ok: \d+\)\n {2}.*purelib 1\.0\.0/m);
     expect(out).toMatch(/fix: Replace with psycopg/);
-    expect(out).toMatch(/^Summary: .*\d+ error/m);
+    expect(out).toMatch(/^Summary \(package x target\): .*\d+ error/m);
     expect(out).not.toContain('\u001b[');
   });
 

@@ -68,7 +68,7 @@ function textLine(r: DeclaredRequirement): string {
   const where = `${r.location.file}:${r.location.line}:${r.location.column}`;
   const name = `${r.name}${r.extras.length ? `[${r.extras.join(',')}]` : ''}`;
   const source = r.url ? ` @ ${redactUrl(r.url)}` : r.localPath ? ` (path ${r.localPath})` : '';
-  const parts = [where, ' ', name, r.specifier ? ` ${r.specifier}` : '', source, r.markerText ? ` ; ${r.markerText}` : '', ` [${r.group}]`];
+  const parts = [where, '  ', name, r.specifier ? ` ${r.specifier}` : '', source, r.markerText ? ` ; ${r.markerText}` : '', ` [${r.group}]`];
   if (r.kind === 'constraint') parts.push(' (constraint)');
   if (r.editable) parts.push(' (editable)');
   if (r.lockedVersion) parts.push(` (locked ${r.lockedVersion})`);

@@ -1,0 +1,602 @@
+/**
+ * A real PyPI-like index on 127.0.0.1 for tests, the demo and the benchmarks.
+ *
+ * Serves (a) fixture projects described compactly (`FixtureIndex`) as PEP 691 JSON and PEP 503
+ * HTML (Accept negotiation), PEP 658 `.metadata` files, the PyPI JSON API and the files
+ * themselves; (b) recorded real responses, byte for byte; and (c) injected faults: latency,
+ * error statuses (with `Retry-After`), connection resets, truncated and slow bodies.
+ *
+ * Shipped in dist/ (the demo runs compiled code); it imports nothing from test/.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { join, relative, sep } from 'node:path';
+import { canonicalizeName } from '../pep/names.js';
+import { compareVersions, isPrerelease } from '../pep/versions.js';
+import type { FixtureFileSpec, FixtureIndex, FixtureProject } from './fixtures.js';
+
+export type { FixtureFileSpec, FixtureIndex, FixtureProject, FixtureRelease } from './fixtures.js';
+export { loadFixtureDir, validateFixtureIndex, FixtureError } from './fixtures.js';
+
+export type FaultKind = 'latency' | 'status' | 'reset' | 'truncate' | 'slow-body';
+
+export interface Fault {
+  kind: FaultKind;
+  /** Pathname to affect: exact string, or a RegExp; all paths when absent. */
+  path?: string | RegExp;
+  /** How many matching requests it affects (default: all). */
+  times?: number;
+  /** latency: delay before answering; slow-body: delay between chunks (default 50 ms). */
+  ms?: number;
+  /** status: the status to answer with (default 503). */
+  status?: number;
+  /** status: a Retry-After header value. */
+  retryAfter?: string;
+  /** slow-body: bytes per chunk (default 16). */
+  chunkBytes?: number;
+}
+
+export interface RequestLog {
+  method: string;
+  /** Path and query as received. */
+  path: string;
+  accept: string | null;
+  authorization: string | null;
+  ifNoneMatch: string | null;
+  ifModifiedSince: string | null;
+  /** Status sent, or 0 when the connection was cut by a fault. */
+  status: number;
+  fault: FaultKind | null;
+  /** In-flight requests at the server when this one arrived (itself included). */
+  inFlightAtStart: number;
+}
+
+export interface IndexServerOptions {
+  packages?: FixtureIndex;
+  /** A directory of recorded responses (e.g. ../shared/corpus/index-responses) served unchanged. */
+  recordedDir?: string;
+  /** Bytes of a distribution file (default: a short text naming it). Pluggable for real wheels. */
+  fileBody?: (filename: string) => Buffer | Promise<Buffer>;
+  faults?: Fault[];
+  /** Require HTTP Basic auth on every route. */
+  basicAuth?: { username: string; password: string };
+  /** Cache-Control for Simple pages and JSON API documents (default none). */
+  cacheControl?: string;
+  /** Send ETag / Last-Modified and answer conditional requests with 304 (default true). */
+  validators?: boolean;
+  host?: string;
+  port?: number;
+}
+
+export type RecordedKind = 'simple-json' | 'simple-html' | 'pypi-json' | 'json-other' | 'cassette' | 'not-a-response';
+
+export interface RecordedResponse {
+  /** Path relative to the recorded directory, with `/`. */
+  file: string;
+  kind: RecordedKind;
+  /** Project-name-shaped id used in routes. */
+  id: string;
+  /** Route serving it (simple page, JSON API document or raw file). */
+  route: string;
+  contentType: string;
+}
+
+export interface IndexServer {
+  /** Base URL, e.g. http://127.0.0.1:PORT */
+  url: string;
+  /** `${url}/simple/` */
+  simpleUrl: string;
+  /** `${url}/recorded/simple/`: index URL under which recorded Simple pages are projects. */
+  recordedSimpleUrl: string;
+  recorded: RecordedResponse[];
+  requests: RequestLog[];
+  setFault(fault: Fault | Fault[] | null): void;
+  addFault(fault: Fault): void;
+  maxInFlight(): number;
+  resetLog(): void;
+  close(): Promise<void>;
+}
+
+const SIMPLE_JSON = 'application/vnd.pypi.simple.v1+json';
+const SIMPLE_HTML = 'application/vnd.pypi.simple.v1+html';
+
+interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** Pick the offered media type the client prefers most (RFC 9110 q-values; exact beats wildcard). */
+export function negotiate(accept: string | undefined, offered: string[]): string | null {
+  if (accept === undefined || accept.trim() === '') return offered.includes('text/html') ? 'text/html' : (offered[0] ?? null);
+  const ranges = accept.split(',').map((part) => {
+    const [type = '', ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    const q = params.map((p) => /^q=([0-9.]+)$/.exec(p)?.[1]).find((v) => v !== undefined);
+    return { type, q: q === undefined ? 1 : Number(q) };
+  });
+  let best: { type: string; q: number } | null = null;
+  for (const type of offered) {
+    const [major] = type.split('/');
+    const match =
+      ranges.find((r) => r.type === type) ?? ranges.find((r) => r.type === `${major}/*`) ?? ranges.find((r) => r.type === '*/*');
+    if (match && match.q > 0 && (best === null || match.q > best.q)) best = { type, q: match.q };
+  }
+  return best?.type ?? null;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function defaultFileBody(filename: string): Buffer {
+  return Buffer.from(`pypy-ready test distribution ${filename}\n`, 'utf8');
+}
+
+interface FileRow {
+  project: string;
+  displayName: string;
+  version: string;
+  spec: FixtureFileSpec;
+  requiresPython: string | null;
+  yanked: boolean | string;
+  coreMetadata: boolean;
+}
+
+function fileRows(displayName: string, project: FixtureProject): FileRow[] {
+  const rows: FileRow[] = [];
+  for (const [version, release] of Object.entries(project.versions)) {
+    for (const entry of release.files) {
+      const spec = typeof entry === 'string' ? { filename: entry } : entry;
+      rows.push({
+        project: canonicalizeName(displayName),
+        displayName,
+        version,
+        spec,
+        requiresPython: spec.requiresPython !== undefined ? spec.requiresPython : (release.requiresPython ?? null),
+        yanked: spec.yanked ?? release.yanked ?? false,
+        coreMetadata: spec.coreMetadata ?? spec.filename.endsWith('.whl'),
+      });
+    }
+  }
+  return rows;
+}
+
+/** METADATA text (core metadata 2.1) generated from a release description. */
+export function renderMetadata(displayName: string, version: string, project: FixtureProject): string {
+  const release = project.versions[version];
+  const lines = ['Metadata-Version: 2.1', `Name: ${displayName}`, `Version: ${version}`];
+  if (release?.summary) lines.push(`Summary: ${release.summary}`);
+  for (const [label, url] of Object.entries(release?.projectUrls ?? {})) lines.push(`Project-URL: ${label}, ${url}`);
+  for (const classifier of release?.classifiers ?? []) lines.push(`Classifier: ${classifier}`);
+  if (release?.requiresPython) lines.push(`Requires-Python: ${release.requiresPython}`);
+  for (const requirement of release?.requiresDist ?? []) lines.push(`Requires-Dist: ${requirement}`);
+  return `${lines.join('\n')}\n\n${displayName} ${version} (generated by the pypy-ready test index)\n`;
+}
+
+function classifyRecorded(file: string, data: Buffer): RecordedKind {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.html')) return 'simple-html';
+  if (lower.endsWith('.yaml') || lower.endsWith('.yml')) return 'cassette';
+  if (!lower.endsWith('.json')) return 'not-a-response';
+  try {
+    const doc = JSON.parse(data.toString('utf8')) as unknown;
+    if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) {
+      if (Array.isArray((doc as Record<string, unknown>)['files'])) return 'simple-json';
+      if ('info' in doc) return 'pypi-json';
+    }
+  } catch {
+    // falls through: served raw, the client decides what is wrong with it
+  }
+  return 'json-other';
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (current: string): void => {
+    for (const entry of readdirSync(current).sort()) {
+      const path = join(current, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else out.push(path);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Index the recorded directory: every file gets a route; Simple pages and JSON API documents get project-shaped ones. */
+export function catalogueRecorded(dir: string): Array<RecordedResponse & { path: string }> {
+  return listFiles(dir).map((path) => {
+    const file = relative(dir, path).split(sep).join('/');
+    const kind = classifyRecorded(file, readFileSync(path));
+    const id = canonicalizeName(file.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, ''));
+    const contentType =
+      kind === 'simple-json' ? SIMPLE_JSON
+      : kind === 'simple-html' ? 'text/html; charset=utf-8'
+      : kind === 'pypi-json' || kind === 'json-other' ? 'application/json'
+      : kind === 'cassette' ? 'application/yaml'
+      : 'text/plain; charset=utf-8';
+    const route =
+      kind === 'simple-json' || kind === 'simple-html' ? `/recorded/simple/${id}/`
+      : kind === 'pypi-json' ? `/recorded/pypi/${id}/json`
+      : `/recorded/raw/${file}`;
+    return { file, kind, id, route, contentType, path };
+  });
+}
+
+export async function startIndexServer(options: IndexServerOptions = {}): Promise<IndexServer> {
+  const packages = new Map<string, { displayName: string; project: FixtureProject }>();
+  for (const [displayName, project] of Object.entries(options.packages ?? {})) {
+    packages.set(canonicalizeName(displayName), { displayName, project });
+  }
+  const recorded = options.recordedDir ? catalogueRecorded(options.recordedDir) : [];
+  const recordedByRoute = new Map(recorded.map((r) => [r.route, r]));
+  const fileBody = options.fileBody ?? defaultFileBody;
+  const bodies = new Map<string, Promise<Buffer>>();
+  const bodyOf = (filename: string): Promise<Buffer> => {
+    let body = bodies.get(filename);
+    if (body === undefined) {
+      body = Promise.resolve(fileBody(filename));
+      bodies.set(filename, body);
+    }
+    return body;
+  };
+  const startedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const validators = options.validators !== false;
+
+  let faults: Array<Fault & { left: number }> = [];
+  const setFault = (fault: Fault | Fault[] | null): void => {
+    faults = (fault === null ? [] : Array.isArray(fault) ? fault : [fault]).map((f) => ({ ...f, left: f.times ?? Infinity }));
+  };
+  setFault(options.faults ?? null);
+  const takeFault = (path: string): Fault | null => {
+    for (const fault of faults) {
+      if (fault.left <= 0) continue;
+      const matches =
+        fault.path === undefined || (typeof fault.path === 'string' ? fault.path === path : fault.path.test(path));
+      if (!matches) continue;
+      fault.left--;
+      return fault;
+    }
+    return null;
+  };
+
+  const requests: RequestLog[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const sockets = new Set<Socket>();
+
+  const jsonReply = (doc: unknown, contentType: string): Reply => ({
+    status: 200,
+    headers: { 'content-type': contentType },
+    body: Buffer.from(JSON.stringify(doc, null, 1), 'utf8'),
+  });
+  const textReply = (status: number, text: string): Reply => ({
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+    body: Buffer.from(text, 'utf8'),
+  });
+
+  async function fileEntries(displayName: string, project: FixtureProject, base: string) {
+    const rows = fileRows(displayName, project);
+    return Promise.all(
+      rows.map(async (row) => {
+        const body = await bodyOf(row.spec.filename);
+        const metadata = row.coreMetadata ? Buffer.from(renderMetadata(displayName, row.version, project), 'utf8') : null;
+        return { row, body, metadataHash: metadata ? sha256(metadata) : null, url: `${base}/files/${row.project}/${encodeURIComponent(row.spec.filename)}` };
+      }),
+    );
+  }
+
+  async function projectPage(name: string, accept: string | undefined, base: string): Promise<Reply> {
+    const entry = packages.get(name)!;
+    const formats = entry.project.formats ?? ['json', 'html'];
+    const offered = [
+      ...(formats.includes('json') ? [SIMPLE_JSON] : []),
+      ...(formats.includes('html') ? [SIMPLE_HTML, 'text/html'] : []),
+    ];
+    const chosen = negotiate(accept, offered);
+    if (chosen === null) return textReply(406, `none of ${offered.join(', ')} is acceptable\n`);
+    const entries = await fileEntries(entry.displayName, entry.project, base);
+    if (chosen === SIMPLE_JSON) {
+      return jsonReply(
+        {
+          meta: { 'api-version': '1.1' },
+          name,
+          versions: Object.keys(entry.project.versions).sort(compareVersions),
+          files: entries.map(({ row, body, metadataHash, url }) => ({
+            filename: row.spec.filename,
+            url,
+            hashes: { sha256: sha256(body) },
+            'requires-python': row.requiresPython,
+            yanked: row.yanked,
+            'core-metadata': metadataHash ? { sha256: metadataHash } : false,
+            'data-dist-info-metadata': metadataHash ? { sha256: metadataHash } : false,
+            size: body.length,
+            'upload-time': row.spec.uploadTime ?? startedAt.toISOString(),
+          })),
+        },
+        SIMPLE_JSON,
+      );
+    }
+    // HTML uses relative links so the client's URL resolution is exercised too.
+    const anchors = entries.map(({ row, body, metadataHash }) => {
+      const attrs = [`href="../../files/${row.project}/${encodeURIComponent(row.spec.filename)}#sha256=${sha256(body)}"`];
+      if (row.requiresPython) attrs.push(`data-requires-python="${escapeHtml(row.requiresPython)}"`);
+      if (row.yanked !== false) attrs.push(`data-yanked="${row.yanked === true ? '' : escapeHtml(row.yanked)}"`);
+      if (metadataHash) attrs.push(`data-dist-info-metadata="sha256=${metadataHash}"`, `data-core-metadata="sha256=${metadataHash}"`);
+      return `    <a ${attrs.join(' ')}>${escapeHtml(row.spec.filename)}</a><br/>`;
+    });
+    const html = [
+      '<!DOCTYPE html>',
+      '<html>',
+      '  <head>',
+      '    <meta name="pypi:repository-version" content="1.1">',
+      `    <title>Links for ${escapeHtml(name)}</title>`,
+      '  </head>',
+      '  <body>',
+      `    <h1>Links for ${escapeHtml(name)}</h1>`,
+      ...anchors,
+      '  </body>',
+      '</html>',
+      '',
+    ].join('\n');
+    return { status: 200, headers: { 'content-type': `${chosen}; charset=utf-8` }, body: Buffer.from(html, 'utf8') };
+  }
+
+  function rootPage(accept: string | undefined): Reply {
+    const names = [...packages.keys()].sort();
+    const chosen = negotiate(accept, [SIMPLE_JSON, SIMPLE_HTML, 'text/html']);
+    if (chosen === SIMPLE_JSON) {
+      return jsonReply({ meta: { 'api-version': '1.1' }, projects: names.map((name) => ({ name })) }, SIMPLE_JSON);
+    }
+    const links = names.map((name) => `    <a href="${name}/">${name}</a><br/>`).join('\n');
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      body: Buffer.from(`<!DOCTYPE html>\n<html><body>\n${links}\n</body></html>\n`, 'utf8'),
+    };
+  }
+
+  async function jsonApi(name: string, version: string | undefined, base: string): Promise<Reply> {
+    const entry = packages.get(name);
+    if (!entry || entry.project.jsonApi === false) return textReply(404, 'Not Found\n');
+    const all = Object.keys(entry.project.versions).sort(compareVersions);
+    // Like PyPI: the latest non-yanked final release (falling back to anything there is).
+    const stable = all.filter((v) => !isPrerelease(v) && !entry.project.versions[v]?.yanked);
+    const chosen = version ?? stable[stable.length - 1] ?? all[all.length - 1];
+    const release = chosen === undefined ? undefined : entry.project.versions[chosen];
+    if (chosen === undefined || release === undefined) return textReply(404, 'Not Found\n');
+    const entries = await fileEntries(entry.displayName, entry.project, base);
+    const toUrl = (e: (typeof entries)[number]) => ({
+      filename: e.row.spec.filename,
+      url: e.url,
+      digests: { sha256: sha256(e.body) },
+      requires_python: e.row.requiresPython,
+      size: e.body.length,
+      yanked: e.row.yanked !== false,
+      yanked_reason: typeof e.row.yanked === 'string' ? e.row.yanked : null,
+      packagetype: e.row.spec.filename.endsWith('.whl') ? 'bdist_wheel' : 'sdist',
+    });
+    const releases: Record<string, unknown[]> = {};
+    for (const v of all) releases[v] = entries.filter((e) => e.row.version === v).map(toUrl);
+    const doc = {
+      info: {
+        name: entry.displayName,
+        version: chosen,
+        summary: release.summary ?? null,
+        classifiers: release.classifiers ?? [],
+        requires_dist: release.requiresDist && release.requiresDist.length > 0 ? release.requiresDist : null,
+        requires_python: release.requiresPython ?? null,
+        project_urls: release.projectUrls ?? null,
+        yanked: release.yanked !== undefined && release.yanked !== false,
+        yanked_reason: typeof release.yanked === 'string' ? release.yanked : null,
+      },
+      last_serial: 1,
+      ...(version === undefined ? { releases } : {}),
+      urls: entries.filter((e) => e.row.version === chosen).map(toUrl),
+    };
+    return jsonReply(doc, 'application/json');
+  }
+
+  async function route(req: IncomingMessage, base: string): Promise<Reply> {
+    const url = new URL(req.url ?? '/', base);
+    const path = url.pathname;
+    const accept = req.headers['accept'];
+    if (req.method !== 'GET' && req.method !== 'HEAD') return textReply(405, 'Method Not Allowed\n');
+
+    if (path.startsWith('/recorded/')) {
+      const hit = recordedByRoute.get(path);
+      if (!hit) {
+        // Like PyPI: a project URL without its trailing slash redirects.
+        if (recordedByRoute.has(`${path}/`)) return { status: 301, headers: { location: `${path}/` }, body: Buffer.alloc(0) };
+        return textReply(404, 'Not Found\n');
+      }
+      return { status: 200, headers: { 'content-type': hit.contentType }, body: readFileSync(hit.path) };
+    }
+    if (path === '/simple/' || path === '/simple') return rootPage(accept);
+    let match = /^\/simple\/([^/]+)(\/?)$/.exec(path);
+    if (match) {
+      const raw = decodeURIComponent(match[1]!);
+      const name = canonicalizeName(raw);
+      if (raw !== name || match[2] !== '/') {
+        return { status: 301, headers: { location: `/simple/${name}/` }, body: Buffer.alloc(0) };
+      }
+      if (!packages.has(name)) return textReply(404, 'Not Found\n');
+      return projectPage(name, accept, base);
+    }
+    match = /^\/files\/([^/]+)\/([^/]+)$/.exec(path);
+    if (match) {
+      const entry = packages.get(match[1]!);
+      const filename = decodeURIComponent(match[2]!);
+      if (!entry) return textReply(404, 'Not Found\n');
+      const rows = fileRows(entry.displayName, entry.project);
+      const row = rows.find((r) => r.spec.filename === filename);
+      if (row) {
+        return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: await bodyOf(filename) };
+      }
+      const meta = rows.find((r) => `${r.spec.filename}.metadata` === filename && r.coreMetadata);
+      if (meta) {
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/octet-stream' },
+          body: Buffer.from(renderMetadata(entry.displayName, meta.version, entry.project), 'utf8'),
+        };
+      }
+      return textReply(404, 'Not Found\n');
+    }
+    match = /^\/pypi\/([^/]+)\/(?:([^/]+)\/)?json\/?$/.exec(path);
+    if (match) {
+      const name = canonicalizeName(decodeURIComponent(match[1]!));
+      const version = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
+      return jsonApi(name, version, base);
+    }
+    return textReply(404, 'Not Found\n');
+  }
+
+  function authorised(req: IncomingMessage): boolean {
+    if (!options.basicAuth) return true;
+    const expected = `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`;
+    return req.headers['authorization'] === expected;
+  }
+
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+  async function handle(req: IncomingMessage, res: ServerResponse, log: RequestLog, base: string): Promise<void> {
+    const path = new URL(req.url ?? '/', base).pathname;
+    let fault = takeFault(path);
+    if (fault?.kind === 'latency') {
+      log.fault = 'latency';
+      await sleep(fault.ms ?? 100);
+      fault = takeFault(path); // latency can combine with one other fault
+      if (fault?.kind === 'latency') fault = null;
+    }
+    if (fault) log.fault = fault.kind;
+    if (fault?.kind === 'reset') {
+      req.socket.resetAndDestroy();
+      return;
+    }
+    if (fault?.kind === 'status') {
+      const status = fault.status ?? 503;
+      const headers: Record<string, string> = { 'content-type': 'text/plain' };
+      if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
+      log.status = status;
+      res.writeHead(status, headers).end(`injected ${status}\n`);
+      return;
+    }
+
+    let reply: Reply;
+    if (!authorised(req)) {
+      reply = { status: 401, headers: { 'www-authenticate': 'Basic realm="test index"', 'content-type': 'text/plain' }, body: Buffer.from('Unauthorized\n') };
+    } else {
+      try {
+        reply = await route(req, base);
+      } catch (error) {
+        reply = textReply(500, `server error: ${(error as Error).message}\n`);
+      }
+    }
+    if (reply.status === 200 && validators) {
+      const etag = `"${sha256(reply.body).slice(0, 32)}"`;
+      reply.headers['etag'] = etag;
+      reply.headers['last-modified'] = startedAt.toUTCString();
+      const ifNoneMatch = req.headers['if-none-match'];
+      const ifModifiedSince = req.headers['if-modified-since'];
+      const notModified =
+        ifNoneMatch !== undefined
+          ? ifNoneMatch.split(',').some((tag) => tag.trim() === etag)
+          : ifModifiedSince !== undefined && Date.parse(ifModifiedSince) >= startedAt.getTime();
+      if (notModified) reply = { status: 304, headers: { etag, 'last-modified': reply.headers['last-modified'] }, body: Buffer.alloc(0) };
+    }
+    if (options.cacheControl && (reply.status === 200 || reply.status === 304)) reply.headers['cache-control'] = options.cacheControl;
+    reply.headers['content-length'] = String(reply.body.length);
+    log.status = reply.status;
+    const body = req.method === 'HEAD' ? Buffer.alloc(0) : reply.body;
+
+    if (fault?.kind === 'truncate' && body.length > 1) {
+      // Promise the whole body, send half, then cut the connection.
+      res.writeHead(reply.status, reply.headers);
+      res.write(body.subarray(0, Math.floor(body.length / 2)), () => {
+        setTimeout(() => req.socket.destroy(), 10);
+      });
+      return;
+    }
+    if (fault?.kind === 'slow-body') {
+      res.writeHead(reply.status, reply.headers);
+      const step = fault.chunkBytes ?? 16;
+      for (let offset = 0; offset < body.length; offset += step) {
+        if (res.destroyed || req.socket.destroyed) return;
+        res.write(body.subarray(offset, offset + step));
+        await sleep(fault.ms ?? 50);
+      }
+      res.end();
+      return;
+    }
+    res.writeHead(reply.status, reply.headers).end(body);
+  }
+
+  const server = createServer((req, res) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    const log: RequestLog = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      accept: req.headers['accept'] ?? null,
+      authorization: req.headers['authorization'] ?? null,
+      ifNoneMatch: req.headers['if-none-match'] ?? null,
+      ifModifiedSince: req.headers['if-modified-since'] ?? null,
+      status: 0,
+      fault: null,
+      inFlightAtStart: inFlight,
+    };
+    requests.push(log);
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        inFlight--;
+      }
+    };
+    res.on('close', finish);
+    const address = server.address() as AddressInfo;
+    handle(req, res, log, `http://${host}:${address.port}`).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host}:${port}`;
+
+  return {
+    url,
+    simpleUrl: `${url}/simple/`,
+    recordedSimpleUrl: `${url}/recorded/simple/`,
+    recorded: recorded.map(({ path: _path, ...rest }) => rest),
+    requests,
+    setFault,
+    addFault: (fault) => faults.push({ ...fault, left: fault.times ?? Infinity }),
+    maxInFlight: () => maxInFlight,
+    resetLog: () => {
+      requests.length = 0;
+      maxInFlight = inFlight;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * PEP 503 Simple API, HTML form, with the attributes later PEPs added: `data-requires-python`
+ * (PEP 503/345), `data-yanked` (PEP 592), `data-dist-info-metadata` / `data-core-metadata`
+ * (PEP 658/714) and `pypi:repository-version` (PEP 629). Pure: text in, data out.
+ *
+ * No HTML library: index pages are simple, but written by many different servers, so the scanner
+ * accepts attributes in any order, any quoting, character references, comments and script blocks.
+ */
+import { quote } from '../pep/errors.js';
+import { decodeEntities } from './html-entities.js';
+import { checkApiVersion, resolveFileUrl, SimpleParseError, type ParsedSimplePage } from './simple-json.js';
+import type { DistributionFile } from './types.js';
+
+interface Tag {
+  name: string;
+  closing: boolean;
+  attrs: Map<string, string>;
+  /** Offset just after the tag's `>`. */
+  end: number;
+}
+
+// pip's accepted archive suffixes, plus `.egg` so such files are at least visible as files.
+const DIST_SUFFIXES = ['.whl', '.tar.gz', '.tgz', '.tar', '.zip', '.tar.bz2', '.tbz', '.tar.xz', '.txz', '.tlz', '.tar.lz', '.tar.lzma', '.egg'];
+
+export function looksLikeDistribution(filename: string): boolean {
+  const lower = filename.toLowerCase();
+  return DIST_SUFFIXES.some((suffix) => lower.endsWith(suffix) && lower.length > suffix.length);
+}
+
+const NAME_CHAR = /[^\s"'>/=]/;
+
+/** Read one tag starting at `start` (which points at `<`). Returns null when it is not a tag. */
+function readTag(html: string, start: number): Tag | null {
+  let i = start + 1;
+  let closing = false;
+  if (html[i] === '/') {
+    closing = true;
+    i++;
+  }
+  const nameMatch = /^[A-Za-z][A-Za-z0-9-]*/.exec(html.slice(i, i + 64));
+  if (!nameMatch) return null;
+  const name = nameMatch[0].toLowerCase();
+  i += nameMatch[0].length;
+  const attrs = new Map<string, string>();
+  const n = html.length;
+  while (i < n) {
+    while (i < n && /[\s/]/.test(html[i]!)) i++;
+    if (i >= n) break;
+    if (html[i] === '>') return { name, closing, attrs, end: i + 1 };
+    const attrStart = i;
+    while (i < n && NAME_CHAR.test(html[i]!)) i++;
+    if (i === attrStart) {
+      i++; // a stray quote or `=`: skip it, as browsers do
+      continue;
+    }
+    const attrName = html.slice(attrStart, i).toLowerCase();
+    let j = i;
+    while (j < n && /\s/.test(html[j]!)) j++;
+    let value = '';
+    if (html[j] === '=') {
+      j++;
+      while (j < n && /\s/.test(html[j]!)) j++;
+      const q = html[j];
+      if (q === '"' || q === "'") {
+        const close = html.indexOf(q, j + 1);
+        const stop = close === -1 ? n : close;
+        value = html.slice(j + 1, stop);
+        i = stop + 1;
+      } else {
+        const valueStart = j;
+        while (j < n && !/[\s>]/.test(html[j]!)) j++;
+        value = html.slice(valueStart, j);
+        i = j;
+      }
+    }
+    // HTML keeps the first of duplicated attributes.
+    if (!attrs.has(attrName)) attrs.set(attrName, decodeEntities(value));
+  }
+  return { name, closing, attrs, end: n };
+}
+
+/** Offset of the next `</name` (any case) at or after `from`, or -1. */
+function findClosing(html: string, name: string, from: number): number {
+  const re = new RegExp(`</${name}[\\s>]`, 'gi');
+  re.lastIndex = from;
+  return re.exec(html)?.index ?? -1;
+}
+
+function parseMetadataAttr(value: string | undefined): boolean | Record<string, string> {
+  if (value === undefined) return false;
+  const trimmed = value.trim();
+  if (trimmed.toLowerCase() === 'true') return true;
+  const match = /^([A-Za-z0-9_-]+)=([0-9a-fA-F]+)$/.exec(trimmed);
+  if (match) return { [match[1]!.toLowerCase()]: match[2]!.toLowerCase() };
+  return false;
+}
+
+function fragmentHashes(href: string): Record<string, string> {
+  const hashIndex = href.indexOf('#');
+  if (hashIndex === -1) return {};
+  const match = /^([A-Za-z0-9_-]+)=([0-9a-fA-F]+)$/.exec(href.slice(hashIndex + 1));
+  return match ? { [match[1]!.toLowerCase()]: match[2]!.toLowerCase() } : {};
+}
+
+function urlFilename(url: string): string {
+  const path = new URL(url).pathname;
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
+
+export function parseSimpleHtml(html: string, pageUrl: string): ParsedSimplePage {
+  let base = pageUrl;
+  let baseSeen = false;
+  let apiVersion: string | null = null;
+  let title: string | null = null;
+  const files: DistributionFile[] = [];
+  const skipped: string[] = [];
+  // Links are collected first and resolved after the whole page is read: `<base>` applies to the
+  // whole document even when a server writes it late.
+  const anchors: Array<{ attrs: Map<string, string>; text: string }> = [];
+
+  let i = 0;
+  const n = html.length;
+  while (i < n) {
+    const lt = html.indexOf('<', i);
+    if (lt === -1) break;
+    if (html.startsWith('<!--', lt)) {
+      const close = html.indexOf('-->', lt + 4);
+      i = close === -1 ? n : close + 3;
+      continue;
+    }
+    if (html[lt + 1] === '!' || html[lt + 1] === '?') {
+      const close = html.indexOf('>', lt);
+      i = close === -1 ? n : close + 1;
+      continue;
+    }
+    const tag = readTag(html, lt);
+    if (tag === null) {
+      i = lt + 1;
+      continue;
+    }
+    i = tag.end;
+    if (tag.closing) continue;
+    if (tag.name === 'script' || tag.name === 'style') {
+      // Raw text: a `<a` inside a script is not a link.
+      const close = findClosing(html, tag.name, i);
+      i = close === -1 ? n : close;
+    } else if (tag.name === 'base' && !baseSeen && tag.attrs.has('href')) {
+      baseSeen = true;
+      const resolved = resolveFileUrl(tag.attrs.get('href')!, pageUrl);
+      if (resolved !== null) base = resolved;
+    } else if (tag.name === 'meta' && tag.attrs.get('name')?.toLowerCase() === 'pypi:repository-version') {
+      apiVersion = tag.attrs.get('content')?.trim() ?? null;
+    } else if (tag.name === 'title' && title === null) {
+      const close = findClosing(html, 'title', i);
+      title = decodeEntities(html.slice(i, close === -1 ? n : close)).trim();
+    } else if (tag.name === 'a') {
+      const close = findClosing(html, 'a', i);
+      const inner = html.slice(i, close === -1 ? n : close);
+      const text = decodeEntities(inner.replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ').trim();
+      anchors.push({ attrs: tag.attrs, text });
+    }
+  }
+  checkApiVersion(apiVersion);
+
+  for (const { attrs, text } of anchors) {
+    const href = attrs.get('href');
+    if (href === undefined) {
+      skipped.push(`link ${quote(text)} has no href`);
+      continue;
+    }
+    const url = resolveFileUrl(href.trim(), base);
+    if (url === null) {
+      skipped.push(`link ${quote(text)} has an unusable href ${quote(href)}`);
+      continue;
+    }
+    // PEP 503: the link text must equal the URL's last path segment; the URL is what gets
+    // downloaded, so it wins. Only when it names no file (`href=""`) does the text stand in.
+    let filename = urlFilename(url);
+    if (!looksLikeDistribution(filename)) {
+      if (looksLikeDistribution(text) && !/[/\\]/.test(text)) filename = text;
+      else {
+        skipped.push(`link ${quote(text)} is not a distribution file`);
+        continue;
+      }
+    }
+    const yankedAttr = attrs.get('data-yanked');
+    const requiresPython = attrs.get('data-requires-python')?.trim();
+    files.push({
+      filename,
+      url,
+      requiresPython: requiresPython ? requiresPython : null,
+      yanked: yankedAttr === undefined ? false : yankedAttr.trim() === '' ? true : yankedAttr,
+      hashes: fragmentHashes(href),
+      // PEP 714: `data-core-metadata` is the new name; read the old one for older servers.
+      coreMetadata: parseMetadataAttr(attrs.get('data-core-metadata') ?? attrs.get('data-dist-info-metadata')),
+    });
+  }
+
+  if (files.length === 0 && skipped.length > 0) {
+    // Links, but none to a file: a web UI or listing page, not a project page. Saying so beats
+    // reporting "no distributions" for a package that may well have some.
+    const hrefs = anchors.map(({ attrs }) => attrs.get('href')?.split('#')[0] ?? '');
+    const projectList = hrefs.every((href) => /^[^?]*\/$|^[A-Za-z0-9._-]+$/.test(href));
+    throw new SimpleParseError(
+      projectList
+        ? `the page lists ${skipped.length} project(s), not files: it is an index root, not a project page`
+        : `none of the ${skipped.length} link(s) points to a distribution file: not a Simple API project page`,
+    );
+  }
+
+  const name = title !== null ? (/^Links for (.+)$/i.exec(title)?.[1]?.trim() ?? null) : null;
+  return { name, files, versions: [], apiVersion, skipped };
+}

@@ -1,0 +1,135 @@
+/**
+ * PEP 691 Simple API, JSON form (`application/vnd.pypi.simple.v1+json`), with the PEP 700 fields
+ * (`versions`, `size`, `upload-time`) and PEP 714 `core-metadata`. Pure: text in, data out.
+ */
+import { quote } from '../pep/errors.js';
+import type { DistributionFile } from './types.js';
+
+export interface ParsedSimplePage {
+  /** The `name` the page declares (not normalised), or null. */
+  name: string | null;
+  files: DistributionFile[];
+  versions: string[];
+  apiVersion: string | null;
+  /** Entries left out, each with the reason. */
+  skipped: string[];
+}
+
+/** Thrown for a response that is not a usable Simple API page; the message says why. */
+export class SimpleParseError extends Error {
+  override readonly name = 'SimpleParseError';
+}
+
+/** Check `meta.api-version` / `pypi:repository-version`: only major version 1 is understood (PEP 629). */
+export function checkApiVersion(version: string | null): void {
+  if (version === null) return;
+  const match = /^\s*(\d+)\.(\d+)\s*$/.exec(version);
+  if (!match) throw new SimpleParseError(`unreadable API version ${quote(version)}`);
+  if (match[1] !== '1') {
+    throw new SimpleParseError(`unsupported API version ${quote(version)} (this client understands 1.x)`);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A hashes object: lower-case algorithm names, hex digests only. */
+export function readHashes(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isRecord(value)) return out;
+  for (const [algo, digest] of Object.entries(value)) {
+    if (typeof digest === 'string' && /^[0-9a-f]+$/i.test(digest)) out[algo.toLowerCase()] = digest.toLowerCase();
+  }
+  return out;
+}
+
+function readCoreMetadata(entry: Record<string, unknown>): boolean | Record<string, string> {
+  // PEP 714 renamed `data-dist-info-metadata` to `core-metadata`; the new key wins when both exist.
+  const raw = entry['core-metadata'] ?? entry['data-dist-info-metadata'] ?? entry['dist-info-metadata'];
+  if (raw === true) return true;
+  if (isRecord(raw)) {
+    const hashes = readHashes(raw);
+    return Object.keys(hashes).length > 0 ? hashes : true;
+  }
+  return false;
+}
+
+function readYanked(value: unknown): boolean | string {
+  if (typeof value === 'string') return value === '' ? true : value;
+  return value === true;
+}
+
+/** Resolve a (possibly relative) file URL against the page URL and drop its fragment. */
+export function resolveFileUrl(href: string, base: string): string | null {
+  try {
+    const url = new URL(href, base);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'file:') return null;
+    url.hash = '';
+    // Credentials in a file URL would end up in reports; the auth table sends them instead.
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return null;
+  }
+}
+
+export function parseSimpleJson(text: string, pageUrl: string): ParsedSimplePage {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new SimpleParseError(`not valid JSON (${(error as Error).message})`);
+  }
+  if (!isRecord(doc)) throw new SimpleParseError('JSON page is not an object');
+  const meta = doc['meta'];
+  const apiVersion = isRecord(meta) && typeof meta['api-version'] === 'string' ? meta['api-version'] : null;
+  checkApiVersion(apiVersion);
+  const rawFiles = doc['files'];
+  if (!Array.isArray(rawFiles)) throw new SimpleParseError('JSON page has no "files" array');
+
+  const files: DistributionFile[] = [];
+  const skipped: string[] = [];
+  rawFiles.forEach((entry, index) => {
+    if (!isRecord(entry)) {
+      skipped.push(`files[${index}] is not an object`);
+      return;
+    }
+    const filename = entry['filename'];
+    const href = entry['url'];
+    if (typeof filename !== 'string' || filename === '' || /[/\\]/.test(filename)) {
+      skipped.push(`files[${index}] has no usable "filename"`);
+      return;
+    }
+    if (typeof href !== 'string') {
+      skipped.push(`files[${index}] ${quote(filename)} has no "url"`);
+      return;
+    }
+    const url = resolveFileUrl(href, pageUrl);
+    if (url === null) {
+      skipped.push(`files[${index}] ${quote(filename)} has an unusable URL`);
+      return;
+    }
+    const requiresPython = entry['requires-python'];
+    const file: DistributionFile = {
+      filename,
+      url,
+      requiresPython: typeof requiresPython === 'string' && requiresPython.trim() !== '' ? requiresPython.trim() : null,
+      yanked: readYanked(entry['yanked']),
+      hashes: readHashes(entry['hashes']),
+      coreMetadata: readCoreMetadata(entry),
+    };
+    const size = entry['size'];
+    if (typeof size === 'number' && Number.isSafeInteger(size) && size >= 0) file.size = size;
+    const uploadTime = entry['upload-time'];
+    if (typeof uploadTime === 'string') file.uploadTime = uploadTime;
+    files.push(file);
+  });
+
+  const versions = Array.isArray(doc['versions'])
+    ? doc['versions'].filter((v): v is string => typeof v === 'string')
+    : [];
+  const name = typeof doc['name'] === 'string' ? doc['name'] : null;
+  return { name, files, versions, apiVersion, skipped };
+}

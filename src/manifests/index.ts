@@ -1,0 +1,287 @@
+/**
+ * Entry point: from paths (files or directories) to projects with their declared requirements.
+ * The only I/O of the module happens here and in discovery; every parser is a pure function.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { oneLine, quote } from '../pep/errors.js';
+import { discoverManifests, formatOfName, sniffFormat, type ManifestFormat } from './discovery.js';
+import { parsePdmLock, parsePipfileLock, parsePoetryLock, parsePylock, parseUvLock, type LockResult } from './locks.js';
+import { parsePipfile } from './pipfile.js';
+import { mergeIndexOptions, mergeLock } from './project.js';
+import { parseHatchToml, parsePyproject } from './pyproject.js';
+import { parseRequirementsFile, type RequirementsInclude } from './requirements-file.js';
+import { parseSetupCfg } from './setup-cfg.js';
+import { decodeManifest } from './source-text.js';
+import { emptyIndexOptions, type DeclaredRequirement, type ManifestIssue, type ManifestProject } from './types.js';
+
+export * from './types.js';
+export { formatOfName, sniffFormat, discoverManifests, type ManifestFormat } from './discovery.js';
+
+export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+export interface LoadOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  maxFileBytes?: number;
+}
+
+/** A path given to `loadManifests` that does not exist: the caller's mistake, not the file's. */
+export class ManifestPathError extends Error {
+  override readonly name = 'ManifestPathError';
+}
+
+export async function loadManifests(paths: string[], options: LoadOptions = {}): Promise<ManifestProject[]> {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const inputs = paths.length ? paths : ['.'];
+
+  // Projects by root directory, in the order they are first seen.
+  const projects = new Map<string, { file: string; format: ManifestFormat | null }[]>();
+  const add = (root: string, file: string, format: ManifestFormat | null): void => {
+    const list = projects.get(root) ?? [];
+    if (!list.some((f) => f.file === file)) list.push({ file, format });
+    projects.set(root, list);
+  };
+  for (const input of inputs) {
+    const abs = path.resolve(cwd, input);
+    let info;
+    try {
+      info = await stat(abs);
+    } catch {
+      throw new ManifestPathError(`path not found: ${oneLine(input)}`);
+    }
+    if (info.isDirectory()) {
+      for (const m of await discoverManifests(abs)) add(m.root, m.file, m.format);
+    } else {
+      add(path.dirname(abs), abs, formatOfName(abs));
+    }
+  }
+
+  const out: ManifestProject[] = [];
+  for (const [root, files] of projects) {
+    out.push(await loadProject(root, files, { cwd, env, maxFileBytes }));
+  }
+  return out;
+}
+
+interface Context {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  maxFileBytes: number;
+}
+
+type ReadResult = { ok: true; text: string } | { ok: false; issue: ManifestIssue };
+
+async function readManifest(abs: string, rel: string, maxFileBytes: number): Promise<ReadResult> {
+  try {
+    const info = await stat(abs);
+    if (!info.isFile()) return { ok: false, issue: { file: rel, line: 1, message: 'not a regular file', severity: 'error', fatal: true } };
+    // Checked before reading, so a huge file costs nothing.
+    if (info.size > maxFileBytes) {
+      return {
+        ok: false,
+        issue: { file: rel, line: 1, message: `file is ${megabytes(info.size)}, over the ${megabytes(maxFileBytes)} limit for a manifest; skipped`, severity: 'error', fatal: true },
+      };
+    }
+    const decoded = decodeManifest(await readFile(abs));
+    if (!decoded.ok) return { ok: false, issue: { file: rel, line: decoded.line, message: decoded.message, severity: 'error', fatal: true } };
+    return { ok: true, text: decoded.text };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return { ok: false, issue: { file: rel, line: 1, message: `cannot read file${typeof code === 'string' ? ` (${code})` : ''}`, severity: 'error', fatal: true } };
+  }
+}
+
+function megabytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${bytes} bytes`;
+  return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+}
+
+async function loadProject(root: string, files: { file: string; format: ManifestFormat | null }[], ctx: Context): Promise<ManifestProject> {
+  const rel = (abs: string): string => path.relative(ctx.cwd, abs).split(path.sep).join('/') || '.';
+  const project: ManifestProject = { root: rel(root), manifests: [], requirements: [], issues: [], indexOptions: emptyIndexOptions(), requiresPython: null };
+  const texts = new Map<string, ReadResult>();
+  const read = async (abs: string): Promise<ReadResult> => {
+    let r = texts.get(abs);
+    if (!r) {
+      r = await readManifest(abs, rel(abs), ctx.maxFileBytes);
+      texts.set(abs, r);
+    }
+    return r;
+  };
+
+  const pythons: { pyproject?: string | null; setupCfg?: string | null; pipfile?: string | null; lock?: string | null } = {};
+  const locks: { result: LockResult; file: string }[] = [];
+  let projectName: string | null = null;
+  const requirementsFiles: string[] = [];
+
+  for (const { file, format: known } of files) {
+    const r = await read(file);
+    if (!r.ok) {
+      project.manifests.push(rel(file));
+      project.issues.push(r.issue);
+      continue;
+    }
+    const format = known ?? sniffFormat(file, r.text);
+    if (format === 'requirements') {
+      requirementsFiles.push(file);
+      continue;
+    }
+    project.manifests.push(rel(file));
+    const name = rel(file);
+    switch (format) {
+      case 'pyproject': {
+        const res = parsePyproject(r.text, name);
+        project.requirements.push(...res.requirements);
+        project.issues.push(...res.issues);
+        project.indexOptions = mergeIndexOptions(project.indexOptions, res.indexOptions);
+        pythons.pyproject = res.requiresPython;
+        projectName = res.projectName;
+        break;
+      }
+      case 'hatch': {
+        const res = parseHatchToml(r.text, name);
+        project.requirements.push(...res.requirements);
+        project.issues.push(...res.issues);
+        break;
+      }
+      case 'setup-cfg': {
+        const res = parseSetupCfg(r.text, name);
+        project.requirements.push(...res.requirements);
+        project.issues.push(...res.issues);
+        pythons.setupCfg = res.requiresPython;
+        for (const include of res.includes) await followInclude(include, file, 'requirement', []);
+        break;
+      }
+      case 'pipfile': {
+        const res = parsePipfile(r.text, name);
+        project.requirements.push(...res.requirements);
+        project.issues.push(...res.issues);
+        project.indexOptions = mergeIndexOptions(project.indexOptions, res.indexOptions);
+        pythons.pipfile = res.requiresPython;
+        break;
+      }
+      case 'uv-lock':
+      case 'poetry-lock':
+      case 'pdm-lock':
+      case 'pylock':
+      case 'pipfile-lock': {
+        const parse = { 'uv-lock': parseUvLock, 'poetry-lock': parsePoetryLock, 'pdm-lock': parsePdmLock, pylock: parsePylock, 'pipfile-lock': parsePipfileLock }[format];
+        const res = parse(r.text, name);
+        project.issues.push(...res.issues);
+        pythons.lock ??= res.requiresPython;
+        locks.push({ result: res, file: name });
+        break;
+      }
+    }
+  }
+
+  // Requirements files: a file that another one includes is read through that include (so a
+  // `-c constraints.txt` is read as constraints); the others are the starting points.
+  const parsed = new Set<string>();
+  async function followInclude(include: RequirementsInclude, from: string, parentKind: 'requirement' | 'constraint', stack: string[]): Promise<void> {
+    const at = include.location;
+    const issue = (message: string, severity: 'error' | 'warning' = 'error'): void => {
+      project.issues.push({ file: at.file, line: at.line, column: at.column, message: oneLine(message), severity });
+    };
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(include.target)) {
+      issue(`remote include ${quote(redactUrl(include.target))} not fetched (no network while reading manifests)`, 'warning');
+      return;
+    }
+    const target = path.resolve(path.dirname(from), include.target.replace(/^file:(\/\/)?/i, ''));
+    if (stack.includes(target) || target === from) {
+      issue(`include cycle: ${[...stack, from, target].map(rel).filter((v, i, a) => a.indexOf(v) === i || i === a.length - 1).join(' -> ')}`);
+      return;
+    }
+    const kind = include.kind === 'constraint' ? 'constraint' : parentKind;
+    if (parsed.has(`${kind}:${target}`)) return;
+    try {
+      await stat(target);
+    } catch {
+      issue(`included file ${quote(include.target)} not found`);
+      return;
+    }
+    await requirementsFile(target, kind, [...stack, from]);
+  }
+
+  async function requirementsFile(abs: string, kind: 'requirement' | 'constraint', stack: string[]): Promise<void> {
+    const key = `${kind}:${abs}`;
+    if (parsed.has(key)) return;
+    parsed.add(key);
+    if (!project.manifests.includes(rel(abs))) project.manifests.push(rel(abs));
+    const r = await read(abs);
+    if (!r.ok) {
+      project.issues.push(r.issue);
+      return;
+    }
+    const res = parseRequirementsFile(r.text, rel(abs), { env: ctx.env, kind });
+    project.requirements.push(...res.requirements);
+    project.issues.push(...res.issues);
+    project.indexOptions = mergeIndexOptions(project.indexOptions, res.indexOptions);
+    for (const include of res.includes) await followInclude(include, abs, kind, stack);
+  }
+
+  const included = new Set<string>();
+  for (const file of requirementsFiles) {
+    const r = await read(file);
+    if (!r.ok) continue;
+    for (const inc of parseRequirementsFile(r.text, rel(file), { env: ctx.env }).includes) {
+      const target = path.resolve(path.dirname(file), inc.target);
+      if (target !== file) included.add(target);
+    }
+  }
+  const starts = requirementsFiles.filter((f) => !included.has(f));
+  // Files only reachable inside an include cycle still get read once.
+  for (const file of [...starts, ...requirementsFiles.filter((f) => included.has(f))]) {
+    if ([...parsed].some((k) => k.endsWith(`:${file}`))) continue;
+    await requirementsFile(file, 'requirement', []);
+  }
+
+  for (const { result, file } of locks) {
+    const pairsWith = result.format === 'pipfile-lock' ? 'Pipfile' : 'pyproject.toml';
+    const expected = path.posix.join(path.posix.dirname(file), pairsWith);
+    const manifest = project.manifests.find((m) => m === expected);
+    const declared: DeclaredRequirement[] = manifest ? project.requirements.filter((r) => r.location.file === manifest) : [];
+    project.requirements.push(...mergeLock(declared, result, manifest !== undefined, projectName, project.issues));
+  }
+
+  project.requiresPython = pythons.pyproject ?? pythons.setupCfg ?? pythons.pipfile ?? pythons.lock ?? null;
+  return project;
+}
+
+/**
+ * Parse one manifest's text as `format`, without following includes or pairing locks: what the
+ * corpus tests and a library user with text in hand need.
+ */
+export function parseManifest(
+  text: string,
+  file: string,
+  format: ManifestFormat,
+  env: Record<string, string | undefined> = {},
+): { requirements: DeclaredRequirement[]; issues: ManifestIssue[] } {
+  switch (format) {
+    case 'requirements':
+      return parseRequirementsFile(text, file, { env });
+    case 'pyproject':
+      return parsePyproject(text, file);
+    case 'hatch':
+      return parseHatchToml(text, file);
+    case 'setup-cfg':
+      return parseSetupCfg(text, file);
+    case 'pipfile':
+      return parsePipfile(text, file);
+    default: {
+      const parse = { 'uv-lock': parseUvLock, 'poetry-lock': parsePoetryLock, 'pdm-lock': parsePdmLock, pylock: parsePylock, 'pipfile-lock': parsePipfileLock }[format];
+      const res = parse(text, file);
+      const issues = [...res.issues];
+      return { requirements: mergeLock([], res, false, null, issues), issues };
+    }
+  }
+}
+
+/** `https://user:secret@host/x` → `https://***@host/x`: manifests may embed credentials. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
+}

@@ -1,0 +1,334 @@
+/**
+ * pyproject.toml: PEP 621 `[project]` dependencies and optional-dependencies, PEP 735
+ * `[dependency-groups]` (with `{include-group = …}`), PEP 518 `build-system.requires`, and the tool
+ * tables that declare dependencies: Poetry, PDM, uv and Hatch (hatch.toml shares the Hatch code).
+ */
+import { oneLine, quote } from '../pep/errors.js';
+import { canonicalizeName } from '../pep/names.js';
+import { declare, declareUnnamed, type DeclareOptions } from './declared.js';
+import { poetryToPep440 } from './poetry-constraint.js';
+import { isTable, readToml, stringOf, tableAt, type TomlTable } from './toml-document.js';
+import type { TomlPath, TomlPositions } from './toml-positions.js';
+import { emptyIndexOptions, type DeclaredRequirement, type IndexOptions, type ManifestIssue, type RequirementGroup, type SourceLocation } from './types.js';
+
+export interface PyprojectResult {
+  requirements: DeclaredRequirement[];
+  issues: ManifestIssue[];
+  projectName: string | null;
+  requiresPython: string | null;
+  indexOptions: IndexOptions;
+}
+
+class Collector {
+  readonly requirements: DeclaredRequirement[] = [];
+  readonly issues: ManifestIssue[] = [];
+
+  constructor(
+    readonly file: string,
+    readonly positions: TomlPositions,
+  ) {}
+
+  /** A PEP 508 string at `path`. */
+  pep508(value: unknown, path: TomlPath, options: DeclareOptions): DeclaredRequirement | null {
+    if (typeof value !== 'string') {
+      this.issue(path, `expected a requirement string, found ${describe(value)}`);
+      return null;
+    }
+    // PDM writes editables into its dev groups as pip would: "-e file:///${PROJECT_ROOT}/sub".
+    const editable = /^-e\s+/.exec(value);
+    if (editable) return this.editable(value.slice(editable[0].length).trim(), path, options);
+    const d = declare(value, this.positions.value(path), options);
+    if (d.ok) this.requirements.push(d.requirement);
+    else this.issues.push(d.issue);
+    return d.ok ? d.requirement : null;
+  }
+
+  private editable(target: string, path: TomlPath, options: DeclareOptions): DeclaredRequirement | null {
+    if (/^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@/.test(target)) {
+      return this.pep508(target, path, { ...options, editable: true });
+    }
+    const egg = /#egg=([^&]+)/.exec(target);
+    const bare = target.replace(/#.*$/, '');
+    const record = declareUnnamed(egg?.[1] ?? bare.split('/').filter(Boolean).pop() ?? bare, this.positions.value(path), {
+      ...options,
+      editable: true,
+      url: /^[a-z+]+:/i.test(bare) && !/^file:/i.test(bare) ? bare : null,
+      localPath: /^file:/i.test(bare) ? bare.replace(/^file:(\/\/)?/i, '') : /^[a-z+]+:/i.test(bare) ? null : bare,
+    });
+    this.requirements.push(record);
+    return record;
+  }
+
+  issue(path: TomlPath, message: string, severity: 'error' | 'warning' = 'error'): void {
+    const at = this.positions.value(path);
+    this.issues.push({ file: this.file, line: at.line, column: at.column, message: oneLine(message), severity });
+  }
+
+  /** Each string of an array of PEP 508 strings. */
+  list(value: unknown, path: TomlPath, options: DeclareOptions): void {
+    if (value === undefined) return;
+    if (!Array.isArray(value)) {
+      this.issue(path, `expected an array of requirement strings at ${path.join('.')}, found ${describe(value)}`);
+      return;
+    }
+    value.forEach((item, i) => this.pep508(item, [...path, i], options));
+  }
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Date) return 'a date';
+  if (isTable(value)) return 'a table';
+  return typeof value === 'string' ? `the string ${quote(value)}` : typeof value;
+}
+
+export function parsePyproject(text: string, file: string): PyprojectResult {
+  const result: PyprojectResult = { requirements: [], issues: [], projectName: null, requiresPython: null, indexOptions: emptyIndexOptions() };
+  const doc = readToml(text, file);
+  if (!doc.ok) {
+    result.issues.push(doc.issue);
+    return result;
+  }
+  const c = new Collector(file, doc.positions);
+  const data = doc.data;
+  const project = tableAt(data, 'project');
+  result.projectName = stringOf(project?.name) ?? stringOf(tableAt(data, 'tool', 'poetry')?.name) ?? null;
+  result.requiresPython = stringOf(project?.['requires-python']) ?? null;
+
+  c.list(tableAt(data, 'build-system')?.requires, ['build-system', 'requires'], { group: 'build' });
+  c.list(project?.dependencies, ['project', 'dependencies'], { group: 'main' });
+  const optional = tableAt(data, 'project', 'optional-dependencies');
+  for (const [extra, list] of Object.entries(optional ?? {})) {
+    c.list(list, ['project', 'optional-dependencies', extra], { group: `optional:${canonicalizeName(extra)}` });
+  }
+  dependencyGroups(c, tableAt(data, 'dependency-groups'));
+
+  const poetryPython = poetry(c, tableAt(data, 'tool', 'poetry'), project, result.indexOptions);
+  result.requiresPython ??= poetryPython;
+  pdm(c, tableAt(data, 'tool', 'pdm'), result.indexOptions);
+  uv(c, tableAt(data, 'tool', 'uv'), result.indexOptions);
+  hatchEnvs(c, tableAt(data, 'tool', 'hatch', 'envs'), ['tool', 'hatch', 'envs']);
+
+  result.requirements = c.requirements;
+  result.issues.push(...c.issues);
+  return result;
+}
+
+/** hatch.toml: the `[tool.hatch]` table without its prefix. */
+export function parseHatchToml(text: string, file: string): { requirements: DeclaredRequirement[]; issues: ManifestIssue[] } {
+  const doc = readToml(text, file);
+  if (!doc.ok) return { requirements: [], issues: [doc.issue] };
+  const c = new Collector(file, doc.positions);
+  hatchEnvs(c, tableAt(doc.data, 'envs'), ['envs']);
+  return { requirements: c.requirements, issues: c.issues };
+}
+
+// ------------------------------------------------------------------------------------------------
+// PEP 735
+
+function dependencyGroups(c: Collector, groups: TomlTable | undefined): void {
+  if (!groups) return;
+  const byName = new Map<string, string>();
+  for (const key of Object.keys(groups)) byName.set(canonicalizeName(key), key);
+  const reported = new Set<string>();
+  // An including group gets the included group's requirements too, each pointing at the string
+  // that declares it; a cycle or a missing group is reported where the include is written.
+  const expand = (key: string, group: RequirementGroup, stack: string[]): void => {
+    const list = groups[key];
+    if (!Array.isArray(list)) {
+      c.issue(['dependency-groups', key], `dependency group ${quote(key)} must be an array`);
+      return;
+    }
+    list.forEach((item, i) => {
+      const path = ['dependency-groups', key, i];
+      if (typeof item === 'string') {
+        c.pep508(item, path, { group, direct: true });
+        return;
+      }
+      const include = isTable(item) ? stringOf(item['include-group']) : undefined;
+      if (include === undefined) {
+        c.issue(path, `dependency group ${quote(key)}: expected a requirement string or {include-group = "…"}`);
+        return;
+      }
+      const target = byName.get(canonicalizeName(include));
+      if (target === undefined) {
+        c.issue([...path, 'include-group'], `dependency group ${quote(key)} includes unknown group ${quote(include)}`);
+      } else if (stack.includes(target)) {
+        // The same cycle is met again from each of its members: say it once.
+        const members = [...stack.slice(stack.indexOf(target))].sort().join('\u0000');
+        if (!reported.has(members)) {
+          reported.add(members);
+          c.issue([...path, 'include-group'], `dependency group include cycle: ${[...stack, target].join(' -> ')}`);
+        }
+      } else {
+        expand(target, group, [...stack, target]);
+      }
+    });
+  };
+  for (const key of Object.keys(groups)) expand(key, `group:${canonicalizeName(key)}`, [key]);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Poetry
+
+function poetry(c: Collector, tool: TomlTable | undefined, project: TomlTable | undefined, index: IndexOptions): string | null {
+  if (!tool) return null;
+  let python: string | null = null;
+  const extrasOf = new Map<string, string[]>();
+  for (const [extra, names] of Object.entries(tableAt(tool, 'extras') ?? {})) {
+    if (!Array.isArray(names)) continue;
+    for (const n of names) {
+      if (typeof n !== 'string') continue;
+      const key = canonicalizeName(n.replace(/[[\s(<>=!~;].*$/, ''));
+      extrasOf.set(key, [...(extrasOf.get(key) ?? []), canonicalizeName(extra)]);
+    }
+  }
+  // Poetry 2 reads [project] first; [tool.poetry.dependencies] then only adds details to those.
+  const pep621 = new Set(
+    (Array.isArray(project?.dependencies) ? project.dependencies : [])
+      .filter((d): d is string => typeof d === 'string')
+      .map((d) => canonicalizeName(d.replace(/[[\s(<>=!~;@].*$/, ''))),
+  );
+  const section = (deps: TomlTable | undefined, path: string[], group: RequirementGroup): void => {
+    for (const [name, spec] of Object.entries(deps ?? {})) {
+      if (canonicalizeName(name) === 'python') {
+        if (group === 'main' && typeof spec === 'string') {
+          const t = poetryToPep440(spec);
+          if (t.ok) python = t.specifier;
+        }
+        continue;
+      }
+      if (group === 'main' && pep621.has(canonicalizeName(name))) continue;
+      const entries = Array.isArray(spec) ? spec : [spec];
+      entries.forEach((entry, i) => {
+        const entryPath = Array.isArray(spec) ? [...path, name, i] : [...path, name];
+        const optional = isTable(entry) && entry.optional === true;
+        const extras = optional ? extrasOf.get(canonicalizeName(name)) : undefined;
+        const groups: RequirementGroup[] = extras?.length ? extras.map((e) => `optional:${e}` as const) : [group];
+        for (const g of groups) poetryDependency(c, name, entry, entryPath, g);
+      });
+    }
+  };
+  section(tableAt(tool, 'dependencies'), ['tool', 'poetry', 'dependencies'], 'main');
+  section(tableAt(tool, 'dev-dependencies'), ['tool', 'poetry', 'dev-dependencies'], 'dev');
+  for (const [g, table] of Object.entries(tableAt(tool, 'group') ?? {})) {
+    section(tableAt(table, 'dependencies'), ['tool', 'poetry', 'group', g, 'dependencies'], `group:${canonicalizeName(g)}`);
+  }
+  const sources = Array.isArray(tool.source) ? tool.source : [];
+  for (const s of sources) {
+    if (!isTable(s) || typeof s.url !== 'string') continue;
+    const priority = stringOf(s.priority) ?? (s.default === true ? 'default' : s.secondary === true ? 'supplemental' : 'primary');
+    if (priority === 'explicit') continue; // used only by the packages that name it
+    if (priority === 'default') index.indexUrl = s.url;
+    else index.extraIndexUrls.push(s.url);
+  }
+  return python;
+}
+
+function poetryDependency(c: Collector, name: string, spec: unknown, path: TomlPath, group: RequirementGroup): void {
+  const isString = typeof spec === 'string';
+  const location: SourceLocation = isString ? c.positions.value(path) : c.positions.key(path);
+  const table: TomlTable = isString ? { version: spec } : isTable(spec) ? spec : {};
+  if (!isString && !isTable(spec)) {
+    c.issue(path, `Poetry dependency ${quote(name)}: expected a version string or a table, found ${describe(spec)}`);
+    return;
+  }
+  const version = stringOf(table.version) ?? '';
+  const translated = poetryToPep440(version);
+  if (!translated.ok) c.issue(isString ? path : [...path, 'version'], `${translated.message}; checking ${quote(name)} without a version bound`, 'warning');
+  const specifier = translated.ok ? translated.specifier : '';
+  const extras = Array.isArray(table.extras) ? table.extras.filter((e): e is string => typeof e === 'string') : [];
+  const markers: string[] = [];
+  if (typeof table.markers === 'string' && table.markers.trim()) markers.push(`(${table.markers})`);
+  if (typeof table.python === 'string') {
+    const py = pythonMarker(table.python);
+    if (py) markers.push(`(${py})`);
+  }
+  if (typeof table.platform === 'string') markers.push(`sys_platform == ${JSON.stringify(table.platform)}`);
+  const head = `${name}${extras.length ? `[${extras.join(',')}]` : ''}`;
+  const marker = markers.length ? ` ; ${markers.join(' and ')}` : '';
+  let url: string | null = null;
+  if (typeof table.git === 'string') {
+    const ref = stringOf(table.rev) ?? stringOf(table.tag) ?? stringOf(table.branch);
+    const repo = /^[a-z+]+:\/\//i.test(table.git) ? table.git : `ssh://${table.git.replace(/^([^@]+@[^:]+):/, '$1/')}`;
+    url = `git+${repo}${ref ? `@${ref}` : ''}${typeof table.subdirectory === 'string' ? `#subdirectory=${table.subdirectory}` : ''}`;
+  } else if (typeof table.url === 'string') {
+    url = table.url;
+  }
+  const localPath = stringOf(table.path) ?? null;
+  const text = url ? `${head} @ ${url}${marker ? ` ${marker}` : ''}` : `${head}${specifier}${marker}`;
+  const d = declare(text, location, { group, editable: table.develop === true, localPath, synthesized: true });
+  if (d.ok) c.requirements.push(d.requirement);
+  else c.issues.push(d.issue);
+}
+
+/** Poetry's `python = "^3.8"` on a dependency, as a marker. */
+function pythonMarker(constraint: string): string | null {
+  const t = poetryToPep440(constraint);
+  if (!t.ok || t.specifier === '') return null;
+  return t.specifier
+    .split(',')
+    .map((clause) => {
+      const m = /^(===|==|~=|!=|<=|>=|<|>)(.+)$/.exec(clause)!;
+      const variable = m[2]!.split('.').length > 2 ? 'python_full_version' : 'python_version';
+      return `${variable} ${m[1]} ${JSON.stringify(m[2])}`;
+    })
+    .join(' and ');
+}
+
+// ------------------------------------------------------------------------------------------------
+// PDM, uv, Hatch
+
+function pdm(c: Collector, tool: TomlTable | undefined, index: IndexOptions): void {
+  if (!tool) return;
+  for (const [g, list] of Object.entries(tableAt(tool, 'dev-dependencies') ?? {})) {
+    c.list(list, ['tool', 'pdm', 'dev-dependencies', g], { group: `group:${canonicalizeName(g)}` });
+  }
+  const sources = Array.isArray(tool.source) ? tool.source : [];
+  for (const s of sources) {
+    if (!isTable(s) || typeof s.url !== 'string' || s.type === 'find_links') continue;
+    if (s.name === 'pypi') index.indexUrl = s.url;
+    else index.extraIndexUrls.push(s.url);
+  }
+}
+
+function uv(c: Collector, tool: TomlTable | undefined, index: IndexOptions): void {
+  if (!tool) return;
+  c.list(tool['dev-dependencies'], ['tool', 'uv', 'dev-dependencies'], { group: 'dev' });
+  c.list(tool['constraint-dependencies'], ['tool', 'uv', 'constraint-dependencies'], { group: 'main', kind: 'constraint' });
+  const indexes = Array.isArray(tool.index) ? tool.index : [];
+  const urlOfIndex = new Map<string, string>();
+  for (const i of indexes) {
+    if (!isTable(i) || typeof i.url !== 'string') continue;
+    if (typeof i.name === 'string') urlOfIndex.set(i.name, i.url);
+    if (i.explicit === true) continue;
+    if (i.default === true) index.indexUrl = i.url;
+    else index.extraIndexUrls.push(i.url);
+  }
+  // [tool.uv.sources] say where a declared requirement really comes from.
+  for (const [name, source] of Object.entries(tableAt(tool, 'sources') ?? {})) {
+    const first = Array.isArray(source) ? source[0] : source;
+    if (!isTable(first)) continue;
+    for (const r of c.requirements) {
+      if (r.normalizedName !== canonicalizeName(name)) continue;
+      if (typeof first.git === 'string') {
+        const ref = stringOf(first.rev) ?? stringOf(first.tag) ?? stringOf(first.branch);
+        r.url = `git+${first.git}${ref ? `@${ref}` : ''}`;
+      } else if (typeof first.url === 'string') {
+        r.url = first.url;
+      } else if (typeof first.path === 'string') {
+        r.localPath = first.path;
+        r.editable = first.editable === true;
+      }
+    }
+  }
+}
+
+function hatchEnvs(c: Collector, envs: TomlTable | undefined, prefix: string[]): void {
+  for (const [env, table] of Object.entries(envs ?? {})) {
+    if (!isTable(table)) continue;
+    const group: RequirementGroup = `group:hatch.${env}`;
+    c.list(table.dependencies, [...prefix, env, 'dependencies'], { group });
+    c.list(table['extra-dependencies'], [...prefix, env, 'extra-dependencies'], { group });
+  }
+}

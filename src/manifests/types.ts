@@ -1,0 +1,85 @@
+/**
+ * The records every manifest parser produces. A parser is a pure function of a file's text; the
+ * records carry enough (exact locations, group, pin/lock, directness) for the later stages to
+ * point every finding at the line that introduced it.
+ */
+import type { Marker } from '../pep/markers.js';
+
+/** 1-based; `file` is relative to the scan root with '/' separators. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export type RequirementGroup = 'main' | 'build' | 'dev' | `optional:${string}` | `group:${string}`;
+
+export interface LockFile {
+  filename: string;
+  url?: string;
+  hashes?: Record<string, string>;
+}
+
+export interface DeclaredRequirement {
+  name: string;
+  normalizedName: string;
+  extras: string[];
+  specifier: string;
+  markerText: string | null;
+  marker: Marker | null;
+  url: string | null;
+  editable: boolean;
+  localPath: string | null;
+  group: RequirementGroup;
+  /** The version of an exact `==x` pin (no wildcard), else null. */
+  pinnedVersion: string | null;
+  lockedVersion: string | null;
+  direct: boolean;
+  location: SourceLocation;
+  kind: 'requirement' | 'constraint';
+  lockFiles?: LockFile[];
+  hashes?: string[];
+  /** pip-compile `# via` parents, when the file records them. */
+  via?: string[];
+}
+
+export interface ManifestIssue {
+  file: string;
+  line: number;
+  column?: number;
+  /** One line; shown as `file:line: message`. */
+  message: string;
+  severity: 'error' | 'warning';
+  /** The whole file could not be read (unreadable, too large, binary, syntax error): nothing came from it. */
+  fatal?: boolean;
+}
+
+export interface IndexOptions {
+  indexUrl?: string;
+  extraIndexUrls: string[];
+  findLinks: string[];
+  pre: boolean;
+  onlyBinary: string[];
+  noBinary: string[];
+  trustedHosts: string[];
+}
+
+export interface ManifestProject {
+  root: string;
+  manifests: string[];
+  requirements: DeclaredRequirement[];
+  issues: ManifestIssue[];
+  indexOptions: IndexOptions;
+  requiresPython?: string | null;
+}
+
+export function emptyIndexOptions(): IndexOptions {
+  return { extraIndexUrls: [], findLinks: [], pre: false, onlyBinary: [], noBinary: [], trustedHosts: [] };
+}
+
+export function formatIssue(i: ManifestIssue): string {
+  const where = i.column !== undefined ? `${i.file}:${i.line}:${i.column}` : `${i.file}:${i.line}`;
+  return `${where}: ${i.severity === 'warning' ? 'warning: ' : ''}${i.message}`;
+}
