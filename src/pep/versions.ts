@@ -15,12 +15,37 @@ export interface ParsedVersion {
   readonly local: string | null;
 }
 
+/**
+ * The library re-parses with large regular expressions on every call, and a scan asks the same
+ * questions thousands of times (every file's requires-python against one Python), so answers are
+ * remembered. Bounded, so hostile input cannot grow it without limit.
+ */
+function memo<A extends unknown[], R>(fn: (...args: A) => R, limit = 50_000): (...args: A) => R {
+  const cache = new Map<string, R>();
+  return (...args: A): R => {
+    const key = args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join('\u0000');
+    const hit = cache.get(key);
+    if (hit !== undefined || cache.has(key)) return hit as R;
+    const value = fn(...args);
+    if (cache.size >= limit) cache.clear();
+    cache.set(key, value);
+    return value;
+  };
+}
+
+const explain = memo((text: string) => pep440.explain(text));
+const matches = memo((version: string, specifier: string, prereleases: boolean) =>
+  pep440.satisfies(version, specifier, prereleases ? { prereleases: true } : undefined),
+);
+const validRange = memo((specifier: string) => pep440.validRange(specifier));
+const compare = memo((a: string, b: string) => pep440.compare(a, b));
+
 export function isValidVersion(text: string): boolean {
-  return pep440.valid(text) !== null;
+  return explain(text) !== null;
 }
 
 export function parseVersion(text: string): ParsedVersion {
-  const v = pep440.explain(text);
+  const v = explain(text);
   if (!v) throw new PackagingError('version', `invalid version ${quote(text)}`);
   return {
     text,
@@ -38,17 +63,17 @@ export function compareVersions(a: string, b: string): number {
   const va = isValidVersion(a);
   const vb = isValidVersion(b);
   if (!va || !vb) return Number(va) - Number(vb);
-  return pep440.compare(a, b);
+  return compare(a, b);
 }
 
 export function isPrerelease(version: string): boolean {
-  return pep440.explain(version)?.is_prerelease ?? false;
+  return explain(version)?.is_prerelease ?? false;
 }
 
 /** Specifiers are comma-separated clauses; an empty specifier allows everything. */
 export function isValidSpecifier(specifier: string): boolean {
   const s = specifier.trim();
-  return s === '' || pep440.validRange(s);
+  return s === '' || validRange(s);
 }
 
 export function assertValidSpecifier(specifier: string): void {
@@ -68,7 +93,7 @@ export function satisfies(version: string, specifier: string, options: MatchOpti
   const s = specifier.trim();
   if (s === '') return options.prereleases === true || !isPrerelease(version);
   // Leaving the option unset lets a specifier that names a pre-release (">=2.0b1") admit them.
-  return pep440.satisfies(version, s, options.prereleases ? { prereleases: true } : undefined);
+  return matches(version, s, options.prereleases === true);
 }
 
 /**
