@@ -96,7 +96,8 @@ export function chooseFile(
     // Lower rank is better; sdists rank after every wheel. Then higher build number, then build suffix.
     const key: [number, number, string] =
       parsed.kind === 'wheel' ? [wheelRank(parsed, target)!, -(parsed.build?.[0] ?? -1), parsed.build?.[1] ?? ''] : [Number.MAX_SAFE_INTEGER, 0, ''];
-    if (!bestKey || key[0] < bestKey[0] || (key[0] === bestKey[0] && (key[1] < bestKey[1] || (key[1] === bestKey[1] && key[2] > bestKey[2])))) {
+    // On a full tie the file listed later wins, as in pip (a stable sort, then the last maximum).
+    if (!bestKey || key[0] < bestKey[0] || (key[0] === bestKey[0] && (key[1] < bestKey[1] || (key[1] === bestKey[1] && key[2] >= bestKey[2])))) {
       best = candidate;
       bestKey = key;
     }

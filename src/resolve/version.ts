@@ -57,7 +57,9 @@ export function chooseVersion(byVersion: FilesByVersion, target: Target, request
   if (request.fixedVersion) {
     const version = byVersion.versions.find((v) => compareVersions(v, request.fixedVersion!) === 0) ?? null;
     if (!version) return { version: null, choice: null, newestAllowed, skipped: [], fixed: true };
-    const choice = chooseFile(filesOf(version), target, { allowYanked: true, onlyBinary: request.onlyBinary ?? false });
+    // As pip does for a pin: yanked files only when nothing else of that version installs.
+    const unyanked = chooseFile(filesOf(version), target, { allowYanked: false, onlyBinary: request.onlyBinary ?? false });
+    const choice = unyanked.chosen ? unyanked : chooseFile(filesOf(version), target, { allowYanked: true, onlyBinary: request.onlyBinary ?? false });
     return { version, choice, newestAllowed, skipped: [], fixed: true };
   }
 

@@ -153,3 +153,15 @@ describe('verdicts', () => {
     expect(assessPackage(facts('pkg', listing, { specifier: '==2.0' }), PP73).assessment.version).toBe('2.0');
   });
 });
+
+describe('pinned and locked versions', () => {
+  it('prefer the non-yanked file of the pinned version, as pip does', () => {
+    const listing = [{ filename: 'pkg-1.0-pp311-pypy311_pp73-manylinux_2_28_x86_64.whl', yanked: 'bad build' }, 'pkg-1.0-pp311-pypy311_pp73-manylinux_2_17_x86_64.whl'];
+    expect(assessPackage(facts('pkg', listing, { specifier: '==1.0', fixedVersion: '1.0' }), PP73).assessment.file).toBe('pkg-1.0-pp311-pypy311_pp73-manylinux_2_17_x86_64.whl');
+  });
+
+  it('still take a yanked file when it is all the pinned version has', () => {
+    const listing = [{ filename: 'pkg-1.0-py3-none-any.whl', yanked: true }];
+    expect(assessPackage(facts('pkg', listing, { specifier: '==1.0', fixedVersion: '1.0' }), PP73).assessment).toMatchObject({ verdict: 'pure', file: 'pkg-1.0-py3-none-any.whl' });
+  });
+});

@@ -83,7 +83,7 @@ function isolatedEnv(home: string): NodeJS.ProcessEnv {
     HOME: home,
     LANG: 'C.UTF-8',
     PIP_CONFIG_FILE: '/dev/null',
-    PIP_NO_INPUT: '1', PIP_FIND_LINKS: '/opt/wheels',
+    PIP_NO_INPUT: '1',
     NO_PROXY: '*',
     no_proxy: '*',
     PYTHONDONTWRITEBYTECODE: '1',
