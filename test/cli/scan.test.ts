@@ -178,6 +178,19 @@ describe('pypy-ready scan options and exit codes', () => {
     expect(out).not.toContain('\u001b[');
   });
 
+  it('colours only for a TTY, and NO_COLOR / FORCE_COLOR override it', async () => {
+    const args = ['.', '--index-url', server.simpleUrl, '--no-cache', '--target', 'pypy3.11-7.3'];
+    const colourOf = async (overrides: Parameters<typeof captureIO>[0]) => {
+      const io = captureIO({ cwd: PROJECT, ...overrides });
+      await main(args, io);
+      return io.out.includes('\u001b[');
+    };
+    expect(await colourOf({ stdoutIsTTY: true })).toBe(true);
+    expect(await colourOf({ stdoutIsTTY: true, env: { NO_COLOR: '1' } })).toBe(false);
+    expect(await colourOf({ stdoutIsTTY: false, env: { FORCE_COLOR: '1' } })).toBe(true);
+    expect(await colourOf({ stdoutIsTTY: false })).toBe(false);
+  });
+
   it('strips control characters that came from the manifest', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pypy-ready-ctl-'));
     writeFileSync(join(dir, 'requirements.txt'), 'purelib\nevil\u001b]0;pwned\u0007pkg==1\n');
