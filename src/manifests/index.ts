@@ -15,6 +15,7 @@ import { parseSetupCfg } from './setup-cfg.js';
 import { decodeManifest } from './source-text.js';
 import { emptyIndexOptions, type DeclaredRequirement, type ManifestIssue, type ManifestProject } from './types.js';
 
+import { redactUrl } from '../index/redact.js';
 export * from './types.js';
 export { formatOfName, sniffFormat, discoverManifests, type ManifestFormat } from './discovery.js';
 
@@ -281,7 +282,5 @@ export function parseManifest(
   }
 }
 
-/** `https://user:secret@host/x` → `https://***@host/x`: manifests may embed credentials. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
-}
+// Manifests may embed credentials in URLs: one redaction rule for the whole tool.
+export { redactUrl } from '../index/redact.js';
