@@ -88,6 +88,8 @@ describe('pypy-ready scan, one verdict per dependency', () => {
     const helper = finding(report, 'helperlib', 'pypy3.11-7.3');
     expect(helper).toMatchObject({ verdict: 'pure', via: ['purelib'], file: 'helperlib-2.1-py2.py3-none-any.whl' });
     expect(helper.locations).toEqual([{ file: 'requirements.txt', line: 4, column: 1 }]);
+    // helperlib requires purelib back: the cycle ends, each package is assessed once per target.
+    expect(report.findings.filter((f) => f.name === 'purelib')).toHaveLength(2);
     // implementation_name == "cpython" and an extra nobody asked for: not installed on PyPy.
     expect(report.findings.some((f) => f.name === 'cpython-speedups' || f.name === 'docs-only')).toBe(false);
   });
