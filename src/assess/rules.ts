@@ -102,7 +102,7 @@ function rejectedSummary(choice: VersionChoice | null): string[] {
 }
 
 function knowledgeEvidence(entry: KnowledgeEntry): string {
-  return `knowledge base: ${entry.status} — ${entry.summary} (source: ${entry.sources.join('; ')})`;
+  return `knowledge base: ${entry.status}: ${entry.summary} (source: ${entry.sources.join('; ')})`;
 }
 
 function appliesTo(entry: KnowledgeEntry | undefined, version: string | null): boolean {

@@ -31,7 +31,7 @@ function help(): string {
     .join('\n');
   return `pypy-ready ${version()}: will this Python project install and run well on PyPy?
 
-Usage: pypy-ready [PATH…] [options]        scan (see \`pypy-ready scan --help\`)
+Usage: pypy-ready [PATH...] [options]        scan (see \`pypy-ready scan --help\`)
        pypy-ready <command> [options]
 
 Commands:

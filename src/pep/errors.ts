@@ -28,11 +28,11 @@ export class PackagingError extends Error {
 /** Collapse whitespace and cap length so a hostile input cannot make a multi-line or huge message. */
 export function oneLine(text: string, max = 300): string {
   const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
 }
 
 /** Quote untrusted text for an error message: bounded, escaped, on one line. */
 export function quote(text: string, max = 80): string {
-  const shown = text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  const shown = text.length > max ? `${text.slice(0, max - 3)}...` : text;
   return JSON.stringify(shown);
 }

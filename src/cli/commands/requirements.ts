@@ -1,5 +1,5 @@
 /**
- * `pypy-ready requirements [PATH…] [--format json|text]`: what the manifests declare, without
+ * `pypy-ready requirements [PATH...] [--format json|text]`: what the manifests declare, without
  * touching the network.
  */
 import { parseArgs } from 'node:util';
@@ -8,7 +8,7 @@ import type { DeclaredRequirement, ManifestProject } from '../../manifests/types
 import { inline, stripControl } from '../../report/terminal.js';
 import { EXIT_OK, EXIT_USAGE, type Command } from '../io.js';
 
-const USAGE = 'usage: pypy-ready requirements [PATH…] [--format json|text]';
+const USAGE = 'usage: pypy-ready requirements [PATH...] [--format json|text]';
 
 export const requirementsCommand: Command = async (argv, io) => {
   let parsed;

@@ -1,5 +1,5 @@
 /**
- * `pypy-ready [scan] [PATH…]`: the full audit. Parses options, calls `scan()`, renders, writes, and
+ * `pypy-ready [scan] [PATH...]`: the full audit. Parses options, calls `scan()`, renders, writes, and
  * turns the result into an exit code. Nothing here decides a verdict.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,7 +15,7 @@ import { PLATFORM_IDS } from '../../targets/platforms.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, UsageError, type CliIO, type Command } from '../io.js';
 import { TARGET_OPTION_SPEC, targetOptionsFrom } from './tags.js';
 
-export const SCAN_HELP = `Usage: pypy-ready [scan] [PATH…] [options]
+export const SCAN_HELP = `Usage: pypy-ready [scan] [PATH...] [options]
 
 Scan the Python manifests under each PATH (default: .) and tell, for each dependency, whether it
 installs and runs well on the target PyPy, with the evidence and a fix.
