@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseToml } from 'smol-toml';
@@ -11,6 +11,7 @@ import {
   parseMarker,
   type MarkerEnvironment,
 } from '../../src/pep/markers.js';
+import { walkFiles } from '../support/shared.js';
 
 // Hand-written target environments (values as the interpreters report them).
 const pypy311: MarkerEnvironment = {
@@ -381,18 +382,9 @@ describe('markerVariables', () => {
 
 const manifests = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus/manifests');
 
-function walk(dir: string, keep: (file: string) => boolean, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) walk(full, keep, out);
-    else if (keep(full)) out.push(full);
-  }
-  return out;
-}
-
 describe.skipIf(!existsSync(manifests))('corpus lockfile markers', () => {
   it('parses every marker recorded in uv, poetry, pdm, pylock and Pipfile lockfiles', () => {
-    const files = walk(manifests, (f) => /\.lock$|(^|\/)pylock[^/]*\.toml$/.test(f));
+    const files = walkFiles(manifests, (f) => /\.lock$|(^|\/)pylock[^/]*\.toml$/.test(f));
     const markers: string[] = [];
     const collect = (value: unknown, key: string | null): void => {
       if (typeof value === 'string') {

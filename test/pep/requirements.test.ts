@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseToml } from 'smol-toml';
@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PackagingError } from '../../src/pep/errors.js';
 import { evaluateMarker, markerToString, type MarkerEnvironment } from '../../src/pep/markers.js';
 import { parseRequirement, requirementToString, type Requirement } from '../../src/pep/requirements.js';
+import { walkFiles } from '../support/shared.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const manifests = path.resolve(repoRoot, '../shared/corpus/manifests');
@@ -166,18 +167,9 @@ describe('parseRequirement', () => {
   });
 });
 
-function walk(dir: string, keep: (file: string) => boolean, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) walk(full, keep, out);
-    else if (keep(full)) out.push(full);
-  }
-  return out;
-}
-
 describe.skipIf(!existsSync(manifests))('corpus requirements with markers', () => {
   it('parses every requirement line with a marker in requirements files', () => {
-    const files = walk(
+    const files = walkFiles(
       manifests,
       // setup-cfg fixtures are setup.cfg bodies saved as .txt, not requirements files.
       (f) => /\.(txt|in)$/.test(f) && !f.includes('setup-cfg'),
@@ -206,7 +198,7 @@ describe.skipIf(!existsSync(manifests))('corpus requirements with markers', () =
   });
 
   it('parses every pyproject.toml dependency string with a marker', () => {
-    const files = walk(manifests, (f) => path.basename(f) === 'pyproject.toml');
+    const files = walkFiles(manifests, (f) => path.basename(f) === 'pyproject.toml');
     const found: string[] = [];
     const collect = (value: unknown): void => {
       if (Array.isArray(value)) {
