@@ -161,6 +161,13 @@ describe('pypy-ready scan options and exit codes', () => {
     for (const output of [out, err, text]) expect(output).not.toContain('s3cr3t-token');
   });
 
+  it('documents itself: scan --help lists the options and exit codes', async () => {
+    const { code, out } = await run(['scan', '--help']);
+    expect(code).toBe(0);
+    for (const option of ['--target', '--platform', '--index-url', '--extra-index-url', '--format', '--output', '--fail-on', '--offline', '--cache-dir']) expect(out).toContain(option);
+    expect(out).toMatch(/3 index unreachable/);
+  });
+
   it('rejects bad options with one line and exit 2', async () => {
     for (const args of [['--format', 'xml'], ['--fail-on', 'sometimes'], ['--target', 'pypy2'], ['--concurrency', '0'], ['no/such/dir']]) {
       const { code, err } = await run(args);
