@@ -26,7 +26,7 @@ export interface ScanOptions {
   targets?: string[];
   /** Platform and libc/macOS baselines applied to every target. */
   targetOptions?: TargetOptions;
-  /** Index settings; requirements files' `--index-url`/`--extra-index-url` apply when these are absent. */
+  /** Index settings; requirements files' `--index-url`/`--extra-index-url` are merged in as pip does (see index/settings.ts). */
   index?: Omit<IndexClientOptions, 'env'>;
   /** Use this client instead of making one (tests, the demo). */
   client?: IndexClient;
@@ -79,7 +79,7 @@ function reportRequirements(projects: readonly ManifestProject[]): ReportRequire
   );
 }
 
-/** Index URLs from requirements files, used only when the caller configured none. */
+/** Index URLs that requirements files declare. */
 function indexFromManifests(projects: readonly ManifestProject[]): { indexUrl?: string; extraIndexUrls: string[] } {
   const indexUrl = projects.map((p) => p.indexOptions.indexUrl).find(Boolean);
   const extraIndexUrls = [...new Set(projects.flatMap((p) => p.indexOptions.extraIndexUrls))];
@@ -152,12 +152,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const fromManifests = indexFromManifests(projects);
   const client =
     options.client ??
-    new IndexClient({
-      ...options.index,
-      indexUrl: options.index?.indexUrl ?? fromManifests.indexUrl,
-      extraIndexUrls: options.index?.extraIndexUrls ?? fromManifests.extraIndexUrls,
-      env,
-    });
+    new IndexClient({ ...options.index, manifest: fromManifests, env });
   const source = new IndexPackageSource(client);
   let findings: Finding[] = [];
   try {

@@ -154,6 +154,14 @@ describe('pypy-ready scan options and exit codes', () => {
     expect(readdirSync(dir)).toEqual(['report.json']);
   });
 
+  it('uses the --index-url that a requirements file declares', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pypy-ready-idx-'));
+    writeFileSync(join(dir, 'requirements.txt'), `--index-url ${server.simpleUrl}\npurelib\n`);
+    const { code, out } = await run(['.', '--no-cache', '--target', 'pypy3.11-8.0', '--format', 'json'], dir);
+    expect(code).toBe(0);
+    expect((JSON.parse(out) as ScanResult).findings.find((f) => f.name === 'purelib')).toMatchObject({ verdict: 'pure', version: '1.0.0' });
+  });
+
   it('never prints index credentials', async () => {
     const url = server.simpleUrl.replace('http://', 'http://alice:s3cr3t-token@');
     const { out, err } = await run(['.', '--index-url', url, '--no-cache', '--target', 'pypy3.11-8.0', '--format', 'json']);
