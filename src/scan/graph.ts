@@ -60,7 +60,15 @@ export async function walkDependencies(
   const env = target.environment;
 
   for (const root of roots) {
-    if (root.marker && !evaluateMarker(root.marker, env)) continue;
+    let markerNote: string | null = null;
+    if (root.marker) {
+      try {
+        if (!evaluateMarker(root.marker, env)) continue;
+      } catch (error) {
+        // A marker that cannot be evaluated here (e.g. `~=` on a non-version) must not hide the package.
+        markerNote = `marker could not be evaluated for ${target.id}, assessed anyway: ${(error as Error).message}`;
+      }
+    }
     const existing = nodes.get(root.name);
     if (existing) {
       root.specifiers.forEach((s) => existing.specifiers.add(s));
@@ -79,7 +87,7 @@ export async function walkDependencies(
       via: [],
       follow: root.follow,
       url: root.url,
-      notes: [],
+      notes: markerNote ? [markerNote] : [],
     });
   }
 

@@ -208,6 +208,15 @@ describe('pypy-ready scan options and exit codes', () => {
     expect(await colourOf({ stdoutIsTTY: false })).toBe(false);
   });
 
+  it('assesses a package whose marker cannot be evaluated, and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pypy-ready-marker-'));
+    writeFileSync(join(dir, 'requirements.txt'), 'helperlib; sys_platform ~= "linux"\n');
+    const { code, out } = await run(['.', '--index-url', server.simpleUrl, '--no-cache', '--target', 'pypy3.11-8.0', '--format', 'json'], dir);
+    expect(code).toBe(0);
+    const helper = (JSON.parse(out) as ScanResult).findings.find((f) => f.name === 'helperlib');
+    expect(helper?.evidence.join(' ')).toMatch(/marker could not be evaluated/);
+  });
+
   it('strips control characters that came from the manifest', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pypy-ready-ctl-'));
     writeFileSync(join(dir, 'requirements.txt'), 'purelib\nevil\u001b]0;pwned\u0007pkg==1\n');
