@@ -58,6 +58,22 @@ export function parseVersion(text: string): ParsedVersion {
   };
 }
 
+/**
+ * One spelling per version, so equal versions ("1.0", "1.0.0", "1.0-RC1" / "1.0rc1") meet as map
+ * keys; null for an invalid version.
+ */
+export function canonicalVersion(text: string): string | null {
+  const v = explain(text);
+  if (!v) return null;
+  const release = [...v.release];
+  while (release.length > 1 && release[release.length - 1] === 0) release.pop();
+  const pre = v.pre ? `${v.pre[0]}${v.pre[1]}` : '';
+  const post = v.post !== null && v.post !== undefined ? `.post${String(v.post)}` : '';
+  const dev = v.dev !== null && v.dev !== undefined ? `.dev${String(v.dev)}` : '';
+  const local = v.local ? `+${v.local}` : '';
+  return `${v.epoch ? `${v.epoch}!` : ''}${release.join('.')}${pre}${post}${dev}${local}`;
+}
+
 /** Negative, zero or positive, as PEP 440 orders versions. Invalid versions sort first. */
 export function compareVersions(a: string, b: string): number {
   const va = isValidVersion(a);

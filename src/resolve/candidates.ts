@@ -7,7 +7,7 @@
 import { parseDistributionFilename, type DistributionFilename } from '../pep/filenames.js';
 import { quote } from '../pep/errors.js';
 import { canonicalizeName } from '../pep/names.js';
-import { compareVersions, isValidSpecifier, satisfies } from '../pep/versions.js';
+import { canonicalVersion, compareVersions, isValidSpecifier, satisfies } from '../pep/versions.js';
 import type { DistributionFile } from '../index/types.js';
 import { wheelRank, type Target } from '../targets/index.js';
 
@@ -31,6 +31,8 @@ export interface FilesByVersion {
 
 export function groupFilesByVersion(projectName: string, files: readonly DistributionFile[]): FilesByVersion {
   const byVersion = new Map<string, ParsedFile[]>();
+  // Canonical spelling -> the first spelling seen, which names the version in reports.
+  const spelling = new Map<string, string>();
   const unparsable: UnparsableFile[] = [];
   for (const file of files) {
     let parsed: DistributionFilename;
@@ -46,7 +48,9 @@ export function groupFilesByVersion(projectName: string, files: readonly Distrib
       continue;
     }
     // Versions are compared in canonical form so "1.0" and "1.0.0" files meet.
-    const key = [...byVersion.keys()].find((v) => compareVersions(v, parsed.version) === 0) ?? parsed.version;
+    const canonical = canonicalVersion(parsed.version) ?? parsed.version;
+    if (!spelling.has(canonical)) spelling.set(canonical, parsed.version);
+    const key = spelling.get(canonical)!;
     if (!byVersion.has(key)) byVersion.set(key, []);
     byVersion.get(key)!.push({ file, parsed });
   }

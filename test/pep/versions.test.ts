@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as versions from '../../src/pep/versions.js';
 import { allowedVersions, compareVersions, isValidSpecifier, parseVersion, satisfies } from '../../src/pep/versions.js';
 
 describe('versions (PEP 440)', () => {
@@ -44,5 +45,18 @@ describe('specifiers', () => {
     expect(isValidSpecifier('')).toBe(true);
     expect(isValidSpecifier('>>1')).toBe(false);
     expect(isValidSpecifier('~=1')).toBe(false);
+  });
+});
+
+describe('canonical versions', () => {
+  it('give equal versions one spelling', () => {
+    const { canonicalVersion } = versions;
+    expect(canonicalVersion('1.0.0')).toBe(canonicalVersion('1.0'));
+    expect(canonicalVersion('1.0-RC1')).toBe(canonicalVersion('1.0rc1'));
+    expect(canonicalVersion('1.0-1')).toBe(canonicalVersion('1.0.post1'));
+    expect(canonicalVersion('1!2.0')).not.toBe(canonicalVersion('2.0'));
+    expect(canonicalVersion('1.0+local')).not.toBe(canonicalVersion('1.0'));
+    expect(canonicalVersion('1.0.dev0')).not.toBe(canonicalVersion('1.0'));
+    expect(canonicalVersion('garbage!')).toBeNull();
   });
 });
