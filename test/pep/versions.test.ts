@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as versions from '../../src/pep/versions.js';
-import { allowedVersions, compareVersions, isValidSpecifier, parseVersion, satisfies } from '../../src/pep/versions.js';
+import { allowedVersions, canonicalVersion, compareVersions, isValidSpecifier, parseVersion, satisfies } from '../../src/pep/versions.js';
 
 describe('versions (PEP 440)', () => {
   it('orders releases, pre-releases, post-releases and epochs', () => {
@@ -50,7 +49,7 @@ describe('specifiers', () => {
 
 describe('canonical versions', () => {
   it('give equal versions one spelling', () => {
-    const { canonicalVersion } = versions;
+
     expect(canonicalVersion('1.0.0')).toBe(canonicalVersion('1.0'));
     expect(canonicalVersion('1.0-RC1')).toBe(canonicalVersion('1.0rc1'));
     expect(canonicalVersion('1.0-1')).toBe(canonicalVersion('1.0.post1'));
