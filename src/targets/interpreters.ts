@@ -56,6 +56,9 @@ function cpython(python: [number, number], fullVersion: string): Interpreter {
   };
 }
 
+// Measured: 7.3.11 reports Python 3.9.16 (Debian 12). The patch levels below are the newest
+// we know of per series and are assumptions for 7.3.23, 8.0.1 and the 3.12 beta; they only
+// matter to markers on `python_full_version` and to `requires-python` with a patch bound.
 export const INTERPRETERS: readonly Interpreter[] = [
   pypy([3, 9], [7, 3], '7.3.16', '3.9.19', 'end-of-life', 'PyPy 7.3.x for Python 3.9 (7.3.16 was the last; Debian 12 ships 7.3.11)'),
   pypy([3, 10], [7, 3], '7.3.19', '3.10.16', 'end-of-life', 'PyPy 7.3.12-7.3.19 for Python 3.10 (dropped after 7.3.19)'),
