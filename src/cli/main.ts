@@ -22,14 +22,13 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   targets: { run: targetsCommand, summary: 'list the target interpreters and platforms' },
 };
 
-const version = toolVersion;
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
   const commands = Object.entries(COMMANDS)
     .map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`)
     .join('\n');
-  return `pypy-ready ${version()}: will this Python project install and run well on PyPy?
+  return `pypy-ready ${toolVersion()}: will this Python project install and run well on PyPy?
 
 Usage: pypy-ready [PATH...] [options]        scan (see \`pypy-ready scan --help\`)
        pypy-ready <command> [options]
@@ -65,7 +64,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     return EXIT_OK;
   }
   if (first === '--version' || first === '-V') {
-    io.stdout(`${version()}\n`);
+    io.stdout(`${toolVersion()}\n`);
     return EXIT_OK;
   }
   // Anything that is not a command is a path or an option of the default command, scan.

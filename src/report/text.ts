@@ -32,7 +32,7 @@ function paint(text: string, severity: Severity, enabled: boolean): string {
 }
 
 function worst(findings: readonly Finding[]): Severity {
-  return findings.reduce<Severity>((acc, f) => (SEVERITY_RANK[f.severity] > SEVERITY_RANK[acc] || (f.severity === 'error' && acc !== 'error') ? f.severity : acc), 'ok');
+  return findings.reduce<Severity>((acc, f) => (SEVERITY_RANK[f.severity] > SEVERITY_RANK[acc] ? f.severity : acc), 'ok');
 }
 
 function where(finding: Finding): string {

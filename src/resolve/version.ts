@@ -64,7 +64,14 @@ export function chooseVersion(byVersion: FilesByVersion, target: Target, request
   }
 
   const onlyBinary = request.onlyBinary ?? false;
-  const choose = (version: string, allowYanked: boolean): FileChoice => chooseFile(filesOf(version), target, { allowYanked, onlyBinary });
+  // Each version's files are judged at most twice (with and without yanked files), however often asked.
+  const choices = new Map<string, FileChoice>();
+  const choose = (version: string, allowYanked: boolean): FileChoice => {
+    const key = `${allowYanked ? 'y' : 'n'}${version}`;
+    let choice = choices.get(key);
+    if (!choice) choices.set(key, (choice = chooseFile(filesOf(version), target, { allowYanked, onlyBinary })));
+    return choice;
+  };
   // pip drops the files that cannot install here (tags, requires-python, --only-binary) before it
   // applies the specifier, so "pre-releases only when no final release matches" is decided among
   // installable versions: a final release with no usable file does not hide a usable pre-release.

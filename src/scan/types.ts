@@ -1,6 +1,6 @@
 /**
- * The result of a scan: plain data, and the JSON report (schema version 1) is exactly this object.
- * See schema/report-v1.schema.json.
+ * The result of a scan: plain data. The JSON report (schema version 1, schema/report-v1.schema.json)
+ * is this object without `indexReachable`, which only decides the exit code.
  */
 import type { Assessment } from '../assess/types.js';
 

@@ -65,31 +65,21 @@ function macVersion(text: string): [number, number] {
   return [Number(match[1]), Number(match[2] ?? 0)];
 }
 
-const linuxMarkers = (machine: string) =>
-  ({ sys_platform: 'linux', platform_system: 'Linux', platform_machine: machine, os_name: 'posix', platform_release: '', platform_version: '' }) as const;
-
 export function platformFor(id: PlatformId, options: PlatformOptions = {}): Platform {
   switch (id) {
     case 'manylinux_x86_64':
-    case 'manylinux_aarch64': {
-      const arch = id.slice('manylinux_'.length) as LinuxArch;
-      const glibc = libc(options.glibc ?? DEFAULT_GLIBC, 'glibc');
-      return {
-        id,
-        tags: [...manylinuxPlatforms(arch, glibc), `linux_${arch}`],
-        markers: linuxMarkers(arch),
-        baseline: `glibc ${glibc.major}.${glibc.minor}`,
-      };
-    }
+    case 'manylinux_aarch64':
     case 'musllinux_x86_64':
     case 'musllinux_aarch64': {
-      const arch = id.slice('musllinux_'.length) as LinuxArch;
-      const musl = libc(options.musl ?? DEFAULT_MUSL, 'musl');
+      const [family, arch] = id.split(/_(.*)/) as ['manylinux' | 'musllinux', LinuxArch];
+      const glibc = family === 'manylinux';
+      const libcVersion = glibc ? libc(options.glibc ?? DEFAULT_GLIBC, 'glibc') : libc(options.musl ?? DEFAULT_MUSL, 'musl');
+      const tags = glibc ? manylinuxPlatforms(arch, libcVersion) : musllinuxPlatforms(arch, libcVersion);
       return {
         id,
-        tags: [...musllinuxPlatforms(arch, musl), `linux_${arch}`],
-        markers: linuxMarkers(arch),
-        baseline: `musl ${musl.major}.${musl.minor}`,
+        tags: [...tags, `linux_${arch}`],
+        markers: { sys_platform: 'linux', platform_system: 'Linux', platform_machine: arch, os_name: 'posix', platform_release: '', platform_version: '' },
+        baseline: `${glibc ? 'glibc' : 'musl'} ${libcVersion.major}.${libcVersion.minor}`,
       };
     }
     case 'macos_x86_64':
