@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startIndexServer } from '../dist/devserver/index-server.js';
 import { scan } from '../dist/index.js';
-import { IndexClient } from '../dist/index/client.js';
+import { IndexClient } from '../dist/pypi/client.js';
 
 const count = Number(process.argv[2] ?? 300);
 const latencyMs = Number(process.argv[3] ?? 20);

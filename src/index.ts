@@ -24,8 +24,8 @@ export { PackagingError } from './pep/errors.js';
 
 export { loadManifests } from './manifests/index.js';
 export type { DeclaredRequirement, ManifestProject, SourceLocation } from './manifests/types.js';
-export { IndexClient, type IndexClientOptions } from './index/client.js';
-export { IndexError } from './index/types.js';
+export { IndexClient, type IndexClientOptions } from './pypi/client.js';
+export { IndexError } from './pypi/types.js';
 
 export { renderText } from './report/text.js';
 export { renderJson } from './report/json.js';

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { oneLine, quote } from '../pep/errors.js';
+import { oneLine, quote } from '../safe-text.js';
 import { canonicalizeName, isValidName } from '../pep/names.js';
 import { isValidSpecifier } from '../pep/versions.js';
 

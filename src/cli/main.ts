@@ -7,7 +7,7 @@ import { inline } from '../report/terminal.js';
 import { toolVersion } from '../version.js';
 import { UnknownTargetError } from '../targets/target.js';
 import { KnowledgeBaseError } from '../assess/knowledge.js';
-import { IndexSettingsError } from '../index/settings.js';
+import { IndexSettingsError } from '../pypi/settings.js';
 import { ManifestPathError } from '../manifests/index.js';
 import { requirementsCommand } from './commands/requirements.js';
 import { scanCommand } from './commands/scan.js';

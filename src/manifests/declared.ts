@@ -3,7 +3,8 @@
  * by the user, or put together from a Poetry/Pipfile/lock entry), so one parser decides what a
  * requirement means whatever file it came from.
  */
-import { PackagingError, oneLine, quote } from '../pep/errors.js';
+import { PackagingError } from '../pep/errors.js';
+import { oneLine, quote } from '../safe-text.js';
 import { canonicalizeName } from '../pep/names.js';
 import { parseRequirement } from '../pep/requirements.js';
 import type { DeclaredRequirement, ManifestIssue, RequirementGroup, SourceLocation } from './types.js';

@@ -4,7 +4,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { oneLine, quote } from '../pep/errors.js';
+import { oneLine, quote } from '../safe-text.js';
 import { discoverManifests, formatOfName, sniffFormat, type ManifestFormat } from './discovery.js';
 import { parsePdmLock, parsePipfileLock, parsePoetryLock, parsePylock, parseUvLock, type LockResult } from './locks.js';
 import { parsePipfile } from './pipfile.js';
@@ -15,7 +15,7 @@ import { parseSetupCfg } from './setup-cfg.js';
 import { decodeManifest } from './source-text.js';
 import { emptyIndexOptions, type DeclaredRequirement, type ManifestIssue, type ManifestProject } from './types.js';
 
-import { redactUrl } from '../index/redact.js';
+import { redactUrl } from '../safe-text.js';
 export * from './types.js';
 export { formatOfName, sniffFormat, discoverManifests, type ManifestFormat } from './discovery.js';
 
@@ -282,5 +282,3 @@ export function parseManifest(
   }
 }
 
-// Manifests may embed credentials in URLs: one redaction rule for the whole tool.
-export { redactUrl } from '../index/redact.js';

@@ -2,7 +2,7 @@
  * Lock files: uv.lock, poetry.lock, pdm.lock, pylock.toml (PEP 751) and Pipfile.lock. Each gives
  * exact versions, markers where the format records them, and the distribution files with hashes.
  */
-import { oneLine } from '../pep/errors.js';
+import { oneLine } from '../safe-text.js';
 import { canonicalizeName } from '../pep/names.js';
 import { declare, declareUnnamed } from './declared.js';
 import { LineMap } from './source-text.js';

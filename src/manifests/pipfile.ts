@@ -3,7 +3,7 @@
  * string (`"*"`, `"==1.2"`) or a table (version, extras, markers, git/ref, path, editable, and
  * marker keys such as `sys_platform = "== 'win32'"`); `[[source]]` for the indexes.
  */
-import { oneLine, quote } from '../pep/errors.js';
+import { oneLine, quote } from '../safe-text.js';
 import { canonicalizeName } from '../pep/names.js';
 import { declare } from './declared.js';
 import { isTable, readToml, stringOf, tableAt } from './toml-document.js';

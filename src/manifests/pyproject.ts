@@ -3,7 +3,7 @@
  * `[dependency-groups]` (with `{include-group = …}`), PEP 518 `build-system.requires`, and the tool
  * tables that declare dependencies: Poetry, PDM, uv and Hatch (hatch.toml shares the Hatch code).
  */
-import { oneLine, quote } from '../pep/errors.js';
+import { oneLine, quote } from '../safe-text.js';
 import { canonicalizeName } from '../pep/names.js';
 import { declare, declareUnnamed, type DeclareOptions } from './declared.js';
 import { poetryToPep440 } from './poetry-constraint.js';

@@ -11,7 +11,7 @@
  *
  * Pure: includes are returned, not followed; `loadManifests` reads them.
  */
-import { oneLine, quote } from '../pep/errors.js';
+import { oneLine, quote } from '../safe-text.js';
 import { parseMarker } from '../pep/markers.js';
 import { parseDistributionFilename } from '../pep/filenames.js';
 import { declare, declareUnnamed, requirementIssue } from './declared.js';

@@ -3,7 +3,7 @@
  * lines, `#`/`;` comment lines, `%(name)s` interpolation from the same section or [DEFAULT]), then
  * setuptools' list rule (one requirement per line, or `;`-separated on a single line).
  */
-import { oneLine, quote } from '../pep/errors.js';
+import { oneLine, quote } from '../safe-text.js';
 import { canonicalizeName } from '../pep/names.js';
 import { declare } from './declared.js';
 import type { RequirementsInclude } from './requirements-file.js';

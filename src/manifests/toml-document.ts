@@ -3,7 +3,7 @@
  * pylock.toml need: mixed-type arrays, unquoted datetimes), `TomlPositions` for the locations.
  */
 import { parse, TomlError } from 'smol-toml';
-import { oneLine } from '../pep/errors.js';
+import { oneLine } from '../safe-text.js';
 import { TomlPositions } from './toml-positions.js';
 import type { ManifestIssue } from './types.js';
 

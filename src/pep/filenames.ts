@@ -2,7 +2,8 @@
  * Distribution file names: wheels (PEP 427 / binary distribution format) and source distributions
  * (PEP 625, plus the legacy forms still found on indexes).
  */
-import { PackagingError, quote } from './errors.js';
+import { PackagingError } from './errors.js';
+import { quote } from '../safe-text.js';
 import { canonicalizeName } from './names.js';
 import { parseTagSet, type Tag } from './tags.js';
 import { isValidVersion } from './versions.js';

@@ -3,7 +3,8 @@
  * them): parsing to a small tree, evaluation against a *target* environment, and a normalised
  * string form that parses back to the same tree.
  */
-import { PackagingError, type PackagingErrorKind, quote } from './errors.js';
+import { PackagingError, type PackagingErrorKind } from './errors.js';
+import { quote } from '../safe-text.js';
 import { canonicalizeName } from './names.js';
 import { compareVersions, isValidSpecifier, isValidVersion, parseVersion, satisfies } from './versions.js';
 

@@ -1,7 +1,8 @@
 /**
  * Project names (PEP 503 normalisation, PEP 508 validity).
  */
-import { PackagingError, quote } from './errors.js';
+import { PackagingError } from './errors.js';
+import { quote } from '../safe-text.js';
 
 const VALID_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
 

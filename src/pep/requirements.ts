@@ -3,7 +3,8 @@
  * following the grammar of pypa/packaging's hand-written parser, plus the parenthesised
  * specifier form (`build (>=1.2.1,<2.0.0)`) that Poetry writes into pyproject.toml.
  */
-import { PackagingError, quote } from './errors.js';
+import { PackagingError } from './errors.js';
+import { quote } from '../safe-text.js';
 import { MarkerParser, isSingleSpecifier, markerToString, type Marker } from './markers.js';
 import { canonicalizeName, isValidName } from './names.js';
 

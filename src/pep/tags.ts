@@ -3,7 +3,8 @@
  * pip and packaging build `sys_tags()`. Everything here is a pure function of its arguments: the
  * interpreter being described is a *target*, never the host.
  */
-import { PackagingError, quote } from './errors.js';
+import { PackagingError } from './errors.js';
+import { quote } from '../safe-text.js';
 
 export interface Tag {
   readonly interpreter: string;

@@ -3,7 +3,8 @@
  * (epochs, local versions, `~=`, `==1.*`, `===`) follow a maintained implementation.
  */
 import pep440 from '@renovatebot/pep440';
-import { PackagingError, quote } from './errors.js';
+import { PackagingError } from './errors.js';
+import { quote } from '../safe-text.js';
 
 export interface ParsedVersion {
   readonly text: string;

@@ -5,10 +5,10 @@
  * tag breaks ties, and an sdist is the last resort.
  */
 import { parseDistributionFilename, type DistributionFilename } from '../pep/filenames.js';
-import { quote } from '../pep/errors.js';
+import { quote } from '../safe-text.js';
 import { canonicalizeName } from '../pep/names.js';
 import { canonicalVersion, compareVersions, isValidSpecifier, satisfies } from '../pep/versions.js';
-import type { DistributionFile } from '../index/types.js';
+import type { DistributionFile } from '../pypi/types.js';
 import { wheelRank, type Target } from '../targets/index.js';
 
 export interface ParsedFile {

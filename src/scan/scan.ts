@@ -3,10 +3,10 @@
  * assessment → a plain `ScanResult`. The CLI, the GitHub Action and library users all call this.
  */
 import { loadKnowledgeBase, type KnowledgeBase } from '../assess/knowledge.js';
-import { IndexClient, type IndexClientOptions } from '../index/client.js';
-import { parseCoreMetadata } from '../index/metadata.js';
-import { redactUrl, redactUrlsIn } from '../index/redact.js';
-import { IndexError, type DistributionFile } from '../index/types.js';
+import { IndexClient, type IndexClientOptions } from '../pypi/client.js';
+import { parseCoreMetadata } from '../pypi/metadata.js';
+import { redactUrl, redactUrlsIn } from '../safe-text.js';
+import { IndexError, type DistributionFile } from '../pypi/types.js';
 import { loadManifests, type DeclaredRequirement, type ManifestProject } from '../manifests/index.js';
 import { formatIssue } from '../manifests/types.js';
 import { groupFilesByVersion, type FilesByVersion } from '../resolve/candidates.js';
@@ -26,7 +26,7 @@ export interface ScanOptions {
   targets?: string[];
   /** Platform and libc/macOS baselines applied to every target. */
   targetOptions?: TargetOptions;
-  /** Index settings; requirements files' `--index-url`/`--extra-index-url` are merged in as pip does (see index/settings.ts). */
+  /** Index settings; requirements files' `--index-url`/`--extra-index-url` are merged in as pip does (see pypi/settings.ts). */
   index?: Omit<IndexClientOptions, 'env'>;
   /** Use this client instead of making one (tests, the demo). */
   client?: IndexClient;

@@ -12,7 +12,8 @@ import {
   type LinuxArch,
   type MacArch,
 } from '../pep/platforms.js';
-import { PackagingError, quote } from '../pep/errors.js';
+import { PackagingError } from '../pep/errors.js';
+import { quote } from '../safe-text.js';
 
 export const PLATFORM_IDS = [
   'manylinux_x86_64',

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseKnowledgeBase } from '../../src/assess/knowledge.js';
 import { assessPackage, type PackageFacts } from '../../src/assess/rules.js';
-import type { DistributionFile } from '../../src/index/types.js';
+import type { DistributionFile } from '../../src/pypi/types.js';
 import { groupFilesByVersion } from '../../src/resolve/candidates.js';
 import { resolveTarget } from '../../src/targets/index.js';
 

@@ -21,7 +21,7 @@ import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIndexServer, type FixtureIndex, type IndexServer } from '../../src/devserver/index-server.js';
 import { validateFixtureIndex } from '../../src/devserver/fixtures.js';
-import { IndexClient } from '../../src/index/client.js';
+import { IndexClient } from '../../src/pypi/client.js';
 import { canonicalizeName } from '../../src/pep/names.js';
 import { groupFilesByVersion } from '../../src/resolve/candidates.js';
 import { chooseVersion } from '../../src/resolve/version.js';

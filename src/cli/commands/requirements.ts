@@ -3,7 +3,8 @@
  * touching the network.
  */
 import { parseArgs } from 'node:util';
-import { formatIssue, loadManifests, ManifestPathError, redactUrl } from '../../manifests/index.js';
+import { formatIssue, loadManifests, ManifestPathError } from '../../manifests/index.js';
+import { redactUrl } from '../../safe-text.js';
 import type { DeclaredRequirement, ManifestProject } from '../../manifests/types.js';
 import { inline, stripControl } from '../../report/terminal.js';
 import { EXIT_OK, EXIT_USAGE, type Command } from '../io.js';

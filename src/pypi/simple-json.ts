@@ -2,7 +2,7 @@
  * PEP 691 Simple API, JSON form (`application/vnd.pypi.simple.v1+json`), with the PEP 700 fields
  * (`versions`, `size`, `upload-time`) and PEP 714 `core-metadata`. Pure: text in, data out.
  */
-import { quote } from '../pep/errors.js';
+import { quote } from '../safe-text.js';
 import type { DistributionFile } from './types.js';
 
 export interface ParsedSimplePage {

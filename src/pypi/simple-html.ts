@@ -6,7 +6,7 @@
  * No HTML library: index pages are simple, but written by many different servers, so the scanner
  * accepts attributes in any order, any quoting, character references, comments and script blocks.
  */
-import { quote } from '../pep/errors.js';
+import { quote } from '../safe-text.js';
 import { decodeEntities } from './html-entities.js';
 import { checkApiVersion, resolveFileUrl, SimpleParseError, type ParsedSimplePage } from './simple-json.js';
 import type { DistributionFile } from './types.js';

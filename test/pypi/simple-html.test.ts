@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSimpleHtml } from '../../src/index/simple-html.js';
-import { SimpleParseError } from '../../src/index/simple-json.js';
+import { parseSimpleHtml } from '../../src/pypi/simple-html.js';
+import { SimpleParseError } from '../../src/pypi/simple-json.js';
 import { hasRecorded, recordedDir } from '../support/index-server.js';
 
 const PAGE = 'https://idx.example/simple/foo/';

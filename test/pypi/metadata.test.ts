@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MetadataParseError, parseCoreMetadata } from '../../src/index/metadata.js';
+import { MetadataParseError, parseCoreMetadata } from '../../src/pypi/metadata.js';
 
 describe('parseCoreMetadata', () => {
   it('reads multi-use fields, folds continuations, stops at the body', () => {

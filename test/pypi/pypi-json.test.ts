@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePypiJson, PypiJsonParseError } from '../../src/index/pypi-json.js';
+import { parsePypiJson, PypiJsonParseError } from '../../src/pypi/pypi-json.js';
 
 describe('parsePypiJson', () => {
   it('reads the info block', () => {

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { IndexClient, type IndexClientOptions } from '../../src/index/client.js';
-import { parseCoreMetadata } from '../../src/index/metadata.js';
-import { IndexError } from '../../src/index/types.js';
+import { IndexClient, type IndexClientOptions } from '../../src/pypi/client.js';
+import { parseCoreMetadata } from '../../src/pypi/metadata.js';
+import { IndexError } from '../../src/pypi/types.js';
 import { fixtureDir, loadFixtureDir, startIndexServer, type FixtureIndex, type IndexServer } from '../support/index-server.js';
 
 const demo = loadFixtureDir(fixtureDir);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_INDEX_URL, IndexSettingsError, resolveIndexSettings } from '../../src/index/settings.js';
+import { DEFAULT_INDEX_URL, IndexSettingsError, resolveIndexSettings } from '../../src/pypi/settings.js';
 
 describe('resolveIndexSettings', () => {
   it('defaults to PyPI', () => {

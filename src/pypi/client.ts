@@ -12,12 +12,12 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalizeName, isValidName } from '../pep/names.js';
-import { quote } from '../pep/errors.js';
+import { quote } from '../safe-text.js';
 import { AuthTable, loadNetrc } from './auth.js';
 import { HttpCache, cacheKey, cachePolicy, defaultCacheDir, type CacheEntry } from './cache.js';
 import { HttpClient } from './http.js';
 import { parsePypiJson, PypiJsonParseError } from './pypi-json.js';
-import { redactUrl, redactUrlsIn, stripCredentials } from './redact.js';
+import { redactUrl, redactUrlsIn, stripCredentials } from '../safe-text.js';
 import { resolveIndexSettings, type IndexOptions } from './settings.js';
 import { parseSimpleHtml } from './simple-html.js';
 import { parseSimpleJson, SimpleParseError, type ParsedSimplePage } from './simple-json.js';

@@ -12,8 +12,8 @@
  * PIP_EXTRA_INDEX_URL, UV_EXTRA_INDEX_URL, UV_INDEX — whitespace-separated lists), duplicates
  * and the primary removed, order kept.
  */
-import { redactUrl } from './redact.js';
-import { oneLine } from '../pep/errors.js';
+import { redactUrl } from '../safe-text.js';
+import { oneLine } from '../safe-text.js';
 
 export const DEFAULT_INDEX_URL = 'https://pypi.org/simple/';
 

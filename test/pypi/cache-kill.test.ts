@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheKey, HttpCache } from '../../src/index/cache.js';
-import { IndexClient } from '../../src/index/client.js';
+import { cacheKey, HttpCache } from '../../src/pypi/cache.js';
+import { IndexClient } from '../../src/pypi/client.js';
 import { startIndexServer, type IndexServer } from '../../src/devserver/index-server.js';
 import { REPO_ROOT } from '../support/shared.js';
 
-const DIST_CACHE = resolve(REPO_ROOT, 'dist/index/cache.js');
+const DIST_CACHE = resolve(REPO_ROOT, 'dist/pypi/cache.js');
 const BODY_BYTES = 4 * 1024 * 1024;
 const body = (i: number) => Buffer.alloc(BODY_BYTES, i % 251);
 

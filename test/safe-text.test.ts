@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrl, redactUrlsIn } from '../../src/index/redact.js';
+import { redactUrl, redactUrlsIn } from '../src/safe-text.js';
 
 describe('redactUrl', () => {
   it('hides userinfo entirely (the user part can be the token)', () => {

@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { homedir, platform } from 'node:os';
 import { dirname, join } from 'node:path';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../safe-text.js';
 
 const MAGIC = 'pypy-ready-http-cache v1\n';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AuthTable, parseNetrc } from '../../src/index/auth.js';
+import { AuthTable, parseNetrc } from '../../src/pypi/auth.js';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 

@@ -5,9 +5,9 @@ import { promises as fsp, mkdtempSync, readdirSync, readFileSync, rmSync, statSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cacheKey, cachePolicy, decodeEntry, defaultCacheDir, HttpCache } from '../../src/index/cache.js';
-import { IndexClient, SIMPLE_ACCEPT, type IndexClientOptions } from '../../src/index/client.js';
-import { IndexError } from '../../src/index/types.js';
+import { cacheKey, cachePolicy, decodeEntry, defaultCacheDir, HttpCache } from '../../src/pypi/cache.js';
+import { IndexClient, SIMPLE_ACCEPT, type IndexClientOptions } from '../../src/pypi/client.js';
+import { IndexError } from '../../src/pypi/types.js';
 import { fixtureDir, loadFixtureDir, startIndexServer, type IndexServer } from '../support/index-server.js';
 
 const demo = loadFixtureDir(fixtureDir);

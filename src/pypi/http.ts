@@ -9,7 +9,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import pLimit from 'p-limit';
 import { Agent, Dispatcher, EnvHttpProxyAgent, request } from 'undici';
 import { AuthTable } from './auth.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../safe-text.js';
 import { IndexError } from './types.js';
 
 export interface HttpOptions {

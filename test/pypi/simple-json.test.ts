@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSimpleJson, SimpleParseError } from '../../src/index/simple-json.js';
+import { parseSimpleJson, SimpleParseError } from '../../src/pypi/simple-json.js';
 
 const PAGE = 'https://idx.example/simple/foo/';
 

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IndexClient } from '../../src/index/client.js';
-import { IndexError } from '../../src/index/types.js';
+import { IndexClient } from '../../src/pypi/client.js';
+import { IndexError } from '../../src/pypi/types.js';
 import { catalogueRecorded, hasRecorded, recordedDir, startIndexServer, type IndexServer } from '../support/index-server.js';
 
 const catalogue = hasRecorded ? catalogueRecorded(recordedDir) : [];

@@ -5,9 +5,9 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IndexClient, type IndexClientOptions } from '../../src/index/client.js';
-import { parseRetryAfter } from '../../src/index/http.js';
-import { IndexError } from '../../src/index/types.js';
+import { IndexClient, type IndexClientOptions } from '../../src/pypi/client.js';
+import { parseRetryAfter } from '../../src/pypi/http.js';
+import { IndexError } from '../../src/pypi/types.js';
 import { fixtureDir, loadFixtureDir, startIndexServer } from '../support/index-server.js';
 
 const cleanup: Array<() => Promise<void>> = [];

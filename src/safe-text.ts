@@ -1,8 +1,24 @@
 /**
+ * Text that came from strangers (manifests, index pages, URLs with credentials) on its way into a
+ * message: one line, bounded, quoted, and with every secret a URL can carry removed. One leaf
+ * module, so there is one rule for the whole tool.
+ *
  * Credentials reach the index in URLs (`https://user:token@host/simple`), query strings
  * (`?token=…`) and netrc. Every URL that may reach a message, a log line or a cache file goes
  * through `redactUrl` first.
  */
+/** Collapse whitespace and cap length so a hostile input cannot make a multi-line or huge message. */
+export function oneLine(text: string, max = 300): string {
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
+}
+
+/** Quote untrusted text for an error message: bounded, escaped, on one line. */
+export function quote(text: string, max = 80): string {
+  const shown = text.length > max ? `${text.slice(0, max - 3)}...` : text;
+  return JSON.stringify(shown);
+}
+
 
 // Query parameter names that carry secrets on private indexes and signed download URLs.
 const SECRET_PARAM = /(token|key|secret|password|passwd|pwd|auth|signature|sig|credential|session)/i;

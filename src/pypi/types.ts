@@ -1,7 +1,7 @@
 /**
  * Plain data that the index client hands to the rest of the app. Nothing here does I/O.
  */
-import { oneLine } from '../pep/errors.js';
+import { oneLine } from '../safe-text.js';
 
 /** One downloadable file of a project, as an index lists it (PEP 503 / PEP 691). */
 export interface DistributionFile {
