@@ -73,6 +73,45 @@ export interface ManifestProject {
   issues: ManifestIssue[];
   indexOptions: IndexOptions;
   requiresPython?: string | null;
+  /** The dependency graph each lock file of the project records (empty without a lock). */
+  lockGraphs?: LockGraph[];
+}
+
+/** One dependency edge recorded in a lock file, as the lock writes it. */
+export interface LockEdge {
+  /** PEP 503 normalised name of the dependency. */
+  name: string;
+  /** Which locked version is meant, when the lock holds several of one package (uv forks); else null. */
+  version: string | null;
+  /** The edge's environment marker (PEP 508 text), or null. */
+  markerText: string | null;
+  /** Extras requested on the dependency (`uvicorn[standard]`), normalised. */
+  extras: string[];
+}
+
+/** A locked package with the edges that leave it. */
+export interface LockNode {
+  /** PEP 503 normalised. */
+  name: string;
+  version: string | null;
+  /** The package's own marker (uv `resolution-markers`, poetry `markers`, pdm/pylock `marker`), or null. */
+  markerText: string | null;
+  dependencies: LockEdge[];
+  /** Edges that apply only when the package is installed with that extra (normalised extra name). */
+  optionalDependencies: Record<string, LockEdge[]>;
+}
+
+export interface LockGraph {
+  /** The lock file, relative to the scan root. */
+  file: string;
+  /** False for formats that record no edges (Pipfile.lock, pylock.toml): every locked package whose own marker holds is installed. */
+  hasEdges: boolean;
+  nodes: LockNode[];
+  /**
+   * The project's own edges when the lock records them (uv's root package), with the group each
+   * belongs to; null when the lock does not say (the pyproject's declared requirements are the roots).
+   */
+  roots: (LockEdge & { group: RequirementGroup })[] | null;
 }
 
 export function emptyIndexOptions(): IndexOptions {
