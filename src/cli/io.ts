@@ -8,6 +8,10 @@ export interface CliIO {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdoutIsTTY: boolean;
+  /** The terminal's width in columns; undefined when stdout is not a terminal (or not known). */
+  readonly stdoutColumns?: number | undefined;
+  /** Whether the stdout terminal shows colour under `env` (Node's `hasColors`); false when not a terminal. */
+  stdoutHasColors?(env: Readonly<Record<string, string | undefined>>): boolean;
 }
 
 /** A command's result is its exit code: 0 clean, 1 findings, 2 usage or input error, 3 index unreachable. */
@@ -30,5 +34,10 @@ export function processIO(): CliIO {
     cwd: process.cwd(),
     env: process.env,
     stdoutIsTTY: process.stdout.isTTY === true,
+    // Read when asked: the window may have been resized while the scan ran.
+    get stdoutColumns() {
+      return process.stdout.isTTY === true ? process.stdout.columns : undefined;
+    },
+    stdoutHasColors: (env) => process.stdout.isTTY === true && process.stdout.hasColors(env),
   };
 }

@@ -18,3 +18,43 @@ export function stripControl(text: string): string {
 export function inline(text: string): string {
   return stripControl(text).replace(/[\n\t]+/g, ' ');
 }
+
+/** Width used when the output is not a terminal, or the terminal does not say how wide it is. */
+export const DEFAULT_WIDTH = 100;
+
+/** The line width to render for: the terminal's column count when it reports a usable one. */
+export function lineWidth(columns: number | undefined): number {
+  return columns !== undefined && Number.isInteger(columns) && columns > 0 ? columns : DEFAULT_WIDTH;
+}
+
+export interface ColorQuery {
+  /** Whether the output stream is a terminal. */
+  isTTY: boolean;
+  /**
+   * The terminal's own answer, normally `tty.WriteStream.prototype.hasColors(env)` of the output
+   * stream (which knows TERM=dumb, TMUX, CI, COLORTERM and the terminfo names). When absent, a
+   * terminal is assumed to show colour unless TERM is "dumb".
+   */
+  hasColors?: ((env: Readonly<Record<string, string | undefined>>) => boolean) | undefined;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Whether to colour the output, in this order:
+ *  1. NO_COLOR set to anything but the empty string: no colour (https://no-color.org/).
+ *  2. FORCE_COLOR set: colour, even when piped, unless it is "0" or "false".
+ *  3. Output is not a terminal: no colour.
+ *  4. Otherwise the terminal decides (`hasColors`): TERM=dumb, for one, has none.
+ */
+export function colorEnabled({ isTTY, hasColors, env }: ColorQuery): boolean {
+  const noColor = env['NO_COLOR'];
+  if (noColor !== undefined && noColor !== '') return false;
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (!isTTY) return false;
+  if (!hasColors) return env['TERM'] !== 'dumb';
+  // Both variables were settled above; Node's own reading of them differs (an empty NO_COLOR
+  // disables colour there), so the terminal is asked without them.
+  const { NO_COLOR: _noColor, FORCE_COLOR: _force, ...rest } = env;
+  return hasColors(rest);
+}

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SEVERITY_RANK } from '../../assess/types.js';
 import { renderJson } from '../../report/json.js';
+import { colorEnabled, DEFAULT_WIDTH, lineWidth } from '../../report/terminal.js';
 import { renderText } from '../../report/text.js';
 import { DEFAULT_TARGETS, scan, type ScanOptions } from '../../scan/index.js';
 import type { ScanResult } from '../../scan/types.js';
@@ -54,10 +55,7 @@ async function writeAtomically(path: string, text: string): Promise<void> {
 }
 
 function useColor(io: CliIO): boolean {
-  if (io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '') return false;
-  const force = io.env['FORCE_COLOR'];
-  if (force !== undefined) return force !== '0' && force !== 'false';
-  return io.stdoutIsTTY;
+  return colorEnabled({ isTTY: io.stdoutIsTTY, hasColors: io.stdoutHasColors?.bind(io), env: io.env });
 }
 
 export function exitCodeFor(result: ScanResult, failOn: (typeof FAIL_ON)[number]): number {
@@ -132,7 +130,7 @@ export const scanCommand: Command = async (argv, io) => {
     return EXIT_OK;
   }
   const result = await scan(parsed.options);
-  const report = parsed.format === 'json' ? renderJson(result) : renderText(result, { color: !parsed.output && useColor(io), verbose: parsed.verbose });
+  const report = parsed.format === 'json' ? renderJson(result) : renderText(result, { color: !parsed.output && useColor(io), verbose: parsed.verbose, width: parsed.output ? DEFAULT_WIDTH : lineWidth(io.stdoutColumns) });
   if (parsed.output) {
     await writeAtomically(parsed.output, report);
     io.stderr(`report written to ${parsed.output}\n`);
