@@ -59,8 +59,8 @@ class Collector {
     return record;
   }
 
-  issue(path: TomlPath, message: string, severity: 'error' | 'warning' = 'error'): void {
-    const at = this.positions.value(path);
+  issue(path: TomlPath, message: string, severity: 'error' | 'warning' = 'error', where: 'key' | 'value' = 'value'): void {
+    const at = where === 'key' ? this.positions.key(path) : this.positions.value(path);
     this.issues.push({ file: this.file, line: at.line, column: at.column, message: oneLine(message), severity });
   }
 
@@ -171,45 +171,122 @@ function dependencyGroups(c: Collector, groups: TomlTable | undefined): void {
 // ------------------------------------------------------------------------------------------------
 // Poetry
 
+/** The group of a Poetry `optional = true` main dependency that no extra lists: nothing installs it. */
+export const POETRY_OPTIONAL_WITHOUT_EXTRA: RequirementGroup = 'optional:(none)';
+
+/**
+ * Which [tool.poetry.dependencies] entries Poetry uses, after poetry-core's
+ * Factory._configure_package_dependencies and DependencyGroup.dependencies:
+ * - no [project] dependencies or optional-dependencies (Poetry 1 layout): all of them, and an
+ *   `optional = true` one belongs to the extras of [tool.poetry.extras] that list it;
+ * - otherwise (Poetry 2) the table only adds details to the [project] ones (no records of its
+ *   own) and [tool.poetry.extras] is ignored, except with [project.dynamic]: "dependencies"
+ *   dynamic and only optional-dependencies in [project] takes its required entries; the reverse
+ *   takes its optional ones.
+ * Extras only reach main dependencies: `optional = true` in a group changes nothing.
+ */
 function poetry(c: Collector, tool: TomlTable | undefined, project: TomlTable | undefined, index: IndexOptions): string | null {
   if (!tool) return null;
   let python: string | null = null;
-  const extrasOf = new Map<string, string[]>();
-  for (const [extra, names] of Object.entries(tableAt(tool, 'extras') ?? {})) {
-    if (!Array.isArray(names)) continue;
-    for (const n of names) {
-      if (typeof n !== 'string') continue;
-      const key = canonicalizeName(n.replace(/[[\s(<>=!~;].*$/, ''));
-      extrasOf.set(key, [...(extrasOf.get(key) ?? []), canonicalizeName(extra)]);
-    }
-  }
-  // Poetry 2 reads [project] first; [tool.poetry.dependencies] then only adds details to those.
-  const pep621 = new Set(
-    (Array.isArray(project?.dependencies) ? project.dependencies : [])
+  const projectDeps = Array.isArray(project?.dependencies) ? project.dependencies : [];
+  const projectOptional = tableAt(project, 'optional-dependencies') ?? {};
+  const optionalLists = Object.values(projectOptional).filter((l): l is unknown[] => Array.isArray(l));
+  const projectOptionalCount = optionalLists.reduce((n, l) => n + l.length, 0);
+  const pep621 = projectDeps.length + projectOptionalCount > 0;
+  const dynamic = Array.isArray(project?.dynamic) ? project.dynamic : [];
+  const mixedDynamic = dynamic.includes('dependencies') || dynamic.includes('optional-dependencies');
+  const usesMainEntry = (optional: boolean): boolean => {
+    if (!pep621) return true;
+    if (mixedDynamic && projectDeps.length === 0) return !optional;
+    if (mixedDynamic && projectOptionalCount === 0) return optional;
+    return false;
+  };
+  const projectNames = new Set(
+    [...projectDeps, ...optionalLists.flat()]
       .filter((d): d is string => typeof d === 'string')
-      .map((d) => canonicalizeName(d.replace(/[[\s(<>=!~;@].*$/, ''))),
+      .map((d) => canonicalizeName(d.trim().replace(/[[\s(<>=!~;@].*$/, ''))),
   );
+
+  const mainDeps = tableAt(tool, 'dependencies');
+  const mainNames = new Set(Object.keys(mainDeps ?? {}).map((n) => canonicalizeName(n)));
+  const extrasTable = tableAt(tool, 'extras') ?? {};
+  // poetry-core reads [tool.poetry.extras] only when [project] declares neither list.
+  const extrasHonoured = projectDeps.length === 0 && Object.keys(projectOptional).length === 0;
+  if (Object.keys(extrasTable).length > 0 && !extrasHonoured) {
+    c.issue(['tool', 'poetry', 'extras'], '[tool.poetry.extras] is ignored: Poetry 2 takes extras from [project.optional-dependencies] when [project] declares dependencies', 'warning');
+  }
+  const extrasOf = new Map<string, string[]>();
+  for (const [extra, names] of Object.entries(extrasHonoured ? extrasTable : {})) {
+    if (!Array.isArray(names)) continue;
+    names.forEach((n, i) => {
+      if (typeof n !== 'string') return;
+      const key = canonicalizeName(n.trim().replace(/[[\s(<>=!~;].*$/, ''));
+      if (!mainNames.has(key)) {
+        c.issue(['tool', 'poetry', 'extras', extra, i], `extra ${quote(extra)} lists ${quote(n)}, which [tool.poetry.dependencies] does not declare: Poetry installs nothing for it`, 'warning');
+        return;
+      }
+      const list = extrasOf.get(key) ?? [];
+      if (!list.includes(canonicalizeName(extra))) list.push(canonicalizeName(extra));
+      extrasOf.set(key, list);
+    });
+  }
+
   const section = (deps: TomlTable | undefined, path: string[], group: RequirementGroup): void => {
+    const isMain = group === 'main';
     for (const [name, spec] of Object.entries(deps ?? {})) {
-      if (canonicalizeName(name) === 'python') {
-        if (group === 'main' && typeof spec === 'string') {
+      const key = canonicalizeName(name);
+      if (key === 'python') {
+        if (isMain && typeof spec === 'string') {
           const t = poetryToPep440(spec);
           if (t.ok) python = t.specifier;
         }
         continue;
       }
-      if (group === 'main' && pep621.has(canonicalizeName(name))) continue;
       const entries = Array.isArray(spec) ? spec : [spec];
+      let ignoredReported = false;
       entries.forEach((entry, i) => {
         const entryPath = Array.isArray(spec) ? [...path, name, i] : [...path, name];
         const optional = isTable(entry) && entry.optional === true;
-        const extras = optional ? extrasOf.get(canonicalizeName(name)) : undefined;
-        const groups: RequirementGroup[] = extras?.length ? extras.map((e) => `optional:${e}` as const) : [group];
-        for (const g of groups) poetryDependency(c, name, entry, entryPath, g);
+        if (!isMain) {
+          if (optional) {
+            c.issue(entryPath, `${quote(name)} is optional = true in a dependency group: Poetry ties extras to [tool.poetry.dependencies] only, so it is checked with its group`, 'warning', 'key');
+          }
+          poetryDependency(c, name, entry, entryPath, group);
+          return;
+        }
+        if (!usesMainEntry(optional)) {
+          // Details for a [project] dependency (source, markers): the [project] record stands.
+          if (!projectNames.has(key) && !ignoredReported) {
+            ignoredReported = true;
+            c.issue(
+              [...path, name],
+              `[tool.poetry.dependencies] ${quote(name)} is not in [project] dependencies or optional-dependencies: Poetry 2 only uses this table to add details to those, so nothing installs it`,
+              'warning',
+              'key',
+            );
+          }
+          return;
+        }
+        if (!optional) {
+          poetryDependency(c, name, entry, entryPath, 'main');
+          return;
+        }
+        const extras = extrasOf.get(key) ?? [];
+        if (extras.length === 0) {
+          c.issue(
+            entryPath,
+            `optional dependency ${quote(name)} is not listed in any [tool.poetry.extras] entry: no extra installs it (recorded as group ${POETRY_OPTIONAL_WITHOUT_EXTRA})`,
+            'warning',
+            'key',
+          );
+          poetryDependency(c, name, entry, entryPath, POETRY_OPTIONAL_WITHOUT_EXTRA);
+          return;
+        }
+        for (const e of extras) poetryDependency(c, name, entry, entryPath, `optional:${e}`);
       });
     }
   };
-  section(tableAt(tool, 'dependencies'), ['tool', 'poetry', 'dependencies'], 'main');
+  section(mainDeps, ['tool', 'poetry', 'dependencies'], 'main');
   section(tableAt(tool, 'dev-dependencies'), ['tool', 'poetry', 'dev-dependencies'], 'dev');
   for (const [g, table] of Object.entries(tableAt(tool, 'group') ?? {})) {
     section(tableAt(table, 'dependencies'), ['tool', 'poetry', 'group', g, 'dependencies'], `group:${canonicalizeName(g)}`);
