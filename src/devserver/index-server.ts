@@ -3,8 +3,9 @@
  *
  * Serves (a) fixture projects described compactly (`FixtureIndex`) as PEP 691 JSON and PEP 503
  * HTML (Accept negotiation), PEP 658 `.metadata` files, the PyPI JSON API and the files
- * themselves; (b) recorded real responses, byte for byte; and (c) injected faults: latency,
- * error statuses (with `Retry-After`), connection resets, truncated and slow bodies.
+ * themselves; (b) recorded real responses, byte for byte; (c) injected faults: latency,
+ * error statuses (with `Retry-After`), connection resets, truncated and slow bodies; and (d)
+ * per-response headers (Cache-Control, Age, Expires, validators) for HTTP cache tests.
  *
  * Shipped in dist/ (the demo runs compiled code); it imports nothing from test/.
  */
@@ -38,6 +39,14 @@ export interface Fault {
   chunkBytes?: number;
 }
 
+/**
+ * Extra headers for a reply, set after validators and `cacheControl` (so they win); a null value
+ * removes a header (e.g. `etag: null` leaves only Last-Modified). Not applied to injected faults.
+ */
+export type ResponseHeaders =
+  | Record<string, string | null>
+  | ((reply: { path: string; status: number }) => Record<string, string | null> | undefined);
+
 export interface RequestLog {
   method: string;
   /** Path and query as received. */
@@ -66,6 +75,8 @@ export interface IndexServerOptions {
   cacheControl?: string;
   /** Send ETag / Last-Modified and answer conditional requests with 304 (default true). */
   validators?: boolean;
+  /** Per-response headers (see `ResponseHeaders`); changeable later with `setResponseHeaders`. */
+  responseHeaders?: ResponseHeaders;
   host?: string;
   port?: number;
 }
@@ -94,6 +105,7 @@ export interface IndexServer {
   requests: RequestLog[];
   setFault(fault: Fault | Fault[] | null): void;
   addFault(fault: Fault): void;
+  setResponseHeaders(headers: ResponseHeaders | null): void;
   maxInFlight(): number;
   resetLog(): void;
   close(): Promise<void>;
@@ -248,6 +260,7 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
   };
   const startedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
   const validators = options.validators !== false;
+  let responseHeaders: ResponseHeaders | null = options.responseHeaders ?? null;
 
   let faults: Array<Fault & { left: number }> = [];
   const setFault = (fault: Fault | Fault[] | null): void => {
@@ -513,6 +526,11 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
       if (notModified) reply = { status: 304, headers: { etag, 'last-modified': reply.headers['last-modified'] }, body: Buffer.alloc(0) };
     }
     if (options.cacheControl && (reply.status === 200 || reply.status === 304)) reply.headers['cache-control'] = options.cacheControl;
+    const extra = typeof responseHeaders === 'function' ? responseHeaders({ path, status: reply.status }) : responseHeaders;
+    for (const [name, value] of Object.entries(extra ?? {})) {
+      if (value === null) delete reply.headers[name.toLowerCase()];
+      else reply.headers[name.toLowerCase()] = value;
+    }
     reply.headers['content-length'] = String(reply.body.length);
     log.status = reply.status;
     const body = req.method === 'HEAD' ? Buffer.alloc(0) : reply.body;
@@ -588,6 +606,9 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     requests,
     setFault,
     addFault: (fault) => faults.push({ ...fault, left: fault.times ?? Infinity }),
+    setResponseHeaders: (headers) => {
+      responseHeaders = headers;
+    },
     maxInFlight: () => maxInFlight,
     resetLog: () => {
       requests.length = 0;

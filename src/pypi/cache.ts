@@ -1,7 +1,13 @@
 /**
  * On-disk HTTP cache. One file per entry, named by a SHA-256 of the request (so no credential
  * or token can appear in a file name), holding a magic line, a JSON header (redacted URL,
- * validators, freshness, body length and digest) and the body.
+ * status, the `http-cache-semantics` policy, body length and digest) and the body.
+ *
+ * Freshness is decided by `http-cache-semantics` (RFC 9111) as a private cache: Cache-Control
+ * `max-age`, `Age`, `Expires`, `no-cache`, `no-store`, `must-revalidate`, `private`, ETag and
+ * Last-Modified validators. `s-maxage` and `proxy-revalidate` are for shared caches and do not
+ * apply. No heuristic freshness: a response without explicit freshness information is always
+ * revalidated, so a static index that only sends Last-Modified never hides a new upload.
  *
  * Writes go to a temp file and are renamed into place, so a run killed mid-write leaves either
  * the old entry or the new one, never half of one. Reads check the digest, so an entry damaged
@@ -11,21 +17,32 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { homedir, platform } from 'node:os';
 import { dirname, join } from 'node:path';
+import CachePolicy from 'http-cache-semantics';
 import { redactUrl } from '../safe-text.js';
 
-const MAGIC = 'pypy-ready-http-cache v1\n';
+/** Entry format 2: freshness is a stored `CachePolicy`. */
+const MAGIC = 'pypy-ready-http-cache v2\n';
+/** Entry format 1 (hand-rolled max-age): still read, but always revalidated before use. */
+const LEGACY_MAGIC = 'pypy-ready-http-cache v1\n';
+
+/**
+ * Response headers kept in a stored policy: what freshness and validation need, nothing else
+ * (no Set-Cookie, no auth challenge, nothing a server may echo back about the request).
+ */
+const KEPT_RESPONSE_HEADERS = ['cache-control', 'expires', 'age', 'date', 'etag', 'last-modified', 'vary', 'pragma', 'content-type'];
+
+/** A private, single-user cache without heuristic freshness (see the module comment). */
+const POLICY_OPTIONS: CachePolicy.Options = { shared: false, cacheHeuristic: 0 };
+
+export type StoredPolicy = CachePolicy.CachePolicyObject;
 
 export interface CacheEntry {
   /** Redacted: for people reading the cache directory, never used as a key. */
   url: string;
   status: number;
   contentType: string | null;
-  etag: string | null;
-  lastModified: string | null;
-  /** Epoch ms when stored or last revalidated. */
-  storedAt: number;
-  /** Seconds the entry may be used without asking the server (Cache-Control max-age), 0 = always revalidate. */
-  maxAge: number;
+  /** `CachePolicy.toObject()` of the request and response this body belongs to. */
+  policy: StoredPolicy;
   body: Buffer;
 }
 
@@ -51,18 +68,71 @@ export function cacheKey(url: string, accept: string): string {
   return createHash('sha256').update(`${accept}\n${parsed.toString()}`).digest('hex');
 }
 
-/** `max-age` from Cache-Control; `no-store` → null (do not store); `no-cache` → 0. */
-export function cachePolicy(cacheControl: string | undefined): { store: boolean; maxAge: number } {
-  const directives = (cacheControl ?? '').toLowerCase().split(',').map((d) => d.trim());
-  if (directives.includes('no-store')) return { store: false, maxAge: 0 };
-  if (directives.includes('no-cache')) return { store: true, maxAge: 0 };
-  const maxAge = directives.map((d) => /^max-age=(\d+)$/.exec(d)?.[1]).find((v) => v !== undefined);
-  return { store: true, maxAge: maxAge === undefined ? 0 : Math.min(Number(maxAge), 86_400) };
+/** Only the headers freshness needs, lower-cased (undici already lower-cases them). */
+export function keptHeaders(headers: Record<string, string>): CachePolicy.Headers {
+  const out: CachePolicy.Headers = {};
+  for (const name of KEPT_RESPONSE_HEADERS) {
+    const value = headers[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * RFC 9111 freshness through `http-cache-semantics`, with an injectable clock (tests move time
+ * instead of waiting). Requests given to policies carry the redacted URL and only the Accept
+ * header, never Authorization, so nothing secret can end up in a stored policy.
+ */
+export class HttpFreshness {
+  private readonly Policy: typeof CachePolicy;
+
+  constructor(now: () => number = Date.now) {
+    // The library reads the time through `now()` and builds revalidated and restored policies
+    // with `new this.constructor` / `new this`, so a subclass carries the clock everywhere.
+    this.Policy = class extends CachePolicy {
+      now(): number {
+        return now();
+      }
+    };
+  }
+
+  request(url: string, accept: string): CachePolicy.HttpRequest {
+    return { url: redactUrl(url), method: 'GET', headers: { accept } };
+  }
+
+  /** The policy of a response just received (its `storable()` says whether it may be kept). */
+  policyFor(request: CachePolicy.HttpRequest, status: number, headers: Record<string, string>): CachePolicy {
+    return new this.Policy(request, { status, headers: keptHeaders(headers) }, POLICY_OPTIONS);
+  }
+
+  /** A stored policy, or null when it cannot be read (the entry is then a miss). */
+  restore(stored: StoredPolicy): CachePolicy | null {
+    try {
+      return this.Policy.fromObject(stored);
+    } catch {
+      return null;
+    }
+  }
+
+  /** May the stored response answer this request without asking the server? */
+  fresh(policy: CachePolicy, request: CachePolicy.HttpRequest): boolean {
+    if (policy.satisfiesWithoutRevalidation(request)) return true;
+    // http-cache-semantics 4.x revalidates every `must-revalidate` response, even a fresh one
+    // (kornelski/http-cache-semantics#54). RFC 9111 §5.2.2.2 only forbids reusing it once stale
+    // without validation. This cache never serves stale responses when online, so judging the
+    // same policy without that directive gives the RFC's answer.
+    const stored = policy.toObject();
+    if (!('must-revalidate' in stored.rescc)) return false;
+    const { 'must-revalidate': _ignored, ...rescc } = stored.rescc;
+    const withoutDirective = this.restore({ ...stored, rescc });
+    return withoutDirective !== null && withoutDirective.satisfiesWithoutRevalidation(request);
+  }
 }
 
 export class HttpCache {
   constructor(readonly dir: string) {}
 
+  /** Layout 1 (`http-v1/<2 hex>/<key>.entry`); the entry format is versioned by its magic line. */
   private pathFor(key: string): string {
     return join(this.dir, 'http-v1', key.slice(0, 2), `${key}.entry`);
   }
@@ -86,14 +156,19 @@ export class HttpCache {
 
   async put(key: string, entry: CacheEntry): Promise<void> {
     const path = this.pathFor(key);
+    const policy = entry.policy;
     const header: EntryHeader = {
       url: redactUrl(entry.url),
       status: entry.status,
       contentType: entry.contentType,
-      etag: entry.etag,
-      lastModified: entry.lastModified,
-      storedAt: entry.storedAt,
-      maxAge: entry.maxAge,
+      // Belt and braces: whatever built the policy, the file gets the redacted URL and the kept headers.
+      policy: {
+        ...policy,
+        u: policy.u === undefined ? undefined : redactUrl(policy.u),
+        resh: keptHeaders(policy.resh as Record<string, string>),
+        // Request headers are only kept for Vary matching; the only one this client varies on is Accept.
+        reqh: policy.reqh === null ? null : pickAccept(policy.reqh),
+      },
       bodyLength: entry.body.length,
       bodySha256: createHash('sha256').update(entry.body).digest('hex'),
     };
@@ -108,31 +183,83 @@ export class HttpCache {
       throw error;
     }
   }
+
+  /** Forget an entry (a newer response said it must not be stored). */
+  async delete(key: string): Promise<void> {
+    await fsp.rm(this.pathFor(key), { force: true });
+  }
+}
+
+function pickAccept(headers: CachePolicy.Headers): CachePolicy.Headers {
+  const accept = headers['accept'];
+  return accept === undefined ? {} : { accept };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The shape `CachePolicy.fromObject` needs; anything else is a damaged entry. */
+function isStoredPolicy(value: unknown): value is StoredPolicy {
+  return (
+    isRecord(value) &&
+    value['v'] === 1 &&
+    typeof value['t'] === 'number' &&
+    typeof value['st'] === 'number' &&
+    typeof value['m'] === 'string' &&
+    isRecord(value['resh']) &&
+    Object.values(value['resh']).every((v) => typeof v === 'string') &&
+    isRecord(value['rescc']) &&
+    isRecord(value['reqcc']) &&
+    (value['reqh'] === null || isRecord(value['reqh']))
+  );
+}
+
+/**
+ * A format-1 entry as a format-2 one: its validators are kept, its hand-computed max-age is not
+ * (`no-cache`), so it is revalidated before use online and still answers offline.
+ */
+function upgradeLegacy(header: Record<string, unknown>): StoredPolicy {
+  const headers: Record<string, string> = { 'cache-control': 'no-cache' };
+  if (typeof header['etag'] === 'string') headers['etag'] = header['etag'];
+  if (typeof header['lastModified'] === 'string') headers['last-modified'] = header['lastModified'];
+  const request = { url: String(header['url']), method: 'GET', headers: {} };
+  return new CachePolicy(request, { status: Number(header['status']), headers }, POLICY_OPTIONS).toObject();
 }
 
 export function decodeEntry(data: Buffer): CacheEntry | null {
-  const magic = Buffer.from(MAGIC, 'utf8');
-  if (data.length < magic.length || !data.subarray(0, magic.length).equals(magic)) return null;
+  const magic = [MAGIC, LEGACY_MAGIC].map((m) => Buffer.from(m, 'utf8')).find((m) => data.length >= m.length && data.subarray(0, m.length).equals(m));
+  if (magic === undefined) return null;
+  const legacy = magic.toString('utf8') === LEGACY_MAGIC;
   const newline = data.indexOf(0x0a, magic.length);
   if (newline === -1) return null;
-  let header: EntryHeader;
+  let header: unknown;
   try {
-    header = JSON.parse(data.subarray(magic.length, newline).toString('utf8')) as EntryHeader;
+    header = JSON.parse(data.subarray(magic.length, newline).toString('utf8'));
   } catch {
     return null;
   }
-  if (typeof header !== 'object' || header === null || typeof header.bodySha256 !== 'string') return null;
+  if (!isRecord(header) || typeof header['bodySha256'] !== 'string' || typeof header['url'] !== 'string') return null;
+  const status = Number(header['status']);
+  if (!Number.isInteger(status) || status < 100 || status > 599) return null;
   const body = data.subarray(newline + 1);
-  if (body.length !== header.bodyLength) return null;
-  if (createHash('sha256').update(body).digest('hex') !== header.bodySha256) return null;
+  if (body.length !== header['bodyLength']) return null;
+  if (createHash('sha256').update(body).digest('hex') !== header['bodySha256']) return null;
+  let policy: StoredPolicy;
+  if (legacy) {
+    try {
+      policy = upgradeLegacy(header);
+    } catch {
+      return null;
+    }
+  } else {
+    if (!isStoredPolicy(header['policy'])) return null;
+    policy = header['policy'];
+  }
   return {
-    url: String(header.url),
-    status: Number(header.status),
-    contentType: typeof header.contentType === 'string' ? header.contentType : null,
-    etag: typeof header.etag === 'string' ? header.etag : null,
-    lastModified: typeof header.lastModified === 'string' ? header.lastModified : null,
-    storedAt: Number(header.storedAt) || 0,
-    maxAge: Number(header.maxAge) || 0,
+    url: header['url'],
+    status,
+    contentType: typeof header['contentType'] === 'string' ? header['contentType'] : null,
+    policy,
     body: Buffer.from(body),
   };
 }

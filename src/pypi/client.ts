@@ -7,14 +7,19 @@
  * - `getProjectInfo`: the PyPI JSON API, only where the index has one (`…/simple/` → `…/pypi/…`).
  *
  * Each URL is fetched at most once per client (concurrent callers share the request), answers
- * go through the on-disk cache with revalidation, and failures are `IndexError`s whose messages
- * carry only redacted URLs.
+ * go through the on-disk cache (RFC 9111 freshness, revalidation), and failures are `IndexError`s
+ * whose messages carry only redacted URLs.
+ *
+ * Failover like pip: an index that fails for a project (auth refused, 5xx after retries,
+ * unreachable, timeout, invalid page, not in the offline cache) is skipped, the page is built
+ * from the indexes that answered and names the skipped ones; `indexHealth()` keeps the tally per
+ * index so the caller can warn once per failing index.
  */
 import { createHash } from 'node:crypto';
 import { canonicalizeName, isValidName } from '../pep/names.js';
-import { quote } from '../safe-text.js';
+import { oneLine, quote } from '../safe-text.js';
 import { AuthTable, loadNetrc } from './auth.js';
-import { HttpCache, cacheKey, cachePolicy, defaultCacheDir, type CacheEntry } from './cache.js';
+import { HttpCache, HttpFreshness, cacheKey, defaultCacheDir, type CacheEntry } from './cache.js';
 import { HttpClient } from './http.js';
 import { parsePypiJson, PypiJsonParseError } from './pypi-json.js';
 import { redactUrl, redactUrlsIn, stripCredentials } from '../safe-text.js';
@@ -47,6 +52,36 @@ export interface IndexClientOptions {
   netrc?: boolean;
   /** Receives diagnostic lines (already redacted). */
   log?: (line: string) => void;
+  /** Clock for cache freshness, epoch ms (default `Date.now`); tests move it instead of sleeping. */
+  now?: () => number;
+}
+
+/** What one configured index did during this client's life (Simple API project pages only). */
+export interface IndexHealth {
+  /** The index URL, redacted. */
+  index: string;
+  /** Project pages it answered, 404/410 included. */
+  answered: number;
+  /** Project pages it failed: network, timeout, auth, 5xx, invalid response, offline cache miss. */
+  failed: number;
+  /** The first failure's message (one line, redacted), null when it never failed. */
+  firstError: string | null;
+}
+
+/** A project page plus the indexes that could not contribute to it. */
+export interface IndexProjectPage extends ProjectPage {
+  /**
+   * The indexes skipped for this project, in configured order; empty when every index answered.
+   * Files only a skipped index has are missing from `files`.
+   */
+  skippedIndexes: SkippedIndex[];
+}
+
+export interface SkippedIndex {
+  /** The index URL, redacted. */
+  index: string;
+  /** Why, on one line, redacted (the `IndexError` message). */
+  reason: string;
 }
 
 export interface IndexClientStats {
@@ -68,13 +103,21 @@ interface Fetched {
   url: string;
 }
 
+type Lookup = { ok: true; found: { page: ParsedSimplePage; url: string } | null } | { ok: false; error: IndexError };
+
+/** Statuses kept in the cache: the final answers the client interprets (404/410 so offline runs agree). */
+const CACHED_STATUS = new Set([200, 404, 410]);
+
 export class IndexClient {
   readonly indexUrls: string[];
   private readonly http: HttpClient;
   private readonly cache: HttpCache | null;
   private readonly offline: boolean;
   private readonly log: (line: string) => void;
+  private readonly freshness: HttpFreshness;
   private readonly inRun = new Map<string, Promise<Fetched>>();
+  private readonly lookups = new Map<string, Promise<Lookup>>();
+  private readonly health = new Map<string, { answered: number; failed: number; firstError: string | null }>();
   private readonly counters = { cacheHits: 0, revalidated: 0 };
 
   constructor(options: IndexClientOptions = {}) {
@@ -86,6 +129,7 @@ export class IndexClient {
     });
     const withCredentials = [settings.indexUrl, ...settings.extraIndexUrls];
     this.indexUrls = withCredentials.map(stripCredentials);
+    for (const index of this.indexUrls) this.health.set(index, { answered: 0, failed: 0, firstError: null });
     const timeoutMs = options.timeoutMs ?? 30_000;
     this.http = new HttpClient({
       concurrency: options.concurrency ?? 16,
@@ -102,6 +146,7 @@ export class IndexClient {
     });
     const cacheDir = options.cacheDir === undefined ? defaultCacheDir(env) : options.cacheDir;
     this.cache = cacheDir === null ? null : new HttpCache(cacheDir);
+    this.freshness = new HttpFreshness(options.now);
     this.offline = options.offline === true;
     const sink = options.log ?? (() => undefined);
     this.log = (line) => sink(redactUrlsIn(line));
@@ -112,26 +157,31 @@ export class IndexClient {
     return { requests: http.requests, maxInFlight: http.maxInFlight, ...this.counters };
   }
 
+  /** Per configured index, in order: project pages answered and failed, and the first failure. */
+  indexHealth(): IndexHealth[] {
+    return [...this.health].map(([index, h]) => ({ index: redactUrl(index), ...h }));
+  }
+
   async close(): Promise<void> {
     await this.http.close();
   }
 
-  /** All files of a project across the configured indexes. 404 everywhere → `not-found`. */
-  async getProject(name: string): Promise<ProjectPage> {
+  /**
+   * All files of a project across the configured indexes. An index that fails is skipped (and
+   * listed in `skippedIndexes`) as long as another one answered; 404 everywhere → `not-found`;
+   * nothing found and some index failed → that failure (the project is unknown, not missing).
+   */
+  async getProject(name: string): Promise<IndexProjectPage> {
     if (!isValidName(name)) {
       const shown = redactUrl(this.indexUrls[0]!);
       throw new IndexError('not-found', `invalid project name ${quote(name)}`, shown);
     }
     const normalised = canonicalizeName(name);
-    const pages = await Promise.allSettled(this.indexUrls.map((index) => this.fetchProjectFrom(index, normalised)));
-    // A failed index makes the answer incomplete (a missing wheel would look like "no wheel"),
-    // so any failure other than "not there" is the result.
-    const failed = pages.find((p): p is PromiseRejectedResult => p.status === 'rejected');
-    if (failed) throw failed.reason;
-    const found = pages
-      .map((p) => (p as PromiseFulfilledResult<{ page: ParsedSimplePage; url: string } | null>).value)
-      .filter((p): p is { page: ParsedSimplePage; url: string } => p !== null);
+    const results = await Promise.all(this.indexUrls.map(async (index) => ({ index, result: await this.lookUp(index, normalised) })));
+    const failures = results.flatMap(({ index, result }) => (result.ok ? [] : [{ index, error: result.error }]));
+    const found = results.flatMap(({ result }) => (result.ok && result.found !== null ? [result.found] : []));
     if (found.length === 0) {
+      if (failures.length > 0) throw this.noAnswer(normalised, failures, results.filter(({ result }) => result.ok).map(({ index }) => index));
       const where = this.indexUrls.map(redactUrl).join(', ');
       throw new IndexError('not-found', `project ${quote(normalised)} not found on ${where}`, redactUrl(this.indexUrls[0]!), 404);
     }
@@ -148,7 +198,46 @@ export class IndexClient {
     const versions = found.every(({ page }) => page.apiVersion !== null && page.versions.length > 0)
       ? [...new Set(found.flatMap(({ page }) => page.versions))]
       : [];
-    return { name: normalised, files, versions, source: found.map(({ url }) => redactUrl(url)).join(' ') };
+    return {
+      name: normalised,
+      files,
+      versions,
+      source: found.map(({ url }) => redactUrl(url)).join(' '),
+      skippedIndexes: failures.map(({ index, error }) => ({ index: redactUrl(index), reason: oneLine(redactUrlsIn(error.message), 500) })),
+    };
+  }
+
+  /** The error for "no index had it and at least one failed": one failure as is, several combined. */
+  private noAnswer(name: string, failures: Array<{ index: string; error: IndexError }>, answered: string[]): IndexError {
+    const first = failures[0]!.error;
+    if (failures.length === 1 && answered.length === 0) return first;
+    const parts = failures.map(({ error }) => error.message);
+    if (answered.length > 0) parts.push(`not found on ${answered.map(redactUrl).join(', ')}`);
+    return new IndexError(first.kind, `no index answered for project ${quote(name)}: ${parts.join('; ')}`, first.url, first.status);
+  }
+
+  /** One look-up per index and project per client; its outcome is counted once in `indexHealth`. */
+  private lookUp(index: string, name: string): Promise<Lookup> {
+    const key = `${index}\n${name}`;
+    let pending = this.lookups.get(key);
+    if (pending === undefined) {
+      const health = this.health.get(index)!;
+      pending = this.fetchProjectFrom(index, name).then(
+        (found): Lookup => {
+          health.answered++;
+          return { ok: true, found };
+        },
+        (error: unknown): Lookup => {
+          if (!(error instanceof IndexError)) throw error;
+          health.failed++;
+          health.firstError ??= error.message;
+          if (this.indexUrls.length > 1) this.log(`skipping ${redactUrl(index)} for ${quote(name)}: ${error.message}`);
+          return { ok: false, error };
+        },
+      );
+      this.lookups.set(key, pending);
+    }
+    return pending;
   }
 
   private async fetchProjectFrom(index: string, name: string): Promise<{ page: ParsedSimplePage; url: string } | null> {
@@ -258,7 +347,9 @@ export class IndexClient {
   private async fetchThroughCache(url: string, accept: string): Promise<Fetched> {
     const shown = redactUrl(url);
     const key = this.cache ? cacheKey(url, accept) : '';
+    const request = this.freshness.request(url, accept);
     const cached = this.cache ? await this.cache.get(key) : null;
+    const policy = cached ? this.freshness.restore(cached.policy) : null;
     const fromEntry = (entry: CacheEntry): Fetched => ({
       status: entry.status,
       body: entry.body,
@@ -266,26 +357,31 @@ export class IndexClient {
       url,
     });
     if (this.offline) {
+      // Offline is the user's explicit choice: any stored answer, fresh or stale, is used.
       if (cached) {
         this.counters.cacheHits++;
         return fromEntry(cached);
       }
       throw new IndexError('offline', `not in the cache (offline mode): ${shown}`, shown);
     }
-    if (cached && cached.maxAge > 0 && Date.now() - cached.storedAt < cached.maxAge * 1000) {
+    if (cached && policy && this.freshness.fresh(policy, request)) {
       this.counters.cacheHits++;
       return fromEntry(cached);
     }
-    const headers: Record<string, string> = { accept };
-    if (cached?.etag) headers['if-none-match'] = cached.etag;
-    if (cached?.lastModified) headers['if-modified-since'] = cached.lastModified;
-    const response = await this.http.get(url, headers);
-    if (response.status === 304 && cached) {
-      this.counters.cacheHits++;
-      this.counters.revalidated++;
-      const policy = cachePolicy(response.headers['cache-control']);
-      if (policy.maxAge > 0) await this.store(key, { ...cached, storedAt: Date.now(), maxAge: policy.maxAge });
-      return fromEntry(cached);
+    const headers = cached && policy ? toHeaderRecord(policy.revalidationHeaders(request)) : { accept };
+    let response = await this.http.get(url, headers);
+    if (response.status === 304 && cached && policy) {
+      const update = policy.revalidatedPolicy(request, { status: 304, headers: response.headers });
+      if (update.matches && !update.modified) {
+        this.counters.cacheHits++;
+        this.counters.revalidated++;
+        if (update.policy.storable()) await this.store(key, { ...cached, url, policy: update.policy.toObject() });
+        return fromEntry(cached);
+      }
+      // A 304 whose validators are not those of the stored response: that body is not known to
+      // be current, so ask once more without conditions.
+      this.log(`${shown}: 304 did not match the cached response; fetching it again`);
+      response = await this.http.get(url, { accept });
     }
     const fetched: Fetched = {
       status: response.status,
@@ -293,19 +389,13 @@ export class IndexClient {
       contentType: response.headers['content-type'] ?? null,
       url: response.url,
     };
-    if (response.status === 200 && this.cache) {
-      const policy = cachePolicy(response.headers['cache-control']);
-      if (policy.store) {
-        await this.store(key, {
-          url,
-          status: 200,
-          contentType: fetched.contentType,
-          etag: response.headers['etag'] ?? null,
-          lastModified: response.headers['last-modified'] ?? null,
-          storedAt: Date.now(),
-          maxAge: policy.maxAge,
-          body: response.body,
-        });
+    if (this.cache && CACHED_STATUS.has(response.status)) {
+      const fresh = this.freshness.policyFor(request, response.status, response.headers);
+      if (fresh.storable()) {
+        await this.store(key, { url, status: response.status, contentType: fetched.contentType, policy: fresh.toObject(), body: response.body });
+      } else if (cached) {
+        // `no-store`: the server wants no copy kept, so an older one must not outlive it.
+        await this.cache.delete(key).catch(() => undefined);
       }
     }
     return fetched;
@@ -320,6 +410,15 @@ export class IndexClient {
       this.log(`cache write failed (${code}) for ${redactUrl(entry.url)}`);
     }
   }
+}
+
+/** `revalidationHeaders` may type values as arrays; on the wire they are one comma-joined line. */
+function toHeaderRecord(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
 }
 
 function decodeText(body: Buffer, contentType: string | null): string {

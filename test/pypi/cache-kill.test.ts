@@ -4,6 +4,7 @@
  * return; a fresh client then answers correctly from the server.
  */
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,17 +16,21 @@ import { startIndexServer, type IndexServer } from '../../src/devserver/index-se
 import { REPO_ROOT } from '../support/shared.js';
 
 const DIST_CACHE = resolve(REPO_ROOT, 'dist/pypi/cache.js');
+const HTTP_CACHE_SEMANTICS = pathToFileURL(createRequire(import.meta.url).resolve('http-cache-semantics')).href;
 const BODY_BYTES = 4 * 1024 * 1024;
 const body = (i: number) => Buffer.alloc(BODY_BYTES, i % 251);
 
-// The child uses the compiled module (npm test builds dist/ first).
+// The child uses the compiled module (npm test builds dist/ first); entries carry an
+// http-cache-semantics policy like the client stores.
 const CHILD = `
 const { HttpCache, cacheKey } = await import(${JSON.stringify(pathToFileURL(DIST_CACHE).href)});
+const { default: CachePolicy } = await import(${JSON.stringify(HTTP_CACHE_SEMANTICS)});
 const cache = new HttpCache(process.argv[1]);
 for (let i = 0; ; i++) {
-  await cache.put(cacheKey('http://127.0.0.1/simple/p' + (i % 40) + '/', 'a'), {
-    url: 'http://127.0.0.1/simple/p' + (i % 40) + '/', status: 200, contentType: 'text/html', etag: null,
-    lastModified: null, storedAt: Date.now(), maxAge: 0, body: Buffer.alloc(${BODY_BYTES}, (i % 40) % 251),
+  const url = 'http://127.0.0.1/simple/p' + (i % 40) + '/';
+  const policy = new CachePolicy({ url, method: 'GET', headers: { accept: 'a' } }, { status: 200, headers: { etag: '"e' + i + '"' } }, { shared: false }).toObject();
+  await cache.put(cacheKey(url, 'a'), {
+    url, status: 200, contentType: 'text/html', policy, body: Buffer.alloc(${BODY_BYTES}, (i % 40) % 251),
   });
   if (i === 3) process.stdout.write('writing\\n');
 }

@@ -1,11 +1,12 @@
 /**
  * The on-disk cache: revalidation, freshness, offline mode, and what a killed write leaves behind.
  */
+import { createHash } from 'node:crypto';
 import { promises as fsp, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cacheKey, cachePolicy, decodeEntry, defaultCacheDir, HttpCache } from '../../src/pypi/cache.js';
+import { cacheKey, decodeEntry, defaultCacheDir, HttpCache, HttpFreshness } from '../../src/pypi/cache.js';
 import { IndexClient, SIMPLE_ACCEPT, type IndexClientOptions } from '../../src/pypi/client.js';
 import { IndexError } from '../../src/pypi/types.js';
 import { fixtureDir, loadFixtureDir, startIndexServer, type IndexServer } from '../support/index-server.js';
@@ -107,7 +108,9 @@ describe('HTTP cache', () => {
   it('a flipped byte in the body fails the digest check', async () => {
     const cache = new HttpCache(dir);
     const key = cacheKey('https://u:p@h.example/simple/x/', SIMPLE_ACCEPT);
-    await cache.put(key, { url: 'https://u:p@h.example/simple/x/', status: 200, contentType: 'text/html', etag: '"1"', lastModified: null, storedAt: 1, maxAge: 0, body: Buffer.from('<a href="x-1.tar.gz">x</a>') });
+    const freshness = new HttpFreshness();
+    const policy = freshness.policyFor(freshness.request('https://u:p@h.example/simple/x/', SIMPLE_ACCEPT), 200, { etag: '"1"' }).toObject();
+    await cache.put(key, { url: 'https://u:p@h.example/simple/x/', status: 200, contentType: 'text/html', policy, body: Buffer.from('<a href="x-1.tar.gz">x</a>') });
     expect((await cache.get(key))!.url).toBe('https://***@h.example/simple/x/');
     const [file] = entryFiles();
     const bytes = readFileSync(file!);
@@ -125,11 +128,29 @@ describe('cache helpers', () => {
     expect(cacheKey('https://h.example/x', '*/*')).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('reads Cache-Control', () => {
-    expect(cachePolicy('max-age=600, public')).toEqual({ store: true, maxAge: 600 });
-    expect(cachePolicy('no-store')).toEqual({ store: false, maxAge: 0 });
-    expect(cachePolicy('no-cache, max-age=5')).toEqual({ store: true, maxAge: 0 });
-    expect(cachePolicy(undefined)).toEqual({ store: true, maxAge: 0 });
+  // Replaces the test of the hand-rolled `cachePolicy` (max-age only): freshness is now
+  // http-cache-semantics' answer for a private cache, checked here without a server.
+  it('judges freshness as a private cache: max-age minus Age, s-maxage ignored, no heuristics', () => {
+    let clock = 1_000_000_000_000;
+    const f = new HttpFreshness(() => clock);
+    const request = f.request('https://h.example/simple/x/', SIMPLE_ACCEPT);
+    const fresh = (headers: Record<string, string>) => f.fresh(f.policyFor(request, 200, headers), request);
+    const date = new Date(clock).toUTCString();
+    expect(fresh({ 'cache-control': 'max-age=600, public' })).toBe(true);
+    expect(fresh({ 'cache-control': 'max-age=600', age: '600' })).toBe(false);
+    expect(fresh({ 'cache-control': 'private, max-age=600' })).toBe(true);
+    expect(fresh({ 'cache-control': 's-maxage=600' })).toBe(false);
+    expect(fresh({ 'cache-control': 'no-cache, max-age=600' })).toBe(false);
+    expect(fresh({ 'cache-control': 'max-age=600, must-revalidate' })).toBe(true);
+    expect(fresh({ date, expires: new Date(clock + 60_000).toUTCString() })).toBe(true);
+    expect(fresh({ date, expires: '0' })).toBe(false);
+    expect(fresh({ date, 'cache-control': 'max-age=0', expires: new Date(clock + 60_000).toUTCString() })).toBe(false);
+    // Only Last-Modified, months old: a heuristic would call this fresh for days; we revalidate.
+    expect(fresh({ date, 'last-modified': new Date(clock - 90 * 86_400_000).toUTCString() })).toBe(false);
+    expect(f.policyFor(request, 200, { 'cache-control': 'no-store' }).storable()).toBe(false);
+    const mustRevalidate = f.policyFor(request, 200, { 'cache-control': 'max-age=60, must-revalidate' });
+    clock += 61_000;
+    expect(f.fresh(mustRevalidate, request)).toBe(false);
   });
 
   it('puts the default cache in the user cache directory', () => {
