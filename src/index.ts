@@ -4,12 +4,15 @@
  *   import { scan } from 'pypy-ready';
  *   const result = await scan({ paths: ['.'], targets: ['pypy3.11-8.0'] });
  */
-export { scan, DEFAULT_TARGETS, SCHEMA_VERSION } from './scan/index.js';
-export type { ScanOptions, ScanResult, Finding, ReportTarget, ReportRequirement, ReportError, ReportLocation } from './scan/index.js';
+export { scan, DEFAULT_TARGETS, SCHEMA_VERSION, NoManifestError } from './scan/index.js';
+export type { ScanOptions, PipOptions, NotInstalled, ScanResult, Finding, ReportTarget, ReportRequirement, ReportError, ReportLocation } from './scan/index.js';
 export type { Assessment, Verdict, Severity } from './assess/types.js';
 export { VERDICTS, SEVERITIES } from './assess/types.js';
 export { loadKnowledgeBase, parseKnowledgeBase, type KnowledgeBase, type KnowledgeEntry } from './assess/knowledge.js';
-export { assessPackage, type PackageFacts } from './assess/rules.js';
+export { assess } from './assess/rules.js';
+export { resolve, resolveListing } from './resolve/resolve.js';
+export type { ResolvedPackage, ResolveInput, ResolveOptions, RootRequirement, PackageSource } from './resolve/types.js';
+export { IndexPackageSource } from './pypi/package-source.js';
 
 export { resolveTarget, INTERPRETERS, PLATFORM_IDS, wheelRank, isWheelCompatible, UnknownTargetError } from './targets/index.js';
 export type { Target, TargetOptions, Interpreter, PlatformId, TagConvention } from './targets/index.js';

@@ -2,6 +2,7 @@
 
 export const VERDICTS = [
   'pypy-wheel',
+  'native-wheel',
   'pure',
   'pure-fallback',
   'cffi',
@@ -21,6 +22,42 @@ export type Severity = (typeof SEVERITIES)[number];
 
 /** How serious each severity is for `--fail-on`; `unknown` gates like a warning. */
 export const SEVERITY_RANK: Record<Severity, number> = { ok: 0, info: 1, unknown: 2, warning: 2, error: 3 };
+
+/** The one display and sorting order, worst first (reports list sections and findings in it). */
+export const SEVERITY_ORDER: readonly Severity[] = ['error', 'warning', 'unknown', 'info', 'ok'];
+
+/** Position in SEVERITY_ORDER: lower is worse. */
+export function severityPosition(severity: Severity): number {
+  return SEVERITY_ORDER.indexOf(severity);
+}
+
+/** The worse of two severities (`unknown` and `warning` gate alike; the first one given is kept then). */
+export function worseSeverity(a: Severity, b: Severity): Severity {
+  return SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a;
+}
+
+/** The worst severity of a list by display order (`ok` for none). */
+export function worstSeverity(severities: Iterable<Severity>): Severity {
+  let worst: Severity = 'ok';
+  for (const s of severities) if (severityPosition(s) < severityPosition(worst)) worst = s;
+  return worst;
+}
+
+/** The severity each verdict has unless its rule says otherwise. */
+export const DEFAULT_SEVERITY: Record<Verdict, Severity> = {
+  'pypy-wheel': 'ok',
+  'native-wheel': 'ok',
+  pure: 'ok',
+  'pure-fallback': 'ok',
+  cffi: 'ok',
+  'source-build': 'warning',
+  'abi-mismatch': 'warning',
+  'lost-pypy-wheels': 'warning',
+  'requires-python': 'error',
+  'no-distribution': 'error',
+  'known-broken': 'error',
+  unknown: 'unknown',
+};
 
 export interface Assessment {
   readonly name: string;

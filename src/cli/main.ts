@@ -9,6 +9,7 @@ import { UnknownTargetError } from '../targets/target.js';
 import { KnowledgeBaseError } from '../assess/knowledge.js';
 import { IndexSettingsError } from '../pypi/settings.js';
 import { ManifestPathError } from '../manifests/index.js';
+import { NoManifestError } from '../scan/scan.js';
 import { requirementsCommand } from './commands/requirements.js';
 import { scanCommand } from './commands/scan.js';
 import { tagsCommand } from './commands/tags.js';
@@ -47,6 +48,7 @@ function isUserError(error: unknown): error is Error {
     error instanceof UnknownTargetError ||
     error instanceof PackagingError ||
     error instanceof ManifestPathError ||
+    error instanceof NoManifestError ||
     error instanceof IndexSettingsError ||
     error instanceof KnowledgeBaseError
   ) {

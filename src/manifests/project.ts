@@ -52,6 +52,7 @@ export function mergeIndexOptions(a: IndexOptions, b: IndexOptions): IndexOption
     extraIndexUrls: unique([...a.extraIndexUrls, ...b.extraIndexUrls]),
     findLinks: unique([...a.findLinks, ...b.findLinks]),
     pre: a.pre || b.pre,
+    ...(a.preferBinary || b.preferBinary ? { preferBinary: true } : {}),
     onlyBinary: unique([...a.onlyBinary, ...b.onlyBinary]),
     noBinary: unique([...a.noBinary, ...b.noBinary]),
     trustedHosts: unique([...a.trustedHosts, ...b.trustedHosts]),

@@ -171,6 +171,9 @@ function parseOptionLine(
       case '--pre':
         io.pre = true;
         break;
+      case '--prefer-binary':
+        io.preferBinary = true;
+        break;
       case '--only-binary':
         io.onlyBinary.push(...v.split(',').filter(Boolean));
         break;

@@ -61,6 +61,8 @@ export interface IndexOptions {
   extraIndexUrls: string[];
   findLinks: string[];
   pre: boolean;
+  /** `--prefer-binary` in a requirements file. */
+  preferBinary?: boolean;
   onlyBinary: string[];
   noBinary: string[];
   trustedHosts: string[];

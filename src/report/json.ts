@@ -2,6 +2,6 @@
 import type { ScanResult } from '../scan/types.js';
 
 export function renderJson(result: ScanResult): string {
-  const { schemaVersion, tool, targets, requirements, findings, errors } = result;
-  return `${JSON.stringify({ schemaVersion, tool, targets, requirements, findings, errors }, null, 2)}\n`;
+  const { schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors } = result;
+  return `${JSON.stringify({ schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors }, null, 2)}\n`;
 }

@@ -4,7 +4,7 @@
  * and the evidence. Packages that are fine on every target are listed compactly. Everything that came
  * from manifests or the index is stripped of control characters.
  */
-import { SEVERITIES, SEVERITY_RANK, type Severity } from '../assess/types.js';
+import { SEVERITIES, SEVERITY_ORDER, worstSeverity, type Severity } from '../assess/types.js';
 import type { Finding, ScanResult } from '../scan/types.js';
 import { inline } from './terminal.js';
 
@@ -24,7 +24,6 @@ const HEADINGS: Record<Severity, string> = {
   ok: 'Works',
 };
 
-const ORDER: Severity[] = ['error', 'warning', 'unknown', 'info', 'ok'];
 const COLORS: Record<Severity, string> = { error: '31', warning: '33', unknown: '35', info: '36', ok: '32' };
 
 function paint(text: string, severity: Severity, enabled: boolean): string {
@@ -32,14 +31,15 @@ function paint(text: string, severity: Severity, enabled: boolean): string {
 }
 
 function worst(findings: readonly Finding[]): Severity {
-  return findings.reduce<Severity>((acc, f) => (SEVERITY_RANK[f.severity] > SEVERITY_RANK[acc] ? f.severity : acc), 'ok');
+  return worstSeverity(findings.map((f) => f.severity));
 }
 
 function where(finding: Finding): string {
   const location = finding.locations[0];
   const at = location ? `${inline(location.file)}:${location.line}` : '';
   const via = finding.via.length > 0 ? `via ${finding.via.map(inline).join(' > ')}` : '';
-  return [at, via].filter(Boolean).join(', ');
+  const groups = finding.groups.length > 0 ? `group ${finding.groups.map(inline).join(', ')}` : '';
+  return [at, via, groups].filter(Boolean).join(', ');
 }
 
 /** Findings of one package that say the same thing on several targets are shown once. */
@@ -83,6 +83,31 @@ function wrap(words: string[], width: number, indent: string): string[] {
   return lines;
 }
 
+/** One project's findings, by severity section. */
+function projectSections(findings: readonly Finding[], label: (targetId: string) => string, targetOrder: (id: string) => number, options: TextOptions, indent: string): string[] {
+  const out: string[] = [];
+  const byName = new Map<string, Finding[]>();
+  for (const finding of [...findings].sort((a, b) => targetOrder(a.target) - targetOrder(b.target))) {
+    if (!byName.has(finding.name)) byName.set(finding.name, []);
+    byName.get(finding.name)!.push(finding);
+  }
+  for (const severity of SEVERITY_ORDER) {
+    const packages = [...byName.values()].filter((group) => worst(group) === severity);
+    if (packages.length === 0) continue;
+    out.push('', paint(`${indent}${HEADINGS[severity]} (${severity}: ${packages.length})`, severity, options.color === true));
+    if (severity === 'ok' && !options.verbose) {
+      const names = packages.map((group) => {
+        const version = group[0]!.version;
+        return `${inline(group[0]!.name)}${version ? ` ${inline(version)}` : ''}`;
+      });
+      out.push(...wrap(names, options.width ?? 100, `${indent}  `));
+      continue;
+    }
+    for (const group of packages) out.push(...packageLines(group, label, options).map((line) => `${indent}${line}`));
+  }
+  return out;
+}
+
 export function renderText(result: ScanResult, options: TextOptions = {}): string {
   const out: string[] = [];
   // Short target labels when every target shares one platform.
@@ -93,27 +118,30 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
   };
   const targets = result.targets.map((t) => `${t.interpreter} (${t.abi})`).join(', ');
   const platform = platforms.size === 1 ? ` on ${[...platforms][0]} (${result.targets[0]!.baseline})` : '';
-  const byName = new Map<string, Finding[]>();
   const targetOrder = (id: string): number => result.targets.findIndex((t) => t.id === id);
-  for (const finding of [...result.findings].sort((a, b) => targetOrder(a.target) - targetOrder(b.target))) {
-    if (!byName.has(finding.name)) byName.set(finding.name, []);
-    byName.get(finding.name)!.push(finding);
-  }
-  out.push(`pypy-ready ${result.tool.version}: ${byName.size} package(s) from ${result.requirements.length} requirement(s), checked for ${targets}${platform}`);
+  const packageKey = (f: { project: string; name: string }): string => `${f.project}\n${f.name}`;
+  const packages = new Set(result.findings.map(packageKey));
+  const projects = result.projects.length > 0 ? result.projects : [...new Set(result.findings.map((f) => f.project))];
+  const across = projects.length > 1 ? ` in ${projects.length} projects` : '';
+  out.push(`pypy-ready ${result.tool.version}: ${packages.size} package(s)${across} from ${result.requirements.length} requirement(s), checked for ${targets}${platform}`);
 
-  for (const severity of ORDER) {
-    const packages = [...byName.values()].filter((findings) => worst(findings) === severity);
-    if (packages.length === 0) continue;
-    out.push('', paint(`${HEADINGS[severity]} (${severity}: ${packages.length})`, severity, options.color === true));
-    if (severity === 'ok' && !options.verbose) {
-      const names = packages.map((findings) => {
-        const version = findings[0]!.version;
-        return `${inline(findings[0]!.name)}${version ? ` ${inline(version)}` : ''}`;
-      });
-      out.push(...wrap(names, options.width ?? 100, '  '));
-      continue;
+  if (projects.length > 1) {
+    for (const project of projects) {
+      const own = result.findings.filter((f) => f.project === project);
+      out.push('', `Project ${inline(project)} (${new Set(own.map((f) => f.name)).size} package(s))`);
+      if (own.length === 0) out.push('  nothing to assess');
+      out.push(...projectSections(own, label, targetOrder, options, '  '));
     }
-    for (const findings of packages) out.push(...packageLines(findings, label, options));
+  } else {
+    out.push(...projectSections(result.findings, label, targetOrder, options, ''));
+  }
+
+  if (options.verbose && result.notInstalled.length > 0) {
+    out.push('', `Not installed on this target, by marker (${result.notInstalled.length}):`);
+    for (const n of result.notInstalled) {
+      const where = projects.length > 1 ? `${inline(n.project)}: ` : '';
+      out.push(`  ${where}${inline(n.name)} on ${label(n.target)}: ${inline(n.reason)}`);
+    }
   }
 
   if (result.errors.length > 0) {
@@ -124,6 +152,11 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
   const counts = SEVERITIES.map((s) => [s, result.findings.filter((f) => f.severity === s).length] as const)
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s}`);
-  out.push('', `Summary (package x target): ${counts.length ? counts.join(', ') : 'nothing to assess'}${result.errors.length ? `; ${result.errors.length} input problem(s)` : ''}`);
+  const notChecked = new Set(result.findings.filter((f) => f.severity === 'unknown' || f.unchecked.length > 0).map(packageKey)).size;
+  const caveats = [
+    ...(notChecked > 0 ? [`${notChecked} package(s) not fully checked`] : []),
+    ...(result.errors.length > 0 ? [`${result.errors.length} input problem(s)`] : []),
+  ];
+  out.push('', `Summary (package x target): ${counts.length ? counts.join(', ') : 'nothing to assess'}${caveats.length ? `; ${caveats.join('; ')}` : ''}`);
   return `${out.join('\n')}\n`;
 }

@@ -79,17 +79,25 @@ export interface FileChoice {
   readonly considered: readonly { candidate: ParsedFile; rejection: string | null }[];
 }
 
-/**
- * The file pip installs for one version. `onlyBinary` mirrors `--only-binary=:all:`.
- */
+/** Which kinds of file may be installed (pip's `--only-binary` / `--no-binary`, see format-control.ts). */
+export interface AllowedFormats {
+  readonly binary: boolean;
+  readonly source: boolean;
+}
+
+export const ANY_FORMAT: AllowedFormats = { binary: true, source: true };
+
+/** The file pip installs for one version. */
 export function chooseFile(
   candidates: readonly ParsedFile[],
   target: Target,
-  options: { allowYanked?: boolean; onlyBinary?: boolean } = {},
+  options: { allowYanked?: boolean; formats?: AllowedFormats } = {},
 ): FileChoice {
+  const formats = options.formats ?? ANY_FORMAT;
   const considered = candidates.map((candidate) => {
     let rejection = fileRejection(candidate, target, { allowYanked: options.allowYanked ?? false });
-    if (!rejection && options.onlyBinary && candidate.parsed.kind === 'sdist') rejection = 'source distributions not allowed (--only-binary)';
+    if (!rejection && !formats.source && candidate.parsed.kind === 'sdist') rejection = 'source distributions not allowed (--only-binary)';
+    if (!rejection && !formats.binary && candidate.parsed.kind === 'wheel') rejection = 'wheels not allowed (--no-binary)';
     return { candidate, rejection };
   });
   let best: ParsedFile | null = null;

@@ -3,16 +3,20 @@
  * otherwise, like pip, the newest version the specifier allows that has an installable file for the
  * target (pre-releases only when nothing final matches).
  */
-import { allowedVersions, compareVersions, isPrerelease, satisfies } from '../pep/versions.js';
+import { allowedVersions, compareVersions, isPrerelease } from '../pep/versions.js';
 import type { Target } from '../targets/index.js';
-import { chooseFile, type FileChoice, type FilesByVersion, type ParsedFile } from './candidates.js';
+import { ANY_FORMAT, chooseFile, type AllowedFormats, type FileChoice, type FilesByVersion, type ParsedFile } from './candidates.js';
 
 export interface VersionRequest {
   specifier: string;
   /** Exact version from a lock file or `==` pin: assessed as is. */
   fixedVersion?: string | null;
+  /** pip's `--pre`. */
   prereleases?: boolean;
-  onlyBinary?: boolean;
+  /** pip's `--only-binary` / `--no-binary` for this package (see format-control.ts). */
+  formats?: AllowedFormats;
+  /** pip's `--prefer-binary`: an older release with a wheel beats a newer one that only has an sdist. */
+  preferBinary?: boolean;
 }
 
 export interface SkippedVersion {
@@ -58,18 +62,19 @@ export function chooseVersion(byVersion: FilesByVersion, target: Target, request
     const version = byVersion.versions.find((v) => compareVersions(v, request.fixedVersion!) === 0) ?? null;
     if (!version) return { version: null, choice: null, newestAllowed, skipped: [], fixed: true };
     // As pip does for a pin: yanked files only when nothing else of that version installs.
-    const unyanked = chooseFile(filesOf(version), target, { allowYanked: false, onlyBinary: request.onlyBinary ?? false });
-    const choice = unyanked.chosen ? unyanked : chooseFile(filesOf(version), target, { allowYanked: true, onlyBinary: request.onlyBinary ?? false });
+    const formats = request.formats ?? ANY_FORMAT;
+    const unyanked = chooseFile(filesOf(version), target, { allowYanked: false, formats });
+    const choice = unyanked.chosen ? unyanked : chooseFile(filesOf(version), target, { allowYanked: true, formats });
     return { version, choice, newestAllowed, skipped: [], fixed: true };
   }
 
-  const onlyBinary = request.onlyBinary ?? false;
+  const formats = request.formats ?? ANY_FORMAT;
   // Each version's files are judged at most twice (with and without yanked files), however often asked.
   const choices = new Map<string, FileChoice>();
   const choose = (version: string, allowYanked: boolean): FileChoice => {
     const key = `${allowYanked ? 'y' : 'n'}${version}`;
     let choice = choices.get(key);
-    if (!choice) choices.set(key, (choice = chooseFile(filesOf(version), target, { allowYanked, onlyBinary })));
+    if (!choice) choices.set(key, (choice = chooseFile(filesOf(version), target, { allowYanked, formats })));
     return choice;
   };
   // pip drops the files that cannot install here (tags, requires-python, --only-binary) before it
@@ -89,9 +94,14 @@ export function chooseVersion(byVersion: FilesByVersion, target: Target, request
     allowed
       .filter((v) => version === null || compareVersions(v, version) > 0)
       .map((v) => skippedVersion(v, choose(v, allowYanked)));
-  for (const version of candidates) {
-    const choice = choose(version, allowYanked);
-    if (choice.chosen) return { version, choice, newestAllowed, skipped: skippedNewerThan(version), fixed: pinned };
+  // pip sorts candidates by (yanked, wheel-ness when --prefer-binary, version, tag priority): with
+  // --prefer-binary every wheel outranks every sdist, whatever the versions.
+  const passes = request.preferBinary ? [(c: FileChoice) => c.chosen?.parsed.kind === 'wheel', (c: FileChoice) => c.chosen !== null] : [(c: FileChoice) => c.chosen !== null];
+  for (const accept of passes) {
+    for (const version of candidates) {
+      const choice = choose(version, allowYanked);
+      if (accept(choice)) return { version, choice, newestAllowed, skipped: skippedNewerThan(version), fixed: pinned };
+    }
   }
   return { version: null, choice: null, newestAllowed, skipped: skippedNewerThan(null), fixed: false };
 }
@@ -104,11 +114,30 @@ function isPinned(specifier: string): boolean {
   });
 }
 
-/** The newest version (of those given) that has an installable file on the target. */
-export function newestInstallable(byVersion: FilesByVersion, target: Target, specifier = ''): string | null {
+/** The newest final release that has an installable file on the target, whatever the requirement says. */
+export function newestInstallable(byVersion: FilesByVersion, target: Target, formats: AllowedFormats = ANY_FORMAT): string | null {
   for (const version of byVersion.versions) {
-    if (isPrerelease(version) || !satisfies(version, specifier)) continue;
-    if (chooseFile(byVersion.files.get(version) ?? [], target).chosen) return version;
+    if (isPrerelease(version)) continue;
+    if (chooseFile(byVersion.files.get(version) ?? [], target, { formats }).chosen) return version;
+  }
+  return null;
+}
+
+/** A wheel with compiled code (an ABI other than `none`). */
+export function isCompiledWheel(file: ParsedFile): boolean {
+  return file.parsed.kind === 'wheel' && file.parsed.tags.some((tag) => tag.abi !== 'none');
+}
+
+/**
+ * The newest release older than `before` (any, when null) whose best file on the target is a
+ * compiled wheel: the last release that installed here without a compiler.
+ */
+export function lastReleaseWithCompiledWheel(byVersion: FilesByVersion, target: Target, before: string | null): string | null {
+  for (const version of byVersion.versions) {
+    if (before && compareVersions(version, before) >= 0) continue;
+    const wheels = (byVersion.files.get(version) ?? []).filter((f) => f.parsed.kind === 'wheel');
+    const chosen = chooseFile(wheels, target).chosen;
+    if (chosen && isCompiledWheel(chosen)) return version;
   }
   return null;
 }

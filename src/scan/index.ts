@@ -1,2 +1,2 @@
 export * from './types.js';
-export { scan, DEFAULT_TARGETS, type ScanOptions } from './scan.js';
+export { scan, DEFAULT_TARGETS, NoManifestError, resolveInputOf, resolveOptionsOf, type ScanOptions, type PipOptions } from './scan.js';

@@ -1,21 +1,37 @@
 /**
- * The whole pipeline behind one call: manifests → requirements → resolution on each target →
+ * The whole pipeline behind one call: manifests → one resolution per project and target →
  * assessment → a plain `ScanResult`. The CLI, the GitHub Action and library users all call this.
+ * Only this module wires stages together; each stage is its own folder.
  */
+import path from 'node:path';
 import { loadKnowledgeBase, type KnowledgeBase } from '../assess/knowledge.js';
-import { IndexClient, type IndexClientOptions } from '../pypi/client.js';
-import { parseCoreMetadata } from '../pypi/metadata.js';
-import { redactUrl, redactUrlsIn } from '../safe-text.js';
-import { IndexError, type DistributionFile } from '../pypi/types.js';
+import { assess } from '../assess/rules.js';
+import { severityPosition } from '../assess/types.js';
 import { loadManifests, type DeclaredRequirement, type ManifestProject } from '../manifests/index.js';
 import { formatIssue } from '../manifests/types.js';
-import { groupFilesByVersion, type FilesByVersion } from '../resolve/candidates.js';
+import { IndexClient, type IndexClientOptions } from '../pypi/client.js';
+import { IndexPackageSource } from '../pypi/package-source.js';
+import { formatControlFrom, type FormatOption } from '../resolve/format-control.js';
+import { resolve } from '../resolve/resolve.js';
+import type { Constraint, ResolveInput, ResolveOptions, RootRequirement } from '../resolve/types.js';
+import { oneLine, redactUrl } from '../safe-text.js';
 import { resolveTarget, type Target, type TargetOptions } from '../targets/index.js';
 import { toolVersion } from '../version.js';
-import { walkDependencies, type PackageSource, type RootRequirement } from './graph.js';
-import { SCHEMA_VERSION, type Finding, type ReportError, type ReportRequirement, type ScanResult } from './types.js';
+import { SCHEMA_VERSION, type Finding, type NotInstalled, type ReportError, type ReportRequirement, type ScanResult } from './types.js';
 
 export const DEFAULT_TARGETS = ['pypy3.11-7.3', 'pypy3.11-8.0'];
+
+/** pip's options that change which file installs, as given on the command line. */
+export interface PipOptions {
+  /** `--only-binary` values, in order (`:all:`, `:none:` or package names). */
+  onlyBinary?: string[];
+  /** `--no-binary` values, in order. */
+  noBinary?: string[];
+  /** `--prefer-binary`. */
+  preferBinary?: boolean;
+  /** `--pre`. */
+  pre?: boolean;
+}
 
 export interface ScanOptions {
   /** Files or directories to scan (default: the current directory). */
@@ -28,6 +44,8 @@ export interface ScanOptions {
   targetOptions?: TargetOptions;
   /** Index settings; requirements files' `--index-url`/`--extra-index-url` are merged in as pip does (see pypi/settings.ts). */
   index?: Omit<IndexClientOptions, 'env'>;
+  /** pip's file-choice options; requirements files' own `--only-binary` … lines apply after these, as in pip. */
+  pip?: PipOptions;
   /** Use this client instead of making one (tests, the demo). */
   client?: IndexClient;
   knowledgeBase?: KnowledgeBase;
@@ -35,33 +53,57 @@ export interface ScanOptions {
   includeBuild?: boolean;
 }
 
+/** A path that holds no manifest at all: the caller's mistake, reported as one line (exit 2). */
+export class NoManifestError extends Error {
+  override readonly name = 'NoManifestError';
+}
+
 /** Which requirements the scan assesses. Build requirements and constraints only steer. */
 function isAssessed(requirement: DeclaredRequirement, includeBuild: boolean): boolean {
   return requirement.kind === 'requirement' && (includeBuild || requirement.group !== 'build') && !requirement.localPath;
 }
 
-function rootsOf(projects: readonly ManifestProject[], includeBuild: boolean): RootRequirement[] {
-  const roots: RootRequirement[] = [];
-  for (const project of projects) {
-    // A lock lists the whole dependency tree already: its versions win and nothing is followed.
-    const locked = project.requirements.some((r) => r.lockedVersion !== null && !r.direct);
-    const constraints = project.requirements.filter((r) => r.kind === 'constraint');
-    for (const requirement of project.requirements) {
-      if (!isAssessed(requirement, includeBuild)) continue;
-      const constraint = constraints.filter((c) => c.normalizedName === requirement.normalizedName);
-      roots.push({
-        name: requirement.normalizedName,
-        specifiers: [requirement.specifier, ...constraint.map((c) => c.specifier)].filter(Boolean),
-        extras: requirement.extras,
-        marker: requirement.marker,
-        fixedVersion: requirement.lockedVersion ?? requirement.pinnedVersion ?? constraint.find((c) => c.pinnedVersion)?.pinnedVersion ?? null,
-        locations: [{ file: requirement.location.file, line: requirement.location.line, column: requirement.location.column }],
-        follow: !locked,
-        url: requirement.url,
-      });
-    }
-  }
-  return roots;
+function rootOf(r: DeclaredRequirement): RootRequirement {
+  return {
+    name: r.normalizedName,
+    specifier: r.specifier,
+    extras: r.extras,
+    marker: r.marker,
+    markerText: r.markerText,
+    fixedVersion: r.lockedVersion ?? r.pinnedVersion,
+    location: { file: r.location.file, line: r.location.line, column: r.location.column },
+    group: r.group,
+    url: r.url === null ? null : redactUrl(r.url),
+  };
+}
+
+/** One project's resolution input: with a lock that records edges, only the direct requirements are roots. */
+export function resolveInputOf(project: ManifestProject, includeBuild: boolean): ResolveInput {
+  const lock = project.lockGraphs?.find((g) => g.hasEdges) ?? project.lockGraphs?.[0] ?? null;
+  const assessed = project.requirements.filter((r) => isAssessed(r, includeBuild));
+  const requirements = lock?.hasEdges ? assessed.filter((r) => r.direct) : assessed;
+  // A lock that records no edges (or none we read) lists the whole tree: nothing more is followed.
+  const flat = lock ? !lock.hasEdges : project.requirements.some((r) => r.lockedVersion !== null && !r.direct);
+  const constraints: Constraint[] = project.requirements
+    .filter((r) => r.kind === 'constraint')
+    .map((c) => ({ name: c.normalizedName, specifier: c.specifier, pinnedVersion: c.pinnedVersion }));
+  return { project: project.root, requirements: requirements.map(rootOf), constraints, lock, followDependencies: !flat };
+}
+
+/** pip reads the command line first; options in requirements files then change the same settings. */
+export function resolveOptionsOf(project: ManifestProject, pip: PipOptions, knowledge: KnowledgeBase): ResolveOptions {
+  const ops: FormatOption[] = [
+    ...(pip.noBinary ?? []).map((value) => ({ option: 'no-binary' as const, value })),
+    ...(pip.onlyBinary ?? []).map((value) => ({ option: 'only-binary' as const, value })),
+    ...project.indexOptions.noBinary.map((value) => ({ option: 'no-binary' as const, value })),
+    ...project.indexOptions.onlyBinary.map((value) => ({ option: 'only-binary' as const, value })),
+  ];
+  return {
+    formatControl: formatControlFrom(ops),
+    prereleases: pip.pre === true || project.indexOptions.pre,
+    preferBinary: pip.preferBinary === true || project.indexOptions.preferBinary === true,
+    preinstalled: (name, target) => target.interpreter.implementation === 'pypy' && knowledge.get(name)?.status === 'builtin',
+  };
 }
 
 function reportRequirements(projects: readonly ManifestProject[]): ReportRequirement[] {
@@ -75,6 +117,7 @@ function reportRequirements(projects: readonly ManifestProject[]): ReportRequire
       version: r.lockedVersion ?? r.pinnedVersion,
       direct: r.direct,
       location: { file: r.location.file, line: r.location.line, column: r.location.column },
+      project: project.root,
     })),
   );
 }
@@ -86,85 +129,62 @@ function indexFromManifests(projects: readonly ManifestProject[]): { indexUrl?: 
   return indexUrl ? { indexUrl, extraIndexUrls } : { extraIndexUrls };
 }
 
-/** Network failures (as opposed to answers such as 404) tell us the index was not reached. */
-const UNREACHABLE_KINDS = new Set(['network', 'timeout']);
-
-class IndexPackageSource implements PackageSource {
-  private readonly pages = new Map<string, Promise<{ files: FilesByVersion } | { error: string }>>();
-  answered = 0;
-  unreachable = 0;
-
-  constructor(private readonly client: IndexClient) {}
-
-  files(name: string): Promise<{ files: FilesByVersion } | { error: string }> {
-    let page = this.pages.get(name);
-    if (!page) {
-      page = this.client.getProject(name).then(
-        (project) => {
-          this.answered++;
-          return { files: groupFilesByVersion(name, project.files) };
-        },
-        (error: unknown) => {
-          if (error instanceof IndexError && UNREACHABLE_KINDS.has(error.kind)) this.unreachable++;
-          else this.answered++;
-          return { error: describe(error) };
-        },
-      );
-      this.pages.set(name, page);
-    }
-    return page;
-  }
-
-  async requiresDist(name: string, version: string, chosen: { file: DistributionFile }) {
-    try {
-      if (chosen.file.coreMetadata) {
-        const text = await this.client.getCoreMetadata(chosen.file);
-        if (text !== null) return { requiresDist: parseCoreMetadata(text).requiresDist };
-      }
-      const info = await this.client.getProjectInfo(name, version);
-      if (info) return { requiresDist: info.requiresDist };
-      return { error: `the index offers no metadata for ${name} ${version}` };
-    } catch (error) {
-      return { error: describe(error) };
-    }
-  }
-}
-
-/** Index errors are already redacted; anything else is redacted here before it can reach output. */
-function describe(error: unknown): string {
-  return redactUrlsIn(error instanceof Error ? error.message : String(error));
-}
-
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   // Targets first: a typo in --target should fail before any work is done.
   const targets: Target[] = (options.targets?.length ? options.targets : DEFAULT_TARGETS).map((id) => resolveTarget(id, options.targetOptions));
   const knowledge = options.knowledgeBase ?? loadKnowledgeBase();
+  const paths = options.paths ?? ['.'];
 
-  const projects = await loadManifests(options.paths ?? ['.'], { cwd, env });
+  const projects = await loadManifests(paths, { cwd, env });
+  const empty = paths.find((p) => !projects.some((project) => project.manifests.some((m) => isUnder(m, relativePath(cwd, p)))));
+  if (empty !== undefined) {
+    throw new NoManifestError(`no Python manifest (requirements*.txt, pyproject.toml, setup.cfg, Pipfile or a lock file) found under ${oneLine(empty)}`);
+  }
   const errors: ReportError[] = projects.flatMap((p) =>
-    p.issues.map((issue) => ({ kind: 'manifest' as const, message: formatIssue(issue), file: issue.file, line: issue.line })),
+    p.issues.map((issue) => ({ kind: 'manifest' as const, severity: issue.severity, message: formatIssue(issue), file: issue.file, line: issue.line })),
   );
-  const requirements = reportRequirements(projects);
-  const roots = rootsOf(projects, options.includeBuild ?? false);
 
-  const fromManifests = indexFromManifests(projects);
-  const client =
-    options.client ??
-    new IndexClient({ ...options.index, manifest: fromManifests, env });
+  const client = options.client ?? new IndexClient({ ...options.index, manifest: indexFromManifests(projects), env });
   const source = new IndexPackageSource(client);
-  let findings: Finding[] = [];
+  const findings: Finding[] = [];
+  const notInstalled: NotInstalled[] = [];
   try {
-    const perTarget = await Promise.all(targets.map((target) => walkDependencies(roots, target, source, knowledge)));
-    findings = perTarget.flat();
+    // Each project is its own resolution; the source fetches a shared package once for all of them.
+    const runs = projects.flatMap((project) => {
+      const input = resolveInputOf(project, options.includeBuild ?? false);
+      const resolveOptions = resolveOptionsOf(project, options.pip ?? {}, knowledge);
+      return targets.map((target) => resolve(input, target, source, resolveOptions));
+    });
+    for (const resolved of await Promise.all(runs)) {
+      for (const pkg of resolved) {
+        if (pkg.excludedBy !== null) {
+          notInstalled.push({ name: pkg.name, project: pkg.project, target: pkg.target.id, reason: pkg.excludedBy, locations: [...pkg.locations] });
+          continue;
+        }
+        findings.push({
+          ...assess(pkg, knowledge.get(pkg.name)),
+          project: pkg.project,
+          groups: [...pkg.groups],
+          locations: [...pkg.locations],
+          via: [...pkg.via],
+          unchecked: [...pkg.unchecked],
+        });
+      }
+    }
   } finally {
     if (!options.client) await client.close();
   }
 
-  const indexReachable = source.unreachable === 0 || source.answered > 0;
-  if (!indexReachable) {
-    errors.push({ kind: 'index', message: `no index could be reached (${client.indexUrls.map(redactUrl).join(', ')})` });
+  // One warning per index that failed, naming it (redacted); "unreachable" only when none answered.
+  const health = client.indexHealth();
+  const failing = health.filter((h) => h.failed > 0);
+  const indexReachable = failing.length === 0 || health.some((h) => h.answered > 0);
+  if (indexReachable) {
+    for (const h of failing) errors.push({ kind: 'index', severity: 'warning', message: `index ${h.index} failed ${h.failed} time(s) and was skipped there: ${h.firstError ?? 'no answer'}`, url: h.index });
+  } else {
+    errors.push({ kind: 'index', severity: 'error', message: `no index could be reached (${failing.map((h) => `${h.index}: ${h.firstError ?? 'no answer'}`).join('; ')})` });
   }
 
   return {
@@ -179,15 +199,25 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       platform: t.platform.id,
       baseline: t.platform.baseline,
     })),
-    requirements,
+    projects: projects.map((p) => p.root),
+    requirements: reportRequirements(projects),
     findings: sortFindings(findings),
+    notInstalled,
     errors,
     indexReachable,
   };
 }
 
-const SEVERITY_ORDER = { error: 0, warning: 1, unknown: 2, info: 3, ok: 4 } as const;
+function relativePath(cwd: string, p: string): string {
+  return path.relative(cwd, path.resolve(cwd, p)).split(path.sep).join('/');
+}
+
+function isUnder(file: string, dir: string): boolean {
+  return dir === '' || file === dir || file.startsWith(`${dir}/`);
+}
 
 function sortFindings(findings: Finding[]): Finding[] {
-  return findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.name.localeCompare(b.name) || a.target.localeCompare(b.target));
+  return findings.sort(
+    (a, b) => severityPosition(a.severity) - severityPosition(b.severity) || a.project.localeCompare(b.project) || a.name.localeCompare(b.name) || a.target.localeCompare(b.target),
+  );
 }

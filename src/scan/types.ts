@@ -33,19 +33,38 @@ export interface ReportRequirement {
   version: string | null;
   direct: boolean;
   location: ReportLocation;
+  /** The project (its root directory) that declares it. */
+  project: string;
 }
 
 export interface Finding extends Assessment {
+  /** The project (its root directory, relative to the scan root) whose resolution this is. */
+  project: string;
+  /** Dependency groups that bring the package in: `main`, `optional:<extra>`, `group:<name>`, `dev`. */
+  groups: string[];
   /** Manifest lines that declare the package (for a transitive one: those of the direct requirement that pulled it in). */
   locations: ReportLocation[];
   /** The chain of packages that pulled this one in, from a direct requirement; empty when direct. */
   via: string[];
+  /** Why the package or its dependencies were not fully checked; empty when they were. Never "fine" when not empty. */
+  unchecked: string[];
+}
+
+/** A package the manifests or the lock name that this target does not install, because of a marker. */
+export interface NotInstalled {
+  name: string;
+  project: string;
+  target: string;
+  reason: string;
+  locations: ReportLocation[];
 }
 
 export interface ReportError {
   /** One line, already redacted. */
   message: string;
   kind: 'manifest' | 'index' | 'knowledge-base';
+  /** `error`: part of the input could not be read (exit 2 for manifests); `warning`: read, with a caveat. */
+  severity: 'error' | 'warning';
   file?: string;
   line?: number;
   url?: string;
@@ -55,8 +74,12 @@ export interface ScanResult {
   schemaVersion: typeof SCHEMA_VERSION;
   tool: { name: 'pypy-ready'; version: string };
   targets: ReportTarget[];
+  /** Each project's root directory; every project is resolved on its own. */
+  projects: string[];
   requirements: ReportRequirement[];
   findings: Finding[];
+  /** Packages the target does not install because of a marker (shown with --verbose). */
+  notInstalled: NotInstalled[];
   errors: ReportError[];
   /** False when no request to any index got an answer (the CLI exits 3). */
   indexReachable: boolean;

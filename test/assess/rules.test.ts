@@ -4,10 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseKnowledgeBase } from '../../src/assess/knowledge.js';
-import { assessPackage, type PackageFacts } from '../../src/assess/rules.js';
+import type { KnowledgeEntry } from '../../src/assess/knowledge.js';
+import { assess } from '../../src/assess/rules.js';
 import type { DistributionFile } from '../../src/pypi/types.js';
-import { groupFilesByVersion } from '../../src/resolve/candidates.js';
-import { resolveTarget } from '../../src/targets/index.js';
+import { groupFilesByVersion, type FilesByVersion } from '../../src/resolve/candidates.js';
+import { resolveListing } from '../../src/resolve/resolve.js';
+import type { VersionRequest } from '../../src/resolve/version.js';
+import { resolveTarget, type Target } from '../../src/targets/index.js';
 
 const PP73 = resolveTarget('pypy3.11-7.3');
 const PP80 = resolveTarget('pypy3.11-8.0');
@@ -22,8 +25,24 @@ function files(name: string, specs: FileSpec[]) {
   return groupFilesByVersion(name, list);
 }
 
-function facts(name: string, specs: FileSpec[], request: Partial<PackageFacts['request']> = {}, extra: Partial<PackageFacts> = {}): PackageFacts {
+/** A package as the rules see it before resolution: its listing (or why there is none), the request, its knowledge. */
+interface PackageFacts {
+  name: string;
+  files: FilesByVersion | null;
+  fetchError?: string;
+  request: VersionRequest;
+  knowledge?: KnowledgeEntry | undefined;
+}
+
+function facts(name: string, specs: FileSpec[], request: Partial<VersionRequest> = {}, extra: Partial<PackageFacts> = {}): PackageFacts {
   return { name, files: files(name, specs), request: { specifier: '', ...request }, ...extra };
+}
+
+/** Resolve the listing as a direct requirement (no graph), then apply the rules. */
+function assessPackage(f: PackageFacts, target: Target) {
+  const resolved = resolveListing(f.name, f.files ?? groupFilesByVersion(f.name, []), target, f.request);
+  const pkg = f.files ? resolved : { ...resolved, files: null, choice: null, fetchError: f.fetchError ?? null };
+  return { assessment: assess(pkg, f.knowledge) };
 }
 
 const kb = parseKnowledgeBase(

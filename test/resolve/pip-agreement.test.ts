@@ -244,7 +244,7 @@ describe.skipIf(!pypyAvailable)('file choice agrees with pip 23.0.1 on PyPy 3.9 
         try {
           const page = await client.getProject(c.project);
           const grouped = groupFilesByVersion(c.project, page.files);
-          const choice = chooseVersion(grouped, target, { specifier: c.specifier, onlyBinary: c.onlyBinary !== false, prereleases: c.pre === true });
+          const choice = chooseVersion(grouped, target, { specifier: c.specifier, formats: { binary: true, source: c.onlyBinary === false }, prereleases: c.pre === true });
           return { file: choice.choice?.chosen?.file.filename ?? null };
         } catch (error) {
           return { error: `${(error as Error).name}: ${(error as Error).message}` };

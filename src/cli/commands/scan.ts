@@ -13,7 +13,7 @@ import { renderText } from '../../report/text.js';
 import { DEFAULT_TARGETS, scan, type ScanOptions } from '../../scan/index.js';
 import type { ScanResult } from '../../scan/types.js';
 import { PLATFORM_IDS } from '../../targets/platforms.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, UsageError, type CliIO, type Command } from '../io.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, UsageError, type CliIO, type Command } from '../io.js';
 import { TARGET_OPTION_SPEC, targetOptionsFrom } from './tags.js';
 
 export const SCAN_HELP = `Usage: pypy-ready [scan] [PATH...] [options]
@@ -32,12 +32,18 @@ Index:
   --cache-dir DIR         HTTP cache location (default: the user cache directory)
   --no-cache              do not read or write the cache
   --concurrency N         parallel requests (default 16)
+pip's file choice (as in pip; requirements files' own lines apply after these):
+  --only-binary NAMES     :all:, :none: or package names: wheels only for those
+  --no-binary NAMES       :all:, :none: or package names: sdists only for those
+  --prefer-binary         an older release with a wheel beats a newer sdist-only one
+  --pre                   allow pre-releases
 Output:
   --format text|json      default text
   --output FILE           write the report to FILE (atomically) instead of stdout
   --fail-on LEVEL         error (default) | warning | never: exit 1 when a finding is at least LEVEL
   --verbose               show evidence for packages that are fine too
-Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 index unreachable.
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or a manifest that could not be
+read (the report of the rest is still printed), 3 no index answered (every package unknown).
 `;
 
 const FAIL_ON = ['error', 'warning', 'never'] as const;
@@ -59,6 +65,8 @@ function useColor(io: CliIO): boolean {
 }
 
 export function exitCodeFor(result: ScanResult, failOn: (typeof FAIL_ON)[number]): number {
+  // Part of the input was not read: the report is incomplete, whatever it says.
+  if (result.errors.some((e) => e.kind === 'manifest' && e.severity === 'error')) return EXIT_USAGE;
   if (!result.indexReachable) return EXIT_UNREACHABLE;
   if (failOn === 'never') return EXIT_OK;
   const threshold = SEVERITY_RANK[failOn];
@@ -83,6 +91,10 @@ export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions
       output: { type: 'string', short: 'o' },
       'fail-on': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
+      'only-binary': { type: 'string', multiple: true },
+      'no-binary': { type: 'string', multiple: true },
+      'prefer-binary': { type: 'boolean' },
+      pre: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -113,6 +125,12 @@ export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions
     index,
   };
   if (values.target) options.targets = values.target;
+  options.pip = {
+    onlyBinary: values['only-binary'] ?? [],
+    noBinary: values['no-binary'] ?? [],
+    preferBinary: values['prefer-binary'] === true,
+    pre: values.pre === true,
+  };
   return {
     options,
     format,
@@ -137,6 +155,8 @@ export const scanCommand: Command = async (argv, io) => {
   } else {
     io.stdout(report);
   }
-  if (!result.indexReachable) io.stderr(`pypy-ready: ${result.errors.at(-1)?.message ?? 'the index could not be reached'}\n`);
+  const unread = result.errors.filter((e) => e.kind === 'manifest' && e.severity === 'error');
+  if (unread.length > 0) io.stderr(`pypy-ready: ${unread.length} manifest problem(s) left part of the input unread (first: ${unread[0]!.message}); the report above covers the rest\n`);
+  if (!result.indexReachable) io.stderr(`pypy-ready: ${result.errors.find((e) => e.kind === 'index' && e.severity === 'error')?.message ?? 'the index could not be reached'}\n`);
   return exitCodeFor(result, parsed.failOn);
 };
