@@ -16,8 +16,7 @@ export class IndexPackageSource implements PackageSource {
   async project(name: string): Promise<{ files: readonly DistributionFile[]; notes: readonly string[] } | { error: string }> {
     try {
       const page = await this.client.getProject(name);
-      const skipped = (page as { skippedIndexes?: readonly { index: string; reason: string }[] }).skippedIndexes ?? [];
-      return { files: page.files, notes: skipped.map((s) => `index ${s.index} was skipped for this package: ${s.reason}`) };
+      return { files: page.files, notes: page.skippedIndexes.map((s) => `index ${s.index} was skipped for this package (pip skips it too): ${s.reason}`) };
     } catch (error) {
       return { error: describe(error) };
     }
