@@ -29,7 +29,7 @@ const LEGACY_MAGIC = 'pypy-ready-http-cache v1\n';
  * Response headers kept in a stored policy: what freshness and validation need, nothing else
  * (no Set-Cookie, no auth challenge, nothing a server may echo back about the request).
  */
-const KEPT_RESPONSE_HEADERS = ['cache-control', 'expires', 'age', 'date', 'etag', 'last-modified', 'vary', 'pragma', 'content-type'];
+const KEPT_RESPONSE_HEADERS = ['cache-control', 'expires', 'age', 'date', 'etag', 'last-modified', 'vary', 'pragma'];
 
 /** A private, single-user cache without heuristic freshness (see the module comment). */
 const POLICY_OPTIONS: CachePolicy.Options = { shared: false, cacheHeuristic: 0 };
@@ -69,11 +69,11 @@ export function cacheKey(url: string, accept: string): string {
 }
 
 /** Only the headers freshness needs, lower-cased (undici already lower-cases them). */
-export function keptHeaders(headers: Record<string, string>): CachePolicy.Headers {
-  const out: CachePolicy.Headers = {};
+export function keptHeaders(headers: CachePolicy.Headers): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const name of KEPT_RESPONSE_HEADERS) {
     const value = headers[name];
-    if (value !== undefined) out[name] = value;
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;
 }
@@ -86,14 +86,8 @@ export function keptHeaders(headers: Record<string, string>): CachePolicy.Header
 export class HttpFreshness {
   private readonly Policy: typeof CachePolicy;
 
-  constructor(now: () => number = Date.now) {
-    // The library reads the time through `now()` and builds revalidated and restored policies
-    // with `new this.constructor` / `new this`, so a subclass carries the clock everywhere.
-    this.Policy = class extends CachePolicy {
-      now(): number {
-        return now();
-      }
-    };
+  constructor(private readonly now: () => number = Date.now) {
+    this.Policy = policyWithClock(now);
   }
 
   request(url: string, accept: string): CachePolicy.HttpRequest {
@@ -103,6 +97,19 @@ export class HttpFreshness {
   /** The policy of a response just received (its `storable()` says whether it may be kept). */
   policyFor(request: CachePolicy.HttpRequest, status: number, headers: Record<string, string>): CachePolicy {
     return new this.Policy(request, { status, headers: keptHeaders(headers) }, POLICY_OPTIONS);
+  }
+
+  /**
+   * After a 304: the policy for the stored body, or null when the 304 does not vouch for it (its
+   * validators are not the stored ones). The library decides the match; the stored header fields
+   * are then updated with every field of the 304 as RFC 9111 §3.2 says (the library only replaces
+   * fields the stored response already had, so a 304 could not bring a new max-age or no-store).
+   */
+  revalidated(policy: CachePolicy, request: CachePolicy.HttpRequest, headers: Record<string, string>): CachePolicy | null {
+    const update = policy.revalidatedPolicy(request, { status: 304, headers });
+    if (!update.matches || update.modified) return null;
+    const stored = policy.toObject();
+    return this.policyFor(request, stored.st, { ...keptHeaders(stored.resh), ...keptHeaders(headers) });
   }
 
   /** A stored policy, or null when it cannot be read (the entry is then a miss). */
@@ -116,6 +123,9 @@ export class HttpFreshness {
 
   /** May the stored response answer this request without asking the server? */
   fresh(policy: CachePolicy, request: CachePolicy.HttpRequest): boolean {
+    // Stored "in the future" (the clock went back): its age would be negative, which the library
+    // counts as fresh. Not knowing how old it is, ask.
+    if (policy.toObject().t > this.now()) return false;
     if (policy.satisfiesWithoutRevalidation(request)) return true;
     // http-cache-semantics 4.x revalidates every `must-revalidate` response, even a fresh one
     // (kornelski/http-cache-semantics#54). RFC 9111 §5.2.2.2 only forbids reusing it once stale
@@ -127,6 +137,19 @@ export class HttpFreshness {
     const withoutDirective = this.restore({ ...stored, rescc });
     return withoutDirective !== null && withoutDirective.satisfiesWithoutRevalidation(request);
   }
+}
+
+/**
+ * `CachePolicy` reading the time from `now`. The library reads it through `now()` and builds
+ * revalidated and restored policies with `new this.constructor` / `new this`, so the subclass
+ * carries the clock everywhere.
+ */
+function policyWithClock(now: () => number): typeof CachePolicy {
+  return class extends CachePolicy {
+    now(): number {
+      return now();
+    }
+  };
 }
 
 export class HttpCache {
@@ -165,7 +188,7 @@ export class HttpCache {
       policy: {
         ...policy,
         u: policy.u === undefined ? undefined : redactUrl(policy.u),
-        resh: keptHeaders(policy.resh as Record<string, string>),
+        resh: keptHeaders(policy.resh),
         // Request headers are only kept for Vary matching; the only one this client varies on is Accept.
         reqh: policy.reqh === null ? null : pickAccept(policy.reqh),
       },
@@ -223,7 +246,9 @@ function upgradeLegacy(header: Record<string, unknown>): StoredPolicy {
   if (typeof header['etag'] === 'string') headers['etag'] = header['etag'];
   if (typeof header['lastModified'] === 'string') headers['last-modified'] = header['lastModified'];
   const request = { url: String(header['url']), method: 'GET', headers: {} };
-  return new CachePolicy(request, { status: Number(header['status']), headers }, POLICY_OPTIONS).toObject();
+  const storedAt = Number(header['storedAt']);
+  const Policy = policyWithClock(() => (Number.isFinite(storedAt) && storedAt > 0 ? storedAt : 0));
+  return new Policy(request, { status: Number(header['status']), headers }, POLICY_OPTIONS).toObject();
 }
 
 export function decodeEntry(data: Buffer): CacheEntry | null {

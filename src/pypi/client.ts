@@ -371,11 +371,12 @@ export class IndexClient {
     const headers = cached && policy ? toHeaderRecord(policy.revalidationHeaders(request)) : { accept };
     let response = await this.http.get(url, headers);
     if (response.status === 304 && cached && policy) {
-      const update = policy.revalidatedPolicy(request, { status: 304, headers: response.headers });
-      if (update.matches && !update.modified) {
+      const updated = this.freshness.revalidated(policy, request, response.headers);
+      if (updated !== null) {
         this.counters.cacheHits++;
         this.counters.revalidated++;
-        if (update.policy.storable()) await this.store(key, { ...cached, url, policy: update.policy.toObject() });
+        if (updated.storable()) await this.store(key, { ...cached, url, policy: updated.toObject() });
+        else await this.forget(key);
         return fromEntry(cached);
       }
       // A 304 whose validators are not those of the stored response: that body is not known to
@@ -394,11 +395,15 @@ export class IndexClient {
       if (fresh.storable()) {
         await this.store(key, { url, status: response.status, contentType: fetched.contentType, policy: fresh.toObject(), body: response.body });
       } else if (cached) {
-        // `no-store`: the server wants no copy kept, so an older one must not outlive it.
-        await this.cache.delete(key).catch(() => undefined);
+        await this.forget(key);
       }
     }
     return fetched;
+  }
+
+  /** `no-store` (or nothing storable) in a newer answer: an older copy must not outlive it. */
+  private async forget(key: string): Promise<void> {
+    await this.cache?.delete(key).catch(() => undefined);
   }
 
   /** Caching is best effort: a full disk or read-only cache dir must not fail the scan. */

@@ -121,6 +121,205 @@ describe('HTTP cache', () => {
   });
 });
 
+describe('HTTP freshness (RFC 9111, private cache) over real HTTP', () => {
+  /** The test's clock: clients read it instead of Date.now, so "later" needs no sleeping. */
+  let clock = 0;
+  beforeEach(() => {
+    clock = Date.now();
+  });
+  const later = (options: IndexClientOptions = {}) => run({ now: () => clock, ...options });
+  const pagePath = '/simple/orjson/';
+  const onPage = (headers: Record<string, string | null>) => ({ path, status }: { path: string; status: number }) =>
+    path === pagePath && (status === 200 || status === 304) ? headers : undefined;
+
+  it('a CDN copy with max-age=600 and Age: 590 is fresh for 10 s, not 600', async () => {
+    s.setResponseHeaders(onPage({ 'cache-control': 'max-age=600', age: '590' }));
+    const first = await later().getProject('orjson');
+    s.resetLog();
+    clock += 5_000;
+    expect(await later().getProject('orjson')).toEqual(first);
+    expect(s.requests).toHaveLength(0); // 595 s old: still fresh
+    clock += 6_000;
+    const stale = later();
+    expect(await stale.getProject('orjson')).toEqual(first);
+    expect(s.requests.map((r) => [r.path, r.status])).toEqual([[pagePath, 304]]); // 601 s old: revalidated
+    expect(stale.stats().revalidated).toBe(1);
+    // The 304 carried Age: 590 again, so the copy is fresh for another 10 s from now.
+    s.resetLog();
+    clock += 9_000;
+    await later().getProject('orjson');
+    expect(s.requests).toHaveLength(0);
+    clock += 2_000;
+    await later().getProject('orjson');
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it('Expires (against the server Date) gives freshness; max-age=0 overrides it', async () => {
+    s.setResponseHeaders(({ path }) => (path === pagePath ? { expires: new Date(Date.now() + 60_000).toUTCString() } : undefined));
+    await later().getProject('orjson');
+    s.resetLog();
+    clock += 30_000;
+    await later().getProject('orjson');
+    expect(s.requests).toHaveLength(0);
+    clock += 40_000;
+    await later().getProject('orjson');
+    expect(s.requests).toHaveLength(1);
+
+    s.setResponseHeaders(({ path }) => (path === '/simple/lxml/' ? { 'cache-control': 'max-age=0', expires: new Date(Date.now() + 60_000).toUTCString() } : undefined));
+    await later().getProject('lxml');
+    s.resetLog();
+    await later().getProject('lxml');
+    expect(s.requests.map((r) => r.status)).toEqual([304]);
+  });
+
+  it('s-maxage is for shared caches: ignored here; private is fine for us', async () => {
+    s.setResponseHeaders(onPage({ 'cache-control': 's-maxage=600' }));
+    await later().getProject('orjson');
+    s.resetLog();
+    await later().getProject('orjson');
+    expect(s.requests.map((r) => r.status)).toEqual([304]);
+    s.setResponseHeaders(onPage({ 'cache-control': 'private, max-age=600' }));
+    await later().getProject('orjson'); // stale, revalidated: the 304 brings max-age=600
+    s.resetLog();
+    await later().getProject('orjson');
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it('no-cache: stored, but asked about every time even with max-age', async () => {
+    s.setResponseHeaders(onPage({ 'cache-control': 'no-cache, max-age=600' }));
+    const first = await later().getProject('orjson');
+    expect(entryFiles()).toHaveLength(1);
+    s.resetLog();
+    expect(await later().getProject('orjson')).toEqual(first);
+    expect(s.requests.map((r) => [r.status, r.ifNoneMatch !== null])).toEqual([[304, true]]);
+  });
+
+  it('no-store: nothing kept; a 304 saying no-store removes the older copy', async () => {
+    s.setResponseHeaders(({ path }) => (path === '/simple/lxml/' ? { 'cache-control': 'no-store' } : undefined));
+    await later().getProject('lxml');
+    expect(entryFiles()).toEqual([]);
+
+    const first = await later().getProject('orjson');
+    expect(entryFiles()).toHaveLength(1);
+    s.setResponseHeaders(onPage({ 'cache-control': 'no-store' }));
+    s.resetLog();
+    expect(await later().getProject('orjson')).toEqual(first);
+    expect(s.requests.map((r) => r.status)).toEqual([304]); // the validated body is still used once
+    expect(entryFiles()).toEqual([]);
+    s.resetLog();
+    await later().getProject('orjson');
+    expect(s.requests.map((r) => [r.ifNoneMatch, r.ifModifiedSince, r.status])).toEqual([[null, null, 200]]);
+    expect(entryFiles()).toEqual([]);
+  });
+
+  it('a 304 updates the stored header fields, new ones included (RFC 9111 §3.2)', async () => {
+    await later().getProject('orjson'); // no Cache-Control at all
+    s.setResponseHeaders(({ path, status }) => (path === pagePath && status === 304 ? { 'cache-control': 'max-age=600' } : undefined));
+    await later().getProject('orjson');
+    s.resetLog();
+    clock += 60_000;
+    await later().getProject('orjson');
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it('must-revalidate: fresh while max-age lasts, revalidated once stale', async () => {
+    s.setResponseHeaders(onPage({ 'cache-control': 'max-age=60, must-revalidate' }));
+    await later().getProject('orjson');
+    s.resetLog();
+    clock += 1_000;
+    await later().getProject('orjson');
+    expect(s.requests).toHaveLength(0);
+    clock += 60_000;
+    await later().getProject('orjson');
+    expect(s.requests.map((r) => r.status)).toEqual([304]);
+  });
+
+  it('Last-Modified as the only validator: If-Modified-Since, no If-None-Match', async () => {
+    s.setResponseHeaders(onPage({ etag: null }));
+    const first = await later().getProject('orjson');
+    s.resetLog();
+    expect(await later().getProject('orjson')).toEqual(first);
+    expect(s.requests.map((r) => [r.ifNoneMatch, r.ifModifiedSince !== null, r.status])).toEqual([[null, true, 304]]);
+  });
+
+  it('a 304 whose ETag is not the stored one: fetched again without conditions', async () => {
+    const first = await later().getProject('orjson');
+    s.setResponseHeaders(({ path, status }) => (path === pagePath && status === 304 ? { etag: '"someone-else"' } : undefined));
+    s.resetLog();
+    const c = later();
+    expect(await c.getProject('orjson')).toEqual(first);
+    expect(s.requests.map((r) => [r.status, r.ifNoneMatch !== null])).toEqual([[304, true], [200, false]]);
+    expect(c.stats().revalidated).toBe(0);
+  });
+
+  it('offline answers from a stale entry', async () => {
+    s.setResponseHeaders(onPage({ 'cache-control': 'max-age=1' }));
+    const first = await later().getProject('orjson');
+    clock += 3_600_000;
+    s.resetLog();
+    expect(await later({ offline: true }).getProject('orjson')).toEqual(first);
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it('an entry of the previous format is revalidated with its validators (never trusted, never a crash), offline still uses it', async () => {
+    const first = await later().getProject('orjson');
+    const [file] = entryFiles();
+    const current = decodeEntry(readFileSync(file!))!;
+    const etag = current.policy.resh['etag'] as string;
+    // Format 1 said "fresh for 600 s from now"; that hand-made verdict is no longer believed.
+    writeFileSync(file!, legacyEntry({ url: `${s.simpleUrl}orjson/`, etag, storedAt: Date.now(), maxAge: 600 }, current.body));
+    s.resetLog();
+    expect(await later({ offline: true }).getProject('orjson')).toEqual(first);
+    expect(s.requests).toHaveLength(0);
+    const c = later();
+    expect(await c.getProject('orjson')).toEqual(first);
+    expect(s.requests.map((r) => [r.ifNoneMatch, r.status])).toEqual([[etag, 304]]);
+    expect(c.stats().revalidated).toBe(1);
+    expect(readFileSync(file!).subarray(0, 25).toString()).toBe('pypy-ready-http-cache v2\n'); // rewritten
+
+    // Format-1 entries with odd fields: a miss (refetched), not a crash.
+    for (const header of [{ url: 5 }, { url: `${s.simpleUrl}orjson/`, status: 'x' }, { url: `${s.simpleUrl}orjson/`, status: 200, etag: 7, storedAt: 'soon' }]) {
+      writeFileSync(file!, legacyEntry(header, current.body));
+      s.resetLog();
+      expect(await later().getProject('orjson')).toEqual(first);
+      expect(s.requests).toHaveLength(1);
+    }
+  });
+
+  it('a format-2 entry with a damaged policy is a miss', async () => {
+    const first = await later().getProject('orjson');
+    const [file] = entryFiles();
+    const text = readFileSync(file!).toString('latin1').replace('"v":1', '"v":9');
+    writeFileSync(file!, Buffer.from(text, 'latin1'));
+    s.resetLog();
+    expect(await later().getProject('orjson')).toEqual(first);
+    expect([s.requests[0]!.ifNoneMatch, s.requests[0]!.status]).toEqual([null, 200]);
+  });
+
+  it('a stored policy holds no credentials, no query token and no unrelated headers', async () => {
+    const SECRET = 'T0ken-in-the-url';
+    const cache = new HttpCache(dir);
+    const f = new HttpFreshness();
+    const url = `https://user:${SECRET}@h.example/files/x.whl.metadata?token=${SECRET}&x=1`;
+    const policy = f.policyFor(f.request(url, '*/*'), 200, { etag: '"1"', 'set-cookie': `session=${SECRET}`, 'www-authenticate': SECRET, 'cache-control': 'max-age=60' });
+    await cache.put(cacheKey(url, '*/*'), { url, status: 200, contentType: null, policy: policy.toObject(), body: Buffer.from('x') });
+    const [file] = entryFiles();
+    const text = readFileSync(file!).toString('latin1');
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain('user');
+    expect(text).not.toContain('set-cookie');
+    const entry = (await cache.get(cacheKey(url, '*/*')))!;
+    expect(entry.policy.u).toBe('https://***@h.example/files/x.whl.metadata?token=***&x=1');
+    expect(f.fresh(f.restore(entry.policy)!, f.request(url, '*/*'))).toBe(true); // the redacted URL still matches
+  });
+});
+
+/** Bytes in the previous (format 1) layout: magic, JSON header with hand-rolled freshness, body. */
+function legacyEntry(fields: Record<string, unknown>, body: Buffer): Buffer {
+  const header = { status: 200, contentType: 'application/vnd.pypi.simple.v1+json', etag: null, lastModified: null, storedAt: 0, maxAge: 0, ...fields, bodyLength: body.length, bodySha256: createHash('sha256').update(body).digest('hex') };
+  return Buffer.concat([Buffer.from(`pypy-ready-http-cache v1\n${JSON.stringify(header)}\n`, 'utf8'), body]);
+}
+
 describe('cache helpers', () => {
   it('keys ignore credentials and depend on Accept', () => {
     expect(cacheKey('https://a:b@h.example/simple/x/', '*/*')).toBe(cacheKey('https://h.example/simple/x/', '*/*'));
