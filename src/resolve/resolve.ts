@@ -189,9 +189,11 @@ export async function resolve(input: ResolveInput, target: Target, source: Packa
     if (nodes.has(name)) continue;
     resolved.push(excludedPackage(name, input.project, target, info.marker, [info.location], [info.group]));
   }
-  if (locked) {
+  if (locked && input.lock) {
+    // A locked package nothing depends on is the project itself (or a workspace member), not a dependency.
+    const dependedOn = new Set(input.lock.nodes.flatMap((n) => [...n.dependencies, ...Object.values(n.optionalDependencies).flat()].map((e) => e.name)));
     for (const [name, entries] of locked) {
-      if (nodes.has(name) || excluded.has(name)) continue;
+      if (nodes.has(name) || excluded.has(name) || !dependedOn.has(name)) continue;
       const marker = entries.find((e) => e.markerText)?.markerText;
       resolved.push(excludedPackage(name, input.project, target, marker ? `only reached through edges whose markers exclude ${target.id} (lock marker: ${marker})` : `no edge that holds on ${target.id} reaches it`, [], []));
     }
