@@ -94,6 +94,8 @@ export async function resolve(input: ResolveInput, target: Target, source: Packa
   const nodes = new Map<string, Node>();
   const excluded = new Map<string, { name: string; marker: string; location: Location; group: string }>();
   const locked = lockIndex(input.lock);
+  // Lock edges not taken on this target, by the package they lead to: the first one seen explains it.
+  const excludedEdges = new Map<string, string>();
   const constraints = new Map<string, Constraint[]>();
   for (const c of input.constraints ?? []) constraints.set(c.name, [...(constraints.get(c.name) ?? []), c]);
 
@@ -140,7 +142,7 @@ export async function resolve(input: ResolveInput, target: Target, source: Packa
     await Promise.all(
       frontier.map(async (node) => {
         node.settled ??= await settle(node, target, source, options);
-        const children = input.followDependencies === false ? [] : await childrenOf(node, target, source, locked);
+        const children = input.followDependencies === false ? [] : await childrenOf(node, target, source, locked, excludedEdges);
         for (const child of children) {
           const existing = nodes.get(child.name);
           if (existing) {
@@ -194,8 +196,12 @@ export async function resolve(input: ResolveInput, target: Target, source: Packa
     const dependedOn = new Set(input.lock.nodes.flatMap((n) => [...n.dependencies, ...Object.values(n.optionalDependencies).flat()].map((e) => e.name)));
     for (const [name, entries] of locked) {
       if (nodes.has(name) || excluded.has(name) || !dependedOn.has(name)) continue;
+      const edge = excludedEdges.get(name);
       const marker = entries.find((e) => e.markerText)?.markerText;
-      resolved.push(excludedPackage(name, input.project, target, marker ? `only reached through edges whose markers exclude ${target.id} (lock marker: ${marker})` : `no edge that holds on ${target.id} reaches it`, [], []));
+      const reason = edge
+        ? `only reached through edges whose markers exclude ${target.id}, e.g. ${edge}`
+        : `no edge that holds on ${target.id} reaches it${marker ? ` (lock marker: ${marker})` : ''}`;
+      resolved.push(excludedPackage(name, input.project, target, reason, [], []));
     }
   }
   return resolved;
@@ -319,14 +325,14 @@ export function resolveListing(name: string, files: FilesByVersion, target: Targ
   };
 }
 
-async function childrenOf(node: Node, target: Target, source: PackageSource, locked: Map<string, LockNode[]> | null): Promise<Child[]> {
+async function childrenOf(node: Node, target: Target, source: PackageSource, locked: Map<string, LockNode[]> | null, excludedEdges: Map<string, string>): Promise<Child[]> {
   const settled = node.settled!;
   const extras = [...node.extras].sort();
   const key = extras.join(',');
   if (node.followedExtras.has(key)) return [];
   node.followedExtras.add(key);
   if (settled.origin === 'url' || settled.origin === 'preinstalled') return [];
-  if (node.lock) return lockChildren(node, node.lock, extras, target);
+  if (node.lock) return lockChildren(node, node.lock, extras, target, excludedEdges);
   if (locked) {
     // Locked project, package missing from the lock: its dependencies come from the index.
     if (!node.notes.some((n) => n.startsWith('not in the lock'))) node.notes.push(`not in the lock file: resolved from the index`);
@@ -355,12 +361,13 @@ async function childrenOf(node: Node, target: Target, source: PackageSource, loc
   return found;
 }
 
-function lockChildren(node: Node, entry: LockNode, extras: readonly string[], target: Target): Child[] {
+function lockChildren(node: Node, entry: LockNode, extras: readonly string[], target: Target, excludedEdges: Map<string, string>): Child[] {
   const edges: LockEdge[] = [...entry.dependencies, ...extras.flatMap((extra) => entry.optionalDependencies[extra] ?? [])];
   const found: Child[] = [];
   for (const edge of edges) {
     const marker = markerHolds(edge.markerText, target, extras);
     if (marker.error) node.unchecked.push(`dependency ${edge.name} not checked: its lock marker could not be evaluated: ${marker.error}`);
+    if (!marker.holds && !excludedEdges.has(edge.name)) excludedEdges.set(edge.name, `${node.name} -> ${edge.name} (${edge.markerText})`);
     if (!marker.holds || marker.error) continue;
     found.push({ name: edge.name, specifier: '', extras: [...edge.extras], url: null, lockVersion: edge.version });
   }
