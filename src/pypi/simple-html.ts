@@ -5,11 +5,52 @@
  *
  * No HTML library: index pages are simple, but written by many different servers, so the scanner
  * accepts attributes in any order, any quoting, character references, comments and script blocks.
+ * Character references are decoded as pip's `html.parser` does (`unescapeHtml`).
  */
+import { decodeHTML } from 'entities';
 import { quote } from '../safe-text.js';
-import { decodeEntities } from './html-entities.js';
 import { checkApiVersion, resolveFileUrl, SimpleParseError, type ParsedSimplePage } from './simple-json.js';
 import type { DistributionFile } from './types.js';
+
+// Python's `html._charref`: a reference is `&#` digits, `&#x` hex digits, or up to 32 characters
+// of anything but whitespace, `<`, `&`, `#` and `;`, each with an optional `;`.
+const CHAR_REF = /&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)/g;
+
+/** Code points Python's `html.unescape` drops (`_invalid_codepoints`, less the C1 range it remaps). */
+function droppedByPython(code: number): boolean {
+  return (
+    (code >= 0x1 && code <= 0x8) ||
+    code === 0xb ||
+    (code >= 0xe && code <= 0x1f) ||
+    code === 0x7f ||
+    (code >= 0xfdd0 && code <= 0xfdef) ||
+    (code <= 0x10ffff && (code & 0xfffe) === 0xfffe)
+  );
+}
+
+/** The value of a numeric reference's digits (Infinity when past what any code point needs). */
+function numericValue(body: string): number {
+  const hex = body[1] === 'x' || body[1] === 'X';
+  const digits = body.slice(hex ? 2 : 1).replace(/;$/, '').replace(/^0+/, '');
+  // Past 8 significant digits the value is beyond U+10FFFF in either base; parseInt would lose it.
+  return digits.length > 8 ? Infinity : Number.parseInt(digits || '0', hex ? 16 : 10);
+}
+
+/**
+ * Python's `html.unescape`, which pip's `html.parser` applies to every attribute value and to
+ * text. Names go through `entities`' `decodeHTML` (the WHATWG table, longest legacy prefix
+ * without `;`, as in text), not `decodeHTMLAttribute`: Python has no attribute-value exception,
+ * so `?a=1&copy=2` gives `©=2`. Numbers follow Python, which drops control and noncharacter code
+ * points the HTML standard keeps. One difference: Python raises on more than 4300 decimal digits
+ * (pip then fails on the page); here such a number is its value, U+FFFD when too large.
+ */
+export function unescapeHtml(text: string): string {
+  if (!text.includes('&')) return text;
+  // A name match is at most 34 characters and decoded alone, so the whole pass stays linear.
+  // NUL, surrogates and values past U+10FFFF become U+FFFD, 0x80–0x9F the windows-1252
+  // characters, in both; only the dropped code points need Python's own rule.
+  return text.replace(CHAR_REF, (whole, body: string) => (body[0] === '#' && droppedByPython(numericValue(body)) ? '' : decodeHTML(whole)));
+}
 
 interface Tag {
   name: string;
@@ -74,7 +115,7 @@ function readTag(html: string, start: number): Tag | null {
       }
     }
     // HTML keeps the first of duplicated attributes.
-    if (!attrs.has(attrName)) attrs.set(attrName, decodeEntities(value));
+    if (!attrs.has(attrName)) attrs.set(attrName, unescapeHtml(value));
   }
   return { name, closing, attrs, end: n };
 }
@@ -157,11 +198,11 @@ export function parseSimpleHtml(html: string, pageUrl: string): ParsedSimplePage
       apiVersion = tag.attrs.get('content')?.trim() ?? null;
     } else if (tag.name === 'title' && title === null) {
       const close = findClosing(html, 'title', i);
-      title = decodeEntities(html.slice(i, close === -1 ? n : close)).trim();
+      title = unescapeHtml(html.slice(i, close === -1 ? n : close)).trim();
     } else if (tag.name === 'a') {
       const close = findClosing(html, 'a', i);
       const inner = html.slice(i, close === -1 ? n : close);
-      const text = decodeEntities(inner.replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ').trim();
+      const text = unescapeHtml(inner.replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ').trim();
       anchors.push({ attrs: tag.attrs, text });
     }
   }
