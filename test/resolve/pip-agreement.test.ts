@@ -24,7 +24,8 @@ import { validateFixtureIndex } from '../../src/devserver/fixtures.js';
 import { IndexClient } from '../../src/pypi/client.js';
 import { canonicalizeName } from '../../src/pep/names.js';
 import { groupFilesByVersion } from '../../src/resolve/candidates.js';
-import { chooseVersion } from '../../src/resolve/version.js';
+import { allowedFormats, formatControlFrom, type FormatOption } from '../../src/resolve/format-control.js';
+import { chooseVersion, type VersionRequest } from '../../src/resolve/version.js';
 import { resolveTarget } from '../../src/targets/index.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { buildSdist, buildWheel } from '../support/wheels.js';
@@ -36,6 +37,8 @@ interface AgreementCase {
   onlyBinary?: boolean;
   /** `--pre` (default false). */
   pre?: boolean;
+  /** More pip options, after the above: `--prefer-binary`, `--only-binary X`, `--no-binary X`. */
+  options?: string[];
   /** The file pip is expected to download, or null for "No matching distribution". */
   expect: string | null;
   why: string;
@@ -121,6 +124,7 @@ function pipArgs(indexUrl: string, dest: string, c: AgreementCase): string[] {
     '--no-deps',
     ...(c.onlyBinary === false ? [] : ['--only-binary=:all:']),
     ...(c.pre === true ? ['--pre'] : []),
+    ...(c.options ?? []),
     '--no-cache-dir',
     '--disable-pip-version-check',
     '--index-url',
@@ -182,7 +186,19 @@ function fileBodies(index: FixtureIndex): Map<string, Buffer> {
 }
 
 const caseLabel = (c: AgreementCase): string =>
-  [c.project + c.specifier, c.onlyBinary === false ? '(sdists allowed)' : '', c.pre === true ? '--pre' : ''].filter(Boolean).join(' ');
+  [c.project + c.specifier, c.onlyBinary === false ? '(sdists allowed)' : '', c.pre === true ? '--pre' : '', ...(c.options ?? [])].filter(Boolean).join(' ');
+
+/** The same options as our resolver takes them: pip's format control, in pip's order, and --prefer-binary. */
+function ourRequest(c: AgreementCase): Pick<VersionRequest, 'formats' | 'preferBinary' | 'prereleases'> {
+  const ops: FormatOption[] = c.onlyBinary === false ? [] : [{ option: 'only-binary', value: ':all:' }];
+  const extra = c.options ?? [];
+  for (let i = 0; i < extra.length; i++) {
+    const option = extra[i]!;
+    if (option === '--only-binary' || option === '--no-binary') ops.push({ option: option === '--only-binary' ? 'only-binary' : 'no-binary', value: extra[++i]! });
+    else if (option !== '--prefer-binary') throw new Error(`agreement case option not modelled: ${option}`);
+  }
+  return { formats: allowedFormats(formatControlFrom(ops), c.project), preferBinary: extra.includes('--prefer-binary'), prereleases: c.pre === true };
+}
 const show = (file: string | null): string => file ?? '(no matching distribution)';
 
 describe.skipIf(!pypyAvailable)('file choice agrees with pip 23.0.1 on PyPy 3.9 (Debian pypy3 7.3.11)', () => {
@@ -244,7 +260,7 @@ describe.skipIf(!pypyAvailable)('file choice agrees with pip 23.0.1 on PyPy 3.9 
         try {
           const page = await client.getProject(c.project);
           const grouped = groupFilesByVersion(c.project, page.files);
-          const choice = chooseVersion(grouped, target, { specifier: c.specifier, formats: { binary: true, source: c.onlyBinary === false }, prereleases: c.pre === true });
+          const choice = chooseVersion(grouped, target, { specifier: c.specifier, ...ourRequest(c) });
           return { file: choice.choice?.chosen?.file.filename ?? null };
         } catch (error) {
           return { error: `${(error as Error).name}: ${(error as Error).message}` };
