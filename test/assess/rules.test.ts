@@ -184,3 +184,48 @@ describe('pinned and locked versions', () => {
     expect(assessPackage(facts('pkg', listing, { specifier: '==1.0', fixedVersion: '1.0' }), PP73).assessment).toMatchObject({ verdict: 'pure', file: 'pkg-1.0-py3-none-any.whl' });
   });
 });
+
+describe('CPython baselines are judged as CPython', () => {
+  const CP311 = resolveTarget('cpython3.11');
+
+  it('a compiled CPython wheel is a native wheel, with no cpyext note', () => {
+    const { assessment } = assessPackage(facts('ujson', ['ujson-5.10.0-cp311-cp311-manylinux_2_17_x86_64.whl', 'ujson-5.10.0.tar.gz']), CP311);
+    expect(assessment).toMatchObject({ verdict: 'native-wheel', severity: 'ok', file: 'ujson-5.10.0-cp311-cp311-manylinux_2_17_x86_64.whl' });
+    expect(assessment.evidence.join('\n')).not.toMatch(/cpyext/);
+  });
+
+  it('the PyPy knowledge base does not apply: a package broken on PyPy is judged by its files', () => {
+    const listing = ['psycopg2_binary-2.9.10-cp311-cp311-manylinux_2_17_x86_64.whl', 'psycopg2-binary-2.9.10.tar.gz'];
+    const { assessment } = assessPackage(facts('psycopg2-binary', listing, {}, { knowledge: kb.get('psycopg2-binary') }), CP311);
+    expect(assessment.verdict).toBe('native-wheel');
+    expect(assessment.evidence.join('\n')).not.toMatch(/knowledge base/);
+  });
+
+  it('building from source on CPython is said without cpyext', () => {
+    const { assessment } = assessPackage(facts('ujson', ['ujson-5.10.0-cp312-cp312-manylinux_2_17_x86_64.whl', 'ujson-5.10.0.tar.gz']), CP311);
+    expect(assessment.verdict).toBe('source-build');
+    expect([...assessment.evidence, assessment.suggestion].join('\n')).not.toMatch(/cpyext|PyPy/);
+  });
+});
+
+describe('what raises a verdict to a warning', () => {
+  it('a yanked release that an exact pin installs: warning, with the yank reason and a way off it', () => {
+    const listing = [{ filename: 'pkg-2.0-py3-none-any.whl', yanked: 'broken upload' }, 'pkg-1.0-py3-none-any.whl'];
+    const { assessment } = assessPackage(facts('pkg', listing, { specifier: '==2.0', fixedVersion: '2.0' }), PP73);
+    expect(assessment).toMatchObject({ verdict: 'pure', severity: 'warning', version: '2.0' });
+    expect(assessment.evidence[0]).toMatch(/yanked \(broken upload\)/);
+    expect(assessment.suggestion).toMatch(/pkg==1\.0/);
+  });
+
+  it('dependencies that were not checked make an ok package a warning, and say why', () => {
+    const resolved = resolveListing('purelib', files('purelib', ['purelib-1.0-py3-none-any.whl']), PP73, { specifier: '' });
+    const assessment = assess({ ...resolved, unchecked: ['dependencies not checked: HTTP 500'] });
+    expect(assessment).toMatchObject({ verdict: 'pure', severity: 'warning' });
+    expect(assessment.evidence).toContain('dependencies not checked: HTTP 500');
+  });
+
+  it('unknown stays unknown when also unchecked', () => {
+    const resolved = resolveListing('x', files('x', []), PP73, { specifier: '' });
+    expect(assess({ ...resolved, files: null, fetchError: 'HTTP 401', unchecked: ['marker could not be evaluated'] }).severity).toBe('unknown');
+  });
+});
