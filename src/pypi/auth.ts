@@ -284,7 +284,7 @@ export function netrcPath(env: Record<string, string | undefined>, exists: (path
  */
 export function loadNetrc(
   env: Record<string, string | undefined>,
-  warn: (line: string) => void = (line) => process.stderr.write(`pypy-ready: warning: ${line}\n`),
+  warn: (line: string) => void,
 ): NetrcHosts {
   const path = netrcPath(env);
   if (path === null) return new Map();

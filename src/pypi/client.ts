@@ -119,6 +119,8 @@ export class IndexClient {
   private readonly lookups = new Map<string, Promise<Lookup>>();
   private readonly health = new Map<string, { answered: number; failed: number; firstError: string | null }>();
   private readonly counters = { cacheHits: 0, revalidated: 0 };
+  /** One-line, redacted warnings about the client's own setup (an ignored netrc file). */
+  readonly warnings: string[] = [];
 
   constructor(options: IndexClientOptions = {}) {
     const env = options.env ?? process.env;
@@ -142,7 +144,8 @@ export class IndexClient {
       maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024,
       env,
       userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
-      auth: new AuthTable(withCredentials, options.netrc === false ? new Map() : loadNetrc(env)),
+      // A netrc problem is a warning of the run (the scan reports it), never a direct write to stderr.
+      auth: new AuthTable(withCredentials, options.netrc === false ? new Map() : loadNetrc(env, (line) => this.warnings.push(line))),
     });
     const cacheDir = options.cacheDir === undefined ? defaultCacheDir(env) : options.cacheDir;
     this.cache = cacheDir === null ? null : new HttpCache(cacheDir);

@@ -177,6 +177,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     if (!options.client) await client.close();
   }
 
+  for (const warning of client.warnings) errors.push({ kind: 'index', severity: 'warning', message: warning });
   // One warning per index that failed, naming it (redacted); "unreachable" only when none answered.
   const health = client.indexHealth();
   const failing = health.filter((h) => h.failed > 0);
