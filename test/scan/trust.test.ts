@@ -291,3 +291,20 @@ describe('class 8: yanked pins', () => {
     expect(findingOf(result, 'yankable', 'pypy3.11-8.0')).toMatchObject({ version: '1.0', severity: 'ok' });
   });
 });
+
+describe('class 12: Poetry optional dependencies belong to their extra; every finding names its group', () => {
+  let result: ScanResult;
+  beforeAll(async () => {
+    result = await scan(options('poetry-optional', { targets: ['pypy3.11-8.0'] }));
+  });
+
+  it('puts an optional = true dependency in the extra that lists it, not in main', () => {
+    expect(findingOf(result, 'psycopg2-binary', 'pypy3.11-8.0').groups).toEqual(['optional:pg']);
+    expect(findingOf(result, 'django', 'pypy3.11-8.0').groups).toEqual(['main']);
+    expect(findingOf(result, 'click', 'pypy3.11-8.0').groups).toEqual(['group:dev']);
+  });
+
+  it('shows the group in the text report', () => {
+    expect(renderText(result)).toMatch(/^ {2}psycopg2-binary {2}\(pyproject\.toml:\d+, group optional:pg\)$/m);
+  });
+});
