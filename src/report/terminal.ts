@@ -53,8 +53,8 @@ export function colorEnabled({ isTTY, hasColors, env }: ColorQuery): boolean {
   if (force !== undefined) return force !== '0' && force !== 'false';
   if (!isTTY) return false;
   if (!hasColors) return env['TERM'] !== 'dumb';
-  // Both variables were settled above; Node's own reading of them differs (an empty NO_COLOR
-  // disables colour there), so the terminal is asked without them.
+  // Both variables were settled above, and Node's reading of them varies by version (before
+  // Node 24 an empty NO_COLOR disables colour), so the terminal is asked without them.
   const { NO_COLOR: _noColor, FORCE_COLOR: _force, ...rest } = env;
   return hasColors(rest);
 }

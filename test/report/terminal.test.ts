@@ -35,9 +35,10 @@ describe('colorEnabled', () => {
     expect(piped({ NO_COLOR: 'yes', FORCE_COLOR: '3' })).toBe(false);
   });
 
-  it('an empty NO_COLOR is ignored (Node alone would disable colour for it)', () => {
-    expect(nodeHasColors({ TERM: 'xterm-256color', NO_COLOR: '' })).toBe(false);
+  it('an empty NO_COLOR is ignored, on every Node (before Node 24, hasColors alone treats it as set)', () => {
     expect(tty({ TERM: 'xterm-256color', NO_COLOR: '' })).toBe(true);
+    const strict = (env: Readonly<Record<string, string | undefined>>) => !('NO_COLOR' in env);
+    expect(colorEnabled({ isTTY: true, hasColors: strict, env: { TERM: 'xterm', NO_COLOR: '' } })).toBe(true);
   });
 
   it('FORCE_COLOR forces colour even when piped or TERM=dumb; 0 and false disable it', () => {
