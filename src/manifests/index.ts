@@ -247,6 +247,8 @@ async function loadProject(root: string, files: { file: string; format: Manifest
     const declared: DeclaredRequirement[] = manifest ? project.requirements.filter((r) => r.location.file === manifest) : [];
     project.requirements.push(...mergeLock(declared, result, manifest !== undefined, projectName, project.issues));
   }
+  // A lock that could not be read at all (TOML/JSON syntax error) records no graph.
+  project.lockGraphs = locks.filter(({ result }) => !result.issues.some((i) => i.fatal)).map(({ result }) => result.graph);
 
   project.requiresPython = pythons.pyproject ?? pythons.setupCfg ?? pythons.pipfile ?? pythons.lock ?? null;
   return project;

@@ -2,12 +2,16 @@
  * Lock files: uv.lock, poetry.lock, pdm.lock, pylock.toml (PEP 751) and Pipfile.lock. Each gives
  * exact versions, markers where the format records them, and the distribution files with hashes.
  */
-import { oneLine } from '../safe-text.js';
+import { oneLine, quote } from '../safe-text.js';
 import { canonicalizeName } from '../pep/names.js';
-import { declare, declareUnnamed } from './declared.js';
+import { parseRequirement } from '../pep/requirements.js';
+import { satisfies } from '../pep/versions.js';
+import { declare, declareUnnamed, requirementIssue } from './declared.js';
+import { poetryToPep440 } from './poetry-constraint.js';
+import { pythonMarker } from './pyproject.js';
 import { LineMap } from './source-text.js';
 import { isTable, readToml, stringOf, type TomlTable } from './toml-document.js';
-import type { DeclaredRequirement, LockFile, ManifestIssue, RequirementGroup, SourceLocation } from './types.js';
+import type { DeclaredRequirement, LockEdge, LockFile, LockGraph, LockNode, ManifestIssue, RequirementGroup, SourceLocation } from './types.js';
 
 export type LockFormat = 'uv-lock' | 'poetry-lock' | 'pdm-lock' | 'pylock' | 'pipfile-lock';
 
@@ -33,10 +37,23 @@ export interface LockResult {
   direct: Set<string> | null;
   /** The project's own entry (uv), not a dependency. */
   rootName: string | null;
+  /** The dependency edges the lock records, for `ManifestProject.lockGraphs`. */
+  graph: LockGraph;
 }
 
-function emptyResult(format: LockFormat): LockResult {
-  return { format, packages: [], issues: [], requiresPython: null, direct: null, rootName: null };
+/** Formats that record no edges: every package whose own marker holds is installed. */
+const EDGELESS: ReadonlySet<LockFormat> = new Set(['pylock', 'pipfile-lock']);
+
+function emptyResult(format: LockFormat, file: string): LockResult {
+  return {
+    format,
+    packages: [],
+    issues: [],
+    requiresPython: null,
+    direct: null,
+    rootName: null,
+    graph: { file, hasEdges: !EDGELESS.has(format), nodes: [], roots: null },
+  };
 }
 
 /** `sha256:abc` → `{ sha256: 'abc' }`. */
@@ -58,6 +75,14 @@ function fileFromUrl(url: string, hashes: Record<string, string> | undefined, na
   return { filename, url, ...(hashes ? { hashes } : {}) };
 }
 
+/** Location of a value inside the current lock entry, by its path below the entry. */
+type At = (...path: (string | number)[]) => SourceLocation;
+
+interface LockEntry {
+  pkg: TomlTable & { name: string };
+  at: At;
+}
+
 function tomlLock(
   text: string,
   file: string,
@@ -65,8 +90,9 @@ function tomlLock(
   key: 'package' | 'packages',
   read: (pkg: TomlTable, location: SourceLocation, result: LockResult) => LockedPackage | null,
   top?: (data: TomlTable, result: LockResult) => void,
+  graph?: (entries: LockEntry[], data: TomlTable, result: LockResult) => void,
 ): LockResult {
-  const result = emptyResult(format);
+  const result = emptyResult(format, file);
   const doc = readToml(text, file);
   if (!doc.ok) {
     result.issues.push(doc.issue);
@@ -78,16 +104,20 @@ function tomlLock(
     result.issues.push({ file, line: doc.positions.value([key]).line, message: `expected [[${key}]] entries`, severity: 'error' });
     return result;
   }
+  const entries: LockEntry[] = [];
   (list ?? []).forEach((pkg, i) => {
     if (!isTable(pkg) || typeof pkg.name !== 'string') {
       const at = doc.positions.value([key, i]);
       result.issues.push({ file, line: at.line, message: `lock entry without a name`, severity: 'warning' });
       return;
     }
+    entries.push({ pkg: pkg as TomlTable & { name: string }, at: (...path) => doc.positions.value([key, i, ...path]) });
     // Point at the entry's `name = "…"`, the line a reader looks for.
     const locked = read(pkg, doc.positions.value([key, i, 'name']), result);
     if (locked) result.packages.push(locked);
   });
+  if (graph) graph(entries, doc.data, result);
+  else result.graph.nodes = edgelessNodes(result.packages);
   return result;
 }
 
@@ -131,11 +161,8 @@ export function parseUvLock(text: string, file: string): LockResult {
         }
         return null;
       }
-      p.localPath = local ?? stringOf(source.path) ?? stringOf(source.directory) ?? null;
-      p.editable = typeof source.editable === 'string';
-      p.url = stringOf(source.git) ?? stringOf(source.url) ?? null;
-      const markers = Array.isArray(pkg['resolution-markers']) ? pkg['resolution-markers'].filter((m): m is string => typeof m === 'string') : [];
-      if (markers.length) p.markerText = markers.length === 1 ? markers[0]! : markers.map((m) => `(${m})`).join(' or ');
+      Object.assign(p, uvSource(source));
+      p.markerText = uvResolutionMarker(pkg);
       const sdist = isTable(pkg.sdist) ? [pkg.sdist] : [];
       const wheels = Array.isArray(pkg.wheels) ? pkg.wheels : [];
       for (const f of [...sdist, ...wheels]) {
@@ -147,7 +174,24 @@ export function parseUvLock(text: string, file: string): LockResult {
     (data, result) => {
       result.requiresPython = stringOf(data['requires-python']) ?? null;
     },
+    uvGraph,
   );
+}
+
+function uvSource(source: TomlTable): { localPath: string | null; editable: boolean; url: string | null } {
+  const local = stringOf(source.editable) ?? stringOf(source.virtual);
+  return {
+    localPath: local ?? stringOf(source.path) ?? stringOf(source.directory) ?? null,
+    editable: typeof source.editable === 'string',
+    url: stringOf(source.git) ?? stringOf(source.url) ?? null,
+  };
+}
+
+/** uv forks: a package locked for some environments only lists them in `resolution-markers`. */
+function uvResolutionMarker(pkg: TomlTable): string | null {
+  const markers = Array.isArray(pkg['resolution-markers']) ? pkg['resolution-markers'].filter((m): m is string => typeof m === 'string') : [];
+  if (markers.length === 0) return null;
+  return markers.length === 1 ? markers[0]! : markers.map((m) => `(${m})`).join(' or ');
 }
 
 export function parsePoetryLock(text: string, file: string): LockResult {
@@ -183,6 +227,7 @@ export function parsePoetryLock(text: string, file: string): LockResult {
       const python = stringOf(metadata['python-versions']);
       result.requiresPython = python ?? null;
     },
+    poetryGraph,
   );
 }
 
@@ -215,6 +260,7 @@ export function parsePdmLock(text: string, file: string): LockResult {
       const first = targets[0];
       result.requiresPython = (isTable(first) ? stringOf(first.requires_python) : undefined) ?? null;
     },
+    pdmGraph,
   );
 }
 
@@ -261,7 +307,13 @@ export function parsePylock(text: string, file: string): LockResult {
 
 /** Pipfile.lock is JSON; positions come from finding each `"name": {` after its section's key. */
 export function parsePipfileLock(text: string, file: string): LockResult {
-  const result = emptyResult('pipfile-lock');
+  const result = emptyResult('pipfile-lock', file);
+  const parsed = readPipfileLock(text, file, result);
+  result.graph.nodes = edgelessNodes(result.packages);
+  return parsed;
+}
+
+function readPipfileLock(text: string, file: string, result: LockResult): LockResult {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -327,6 +379,325 @@ export function parsePipfileLock(text: string, file: string): LockResult {
 function lineOfKey(text: string, lines: LineMap, key: string, from: number): number {
   const at = text.indexOf(JSON.stringify(key), from);
   return at >= 0 ? lines.position(at).line : 1;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Dependency graphs. Each node is one locked package with the edges that leave it, as the lock
+// writes them; nothing is evaluated here (markers stay text for the resolver).
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function graphIssue(result: LockResult, location: SourceLocation, message: string): void {
+  result.issues.push({ file: location.file, line: location.line, column: location.column, message: oneLine(message), severity: 'warning' });
+}
+
+/** Edges whose version is still to be settled from a specifier (poetry, pdm). */
+type Pending = { edge: LockEdge; specifier: string }[];
+
+/** More locked versions of one name than any real lock holds: not worth matching edge by edge. */
+const MAX_VERSIONS_TO_SETTLE = 32;
+
+/**
+ * Where a lock holds several versions of one package and an edge names it by specifier only,
+ * the edge gets the one locked version the specifier allows (none or several: left null).
+ * Memoised by name and specifier, and capped, so a hostile lock cannot make this quadratic.
+ */
+function settleVersions(nodes: LockNode[], pending: Pending): void {
+  const versions = new Map<string, Set<string>>();
+  for (const n of nodes) if (n.version !== null) versions.set(n.name, (versions.get(n.name) ?? new Set()).add(n.version));
+  const memo = new Map<string, string | null>();
+  for (const { edge, specifier } of pending) {
+    const locked = versions.get(edge.name);
+    if (edge.version !== null || !locked || locked.size < 2 || locked.size > MAX_VERSIONS_TO_SETTLE || specifier === '') continue;
+    const key = `${edge.name}\u0000${specifier}`;
+    let settled = memo.get(key);
+    if (settled === undefined) {
+      const allowed = [...locked].filter((v) => {
+        try {
+          return satisfies(v, specifier, { prereleases: true });
+        } catch {
+          return false;
+        }
+      });
+      settled = allowed.length === 1 ? allowed[0]! : null;
+      memo.set(key, settled);
+    }
+    edge.version = settled;
+  }
+}
+
+function nodeOf(name: string, version: string | null, markerText: string | null, origin: { url: string | null; localPath: string | null }): LockNode {
+  return { name: canonicalizeName(name), version, markerText, dependencies: [], optionalDependencies: {}, url: origin.url, localPath: origin.localPath };
+}
+
+function addOptional(node: LockNode, extra: string, edges: LockEdge[]): void {
+  const key = canonicalizeName(extra);
+  node.optionalDependencies[key] = [...(node.optionalDependencies[key] ?? []), ...edges];
+}
+
+/** pylock.toml and Pipfile.lock: the packages, each with its own marker, no edges. */
+function edgelessNodes(packages: LockedPackage[]): LockNode[] {
+  const seen = new Set<string>();
+  const nodes: LockNode[] = [];
+  for (const p of packages) {
+    // Pipfile.lock may list one package in both default and develop.
+    const key = JSON.stringify([p.normalizedName, p.version, p.markerText, p.url, p.localPath]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    nodes.push(nodeOf(p.name, p.version, p.markerText, p));
+  }
+  return nodes;
+}
+
+// uv.lock -----------------------------------------------------------------------------------------
+
+/** `[{ name, version?, source?, marker?, extra? }]`; uv writes `version` only where it locks several. */
+function uvEdges(list: unknown, at: At, path: (string | number)[], result: LockResult, what: string): LockEdge[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) {
+    graphIssue(result, at(...path), `${what}: expected an array of dependency tables`);
+    return [];
+  }
+  const edges: LockEdge[] = [];
+  list.forEach((d, j) => {
+    if (!isTable(d) || typeof d.name !== 'string') {
+      graphIssue(result, at(...path, j), `${what}: dependency entry without a name`);
+      return;
+    }
+    edges.push({
+      name: canonicalizeName(d.name),
+      version: stringOf(d.version) ?? null,
+      markerText: stringOf(d.marker) ?? null,
+      // Lock entries say `extra`; [manifest] requirements, like requires-dist, say `extras`.
+      extras: [...stringList(d.extra), ...stringList(d.extras)].map((e) => canonicalizeName(e)),
+    });
+  });
+  return edges;
+}
+
+function uvGraph(entries: LockEntry[], data: TomlTable, result: LockResult): void {
+  const graph = result.graph;
+  let roots: (LockEdge & { group: RequirementGroup })[] | null = null;
+  for (const { pkg, at } of entries) {
+    const source = isTable(pkg.source) ? pkg.source : {};
+    const node = nodeOf(pkg.name, stringOf(pkg.version) ?? null, uvResolutionMarker(pkg), uvSource(source));
+    const what = `${pkg.name} ${node.version ?? ''}`.trim();
+    node.dependencies = uvEdges(pkg.dependencies, at, ['dependencies'], result, what);
+    const optional = pkg['optional-dependencies'];
+    for (const [extra, list] of Object.entries(isTable(optional) ? optional : {})) {
+      addOptional(node, extra, uvEdges(list, at, ['optional-dependencies', extra], result, `${what} [${extra}]`));
+    }
+    graph.nodes.push(node);
+    if ((stringOf(source.editable) ?? stringOf(source.virtual)) !== '.' || roots) continue;
+    // The project itself: its edges are the roots, with the group each comes from.
+    roots = node.dependencies.map((e) => ({ ...e, group: 'main' as const }));
+    for (const [extra, edges] of Object.entries(node.optionalDependencies)) roots.push(...edges.map((e) => ({ ...e, group: `optional:${extra}` as const })));
+    const dev = pkg['dev-dependencies'];
+    for (const [group, list] of Object.entries(isTable(dev) ? dev : {})) {
+      const edges = uvEdges(list, at, ['dev-dependencies', group], result, `${what} (group ${group})`);
+      roots.push(...edges.map((e) => ({ ...e, group: `group:${canonicalizeName(group)}` as const })));
+    }
+  }
+  // A virtual workspace root has no package of its own: [manifest] (lock version 1) or
+  // [workspace] (version 2) lists the members and the root's own dependency groups.
+  const manifest = isTable(data.manifest) ? data.manifest : isTable(data.workspace) ? data.workspace : null;
+  if (!roots && manifest) {
+    const at: At = () => ({ file: graph.file, line: 1, column: 1, endLine: 1, endColumn: 1 });
+    const found: (LockEdge & { group: RequirementGroup })[] = [];
+    for (const member of stringList(manifest.members)) found.push({ name: canonicalizeName(member), version: null, markerText: null, extras: [], group: 'main' });
+    found.push(...uvEdges(manifest.requirements, at, [], result, 'manifest requirements').map((e) => ({ ...e, group: 'main' as const })));
+    const groups = manifest['dependency-groups'];
+    for (const [group, value] of Object.entries(isTable(groups) ? groups : {})) {
+      const list = isTable(value) ? value.dependencies : value;
+      found.push(...uvEdges(list, at, [], result, `manifest group ${group}`).map((e) => ({ ...e, group: `group:${canonicalizeName(group)}` as const })));
+    }
+    if (found.length > 0) roots = found;
+  }
+  graph.roots = roots;
+}
+
+// poetry.lock -------------------------------------------------------------------------------------
+
+/** A `[package.dependencies]` value: a constraint string or `{ version, markers, extras, optional, python, platform }`. */
+function poetryEdge(name: string, entry: unknown): { edge: LockEdge; specifier: string; optional: boolean } | null {
+  if (typeof entry === 'string') {
+    const t = poetryToPep440(entry);
+    return { edge: { name, version: null, markerText: null, extras: [] }, specifier: t.ok ? t.specifier : '', optional: false };
+  }
+  if (!isTable(entry)) return null;
+  const markers: string[] = [];
+  if (typeof entry.markers === 'string' && entry.markers.trim()) markers.push(entry.markers.trim());
+  // Older locks spell some conditions as Poetry constraints rather than markers.
+  const python = typeof entry.python === 'string' ? pythonMarker(entry.python) : null;
+  if (python) markers.push(python);
+  if (typeof entry.platform === 'string' && entry.platform !== '*') markers.push(`sys_platform == ${JSON.stringify(entry.platform)}`);
+  const t = typeof entry.version === 'string' ? poetryToPep440(entry.version) : null;
+  return {
+    edge: {
+      name,
+      version: null,
+      markerText: markers.length === 0 ? null : markers.length === 1 ? markers[0]! : markers.map((m) => `(${m})`).join(' and '),
+      extras: stringList(entry.extras).map((e) => canonicalizeName(e)),
+    },
+    specifier: t?.ok ? t.specifier : '',
+    optional: entry.optional === true,
+  };
+}
+
+/** Poetry 2 keeps one marker per dependency group (`markers = { main = "…", dev = "…" }`). */
+function poetryNodeMarker(markers: unknown): string | null {
+  if (typeof markers === 'string') return markers.trim() || null;
+  if (!isTable(markers)) return null;
+  const values = [...new Set(Object.values(markers).filter((m): m is string => typeof m === 'string' && m.trim() !== ''))];
+  // A group without a marker installs the package everywhere.
+  if (values.length === 0 || values.length < Object.keys(markers).length) return null;
+  return values.length === 1 ? values[0]! : values.map((m) => `(${m})`).join(' or ');
+}
+
+/** `"pyyaml (>=5.1)"`, `"coverage[toml] (>=5.0.2)"`, `"win-inet-pton ; sys_platform == \"win32\""`. */
+function looseRequirement(text: string): { name: string; extras: string[]; specifier: string; markerText: string | null } | { error: unknown } {
+  try {
+    const r = parseRequirement(text.trim().replace(/^-e\s+/, ''));
+    return { name: r.normalizedName, extras: r.extras, specifier: r.url ? '' : r.specifier, markerText: r.markerText };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function poetryGraph(entries: LockEntry[], _data: TomlTable, result: LockResult): void {
+  const pending: Pending = [];
+  for (const { pkg, at } of entries) {
+    const source = isTable(pkg.source) ? pkg.source : {};
+    const local = source.type === 'directory' || source.type === 'file' ? stringOf(source.url) ?? null : null;
+    const url = local === null && typeof source.url === 'string' ? source.url : null;
+    const node = nodeOf(pkg.name, stringOf(pkg.version) ?? null, poetryNodeMarker(pkg.markers), { url, localPath: local });
+    const what = `${pkg.name} ${node.version ?? ''}`.trim();
+    const optionalByName = new Map<string, { edge: LockEdge; specifier: string }[]>();
+    const deps = isTable(pkg.dependencies) ? pkg.dependencies : {};
+    for (const [depName, spec] of Object.entries(deps)) {
+      const name = canonicalizeName(depName);
+      // Multiple-constraints dependencies: one table per environment, each with its markers.
+      const list = Array.isArray(spec) ? spec : [spec];
+      list.forEach((entry, j) => {
+        const parsed = poetryEdge(name, entry);
+        if (!parsed) {
+          graphIssue(result, at(...(Array.isArray(spec) ? ['dependencies', depName, j] : ['dependencies', depName])), `${what}: dependency ${quote(depName)} should be a constraint string or a table`);
+          return;
+        }
+        if (parsed.optional) {
+          optionalByName.set(name, [...(optionalByName.get(name) ?? []), parsed]);
+        } else {
+          node.dependencies.push(parsed.edge);
+          pending.push(parsed);
+        }
+      });
+    }
+    // An `optional = true` dependency is an edge only through the extras that list it.
+    const extras = isTable(pkg.extras) ? pkg.extras : {};
+    for (const [extra, list] of Object.entries(extras)) {
+      if (!Array.isArray(list)) {
+        graphIssue(result, at('extras', extra), `${what}: extra ${quote(extra)} should be an array of requirement strings`);
+        continue;
+      }
+      const edges: LockEdge[] = [];
+      list.forEach((item, j) => {
+        if (typeof item !== 'string') return;
+        const r = looseRequirement(item);
+        if ('error' in r) {
+          result.issues.push({ ...requirementIssue(item, at('extras', extra, j), r.error, true), severity: 'warning' });
+          return;
+        }
+        // Poetry writes the optional dependencies of the extras someone requested only: an
+        // extra nothing asks for has no locked edges. A required one listed again adds nothing.
+        for (const o of optionalByName.get(r.name) ?? []) {
+          const edge = { ...o.edge, extras: [...new Set([...o.edge.extras, ...r.extras])].sort() };
+          edges.push(edge);
+          pending.push({ edge, specifier: o.specifier });
+        }
+      });
+      if (edges.length > 0) addOptional(node, extra, edges);
+    }
+    result.graph.nodes.push(node);
+  }
+  settleVersions(result.graph.nodes, pending);
+}
+
+// pdm.lock ----------------------------------------------------------------------------------------
+
+function pdmEdges(list: unknown, at: At, result: LockResult, what: string): { edge: LockEdge; specifier: string }[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) {
+    graphIssue(result, at('dependencies'), `${what}: dependencies should be an array of requirement strings`);
+    return [];
+  }
+  const edges: { edge: LockEdge; specifier: string }[] = [];
+  list.forEach((item, j) => {
+    if (typeof item !== 'string') {
+      graphIssue(result, at('dependencies', j), `${what}: dependency should be a requirement string`);
+      return;
+    }
+    const r = looseRequirement(item);
+    if ('error' in r) {
+      result.issues.push({ ...requirementIssue(item, at('dependencies', j), r.error, true), severity: 'warning' });
+      return;
+    }
+    edges.push({ edge: { name: r.name, version: null, markerText: r.markerText, extras: r.extras }, specifier: r.specifier });
+  });
+  return edges;
+}
+
+/**
+ * pdm writes `pkg[extra]` as a second entry with `extras = [...]` whose dependencies are the base
+ * package (`pkg==version`) plus what the extras add; those become the base node's
+ * optionalDependencies. An entry for several extras together is split over the extras that
+ * have no entry of their own.
+ */
+function pdmGraph(entries: LockEntry[], _data: TomlTable, result: LockResult): void {
+  const pending: Pending = [];
+  const base = new Map<string, LockNode>();
+  const withExtras: { entry: LockEntry; extras: string[] }[] = [];
+  for (const entry of entries) {
+    const { pkg, at } = entry;
+    const extras = stringList(pkg.extras).map((e) => canonicalizeName(e));
+    if (extras.length > 0) {
+      withExtras.push({ entry, extras });
+      continue;
+    }
+    const url = stringOf(pkg.git) ? `git+${pkg.git as string}${stringOf(pkg.revision) ? `@${pkg.revision as string}` : ''}` : stringOf(pkg.url) ?? null;
+    const node = nodeOf(pkg.name, stringOf(pkg.version) ?? null, stringOf(pkg.marker) ?? null, { url, localPath: stringOf(pkg.path) ?? null });
+    const deps = pdmEdges(pkg.dependencies, at, result, `${pkg.name} ${node.version ?? ''}`.trim());
+    pending.push(...deps);
+    node.dependencies = deps.map((d) => d.edge);
+    const key = `${node.name}\u0000${node.version ?? ''}`;
+    if (!base.has(key)) base.set(key, node);
+    result.graph.nodes.push(node);
+  }
+  const ownEntry = new Set(withExtras.filter((w) => w.extras.length === 1).map((w) => `${canonicalizeName(w.entry.pkg.name)}\u0000${stringOf(w.entry.pkg.version) ?? ''}\u0000${w.extras[0]}`));
+  withExtras.sort((a, b) => a.extras.length - b.extras.length);
+  for (const { entry, extras } of withExtras) {
+    const { pkg, at } = entry;
+    const version = stringOf(pkg.version) ?? null;
+    const key = `${canonicalizeName(pkg.name)}\u0000${version ?? ''}`;
+    let node = base.get(key);
+    if (!node) {
+      graphIssue(result, at('name'), `${pkg.name}[${extras.join(',')}] ${version ?? ''}: no entry for the package without extras`);
+      node = nodeOf(pkg.name, version, stringOf(pkg.marker) ?? null, { url: null, localPath: null });
+      base.set(key, node);
+      result.graph.nodes.push(node);
+    }
+    const edges = pdmEdges(pkg.dependencies, at, result, `${pkg.name}[${extras.join(',')}] ${version ?? ''}`.trim())
+      // The entry's own base package (`coverage==7.13.5`): that is the node itself.
+      .filter((d) => !(d.edge.name === node.name && d.edge.extras.length === 0));
+    const targets = extras.length === 1 ? extras : extras.filter((x) => !ownEntry.has(`${key}\u0000${x}`));
+    for (const x of targets) {
+      const copies = edges.map((d) => ({ edge: { ...d.edge, extras: [...d.edge.extras] }, specifier: d.specifier }));
+      pending.push(...copies);
+      addOptional(node, x, copies.map((d) => d.edge));
+    }
+  }
+  settleVersions(result.graph.nodes, pending);
 }
 
 /** A locked package as a requirement record: `name==version ; marker`. */

@@ -340,7 +340,7 @@ function poetryDependency(c: Collector, name: string, spec: unknown, path: TomlP
 }
 
 /** Poetry's `python = "^3.8"` on a dependency, as a marker. */
-function pythonMarker(constraint: string): string | null {
+export function pythonMarker(constraint: string): string | null {
   const t = poetryToPep440(constraint);
   if (!t.ok || t.specifier === '') return null;
   return t.specifier

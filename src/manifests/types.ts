@@ -101,6 +101,10 @@ export interface LockNode {
   dependencies: LockEdge[];
   /** Edges that apply only when the package is installed with that extra (normalised extra name). */
   optionalDependencies: Record<string, LockEdge[]>;
+  /** Where the lock says the package comes from when not an index: a VCS or archive URL. */
+  url?: string | null;
+  /** A local directory or file (uv workspace members and the project itself, path dependencies). */
+  localPath?: string | null;
 }
 
 export interface LockGraph {
