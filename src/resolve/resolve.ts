@@ -10,6 +10,7 @@ import { evaluateMarker, parseMarker, type Marker } from '../pep/markers.js';
 import { canonicalizeName } from '../pep/names.js';
 import { parseRequirement } from '../pep/requirements.js';
 import { compareVersions } from '../pep/versions.js';
+import { redactUrl } from '../safe-text.js';
 import type { Target } from '../targets/index.js';
 import { groupFilesByVersion, type FilesByVersion } from './candidates.js';
 import { allowedFormats, NO_FORMAT_CONTROL } from './format-control.js';
@@ -280,7 +281,10 @@ async function settle(node: Node, target: Target, source: PackageSource, options
   };
   const origin = node.lock ? 'lock' : 'index';
   const empty = { url: null, files: null, fetchError: null, choice: null, version: null, chosen: null, yanked: null, newestInstallable: null, lastCompiledWheel: null, request };
-  if (node.url) return { ...empty, origin: 'url', url: node.url, fetchError: `installed from ${node.url.split('#')[0]}, not from the index: not assessed` };
+  // The project itself or a workspace member, as the lock records it: its edges are followed, it is not assessed.
+  if (node.lock?.localPath) return { ...empty, origin: 'local' };
+  const url = node.url ?? (node.lock?.url ? redactUrl(node.lock.url) : null);
+  if (url) return { ...empty, origin: 'url', url, fetchError: `installed from ${url.split('#')[0]}, not from the index: not assessed` };
   if (options.preinstalled?.(node.name, target)) return { ...empty, origin: 'preinstalled' };
   const fetched = await projectFiles(source, node.name);
   if ('error' in fetched) return { ...empty, origin, fetchError: fetched.error };

@@ -77,8 +77,8 @@ export interface ResolvedPackage {
   readonly project: string;
   readonly target: Target;
   readonly request: VersionRequest;
-  /** Where the version came from: the index (pip's choice), the lock, a URL, or the interpreter itself. */
-  readonly origin: 'index' | 'lock' | 'url' | 'preinstalled';
+  /** Where the version came from: the index (pip's choice), the lock, a URL, the interpreter itself, or the project's own code (a workspace member). */
+  readonly origin: 'index' | 'lock' | 'url' | 'preinstalled' | 'local';
   /** The direct URL or VCS reference (redacted), for `origin: 'url'`. */
   readonly url: string | null;
   /** The index's files, or null when the index did not tell us. */

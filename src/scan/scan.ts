@@ -159,6 +159,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     });
     for (const resolved of await Promise.all(runs)) {
       for (const pkg of resolved) {
+        if (pkg.origin === 'local') continue; // the project's own code: its dependencies are what is judged
         if (pkg.excludedBy !== null) {
           notInstalled.push({ name: pkg.name, project: pkg.project, target: pkg.target.id, reason: pkg.excludedBy, locations: [...pkg.locations] });
           continue;

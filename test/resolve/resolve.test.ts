@@ -159,4 +159,21 @@ describe('resolve: a lock graph', () => {
     const packages = byName(await resolve({ project: '.', requirements: [root('web')], lock }, CPYTHON, memorySource(index)));
     expect(packages.get('fast')!.excludedBy).not.toBeNull();
   });
+
+  it('a workspace member in the lock is the project itself: not looked up, its edges followed', async () => {
+    const workspace: LockGraph = {
+      file: 'uv.lock',
+      hasEdges: true,
+      roots: [{ name: 'member', version: null, markerText: null, extras: [], group: 'main' }],
+      nodes: [
+        { name: 'member', version: '0.1.0', markerText: null, localPath: 'packages/member', dependencies: [{ name: 'pure', version: null, markerText: null, extras: [] }], optionalDependencies: {} },
+        { name: 'pure', version: '1.0', markerText: null, dependencies: [], optionalDependencies: {} },
+      ],
+    };
+    const source = memorySource(index);
+    const packages = byName(await resolve({ project: '.', requirements: [], lock: workspace }, PYPY, source));
+    expect(packages.get('member')!.origin).toBe('local');
+    expect(source.asked.project.has('member')).toBe(false);
+    expect(packages.get('pure')).toMatchObject({ version: '1.0', via: ['member'] });
+  });
 });
