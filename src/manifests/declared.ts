@@ -4,6 +4,7 @@
  * requirement means whatever file it came from.
  */
 import { PackagingError } from '../pep/errors.js';
+import { localPathOfFileUrl } from './file-url.js';
 import { oneLine, quote } from '../safe-text.js';
 import { canonicalizeName } from '../pep/names.js';
 import { parseRequirement } from '../pep/requirements.js';
@@ -40,7 +41,7 @@ export function declare(text: string, location: SourceLocation, options: Declare
     marker: parsed.marker,
     url: parsed.url,
     editable: options.editable ?? false,
-    localPath: options.localPath ?? localPathOfUrl(parsed.url),
+    localPath: options.localPath ?? (parsed.url === null ? null : localPathOfFileUrl(parsed.url)),
     group: options.group,
     pinnedVersion: exactPin(parsed.specifier),
     lockedVersion: options.lockedVersion ?? null,
@@ -101,11 +102,3 @@ export function exactPin(specifier: string): string | null {
   return m ? m[2]! : null;
 }
 
-function localPathOfUrl(url: string | null): string | null {
-  if (url === null || !/^file:/i.test(url)) return null;
-  try {
-    return decodeURIComponent(new URL(url).pathname);
-  } catch {
-    return url.replace(/^file:(\/\/)?/i, '');
-  }
-}

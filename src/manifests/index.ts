@@ -7,17 +7,66 @@ import path from 'node:path';
 import { oneLine, quote } from '../safe-text.js';
 import { discoverManifests, formatOfName, sniffFormat, type ManifestFormat } from './discovery.js';
 import { parsePdmLock, parsePipfileLock, parsePoetryLock, parsePylock, parseUvLock, type LockResult } from './locks.js';
+import { localPathOfFileUrl } from './file-url.js';
 import { parsePipfile } from './pipfile.js';
 import { mergeIndexOptions, mergeLock } from './project.js';
 import { parseHatchToml, parsePyproject } from './pyproject.js';
 import { parseRequirementsFile, type RequirementsInclude } from './requirements-file.js';
 import { parseSetupCfg } from './setup-cfg.js';
 import { decodeManifest } from './source-text.js';
-import { emptyIndexOptions, type DeclaredRequirement, type ManifestIssue, type ManifestProject } from './types.js';
+import { emptyIndexOptions, type DeclaredRequirement, type IndexOptions, type ManifestIssue, type ManifestProject } from './types.js';
 
 import { redactUrl } from '../safe-text.js';
 export * from './types.js';
 export { formatOfName, sniffFormat, discoverManifests, type ManifestFormat } from './discovery.js';
+
+/** What any manifest parser gives back; each format fills what it knows. */
+interface ParsedManifest {
+  requirements: DeclaredRequirement[];
+  issues: ManifestIssue[];
+  indexOptions?: IndexOptions;
+  requiresPython?: string | null;
+  projectName?: string | null;
+  includes?: RequirementsInclude[];
+  /** Lock formats: the lock, whose records are merged with the manifest it locks. */
+  lock?: LockResult;
+}
+
+type Parser = (text: string, file: string, env: Record<string, string | undefined>) => ParsedManifest;
+
+const fromLock = (parse: (text: string, file: string) => LockResult): Parser => (text, file) => {
+  const lock = parse(text, file);
+  return { requirements: [], issues: lock.issues, requiresPython: lock.requiresPython, lock };
+};
+
+/** The one dispatch table: every manifest format and its parser. */
+const PARSERS: Record<ManifestFormat, Parser> = {
+  requirements: (text, file, env) => parseRequirementsFile(text, file, { env }),
+  pyproject: (text, file) => parsePyproject(text, file),
+  hatch: (text, file) => parseHatchToml(text, file),
+  'setup-cfg': (text, file) => parseSetupCfg(text, file),
+  pipfile: (text, file) => parsePipfile(text, file),
+  'uv-lock': fromLock(parseUvLock),
+  'poetry-lock': fromLock(parsePoetryLock),
+  'pdm-lock': fromLock(parsePdmLock),
+  pylock: fromLock(parsePylock),
+  'pipfile-lock': fromLock(parsePipfileLock),
+};
+
+/** Which declaration of requires-python wins: pyproject, then setup.cfg, then Pipfile, then a lock. */
+type PythonSource = 'pyproject' | 'setupCfg' | 'pipfile' | 'lock';
+const PYTHON_SOURCE: Record<ManifestFormat, PythonSource> = {
+  requirements: 'lock',
+  pyproject: 'pyproject',
+  hatch: 'pyproject',
+  'setup-cfg': 'setupCfg',
+  pipfile: 'pipfile',
+  'uv-lock': 'lock',
+  'poetry-lock': 'lock',
+  'pdm-lock': 'lock',
+  pylock: 'lock',
+  'pipfile-lock': 'lock',
+};
 
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 
@@ -113,7 +162,7 @@ async function loadProject(root: string, files: { file: string; format: Manifest
     return r;
   };
 
-  const pythons: { pyproject?: string | null; setupCfg?: string | null; pipfile?: string | null; lock?: string | null } = {};
+  const pythons: Partial<Record<PythonSource, string | null>> = {};
   const locks: { result: LockResult; file: string }[] = [];
   let projectName: string | null = null;
   const requirementsFiles: string[] = [];
@@ -132,51 +181,17 @@ async function loadProject(root: string, files: { file: string; format: Manifest
     }
     project.manifests.push(rel(file));
     const name = rel(file);
-    switch (format) {
-      case 'pyproject': {
-        const res = parsePyproject(r.text, name);
-        project.requirements.push(...res.requirements);
-        project.issues.push(...res.issues);
-        project.indexOptions = mergeIndexOptions(project.indexOptions, res.indexOptions);
-        pythons.pyproject = res.requiresPython;
-        projectName = res.projectName;
-        break;
-      }
-      case 'hatch': {
-        const res = parseHatchToml(r.text, name);
-        project.requirements.push(...res.requirements);
-        project.issues.push(...res.issues);
-        break;
-      }
-      case 'setup-cfg': {
-        const res = parseSetupCfg(r.text, name);
-        project.requirements.push(...res.requirements);
-        project.issues.push(...res.issues);
-        pythons.setupCfg = res.requiresPython;
-        for (const include of res.includes) await followInclude(include, file, 'requirement', []);
-        break;
-      }
-      case 'pipfile': {
-        const res = parsePipfile(r.text, name);
-        project.requirements.push(...res.requirements);
-        project.issues.push(...res.issues);
-        project.indexOptions = mergeIndexOptions(project.indexOptions, res.indexOptions);
-        pythons.pipfile = res.requiresPython;
-        break;
-      }
-      case 'uv-lock':
-      case 'poetry-lock':
-      case 'pdm-lock':
-      case 'pylock':
-      case 'pipfile-lock': {
-        const parse = { 'uv-lock': parseUvLock, 'poetry-lock': parsePoetryLock, 'pdm-lock': parsePdmLock, pylock: parsePylock, 'pipfile-lock': parsePipfileLock }[format];
-        const res = parse(r.text, name);
-        project.issues.push(...res.issues);
-        pythons.lock ??= res.requiresPython;
-        locks.push({ result: res, file: name });
-        break;
-      }
+    const res = PARSERS[format](r.text, name, ctx.env);
+    project.issues.push(...res.issues);
+    if (res.lock) {
+      locks.push({ result: res.lock, file: name });
+    } else {
+      project.requirements.push(...res.requirements);
     }
+    if (res.indexOptions) project.indexOptions = mergeIndexOptions(project.indexOptions, res.indexOptions);
+    if (res.requiresPython !== undefined) pythons[PYTHON_SOURCE[format]] ??= res.requiresPython;
+    if (res.projectName !== undefined) projectName = res.projectName;
+    for (const include of res.includes ?? []) await followInclude(include, file, 'requirement', []);
   }
 
   // Requirements files: a file that another one includes is read through that include (so a
@@ -191,7 +206,7 @@ async function loadProject(root: string, files: { file: string; format: Manifest
       issue(`remote include ${quote(redactUrl(include.target))} not fetched (no network while reading manifests)`, 'warning');
       return;
     }
-    const target = path.resolve(path.dirname(from), include.target.replace(/^file:(\/\/)?/i, ''));
+    const target = path.resolve(path.dirname(from), localPathOfFileUrl(include.target) ?? include.target);
     if (stack.includes(target) || target === from) {
       issue(`include cycle: ${[...stack, from, target].map(rel).filter((v, i, a) => a.indexOf(v) === i || i === a.length - 1).join(' -> ')}`);
       return;
@@ -264,23 +279,8 @@ export function parseManifest(
   format: ManifestFormat,
   env: Record<string, string | undefined> = {},
 ): { requirements: DeclaredRequirement[]; issues: ManifestIssue[] } {
-  switch (format) {
-    case 'requirements':
-      return parseRequirementsFile(text, file, { env });
-    case 'pyproject':
-      return parsePyproject(text, file);
-    case 'hatch':
-      return parseHatchToml(text, file);
-    case 'setup-cfg':
-      return parseSetupCfg(text, file);
-    case 'pipfile':
-      return parsePipfile(text, file);
-    default: {
-      const parse = { 'uv-lock': parseUvLock, 'poetry-lock': parsePoetryLock, 'pdm-lock': parsePdmLock, pylock: parsePylock, 'pipfile-lock': parsePipfileLock }[format];
-      const res = parse(text, file);
-      const issues = [...res.issues];
-      return { requirements: mergeLock([], res, false, null, issues), issues };
-    }
-  }
+  const res = PARSERS[format](text, file, env);
+  if (!res.lock) return { requirements: res.requirements, issues: res.issues };
+  const issues = [...res.issues];
+  return { requirements: mergeLock([], res.lock, false, null, issues), issues };
 }
-

@@ -12,6 +12,7 @@
  * Pure: includes are returned, not followed; `loadManifests` reads them.
  */
 import { oneLine, quote } from '../safe-text.js';
+import { eggName, localPathOfFileUrl } from './file-url.js';
 import { parseMarker } from '../pep/markers.js';
 import { parseDistributionFilename } from '../pep/filenames.js';
 import { declare, declareUnnamed, requirementIssue } from './declared.js';
@@ -312,7 +313,7 @@ function requirementFromLine(
       severity: 'warning',
     });
   }
-  const localPath = isUrl ? (/^file:/i.test(target) ? target.replace(/^file:(\/\/)?/i, '').replace(/#.*$/, '') : null) : target;
+  const localPath = isUrl ? localPathOfFileUrl(target) : target;
   const record = declareUnnamed(name ?? fallbackName(target), location, {
     ...base,
     url: isUrl ? target : null,
@@ -332,9 +333,8 @@ function looksLikePath(text: string): boolean {
 
 /** `#egg=name`, else the name in a wheel or sdist filename at the end of the path or URL. */
 function projectNameOf(target: string): string | null {
-  const egg = /[#&]egg=([^&]+)/.exec(target);
-  // Real files write `#egg=name`, `#egg=name-1.0` (legacy) and even `#egg=name==1.0`: keep the name.
-  if (egg) return /^[A-Za-z0-9._-]*[A-Za-z0-9]/.exec(egg[1]!.replace(/-\d.*$/, ''))?.[0] ?? null;
+  const egg = eggName(target);
+  if (egg !== null || /[#&]egg=/.test(target)) return egg;
   const path = target.replace(/[#?].*$/, '');
   const last = decodeSafe(path.split(/[\\/]/).pop() ?? '');
   if (ARCHIVE.test(last)) {
