@@ -6,7 +6,7 @@
 import { PackagingError, type PackagingErrorKind } from './errors.js';
 import { quote } from '../safe-text.js';
 import { canonicalizeName } from './names.js';
-import { compareVersions, isValidSpecifier, isValidVersion, parseVersion, satisfies } from './versions.js';
+import { isValidSpecifier, satisfies } from './versions.js';
 
 export interface MarkerEnvironment {
   implementation_name: string;
@@ -392,28 +392,11 @@ function compareVersionsByOp(lhs: string, op: MarkerOp, rhs: string): boolean | 
   if (!isSingleSpecifier(op, rhs.trim())) return null;
   // Arbitrary equality compares the raw strings (case-insensitively), valid versions or not.
   if (op === '===') return lhs.trim().toLowerCase() === rhs.trim().toLowerCase();
-  if (op === '<' || op === '>') return isValidVersion(rhs.trim()) ? exclusiveOrdered(lhs.trim(), op, rhs.trim()) : null;
   try {
     return satisfies(lhs.trim(), `${op}${rhs.trim()}`, { prereleases: true });
   } catch {
     return false;
   }
-}
-
-/**
- * PEP 440 exclusive ordered comparison, done here because @renovatebot/pep440 simplifies it to
- * "never within the same release" (it says 3.14.0rc2 is not < 3.14.0rc3). `<V` excludes V's own
- * pre-releases unless V is one; `>V` excludes V's post-releases (unless V is one) and local builds.
- */
-function exclusiveOrdered(version: string, op: '<' | '>', spec: string): boolean {
-  if (!isValidVersion(version)) return false;
-  const v = parseVersion(version);
-  const s = parseVersion(spec);
-  const trim = (release: readonly number[]): string => release.join('.').replace(/(\.0)+$/, '');
-  const sameBase = v.epoch === s.epoch && trim(v.release) === trim(s.release);
-  const order = compareVersions(version, spec);
-  if (op === '<') return order < 0 && !(sameBase && v.isPrerelease && !s.isPrerelease);
-  return order > 0 && !(sameBase && v.isPostrelease && !s.isPostrelease) && !(sameBase && v.local !== null);
 }
 
 const RELEASE_ONLY = /^v?(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*$/i;
