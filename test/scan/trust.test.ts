@@ -79,6 +79,20 @@ describe('class 1: a lock file carries a graph, walked for the target', () => {
   });
 });
 
+describe('class 1 (poetry.lock): dependency markers and extras in the lock decide what installs', () => {
+  let result: ScanResult;
+  beforeAll(async () => {
+    result = await scan(options('lock-poetry', { targets: ['pypy3.11-7.3', 'cpython3.11'] }));
+  });
+
+  it('leaves out psycopg-binary on PyPy, where its edge marker is false, and installs it on CPython', () => {
+    expect(result.findings.some((f) => f.name === 'psycopg-binary' && f.target.startsWith('pypy3.11-7.3-'))).toBe(false);
+    expect(result.notInstalled.map((n) => `${n.name}@${n.target.split('-')[0]}`).sort()).toEqual(['colorama@cpython3.11', 'colorama@pypy3.11', 'psycopg-binary@pypy3.11']);
+    expect(findingOf(result, 'psycopg-binary', 'cpython3.11')).toMatchObject({ verdict: 'native-wheel', via: ['psycopg'] });
+    expect(findingOf(result, 'psycopg', 'pypy3.11-7.3')).toMatchObject({ verdict: 'pure', version: '3.2.3' });
+  });
+});
+
 describe('class 2: CPython baselines are judged as CPython', () => {
   let result: ScanResult;
   beforeAll(async () => {
