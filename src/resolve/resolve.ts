@@ -194,9 +194,9 @@ export async function resolve(input: ResolveInput, target: Target, source: Packa
   }
   if (locked && input.lock) {
     // A locked package nothing depends on is the project itself (or a workspace member), not a dependency.
-    const dependedOn = new Set(input.lock.nodes.flatMap((n) => [...n.dependencies, ...Object.values(n.optionalDependencies).flat()].map((e) => e.name)));
+    const targets = dependedOn(input.lock);
     for (const [name, entries] of locked) {
-      if (nodes.has(name) || excluded.has(name) || !dependedOn.has(name)) continue;
+      if (nodes.has(name) || excluded.has(name) || !targets.has(name)) continue;
       const edge = excludedEdges.get(name);
       const marker = entries.find((e) => e.markerText)?.markerText;
       const reason = edge
@@ -256,11 +256,16 @@ function rootsOf(input: ResolveInput, locked: Map<string, LockNode[]> | null): r
   const declared = new Set(input.requirements.map((r) => r.name));
   if ([...locked.keys()].every((name) => declared.has(name))) {
     // Every locked package came in as direct: the roots are those nothing in the lock depends on.
-    const dependedOn = new Set(input.lock.nodes.flatMap((n) => [...n.dependencies, ...Object.values(n.optionalDependencies).flat()].map((e) => e.name)));
-    const roots = input.requirements.filter((r) => !dependedOn.has(r.name));
+    const targets = dependedOn(input.lock);
+    const roots = input.requirements.filter((r) => !targets.has(r.name));
     if (roots.length > 0) return roots;
   }
   return input.requirements;
+}
+
+/** Every package some lock edge leads to. */
+function dependedOn(lock: LockGraph): Set<string> {
+  return new Set(lock.nodes.flatMap((n) => [...n.dependencies, ...Object.values(n.optionalDependencies).flat()].map((e) => e.name)));
 }
 
 function safeParse(text: string): Marker | null {
