@@ -288,7 +288,9 @@ async function settle(node: Node, target: Target, source: PackageSource, options
   const empty = { url: null, files: null, fetchError: null, choice: null, version: null, chosen: null, yanked: null, newestInstallable: null, lastCompiledWheel: null, request };
   // The project itself or a workspace member, as the lock records it: its edges are followed, it is not assessed.
   if (node.lock?.localPath) return { ...empty, origin: 'local' };
-  const url = node.url ?? (node.lock?.url ? redactUrl(node.lock.url) : null);
+  // A manifest, a lock or an index's Requires-Dist (a stranger's) may put credentials in the URL.
+  const direct = node.url ?? node.lock?.url ?? null;
+  const url = direct ? redactUrl(direct) : null;
   if (url) return { ...empty, origin: 'url', url, fetchError: `installed from ${url.split('#')[0]}, not from the index: not assessed` };
   if (options.preinstalled?.(node.name, target)) return { ...empty, origin: 'preinstalled' };
   const fetched = await projectFiles(source, node.name);
