@@ -22,7 +22,7 @@ import { AuthTable, loadNetrc } from './auth.js';
 import { HttpCache, HttpFreshness, cacheKey, defaultCacheDir, type CacheEntry } from './cache.js';
 import { HttpClient } from './http.js';
 import { parsePypiJson, PypiJsonParseError } from './pypi-json.js';
-import { redactUrl, redactUrlsIn, stripCredentials } from '../safe-text.js';
+import { indexLabel, labelUrlsIn, redactUrl, stripCredentials, urlLabel } from '../safe-text.js';
 import { resolveIndexSettings, type IndexOptions } from './settings.js';
 import { parseSimpleHtml } from './simple-html.js';
 import { parseSimpleJson, SimpleParseError, type ParsedSimplePage } from './simple-json.js';
@@ -58,8 +58,10 @@ export interface IndexClientOptions {
 
 /** What one configured index did during this client's life (Simple API project pages only). */
 export interface IndexHealth {
-  /** The index URL, redacted. */
+  /** How messages name the index: scheme, host and port (`indexLabel`), since a path can be a token. */
   index: string;
+  /** The whole index URL, redacted (its path may still hold a token): shown only on request. */
+  url: string;
   /** Project pages it answered, 404/410 included. */
   answered: number;
   /** Project pages it failed: network, timeout, auth, 5xx, invalid response, offline cache miss. */
@@ -78,7 +80,7 @@ export interface IndexProjectPage extends ProjectPage {
 }
 
 export interface SkippedIndex {
-  /** The index URL, redacted. */
+  /** The index by scheme, host and port (`indexLabel`). */
   index: string;
   /** Why, on one line, redacted (the `IndexError` message). */
   reason: string;
@@ -152,7 +154,7 @@ export class IndexClient {
     this.freshness = new HttpFreshness(options.now);
     this.offline = options.offline === true;
     const sink = options.log ?? (() => undefined);
-    this.log = (line) => sink(redactUrlsIn(line));
+    this.log = (line) => sink(labelUrlsIn(line));
   }
 
   stats(): IndexClientStats {
@@ -162,7 +164,7 @@ export class IndexClient {
 
   /** Per configured index, in order: project pages answered and failed, and the first failure. */
   indexHealth(): IndexHealth[] {
-    return [...this.health].map(([index, h]) => ({ index: redactUrl(index), ...h }));
+    return [...this.health].map(([index, h]) => ({ index: indexLabel(index), url: redactUrl(index), ...h }));
   }
 
   async close(): Promise<void> {
@@ -185,7 +187,7 @@ export class IndexClient {
     const found = results.flatMap(({ result }) => (result.ok && result.found !== null ? [result.found] : []));
     if (found.length === 0) {
       if (failures.length > 0) throw this.noAnswer(normalised, failures, results.filter(({ result }) => result.ok).map(({ index }) => index));
-      const where = this.indexUrls.map(redactUrl).join(', ');
+      const where = this.indexUrls.map(indexLabel).join(', ');
       throw new IndexError('not-found', `project ${quote(normalised)} not found on ${where}`, redactUrl(this.indexUrls[0]!), 404);
     }
     const files: DistributionFile[] = [];
@@ -206,7 +208,7 @@ export class IndexClient {
       files,
       versions,
       source: found.map(({ url }) => redactUrl(url)).join(' '),
-      skippedIndexes: failures.map(({ index, error }) => ({ index: redactUrl(index), reason: oneLine(redactUrlsIn(error.message), 500) })),
+      skippedIndexes: failures.map(({ index, error }) => ({ index: indexLabel(index), reason: oneLine(labelUrlsIn(error.message), 500) })),
     };
   }
 
@@ -215,7 +217,7 @@ export class IndexClient {
     const first = failures[0]!.error;
     if (failures.length === 1 && answered.length === 0) return first;
     const parts = failures.map(({ error }) => error.message);
-    if (answered.length > 0) parts.push(`not found on ${answered.map(redactUrl).join(', ')}`);
+    if (answered.length > 0) parts.push(`not found on ${answered.map(indexLabel).join(', ')}`);
     return new IndexError(first.kind, `no index answered for project ${quote(name)}: ${parts.join('; ')}`, first.url, first.status);
   }
 
@@ -234,7 +236,7 @@ export class IndexClient {
           if (!(error instanceof IndexError)) throw error;
           health.failed++;
           health.firstError ??= error.message;
-          if (this.indexUrls.length > 1) this.log(`skipping ${redactUrl(index)} for ${quote(name)}: ${error.message}`);
+          if (this.indexUrls.length > 1) this.log(`skipping ${indexLabel(index)} for ${quote(name)}: ${error.message}`);
           return { ok: false, error };
         },
       );
@@ -245,7 +247,7 @@ export class IndexClient {
 
   private async fetchProjectFrom(index: string, name: string): Promise<{ page: ParsedSimplePage; url: string } | null> {
     const url = new URL(`${encodeURIComponent(name)}/`, index).toString();
-    const shown = redactUrl(url);
+    const shown = urlLabel(url);
     const fetched = await this.fetch(url, SIMPLE_ACCEPT);
     if (fetched.status === 404 || fetched.status === 410) return null;
     this.requireOk(fetched, shown);
@@ -283,7 +285,7 @@ export class IndexClient {
     fileUrl.hash = '';
     fileUrl.pathname += '.metadata';
     const url = fileUrl.toString();
-    const shown = redactUrl(url);
+    const shown = urlLabel(url);
     const fetched = await this.fetch(url, '*/*');
     if (fetched.status === 404 || fetched.status === 410) return null;
     this.requireOk(fetched, shown);
@@ -314,7 +316,7 @@ export class IndexClient {
       : `${encodeURIComponent(normalised)}/${encodeURIComponent(version)}/json`;
     index.pathname = index.pathname.replace(/simple\/$/, `pypi/${tail}`);
     const url = index.toString();
-    const shown = redactUrl(url);
+    const shown = urlLabel(url);
     const fetched = await this.fetch(url, 'application/json');
     if (fetched.status === 404 || fetched.status === 410) return null;
     this.requireOk(fetched, shown);
@@ -341,14 +343,14 @@ export class IndexClient {
     const key = `${accept}\n${url}`;
     let pending = this.inRun.get(key);
     if (pending === undefined) {
-      pending = this.fetchThroughCache(url, accept);
+      pending = this.fetchThroughCache(url, accept).catch(relabelled);
       this.inRun.set(key, pending);
     }
     return pending;
   }
 
   private async fetchThroughCache(url: string, accept: string): Promise<Fetched> {
-    const shown = redactUrl(url);
+    const shown = urlLabel(url);
     const key = this.cache ? cacheKey(url, accept) : '';
     const request = this.freshness.request(url, accept);
     const cached = this.cache ? await this.cache.get(key) : null;
@@ -418,6 +420,15 @@ export class IndexClient {
       this.log(`cache write failed (${code}) for ${redactUrl(entry.url)}`);
     }
   }
+}
+
+/**
+ * A transport error with each URL in its message named by its label, as every message of this
+ * client names them (the transport's own messages carry the whole redacted URL).
+ */
+function relabelled(error: unknown): never {
+  if (error instanceof IndexError) throw new IndexError(error.kind, labelUrlsIn(error.message), error.url, error.status);
+  throw error;
 }
 
 /** `revalidationHeaders` may type values as arrays; on the wire they are one comma-joined line. */

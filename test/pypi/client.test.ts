@@ -118,7 +118,8 @@ describe('protocols', () => {
     const s = await server();
     const error = await rejection(client(s.simpleUrl).getProject('no-such-project'));
     expect(error.kind).toBe('not-found');
-    expect(error.message).toContain(`project "no-such-project" not found on ${s.simpleUrl}`);
+    // Messages name an index by scheme, host and port only (a path can hold a token).
+    expect(error.message).toBe(`project "no-such-project" not found on ${s.url}`);
     expect((await rejection(client(s.simpleUrl).getProject('bad name!'))).message).toMatch(/invalid project name "bad name!"/);
   });
 
@@ -142,7 +143,7 @@ describe('protocols', () => {
     extra.setFault({ kind: 'status', status: 500 });
     const partial = await client(primary.simpleUrl, { extraIndexUrls: [extra.simpleUrl], retries: 0 }).getProject('shared');
     expect(partial.files.map((f) => f.filename)).toEqual(['shared-1.0.tar.gz']);
-    expect(partial.skippedIndexes).toEqual([{ index: extra.simpleUrl, reason: `HTTP 500 from ${extra.simpleUrl}shared/` }]);
+    expect(partial.skippedIndexes).toEqual([{ index: extra.url, reason: `HTTP 500 from ${extra.url}` }]);
   });
 
   it('rejects bad responses with a reason', async () => {
@@ -162,7 +163,7 @@ describe('protocols', () => {
     const base = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/simple/`;
     const c = client(base);
     const bad = await rejection(c.getProject('badjson'));
-    expect([bad.kind, bad.message]).toEqual(['invalid-response', expect.stringMatching(/^invalid JSON Simple API page from http:\/\/127\.0\.0\.1:\d+\/simple\/badjson\/: not valid JSON/)]);
+    expect([bad.kind, bad.message]).toEqual(['invalid-response', expect.stringMatching(/^invalid JSON Simple API page from http:\/\/127\.0\.0\.1:\d+: not valid JSON/)]);
     expect((await rejection(c.getProject('v2'))).message).toMatch(/unsupported API version "2.0"/);
     expect((await rejection(c.getProject('pdf'))).message).toMatch(/unexpected Content-Type "application\/pdf"/);
     expect((await rejection(c.getProjectInfo('badinfo'))).message).toMatch(/no "info" object/);
@@ -211,7 +212,7 @@ describe('faults end in a retry that succeeds or an IndexError, in bounded time'
     const s = await server({ faults: [{ kind: 'status', status: 500 }] });
     const error = await within(5_000, () => rejection(client(s.simpleUrl, { retries: 2 }).getProject('lxml')));
     expect([error.kind, error.status]).toEqual(['http', 500]);
-    expect(error.message).toBe(`HTTP 500 from ${s.simpleUrl}lxml/ (after 3 attempts)`);
+    expect(error.message).toBe(`HTTP 500 from ${s.url} (after 3 attempts)`);
     expect(attemptsAt(s, '/simple/lxml/')).toBe(3);
   });
 
@@ -236,7 +237,7 @@ describe('faults end in a retry that succeeds or an IndexError, in bounded time'
     s.setFault({ kind: 'reset' });
     const error = await within(5_000, () => rejection(client(s.simpleUrl).getProject('orjson')));
     expect(error.kind).toBe('network');
-    expect(error.message).toMatch(/^network error \(\w+\) fetching http:\/\/127\.0\.0\.1:\d+\/simple\/orjson\/ \(after 3 attempts\)$/);
+    expect(error.message).toMatch(/^network error \(\w+\) fetching http:\/\/127\.0\.0\.1:\d+ \(after 3 attempts\)$/);
   });
 
   it('truncated body: retried; truncated every time: an IndexError, never a half page', async () => {
@@ -255,13 +256,13 @@ describe('faults end in a retry that succeeds or an IndexError, in bounded time'
     expect(slow.kind).toBe('timeout');
     const late = await within(5_000, () => rejection(c.getProject('orjson')));
     expect(late.kind).toBe('timeout');
-    expect(late.message).toMatch(/orjson\/ \(after 2 attempts\)$/);
+    expect(late.message).toMatch(/ fetching http:\/\/127\.0\.0\.1:\d+ \(after 2 attempts\)$/);
   });
 
   it('a response above the size cap is refused without retrying', async () => {
     const s = await server();
     const error = await rejection(client(s.simpleUrl, { maxResponseBytes: 200 }).getProject('lxml'));
-    expect([error.kind, error.message]).toEqual(['too-large', `response larger than 200 bytes from ${s.simpleUrl}lxml/`]);
+    expect([error.kind, error.message]).toEqual(['too-large', `response larger than 200 bytes from ${s.url}`]);
     expect(attemptsAt(s, '/simple/lxml/')).toBe(1);
   });
 
@@ -300,7 +301,7 @@ describe('credentials are sent and never shown', () => {
     const bad = client(`http://user:wrong-${SECRET}@127.0.0.1:${port}/simple/`, { cacheDir, log: (l) => logs.push(l) });
     const refused = await rejection(bad.getProject('lxml'));
     expect(refused.kind).toBe('auth');
-    expect(refused.message).toMatch(/^authentication refused \(HTTP 401\) by http:\/\/127\.0\.0\.1:\d+\/simple\/lxml\/$/);
+    expect(refused.message).toMatch(/^authentication refused \(HTTP 401\) by http:\/\/127\.0\.0\.1:\d+$/);
     const missing = await rejection(good.getProject('nope'));
     const offline = await rejection(client(`http://user:${SECRET}@127.0.0.1:${port}/simple/`, { cacheDir, offline: true }).getProject('orjson'));
     const unreachable = await rejection(client(`http://user:${SECRET}@127.0.0.1:1/simple/`, { retries: 0 }).getProject('x'));
