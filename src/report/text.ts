@@ -6,6 +6,7 @@
  */
 import { SEVERITIES, SEVERITY_ORDER, worstSeverity, type Severity } from '../assess/types.js';
 import type { Finding, ScanResult } from '../scan/types.js';
+import { redactUrl } from '../safe-text.js';
 import { inline } from './terminal.js';
 
 export interface TextOptions {
@@ -146,7 +147,11 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
 
   if (result.errors.length > 0) {
     out.push('', `Problems reading input (${result.errors.length}):`);
-    for (const error of result.errors) out.push(`  ${inline(error.message)}`);
+    for (const error of result.errors) {
+      out.push(`  ${inline(error.message)}`);
+      // Messages name an index by scheme, host and port; its whole URL (whose path may be a token) only on request.
+      if (options.verbose && error.url) out.push(`    url: ${inline(redactUrl(error.url))}`);
+    }
   }
 
   const counts = SEVERITIES.map((s) => [s, result.findings.filter((f) => f.severity === s).length] as const)

@@ -14,7 +14,7 @@ import { IndexPackageSource } from '../pypi/package-source.js';
 import { formatControlFrom, type FormatOption } from '../resolve/format-control.js';
 import { resolve } from '../resolve/resolve.js';
 import type { Constraint, ResolveInput, ResolveOptions, RootRequirement } from '../resolve/types.js';
-import { oneLine, redactUrl } from '../safe-text.js';
+import { oneLine, redactUrl, redactUrlsIn } from '../safe-text.js';
 import { resolveTarget, type Target, type TargetOptions } from '../targets/index.js';
 import { toolVersion } from '../version.js';
 import { SCHEMA_VERSION, type Finding, type NotInstalled, type ReportError, type ReportRequirement, type ScanResult } from './types.js';
@@ -110,8 +110,9 @@ function reportRequirements(projects: readonly ManifestProject[]): ReportRequire
   return projects.flatMap((project) =>
     project.requirements.map((r) => ({
       name: r.normalizedName,
-      specifier: r.specifier,
-      marker: r.markerText,
+      // Manifest text: a specifier or marker never should hold a URL, but a stranger's file may.
+      specifier: redactUrlsIn(r.specifier),
+      marker: r.markerText === null ? null : redactUrlsIn(r.markerText),
       extras: r.extras,
       group: r.group,
       version: r.lockedVersion ?? r.pinnedVersion,
@@ -143,7 +144,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     throw new NoManifestError(`no Python manifest (requirements*.txt, pyproject.toml, setup.cfg, Pipfile or a lock file) found under ${oneLine(empty)}`);
   }
   const errors: ReportError[] = projects.flatMap((p) =>
-    p.issues.map((issue) => ({ kind: 'manifest' as const, severity: issue.severity, message: formatIssue(issue), file: issue.file, line: issue.line })),
+    p.issues.map((issue) => ({ kind: 'manifest' as const, severity: issue.severity, message: redactUrlsIn(formatIssue(issue)), file: issue.file, line: issue.line })),
   );
 
   const client = options.client ?? new IndexClient({ ...options.index, manifest: indexFromManifests(projects), env });
@@ -178,15 +179,18 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     if (!options.client) await client.close();
   }
 
-  for (const warning of client.warnings) errors.push({ kind: 'index', severity: 'warning', message: warning });
-  // One warning per index that failed, naming it (redacted); "unreachable" only when none answered.
+  for (const warning of client.warnings) errors.push({ kind: 'index', severity: 'warning', message: redactUrlsIn(warning) });
+  // One warning per index that failed; "unreachable" only when none answered. Messages name an index
+  // by scheme, host and port (its path may be a token); `url` holds the whole URL of the one index
+  // a problem is about, redacted, which the text report shows only with --verbose.
   const health = client.indexHealth();
   const failing = health.filter((h) => h.failed > 0);
   const indexReachable = failing.length === 0 || health.some((h) => h.answered > 0);
   if (indexReachable) {
-    for (const h of failing) errors.push({ kind: 'index', severity: 'warning', message: `index ${h.index} failed ${h.failed} time(s) and was skipped there: ${h.firstError ?? 'no answer'}`, url: h.index });
+    for (const h of failing) errors.push({ kind: 'index', severity: 'warning', message: `index ${h.index} failed ${h.failed} time(s) and was skipped there: ${h.firstError ?? 'no answer'}`, url: redactUrl(h.url) });
   } else {
-    errors.push({ kind: 'index', severity: 'error', message: `no index could be reached (${failing.map((h) => `${h.index}: ${h.firstError ?? 'no answer'}`).join('; ')})` });
+    const message = `no index could be reached (${failing.map((h) => `${h.index}: ${h.firstError ?? 'no answer'}`).join('; ')})`;
+    errors.push({ kind: 'index', severity: 'error', message, ...(failing.length === 1 ? { url: redactUrl(failing[0]!.url) } : {}) });
   }
 
   return {

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { formatIssue, loadManifests, ManifestPathError } from '../../manifests/index.js';
-import { redactUrl } from '../../safe-text.js';
+import { redactUrl, redactUrlsIn } from '../../safe-text.js';
 import type { DeclaredRequirement, ManifestProject } from '../../manifests/types.js';
 import { inline, stripControl } from '../../report/terminal.js';
 import { EXIT_OK, EXIT_USAGE, type Command } from '../io.js';
@@ -45,7 +45,7 @@ export const requirementsCommand: Command = async (argv, io) => {
   }
 
   for (const project of projects) {
-    for (const issue of project.issues) io.stderr(`${inline(formatIssue(issue))}\n`);
+    for (const issue of project.issues) io.stderr(`${inline(redactUrlsIn(formatIssue(issue)))}\n`);
   }
   if (format === 'json') {
     io.stdout(`${JSON.stringify({ projects: projects.map(redactProject) }, null, 2)}\n`);
@@ -77,22 +77,21 @@ function textLine(r: DeclaredRequirement): string {
   return inline(parts.join(''));
 }
 
-/** JSON output: credentials in URLs are masked, control characters removed. */
+/**
+ * JSON output: every string in the project — requirement URLs, lock files and lock graphs, index
+ * options, issue messages — has the secrets of the URLs in it masked and control characters
+ * removed. A walk over the whole value rather than a list of fields, so that a field added to the
+ * manifest types later cannot carry a credential out.
+ */
 function redactProject(p: ManifestProject): unknown {
-  const clean = (s: string): string => stripControl(redactUrl(s));
-  const io = p.indexOptions;
-  return {
-    ...p,
-    indexOptions: {
-      ...io,
-      ...(io.indexUrl !== undefined ? { indexUrl: clean(io.indexUrl) } : {}),
-      extraIndexUrls: io.extraIndexUrls.map(clean),
-      findLinks: io.findLinks.map(clean),
-    },
-    requirements: p.requirements.map((r) => ({
-      ...r,
-      url: r.url === null ? null : clean(r.url),
-      lockFiles: r.lockFiles?.map((f) => ({ ...f, ...(f.url ? { url: clean(f.url) } : {}) })),
-    })),
-  };
+  return cleanDeep(p);
+}
+
+function cleanDeep(value: unknown): unknown {
+  if (typeof value === 'string') return stripControl(redactUrlsIn(value));
+  if (Array.isArray(value)) return value.map(cleanDeep);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, cleanDeep(inner)]));
+  }
+  return value;
 }
