@@ -1,0 +1,198 @@
+/**
+ * Hostile content in every renderer (issue 10): names, versions, summaries, yanked reasons, file
+ * names, URLs and evidence come from manifests and index pages, that is from strangers. Each may
+ * carry ANSI CSI/OSC sequences, a carriage return, C1 controls (U+009B is an 8-bit CSI), bidi
+ * overrides (U+202E), GitHub workflow-command sequences, Markdown or HTML. One `ScanResult` holds
+ * them all, and each renderer is one row of the table below: its name, how to render, and what
+ * "neutralised" means in its output language. A new renderer (Markdown, SARIF, GitHub annotations,
+ * HTML) joins by adding its row.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderJson } from '../../src/report/json.js';
+import { renderText } from '../../src/report/text.js';
+import type { Finding, ScanResult } from '../../src/scan/types.js';
+
+/** The payloads, each with a visible marker word so a test can see that the field was shown. */
+const PAYLOADS = {
+  csi: 'csi\u001b[2J\u001b[Hwiped',
+  osc: 'osc\u001b]0;pwned title\u0007\u001b]8;;https://evil.example/\u001b\\click\u001b]8;;\u001b\\',
+  carriageReturn: 'looks-fine\rrewritten',
+  c1: 'c1\u009b31mred\u0085next\u009d0;title\u009c',
+  bidi: 'bidi\u202eexe.txt\u202c and \u2066isolated\u2069 \u200fmarked',
+  separators: 'line\u2028separator\u2029paragraph',
+  workflow: '::error file=x.py,line=1::injected%0A::add-mask::secret',
+  workflowAfterNewline: 'first\n::warning::second line',
+  markdown: '[click me](javascript:alert(1)) **bold** `code` | table | # heading',
+  html: '<script>alert(1)</script><img src=x onerror=alert(1)>&amp;&lt;',
+  nul: 'nul\u0000del\u007fbell\u0007tab\ttab',
+} as const;
+
+const ALL = Object.values(PAYLOADS).join(' ');
+const TARGET = { id: 'pypy3.11-8.0-manylinux_x86_64', interpreter: 'pypy3.11-8.0', implementation: 'pypy' as const, pythonVersion: '3.11.13', abi: 'pypy311_pp80', platform: 'manylinux_x86_64', baseline: 'glibc 2.28' };
+
+function finding(fields: Partial<Finding>): Finding {
+  return {
+    name: 'hostile',
+    version: '1.0',
+    target: TARGET.id,
+    verdict: 'known-broken',
+    severity: 'error',
+    file: 'hostile-1.0.tar.gz',
+    evidence: [],
+    suggestion: null,
+    project: '.',
+    groups: ['main'],
+    locations: [{ file: 'requirements.txt', line: 1, column: 1 }],
+    via: [],
+    unchecked: [],
+    ...fields,
+  };
+}
+
+/** Every place a stranger's text can reach, each holding every payload. */
+const HOSTILE: ScanResult = {
+  schemaVersion: 1,
+  tool: { name: 'pypy-ready', version: '0.1.0' },
+  targets: [TARGET],
+  projects: [`project ${PAYLOADS.bidi}`, `other ${PAYLOADS.workflow}`],
+  requirements: [
+    {
+      name: `name ${ALL}`,
+      specifier: `==${PAYLOADS.csi}`,
+      marker: `python_version > "${PAYLOADS.c1}"`,
+      extras: [PAYLOADS.osc],
+      group: `group:${PAYLOADS.markdown}`,
+      version: PAYLOADS.carriageReturn,
+      direct: true,
+      location: { file: `req ${PAYLOADS.workflow}.txt`, line: 1, column: 1 },
+      project: `project ${PAYLOADS.bidi}`,
+    },
+  ],
+  findings: [
+    finding({
+      name: `${PAYLOADS.workflow} name`,
+      version: `1.0 ${PAYLOADS.carriageReturn}`,
+      file: `file ${PAYLOADS.csi}-1.0.tar.gz`,
+      evidence: [
+        `summary: ${PAYLOADS.osc}`,
+        `yanked: ${PAYLOADS.c1}`,
+        `installed from https://evil.example/${PAYLOADS.bidi}/x.tar.gz`,
+        `evidence ${PAYLOADS.markdown} ${PAYLOADS.html}`,
+        `more ${PAYLOADS.separators} ${PAYLOADS.workflowAfterNewline} ${PAYLOADS.nul}`,
+      ],
+      suggestion: `suggestion ${ALL}`,
+      project: `project ${PAYLOADS.bidi}`,
+      groups: [`group:${PAYLOADS.html}`],
+      locations: [{ file: `req ${PAYLOADS.workflow}.txt`, line: 3, column: 1 }],
+      via: [`via ${PAYLOADS.csi}`, PAYLOADS.carriageReturn],
+      unchecked: [`unchecked ${PAYLOADS.c1}`],
+    }),
+    // Fine packages are listed compactly (name and version only) unless --verbose.
+    finding({ name: `${PAYLOADS.workflow} ok`, version: PAYLOADS.osc, verdict: 'pure', severity: 'ok', evidence: [`ok evidence ${ALL}`], project: `other ${PAYLOADS.workflow}` }),
+  ],
+  notInstalled: [{ name: `${PAYLOADS.workflow} excluded`, project: `project ${PAYLOADS.bidi}`, target: TARGET.id, reason: `reason ${ALL}`, locations: [] }],
+  errors: [
+    { kind: 'manifest', severity: 'error', message: `${PAYLOADS.workflow} ${ALL}`, file: `file ${PAYLOADS.csi}`, line: 1 },
+    { kind: 'index', severity: 'warning', message: `index ${PAYLOADS.c1}`, url: `https://evil.example/${PAYLOADS.osc}/simple/` },
+  ],
+  indexReachable: true,
+};
+
+// C0 controls, DEL and C1 controls: Unicode's Cc.
+const CC = /[\u0000-\u001f\u007f-\u009f]/;
+// Bidirectional embeddings, overrides and isolates (what "Trojan Source" uses to reorder a line).
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/;
+
+/** Text for a terminal or a log: no control character but the line feed, no bidi override. */
+function textProblems(output: string): string[] {
+  const problems: string[] = [];
+  const control = [...output].find((c) => c !== '\n' && CC.test(c));
+  if (control !== undefined) problems.push(`control character U+${control.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+  const bidi = [...output].find((c) => BIDI.test(c));
+  if (bidi !== undefined) problems.push(`bidi control U+${bidi.codePointAt(0)!.toString(16)}`);
+  return problems;
+}
+
+/** Coloured text: the renderer's own SGR sequences (`ESC [ n m`) and nothing else. */
+function colouredTextProblems(output: string): string[] {
+  const ours = /\u001b\[(?:0|3[1-7])m/g;
+  return textProblems(output.replace(ours, ''));
+}
+
+/** The strings the JSON report holds (the ScanResult without `indexReachable`). */
+function reportOf(result: ScanResult): unknown {
+  const { indexReachable: _ignored, ...report } = result;
+  return report;
+}
+
+/**
+ * JSON: parses back to exactly the same strings, and holds no raw control, C1, bidi, line or
+ * paragraph separator character (they are `\u` escapes), so viewing the file cannot drive a
+ * terminal. Only the pretty-printing's own line feeds are raw.
+ */
+function jsonProblems(output: string, input: ScanResult): string[] {
+  const problems: string[] = [];
+  try {
+    if (JSON.stringify(JSON.parse(output)) !== JSON.stringify(reportOf(input))) problems.push('does not parse back to the same strings');
+  } catch (error) {
+    problems.push(`does not parse: ${(error as Error).message}`);
+  }
+  const raw = [...output].find((c) => (c !== '\n' && CC.test(c)) || BIDI.test(c) || /[\u2028\u2029\u200e\u200f]/.test(c));
+  if (raw !== undefined) problems.push(`raw U+${raw.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+  return problems;
+}
+
+interface RendererRow {
+  name: string;
+  render: (result: ScanResult) => string;
+  /** What is wrong with the output in this renderer's language; empty when every payload is neutralised. */
+  problems: (output: string, input: ScanResult) => string[];
+  /** Marker words of payloads the renderer shows (so the row proves the fields were rendered at all). */
+  shows: string[];
+}
+
+const RENDERERS: RendererRow[] = [
+  { name: 'text', render: (r) => renderText(r), problems: textProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', 'javascript:alert', '<script>'] },
+  { name: 'text --verbose', render: (r) => renderText(r, { verbose: true }), problems: textProblems, shows: ['wiped', 'click', 'rewritten', 'red', 'isolated', 'separator', 'second line', 'tab', 'excluded'] },
+  { name: 'text with colour', render: (r) => renderText(r, { color: true, verbose: true }), problems: colouredTextProblems, shows: ['wiped', 'rewritten', 'red'] },
+  { name: 'json', render: renderJson, problems: jsonProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', '<script>', 'excluded'] },
+];
+
+describe.each(RENDERERS)('hostile content in the $name renderer', (row) => {
+  const output = row.render(HOSTILE);
+
+  it('shows the fields that carry it', () => {
+    for (const marker of row.shows) expect(output).toContain(marker);
+  });
+
+  it('neutralises every payload for its output language', () => {
+    expect(row.problems(output, HOSTILE)).toEqual([]);
+  });
+});
+
+/**
+ * Gaps the text renderer still has, recorded so that the suite notices when they close (each
+ * `it.fails` starts failing then: make it an assertion of the table). `inline` (report/terminal.ts)
+ * keeps the bidi marks U+200E/U+200F and the separators U+2028/U+2029, and a line may start with a
+ * stranger's text after indentation — the GitHub runner trims leading spaces before it looks for
+ * `::command::`, so such a line in a CI log is a workflow command.
+ */
+describe('known gaps of the text renderer', () => {
+  const output = renderText(HOSTILE, { verbose: true });
+  it.fails('no bidi mark or line/paragraph separator', () => {
+    expect([...output].filter((c) => /[\u200e\u200f\u2028\u2029]/.test(c))).toEqual([]);
+  });
+  it.fails('no line is a workflow command', () => {
+    expect(output.split('\n').filter((line) => line.trimStart().startsWith('::'))).toEqual([]);
+  });
+});
+
+describe('the table itself', () => {
+  it('catches a renderer that passes hostile text through', () => {
+    // The predicates must be able to fail: raw output is rejected by every one of them.
+    const raw = JSON.stringify(reportOf(HOSTILE), null, 2).replace(/\\u([0-9a-f]{4})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    expect(textProblems(ALL)).not.toEqual([]);
+    expect(colouredTextProblems(ALL)).not.toEqual([]);
+    expect(jsonProblems(raw, HOSTILE)).not.toEqual([]);
+  });
+});
