@@ -4,12 +4,14 @@
  * Serves (a) fixture projects described compactly (`FixtureIndex`) as PEP 691 JSON and PEP 503
  * HTML (Accept negotiation), PEP 658 `.metadata` files, the PyPI JSON API and the files
  * themselves; (b) recorded real responses, byte for byte; (c) injected faults: latency,
- * error statuses (with `Retry-After`), connection resets, truncated and slow bodies; and (d)
- * per-response headers (Cache-Control, Age, Expires, validators) for HTTP cache tests.
+ * error statuses (with `Retry-After`), connection resets, truncated, slow, stalled and oversized
+ * bodies, gzip bombs, invalid UTF-8, a replaced body or Content-Type, redirects elsewhere; and
+ * (d) per-response headers (Cache-Control, Age, Expires, validators) for HTTP cache tests.
  *
  * Shipped in dist/ (the demo runs compiled code); it imports nothing from test/.
  */
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -21,7 +23,35 @@ import type { FixtureFileSpec, FixtureIndex, FixtureProject } from './fixtures.j
 export type { FixtureFileSpec, FixtureIndex, FixtureProject, FixtureRelease } from './fixtures.js';
 export { loadFixtureDir, validateFixtureIndex, FixtureError } from './fixtures.js';
 
-export type FaultKind = 'latency' | 'status' | 'reset' | 'truncate' | 'slow-body';
+/**
+ * - `latency`: wait `ms` before answering (combines with one other fault).
+ * - `status`: answer `status` (default 503), with `retryAfter` if given.
+ * - `reset`: reset the connection before answering.
+ * - `truncate`: promise the whole body (Content-Length), send half, cut the connection.
+ * - `slow-body`: the body in chunks of `chunkBytes` (default 16) every `ms` (default 50 ms).
+ * - `stall`: headers and the first `chunkBytes` (default 16) bytes, then silence until the
+ *   client gives up (or the server closes).
+ * - `oversize`: the real body padded with spaces to `bytes` (default 80 MiB), streamed; with
+ *   Content-Length unless `declareLength` is false (then chunked).
+ * - `gzip-bomb`: `Content-Encoding: gzip` whose body decodes to the real body followed by
+ *   spaces up to `bytes` (default 1 GiB) from about a thousandth of that on the wire.
+ * - `invalid-utf8`: the real body with a 0xFF byte before every `.whl` and `.tar.gz`.
+ * - `replace-body`: status 200 with `body` (default an HTML sign-in page) and `contentType`
+ *   (default the reply's own Content-Type, i.e. whatever was negotiated).
+ * - `redirect`: 302 to `to` (a base URL such as `http://127.0.0.1:PORT`) + the path and query.
+ */
+export type FaultKind =
+  | 'latency'
+  | 'status'
+  | 'reset'
+  | 'truncate'
+  | 'slow-body'
+  | 'stall'
+  | 'oversize'
+  | 'gzip-bomb'
+  | 'invalid-utf8'
+  | 'replace-body'
+  | 'redirect';
 
 export interface Fault {
   kind: FaultKind;
@@ -29,14 +59,44 @@ export interface Fault {
   path?: string | RegExp;
   /** How many matching requests it affects (default: all). */
   times?: number;
+  /** How many requests for each matching path it affects (default: all), e.g. 2: every URL fails twice. */
+  timesPerPath?: number;
   /** latency: delay before answering; slow-body: delay between chunks (default 50 ms). */
   ms?: number;
   /** status: the status to answer with (default 503). */
   status?: number;
   /** status: a Retry-After header value. */
   retryAfter?: string;
-  /** slow-body: bytes per chunk (default 16). */
+  /** slow-body: bytes per chunk (default 16); stall: bytes sent before the silence (default 16). */
   chunkBytes?: number;
+  /** oversize: body size; gzip-bomb: decoded size. */
+  bytes?: number;
+  /** oversize: send Content-Length (default true). */
+  declareLength?: boolean;
+  /** replace-body: the body sent instead. */
+  body?: string | Buffer;
+  /** replace-body: the Content-Type sent with it. */
+  contentType?: string;
+  /** redirect: base URL the path is appended to. */
+  to?: string;
+}
+
+const SIGN_IN_PAGE = '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><form method="post"><input name="user"><input name="password" type="password"></form></body></html>\n';
+
+/** `bytes` of spaces, gzip-compressed as concatenated members of 1 MiB (RFC 1952 allows several). */
+function gzipSpaces(bytes: number): Buffer {
+  const MiB = 1024 * 1024;
+  const member = gzipSync(Buffer.alloc(MiB, 0x20), { level: 9 });
+  const parts: Buffer[] = [];
+  for (let left = bytes; left > 0; left -= MiB) parts.push(left >= MiB ? member : gzipSync(Buffer.alloc(left, 0x20)));
+  return Buffer.concat(parts);
+}
+
+/** A 0xFF byte (never valid in UTF-8) before every distribution file extension. */
+function breakUtf8(body: Buffer): Buffer {
+  const text = body.toString('latin1');
+  const broken = text.replace(/\.(whl|tar\.gz)/g, '\xff.$1');
+  return Buffer.from(broken === text ? `\xff${text}` : broken, 'latin1');
 }
 
 /**
@@ -262,9 +322,11 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
   const validators = options.validators !== false;
   let responseHeaders: ResponseHeaders | null = options.responseHeaders ?? null;
 
-  let faults: Array<Fault & { left: number }> = [];
+  type ActiveFault = Fault & { left: number; perPath: Map<string, number> };
+  const activate = (f: Fault): ActiveFault => ({ ...f, left: f.times ?? Infinity, perPath: new Map() });
+  let faults: ActiveFault[] = [];
   const setFault = (fault: Fault | Fault[] | null): void => {
-    faults = (fault === null ? [] : Array.isArray(fault) ? fault : [fault]).map((f) => ({ ...f, left: f.times ?? Infinity }));
+    faults = (fault === null ? [] : Array.isArray(fault) ? fault : [fault]).map(activate);
   };
   setFault(options.faults ?? null);
   const takeFault = (path: string): Fault | null => {
@@ -273,10 +335,22 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
       const matches =
         fault.path === undefined || (typeof fault.path === 'string' ? fault.path === path : fault.path.test(path));
       if (!matches) continue;
+      const used = fault.perPath.get(path) ?? 0;
+      if (fault.timesPerPath !== undefined && used >= fault.timesPerPath) continue;
+      fault.perPath.set(path, used + 1);
       fault.left--;
       return fault;
     }
     return null;
+  };
+  const bombs = new Map<number, Buffer>();
+  const bombOf = (bytes: number): Buffer => {
+    let bomb = bombs.get(bytes);
+    if (bomb === undefined) {
+      bomb = gzipSpaces(bytes);
+      bombs.set(bytes, bomb);
+    }
+    return bomb;
   };
 
   const requests: RequestLog[] = [];
@@ -502,6 +576,12 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
       res.writeHead(status, headers).end(`injected ${status}\n`);
       return;
     }
+    if (fault?.kind === 'redirect') {
+      const target = new URL(req.url ?? '/', base);
+      log.status = 302;
+      res.writeHead(302, { location: `${(fault.to ?? base).replace(/\/+$/, '')}${target.pathname}${target.search}`, 'content-length': '0' }).end();
+      return;
+    }
 
     let reply: Reply;
     if (!authorised(req)) {
@@ -531,9 +611,56 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
       if (value === null) delete reply.headers[name.toLowerCase()];
       else reply.headers[name.toLowerCase()] = value;
     }
+    if (fault?.kind === 'replace-body') {
+      const replaced = fault.body ?? SIGN_IN_PAGE;
+      reply = {
+        status: 200,
+        headers: { 'content-type': fault.contentType ?? reply.headers['content-type'] ?? 'text/html' },
+        body: Buffer.isBuffer(replaced) ? replaced : Buffer.from(replaced, 'utf8'),
+      };
+    } else if (reply.status === 304) {
+      // no body to damage
+    } else if (fault?.kind === 'invalid-utf8') {
+      reply = { ...reply, body: breakUtf8(reply.body) };
+    } else if (fault?.kind === 'gzip-bomb') {
+      const decoded = fault.bytes ?? 1024 * 1024 * 1024;
+      const bomb = Buffer.concat([gzipSync(reply.body), bombOf(Math.max(0, decoded - reply.body.length))]);
+      reply = { ...reply, headers: { ...reply.headers, 'content-encoding': 'gzip' }, body: bomb };
+    }
     reply.headers['content-length'] = String(reply.body.length);
     log.status = reply.status;
     const body = req.method === 'HEAD' ? Buffer.alloc(0) : reply.body;
+
+    if (fault?.kind === 'stall') {
+      res.writeHead(reply.status, reply.headers);
+      res.write(body.subarray(0, Math.min(fault.chunkBytes ?? 16, Math.max(0, body.length - 1))));
+      // Nothing more: the response stays open until the client (or close()) ends the connection.
+      return;
+    }
+    if (fault?.kind === 'oversize') {
+      const total = Math.max(fault.bytes ?? 80 * 1024 * 1024, body.length);
+      const headers = { ...reply.headers };
+      if (fault.declareLength === false) delete headers['content-length'];
+      else headers['content-length'] = String(total);
+      res.writeHead(reply.status, headers);
+      res.write(body);
+      const padding = Buffer.alloc(64 * 1024, 0x20);
+      let sent = body.length;
+      // Stream the padding with backpressure, so a client that stops reading stops the server too.
+      const pump = (): void => {
+        while (sent < total && !res.destroyed) {
+          const chunk = padding.subarray(0, Math.min(padding.length, total - sent));
+          sent += chunk.length;
+          if (!res.write(chunk)) {
+            res.once('drain', pump);
+            return;
+          }
+        }
+        if (!res.destroyed) res.end();
+      };
+      pump();
+      return;
+    }
 
     if (fault?.kind === 'truncate' && body.length > 1) {
       // Promise the whole body, send half, then cut the connection.
@@ -605,7 +732,7 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     recorded: recorded.map(({ path: _path, ...rest }) => rest),
     requests,
     setFault,
-    addFault: (fault) => faults.push({ ...fault, left: fault.times ?? Infinity }),
+    addFault: (fault) => faults.push(activate(fault)),
     setResponseHeaders: (headers) => {
       responseHeaders = headers;
     },

@@ -12,9 +12,14 @@
  * Writes go to a temp file and are renamed into place, so a run killed mid-write leaves either
  * the old entry or the new one, never half of one. Reads check the digest, so an entry damaged
  * any other way is discarded and fetched again, never trusted.
+ *
+ * Reads trust nothing about what is at an entry's path: it must be a regular file (a symlink is
+ * never followed, wherever it points; a FIFO, a device or a directory is never read) no larger
+ * than `maxEntryBytes`, and no more than that is ever read. Anything else is a miss, removed, and
+ * replaced by the next good response.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import { homedir, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import CachePolicy from 'http-cache-semantics';
@@ -152,29 +157,88 @@ function policyWithClock(now: () => number): typeof CachePolicy {
   };
 }
 
+/** Default cap of one entry file: the client's default response cap plus room for the header. */
+export const DEFAULT_MAX_ENTRY_BYTES = 65 * 1024 * 1024;
+
+/**
+ * Open flags for reading an entry: never through a symlink (where the platform can refuse one;
+ * elsewhere the `lstat` before opening and the `fstat` after it still reject it), and without
+ * blocking on a FIFO that has no writer.
+ */
+const READ_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0);
+
+export interface HttpCacheOptions {
+  /** The largest entry file read (default `DEFAULT_MAX_ENTRY_BYTES`); a larger one is a miss. */
+  maxEntryBytes?: number;
+}
+
+type EntryRead = { kind: 'absent' } | { kind: 'unusable' } | { kind: 'data'; data: Buffer };
+
 export class HttpCache {
-  constructor(readonly dir: string) {}
+  private readonly maxEntryBytes: number;
+
+  constructor(
+    readonly dir: string,
+    options: HttpCacheOptions = {},
+  ) {
+    this.maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
+  }
 
   /** Layout 1 (`http-v1/<2 hex>/<key>.entry`); the entry format is versioned by its magic line. */
   private pathFor(key: string): string {
     return join(this.dir, 'http-v1', key.slice(0, 2), `${key}.entry`);
   }
 
-  /** The entry for a key, or null when absent or damaged (a damaged entry is deleted). */
+  /**
+   * The entry for a key, or null when absent, damaged or not a plain file of a sane size (what
+   * is there instead is removed, so the next response takes its place).
+   */
   async get(key: string): Promise<CacheEntry | null> {
     const path = this.pathFor(key);
-    let data: Buffer;
-    try {
-      data = await fsp.readFile(path);
-    } catch {
-      return null;
-    }
-    const entry = decodeEntry(data);
+    const read = await this.readEntryFile(path);
+    if (read.kind === 'absent') return null;
+    const entry = read.kind === 'data' ? decodeEntry(read.data) : null;
     if (entry === null) {
-      await fsp.rm(path, { force: true }).catch(() => undefined);
+      await removeAnything(path);
       return null;
     }
     return entry;
+  }
+
+  /** The bytes of a regular file at `path`, at most `maxEntryBytes` of them, or why not. */
+  private async readEntryFile(path: string): Promise<EntryRead> {
+    try {
+      const before = await fsp.lstat(path);
+      if (!before.isFile() || before.size > this.maxEntryBytes) return { kind: 'unusable' };
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? { kind: 'absent' } : { kind: 'unusable' };
+    }
+    let handle: fsp.FileHandle;
+    try {
+      handle = await fsp.open(path, READ_FLAGS);
+    } catch (error) {
+      // ELOOP: it became a symlink since the lstat; ENOENT: removed by another run.
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? { kind: 'absent' } : { kind: 'unusable' };
+    }
+    try {
+      // What was opened is what counts (the path may have been swapped after the lstat).
+      const info = await handle.stat();
+      if (!info.isFile() || info.size > this.maxEntryBytes) return { kind: 'unusable' };
+      // One byte more than the size: a file that grows while it is read is not a finished entry.
+      const buffer = Buffer.alloc(info.size + 1);
+      let length = 0;
+      while (length < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+      }
+      if (length !== info.size) return { kind: 'unusable' };
+      return { kind: 'data', data: buffer.subarray(0, length) };
+    } catch {
+      return { kind: 'unusable' };
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
   }
 
   async put(key: string, entry: CacheEntry): Promise<void> {
@@ -199,8 +263,17 @@ export class HttpCache {
     await fsp.mkdir(dirname(path), { recursive: true });
     const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await fsp.writeFile(temp, data);
-      await fsp.rename(temp, path);
+      await fsp.writeFile(temp, data, { flag: 'wx' });
+      try {
+        // rename replaces a file, a symlink (not what it points to) or a FIFO in one step.
+        await fsp.rename(temp, path);
+      } catch (error) {
+        // A directory in the entry's place cannot be renamed over: remove it and try once more.
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'EISDIR' && code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EPERM') throw error;
+        await removeAnything(path);
+        await fsp.rename(temp, path);
+      }
     } catch (error) {
       await fsp.rm(temp, { force: true }).catch(() => undefined);
       throw error;
@@ -209,7 +282,20 @@ export class HttpCache {
 
   /** Forget an entry (a newer response said it must not be stored). */
   async delete(key: string): Promise<void> {
-    await fsp.rm(this.pathFor(key), { force: true });
+    await removeAnything(this.pathFor(key));
+  }
+}
+
+/**
+ * Remove whatever is at an entry's path: a file, a FIFO, a symlink (the link, never its target)
+ * or a directory (with what is in it, without following links inside). Best effort.
+ */
+async function removeAnything(path: string): Promise<void> {
+  try {
+    const info = await fsp.lstat(path);
+    await fsp.rm(path, { force: true, recursive: info.isDirectory() });
+  } catch {
+    // gone already, or not ours to remove: the next write reports it if it matters
   }
 }
 

@@ -20,7 +20,7 @@ import { canonicalizeName, isValidName } from '../pep/names.js';
 import { oneLine, quote } from '../safe-text.js';
 import { AuthTable, loadNetrc } from './auth.js';
 import { HttpCache, HttpFreshness, cacheKey, defaultCacheDir, type CacheEntry } from './cache.js';
-import { HttpClient } from './http.js';
+import { DEFAULT_TOTAL_TIMEOUT_MS, HttpClient } from './http.js';
 import { parsePypiJson, PypiJsonParseError } from './pypi-json.js';
 import { indexLabel, labelUrlsIn, redactUrl, stripCredentials, urlLabel } from '../safe-text.js';
 import { resolveIndexSettings, type IndexOptions } from './settings.js';
@@ -34,6 +34,10 @@ export interface IndexClientOptions {
   /** Index options found in manifests (`--index-url` / `--extra-index-url` in requirements files). */
   manifest?: IndexOptions;
   concurrency?: number;
+  /**
+   * Per attempt: time to connect, to the response headers, and the longest silence in a body
+   * (default: 10 s, or `totalTimeoutMs` when that is shorter). A stalled attempt is retried.
+   */
   timeoutMs?: number;
   retries?: number;
   /** null = no cache; undefined = the user cache directory. */
@@ -46,7 +50,10 @@ export interface IndexClientOptions {
   backoffMs?: number;
   /** Longest `Retry-After` the client waits for (default 60 s); longer ones fail with the reason. */
   maxRetryAfterMs?: number;
-  /** Whole-request limit per attempt, body included (default 4 × timeoutMs). */
+  /**
+   * Per request: one deadline for connect, headers and the whole body, across redirects, retries
+   * and the waits between them (default 30 s); after it the request fails as a timeout.
+   */
   totalTimeoutMs?: number;
   /** Read credentials from `$NETRC` / `~/.netrc` (default true). */
   netrc?: boolean;
@@ -109,6 +116,8 @@ type Lookup = { ok: true; found: { page: ParsedSimplePage; url: string } | null 
 
 /** Statuses kept in the cache: the final answers the client interprets (404/410 so offline runs agree). */
 const CACHED_STATUS = new Set([200, 404, 410]);
+/** Room for an entry's magic line and JSON header beside the body (response headers are at most 16 kB). */
+const ENTRY_HEADER_ROOM = 1024 * 1024;
 
 export class IndexClient {
   readonly indexUrls: string[];
@@ -134,23 +143,26 @@ export class IndexClient {
     const withCredentials = [settings.indexUrl, ...settings.extraIndexUrls];
     this.indexUrls = withCredentials.map(stripCredentials);
     for (const index of this.indexUrls) this.health.set(index, { answered: 0, failed: 0, firstError: null });
-    const timeoutMs = options.timeoutMs ?? 30_000;
+    const totalTimeoutMs = options.totalTimeoutMs ?? DEFAULT_TOTAL_TIMEOUT_MS;
+    const timeoutMs = options.timeoutMs ?? Math.min(10_000, totalTimeoutMs);
+    const maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
     this.http = new HttpClient({
       concurrency: options.concurrency ?? 16,
       timeoutMs,
-      totalTimeoutMs: options.totalTimeoutMs,
+      totalTimeoutMs,
       retries: options.retries ?? 3,
       backoffMs: options.backoffMs ?? 500,
       maxBackoffMs: Math.max(options.backoffMs ?? 500, 10_000),
       maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
-      maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024,
+      maxResponseBytes,
       env,
       userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
       // A netrc problem is a warning of the run (the scan reports it), never a direct write to stderr.
       auth: new AuthTable(withCredentials, options.netrc === false ? new Map() : loadNetrc(env, (line) => this.warnings.push(line))),
     });
     const cacheDir = options.cacheDir === undefined ? defaultCacheDir(env) : options.cacheDir;
-    this.cache = cacheDir === null ? null : new HttpCache(cacheDir);
+    // An entry holds one response (at most maxResponseBytes) and a header of a few kB.
+    this.cache = cacheDir === null ? null : new HttpCache(cacheDir, { maxEntryBytes: maxResponseBytes + ENTRY_HEADER_ROOM });
     this.freshness = new HttpFreshness(options.now);
     this.offline = options.offline === true;
     const sink = options.log ?? (() => undefined);
@@ -252,11 +264,15 @@ export class IndexClient {
     if (fetched.status === 404 || fetched.status === 410) return null;
     this.requireOk(fetched, shown);
     const type = (fetched.contentType ?? '').split(';')[0]!.trim().toLowerCase();
-    const text = decodeText(fetched.body, fetched.contentType);
+    const text = decodeOrThrow(fetched, shown, 'Simple API page');
     let format: 'json' | 'html';
     if (type === 'application/vnd.pypi.simple.v1+json' || type === 'application/vnd.pypi.simple.latest+json' || type === 'application/json') {
       format = 'json';
     } else if (type === 'application/vnd.pypi.simple.v1+html' || type === 'application/vnd.pypi.simple.latest+html' || type === 'text/html') {
+      // A JSON document labelled HTML would parse as a page without links: every file lost, silently.
+      if (/^[{[]/.test(text.trimStart())) {
+        throw new IndexError('invalid-response', `a JSON body labelled ${quote(type)} from ${shown}`, shown, fetched.status);
+      }
       format = 'html';
     } else if (type === '') {
       // No Content-Type at all: some static hosts omit it. Sniff rather than fail.
@@ -321,7 +337,7 @@ export class IndexClient {
     if (fetched.status === 404 || fetched.status === 410) return null;
     this.requireOk(fetched, shown);
     try {
-      return parsePypiJson(decodeText(fetched.body, fetched.contentType));
+      return parsePypiJson(decodeOrThrow(fetched, shown, 'JSON API response'));
     } catch (error) {
       if (error instanceof PypiJsonParseError) {
         throw new IndexError('invalid-response', `invalid JSON API response from ${shown}: ${error.message}`, shown, fetched.status);
@@ -395,7 +411,9 @@ export class IndexClient {
       contentType: response.headers['content-type'] ?? null,
       url: response.url,
     };
-    if (this.cache && CACHED_STATUS.has(response.status)) {
+    // A redirected answer is not stored: a later hit would resolve its relative links against the
+    // URL asked for, not the one that answered (and the final URL is not written to disk).
+    if (this.cache && CACHED_STATUS.has(response.status) && response.url === url) {
       const fresh = this.freshness.policyFor(request, response.status, response.headers);
       if (fresh.storable()) {
         await this.store(key, { url, status: response.status, contentType: fetched.contentType, policy: fresh.toObject(), body: response.body });
@@ -440,14 +458,30 @@ function toHeaderRecord(headers: Record<string, string | string[] | undefined>):
   return out;
 }
 
-function decodeText(body: Buffer, contentType: string | null): string {
+/**
+ * The decoder for a body: its declared charset (UTF-8 when none is declared or the label is
+ * unknown, as the standards require). Strict, as pip decodes: bytes that are not valid in the
+ * charset throw a TypeError rather than becoming U+FFFD and silently changing a file name.
+ */
+function decoderFor(contentType: string | null): InstanceType<typeof TextDecoder> {
   const charset = /charset\s*=\s*"?([\w.:-]+)"?/i.exec(contentType ?? '')?.[1];
   if (charset !== undefined) {
     try {
-      return new TextDecoder(charset).decode(body);
+      return new TextDecoder(charset, { fatal: true });
     } catch {
-      // unknown label: fall through to UTF-8, which the standards require anyway
+      // unknown label: UTF-8
     }
   }
-  return new TextDecoder('utf-8').decode(body);
+  return new TextDecoder('utf-8', { fatal: true });
+}
+
+/** The body as text, with undecodable bytes as an invalid-response IndexError. */
+function decodeOrThrow(fetched: Fetched, shown: string, what: string): string {
+  const decoder = decoderFor(fetched.contentType);
+  try {
+    return decoder.decode(fetched.body);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    throw new IndexError('invalid-response', `${what} from ${shown} is not valid ${decoder.encoding}`, shown, fetched.status);
+  }
 }

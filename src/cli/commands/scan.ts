@@ -32,6 +32,7 @@ Index:
   --cache-dir DIR         HTTP cache location (default: the user cache directory)
   --no-cache              do not read or write the cache
   --concurrency N         parallel requests (default 16)
+  --timeout SECONDS       deadline of each request, body and retries included (default 30)
 pip's file choice (as in pip; requirements files' own lines apply after these):
   --only-binary NAMES     :all:, :none: or package names: wheels only for those
   --no-binary NAMES       :all:, :none: or package names: sdists only for those
@@ -87,6 +88,7 @@ export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions
       'cache-dir': { type: 'string' },
       'no-cache': { type: 'boolean' },
       concurrency: { type: 'string' },
+      timeout: { type: 'string' },
       format: { type: 'string' },
       output: { type: 'string', short: 'o' },
       'fail-on': { type: 'string' },
@@ -107,6 +109,12 @@ export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions
     concurrency = Number(values.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError(`--concurrency must be an integer from 1 to 256, not ${JSON.stringify(values.concurrency.slice(0, 20))}`);
   }
+  let timeoutMs: number | undefined;
+  if (values.timeout !== undefined) {
+    const seconds = /^\s*\d+(\.\d+)?\s*$/.test(values.timeout) ? Number(values.timeout) : NaN;
+    if (!(seconds >= 0.1 && seconds <= 3600)) throw new UsageError(`--timeout must be a number of seconds from 0.1 to 3600, not ${JSON.stringify(values.timeout.slice(0, 20))}`);
+    timeoutMs = Math.round(seconds * 1000);
+  }
   if (values['no-cache'] && values.offline) throw new UsageError('--offline needs the cache; it cannot be combined with --no-cache');
 
   const index: NonNullable<ScanOptions['index']> = {};
@@ -116,6 +124,8 @@ export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions
   if (values['no-cache']) index.cacheDir = null;
   else if (values['cache-dir'] !== undefined) index.cacheDir = resolve(io.cwd, values['cache-dir']);
   if (concurrency !== undefined) index.concurrency = concurrency;
+  // The deadline of a whole request; each attempt's silence limit is derived from it (pypi/client.ts).
+  if (timeoutMs !== undefined) index.totalTimeoutMs = timeoutMs;
 
   const options: ScanOptions = {
     paths: positionals.length > 0 ? positionals : ['.'],
