@@ -6,8 +6,9 @@
 
 // C0 controls except tab and newline, DEL, and C1 controls (which include the 8-bit CSI).
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-// Bidirectional overrides can make a line read differently from what it contains.
-const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+// Bidirectional marks, embeddings, overrides and isolates can make a line read differently from
+// what it contains; line and paragraph separators break a line where a terminal shows none.
+const BIDI = /[\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** Remove control characters (keeping `\n` and `\t`). */
 export function stripControl(text: string): string {
@@ -17,6 +18,15 @@ export function stripControl(text: string): string {
 /** Like `stripControl`, and also folds newlines and tabs: for values shown inside one line. */
 export function inline(text: string): string {
   return stripControl(text).replace(/[\n\t]+/g, ' ');
+}
+
+/**
+ * A CI runner reads a log line that starts with `::` (after leading spaces) as a workflow command
+ * (`::add-mask::`, `::error::`, `::stop-commands::`). A report line never needs to start so, so a
+ * stranger's text that would is shifted off the start with a visible marker.
+ */
+export function neutraliseWorkflowCommands(line: string): string {
+  return /^\s*::/.test(line) ? line.replace(/^(\s*)::/, '$1: :') : line;
 }
 
 /** Width used when the output is not a terminal, or the terminal does not say how wide it is. */

@@ -7,7 +7,7 @@
 import { SEVERITIES, SEVERITY_ORDER, worstSeverity, type Severity } from '../assess/types.js';
 import type { Finding, ScanResult } from '../scan/types.js';
 import { redactUrl } from '../safe-text.js';
-import { inline } from './terminal.js';
+import { inline, neutraliseWorkflowCommands } from './terminal.js';
 
 export interface TextOptions {
   color?: boolean;
@@ -163,5 +163,6 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
     ...(result.errors.length > 0 ? [`${result.errors.length} input problem(s)`] : []),
   ];
   out.push('', `Summary (package x target): ${counts.length ? counts.join(', ') : 'nothing to assess'}${caveats.length ? `; ${caveats.join('; ')}` : ''}`);
-  return `${out.join('\n')}\n`;
+  // One line per array entry, but an entry may still hold a newline from `stripControl`d text.
+  return `${out.join('\n').split('\n').map(neutraliseWorkflowCommands).join('\n')}\n`;
 }
