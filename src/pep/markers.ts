@@ -91,9 +91,7 @@ function isSpace(ch: string | undefined): boolean {
   return ch === ' ' || ch === '\t';
 }
 
-function isWordChar(ch: string | undefined): boolean {
-  return ch !== undefined && /[A-Za-z0-9_.]/.test(ch);
-}
+const WORD_RUN = /[A-Za-z0-9_.]*/y;
 
 /** Recursive-descent parser over `source`, starting at `pos`; offsets in errors are absolute. */
 export class MarkerParser {
@@ -124,9 +122,8 @@ export class MarkerParser {
 
   /** The run of word characters at the cursor, without consuming it. */
   private peekWord(): string {
-    let end = this.pos;
-    while (isWordChar(this.source[end])) end++;
-    return this.source.slice(this.pos, end);
+    WORD_RUN.lastIndex = this.pos;
+    return WORD_RUN.exec(this.source)?.[0] ?? '';
   }
 
   /** Evaluation and printing recurse over the tree, so hostile input must not make it deep. */

@@ -7,6 +7,7 @@ import { PackagingError } from './errors.js';
 import { quote } from '../safe-text.js';
 import { MarkerParser, isSingleSpecifier, markerToString, type Marker } from './markers.js';
 import { canonicalizeName, isValidName } from './names.js';
+import { MAX_SPECIFIER_CLAUSES } from './versions.js';
 
 export interface Requirement {
   /** As written. */
@@ -25,6 +26,22 @@ export interface Requirement {
 }
 
 const OPERATOR = /^(===|==|~=|!=|<=|>=|<|>)[ \t]*/;
+
+/**
+ * Real requirements carry a handful of clauses; a bound keeps a hostile line of a million
+ * (`x==1,==1,…`, 5 MB) from costing seconds of clause checks. The same bound as specifiers.
+ */
+export const MAX_CLAUSES = MAX_SPECIFIER_CLAUSES;
+
+/** Length of the match of sticky `re` at `pos` (one native scan instead of a test per character). */
+function runLength(re: RegExp, source: string, pos: number): number {
+  re.lastIndex = pos;
+  return re.exec(source)?.[0].length ?? 0;
+}
+
+const NAME_RUN = /[A-Za-z0-9._-]*/y;
+const NON_SPACE_RUN = /\S*/y;
+const SPACE_RUN = /\s*/y;
 
 function isSpace(ch: string | undefined): boolean {
   return ch === ' ' || ch === '\t';
@@ -50,7 +67,7 @@ class RequirementParser {
   /** A run of name characters; validity is checked by the caller so the error names the word. */
   readIdentifier(): { text: string; start: number } {
     const start = this.pos;
-    while (this.pos < this.source.length && /[A-Za-z0-9._-]/.test(this.source[this.pos] as string)) this.pos++;
+    this.pos += runLength(NAME_RUN, this.source, this.pos);
     return { text: this.source.slice(start, this.pos), start };
   }
 
@@ -103,7 +120,8 @@ class RequirementParser {
     }
     const clauses: string[] = [];
     let clauseStart = this.pos;
-    const raw = this.source.slice(this.pos, end).split(',');
+    const raw = this.source.slice(this.pos, end).split(',', MAX_CLAUSES + 1);
+    if (raw.length > MAX_CLAUSES) this.fail(`more than ${MAX_CLAUSES} version specifier clauses`);
     raw.forEach((piece, index) => {
       const at = clauseStart + (piece.length - piece.trimStart().length);
       clauseStart += piece.length + 1;
@@ -131,7 +149,7 @@ class RequirementParser {
     this.pos++; // '@'
     this.skipSpace();
     const start = this.pos;
-    while (this.pos < this.source.length && !/\s/.test(this.source[this.pos] as string)) this.pos++;
+    this.pos += runLength(NON_SPACE_RUN, this.source, this.pos);
     const url = this.source.slice(start, this.pos);
     if (url === '') this.fail('expected a URL after "@"');
     return url;
@@ -145,9 +163,10 @@ class RequirementParser {
  */
 export function parseRequirement(text: string): Requirement {
   // Cut trailing whitespace off the source (a prefix keeps offsets valid); skip leading whitespace.
-  const source = text.replace(/\s+$/, '');
+  // `trimEnd`, not /\s+$/: that pattern retries at every space of a long inner run (quadratic).
+  const source = text.trimEnd();
   const p = new RequirementParser(source);
-  while (p.pos < source.length && /\s/.test(source[p.pos] as string)) p.pos++;
+  p.pos += runLength(SPACE_RUN, source, p.pos);
 
   const name = p.parseName();
   p.skipSpace();

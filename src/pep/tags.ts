@@ -19,6 +19,12 @@ export function tagToString(tag: Tag): string {
 const TAG_PART = /^[a-z0-9_]+$/;
 
 /**
+ * A compressed tag set expands to the product of its three lists, so 2,000 dotted parts in each
+ * (a 30 KB file name) would be 8 billion tags. Real wheels carry a few dozen at most.
+ */
+export const MAX_TAGS = 4096;
+
+/**
  * Expand a compressed tag set (`py2.py3-none-any`, `cp39.pp39-none-manylinux2014_x86_64`) into its
  * tags. Tags are compared lower-cased, as pip does.
  */
@@ -26,15 +32,16 @@ export function parseTagSet(text: string): Tag[] {
   const parts = text.toLowerCase().split('-');
   if (parts.length !== 3) throw new PackagingError('tag', `invalid tag set ${quote(text)}: expected interpreter-abi-platform`);
   const [interpreters, abis, platforms] = parts.map((p) => p.split('.')) as [string[], string[], string[]];
+  if (![...interpreters, ...abis, ...platforms].every((p) => TAG_PART.test(p))) {
+    throw new PackagingError('tag', `invalid tag set ${quote(text)}`);
+  }
+  if (interpreters.length * abis.length * platforms.length > MAX_TAGS) {
+    throw new PackagingError('tag', `tag set ${quote(text)} expands to more than ${MAX_TAGS} tags`);
+  }
   const tags: Tag[] = [];
   for (const interpreter of interpreters) {
     for (const abi of abis) {
-      for (const platform of platforms) {
-        if (![interpreter, abi, platform].every((p) => TAG_PART.test(p))) {
-          throw new PackagingError('tag', `invalid tag set ${quote(text)}`);
-        }
-        tags.push({ interpreter, abi, platform });
-      }
+      for (const platform of platforms) tags.push({ interpreter, abi, platform });
     }
   }
   return tags;

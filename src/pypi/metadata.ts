@@ -4,6 +4,8 @@
  * ignored. Pure.
  */
 
+import { safeMessage } from '../pep/errors.js';
+
 export interface CoreMetadata {
   metadataVersion: string | null;
   name: string | null;
@@ -18,9 +20,15 @@ export interface CoreMetadata {
 
 export class MetadataParseError extends Error {
   override readonly name = 'MetadataParseError';
+
+  constructor(message: string) {
+    super(safeMessage(message, 500));
+  }
 }
 
-const HEADER = /^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]?(.*)$/;
+// `s`: a value may hold U+2028, U+2029 or U+0085, which are not line breaks in an email header
+// (only CR and LF are) but which `.` does not match without it, so the field was dropped.
+const HEADER = /^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]?(.*)$/s;
 
 /** All header fields in order, names lower-cased, values with continuation lines joined. */
 export function readHeaders(text: string): Array<[string, string]> {
@@ -41,6 +49,20 @@ export function readHeaders(text: string): Array<[string, string]> {
   return headers;
 }
 
+/**
+ * One line from a folded value. `readHeaders` trims every line, so joining the non-empty lines with
+ * a space gives what replacing each line break and the whitespace around it by a space gave, without
+ * that regular expression's retries at every character of a long run of spaces (quadratic: a
+ * Summary holding 200 KB of spaces took seconds).
+ */
+function unfold(value: string): string {
+  return value
+    .split('\n')
+    .filter((line) => line !== '')
+    .join(' ')
+    .trim();
+}
+
 export function parseCoreMetadata(text: string): CoreMetadata {
   const headers = readHeaders(text);
   if (!headers.some(([key]) => key === 'metadata-version' || key === 'name')) {
@@ -48,16 +70,17 @@ export function parseCoreMetadata(text: string): CoreMetadata {
   }
   const first = (key: string): string | null => {
     const found = headers.find(([k]) => k === key);
-    return found ? found[1].replace(/\s*\n\s*/g, ' ').trim() || null : null;
+    return found ? unfold(found[1]) || null : null;
   };
   const all = (key: string): string[] =>
-    headers.filter(([k]) => k === key).map(([, v]) => v.replace(/\s*\n\s*/g, ' ').trim()).filter((v) => v !== '');
-  const projectUrls: Record<string, string> = {};
-  for (const entry of all('project-url')) {
-    const comma = entry.indexOf(',');
-    if (comma === -1) continue;
-    projectUrls[entry.slice(0, comma).trim()] = entry.slice(comma + 1).trim();
-  }
+    headers.filter(([k]) => k === key).map(([, v]) => unfold(v)).filter((v) => v !== '');
+  // fromEntries defines own properties: `projectUrls[label] = …` drops a "__proto__" label.
+  const projectUrls: Record<string, string> = Object.fromEntries(
+    all('project-url').flatMap((entry): Array<[string, string]> => {
+      const comma = entry.indexOf(',');
+      return comma === -1 ? [] : [[entry.slice(0, comma).trim(), entry.slice(comma + 1).trim()]];
+    }),
+  );
   return {
     metadataVersion: first('metadata-version'),
     name: first('name'),

@@ -2,10 +2,16 @@
  * The PyPI JSON API (`/pypi/<name>/json`, `/pypi/<name>/<version>/json`): only the `info`
  * block matters here (classifiers, requires_dist, project_urls). Pure.
  */
+import { safeMessage } from '../pep/errors.js';
 import type { ProjectInfo } from './types.js';
 
 export class PypiJsonParseError extends Error {
   override readonly name = 'PypiJsonParseError';
+
+  constructor(message: string) {
+    // JSON.parse quotes the text around the error, line breaks included.
+    super(safeMessage(message, 500));
+  }
 }
 
 function strings(value: unknown): string[] {
@@ -33,11 +39,12 @@ export function parsePypiJson(text: string): ProjectInfo {
   const version = record['version'];
   if (typeof name !== 'string' || name === '') throw new PypiJsonParseError('"info.name" is missing');
   if (typeof version !== 'string' || version === '') throw new PypiJsonParseError('"info.version" is missing');
-  const projectUrls: Record<string, string> = {};
   const rawUrls = record['project_urls'];
-  if (typeof rawUrls === 'object' && rawUrls !== null && !Array.isArray(rawUrls)) {
-    for (const [label, url] of Object.entries(rawUrls)) if (typeof url === 'string') projectUrls[label] = url;
-  }
+  // fromEntries defines own properties: `projectUrls[label] = …` drops a "__proto__" label.
+  const projectUrls: Record<string, string> =
+    typeof rawUrls === 'object' && rawUrls !== null && !Array.isArray(rawUrls)
+      ? Object.fromEntries(Object.entries(rawUrls).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
+      : {};
   return {
     name,
     version,

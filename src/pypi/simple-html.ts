@@ -8,6 +8,7 @@
  * Character references are decoded as pip's `html.parser` does (`unescapeHtml`).
  */
 import { decodeHTML } from 'entities';
+import { safeMessage } from '../pep/errors.js';
 import { quote } from '../safe-text.js';
 import { checkApiVersion, resolveFileUrl, SimpleParseError, type ParsedSimplePage } from './simple-json.js';
 import type { DistributionFile } from './types.js';
@@ -55,7 +56,7 @@ export function unescapeHtml(text: string): string {
 interface Tag {
   name: string;
   closing: boolean;
-  attrs: Map<string, string>;
+  attrs: ReadonlyMap<string, string>;
   /** Offset just after the tag's `>`. */
   end: number;
 }
@@ -68,7 +69,21 @@ export function looksLikeDistribution(filename: string): boolean {
   return DIST_SUFFIXES.some((suffix) => lower.endsWith(suffix) && lower.length > suffix.length);
 }
 
-const NAME_CHAR = /[^\s"'>/=]/;
+// Sticky patterns: each scans a run in one native call at `lastIndex` (no test per character).
+const TAG_NAME = /[A-Za-z][A-Za-z0-9-]{0,63}/y;
+const SEPARATORS = /[\s/]*/y;
+const ATTRIBUTE_NAME = /[^\s"'>/=]*/y;
+const SPACES = /\s*/y;
+const UNQUOTED_VALUE = /[^\s>]*/y;
+
+/** End of the run `re` matches at `from`. */
+function runEnd(re: RegExp, html: string, from: number): number {
+  re.lastIndex = from;
+  return from + (re.exec(html)?.[0].length ?? 0);
+}
+
+/** Shared by every tag without attributes (most of a hostile page of `<a>`): one Map less each. */
+const NO_ATTRIBUTES: ReadonlyMap<string, string> = new Map();
 
 /** Read one tag starting at `start` (which points at `<`). Returns null when it is not a tag. */
 function readTag(html: string, start: number): Tag | null {
@@ -78,29 +93,28 @@ function readTag(html: string, start: number): Tag | null {
     closing = true;
     i++;
   }
-  const nameMatch = /^[A-Za-z][A-Za-z0-9-]*/.exec(html.slice(i, i + 64));
+  TAG_NAME.lastIndex = i;
+  const nameMatch = TAG_NAME.exec(html);
   if (!nameMatch) return null;
   const name = nameMatch[0].toLowerCase();
   i += nameMatch[0].length;
-  const attrs = new Map<string, string>();
+  let attrs: Map<string, string> | null = null;
   const n = html.length;
   while (i < n) {
-    while (i < n && /[\s/]/.test(html[i]!)) i++;
+    i = runEnd(SEPARATORS, html, i);
     if (i >= n) break;
-    if (html[i] === '>') return { name, closing, attrs, end: i + 1 };
+    if (html[i] === '>') return { name, closing, attrs: attrs ?? NO_ATTRIBUTES, end: i + 1 };
     const attrStart = i;
-    while (i < n && NAME_CHAR.test(html[i]!)) i++;
+    i = runEnd(ATTRIBUTE_NAME, html, i);
     if (i === attrStart) {
       i++; // a stray quote or `=`: skip it, as browsers do
       continue;
     }
     const attrName = html.slice(attrStart, i).toLowerCase();
-    let j = i;
-    while (j < n && /\s/.test(html[j]!)) j++;
+    let j = runEnd(SPACES, html, i);
     let value = '';
     if (html[j] === '=') {
-      j++;
-      while (j < n && /\s/.test(html[j]!)) j++;
+      j = runEnd(SPACES, html, j + 1);
       const q = html[j];
       if (q === '"' || q === "'") {
         const close = html.indexOf(q, j + 1);
@@ -109,15 +123,16 @@ function readTag(html: string, start: number): Tag | null {
         i = stop + 1;
       } else {
         const valueStart = j;
-        while (j < n && !/[\s>]/.test(html[j]!)) j++;
+        j = runEnd(UNQUOTED_VALUE, html, j);
         value = html.slice(valueStart, j);
         i = j;
       }
     }
     // HTML keeps the first of duplicated attributes.
+    attrs ??= new Map<string, string>();
     if (!attrs.has(attrName)) attrs.set(attrName, unescapeHtml(value));
   }
-  return { name, closing, attrs, end: n };
+  return { name, closing, attrs: attrs ?? NO_ATTRIBUTES, end: n };
 }
 
 /** Offset of the next `</name` (any case) at or after `from`, or -1. */
@@ -125,6 +140,37 @@ function findClosing(html: string, name: string, from: number): number {
   const re = new RegExp(`</${name}[\\s>]`, 'gi');
   re.lastIndex = from;
   return re.exec(html)?.index ?? -1;
+}
+
+/**
+ * Where a link's text ends: at its `</a>`, or where the next link starts (links do not nest, so
+ * a browser closes an open one there), or at the end. Stopping at the next `<a` keeps a page of
+ * 100,000 unclosed links linear; searching on to a `</a>` that never comes was quadratic.
+ */
+const ANCHOR_BOUNDARY = /<\/?a[\s>/]/gi;
+
+function anchorTextEnd(html: string, from: number): number {
+  ANCHOR_BOUNDARY.lastIndex = from;
+  return ANCHOR_BOUNDARY.exec(html)?.index ?? html.length;
+}
+
+/**
+ * Text with tags removed: what /<[^>]*>/g replaced by '' gives, in one pass. That pattern scans
+ * to the end of the text from every `<` that has no `>` after it (quadratic on `<<<<…`).
+ */
+function stripTags(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const lt = text.indexOf('<', i);
+    if (lt === -1) break;
+    const gt = text.indexOf('>', lt + 1);
+    // No `>` after this `<`: no later `<` has one either, so the rest is text.
+    if (gt === -1) break;
+    out += text.slice(i, lt);
+    i = gt + 1;
+  }
+  return out + text.slice(i);
 }
 
 function parseMetadataAttr(value: string | undefined): boolean | Record<string, string> {
@@ -162,7 +208,7 @@ export function parseSimpleHtml(html: string, pageUrl: string): ParsedSimplePage
   const skipped: string[] = [];
   // Links are collected first and resolved after the whole page is read: `<base>` applies to the
   // whole document even when a server writes it late.
-  const anchors: Array<{ attrs: Map<string, string>; text: string }> = [];
+  const anchors: Array<{ attrs: ReadonlyMap<string, string>; text: string }> = [];
 
   let i = 0;
   const n = html.length;
@@ -200,32 +246,54 @@ export function parseSimpleHtml(html: string, pageUrl: string): ParsedSimplePage
       const close = findClosing(html, 'title', i);
       title = unescapeHtml(html.slice(i, close === -1 ? n : close)).trim();
     } else if (tag.name === 'a') {
-      const close = findClosing(html, 'a', i);
-      const inner = html.slice(i, close === -1 ? n : close);
-      const text = unescapeHtml(inner.replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ').trim();
+      const inner = html.slice(i, anchorTextEnd(html, i));
+      const text = unescapeHtml(stripTags(inner)).replace(/\s+/g, ' ').trim();
       anchors.push({ attrs: tag.attrs, text });
     }
   }
   checkApiVersion(apiVersion);
 
+  // A hostile page repeats the same link a million times: each distinct href is resolved (two URL
+  // parses) and each distinct reason written once, which keeps a 5 MB page of `<a>` in budget.
+  const resolved = new Map<string, { url: string; filename: string } | null>();
+  const resolve = (href: string): { url: string; filename: string } | null => {
+    let hit = resolved.get(href);
+    if (hit === undefined) {
+      const url = resolveFileUrl(href.trim(), base);
+      hit = url === null ? null : { url, filename: urlFilename(url) };
+      resolved.set(href, hit);
+    }
+    return hit;
+  };
+  const reasons = new Map<string, string>();
+  const skip = (key: string, write: () => string): void => {
+    let reason = reasons.get(key);
+    if (reason === undefined) {
+      reason = safeMessage(write());
+      reasons.set(key, reason);
+    }
+    skipped.push(reason);
+  };
+
   for (const { attrs, text } of anchors) {
     const href = attrs.get('href');
     if (href === undefined) {
-      skipped.push(`link ${quote(text)} has no href`);
+      skip(`none\u0000${text}`, () => `link ${quote(text)} has no href`);
       continue;
     }
-    const url = resolveFileUrl(href.trim(), base);
-    if (url === null) {
-      skipped.push(`link ${quote(text)} has an unusable href ${quote(href)}`);
+    const target = resolve(href);
+    if (target === null) {
+      skip(`bad\u0000${text}\u0000${href}`, () => `link ${quote(text)} has an unusable href ${quote(href)}`);
       continue;
     }
+    const { url } = target;
     // PEP 503: the link text must equal the URL's last path segment; the URL is what gets
     // downloaded, so it wins. Only when it names no file (`href=""`) does the text stand in.
-    let filename = urlFilename(url);
+    let filename = target.filename;
     if (!looksLikeDistribution(filename)) {
       if (looksLikeDistribution(text) && !/[/\\]/.test(text)) filename = text;
       else {
-        skipped.push(`link ${quote(text)} is not a distribution file`);
+        skip(`file\u0000${text}`, () => `link ${quote(text)} is not a distribution file`);
         continue;
       }
     }

@@ -2,6 +2,7 @@
  * PEP 691 Simple API, JSON form (`application/vnd.pypi.simple.v1+json`), with the PEP 700 fields
  * (`versions`, `size`, `upload-time`) and PEP 714 `core-metadata`. Pure: text in, data out.
  */
+import { safeMessage } from '../pep/errors.js';
 import { quote } from '../safe-text.js';
 import type { DistributionFile } from './types.js';
 
@@ -18,6 +19,11 @@ export interface ParsedSimplePage {
 /** Thrown for a response that is not a usable Simple API page; the message says why. */
 export class SimpleParseError extends Error {
   override readonly name = 'SimpleParseError';
+
+  constructor(message: string) {
+    // JSON.parse quotes the text around the error, line breaks included.
+    super(safeMessage(message, 500));
+  }
 }
 
 /** Check `meta.api-version` / `pypi:repository-version`: only major version 1 is understood (PEP 629). */
@@ -103,12 +109,12 @@ export function parseSimpleJson(text: string, pageUrl: string): ParsedSimplePage
       return;
     }
     if (typeof href !== 'string') {
-      skipped.push(`files[${index}] ${quote(filename)} has no "url"`);
+      skipped.push(safeMessage(`files[${index}] ${quote(filename)} has no "url"`));
       return;
     }
     const url = resolveFileUrl(href, pageUrl);
     if (url === null) {
-      skipped.push(`files[${index}] ${quote(filename)} has an unusable URL`);
+      skipped.push(safeMessage(`files[${index}] ${quote(filename)} has an unusable URL`));
       return;
     }
     const requiresPython = entry['requires-python'];
