@@ -5,7 +5,8 @@
  */
 import { PackagingError } from '../pep/errors.js';
 import { localPathOfFileUrl } from './file-url.js';
-import { oneLine, quote } from '../safe-text.js';
+import { quote } from '../safe-text.js';
+import { oneLine } from './limits.js';
 import { canonicalizeName } from '../pep/names.js';
 import { parseRequirement } from '../pep/requirements.js';
 import type { DeclaredRequirement, ManifestIssue, RequirementGroup, SourceLocation } from './types.js';
@@ -24,11 +25,31 @@ export interface DeclareOptions {
 
 export type Declared = { ok: true; requirement: DeclaredRequirement } | { ok: false; issue: ManifestIssue };
 
+/**
+ * `fn()` with no stack trace captured for what it throws. An invalid requirement is an expected
+ * outcome here, reported as an issue; capturing a trace for each of the lines of a file of a
+ * million bad ones costs seconds for traces nobody reads.
+ */
+export function withoutStackTraces<T>(fn: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return fn();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** `parseRequirement`, throwing its PackagingError without a stack trace. */
+export function parseRequirementQuietly(text: string): ReturnType<typeof parseRequirement> {
+  return withoutStackTraces(() => parseRequirement(text));
+}
+
 /** Parse `text` as PEP 508 and wrap it in a record at `location`; an invalid string becomes an issue. */
 export function declare(text: string, location: SourceLocation, options: DeclareOptions): Declared {
   let parsed;
   try {
-    parsed = parseRequirement(text);
+    parsed = parseRequirementQuietly(text);
   } catch (error) {
     return { ok: false, issue: requirementIssue(text, location, error, options.synthesized === true) };
   }

@@ -15,6 +15,20 @@ const SKIPPED_DIRS = new Set([
 
 const REQUIREMENTS_NAME = /requirements.*\.(txt|in)$/i;
 
+/** Each format as a message names it ("read as a Pipfile"). */
+export const FORMAT_LABEL: Record<ManifestFormat, string> = {
+  requirements: 'a requirements file',
+  pyproject: 'a pyproject.toml',
+  hatch: 'a hatch.toml',
+  'setup-cfg': 'a setup.cfg',
+  pipfile: 'a Pipfile',
+  'uv-lock': 'a uv.lock',
+  'poetry-lock': 'a poetry.lock',
+  'pdm-lock': 'a pdm.lock',
+  pylock: 'a pylock.toml',
+  'pipfile-lock': 'a Pipfile.lock',
+};
+
 /** The format a file's name says, or null when the name is not a manifest name. */
 export function formatOfName(filename: string): ManifestFormat | null {
   const name = path.basename(filename);
@@ -44,29 +58,93 @@ export function formatOfName(filename: string): ManifestFormat | null {
 }
 
 /**
- * For a file given by path whose name is not a manifest name (fixtures, `constraints.txt`,
- * `Pipfile.with_pylock`): the name first, then the content.
+ * The format of a file given by path: its name (`formatOfName`), else what its extension says
+ * (pip reads any file given with `-r` or `-c` as a requirements file, so `.txt` and `.in` are one;
+ * `.cfg` is setup.cfg-style configuration), else null: only the content can tell (`.toml`, `.lock`,
+ * fixtures named `Pipfile.with_pylock` or `custom_index`).
  */
-export function sniffFormat(filename: string, text: string): ManifestFormat {
+export function formatOfPath(filename: string): ManifestFormat | null {
   const byName = formatOfName(filename);
   if (byName) return byName;
   const name = path.basename(filename).toLowerCase();
+  if (name.endsWith('.txt') || name.endsWith('.in')) return 'requirements';
   if (name.endsWith('.cfg')) return 'setup-cfg';
-  const head = text.slice(0, 20_000);
-  if (/^\s*("_meta"|\{)/.test(head) && /"_meta"|"default"|"develop"/.test(head)) return 'pipfile-lock';
-  // PEP 751 puts lock-version at the top level; poetry.lock has its own under [metadata].
-  const preamble = head.split(/^\s*\[/m, 1)[0]!;
-  if (/^\s*\[\[packages\]\]/m.test(head) || /^lock-version\s*=/m.test(preamble)) return 'pylock';
-  if (/^\s*\[\[package\]\]/m.test(head) || /^\[metadata\]/m.test(head)) {
-    if (/^(lock_version|content_hash)\s*=/m.test(text) || /^\[\[metadata\.targets\]\]/m.test(text)) return 'pdm-lock';
-    if (/^(lock-version|content-hash|python-versions)\s*=/m.test(text)) return 'poetry-lock';
-    if (/^revision\s*=|^version\s*=\s*1\s*$/m.test(head) || /^source\s*=\s*\{\s*(registry|editable|virtual)/m.test(head)) return 'uv-lock';
-    return 'poetry-lock';
-  }
-  if (/^\s*\[(project|build-system|dependency-groups|tool\.[^\]]+)\]/m.test(head)) return 'pyproject';
-  if (/^\s*\[(packages|dev-packages|requires)\]|^\s*\[\[source\]\]/m.test(head)) return 'pipfile';
-  if (/^\s*\[envs\./m.test(head)) return 'hatch';
+  return null;
+}
+
+/** The name first (`formatOfPath`), then the content (`formatOfContent`). */
+export function sniffFormat(filename: string, text: string): ManifestFormat {
+  return formatOfPath(filename) ?? formatOfContent(text);
+}
+
+/** How much of a file the header rules look at. */
+const SNIFF_HEAD = 20_000;
+
+/**
+ * What a manifest's content looks like, for a file whose name says nothing: its table headers and a
+ * few keys only a lock file writes. Evidence that only a lock holds (lock-version, content-hash,
+ * uv's revision) wins; then the tables of pyproject.toml, so that a pyproject-shaped file with a
+ * `[[package]]` table is not taken for a poetry.lock; then a Pipfile's; then `[[package]]` alone;
+ * then hatch's `[envs.…]`; anything else is a requirements file. One pass over the lines (a
+ * multi-line `^\s*` pattern would retry across every blank line).
+ */
+export function formatOfContent(text: string): ManifestFormat {
+  const head = text.slice(0, SNIFF_HEAD);
+  const start = head.trimStart();
+  if ((start.startsWith('"_meta"') || start.startsWith('{')) && /"_meta"|"default"|"develop"/.test(head)) return 'pipfile-lock';
+  const seen = {
+    beforeFirstHeader: true,
+    pylockKey: false,
+    packagesArray: false,
+    packageArray: false,
+    metadataTable: false,
+    pdmKey: false,
+    poetryKey: false,
+    uvKey: false,
+    pyproject: false,
+    pipfile: false,
+    hatch: false,
+  };
+  eachLine(text, (line, offset) => {
+    const inHead = offset < SNIFF_HEAD;
+    const t = line.trimStart();
+    // Lock keys are written at the start of a line, in any part of the file.
+    if (/^(lock_version|content_hash)\s*=/.test(line) || line.startsWith('[[metadata.targets]]')) seen.pdmKey = true;
+    if (/^(lock-version|content-hash|python-versions)\s*=/.test(line)) seen.poetryKey = true;
+    if (!inHead) return;
+    if (seen.beforeFirstHeader && /^lock-version\s*=/.test(line)) seen.pylockKey = true;
+    // uv writes `version = 1` and `revision = …` above its first table, and `source = { registry … }` in each package.
+    if ((seen.beforeFirstHeader && /^revision\s*=|^version\s*=\s*1\s*$/.test(line)) || /^source\s*=\s*\{\s*(registry|editable|virtual)/.test(line)) seen.uvKey = true;
+    if (!t.startsWith('[')) return;
+    seen.beforeFirstHeader = false;
+    if (t.startsWith('[[packages]]')) seen.packagesArray = true;
+    if (t.startsWith('[[package]]')) seen.packageArray = true;
+    if (line.startsWith('[metadata]')) seen.metadataTable = true;
+    if (/^\[(project|build-system|dependency-groups|tool\.[^\]]+)\]/.test(t)) seen.pyproject = true;
+    if (/^\[(packages|dev-packages|requires)\]/.test(t) || t.startsWith('[[source]]')) seen.pipfile = true;
+    if (t.startsWith('[envs.')) seen.hatch = true;
+  });
+  if (seen.packagesArray || seen.pylockKey) return 'pylock';
+  const lockTables = seen.packageArray || seen.metadataTable;
+  if (lockTables && seen.pdmKey) return 'pdm-lock';
+  if (lockTables && seen.poetryKey) return 'poetry-lock';
+  if (lockTables && seen.uvKey) return 'uv-lock';
+  if (seen.pyproject) return 'pyproject';
+  if (lockTables) return 'poetry-lock';
+  if (seen.pipfile) return 'pipfile';
+  if (seen.hatch) return 'hatch';
   return 'requirements';
+}
+
+/** Each line of `text` (ended by \r\n, \n, \r, U+2028 or U+2029, as a multi-line `^` sees them) with its offset. */
+function eachLine(text: string, visit: (line: string, offset: number) => void): void {
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : -1;
+    if (c !== -1 && c !== 0x0a && c !== 0x0d && c !== 0x2028 && c !== 0x2029) continue;
+    visit(text.slice(start, i), start);
+    start = i + 1;
+  }
 }
 
 export interface DiscoveredManifest {
@@ -88,7 +166,8 @@ export function projectRootOf(file: string, stopAt: string): string {
 /**
  * Walk `dir` for manifests: requirements*.txt / *.in anywhere, every .txt / .in under a
  * `requirements/` folder, and the named formats. Virtualenvs (a `pyvenv.cfg`), VCS folders,
- * `node_modules` and tool caches are skipped; symlinked directories are not followed.
+ * `node_modules` and tool caches are skipped; symlinked directories are not followed (a symlink
+ * with a manifest's name is listed, and read through the link).
  */
 export async function discoverManifests(dir: string): Promise<DiscoveredManifest[]> {
   const found: DiscoveredManifest[] = [];
@@ -106,7 +185,9 @@ export async function discoverManifests(dir: string): Promise<DiscoveredManifest
       if (e.isDirectory()) {
         if (SKIPPED_DIRS.has(e.name)) continue;
         await walk(full, underRequirements || e.name.toLowerCase() === 'requirements');
-      } else if (e.isFile()) {
+      } else if (e.isFile() || e.isSymbolicLink()) {
+        // A symlink with a manifest's name is listed too: reading it follows the link, and says
+        // so when the link loops or dangles (rather than dropping the file without a word).
         const format = formatOfName(e.name) ?? (underRequirements && /\.(txt|in)$/i.test(e.name) ? 'requirements' : null);
         if (format) found.push({ file: full, format, root: projectRootOf(full, dir) });
       }

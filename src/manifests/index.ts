@@ -2,23 +2,24 @@
  * Entry point: from paths (files or directories) to projects with their declared requirements.
  * The only I/O of the module happens here and in discovery; every parser is a pure function.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { oneLine, quote } from '../safe-text.js';
-import { discoverManifests, formatOfName, sniffFormat, type ManifestFormat } from './discovery.js';
+import { quote } from '../safe-text.js';
+import { capIssues, oneLine } from './limits.js';
+import { discoverManifests, FORMAT_LABEL, formatOfContent, formatOfPath, type ManifestFormat } from './discovery.js';
 import { parsePdmLock, parsePipfileLock, parsePoetryLock, parsePylock, parseUvLock, type LockResult } from './locks.js';
 import { localPathOfFileUrl } from './file-url.js';
 import { parsePipfile } from './pipfile.js';
 import { mergeIndexOptions, mergeLock } from './project.js';
 import { parseHatchToml, parsePyproject } from './pyproject.js';
-import { parseRequirementsFile, type RequirementsInclude } from './requirements-file.js';
+import { parseRequirementsFile, type RequirementsFileResult, type RequirementsInclude } from './requirements-file.js';
 import { parseSetupCfg } from './setup-cfg.js';
 import { decodeManifest } from './source-text.js';
 import { emptyIndexOptions, type DeclaredRequirement, type IndexOptions, type ManifestIssue, type ManifestProject } from './types.js';
 
 import { redactUrl } from '../safe-text.js';
 export * from './types.js';
-export { formatOfName, sniffFormat, discoverManifests, type ManifestFormat } from './discovery.js';
+export { formatOfName, formatOfPath, formatOfContent, sniffFormat, discoverManifests, FORMAT_LABEL, type ManifestFormat } from './discovery.js';
 
 /** What any manifest parser gives back; each format fills what it knows. */
 interface ParsedManifest {
@@ -38,6 +39,20 @@ const fromLock = (parse: (text: string, file: string) => LockResult): Parser => 
   const lock = parse(text, file);
   return { requirements: [], issues: lock.issues, requiresPython: lock.requiresPython, lock };
 };
+
+/** Every issue as the report shows it, whichever parser made it: one line, bounded, at a line and column that exist. */
+function finalIssue(issue: ManifestIssue): ManifestIssue {
+  const message = oneLine(issue.message);
+  const line = Number.isInteger(issue.line) && issue.line >= 1 ? issue.line : 1;
+  const out: ManifestIssue = { ...issue, message, line };
+  if (issue.column !== undefined && !(Number.isInteger(issue.column) && issue.column >= 1)) delete out.column;
+  return out;
+}
+
+function appendAll<T>(into: T[], items: readonly T[]): void {
+  // Not `into.push(...items)`: spreading 200,000 records overflows the call stack.
+  for (const item of items) into.push(item);
+}
 
 /** The one dispatch table: every manifest format and its parser. */
 const PARSERS: Record<ManifestFormat, Parser> = {
@@ -76,9 +91,20 @@ export interface LoadOptions {
   maxFileBytes?: number;
 }
 
-/** A path given to `loadManifests` that does not exist: the caller's mistake, not the file's. */
+/** A path given to `loadManifests` that does not exist (or loops): the caller's mistake, not the file's. */
 export class ManifestPathError extends Error {
   override readonly name = 'ManifestPathError';
+}
+
+/** Why a path cannot be used, from the error `stat` gave: a symlink loop is not a missing file. */
+async function pathProblem(error: unknown, abs: string, shown: string): Promise<string> {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ELOOP') return `symlink loop: ${shown}`;
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    const link = await lstat(abs).then((i) => i.isSymbolicLink(), () => false);
+    return link ? `broken symlink (its target does not exist): ${shown}` : `path not found: ${shown}`;
+  }
+  return `cannot read path${typeof code === 'string' ? ` (${code})` : ''}: ${shown}`;
 }
 
 export async function loadManifests(paths: string[], options: LoadOptions = {}): Promise<ManifestProject[]> {
@@ -99,13 +125,14 @@ export async function loadManifests(paths: string[], options: LoadOptions = {}):
     let info;
     try {
       info = await stat(abs);
-    } catch {
-      throw new ManifestPathError(`path not found: ${oneLine(input)}`);
+    } catch (error) {
+      throw new ManifestPathError(await pathProblem(error, abs, oneLine(input)));
     }
     if (info.isDirectory()) {
       for (const m of await discoverManifests(abs)) add(m.root, m.file, m.format);
     } else {
-      add(path.dirname(abs), abs, formatOfName(abs));
+      // Named explicitly: the name or extension decides, else the content (with a warning).
+      add(path.dirname(abs), abs, formatOfPath(abs));
     }
   }
 
@@ -140,7 +167,8 @@ async function readManifest(abs: string, rel: string, maxFileBytes: number): Pro
     return { ok: true, text: decoded.text };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    return { ok: false, issue: { file: rel, line: 1, message: `cannot read file${typeof code === 'string' ? ` (${code})` : ''}`, severity: 'error', fatal: true } };
+    const message = code === 'ELOOP' ? 'symlink loop (ELOOP): cannot read file' : `cannot read file${typeof code === 'string' ? ` (${code})` : ''}`;
+    return { ok: false, issue: { file: rel, line: 1, message, severity: 'error', fatal: true } };
   }
 }
 
@@ -166,27 +194,53 @@ async function loadProject(root: string, files: { file: string; format: Manifest
   const locks: { result: LockResult; file: string }[] = [];
   let projectName: string | null = null;
   const requirementsFiles: string[] = [];
+  // Each requirements file is parsed once per kind (the pass that finds includes reuses it).
+  const requirementsParses = new Map<string, RequirementsFileResult>();
+  const parseRequirements = (abs: string, text: string, kind: 'requirement' | 'constraint'): RequirementsFileResult => {
+    const key = `${kind}:${abs}`;
+    let res = requirementsParses.get(key);
+    if (!res) {
+      res = parseRequirementsFile(text, rel(abs), { env: ctx.env, kind });
+      requirementsParses.set(key, res);
+    }
+    return res;
+  };
 
+  // Declared before the first loop: a setup.cfg's `file:` include is followed from inside it.
+  const parsed = new Set<string>();
+  const parsedFiles = new Set<string>();
+  const listed = new Set<string>();
   for (const { file, format: known } of files) {
     const r = await read(file);
     if (!r.ok) {
       project.manifests.push(rel(file));
+      listed.add(rel(file));
       project.issues.push(r.issue);
       continue;
     }
-    const format = known ?? sniffFormat(file, r.text);
+    let format = known;
+    if (format === null) {
+      format = formatOfContent(r.text);
+      project.issues.push({
+        file: rel(file),
+        line: 1,
+        message: oneLine(`${quote(path.basename(file))} is not a manifest name: read as ${FORMAT_LABEL[format]}, from its content`),
+        severity: 'warning',
+      });
+    }
     if (format === 'requirements') {
       requirementsFiles.push(file);
       continue;
     }
     project.manifests.push(rel(file));
+    listed.add(rel(file));
     const name = rel(file);
     const res = PARSERS[format](r.text, name, ctx.env);
-    project.issues.push(...res.issues);
+    appendAll(project.issues, res.issues);
     if (res.lock) {
       locks.push({ result: res.lock, file: name });
     } else {
-      project.requirements.push(...res.requirements);
+      appendAll(project.requirements, res.requirements);
     }
     if (res.indexOptions) project.indexOptions = mergeIndexOptions(project.indexOptions, res.indexOptions);
     if (res.requiresPython !== undefined) pythons[PYTHON_SOURCE[format]] ??= res.requiresPython;
@@ -196,7 +250,6 @@ async function loadProject(root: string, files: { file: string; format: Manifest
 
   // Requirements files: a file that another one includes is read through that include (so a
   // `-c constraints.txt` is read as constraints); the others are the starting points.
-  const parsed = new Set<string>();
   async function followInclude(include: RequirementsInclude, from: string, parentKind: 'requirement' | 'constraint', stack: string[]): Promise<void> {
     const at = include.location;
     const issue = (message: string, severity: 'error' | 'warning' = 'error'): void => {
@@ -215,8 +268,9 @@ async function loadProject(root: string, files: { file: string; format: Manifest
     if (parsed.has(`${kind}:${target}`)) return;
     try {
       await stat(target);
-    } catch {
-      issue(`included file ${quote(include.target)} not found`);
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      issue(code === 'ELOOP' ? `included file ${quote(include.target)} is a symlink loop` : `included file ${quote(include.target)} not found`);
       return;
     }
     await requirementsFile(target, kind, [...stack, from]);
@@ -226,15 +280,17 @@ async function loadProject(root: string, files: { file: string; format: Manifest
     const key = `${kind}:${abs}`;
     if (parsed.has(key)) return;
     parsed.add(key);
-    if (!project.manifests.includes(rel(abs))) project.manifests.push(rel(abs));
+    parsedFiles.add(abs);
+    if (!listed.has(rel(abs))) project.manifests.push(rel(abs));
+    listed.add(rel(abs));
     const r = await read(abs);
     if (!r.ok) {
       project.issues.push(r.issue);
       return;
     }
-    const res = parseRequirementsFile(r.text, rel(abs), { env: ctx.env, kind });
-    project.requirements.push(...res.requirements);
-    project.issues.push(...res.issues);
+    const res = parseRequirements(abs, r.text, kind);
+    appendAll(project.requirements, res.requirements);
+    appendAll(project.issues, res.issues);
     project.indexOptions = mergeIndexOptions(project.indexOptions, res.indexOptions);
     for (const include of res.includes) await followInclude(include, abs, kind, stack);
   }
@@ -243,7 +299,7 @@ async function loadProject(root: string, files: { file: string; format: Manifest
   for (const file of requirementsFiles) {
     const r = await read(file);
     if (!r.ok) continue;
-    for (const inc of parseRequirementsFile(r.text, rel(file), { env: ctx.env }).includes) {
+    for (const inc of parseRequirements(file, r.text, 'requirement').includes) {
       const target = path.resolve(path.dirname(file), inc.target);
       if (target !== file) included.add(target);
     }
@@ -251,7 +307,7 @@ async function loadProject(root: string, files: { file: string; format: Manifest
   const starts = requirementsFiles.filter((f) => !included.has(f));
   // Files only reachable inside an include cycle still get read once.
   for (const file of [...starts, ...requirementsFiles.filter((f) => included.has(f))]) {
-    if ([...parsed].some((k) => k.endsWith(`:${file}`))) continue;
+    if (parsedFiles.has(file)) continue;
     await requirementsFile(file, 'requirement', []);
   }
 
@@ -260,12 +316,13 @@ async function loadProject(root: string, files: { file: string; format: Manifest
     const expected = path.posix.join(path.posix.dirname(file), pairsWith);
     const manifest = project.manifests.find((m) => m === expected);
     const declared: DeclaredRequirement[] = manifest ? project.requirements.filter((r) => r.location.file === manifest) : [];
-    project.requirements.push(...mergeLock(declared, result, manifest !== undefined, projectName, project.issues));
+    appendAll(project.requirements, mergeLock(declared, result, manifest !== undefined, projectName, project.issues));
   }
   // A lock that could not be read at all (TOML/JSON syntax error) records no graph.
   project.lockGraphs = locks.filter(({ result }) => !result.issues.some((i) => i.fatal)).map(({ result }) => result.graph);
 
   project.requiresPython = pythons.pyproject ?? pythons.setupCfg ?? pythons.pipfile ?? pythons.lock ?? null;
+  project.issues = capIssues(project.issues).map(finalIssue);
   return project;
 }
 
@@ -280,7 +337,8 @@ export function parseManifest(
   env: Record<string, string | undefined> = {},
 ): { requirements: DeclaredRequirement[]; issues: ManifestIssue[] } {
   const res = PARSERS[format](text, file, env);
-  if (!res.lock) return { requirements: res.requirements, issues: res.issues };
+  if (!res.lock) return { requirements: res.requirements, issues: capIssues(res.issues).map(finalIssue) };
   const issues = [...res.issues];
-  return { requirements: mergeLock([], res.lock, false, null, issues), issues };
+  const requirements = mergeLock([], res.lock, false, null, issues);
+  return { requirements, issues: capIssues(issues).map(finalIssue) };
 }

@@ -2,15 +2,16 @@
  * Lock files: uv.lock, poetry.lock, pdm.lock, pylock.toml (PEP 751) and Pipfile.lock. Each gives
  * exact versions, markers where the format records them, and the distribution files with hashes.
  */
-import { oneLine, quote } from '../safe-text.js';
+import { quote } from '../safe-text.js';
+import { MAX_ENTRIES_PER_FILE, oneLine, tooManyEntries } from './limits.js';
 import { canonicalizeName } from '../pep/names.js';
-import { parseRequirement } from '../pep/requirements.js';
 import { satisfies } from '../pep/versions.js';
-import { declare, declareUnnamed, requirementIssue } from './declared.js';
+import { declare, declareUnnamed, parseRequirementQuietly, requirementIssue } from './declared.js';
 import { poetryToPep440 } from './poetry-constraint.js';
 import { pythonMarker } from './pyproject.js';
 import { LineMap } from './source-text.js';
-import { isTable, readToml, stringOf, type TomlTable } from './toml-document.js';
+import { cutAtFirst } from './text-scan.js';
+import { isTable, readToml, stringOf, unknownContent, type TomlTable } from './toml-document.js';
 import type { DeclaredRequirement, LockEdge, LockFile, LockGraph, LockNode, ManifestIssue, RequirementGroup, SourceLocation } from './types.js';
 
 export type LockFormat = 'uv-lock' | 'poetry-lock' | 'pdm-lock' | 'pylock' | 'pipfile-lock';
@@ -71,9 +72,34 @@ function hashesTable(value: unknown): Record<string, string> | undefined {
 }
 
 function fileFromUrl(url: string, hashes: Record<string, string> | undefined, name?: string): LockFile {
-  const filename = name ?? decodeURIComponent(url.replace(/[#?].*$/, '').split('/').pop() ?? url);
+  const path = cutAtFirst(url, '#?');
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  let filename = name;
+  if (filename === undefined) {
+    try {
+      filename = decodeURIComponent(last);
+    } catch {
+      filename = last; // a stray `%` (URIError) is part of the name
+    }
+  }
   return { filename, url, ...(hashes ? { hashes } : {}) };
 }
+
+/** The top-level keys each TOML lock format writes (anything else alone means the file is not that lock). */
+const LOCK_KEYS: Record<Exclude<LockFormat, 'pipfile-lock'>, ReadonlySet<string>> = {
+  'uv-lock': new Set(['version', 'revision', 'requires-python', 'resolution-markers', 'supported-markers', 'required-markers', 'conflicts', 'options', 'manifest', 'package', 'workspace']),
+  'poetry-lock': new Set(['package', 'metadata', 'extras']),
+  'pdm-lock': new Set(['package', 'metadata']),
+  pylock: new Set(['lock-version', 'environments', 'requires-python', 'extras', 'dependency-groups', 'default-groups', 'created-by', 'packages', 'tool', 'attestation-identities']),
+};
+
+const LOCK_LABEL: Record<LockFormat, string> = {
+  'uv-lock': 'a uv.lock',
+  'poetry-lock': 'a poetry.lock',
+  'pdm-lock': 'a pdm.lock',
+  pylock: 'a pylock.toml',
+  'pipfile-lock': 'a Pipfile.lock',
+};
 
 /** Location of a value inside the current lock entry, by its path below the entry. */
 type At = (...path: (string | number)[]) => SourceLocation;
@@ -86,7 +112,7 @@ interface LockEntry {
 function tomlLock(
   text: string,
   file: string,
-  format: LockFormat,
+  format: Exclude<LockFormat, 'pipfile-lock'>,
   key: 'package' | 'packages',
   read: (pkg: TomlTable, location: SourceLocation, result: LockResult) => LockedPackage | null,
   top?: (data: TomlTable, result: LockResult) => void,
@@ -98,6 +124,8 @@ function tomlLock(
     result.issues.push(doc.issue);
     return result;
   }
+  const unknown = unknownContent(doc.data, doc.positions, file, LOCK_LABEL[format], (k) => LOCK_KEYS[format].has(k));
+  if (unknown) result.issues.push(unknown);
   top?.(doc.data, result);
   const list = doc.data[key];
   if (list !== undefined && !Array.isArray(list)) {
@@ -105,17 +133,23 @@ function tomlLock(
     return result;
   }
   const entries: LockEntry[] = [];
-  (list ?? []).forEach((pkg, i) => {
+  const packages: unknown[] = list ?? [];
+  for (let i = 0; i < packages.length; i++) {
+    const pkg = packages[i];
+    if (i >= MAX_ENTRIES_PER_FILE) {
+      result.issues.push(tooManyEntries(file, doc.positions.value([key, i]).line, `[[${key}]] entries`));
+      break;
+    }
     if (!isTable(pkg) || typeof pkg.name !== 'string') {
       const at = doc.positions.value([key, i]);
       result.issues.push({ file, line: at.line, message: `lock entry without a name`, severity: 'warning' });
-      return;
+      continue;
     }
     entries.push({ pkg: pkg as TomlTable & { name: string }, at: (...path) => doc.positions.value([key, i, ...path]) });
     // Point at the entry's `name = "…"`, the line a reader looks for.
     const locked = read(pkg, doc.positions.value([key, i, 'name']), result);
     if (locked) result.packages.push(locked);
-  });
+  }
   if (graph) graph(entries, doc.data, result);
   else result.graph.nodes = edgelessNodes(result.packages);
   return result;
@@ -329,21 +363,28 @@ function readPipfileLock(text: string, file: string, result: LockResult): LockRe
     return result;
   }
   const lines = new LineMap(text);
+  // (No "nothing read" check: every section is a category, and one that is not an object is an error.)
+  const offsets = jsonKeyOffsets(text);
   const meta = isTable(data._meta) ? data._meta : {};
   const requires = isTable(meta.requires) ? meta.requires : {};
   if (typeof requires.python_full_version === 'string') result.requiresPython = `==${requires.python_full_version}`;
   else if (typeof requires.python_version === 'string') result.requiresPython = `==${requires.python_version}.*`;
-  for (const [section, entries] of Object.entries(data)) {
+  let count = 0;
+  sections: for (const [section, entries] of Object.entries(data)) {
     if (section === '_meta') continue;
+    const at = offsets.get(section);
     if (!isTable(entries)) {
-      result.issues.push({ file, line: lineOfKey(text, lines, section, 0), message: oneLine(`section ${JSON.stringify(section)} should be an object`), severity: 'error' });
+      result.issues.push({ file, line: lines.position(at?.at ?? 0).line, message: oneLine(`section ${JSON.stringify(section)} should be an object`), severity: 'error' });
       continue;
     }
-    const sectionAt = text.indexOf(JSON.stringify(section));
     const group: RequirementGroup = section === 'default' ? 'main' : section === 'develop' ? 'dev' : `group:${canonicalizeName(section)}`;
     for (const [name, entry] of Object.entries(entries)) {
-      const keyAt = text.indexOf(JSON.stringify(name), Math.max(0, sectionAt));
-      const location = keyAt >= 0 ? lines.location(file, keyAt + 1, keyAt + 1 + name.length) : lines.location(file, 0, 0);
+      const keyAt = at?.keys.get(name);
+      const location = keyAt !== undefined ? lines.location(file, keyAt + 1, keyAt + 1 + name.length) : lines.location(file, 0, 0);
+      if (++count > MAX_ENTRIES_PER_FILE) {
+        result.issues.push(tooManyEntries(file, location.line, 'package entries'));
+        break sections;
+      }
       // Hand-edited locks sometimes shorten an entry to its version string.
       if (typeof entry === 'string') {
         result.packages.push({ name, normalizedName: canonicalizeName(name), version: entry.replace(/^==/, ''), markerText: null, files: [], group, location, url: null, localPath: null, editable: false });
@@ -369,16 +410,55 @@ function readPipfileLock(text: string, file: string, result: LockResult): LockRe
       };
       // Pipfile.lock records hashes without file names: keep them on the requirement instead.
       const hashes = Array.isArray(entry.hashes) ? entry.hashes.filter((h): h is string => typeof h === 'string') : [];
-      if (hashes.length) p.files.push(...hashes.map((h) => ({ filename: '', hashes: hashRecord(h) ?? {} })));
+      for (const h of hashes) p.files.push({ filename: '', hashes: hashRecord(h) ?? {} });
       result.packages.push(p);
     }
   }
   return result;
 }
 
-function lineOfKey(text: string, lines: LineMap, key: string, from: number): number {
-  const at = text.indexOf(JSON.stringify(key), from);
-  return at >= 0 ? lines.position(at).line : 1;
+/**
+ * Where each key of a JSON document's top-level object, and of each object directly inside it, is
+ * written (the offset of its opening quote; the last of duplicate keys, as JSON.parse keeps the
+ * last value). One pass over a text JSON.parse has accepted, instead of an `indexOf` from the
+ * section's start for every entry (quadratic over a lock of many entries).
+ */
+function jsonKeyOffsets(text: string): Map<string, { at: number; keys: Map<string, number> }> {
+  const sections = new Map<string, { at: number; keys: Map<string, number> }>();
+  const stack: { object: boolean; expectKey: boolean }[] = [];
+  let section: { at: number; keys: Map<string, number> } | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      stack.push({ object: c === 0x7b, expectKey: c === 0x7b });
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      stack.pop();
+    } else if (c === 0x2c /* , */) {
+      const top = stack[stack.length - 1];
+      if (top?.object) top.expectKey = true;
+    } else if (c === 0x22 /* " */) {
+      const start = i;
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+      const top = stack[stack.length - 1];
+      if (!top?.object || !top.expectKey) continue;
+      top.expectKey = false;
+      let key = text.slice(start + 1, i);
+      if (key.includes('\\')) {
+        try {
+          key = JSON.parse(text.slice(start, i + 1)) as string;
+        } catch {
+          continue;
+        }
+      }
+      if (stack.length === 1) {
+        section = { at: start, keys: new Map() };
+        sections.set(key, section);
+      } else if (stack.length === 2 && stack[0]!.object && section) {
+        section.keys.set(key, start);
+      }
+    }
+  }
+  return sections;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -391,6 +471,20 @@ function stringList(value: unknown): string[] {
 
 function graphIssue(result: LockResult, location: SourceLocation, message: string): void {
   result.issues.push({ file: location.file, line: location.line, column: location.column, message: oneLine(message), severity: 'warning' });
+}
+
+/** Dependency edges read from one lock; past that an error says so and the graph stops growing. */
+const MAX_EDGES_PER_FILE = 4 * MAX_ENTRIES_PER_FILE;
+const edgesRead = new WeakMap<LockResult, number>();
+
+/** Whether `count` more edges (at `location`) are read. */
+function admitEdge(result: LockResult, location: () => SourceLocation, count = 1): boolean {
+  const before = edgesRead.get(result) ?? 0;
+  const n = before + count;
+  edgesRead.set(result, n);
+  if (n <= MAX_EDGES_PER_FILE) return true;
+  if (before <= MAX_EDGES_PER_FILE) result.issues.push(tooManyEntries(result.graph.file, location().line, 'dependency edges'));
+  return false;
 }
 
 /** Edges whose version is still to be settled from a specifier (poetry, pdm). */
@@ -434,7 +528,9 @@ function nodeOf(name: string, version: string | null, markerText: string | null,
 
 function addOptional(node: LockNode, extra: string, edges: LockEdge[]): void {
   const key = canonicalizeName(extra);
-  node.optionalDependencies[key] = [...(node.optionalDependencies[key] ?? []), ...edges];
+  // In place: a lock that names one extra 100,000 times must not copy the list each time.
+  const list = Object.hasOwn(node.optionalDependencies, key) ? node.optionalDependencies[key]! : (node.optionalDependencies[key] = []);
+  for (const e of edges) list.push(e);
 }
 
 /** pylock.toml and Pipfile.lock: the packages, each with its own marker, no edges. */
@@ -462,6 +558,7 @@ function uvEdges(list: unknown, at: At, path: (string | number)[], result: LockR
   }
   const edges: LockEdge[] = [];
   list.forEach((d, j) => {
+    if (!admitEdge(result, () => at(...path, j))) return;
     if (!isTable(d) || typeof d.name !== 'string') {
       graphIssue(result, at(...path, j), `${what}: dependency entry without a name`);
       return;
@@ -493,11 +590,11 @@ function uvGraph(entries: LockEntry[], data: TomlTable, result: LockResult): voi
     if ((stringOf(source.editable) ?? stringOf(source.virtual)) !== '.' || roots) continue;
     // The project itself: its edges are the roots, with the group each comes from.
     roots = node.dependencies.map((e) => ({ ...e, group: 'main' as const }));
-    for (const [extra, edges] of Object.entries(node.optionalDependencies)) roots.push(...edges.map((e) => ({ ...e, group: `optional:${extra}` as const })));
+    for (const [extra, edges] of Object.entries(node.optionalDependencies)) for (const e of edges) roots.push({ ...e, group: `optional:${extra}` as const });
     const dev = pkg['dev-dependencies'];
     for (const [group, list] of Object.entries(isTable(dev) ? dev : {})) {
       const edges = uvEdges(list, at, ['dev-dependencies', group], result, `${what} (group ${group})`);
-      roots.push(...edges.map((e) => ({ ...e, group: `group:${canonicalizeName(group)}` as const })));
+      for (const e of edges) roots.push({ ...e, group: `group:${canonicalizeName(group)}` as const });
     }
   }
   // A virtual workspace root has no package of its own: [manifest] (lock version 1) or
@@ -507,11 +604,11 @@ function uvGraph(entries: LockEntry[], data: TomlTable, result: LockResult): voi
     const at: At = () => ({ file: graph.file, line: 1, column: 1, endLine: 1, endColumn: 1 });
     const found: (LockEdge & { group: RequirementGroup })[] = [];
     for (const member of stringList(manifest.members)) found.push({ name: canonicalizeName(member), version: null, markerText: null, extras: [], group: 'main' });
-    found.push(...uvEdges(manifest.requirements, at, [], result, 'manifest requirements').map((e) => ({ ...e, group: 'main' as const })));
+    for (const e of uvEdges(manifest.requirements, at, [], result, 'manifest requirements')) found.push({ ...e, group: 'main' as const });
     const groups = manifest['dependency-groups'];
     for (const [group, value] of Object.entries(isTable(groups) ? groups : {})) {
       const list = isTable(value) ? value.dependencies : value;
-      found.push(...uvEdges(list, at, [], result, `manifest group ${group}`).map((e) => ({ ...e, group: `group:${canonicalizeName(group)}` as const })));
+      for (const e of uvEdges(list, at, [], result, `manifest group ${group}`)) found.push({ ...e, group: `group:${canonicalizeName(group)}` as const });
     }
     if (found.length > 0) roots = found;
   }
@@ -559,7 +656,7 @@ function poetryNodeMarker(markers: unknown): string | null {
 /** `"pyyaml (>=5.1)"`, `"coverage[toml] (>=5.0.2)"`, `"win-inet-pton ; sys_platform == \"win32\""`. */
 function looseRequirement(text: string): { name: string; extras: string[]; specifier: string; markerText: string | null } | { error: unknown } {
   try {
-    const r = parseRequirement(text.trim().replace(/^-e\s+/, ''));
+    const r = parseRequirementQuietly(text.trim().replace(/^-e\s+/, ''));
     return { name: r.normalizedName, extras: r.extras, specifier: r.url ? '' : r.specifier, markerText: r.markerText };
   } catch (error) {
     return { error };
@@ -581,13 +678,16 @@ function poetryGraph(entries: LockEntry[], _data: TomlTable, result: LockResult)
       // Multiple-constraints dependencies: one table per environment, each with its markers.
       const list = Array.isArray(spec) ? spec : [spec];
       list.forEach((entry, j) => {
+        if (!admitEdge(result, () => at('dependencies', depName))) return;
         const parsed = poetryEdge(name, entry);
         if (!parsed) {
           graphIssue(result, at(...(Array.isArray(spec) ? ['dependencies', depName, j] : ['dependencies', depName])), `${what}: dependency ${quote(depName)} should be a constraint string or a table`);
           return;
         }
         if (parsed.optional) {
-          optionalByName.set(name, [...(optionalByName.get(name) ?? []), parsed]);
+          const list = optionalByName.get(name);
+          if (list) list.push(parsed);
+          else optionalByName.set(name, [parsed]);
         } else {
           node.dependencies.push(parsed.edge);
           pending.push(parsed);
@@ -603,7 +703,7 @@ function poetryGraph(entries: LockEntry[], _data: TomlTable, result: LockResult)
       }
       const edges: LockEdge[] = [];
       list.forEach((item, j) => {
-        if (typeof item !== 'string') return;
+        if (typeof item !== 'string' || !admitEdge(result, () => at('extras', extra, j))) return;
         const r = looseRequirement(item);
         if ('error' in r) {
           result.issues.push({ ...requirementIssue(item, at('extras', extra, j), r.error, true), severity: 'warning' });
@@ -612,6 +712,7 @@ function poetryGraph(entries: LockEntry[], _data: TomlTable, result: LockResult)
         // Poetry writes the optional dependencies of the extras someone requested only: an
         // extra nothing asks for has no locked edges. A required one listed again adds nothing.
         for (const o of optionalByName.get(r.name) ?? []) {
+          if (!admitEdge(result, () => at('extras', extra, j))) return;
           const edge = { ...o.edge, extras: [...new Set([...o.edge.extras, ...r.extras])].sort() };
           edges.push(edge);
           pending.push({ edge, specifier: o.specifier });
@@ -634,6 +735,7 @@ function pdmEdges(list: unknown, at: At, result: LockResult, what: string): { ed
   }
   const edges: { edge: LockEdge; specifier: string }[] = [];
   list.forEach((item, j) => {
+    if (!admitEdge(result, () => at('dependencies', j))) return;
     if (typeof item !== 'string') {
       graphIssue(result, at('dependencies', j), `${what}: dependency should be a requirement string`);
       return;
@@ -668,7 +770,7 @@ function pdmGraph(entries: LockEntry[], _data: TomlTable, result: LockResult): v
     const url = stringOf(pkg.git) ? `git+${pkg.git as string}${stringOf(pkg.revision) ? `@${pkg.revision as string}` : ''}` : stringOf(pkg.url) ?? null;
     const node = nodeOf(pkg.name, stringOf(pkg.version) ?? null, stringOf(pkg.marker) ?? null, { url, localPath: stringOf(pkg.path) ?? null });
     const deps = pdmEdges(pkg.dependencies, at, result, `${pkg.name} ${node.version ?? ''}`.trim());
-    pending.push(...deps);
+    for (const d of deps) pending.push(d);
     node.dependencies = deps.map((d) => d.edge);
     const key = `${node.name}\u0000${node.version ?? ''}`;
     if (!base.has(key)) base.set(key, node);
@@ -692,8 +794,9 @@ function pdmGraph(entries: LockEntry[], _data: TomlTable, result: LockResult): v
       .filter((d) => !(d.edge.name === node.name && d.edge.extras.length === 0));
     const targets = extras.length === 1 ? extras : extras.filter((x) => !ownEntry.has(`${key}\u0000${x}`));
     for (const x of targets) {
+      if (edges.length > 0 && !admitEdge(result, () => at('extras'), edges.length)) break;
       const copies = edges.map((d) => ({ edge: { ...d.edge, extras: [...d.edge.extras] }, specifier: d.specifier }));
-      pending.push(...copies);
+      for (const d of copies) pending.push(d);
       addOptional(node, x, copies.map((d) => d.edge));
     }
   }

@@ -3,10 +3,11 @@
  * string (`"*"`, `"==1.2"`) or a table (version, extras, markers, git/ref, path, editable, and
  * marker keys such as `sys_platform = "== 'win32'"`); `[[source]]` for the indexes.
  */
-import { oneLine, quote } from '../safe-text.js';
+import { quote } from '../safe-text.js';
+import { MAX_ENTRIES_PER_FILE, oneLine, tooManyEntries } from './limits.js';
 import { canonicalizeName } from '../pep/names.js';
 import { declare } from './declared.js';
-import { isTable, readToml, stringOf, tableAt } from './toml-document.js';
+import { isTable, readToml, stringOf, tableAt, unknownContent } from './toml-document.js';
 import { emptyIndexOptions, type DeclaredRequirement, type IndexOptions, type ManifestIssue, type RequirementGroup } from './types.js';
 
 export interface PipfileResult {
@@ -31,6 +32,9 @@ export function parsePipfile(text: string, file: string): PipfileResult {
     return result;
   }
   const { data, positions } = doc;
+  // Any table is a package category; other top-level values mean nothing to pipenv.
+  const unknown = unknownContent(data, positions, file, 'a Pipfile', (key, value) => NOT_CATEGORIES.has(key) || isTable(value));
+  if (unknown) result.issues.push(unknown);
   const requires = tableAt(data, 'requires');
   if (typeof requires?.python_full_version === 'string') result.requiresPython = `==${requires.python_full_version}`;
   else if (typeof requires?.python_version === 'string') result.requiresPython = `==${requires.python_version}.*`;
@@ -49,11 +53,16 @@ export function parsePipfile(text: string, file: string): PipfileResult {
     }
   });
 
-  for (const [category, packages] of Object.entries(data)) {
+  let entries = 0;
+  categories: for (const [category, packages] of Object.entries(data)) {
     if (NOT_CATEGORIES.has(category) || !isTable(packages)) continue;
     const group: RequirementGroup = category === 'packages' ? 'main' : category === 'dev-packages' ? 'dev' : `group:${canonicalizeName(category)}`;
     for (const [name, spec] of Object.entries(packages)) {
       const path = [category, name];
+      if (++entries > MAX_ENTRIES_PER_FILE) {
+        result.issues.push(tooManyEntries(file, positions.key(path).line, 'package entries'));
+        break categories;
+      }
       const location = typeof spec === 'string' ? positions.value(path) : positions.key(path);
       const table = typeof spec === 'string' ? { version: spec } : isTable(spec) ? spec : null;
       if (!table) {

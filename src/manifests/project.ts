@@ -5,7 +5,7 @@
 import { canonicalizeName } from '../pep/names.js';
 import { compareVersions } from '../pep/versions.js';
 import { lockedRequirement, type LockedPackage, type LockResult } from './locks.js';
-import type { DeclaredRequirement, IndexOptions, ManifestIssue } from './types.js';
+import type { DeclaredRequirement, IndexOptions, LockFile, ManifestIssue } from './types.js';
 
 /**
  * Give each declared requirement its locked version and files, and return the lock's other
@@ -29,19 +29,31 @@ export function mergeLock(
     return packages.map((p) => lockedRequirement(p, lock.direct ? lock.direct.has(p.normalizedName) : true, issues));
   }
   const byName = new Map<string, LockedPackage[]>();
-  for (const p of packages) byName.set(p.normalizedName, [...(byName.get(p.normalizedName) ?? []), p]);
+  for (const p of packages) {
+    const list = byName.get(p.normalizedName);
+    if (list) list.push(p);
+    else byName.set(p.normalizedName, [p]);
+  }
+  // The newest locked version of each name, chosen once however many declarations name it.
+  const newest = new Map<string, { pick: LockedPackage; files: LockFile[]; hashes: string[] }>();
   const chosen = new Set<LockedPackage>();
   for (const r of declared) {
     if (r.kind !== 'requirement') continue;
-    const candidates = byName.get(r.normalizedName);
-    if (!candidates?.length) continue;
-    const pick = candidates.reduce((a, b) => (b.version && (!a.version || compareVersions(b.version, a.version) > 0) ? b : a));
-    chosen.add(pick);
-    r.lockedVersion = pick.version;
-    const files = pick.files.filter((f) => f.filename !== '');
-    if (files.length) r.lockFiles = files;
-    const hashes = pick.files.flatMap((f) => Object.entries(f.hashes ?? {}).map(([alg, hex]) => `${alg}:${hex}`));
-    if (hashes.length && !r.hashes) r.hashes = hashes;
+    let locked = newest.get(r.normalizedName);
+    if (!locked) {
+      const candidates = byName.get(r.normalizedName);
+      if (!candidates?.length) continue;
+      const pick = candidates.reduce((a, b) => (b.version && (!a.version || compareVersions(b.version, a.version) > 0) ? b : a));
+      const files = pick.files.filter((f) => f.filename !== '');
+      const hashes = pick.files.flatMap((f) => Object.entries(f.hashes ?? {}).map(([alg, hex]) => `${alg}:${hex}`));
+      locked = { pick, files, hashes };
+      newest.set(r.normalizedName, locked);
+    }
+    chosen.add(locked.pick);
+    r.lockedVersion = locked.pick.version;
+    // Shared, not copied: one name declared many times must not copy a long file list each time.
+    if (locked.files.length) r.lockFiles = locked.files;
+    if (locked.hashes.length && !r.hashes) r.hashes = locked.hashes;
   }
   return packages.filter((p) => !chosen.has(p)).map((p) => lockedRequirement(p, false, issues));
 }

@@ -3,12 +3,14 @@
  * `[dependency-groups]` (with `{include-group = …}`), PEP 518 `build-system.requires`, and the tool
  * tables that declare dependencies: Poetry, PDM, uv and Hatch (hatch.toml shares the Hatch code).
  */
-import { oneLine, quote } from '../safe-text.js';
+import { quote } from '../safe-text.js';
+import { fileLevel, MAX_ENTRIES_PER_FILE, oneLine, tooManyEntries } from './limits.js';
 import { canonicalizeName } from '../pep/names.js';
 import { declare, declareUnnamed, type DeclareOptions } from './declared.js';
 import { poetryToPep440 } from './poetry-constraint.js';
-import { isTable, readToml, stringOf, tableAt, type TomlTable } from './toml-document.js';
+import { isTable, readToml, stringOf, tableAt, unknownContent, type TomlTable } from './toml-document.js';
 import type { TomlPath, TomlPositions } from './toml-positions.js';
+import { cutAtFirst, startsWithNameAt } from './text-scan.js';
 import { emptyIndexOptions, type DeclaredRequirement, type IndexOptions, type ManifestIssue, type RequirementGroup, type SourceLocation } from './types.js';
 
 export interface PyprojectResult {
@@ -22,14 +24,26 @@ export interface PyprojectResult {
 class Collector {
   readonly requirements: DeclaredRequirement[] = [];
   readonly issues: ManifestIssue[] = [];
+  private entries = 0;
 
   constructor(
     readonly file: string,
     readonly positions: TomlPositions,
   ) {}
 
+  /** Whether one more entry (at `path`) is read: false past MAX_ENTRIES_PER_FILE, said once. */
+  admit(path: TomlPath): boolean {
+    if (++this.entries <= MAX_ENTRIES_PER_FILE) return true;
+    if (this.entries === MAX_ENTRIES_PER_FILE + 1) this.issues.push(tooManyEntries(this.file, this.positions.value(path).line, 'dependency entries'));
+    return false;
+  }
+
   /** A PEP 508 string at `path`. */
   pep508(value: unknown, path: TomlPath, options: DeclareOptions): DeclaredRequirement | null {
+    return this.admit(path) ? this.read(value, path, options) : null;
+  }
+
+  private read(value: unknown, path: TomlPath, options: DeclareOptions): DeclaredRequirement | null {
     if (typeof value !== 'string') {
       this.issue(path, `expected a requirement string, found ${describe(value)}`);
       return null;
@@ -44,11 +58,11 @@ class Collector {
   }
 
   private editable(target: string, path: TomlPath, options: DeclareOptions): DeclaredRequirement | null {
-    if (/^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@/.test(target)) {
-      return this.pep508(target, path, { ...options, editable: true });
+    if (startsWithNameAt(target, false)) {
+      return this.read(target, path, { ...options, editable: true });
     }
     const egg = /#egg=([^&]+)/.exec(target);
-    const bare = target.replace(/#.*$/, '');
+    const bare = cutAtFirst(target, '#');
     const record = declareUnnamed(egg?.[1] ?? bare.split('/').filter(Boolean).pop() ?? bare, this.positions.value(path), {
       ...options,
       editable: true,
@@ -71,7 +85,7 @@ class Collector {
       this.issue(path, `expected an array of requirement strings at ${path.join('.')}, found ${describe(value)}`);
       return;
     }
-    value.forEach((item, i) => this.pep508(item, [...path, i], options));
+    for (let i = 0; i < value.length; i++) if (this.pep508(value[i], [...path, i], options) === null && this.entries > MAX_ENTRIES_PER_FILE) return;
   }
 }
 
@@ -82,6 +96,9 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? `the string ${quote(value)}` : typeof value;
 }
 
+/** The top-level tables of pyproject.toml (PEP 518 reserves `tool` for everything else). */
+const PYPROJECT_TABLES = new Set(['project', 'build-system', 'dependency-groups', 'tool']);
+
 export function parsePyproject(text: string, file: string): PyprojectResult {
   const result: PyprojectResult = { requirements: [], issues: [], projectName: null, requiresPython: null, indexOptions: emptyIndexOptions() };
   const doc = readToml(text, file);
@@ -91,6 +108,8 @@ export function parsePyproject(text: string, file: string): PyprojectResult {
   }
   const c = new Collector(file, doc.positions);
   const data = doc.data;
+  const unknown = unknownContent(data, doc.positions, file, 'a pyproject.toml', (key) => PYPROJECT_TABLES.has(key));
+  if (unknown) result.issues.push(unknown);
   const project = tableAt(data, 'project');
   result.projectName = stringOf(project?.name) ?? stringOf(tableAt(data, 'tool', 'poetry')?.name) ?? null;
   result.requiresPython = stringOf(project?.['requires-python']) ?? null;
@@ -110,7 +129,7 @@ export function parsePyproject(text: string, file: string): PyprojectResult {
   hatchEnvs(c, tableAt(data, 'tool', 'hatch', 'envs'), ['tool', 'hatch', 'envs']);
 
   result.requirements = c.requirements;
-  result.issues.push(...c.issues);
+  for (const i of c.issues) result.issues.push(i);
   return result;
 }
 
@@ -126,11 +145,22 @@ export function parseHatchToml(text: string, file: string): { requirements: Decl
 // ------------------------------------------------------------------------------------------------
 // PEP 735
 
+/** Include chains deeper than this are not followed (real ones are two or three deep). */
+const MAX_GROUP_INCLUDE_DEPTH = 64;
+/**
+ * Entries read through includes, for the whole file. Each including group gets the included
+ * group's requirements again, so a chain of n groups yields n²/2 records and a group that
+ * includes another twice doubles at every level: past this budget the includes stop.
+ */
+const MAX_GROUP_INCLUDED_ENTRIES = 100_000;
+
 function dependencyGroups(c: Collector, groups: TomlTable | undefined): void {
   if (!groups) return;
   const byName = new Map<string, string>();
   for (const key of Object.keys(groups)) byName.set(canonicalizeName(key), key);
   const reported = new Set<string>();
+  let included = 0;
+  let overBudget = false;
   // An including group gets the included group's requirements too, each pointing at the string
   // that declares it; a cycle or a missing group is reported where the include is written.
   const expand = (key: string, group: RequirementGroup, stack: string[]): void => {
@@ -139,16 +169,27 @@ function dependencyGroups(c: Collector, groups: TomlTable | undefined): void {
       c.issue(['dependency-groups', key], `dependency group ${quote(key)} must be an array`);
       return;
     }
-    list.forEach((item, i) => {
+    for (let i = 0; i < list.length; i++) {
+      const item: unknown = list[i];
       const path = ['dependency-groups', key, i];
+      // Each group's own entries are always read; only what includes bring in is budgeted.
+      if (stack.length > 1) {
+        if (overBudget) return;
+        if (++included > MAX_GROUP_INCLUDED_ENTRIES) {
+          overBudget = true;
+          const at = c.positions.key(['dependency-groups']);
+          c.issues.push(fileLevel({ file: c.file, line: at.line, column: at.column, message: `dependency-group includes expand to more than ${MAX_GROUP_INCLUDED_ENTRIES} entries; the rest of them are not read`, severity: 'error' }));
+          return;
+        }
+      }
       if (typeof item === 'string') {
         c.pep508(item, path, { group, direct: true });
-        return;
+        continue;
       }
       const include = isTable(item) ? stringOf(item['include-group']) : undefined;
       if (include === undefined) {
         c.issue(path, `dependency group ${quote(key)}: expected a requirement string or {include-group = "…"}`);
-        return;
+        continue;
       }
       const target = byName.get(canonicalizeName(include));
       if (target === undefined) {
@@ -160,16 +201,24 @@ function dependencyGroups(c: Collector, groups: TomlTable | undefined): void {
           reported.add(members);
           c.issue([...path, 'include-group'], `dependency group include cycle: ${[...stack, target].join(' -> ')}`);
         }
+      } else if (stack.length >= MAX_GROUP_INCLUDE_DEPTH) {
+        if (!reported.has('\u0000depth')) {
+          reported.add('\u0000depth');
+          c.issue([...path, 'include-group'], `dependency group includes nested more than ${MAX_GROUP_INCLUDE_DEPTH} deep (${quote(stack[0]!)} -> … -> ${quote(target)}); the deeper ones are not read`);
+        }
       } else {
         expand(target, group, [...stack, target]);
       }
-    });
+    }
   };
   for (const key of Object.keys(groups)) expand(key, `group:${canonicalizeName(key)}`, [key]);
 }
 
 // ------------------------------------------------------------------------------------------------
 // Poetry
+
+/** Where the name of a PEP 508 string ends (any whitespace, as `\s`, included). */
+const NAME_ENDS = '[(<>=!~;@ \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
 
 /** The group of a Poetry `optional = true` main dependency that no extra lists: nothing installs it. */
 export const POETRY_OPTIONAL_WITHOUT_EXTRA: RequirementGroup = 'optional:(none)';
@@ -204,7 +253,7 @@ function poetry(c: Collector, tool: TomlTable | undefined, project: TomlTable | 
   const projectNames = new Set(
     [...projectDeps, ...optionalLists.flat()]
       .filter((d): d is string => typeof d === 'string')
-      .map((d) => canonicalizeName(d.trim().replace(/[[\s(<>=!~;@].*$/, ''))),
+      .map((d) => canonicalizeName(cutAtFirst(d.trim(), NAME_ENDS))),
   );
 
   const mainDeps = tableAt(tool, 'dependencies');
@@ -220,7 +269,7 @@ function poetry(c: Collector, tool: TomlTable | undefined, project: TomlTable | 
     if (!Array.isArray(names)) continue;
     names.forEach((n, i) => {
       if (typeof n !== 'string') return;
-      const key = canonicalizeName(n.trim().replace(/[[\s(<>=!~;].*$/, ''));
+      const key = canonicalizeName(cutAtFirst(n.trim(), NAME_ENDS.replace('@', '')));
       if (!mainNames.has(key)) {
         c.issue(['tool', 'poetry', 'extras', extra, i], `extra ${quote(extra)} lists ${quote(n)}, which [tool.poetry.dependencies] does not declare: Poetry installs nothing for it`, 'warning');
         return;
@@ -303,6 +352,7 @@ function poetry(c: Collector, tool: TomlTable | undefined, project: TomlTable | 
 }
 
 function poetryDependency(c: Collector, name: string, spec: unknown, path: TomlPath, group: RequirementGroup): void {
+  if (!c.admit(path)) return;
   const isString = typeof spec === 'string';
   const location: SourceLocation = isString ? c.positions.value(path) : c.positions.key(path);
   const table: TomlTable = isString ? { version: spec } : isTable(spec) ? spec : {};
@@ -383,11 +433,16 @@ function uv(c: Collector, tool: TomlTable | undefined, index: IndexOptions): voi
     else index.extraIndexUrls.push(i.url);
   }
   // [tool.uv.sources] say where a declared requirement really comes from.
+  const byName = new Map<string, DeclaredRequirement[]>();
+  for (const r of c.requirements) {
+    const list = byName.get(r.normalizedName);
+    if (list) list.push(r);
+    else byName.set(r.normalizedName, [r]);
+  }
   for (const [name, source] of Object.entries(tableAt(tool, 'sources') ?? {})) {
     const first = Array.isArray(source) ? source[0] : source;
     if (!isTable(first)) continue;
-    for (const r of c.requirements) {
-      if (r.normalizedName !== canonicalizeName(name)) continue;
+    for (const r of byName.get(canonicalizeName(name)) ?? []) {
       if (typeof first.git === 'string') {
         const ref = stringOf(first.rev) ?? stringOf(first.tag) ?? stringOf(first.branch);
         r.url = `git+${first.git}${ref ? `@${ref}` : ''}`;

@@ -11,12 +11,15 @@
  *
  * Pure: includes are returned, not followed; `loadManifests` reads them.
  */
-import { oneLine, quote } from '../safe-text.js';
+import { quote } from '../safe-text.js';
+import { MAX_ENTRIES_PER_FILE, oneLine, tooManyEntries } from './limits.js';
 import { eggName, localPathOfFileUrl } from './file-url.js';
 import { parseMarker } from '../pep/markers.js';
 import { parseDistributionFilename } from '../pep/filenames.js';
-import { declare, declareUnnamed, requirementIssue } from './declared.js';
+import { declare, declareUnnamed, requirementIssue, withoutStackTraces } from './declared.js';
 import { LineMap } from './source-text.js';
+import { commentStart, cutAtFirst, isSpaceCode, startsWithNameAt, trailingBracketGroup, trimEndOf } from './text-scan.js';
+import { nothingRead } from './toml-document.js';
 import { emptyIndexOptions, type DeclaredRequirement, type IndexOptions, type ManifestIssue, type RequirementGroup, type SourceLocation } from './types.js';
 
 export interface RequirementsInclude {
@@ -54,10 +57,9 @@ interface Token {
   end: number;
 }
 
-const COMMENT = /(^|\s+)#.*$/;
+// pip's comment pattern `(^|\s+)#.*$` is `commentStart` (a regex retries at every space of a run).
 const ENV_VAR = /\$\{([A-Z0-9_]+)\}/g;
 const URL_SCHEME = /^(?:(?:git|hg|svn|bzr)\+)?(?:https?|file|ftp|ssh|git|svn|hg|bzr):/i;
-const NAME_AT_URL = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*(?:\[[^\]]*\])?\s*@/;
 const ARCHIVE = /\.(?:whl|zip|tar\.gz|tar\.bz2|tar\.xz|tgz|tbz|tar)$/i;
 
 /** Options pip accepts on a line of their own. Values: whether the option takes an argument. */
@@ -78,41 +80,54 @@ const PER_REQUIREMENT_OPTIONS = new Map<string, boolean>([
 
 export function parseRequirementsFile(text: string, file: string, options: RequirementsFileOptions = {}): RequirementsFileResult {
   const lines = new LineMap(text);
-  const result: RequirementsFileResult = { requirements: [], issues: [], includes: [], indexOptions: emptyIndexOptions() };
+  const sink = new IssueSink();
+  const result: RequirementsFileResult = { requirements: [], issues: sink.issues, includes: [], indexOptions: emptyIndexOptions() };
   const env = options.env ?? {};
-  const expand = (s: string): string => s.replace(ENV_VAR, (whole, name: string) => env[name] ?? whole);
-  const physical = splitPhysical(text);
+  const expand = (s: string): string => (s.includes('${') ? s.replace(ENV_VAR, (whole, name: string) => env[name] ?? whole) : s);
+  const physical = new PhysicalLines(text, lines.starts);
   const via = viaBlocks(physical);
+  // What the lines were: read (a requirement, an include, an option pip knows) or not understood.
+  let read = 0;
+  let unknownCount = 0;
+  let firstUnknown = 0;
+  // Lines past MAX_ENTRIES_PER_FILE that are neither blank nor comments are not read.
+  const stop = { atLine: 0 };
 
-  for (const logical of joinLines(physical)) {
+  for (const logical of joinLines(physical, stop)) {
     const loc = (start: number, end: number): SourceLocation => {
       const a = toFileOffset(logical, start);
       const b = toFileOffset(logical, Math.max(start, end - 1)) + (end > start ? 1 : 0);
       return lines.location(file, a, b);
     };
     const issue = (message: string, at: number, severity: 'error' | 'warning' = 'error'): void => {
+      if (sink.full) {
+        sink.push(null);
+        return;
+      }
       const p = loc(at, at);
-      result.issues.push({ file, line: p.line, column: p.column, message: oneLine(message), severity });
+      sink.push({ file, line: p.line, column: p.column, message: oneLine(message), severity });
+    };
+    const issuesBefore = sink.count;
+    const unknown = (): void => {
+      if (unknownCount++ === 0) firstUnknown = logical.firstLine;
     };
 
     const line = logical.text;
     if (line.startsWith('-')) {
-      parseOptionLine(line, loc, issue, expand, result, options, via.get(logical.lastLine));
+      const readBefore = result.requirements.length + result.includes.length;
+      const known = parseOptionLine(line, loc, issue, expand, result, sink, options, via.get(logical.lastLine));
+      if (known || result.requirements.length + result.includes.length > readBefore) read++;
+      else unknown();
       continue;
     }
 
     // pip: everything up to the first word that starts with "-" is the requirement.
-    const words = wordsOf(line);
-    const firstOption = words.findIndex((w) => w.value.startsWith('-'));
-    const reqWords = firstOption === -1 ? words : words.slice(0, firstOption);
-    const last = reqWords[reqWords.length - 1];
-    if (!last) continue;
-    const reqStart = reqWords[0]!.start;
-    const reqEnd = last.end;
+    const { start: reqStart, end: reqEnd, option: firstOption } = requirementSpan(line);
+    if (reqStart === -1) continue;
     const reqText = expand(line.slice(reqStart, reqEnd));
     const hashes: string[] = [];
     if (firstOption !== -1) {
-      const tokens = shellWords(line, words[firstOption]!.start);
+      const tokens = shellWords(line, firstOption);
       readOptions(tokens, PER_REQUIREMENT_OPTIONS, issue, (name, value) => {
         if (name === '--hash' && value) hashes.push(expand(value.value));
       }, 'after a requirement');
@@ -122,8 +137,10 @@ export function parseRequirementsFile(text: string, file: string, options: Requi
       kind: options.kind ?? 'requirement',
       editable: false,
       hashes,
-    }, result.issues);
+    }, sink);
+    if (!record && sink.count > issuesBefore) unknown();
     if (record) {
+      read++;
       const parents = via.get(logical.lastLine);
       if (parents) {
         record.via = parents;
@@ -133,29 +150,58 @@ export function parseRequirementsFile(text: string, file: string, options: Requi
       result.requirements.push(record);
     }
   }
-  if (result.issues.length > MAX_ISSUES) {
+  if (stop.atLine > 0) sink.issues.push(tooManyEntries(file, stop.atLine, 'requirement, option and continuation lines'));
+  if (sink.dropped > 0) {
     // A file that is not a requirements file at all would otherwise yield one error per line.
-    const more = result.issues.length - MAX_ISSUES;
-    result.issues = result.issues.slice(0, MAX_ISSUES);
-    result.issues.push({ file, line: lines.lineCount, message: `${more} more problems in this file not shown`, severity: 'error' });
+    result.issues.push({ file, line: lines.lineCount, message: `${sink.dropped} more problems in this file not shown`, severity: 'error' });
+  }
+  // Only unknown options and the like, and no error said so: not a silent empty file.
+  if (read === 0 && unknownCount > 0 && !result.issues.some((i) => i.severity === 'error')) {
+    result.issues.push(nothingRead(file, firstUnknown, 'a requirements file', [`${unknownCount} line${unknownCount === 1 ? '' : 's'} with unknown options`]));
   }
   return result;
 }
 
 const MAX_ISSUES = 50;
 
+/**
+ * The file's issues, the first MAX_ISSUES of them in full; past that they are only counted (and
+ * not even put into words), so a file of a million bad lines costs no more than reading them.
+ */
+class IssueSink {
+  readonly issues: ManifestIssue[] = [];
+  dropped = 0;
+
+  get full(): boolean {
+    return this.issues.length >= MAX_ISSUES;
+  }
+
+  get count(): number {
+    return this.issues.length + this.dropped;
+  }
+
+  push(issue: ManifestIssue | null): void {
+    if (issue === null || this.full) this.dropped++;
+    else this.issues.push(issue);
+  }
+}
+
+/** Returns whether the line held an option pip knows. */
 function parseOptionLine(
   line: string,
   loc: (start: number, end: number) => SourceLocation,
   issue: (message: string, at: number, severity?: 'error' | 'warning') => void,
   expand: (s: string) => string,
   result: RequirementsFileResult,
+  sink: IssueSink,
   options: RequirementsFileOptions,
   via: string[] | undefined,
-): void {
+): boolean {
   const tokens = shellWords(line, 0);
   const io = result.indexOptions;
+  let known = false;
   readOptions(tokens, GLOBAL_OPTIONS, issue, (name, value) => {
+    known = true;
     const v = value ? expand(value.value) : '';
     switch (name) {
       case '-i':
@@ -176,10 +222,10 @@ function parseOptionLine(
         io.preferBinary = true;
         break;
       case '--only-binary':
-        io.onlyBinary.push(...v.split(',').filter(Boolean));
+        for (const n of v.split(',')) if (n) io.onlyBinary.push(n);
         break;
       case '--no-binary':
-        io.noBinary.push(...v.split(',').filter(Boolean));
+        for (const n of v.split(',')) if (n) io.noBinary.push(n);
         break;
       case '--trusted-host':
         io.trustedHosts.push(v);
@@ -201,7 +247,7 @@ function parseOptionLine(
             kind: options.kind ?? 'requirement',
             editable: true,
             hashes: [],
-          }, result.issues);
+          }, sink);
           if (record) {
             if (via) {
               record.via = via;
@@ -215,6 +261,7 @@ function parseOptionLine(
         break;
     }
   }, 'in a requirements file');
+  return known;
 }
 
 /**
@@ -273,7 +320,7 @@ function requirementFromLine(
   text: string,
   location: SourceLocation,
   options: { group: RequirementGroup; kind: 'requirement' | 'constraint'; editable: boolean; hashes: string[] },
-  issues: ManifestIssue[],
+  issues: IssueSink,
 ): DeclaredRequirement | null {
   const base = { group: options.group, kind: options.kind, editable: options.editable, hashes: options.hashes };
   const isUrl = URL_SCHEME.test(text);
@@ -291,16 +338,16 @@ function requirementFromLine(
   let marker = null;
   if (markerText !== null) {
     try {
-      marker = parseMarker(markerText);
+      marker = withoutStackTraces(() => parseMarker(markerText));
     } catch (error) {
       issues.push(requirementIssue(text, location, error));
       return null;
     }
   }
   let extras: string[] = [];
-  const extrasMatch = /\[([^\]]*)\]$/.exec(target);
+  const extrasMatch = trailingBracketGroup(target);
   if (!isUrl && extrasMatch) {
-    extras = extrasMatch[1]!.split(',').map((e) => e.trim()).filter(Boolean);
+    extras = extrasMatch.inner.split(',').map((e) => e.trim()).filter(Boolean);
     target = target.slice(0, extrasMatch.index);
   }
   const name = projectNameOf(target);
@@ -327,16 +374,17 @@ function requirementFromLine(
 
 function looksLikePath(text: string): boolean {
   const head = text.split(/[;\s]/, 1)[0]!;
-  if (NAME_AT_URL.test(text)) return false;
-  return /^(?:\.|\/|~|[A-Za-z]:[\\/])/.test(head) || head.includes('/') || head.includes('\\') || ARCHIVE.test(head.replace(/\[[^\]]*\]$/, ''));
+  if (startsWithNameAt(text)) return false;
+  const bracket = trailingBracketGroup(head);
+  return /^(?:\.|\/|~|[A-Za-z]:[\\/])/.test(head) || head.includes('/') || head.includes('\\') || ARCHIVE.test(bracket ? head.slice(0, bracket.index) : head);
 }
 
 /** `#egg=name`, else the name in a wheel or sdist filename at the end of the path or URL. */
 function projectNameOf(target: string): string | null {
   const egg = eggName(target);
   if (egg !== null || /[#&]egg=/.test(target)) return egg;
-  const path = target.replace(/[#?].*$/, '');
-  const last = decodeSafe(path.split(/[\\/]/).pop() ?? '');
+  const path = cutAtFirst(target, '#?');
+  const last = decodeSafe(path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1));
   if (ARCHIVE.test(last)) {
     try {
       return parseDistributionFilename(last).name;
@@ -348,8 +396,12 @@ function projectNameOf(target: string): string | null {
 }
 
 function fallbackName(target: string): string {
-  const path = target.replace(/[#?].*$/, '').replace(/@[^/@]*$/, '').replace(/[\\/]+$/, '');
-  const last = path.split(/[\\/:]/).pop() ?? '';
+  let path = cutAtFirst(target, '#?');
+  // `@ref` at the end (`…/repo.git@v1`): the last "@" with no "/" after it.
+  const at = path.lastIndexOf('@');
+  if (at !== -1 && path.indexOf('/', at) === -1) path = path.slice(0, at);
+  path = trimEndOf(path, '\\/');
+  const last = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'), path.lastIndexOf(':')) + 1);
   return last.replace(/\.git$/, '') || target;
 }
 
@@ -364,34 +416,82 @@ function decodeSafe(s: string): string {
 // ------------------------------------------------------------------------------------------------
 // Lines
 
-interface PhysicalLine {
-  text: string;
-  offset: number;
-  number: number;
-}
+/**
+ * The physical lines of a file, by index, from the line starts LineMap found: no object per
+ * line, and a line's text is cut out only when it is not blank (a file of a million empty lines
+ * costs one pass).
+ */
+class PhysicalLines {
+  readonly count: number;
 
-function splitPhysical(text: string): PhysicalLine[] {
-  const out: PhysicalLine[] = [];
-  const re = /\r\n|\n|\r/g;
-  let start = 0;
-  let number = 1;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    out.push({ text: text.slice(start, m.index), offset: start, number: number++ });
-    start = m.index + m[0].length;
+  constructor(
+    private readonly text: string,
+    private readonly starts: ArrayLike<number>,
+  ) {
+    // A text ending in a line break has an empty last "line" after it: not a line.
+    this.count = starts.length > 0 && starts[starts.length - 1] === text.length ? starts.length - 1 : starts.length;
   }
-  if (start < text.length) out.push({ text: text.slice(start), offset: start, number });
-  return out;
+
+  /** 1-based line number of index `i`. */
+  number(i: number): number {
+    return i + 1;
+  }
+
+  offset(i: number): number {
+    return this.starts[i]!;
+  }
+
+  /** Where line `i` ends, before its line break. */
+  end(i: number): number {
+    if (i + 1 >= this.starts.length) return this.text.length;
+    let e = this.starts[i + 1]! - 1;
+    if (this.text.charCodeAt(e) === 0x0a && e > this.starts[i]! && this.text.charCodeAt(e - 1) === 0x0d) e--;
+    return e;
+  }
+
+  /** The first character of line `i` that is not whitespace, as a code unit; -1 for a blank line. */
+  firstNonSpace(i: number): number {
+    const t = this.text;
+    for (let k = this.starts[i]!, e = this.end(i); k < e; k++) {
+      const c = t.charCodeAt(k);
+      if (!isSpaceCode(c)) return c;
+    }
+    return -1;
+  }
+
+  textOf(i: number): string {
+    return this.text.slice(this.starts[i]!, this.end(i));
+  }
+
+  /** Whether line `i` ends in a backslash (a continuation). */
+  continues(i: number): boolean {
+    const e = this.end(i);
+    return e > this.starts[i]! && this.text.charCodeAt(e - 1) === 0x5c;
+  }
 }
 
-/** pip's `join_lines` + `ignore_comments`: continuation, comment removal, trimming, no empties. */
-function* joinLines(physical: PhysicalLine[]): Generator<LogicalLine> {
+/**
+ * pip's `join_lines` + `ignore_comments`: continuation, comment removal, trimming, no empties.
+ * Stops (setting `stop.atLine`) at the first line past MAX_ENTRIES_PER_FILE that is neither blank
+ * nor a comment; a requirement continued into that line is not read either.
+ */
+function* joinLines(physical: PhysicalLines, stop: { atLine: number }): Generator<LogicalLine> {
   let pending: LogicalLine | null = null;
+  let counted = 0;
   const append = (into: LogicalLine, text: string, fileOffset: number): void => {
     into.segments.push({ at: into.text.length, fileOffset, length: text.length });
     into.text += text;
   };
-  for (const p of physical) {
-    const isComment = COMMENT.test(p.text);
+  for (let i = 0; i < physical.count; i++) {
+    // Blank lines and whole-line comments end nothing when nothing is pending: skipped unread.
+    const first = physical.firstNonSpace(i);
+    if (pending === null && (first === -1 || first === 0x23 /* # */)) continue;
+    if (first !== -1 && first !== 0x23 && ++counted > MAX_ENTRIES_PER_FILE) {
+      stop.atLine = physical.number(i);
+      return;
+    }
+    const p = { text: physical.textOf(i), offset: physical.offset(i), number: physical.number(i) };
+    const isComment = commentStart(p.text) !== -1;
     if (p.text.endsWith('\\') && !isComment) {
       pending ??= { text: '', segments: [], firstLine: p.number, lastLine: p.number };
       append(pending, p.text.slice(0, -1), p.offset);
@@ -413,10 +513,12 @@ function* joinLines(physical: PhysicalLine[]): Generator<LogicalLine> {
 }
 
 function finish(logical: LogicalLine): LogicalLine | null {
-  const withoutComment = logical.text.replace(COMMENT, '');
+  const comment = commentStart(logical.text);
+  const withoutComment = comment === -1 ? logical.text : logical.text.slice(0, comment);
   const lead = withoutComment.length - withoutComment.trimStart().length;
   const text = withoutComment.trim();
   if (text === '') return null;
+  if (lead === 0) return { ...logical, text };
   return {
     ...logical,
     text,
@@ -424,21 +526,40 @@ function finish(logical: LogicalLine): LogicalLine | null {
   };
 }
 
+/** The file offset of the logical line's `at`: the last segment starting at or before it (binary search). */
 function toFileOffset(logical: LogicalLine, at: number): number {
-  let seg = logical.segments[0]!;
-  for (const s of logical.segments) {
-    if (s.at <= at) seg = s;
-    else break;
+  const segments = logical.segments;
+  let lo = 0;
+  let hi = segments.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (segments[mid]!.at <= at) lo = mid;
+    else hi = mid - 1;
   }
+  const seg = segments[lo]!;
   return seg.fileOffset + Math.min(at - seg.at, seg.length);
 }
 
-/** Words separated by spaces and tabs (pip splits on " "; tabs show up in real files too). */
-function wordsOf(line: string): Token[] {
-  const out: Token[] = [];
-  const re = /[^ \t]+/g;
-  for (let m = re.exec(line); m; m = re.exec(line)) out.push({ value: m[0], start: m.index, end: m.index + m[0].length });
-  return out;
+/**
+ * Where the requirement part of a line starts and ends (-1: no word), and where its first option
+ * starts (-1: none): words are separated by spaces and tabs (pip splits on " "; tabs show up in
+ * real files too), and everything up to the first word that starts with "-" is the requirement.
+ */
+function requirementSpan(line: string): { start: number; end: number; option: number } {
+  let start = -1;
+  let end = -1;
+  const n = line.length;
+  const isGap = (c: number): boolean => c === 0x20 || c === 0x09;
+  for (let i = 0; i < n; ) {
+    while (i < n && isGap(line.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const word = i;
+    while (i < n && !isGap(line.charCodeAt(i))) i++;
+    if (line.charCodeAt(word) === 0x2d /* - */) return { start, end, option: word };
+    if (start === -1) start = word;
+    end = i;
+  }
+  return { start, end, option: -1 };
 }
 
 /** shlex-style words (quotes removed) from `from` on, keeping each word's span. */
@@ -480,28 +601,30 @@ function shellWords(line: string, from: number): Token[] {
  *     #   a
  *     #   -r requirements.in
  */
-function viaBlocks(physical: PhysicalLine[]): Map<number, string[]> {
+function viaBlocks(physical: PhysicalLines): Map<number, string[]> {
   const out = new Map<number, string[]>();
   let lastRequirementLine = -1;
-  for (let i = 0; i < physical.length; i++) {
-    const text = physical[i]!.text;
-    const trimmed = text.trim();
-    if (trimmed === '') continue;
-    if (!trimmed.startsWith('#')) {
-      const trailing = /\s#\s*via\s+(.+)$/.exec(text);
+  for (let i = 0; i < physical.count; i++) {
+    const first = physical.firstNonSpace(i);
+    if (first === -1) continue;
+    if (first !== 0x23 /* # */) {
+      const text = physical.textOf(i);
+      // (The `s` flags: `.` must also match U+2028, or a failed `$` retries at every later "#".)
+      const trailing = text.includes('#') ? /\s#\s*via\s+(.+)$/s.exec(text) : null;
       // A continued line's annotation belongs to the line that ends the requirement.
       let end = i;
-      while (physical[end]!.text.endsWith('\\') && end + 1 < physical.length) end++;
-      lastRequirementLine = physical[end]!.number;
+      while (physical.continues(end) && end + 1 < physical.count) end++;
+      lastRequirementLine = physical.number(end);
       if (trailing) out.set(lastRequirementLine, trailing[1]!.split(/,\s*/).map((s) => s.trim()).filter(Boolean));
       i = end;
       continue;
     }
-    const head = /^\s+#\s*via\b\s*(.*)$/.exec(text);
-    if (!head || lastRequirementLine === -1) continue;
+    if (lastRequirementLine === -1) continue;
+    const head = /^\s+#\s*via\b\s*(.*)$/s.exec(physical.textOf(i));
+    if (!head) continue;
     const parents: string[] = head[1]!.trim() ? [head[1]!.trim()] : [];
-    while (i + 1 < physical.length) {
-      const next = /^\s+#\s{2,}(\S.*)$/.exec(physical[i + 1]!.text);
+    while (i + 1 < physical.count) {
+      const next = /^\s+#\s{2,}(\S.*)$/s.exec(physical.textOf(i + 1));
       if (!next || /^via\b/.test(next[1]!)) break;
       parents.push(next[1]!.trim());
       i++;

@@ -3,11 +3,14 @@
  * lines, `#`/`;` comment lines, `%(name)s` interpolation from the same section or [DEFAULT]), then
  * setuptools' list rule (one requirement per line, or `;`-separated on a single line).
  */
-import { oneLine, quote } from '../safe-text.js';
+import { quote } from '../safe-text.js';
+import { fileLevel, MAX_ENTRIES_PER_FILE, MAX_ISSUES_PER_FILE, oneLine, tooManyEntries } from './limits.js';
 import { canonicalizeName } from '../pep/names.js';
 import { declare } from './declared.js';
 import type { RequirementsInclude } from './requirements-file.js';
 import { LineMap } from './source-text.js';
+import { commentStart } from './text-scan.js';
+import { nothingRead } from './toml-document.js';
 import type { DeclaredRequirement, ManifestIssue, RequirementGroup, SourceLocation } from './types.js';
 
 export interface SetupCfgResult {
@@ -32,11 +35,25 @@ interface Option {
 
 type Sections = Map<string, Map<string, Option>>;
 
-function readIni(text: string): { sections: Sections; issues: { offset: number; message: string }[] } {
+interface IniResult {
+  sections: Sections;
+  /** The first MAX_ISSUES_PER_FILE / 2 lines that could not be read; `moreIssues` counts the rest. */
+  issues: { offset: number; message: string }[];
+  moreIssues: number;
+  /** Where reading stopped after MAX_ENTRIES_PER_FILE lines, or null. */
+  stoppedAt: number | null;
+}
+
+function readIni(text: string): IniResult {
   const sections: Sections = new Map();
-  const issues: { offset: number; message: string }[] = [];
+  const result: IniResult = { sections, issues: [], moreIssues: 0, stoppedAt: null };
+  const issue = (offset: number, message: () => string): void => {
+    if (result.issues.length < MAX_ISSUES_PER_FILE / 2) result.issues.push({ offset, message: message() });
+    else result.moreIssues++;
+  };
   let section: Map<string, Option> | null = null;
   let current: Option | null = null;
+  let entries = 0;
   const re = /[^\r\n]*(\r\n|\n|\r|$)/g;
   for (let m = re.exec(text); m && m[0] !== ''; m = re.exec(text)) {
     const offset = m.index;
@@ -46,8 +63,13 @@ function readIni(text: string): { sections: Sections; issues: { offset: number; 
       // Blank and comment lines do not end a multi-line value in configparser.
       continue;
     }
-    if (/^\s/.test(raw) && current) {
-      current.lines.push({ text: trimmed, offset: offset + raw.indexOf(trimmed) });
+    if (++entries > MAX_ENTRIES_PER_FILE) {
+      result.stoppedAt = offset;
+      break;
+    }
+    const lead = raw.length - raw.trimStart().length;
+    if (lead > 0 && current) {
+      current.lines.push({ text: trimmed, offset: offset + lead });
       continue;
     }
     const header = /^\[([^\]]+)\]/.exec(trimmed);
@@ -58,54 +80,106 @@ function readIni(text: string): { sections: Sections; issues: { offset: number; 
       current = null;
       continue;
     }
-    const kv = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(raw);
-    if (!kv || !section) {
-      issues.push({ offset, message: section ? `cannot read line ${quote(trimmed)}` : `line ${quote(trimmed)} is outside any [section]` });
+    // `key = value` or `key: value`, split at the first "=" or ":" (configparser's default
+    // delimiters); a scan, since `^([^=:]+?)\s*[=:]` retries at every space of a long key.
+    const delimiter = firstOf(raw, '=:');
+    if (delimiter <= 0 || !section) {
+      const inSection = section !== null;
+      issue(offset, () => (inSection ? `cannot read line ${quote(trimmed)}` : `line ${quote(trimmed)} is outside any [section]`));
       current = null;
       continue;
     }
-    const key = kv[1]!.trim().toLowerCase();
-    const value = kv[2]!;
-    current = { key, keyOffset: offset + raw.indexOf(kv[1]!.trim()), lines: value.trim() ? [{ text: value.trim(), offset: offset + raw.length - value.length }] : [] };
+    const key = raw.slice(0, delimiter).trim().toLowerCase();
+    const value = raw.slice(delimiter + 1).trim();
+    const valueOffset = offset + raw.length - raw.slice(delimiter + 1).trimStart().length;
+    current = { key, keyOffset: offset + lead, lines: value ? [{ text: value, offset: valueOffset }] : [] };
     section.set(key, current);
   }
-  return { sections, issues };
+  return result;
 }
+
+function firstOf(s: string, chars: string): number {
+  for (let i = 0; i < s.length; i++) if (chars.includes(s[i]!)) return i;
+  return -1;
+}
+
+/**
+ * Characters interpolation may produce in one file. configparser would expand ten levels of ten
+ * references each into 10^10 lines; past this budget the references are left unexpanded.
+ */
+const MAX_INTERPOLATED_CHARS = 1_000_000;
 
 export function parseSetupCfg(text: string, file: string): SetupCfgResult {
   const result: SetupCfgResult = { requirements: [], issues: [], requiresPython: null, includes: [] };
   const lines = new LineMap(text);
-  const { sections, issues } = readIni(text);
+  const { sections, issues, moreIssues, stoppedAt } = readIni(text);
   for (const i of issues) {
     result.issues.push({ file, line: lines.position(i.offset).line, message: oneLine(i.message), severity: 'warning' });
   }
+  if (moreIssues > 0) {
+    result.issues.push({ file, line: lines.position(issues[issues.length - 1]!.offset).line, message: `${moreIssues} more problems in this file not shown`, severity: 'warning' });
+  }
+  if (stoppedAt !== null) result.issues.push(tooManyEntries(file, lines.position(stoppedAt).line, 'lines'));
+  // Lines but no [section] at all: configparser would refuse the file; nothing in it is setup.cfg's.
+  if (sections.size === 0 && issues.length > 0) {
+    result.issues.push(nothingRead(file, lines.position(issues[0]!.offset).line, 'a setup.cfg', ['lines outside any [section]']));
+  }
   const defaults = sections.get('DEFAULT');
+  let budget = MAX_INTERPOLATED_CHARS;
+  let overBudgetAt: number | null = null;
+  const spend = (chars: number, offset: number): boolean => {
+    if (overBudgetAt !== null) return false;
+    budget -= chars + 1;
+    if (budget >= 0) return true;
+    overBudgetAt = offset;
+    const p = lines.position(offset);
+    result.issues.push(fileLevel({ file, line: p.line, column: p.column, message: `interpolation expands to more than ${MAX_INTERPOLATED_CHARS} characters; the rest of the references are not expanded`, severity: 'error' }));
+    return false;
+  };
 
+  const reportedAt = new Set<number>();
+  const joined = new Map<Option, string>();
   const expand = (sectionName: string, option: Option, depth: number): ValueLine[] => {
     const out: ValueLine[] = [];
+    // Every call costs, so that a value referring to itself from many lines cannot branch 10^10 times.
+    if (!spend(0, option.keyOffset)) return out;
     const section = sections.get(sectionName);
     for (const line of option.lines) {
+      if (overBudgetAt !== null) break;
       const ref = /^%\(([^)]+)\)s$/.exec(line.text);
       if (ref) {
         const target = section?.get(ref[1]!.toLowerCase()) ?? defaults?.get(ref[1]!.toLowerCase());
         if (!target || depth > 10) {
+          // Once per reference, however many paths lead to it.
+          if (reportedAt.has(line.offset)) continue;
+          reportedAt.add(line.offset);
           const p = lines.position(line.offset);
           result.issues.push({ file, line: p.line, column: p.column, message: oneLine(target ? `interpolation of ${quote(line.text)} is too deep` : `interpolation ${quote(line.text)} names no option in [${sectionName}]`), severity: 'error' });
           continue;
         }
         // Everything the referenced value holds is declared here, at the reference.
-        for (const sub of expand(sectionName, target, depth + 1)) out.push({ text: sub.text, offset: line.offset });
+        for (const sub of expand(sectionName, target, depth + 1)) {
+          if (!spend(sub.text.length, line.offset)) break;
+          out.push({ text: sub.text, offset: line.offset });
+        }
         continue;
       }
-      const replaced = line.text.replace(/%\(([^)]+)\)s/g, (whole, name: string) => {
+      const replaced = replaceReferences(line.text, (name) => {
         const t = section?.get(name.toLowerCase()) ?? defaults?.get(name.toLowerCase());
-        return t ? t.lines.map((l) => l.text).join(' ') : whole;
+        if (!t) return null;
+        let value = joined.get(t);
+        if (value === undefined) {
+          value = t.lines.map((l) => l.text).join(' ');
+          joined.set(t, value);
+        }
+        return spend(value.length, line.offset) ? value : null;
       });
       out.push({ text: replaced.replace(/%%/g, '%'), offset: line.offset });
     }
     return out;
   };
 
+  let entries = 0;
   const requirementList = (sectionName: string, key: string, group: RequirementGroup): void => {
     const option = sections.get(sectionName)?.get(key);
     if (!option) return;
@@ -123,7 +197,13 @@ export function parseSetupCfg(text: string, file: string): SetupCfgResult {
         ? splitSemicolons(only)
         : values;
     for (const item of items) {
-      const text = item.text.replace(/\s+#.*$/, '').trim();
+      if (entries > MAX_ENTRIES_PER_FILE) return;
+      if (++entries > MAX_ENTRIES_PER_FILE) {
+        result.issues.push(tooManyEntries(file, lines.position(item.offset).line, 'requirement entries'));
+        return;
+      }
+      const comment = commentStart(item.text, false);
+      const text = (comment === -1 ? item.text : item.text.slice(0, comment)).trim();
       if (text === '' || text.startsWith('#')) continue;
       const location: SourceLocation = lines.location(file, item.offset, item.offset + item.text.length);
       const d = declare(text, location, { group });
@@ -142,6 +222,30 @@ export function parseSetupCfg(text: string, file: string): SetupCfgResult {
     requirementList('options.extras_require', key, `optional:${canonicalizeName(key)}`);
   }
   return result;
+}
+
+/**
+ * `%(name)s` references in `text` replaced by `value(name)` (left as written when it gives null),
+ * as `text.replace(/%\(([^)]+)\)s/g, …)` would, with the next ")" found once for every run of
+ * "%(" (the pattern searched to the end of the text from each of them).
+ */
+function replaceReferences(text: string, value: (name: string) => string | null): string {
+  let out = '';
+  let copied = 0;
+  let close = -1;
+  for (let open = text.indexOf('%('); open !== -1; open = text.indexOf('%(', open + 1)) {
+    if (close < open + 2) close = text.indexOf(')', open + 2);
+    if (close === -1) break;
+    if (close === open + 2 || text[close + 1] !== 's') continue;
+    const replacement = value(text.slice(open + 2, close));
+    if (replacement !== null) {
+      out += text.slice(copied, open) + replacement;
+      copied = close + 2;
+    }
+    // The reference is used up either way: the search goes on after it, as the regex's does.
+    open = close + 1;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 function splitSemicolons(line: ValueLine): ValueLine[] {

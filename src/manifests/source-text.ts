@@ -56,13 +56,21 @@ function firstInvalidUtf8Line(bytes: Uint8Array): number {
 
 /** Offsets to positions. `\r\n`, `\n` and a lone `\r` each end a line. */
 export class LineMap {
-  private readonly starts: number[] = [0];
+  /** Offset at which each line starts; the first is 0. */
+  readonly starts: Uint32Array;
 
   constructor(readonly text: string) {
+    // Counted first, then filled: a typed array, not five million pushes onto a JS array.
+    let count = 1;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c === 0x0a) this.starts.push(i + 1);
-      else if (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a) this.starts.push(i + 1);
+      if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) count++;
+    }
+    this.starts = new Uint32Array(count);
+    let n = 1;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) this.starts[n++] = i + 1;
     }
   }
 

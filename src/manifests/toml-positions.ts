@@ -16,58 +16,118 @@ export interface TomlSpan {
   valueEnd: number;
 }
 
+/**
+ * One key of the document and what is known below it. A tree rather than a map keyed by the whole
+ * path: a header with 100,000 dotted parts then costs 100,000 steps, not 100,000 keys of growing
+ * length.
+ */
+class PathNode {
+  span: TomlSpan | undefined;
+  /** For an array of tables: the index of its current (last) element. */
+  current: number | undefined;
+  private keys: Map<string, PathNode> | undefined;
+  private items: PathNode[] | undefined;
+
+  child(key: string | number): PathNode {
+    if (typeof key === 'number') {
+      this.items ??= [];
+      return (this.items[key] ??= new PathNode());
+    }
+    this.keys ??= new Map();
+    let node = this.keys.get(key);
+    if (!node) {
+      node = new PathNode();
+      this.keys.set(key, node);
+    }
+    return node;
+  }
+
+  find(key: string | number): PathNode | undefined {
+    return typeof key === 'number' ? this.items?.[key] : this.keys?.get(key);
+  }
+}
+
+/**
+ * Keys, key parts, values and tables one TOML manifest may hold. Real locks hold about 25 per KB,
+ * so a real 5 MB lock about 125,000; a header of 2.6 million dotted parts or a million tiny
+ * tables is refused before smol-toml spends seconds on it.
+ */
+export const MAX_TOML_ITEMS = 250_000;
+
+class TooLarge extends Error {}
+
 export class TomlPositions {
-  private readonly spans = new Map<string, TomlSpan>();
+  private readonly root = new PathNode();
   readonly lines: LineMap;
+  /** Where the scan passed MAX_TOML_ITEMS, or null. */
+  readonly tooLargeAt: number | null = null;
 
   constructor(readonly text: string, readonly file: string) {
     this.lines = new LineMap(text);
+    const scanner = new Scanner(text, this.root);
     try {
-      new Scanner(text, this.spans).run();
-    } catch {
-      // The document was already accepted by smol-toml; a scanner gap only costs precision: the
-      // locations fall back to the nearest recorded ancestor.
+      scanner.run();
+    } catch (error) {
+      // A scanner gap only costs precision (the locations fall back to the nearest recorded
+      // ancestor); readToml runs this before smol-toml, which has the last word on syntax.
+      if (error instanceof TooLarge) this.tooLargeAt = scanner.position;
     }
   }
 
   span(path: TomlPath): TomlSpan | undefined {
-    return this.spans.get(pathKey(path));
+    let node: PathNode | undefined = this.root;
+    for (const key of path) {
+      node = node.find(key);
+      if (!node) return undefined;
+    }
+    return node.span;
   }
 
   /** Location of the value at `path` (a string's content), else of the nearest recorded ancestor. */
   value(path: TomlPath): SourceLocation {
-    for (let n = path.length; n >= 0; n--) {
-      const s = this.spans.get(pathKey(path.slice(0, n)));
-      if (s) return n === path.length ? this.lines.location(this.file, s.valueStart, s.valueEnd) : this.lines.location(this.file, s.keyStart, s.keyEnd);
+    let node: PathNode | undefined = this.root;
+    let nearest: TomlSpan | undefined = this.root.span;
+    let exact = path.length === 0;
+    for (let i = 0; i < path.length && node; i++) {
+      node = node.find(path[i]!);
+      if (node?.span) {
+        nearest = node.span;
+        exact = i === path.length - 1;
+      }
     }
-    return { file: this.file, line: 1, column: 1, endLine: 1, endColumn: 1 };
+    if (!nearest) return { file: this.file, line: 1, column: 1, endLine: 1, endColumn: 1 };
+    return exact ? this.lines.location(this.file, nearest.valueStart, nearest.valueEnd) : this.lines.location(this.file, nearest.keyStart, nearest.keyEnd);
   }
 
   /** Location of the key at `path` (for tables such as `requests = { version = "…" }`). */
   key(path: TomlPath): SourceLocation {
-    const s = this.spans.get(pathKey(path));
+    const s = this.span(path);
     return s ? this.lines.location(this.file, s.keyStart, s.keyEnd) : this.value(path);
   }
-}
-
-function pathKey(path: TomlPath): string {
-  return JSON.stringify(path);
 }
 
 const BARE_KEY = /[A-Za-z0-9_-]/;
 
 class Scanner {
   private pos = 0;
-  /** Current element index of every array of tables, by resolved path. */
-  private readonly arrays = new Map<string, number>();
+  private items = 0;
 
   constructor(
     private readonly text: string,
-    private readonly spans: Map<string, TomlSpan>,
+    private readonly root: PathNode,
   ) {}
 
+  get position(): number {
+    return this.pos;
+  }
+
+  /** One more key part, value or table; past MAX_TOML_ITEMS the scan stops. */
+  private count(): void {
+    if (++this.items > MAX_TOML_ITEMS) throw new TooLarge();
+  }
+
   run(): void {
-    let table: (string | number)[] = [];
+    let table = this.root;
     for (;;) {
       this.skipBlank(true);
       if (this.pos >= this.text.length) return;
@@ -79,8 +139,9 @@ class Scanner {
         const keys = this.parseKey();
         this.skipBlank(false);
         this.pos += isArray ? 2 : 1;
-        table = this.resolveHeader(keys.map((k) => k.name), isArray);
-        this.record(table, { keyStart: start, keyEnd: this.pos, valueStart: start, valueEnd: this.pos });
+        this.count();
+        table = this.resolveHeader(keys, isArray);
+        table.span = { keyStart: start, keyEnd: this.pos, valueStart: start, valueEnd: this.pos };
       } else {
         const keys = this.parseKey();
         const first = keys[0]!;
@@ -89,30 +150,24 @@ class Scanner {
         if (this.text[this.pos] !== '=') throw new Error('expected =');
         this.pos++;
         this.skipBlank(false);
-        this.parseValue([...table, ...keys.map((k) => k.name)], first.start, last.end);
+        this.parseValue(below(table, keys), first.start, last.end);
       }
     }
   }
 
-  private resolveHeader(names: string[], isArray: boolean): (string | number)[] {
-    const resolved: (string | number)[] = [];
-    names.forEach((name, i) => {
-      resolved.push(name);
-      const key = pathKey(resolved);
-      if (isArray && i === names.length - 1) {
-        const next = (this.arrays.get(key) ?? -1) + 1;
-        this.arrays.set(key, next);
-        resolved.push(next);
-      } else {
-        const current = this.arrays.get(key);
-        if (current !== undefined) resolved.push(current);
+  /** A header's node: each part that names an array of tables continues in its current element. */
+  private resolveHeader(keys: { name: string }[], isArray: boolean): PathNode {
+    let node = this.root;
+    keys.forEach(({ name }, i) => {
+      node = node.child(name);
+      if (isArray && i === keys.length - 1) {
+        node.current = (node.current ?? -1) + 1;
+        node = node.child(node.current);
+      } else if (node.current !== undefined) {
+        node = node.child(node.current);
       }
     });
-    return resolved;
-  }
-
-  private record(path: (string | number)[], span: TomlSpan): void {
-    this.spans.set(pathKey(path), span);
+    return node;
   }
 
   /** Whitespace and comments; newlines too when `newlines`. */
@@ -142,6 +197,7 @@ class Scanner {
         if (this.pos === start) throw new Error('expected key');
         name = this.text.slice(start, this.pos);
       }
+      this.count();
       keys.push({ name, start, end: this.pos });
       this.skipBlank(false);
       if (this.text[this.pos] !== '.') return keys;
@@ -186,13 +242,14 @@ class Scanner {
     return { contentStart, contentEnd };
   }
 
-  private parseValue(path: (string | number)[], keyStart: number, keyEnd: number): void {
+  private parseValue(node: PathNode, keyStart: number, keyEnd: number): void {
+    this.count();
     const t = this.text;
     const c = t[this.pos];
     const valueStart = this.pos;
     if (c === '"' || c === "'") {
       const s = this.parseString();
-      this.record(path, { keyStart, keyEnd, valueStart: s.contentStart, valueEnd: s.contentEnd });
+      node.span = { keyStart, keyEnd, valueStart: s.contentStart, valueEnd: s.contentEnd };
       return;
     }
     if (c === '[') {
@@ -201,7 +258,7 @@ class Scanner {
         this.skipBlank(true);
         if (t[this.pos] === ']') break;
         const elementStart = this.pos;
-        this.parseValue([...path, index], elementStart, elementStart);
+        this.parseValue(node.child(index), elementStart, elementStart);
         this.skipBlank(true);
         if (t[this.pos] === ',') this.pos++;
         else if (t[this.pos] !== ']') throw new Error('expected , or ]');
@@ -217,7 +274,7 @@ class Scanner {
         if (t[this.pos] !== '=') throw new Error('expected =');
         this.pos++;
         this.skipBlank(false);
-        this.parseValue([...path, ...keys.map((k) => k.name)], keys[0]!.start, keys[keys.length - 1]!.end);
+        this.parseValue(below(node, keys), keys[0]!.start, keys[keys.length - 1]!.end);
         this.skipBlank(true);
         if (t[this.pos] === ',') this.pos++;
         else if (t[this.pos] !== '}') throw new Error('expected , or }');
@@ -227,17 +284,24 @@ class Scanner {
       while (this.pos < t.length && !',]}#\n\r'.includes(t[this.pos]!)) this.pos++;
       let end = this.pos;
       while (end > valueStart && (t[end - 1] === ' ' || t[end - 1] === '\t')) end--;
-      this.record(path, { keyStart, keyEnd, valueStart, valueEnd: end });
+      node.span = { keyStart, keyEnd, valueStart, valueEnd: end };
       return;
     }
     // For arrays and inline tables an element's "key" is the value itself.
-    this.record(path, {
+    node.span = {
       keyStart: keyStart === keyEnd ? valueStart : keyStart,
       keyEnd: keyStart === keyEnd ? this.pos : keyEnd,
       valueStart,
       valueEnd: this.pos,
-    });
+    };
   }
+}
+
+/** The node of a dotted key below `node` (dotted keys never step into an array of tables). */
+function below(node: PathNode, keys: { name: string }[]): PathNode {
+  let n = node;
+  for (const k of keys) n = n.child(k.name);
+  return n;
 }
 
 function unescapeBasic(s: string): string {
