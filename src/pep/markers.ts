@@ -404,7 +404,8 @@ const RELEASE_ONLY = /^v?(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*$/i;
  */
 export function isSingleSpecifier(op: string, version: string): boolean {
   if (version === '' || /[\s,;]/.test(version)) return false;
-  if (op === '===') return true;
+  // packaging 26 reads an arbitrary-equality version as a run of anything but whitespace, ";" and ")".
+  if (op === '===') return !version.includes(')');
   if (version.endsWith('.*')) {
     // `.*` only after a plain release, and only with == / != (packaging rejects "==1.0a1.*").
     if ((op !== '==' && op !== '!=') || !RELEASE_ONLY.test(version.slice(0, -2))) return false;

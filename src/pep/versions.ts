@@ -374,9 +374,10 @@ function validClause(raw: string): boolean {
   // packaging strips Python's whitespace; the library trims JavaScript's, which also takes U+FEFF
   // (so a clause of U+FEFF was no clause at all) and leaves U+001C–U+001F and U+0085.
   const clause = pythonStrip(raw);
+  // Arbitrary equality takes any run without (Python) whitespace, nothing at all included.
+  if (clause.startsWith('===')) return !PYTHON_SPACE.test(pythonStrip(clause.slice(3)));
+  // U+FEFF is no whitespace to packaging, so it can stand in no other clause.
   if (clause.includes('\ufeff')) return false;
-  // Arbitrary equality takes any run without whitespace (nothing at all included).
-  if (/^\s*===/.test(clause)) return /^\s*===\s*\S*\s*$/.test(clause);
   const star = /^\s*(?:==|!=)\s*(\S*)\.\*\s*$/.exec(clause);
   if (star) {
     const prefix = explain(star[1]!);

@@ -40,6 +40,34 @@ export function expectOneLine(message: string, max = MAX_MESSAGE): void {
   expect(message.length).toBeLessThanOrEqual(max);
 }
 
+/**
+ * `fc.assert` in chunks of CHUNK runs with a macrotask between them: a property run for minutes
+ * in one go blocks the worker, and vitest's RPC to it times out ("Timeout calling onTaskUpdate").
+ * Chunk k uses seed + k, so a failure in the first chunk reproduces with FUZZ_SEED=<seed>, and
+ * fast-check prints the seed of whichever chunk failed.
+ */
+const CHUNK = 2_000;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export async function fuzzAssert<Ts extends [unknown, ...unknown[]]>(
+  property: fc.IProperty<Ts>,
+  parameters: { numRuns: number; seed: number; endOnFailure: boolean },
+): Promise<void> {
+  for (let done = 0, k = 0; done < parameters.numRuns; done += CHUNK, k++) {
+    fc.assert(property, { ...parameters, numRuns: Math.min(CHUNK, parameters.numRuns - done), seed: (parameters.seed + k) | 0 });
+    await yieldToEventLoop();
+  }
+}
+
+/** Hand `items` to `check` in chunks (one oracle call each), yielding to the event loop between them. */
+export async function inChunks<T>(items: T[], check: (chunk: T[], start: number) => void, size = 5_000): Promise<void> {
+  for (let start = 0; start < items.length; start += size) {
+    check(items.slice(start, start + size), start);
+    await yieldToEventLoop();
+  }
+}
+
 /** One seed per run (fuzzSeed() draws a fresh one per call under `npm run fuzz`), printed on failure. */
 const BATCH_SEED = fuzzSeed();
 

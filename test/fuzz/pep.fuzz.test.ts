@@ -41,7 +41,7 @@ import {
   version,
   versionish,
 } from './pep-arbitraries.js';
-import { batch, expectNoMismatches, hasPackaging26, hasPipPackaging, onlyTyped, python, show } from './pep-support.js';
+import { batch, expectNoMismatches, fuzzAssert, hasPackaging26, hasPipPackaging, inChunks, onlyTyped, python, show } from './pep-support.js';
 import { fuzzParameters } from './runs.js';
 
 const only = <T>(fn: () => T): T | undefined => onlyTyped(PackagingError, fn);
@@ -158,8 +158,8 @@ function describeDifference(text: string, ours: OracleRequirement, theirs: Oracl
 // ---------------------------------------------------------------------------------------------
 
 describe('requirement lines (PEP 508)', () => {
-  it('a line built from valid pieces parses, and its normalised text parses back to the same requirement', () => {
-    fc.assert(
+  it('a line built from valid pieces parses, and its normalised text parses back to the same requirement', async () => {
+    await fuzzAssert(
       fc.property(requirementText, (text) => {
         const r = only(() => parseRequirement(text));
         if (r === undefined) return; // a generated combination may break a rule (e.g. "~=1"); the oracle checks which
@@ -170,8 +170,8 @@ describe('requirement lines (PEP 508)', () => {
     );
   });
 
-  it('a mutated line (hostile characters, long runs) throws only PackagingError, and what parses round-trips', () => {
-    fc.assert(
+  it('a mutated line (hostile characters, long runs) throws only PackagingError, and what parses round-trips', async () => {
+    await fuzzAssert(
       fc.property(fc.oneof(mutated(requirementText), fc.string({ unit: 'binary', maxLength: 60 })), (text) => {
         const r = only(() => parseRequirement(text));
         if (r === undefined) return;
@@ -184,7 +184,7 @@ describe('requirement lines (PEP 508)', () => {
     );
   });
 
-  it.skipIf(!hasPackaging26)('agrees with packaging 26 on built and mutated lines (validity, name, extras, clauses, URL, marker value)', () => {
+  it.skipIf(!hasPackaging26)('agrees with packaging 26 on built and mutated lines (validity, name, extras, clauses, URL, marker value)', async () => {
     // Deliberate differences are left out: we ignore whitespace around the line (packaging only
     // accepts spaces and tabs there); a URL ends at any whitespace here, at a space or tab there
     // (so packaging takes line breaks into a URL); and packaging's tokenizer lets an
@@ -193,8 +193,11 @@ describe('requirement lines (PEP 508)', () => {
     const texts = batch(fc.oneof({ weight: 2, arbitrary: requirementText }, { weight: 1, arbitrary: mutated(requirementText) }), 300).filter(
       (t) => !/===[^;]*,/.test(t) && !/@.*[^\S \t]/s.test(t.trim()) && t.split(',').length <= MAX_CLAUSES,
     );
-    const theirs = pep508Oracle(texts.map((t) => ['requirement', t.trim()]));
-    const mismatches = texts.flatMap((text, i) => describeDifference(text, ourRequirement(text), theirs[i]!) ?? []);
+    const mismatches: string[] = [];
+    await inChunks(texts, (chunk) => {
+      const theirs = pep508Oracle(chunk.map((t) => ['requirement', t.trim()]));
+      chunk.forEach((text, i) => mismatches.push(...(describeDifference(text, ourRequirement(text), theirs[i]!) ?? [])));
+    });
     expectNoMismatches('requirement lines disagree with packaging 26', mismatches);
   });
 });
@@ -204,8 +207,8 @@ describe('requirement lines (PEP 508)', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('markers', () => {
-  it('a built marker parses, prints to text that parses to the same tree, and evaluates (or throws PackagingError) on every target', () => {
-    fc.assert(
+  it('a built marker parses, prints to text that parses to the same tree, and evaluates (or throws PackagingError) on every target', async () => {
+    await fuzzAssert(
       fc.property(markerText, (text) => {
         const marker = only(() => parseMarker(text));
         if (marker === undefined) return;
@@ -220,8 +223,8 @@ describe('markers', () => {
     );
   });
 
-  it('a mutated marker throws only PackagingError, from parsing and from evaluating', () => {
-    fc.assert(
+  it('a mutated marker throws only PackagingError, from parsing and from evaluating', async () => {
+    await fuzzAssert(
       fc.property(fc.oneof(mutated(markerText), fc.string({ unit: 'binary', maxLength: 40 })), (text) => {
         const marker = only(() => parseMarker(text));
         if (marker === undefined) return;
@@ -232,7 +235,7 @@ describe('markers', () => {
     );
   });
 
-  it('deep nesting and long chains are refused with PackagingError or parsed, never a stack overflow', () => {
+  it('deep nesting and long chains are refused with PackagingError or parsed, never a stack overflow', async () => {
     const clause = fc.constantFrom('os_name == "posix"', 'python_version >= "3.9"', 'extra == "x"');
     const shapes = fc.oneof(
       fc.tuple(fc.integer({ min: 1, max: 20_000 }), clause).map(([n, c]) => `${'('.repeat(n)}${c}${')'.repeat(n)}`),
@@ -240,7 +243,7 @@ describe('markers', () => {
       fc.tuple(fc.integer({ min: 1, max: 5_000 }), clause, fc.constantFrom(' and ', ' or ')).map(([n, c, op]) => Array(n).fill(c).join(op)),
       fc.tuple(fc.integer({ min: 1, max: 2_000 }), clause).map(([n, c]) => `${c}${' and ('.repeat(n)}${c}${')'.repeat(n)}`),
     );
-    fc.assert(
+    await fuzzAssert(
       fc.property(shapes, (text) => {
         const marker = only(() => parseMarker(text));
         if (marker === undefined) return;
@@ -251,13 +254,16 @@ describe('markers', () => {
     );
   });
 
-  it.skipIf(!hasPackaging26)('agrees with packaging 26 on which markers parse and on their value on every target', () => {
+  it.skipIf(!hasPackaging26)('agrees with packaging 26 on which markers parse and on their value on every target', async () => {
     const texts = batch(fc.oneof({ weight: 3, arbitrary: markerText }, { weight: 1, arbitrary: mutated(markerText) }), 300);
-    const theirs = pep508Oracle(texts.map((t) => ['marker', t]));
-    const mismatches = texts.flatMap((text, i) => {
-      const marker = only(() => parseMarker(text));
-      const ours: OracleRequirement = marker === undefined ? { ok: false } : { ok: true, marker: evaluations(marker) };
-      return describeDifference(text, ours, theirs[i]!) ?? [];
+    const mismatches: string[] = [];
+    await inChunks(texts, (chunk) => {
+      const theirs = pep508Oracle(chunk.map((t) => ['marker', t]));
+      chunk.forEach((text, i) => {
+        const marker = only(() => parseMarker(text));
+        const ours: OracleRequirement = marker === undefined ? { ok: false } : { ok: true, marker: evaluations(marker) };
+        mismatches.push(...(describeDifference(text, ours, theirs[i]!) ?? []));
+      });
     });
     expectNoMismatches('markers disagree with packaging 26', mismatches);
   });
@@ -316,8 +322,8 @@ interface Pep440Answers {
 }
 
 describe('versions (PEP 440)', () => {
-  it('a built version is valid; its canonical form is valid, equal to it, and canonical again', () => {
-    fc.assert(
+  it('a built version is valid; its canonical form is valid, equal to it, and canonical again', async () => {
+    await fuzzAssert(
       fc.property(fc.oneof(version, spelledVersion), (v) => {
         expect(isValidVersion(v)).toBe(true);
         const canonical = canonicalVersion(v);
@@ -331,8 +337,8 @@ describe('versions (PEP 440)', () => {
     );
   });
 
-  it('anything version-like is judged without throwing; parseVersion throws only PackagingError', () => {
-    fc.assert(
+  it('anything version-like is judged without throwing; parseVersion throws only PackagingError', async () => {
+    await fuzzAssert(
       fc.property(fc.oneof(versionish, fc.string({ unit: 'binary', maxLength: 30 })), (v) => {
         const valid = isValidVersion(v);
         expect(canonicalVersion(v) !== null).toBe(valid);
@@ -343,8 +349,8 @@ describe('versions (PEP 440)', () => {
     );
   });
 
-  it('compareVersions is a total order on valid versions (reflexive, antisymmetric, transitive)', () => {
-    fc.assert(
+  it('compareVersions is a total order on valid versions (reflexive, antisymmetric, transitive)', async () => {
+    await fuzzAssert(
       fc.property(fc.oneof(version, spelledVersion), fc.oneof(version, spelledVersion), fc.oneof(version, spelledVersion), (a, b, c) => {
         expect(compareVersions(a, a)).toBe(0);
         expect(Math.sign(compareVersions(a, b)) + Math.sign(compareVersions(b, a))).toBe(0);
@@ -357,8 +363,8 @@ describe('versions (PEP 440)', () => {
     );
   });
 
-  it('satisfies and isValidSpecifier never throw, on any version and specifier text', () => {
-    fc.assert(
+  it('satisfies and isValidSpecifier never throw, on any version and specifier text', async () => {
+    await fuzzAssert(
       fc.property(fc.oneof(version, versionish), fc.oneof(specifierSet, mutated(specifierSet)), fc.constantFrom(true, false, undefined), (v, s, prereleases) => {
         const validSpecifier = isValidSpecifier(s);
         const answer = satisfies(v, s, prereleases === undefined ? {} : { prereleases });
@@ -369,7 +375,7 @@ describe('versions (PEP 440)', () => {
     );
   });
 
-  it.skipIf(!hasPipPackaging)("agrees with pip's packaging 21.3: validity, order, canonical forms, specifier validity and contains()", () => {
+  it.skipIf(!hasPipPackaging)("agrees with pip's packaging 21.3: validity, order, canonical forms, specifier validity and contains()", async () => {
     // Deliberate difference: packaging strips whitespace around a version; here (as in the library
     // before) " 1.0" is not a version. Callers trim what they read.
     const versions = batch(fc.oneof({ weight: 3, arbitrary: version }, { weight: 2, arbitrary: spelledVersion }, { weight: 1, arbitrary: versionish }), 400).filter(
@@ -379,57 +385,64 @@ describe('versions (PEP 440)', () => {
     const specifiers = batch(fc.oneof({ weight: 3, arbitrary: specifierSet }, { weight: 1, arbitrary: mutated(specifierSet) }), 400).filter(
       (s) => s.split(',').length <= MAX_SPECIFIER_CLAUSES,
     );
-    const valid = versions.filter((v) => isValidVersion(v));
-    const validSpecifiers = specifiers.filter((s) => isValidSpecifier(s));
-    // Pairs where the version is near the specifier's own versions, so clauses are often on the edge.
-    const pairs: Array<[string, string]> = validSpecifiers.flatMap((s, i) => {
-      const own = s.split(',').map((c) => c.replace(/^\s*[=!<>~]+\s*/, '').replace(/\.\*$/, '').trim()).filter((v) => isValidVersion(v));
-      return [...own, valid[i % Math.max(1, valid.length)] ?? '1.0'].map((v): [string, string] => [v, s]);
-    });
-    const theirs = python<Pep440Answers>(PEP440_ORACLE, {
-      versions,
-      canonical: valid.map((v) => [v, canonicalVersion(v)]),
-      specifiers,
-      pairs,
-    });
-
     const mismatches: string[] = [];
-    versions.forEach((v, i) => {
-      if (isValidVersion(v) !== theirs.valid[i]) mismatches.push(`version ${show(v)}: ours valid=${isValidVersion(v)}, packaging ${theirs.valid[i]}`);
-    });
-    const theirValid = versions.filter((_, i) => theirs.valid[i]);
-    // Order: for every pair of neighbours in packaging's ranks, our comparison has the same sign.
-    const byRank = theirValid.map((v, i) => ({ v, rank: theirs.rank[i]! })).sort((a, b) => a.rank - b.rank);
-    for (let i = 1; i < byRank.length; i++) {
-      const [a, b] = [byRank[i - 1]!, byRank[i]!];
-      if (!isValidVersion(a.v) || !isValidVersion(b.v)) continue;
-      const expected = Math.sign(a.rank - b.rank);
-      const ours = Math.sign(compareVersions(a.v, b.v));
-      if (ours !== expected) mismatches.push(`order ${show(a.v)} vs ${show(b.v)}: ours ${ours}, packaging ${expected}`);
-    }
-    valid.forEach((v, i) => {
-      if (!theirs.canonicalEqual[i]) mismatches.push(`canonical form of ${show(v)} is ${JSON.stringify(canonicalVersion(v))}, which packaging does not see as equal`);
-    });
-    specifiers.forEach((s, i) => {
-      if (isValidSpecifier(s) !== theirs.specValid[i]) mismatches.push(`specifier ${show(s)}: ours valid=${isValidSpecifier(s)}, packaging ${theirs.specValid[i]}`);
-    });
-    pairs.forEach(([v, s], i) => {
-      const ours = [satisfies(v, s, { prereleases: true }), satisfies(v, s), satisfies(v, s, { prereleases: false })];
-      if (JSON.stringify(ours) !== JSON.stringify(theirs.contains[i])) {
-        mismatches.push(`${show(v)} in ${show(s)} [pre=True, default, pre=False]: ours ${JSON.stringify(ours)}, packaging ${JSON.stringify(theirs.contains[i])}`);
-      }
-    });
+    await inChunks(versions, (chunk, start) => mismatches.push(...pep440Mismatches(chunk, specifiers.slice(start, start + chunk.length))));
     expectNoMismatches('answers disagree with packaging 21.3', mismatches);
   });
 });
+
+/** Our answers against packaging 21.3's for one chunk: validity, order, canonical forms, contains(). */
+function pep440Mismatches(versions: string[], specifiers: string[]): string[] {
+  const valid = versions.filter((v) => isValidVersion(v));
+  const validSpecifiers = specifiers.filter((s) => isValidSpecifier(s));
+  // Pairs where the version is near the specifier's own versions, so clauses are often on the edge.
+  const pairs: Array<[string, string]> = validSpecifiers.flatMap((s, i) => {
+    const own = s.split(',').map((c) => c.replace(/^\s*[=!<>~]+\s*/, '').replace(/\.\*$/, '').trim()).filter((v) => isValidVersion(v));
+    return [...own, valid[i % Math.max(1, valid.length)] ?? '1.0'].map((v): [string, string] => [v, s]);
+  });
+  const theirs = python<Pep440Answers>(PEP440_ORACLE, {
+    versions,
+    canonical: valid.map((v) => [v, canonicalVersion(v)]),
+    specifiers,
+    pairs,
+  });
+
+  const mismatches: string[] = [];
+  versions.forEach((v, i) => {
+    if (isValidVersion(v) !== theirs.valid[i]) mismatches.push(`version ${show(v)}: ours valid=${isValidVersion(v)}, packaging ${theirs.valid[i]}`);
+  });
+  const theirValid = versions.filter((_, i) => theirs.valid[i]);
+  // Order: for every pair of neighbours in packaging's ranks, our comparison has the same sign.
+  const byRank = theirValid.map((v, i) => ({ v, rank: theirs.rank[i]! })).sort((a, b) => a.rank - b.rank);
+  for (let i = 1; i < byRank.length; i++) {
+    const [a, b] = [byRank[i - 1]!, byRank[i]!];
+    if (!isValidVersion(a.v) || !isValidVersion(b.v)) continue;
+    const expected = Math.sign(a.rank - b.rank);
+    const ours = Math.sign(compareVersions(a.v, b.v));
+    if (ours !== expected) mismatches.push(`order ${show(a.v)} vs ${show(b.v)}: ours ${ours}, packaging ${expected}`);
+  }
+  valid.forEach((v, i) => {
+    if (!theirs.canonicalEqual[i]) mismatches.push(`canonical form of ${show(v)} is ${JSON.stringify(canonicalVersion(v))}, which packaging does not see as equal`);
+  });
+  specifiers.forEach((s, i) => {
+    if (isValidSpecifier(s) !== theirs.specValid[i]) mismatches.push(`specifier ${show(s)}: ours valid=${isValidSpecifier(s)}, packaging ${theirs.specValid[i]}`);
+  });
+  pairs.forEach(([v, s], i) => {
+    const ours = [satisfies(v, s, { prereleases: true }), satisfies(v, s), satisfies(v, s, { prereleases: false })];
+    if (JSON.stringify(ours) !== JSON.stringify(theirs.contains[i])) {
+      mismatches.push(`${show(v)} in ${show(s)} [pre=True, default, pre=False]: ours ${JSON.stringify(ours)}, packaging ${JSON.stringify(theirs.contains[i])}`);
+    }
+  });
+  return mismatches;
+}
 
 // ---------------------------------------------------------------------------------------------
 // File names, tags, names, platforms
 // ---------------------------------------------------------------------------------------------
 
 describe('wheel and sdist file names', () => {
-  it('a wheel name built from parts parses back to the same parts', () => {
-    fc.assert(
+  it('a wheel name built from parts parses back to the same parts', async () => {
+    await fuzzAssert(
       fc.property(projectName, version, fc.option(buildTag), tagSetParts, fc.boolean(), (name, v, build, [interpreters, abis, platforms], upperSuffix) => {
         const escaped = wheelEscapedName(name);
         const wheelVersion = v.replaceAll('-', '_');
@@ -447,8 +460,8 @@ describe('wheel and sdist file names', () => {
     );
   });
 
-  it('an sdist name built from parts parses back to the same parts, with and without the project name', () => {
-    fc.assert(
+  it('an sdist name built from parts parses back to the same parts, with and without the project name', async () => {
+    await fuzzAssert(
       fc.property(projectName, spelledVersion, fc.constantFrom(...SDIST_EXTENSIONS), (name, v, extension) => {
         const trimmed = v.trim();
         const filename = `${name}-${trimmed}${extension}`;
@@ -465,10 +478,10 @@ describe('wheel and sdist file names', () => {
     );
   });
 
-  it('mutated and arbitrary file names throw only PackagingError', () => {
+  it('mutated and arbitrary file names throw only PackagingError', async () => {
     const wheel = fc.tuple(projectName, version, tagSetParts).map(([n, v, [i, a, p]]) => `${wheelEscapedName(n)}-${v}-${i.join('.')}-${a.join('.')}-${p.join('.')}.whl`);
     const sdist = fc.tuple(projectName, version, fc.constantFrom(...SDIST_EXTENSIONS)).map(([n, v, e]) => `${n}-${v}${e}`);
-    fc.assert(
+    await fuzzAssert(
       fc.property(fc.oneof(mutated(wheel), mutated(sdist), fc.string({ unit: 'binary', maxLength: 40 })), fc.option(projectName), (filename, name) => {
         only(() => parseWheelFilename(filename));
         only(() => parseSdistFilename(filename));
@@ -481,8 +494,8 @@ describe('wheel and sdist file names', () => {
 });
 
 describe('tags', () => {
-  it('a compressed tag set expands to every combination, lower-cased, in order', () => {
-    fc.assert(
+  it('a compressed tag set expands to every combination, lower-cased, in order', async () => {
+    await fuzzAssert(
       fc.property(tagSetParts, fc.boolean(), ([interpreters, abis, platforms], upper) => {
         const text = `${interpreters.join('.')}-${abis.join('.')}-${platforms.join('.')}`;
         const tags = parseTagSet(upper ? text.toUpperCase() : text);
@@ -492,10 +505,10 @@ describe('tags', () => {
     );
   });
 
-  it('mutated tag sets throw only PackagingError, and a huge compressed set is refused, not expanded', () => {
+  it('mutated tag sets throw only PackagingError, and a huge compressed set is refused, not expanded', async () => {
     const text = tagSetParts.map(([i, a, p]) => `${i.join('.')}-${a.join('.')}-${p.join('.')}`);
     const huge = fc.integer({ min: 50, max: 2000 }).map((n) => `${Array(n).fill('py3').join('.')}-${Array(n).fill('none').join('.')}-${Array(n).fill('any').join('.')}`);
-    fc.assert(
+    await fuzzAssert(
       fc.property(fc.oneof(mutated(text), huge, fc.string({ unit: 'binary', maxLength: 30 })), (t) => {
         const tags = only(() => parseTagSet(t));
         if (tags !== undefined) expect(tags.length).toBeLessThanOrEqual(MAX_TAGS);
@@ -506,8 +519,8 @@ describe('tags', () => {
 });
 
 describe('names', () => {
-  it('canonicalizeName is idempotent, and escaping for wheels keeps the canonical name', () => {
-    fc.assert(
+  it('canonicalizeName is idempotent, and escaping for wheels keeps the canonical name', async () => {
+    await fuzzAssert(
       fc.property(fc.oneof(projectName, fc.string({ unit: 'binary', maxLength: 20 }), mutated(projectName)), (name) => {
         const canonical = canonicalizeName(name);
         expect(canonicalizeName(canonical)).toBe(canonical);
@@ -525,8 +538,8 @@ describe('names', () => {
 });
 
 describe('platforms', () => {
-  it('parseLibcVersion returns null or small numbers, and the platform lists it feeds are bounded', () => {
-    fc.assert(
+  it('parseLibcVersion returns null or small numbers, and the platform lists it feeds are bounded', async () => {
+    await fuzzAssert(
       fc.property(fc.oneof(fc.stringMatching(/^\s?\d{1,4}[._-]\d{1,4}\s?$/), mutated(fc.constant('2.28')), hostileRun), (text) => {
         const libc = parseLibcVersion(text);
         if (libc === null) return;
@@ -541,9 +554,9 @@ describe('platforms', () => {
 
 /** Hostile runs the environment may carry: evaluation still throws only PackagingError. */
 describe('marker evaluation against hostile target environments', () => {
-  it('evaluates or throws PackagingError for any string in any environment field', () => {
+  it('evaluates or throws PackagingError for any string in any environment field', async () => {
     const keys = Object.keys(targets[0]!) as Array<keyof MarkerEnvironment>;
-    fc.assert(
+    await fuzzAssert(
       fc.property(markerText, fc.constantFrom(...keys), fc.oneof(hostileRun, versionish), (text, key, value) => {
         const marker = only(() => parseMarker(text));
         if (marker === undefined) return;

@@ -152,3 +152,17 @@ describe('error messages', () => {
     expect(message).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
   });
 });
+
+describe('found by the 100,000-case run', () => {
+  it('an arbitrary-equality version is any text without whitespace, U+FEFF included (packaging 21.3)', () => {
+    expect(isValidSpecifier(`===${'='.repeat(20)}\ufeff\ufeff.28pre0`)).toBe(true);
+    expect(isValidSpecifier('=== \ufeffabc')).toBe(true);
+    expect(isValidSpecifier('=== a b')).toBe(false);
+    expect(isValidSpecifier('===a\u3000b')).toBe(false); // U+3000 is whitespace to Python
+  });
+
+  it('in a requirement, an arbitrary-equality version stops at ")" as in packaging 26', () => {
+    expect(() => parseRequirement('x ==1,===2.0)')).toThrow(PackagingError);
+    expect(parseRequirement('x (==1,===2.0)').specifier).toBe('==1,===2.0');
+  });
+});
