@@ -22,7 +22,12 @@ export interface TomlSpan {
  * length.
  */
 class PathNode {
-  span: TomlSpan | undefined;
+  // The span as four numbers (keyStart -1: none), not an object per value: fewer allocations on
+  // a document of a hundred thousand values.
+  private keyStart = -1;
+  private keyEnd = 0;
+  private valueStart = 0;
+  private valueEnd = 0;
   /** For an array of tables: the index of its current (last) element. */
   current: number | undefined;
   private keys: Map<string, PathNode> | undefined;
@@ -44,6 +49,17 @@ class PathNode {
 
   find(key: string | number): PathNode | undefined {
     return typeof key === 'number' ? this.items?.[key] : this.keys?.get(key);
+  }
+
+  get span(): TomlSpan | undefined {
+    return this.keyStart === -1 ? undefined : { keyStart: this.keyStart, keyEnd: this.keyEnd, valueStart: this.valueStart, valueEnd: this.valueEnd };
+  }
+
+  record(keyStart: number, keyEnd: number, valueStart: number, valueEnd: number): void {
+    this.keyStart = keyStart;
+    this.keyEnd = keyEnd;
+    this.valueStart = valueStart;
+    this.valueEnd = valueEnd;
   }
 }
 
@@ -90,8 +106,9 @@ export class TomlPositions {
     let exact = path.length === 0;
     for (let i = 0; i < path.length && node; i++) {
       node = node.find(path[i]!);
-      if (node?.span) {
-        nearest = node.span;
+      const span = node?.span;
+      if (span) {
+        nearest = span;
         exact = i === path.length - 1;
       }
     }
@@ -141,7 +158,7 @@ class Scanner {
         this.pos += isArray ? 2 : 1;
         this.count();
         table = this.resolveHeader(keys, isArray);
-        table.span = { keyStart: start, keyEnd: this.pos, valueStart: start, valueEnd: this.pos };
+        table.record(start, this.pos, start, this.pos);
       } else {
         const keys = this.parseKey();
         const first = keys[0]!;
@@ -249,7 +266,7 @@ class Scanner {
     const valueStart = this.pos;
     if (c === '"' || c === "'") {
       const s = this.parseString();
-      node.span = { keyStart, keyEnd, valueStart: s.contentStart, valueEnd: s.contentEnd };
+      node.record(keyStart, keyEnd, s.contentStart, s.contentEnd);
       return;
     }
     if (c === '[') {
@@ -284,16 +301,11 @@ class Scanner {
       while (this.pos < t.length && !',]}#\n\r'.includes(t[this.pos]!)) this.pos++;
       let end = this.pos;
       while (end > valueStart && (t[end - 1] === ' ' || t[end - 1] === '\t')) end--;
-      node.span = { keyStart, keyEnd, valueStart, valueEnd: end };
+      node.record(keyStart, keyEnd, valueStart, end);
       return;
     }
     // For arrays and inline tables an element's "key" is the value itself.
-    node.span = {
-      keyStart: keyStart === keyEnd ? valueStart : keyStart,
-      keyEnd: keyStart === keyEnd ? this.pos : keyEnd,
-      valueStart,
-      valueEnd: this.pos,
-    };
+    node.record(keyStart === keyEnd ? valueStart : keyStart, keyStart === keyEnd ? this.pos : keyEnd, valueStart, this.pos);
   }
 }
 

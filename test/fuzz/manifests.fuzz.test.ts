@@ -26,6 +26,7 @@ import {
   requirementsFile,
   type FuzzFormat,
 } from './manifests-arbitraries.js';
+import { fuzzAssert } from './pep-support.js';
 import { fuzzParameters } from './runs.js';
 
 const FORMATS = Object.keys(DOCUMENTS) as FuzzFormat[];
@@ -46,8 +47,8 @@ const FILE: Record<ManifestFormat, string> = {
 const ENV = { PKG_VERSION: '1.2.3', HOME: '/home/x' };
 
 describe('manifest readers never throw; every issue is one bounded line at file:line', () => {
-  it('requirement lines, through the requirements reader', () => {
-    fc.assert(
+  it('requirement lines, through the requirements reader', async () => {
+    await fuzzAssert(
       fc.property(requirementLine, (line) => {
         expectWellFormed(parseRequirementsFile(line, 'r.txt', { env: ENV }), 'r.txt', line);
         expectWellFormed(parseRequirementsFile(line, 'c.txt', { env: ENV, kind: 'constraint' }), 'c.txt', line);
@@ -56,8 +57,8 @@ describe('manifest readers never throw; every issue is one bounded line at file:
     );
   });
 
-  it('whole requirements files', () => {
-    fc.assert(
+  it('whole requirements files', async () => {
+    await fuzzAssert(
       fc.property(requirementsFile, (text) => {
         expectWellFormed(parseManifest(text, 'requirements.txt', 'requirements', ENV), 'requirements.txt', text);
       }),
@@ -66,8 +67,8 @@ describe('manifest readers never throw; every issue is one bounded line at file:
   });
 
   for (const format of FORMATS) {
-    it(`${format}: the real-looking document, mutated`, () => {
-      fc.assert(
+    it(`${format}: the real-looking document, mutated`, async () => {
+      await fuzzAssert(
         fc.property(document(format), (text) => {
           expectWellFormed(parseManifest(text, FILE[format], format), FILE[format], text);
         }),
@@ -76,14 +77,14 @@ describe('manifest readers never throw; every issue is one bounded line at file:
     });
   }
 
-  it('any format given any other format\'s document, mutated, or random text', () => {
+  it('any format given any other format\'s document, mutated, or random text', async () => {
     const text = fc.oneof(
       mutated(fc.constantFrom(...Object.values(DOCUMENTS)), 3),
       requirementsFile,
       fc.string({ maxLength: 200 }),
       fc.array(hostileRun(50), { maxLength: 8 }).map((runs) => runs.join('')),
     );
-    fc.assert(
+    await fuzzAssert(
       fc.property(text, fc.constantFrom(...ALL_FORMATS), (t, format) => {
         expectWellFormed(parseManifest(t, FILE[format], format), FILE[format], t);
       }),
@@ -91,8 +92,8 @@ describe('manifest readers never throw; every issue is one bounded line at file:
     );
   });
 
-  it('content sniffing gives a format for any text', () => {
-    fc.assert(
+  it('content sniffing gives a format for any text', async () => {
+    await fuzzAssert(
       fc.property(fc.oneof(mutated(fc.constantFrom(...Object.values(DOCUMENTS)), 3), requirementsFile, fc.string()), (t) => {
         expect(ALL_FORMATS).toContain(formatOfContent(t));
       }),
@@ -143,8 +144,8 @@ const pair = fc
   .map(([a, b]) => [{ ...a, name: `g${a.name}`, line: `g${a.line}` }, { ...b, name: `h${b.name}`, line: `h${b.line}` }] as const);
 
 describe('a bad entry never loses the good ones around it', () => {
-  it('requirements file: a bad line between two good requirement lines', () => {
-    fc.assert(
+  it('requirements file: a bad line between two good requirement lines', async () => {
+    await fuzzAssert(
       fc.property(pair, requirementLine, ([a, b], bad) => {
         // The blank line ends a continuation the bad line may start (pip joins a trailing "\").
         const text = `${a.line}\n${bad}\n\n${b.line}\n`;
@@ -156,8 +157,8 @@ describe('a bad entry never loses the good ones around it', () => {
     );
   });
 
-  it('pyproject.toml: a bad dependency string between two good ones', () => {
-    fc.assert(
+  it('pyproject.toml: a bad dependency string between two good ones', async () => {
+    await fuzzAssert(
       fc.property(pair, badTomlValue, ([a, b], bad) => {
         const text = `[project]\nname = "x"\ndependencies = [\n  "${a.line}",\n  ${bad},\n  "${b.line}",\n]\n`;
         const r = parseManifest(text, 'pyproject.toml', 'pyproject');
@@ -168,8 +169,8 @@ describe('a bad entry never loses the good ones around it', () => {
     );
   });
 
-  it('pyproject.toml (Poetry): a bad dependency table between two good ones', () => {
-    fc.assert(
+  it('pyproject.toml (Poetry): a bad dependency table between two good ones', async () => {
+    await fuzzAssert(
       fc.property(pair, badTomlValue, ([a, b], bad) => {
         const text = `[tool.poetry.dependencies]\n${a.name} = "^1.0"\n"~bad" = ${bad}\n${b.name} = { version = ">=2" }\n`;
         const r = parseManifest(text, 'pyproject.toml', 'pyproject');
@@ -180,8 +181,8 @@ describe('a bad entry never loses the good ones around it', () => {
     );
   });
 
-  it('Pipfile: a bad entry between two good ones', () => {
-    fc.assert(
+  it('Pipfile: a bad entry between two good ones', async () => {
+    await fuzzAssert(
       fc.property(pair, badTomlValue, fc.string({ maxLength: 10 }), ([a, b], bad, key) => {
         const text = `[packages]\n${a.name} = "==1.0"\n${tomlString(`~${key}`)} = ${bad}\n${b.name} = "*"\n`;
         const r = parseManifest(text, 'Pipfile', 'pipfile');
@@ -192,8 +193,8 @@ describe('a bad entry never loses the good ones around it', () => {
     );
   });
 
-  it('setup.cfg: a bad line between two good install_requires lines', () => {
-    fc.assert(
+  it('setup.cfg: a bad line between two good install_requires lines', async () => {
+    await fuzzAssert(
       fc.property(pair, requirementLine.map((l) => l.replace(/[\r\n]/g, ' ')), ([a, b], bad) => {
         const text = `[options]\ninstall_requires =\n    ${a.line}\n    ${bad}\n    ${b.line}\n`;
         const r = parseManifest(text, 'setup.cfg', 'setup-cfg');
@@ -205,8 +206,8 @@ describe('a bad entry never loses the good ones around it', () => {
   });
 
   for (const [format, table] of [['uv-lock', 'package'], ['poetry-lock', 'package'], ['pdm-lock', 'package'], ['pylock', 'packages']] as const) {
-    it(`${format}: a bad [[${table}]] entry between two good ones`, () => {
-      fc.assert(
+    it(`${format}: a bad [[${table}]] entry between two good ones`, async () => {
+      await fuzzAssert(
         fc.property(pair, badTomlValue, badTomlValue, fc.boolean(), ([a, b], badName, badVersion, withDeps) => {
           const head = format === 'pylock' ? 'lock-version = "1.0"\n' : format === 'uv-lock' ? 'version = 1\n' : '';
           const deps = withDeps ? (format === 'uv-lock' ? `dependencies = [{ name = ${badName} }]\n` : format === 'pdm-lock' ? `dependencies = [${badName}]\n` : '') : '';
@@ -223,13 +224,13 @@ describe('a bad entry never loses the good ones around it', () => {
     });
   }
 
-  it('Pipfile.lock: a bad entry between two good ones', () => {
+  it('Pipfile.lock: a bad entry between two good ones', async () => {
     const json = fc.oneof(
       requirementLine.map((s) => JSON.stringify(s)),
       fc.constantFrom('1', 'null', '[]', '{}', '{"version": 3}', '{"version": "=="}', '{"git": {}, "ref": 1}', '{"hashes": "x"}'),
       requirementLine.map((s) => JSON.stringify({ version: s, markers: s, hashes: [s] })),
     );
-    fc.assert(
+    await fuzzAssert(
       fc.property(pair, fc.string({ maxLength: 12 }), json, ([a, b], key, bad) => {
         const text = `{\n"default": {\n"${a.name}": {"version": "==1.0"},\n${JSON.stringify(`~${key}`)}: ${bad},\n"${b.name}": {"version": "==2.0"}\n}\n}\n`;
         const r = parseManifest(text, 'Pipfile.lock', 'pipfile-lock');
