@@ -27,6 +27,14 @@ export interface SdistFilename {
 }
 
 const WHEEL_NAME = /^[A-Za-z0-9._]+$/;
+
+/**
+ * Tag sets already expanded, shared (frozen) by every wheel that carries one: a project's files
+ * repeat a handful of them, and a shared list lets `wheelRank` remember its answer per list.
+ * Bounded, so hostile pages cannot grow it without limit.
+ */
+const TAG_SETS = new Map<string, readonly Tag[]>();
+const MAX_REMEMBERED_TAG_SETS = 10_000;
 const BUILD_TAG = /^(\d+)(.*)$/;
 
 export function parseWheelFilename(filename: string): WheelFilename {
@@ -45,11 +53,16 @@ export function parseWheelFilename(filename: string): WheelFilename {
     if (!match) fail(`build tag ${quote(parts[2]!)} must start with a digit`);
     build = [Number(match![1]), match![2]!];
   }
-  let tags: Tag[] = [];
-  try {
-    tags = parseTagSet(parts.slice(-3).join('-'));
-  } catch {
-    fail(`invalid tags ${quote(parts.slice(-3).join('-'))}`);
+  const tagText = parts.slice(-3).join('-');
+  let tags = TAG_SETS.get(tagText);
+  if (tags === undefined) {
+    try {
+      tags = Object.freeze(parseTagSet(tagText));
+    } catch {
+      return fail(`invalid tags ${quote(tagText)}`);
+    }
+    if (TAG_SETS.size >= MAX_REMEMBERED_TAG_SETS) TAG_SETS.clear();
+    TAG_SETS.set(tagText, tags);
   }
   return { filename, name, normalizedName: canonicalizeName(name), version, build, tags };
 }

@@ -35,7 +35,8 @@ export interface ParsedVersion {
 function memo<A extends unknown[], R>(fn: (...args: A) => R, limit = 50_000): (...args: A) => R {
   const cache = new Map<string, R>();
   return (...args: A): R => {
-    const key = args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join('\u0000');
+    // Every memoised function takes strings; one argument is its own key (no array, no join).
+    const key = args.length === 1 ? String(args[0]) : args.join('\u0000');
     const hit = cache.get(key);
     if (hit !== undefined || cache.has(key)) return hit as R;
     const value = fn(...args);

@@ -34,6 +34,9 @@ export function groupFilesByVersion(projectName: string, files: readonly Distrib
   // Canonical spelling -> the first spelling seen, which names the version in reports.
   const spelling = new Map<string, string>();
   const unparsable: UnparsableFile[] = [];
+  const project = canonicalizeName(projectName);
+  // A release's files share one version spelling: canonicalise each spelling once.
+  const canonicalOf = new Map<string, string>();
   for (const file of files) {
     let parsed: DistributionFilename;
     try {
@@ -43,12 +46,13 @@ export function groupFilesByVersion(projectName: string, files: readonly Distrib
       continue;
     }
     // A page can list another project's wheel; pip ignores it ("wrong project name").
-    if (parsed.normalizedName !== canonicalizeName(projectName)) {
+    if (parsed.normalizedName !== project) {
       unparsable.push({ filename: file.filename, reason: `belongs to project ${quote(parsed.name)}, not ${quote(projectName)}` });
       continue;
     }
     // Versions are compared in canonical form so "1.0" and "1.0.0" files meet.
-    const canonical = canonicalVersion(parsed.version) ?? parsed.version;
+    let canonical = canonicalOf.get(parsed.version);
+    if (canonical === undefined) canonicalOf.set(parsed.version, (canonical = canonicalVersion(parsed.version) ?? parsed.version));
     if (!spelling.has(canonical)) spelling.set(canonical, parsed.version);
     const key = spelling.get(canonical)!;
     if (!byVersion.has(key)) byVersion.set(key, []);
@@ -58,10 +62,26 @@ export function groupFilesByVersion(projectName: string, files: readonly Distrib
   return { versions, files: byVersion, unparsable };
 }
 
+/** Per target, whether a `requires-python` text excludes it: a page repeats a few texts on every file. */
+const excludedByRequiresPython = new WeakMap<Target, Map<string, boolean>>();
+
+function requiresPythonExcludes(requiresPython: string, target: Target): boolean {
+  let known = excludedByRequiresPython.get(target);
+  if (known === undefined) excludedByRequiresPython.set(target, (known = new Map()));
+  let excludes = known.get(requiresPython);
+  if (excludes === undefined) {
+    excludes = isValidSpecifier(requiresPython) && !satisfies(target.interpreter.pythonFullVersion, requiresPython, { prereleases: true });
+    // Bounded: a hostile page could give every file its own text.
+    if (known.size >= 10_000) known.clear();
+    known.set(requiresPython, excludes);
+  }
+  return excludes;
+}
+
 /** Why a file is not a candidate on the target, or `null` when pip could install it. */
 export function fileRejection(candidate: ParsedFile, target: Target, options: { allowYanked: boolean }): string | null {
   const { file, parsed } = candidate;
-  if (file.requiresPython && isValidSpecifier(file.requiresPython) && !satisfies(target.interpreter.pythonFullVersion, file.requiresPython, { prereleases: true })) {
+  if (file.requiresPython && requiresPythonExcludes(file.requiresPython, target)) {
     return `requires-python ${file.requiresPython} excludes Python ${target.interpreter.pythonFullVersion}`;
   }
   if (file.yanked !== false && !options.allowYanked) {
