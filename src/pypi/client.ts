@@ -20,6 +20,7 @@ import { canonicalizeName, isValidName } from '../pep/names.js';
 import { oneLine, quote } from '../safe-text.js';
 import { AuthTable, loadNetrc } from './auth.js';
 import { HttpCache, HttpFreshness, cacheKey, defaultCacheDir, type CacheEntry } from './cache.js';
+import type CachePolicy from 'http-cache-semantics';
 import { DEFAULT_TOTAL_TIMEOUT_MS, HttpClient } from './http.js';
 import { parsePypiJson, PypiJsonParseError } from './pypi-json.js';
 import { indexLabel, labelUrlsIn, redactUrl, stripCredentials, urlLabel } from '../safe-text.js';
@@ -130,6 +131,8 @@ export class IndexClient {
   private readonly lookups = new Map<string, Promise<Lookup>>();
   private readonly health = new Map<string, { answered: number; failed: number; firstError: string | null }>();
   private readonly counters = { cacheHits: 0, revalidated: 0 };
+  /** Cache writes still going on (see `store`). */
+  private readonly writes = new Set<Promise<void>>();
   /** One-line, redacted warnings about the client's own setup (an ignored netrc file). */
   readonly warnings: string[] = [];
 
@@ -180,6 +183,7 @@ export class IndexClient {
   }
 
   async close(): Promise<void> {
+    await this.flush();
     await this.http.close();
   }
 
@@ -396,8 +400,8 @@ export class IndexClient {
       if (updated !== null) {
         this.counters.cacheHits++;
         this.counters.revalidated++;
-        if (updated.storable()) await this.store(key, { ...cached, url, policy: updated.toObject() });
-        else await this.forget(key);
+        if (!updated.storable()) this.forget(key);
+        else if (worthRewriting(policy, updated)) this.store(key, { ...cached, url, policy: updated.toObject() });
         return fromEntry(cached);
       }
       // A 304 whose validators are not those of the stored response: that body is not known to
@@ -416,27 +420,40 @@ export class IndexClient {
     if (this.cache && CACHED_STATUS.has(response.status) && response.url === url) {
       const fresh = this.freshness.policyFor(request, response.status, response.headers);
       if (fresh.storable()) {
-        await this.store(key, { url, status: response.status, contentType: fetched.contentType, policy: fresh.toObject(), body: response.body });
+        this.store(key, { url, status: response.status, contentType: fetched.contentType, policy: fresh.toObject(), body: response.body });
       } else if (cached) {
-        await this.forget(key);
+        this.forget(key);
       }
     }
     return fetched;
   }
 
   /** `no-store` (or nothing storable) in a newer answer: an older copy must not outlive it. */
-  private async forget(key: string): Promise<void> {
-    await this.cache?.delete(key).catch(() => undefined);
+  private forget(key: string): void {
+    this.behind(this.cache!.delete(key).catch(() => undefined));
   }
 
-  /** Caching is best effort: a full disk or read-only cache dir must not fail the scan. */
-  private async store(key: string, entry: CacheEntry): Promise<void> {
-    try {
-      await this.cache!.put(key, entry);
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? 'error';
-      this.log(`cache write failed (${code}) for ${redactUrl(entry.url)}`);
-    }
+  /**
+   * Caching is best effort: a full disk or read-only cache dir must not fail the scan. Writes go
+   * on behind the scan (the answer is already in memory); `flush`, and so `close`, waits for them.
+   */
+  private store(key: string, entry: CacheEntry): void {
+    this.behind(
+      this.cache!.put(key, entry).catch((error: unknown) => {
+        const code = (error as { code?: string }).code ?? 'error';
+        this.log(`cache write failed (${code}) for ${redactUrl(entry.url)}`);
+      }),
+    );
+  }
+
+  private behind(write: Promise<void>): void {
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write));
+  }
+
+  /** Wait until every cache write started so far has finished (or failed, which is logged). */
+  async flush(): Promise<void> {
+    while (this.writes.size > 0) await Promise.all([...this.writes]);
   }
 }
 
@@ -447,6 +464,19 @@ export class IndexClient {
 function relabelled(error: unknown): never {
   if (error instanceof IndexError) throw new IndexError(error.kind, labelUrlsIn(error.message), error.url, error.status);
   throw error;
+}
+
+/**
+ * After a 304, is the refreshed policy worth writing over the stored entry (body and all)? Only
+ * when it changes what the next run does: the response became fresh for a while (a max-age came
+ * with the 304), or its validators changed. An index that sends only an ETag gets a 304 on every
+ * run, and rewriting every entry each time made warm runs slower than cold ones.
+ */
+function worthRewriting(stored: CachePolicy, updated: CachePolicy): boolean {
+  if (updated.timeToLive() > 0) return true;
+  const before = stored.toObject().resh;
+  const after = updated.toObject().resh;
+  return before['etag'] !== after['etag'] || before['last-modified'] !== after['last-modified'];
 }
 
 /** `revalidationHeaders` may type values as arrays; on the wire they are one comma-joined line. */

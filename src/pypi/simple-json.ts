@@ -66,8 +66,33 @@ function readYanked(value: unknown): boolean | string {
   return value === true;
 }
 
+/**
+ * An absolute http(s) URL that the WHATWG parser would return unchanged but for its fragment: a
+ * lower-case host name (no credentials, no IDNA label, no number that is an IPv4 address in
+ * disguise), a port that is not the default one, and a path of characters it never encodes with
+ * no dot segment. Index pages list every file this way, and a page of 20,000 files spent a third
+ * of its parsing in `new URL`.
+ */
+const PLAIN_URL = /^(https?):\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::([1-9][0-9]{0,4}))?(\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*)(?:#.*)?$/;
+const DOT_SEGMENT = /\/(?:\.|%2e)/i;
+const DOTTED_QUAD = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
+
+function plainUrl(href: string): string | null {
+  const match = PLAIN_URL.exec(href);
+  if (match === null) return null;
+  const [, scheme, host, port, path] = match as unknown as [string, string, string, string | undefined, string];
+  if (host.includes('xn--') || DOT_SEGMENT.test(path)) return null;
+  // A host whose last label is a number is an IPv4 address to the parser, which rewrites it.
+  const last = host.slice(host.lastIndexOf('.') + 1);
+  if (/^(?:[0-9]+|0x[0-9a-f]*)$/.test(last) && !DOTTED_QUAD.test(host)) return null;
+  if (port !== undefined && (Number(port) > 65535 || port === (scheme === 'https' ? '443' : '80'))) return null;
+  return `${scheme}://${host}${port === undefined ? '' : `:${port}`}${path}`;
+}
+
 /** Resolve a (possibly relative) file URL against the page URL and drop its fragment. */
 export function resolveFileUrl(href: string, base: string): string | null {
+  const plain = plainUrl(href);
+  if (plain !== null) return plain;
   try {
     const url = new URL(href, base);
     if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'file:') return null;

@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeEntry, HttpCache } from '../../src/pypi/cache.js';
 import { IndexClient, type IndexClientOptions } from '../../src/pypi/client.js';
 import { fixtureDir, loadFixtureDir, startIndexServer, type IndexServer } from '../support/index-server.js';
+import { finishedRun } from './finished-run.js';
 
 const demo = loadFixtureDir(fixtureDir);
 let dir: string;
@@ -35,7 +36,7 @@ afterEach(async () => {
 function run(options: IndexClientOptions = {}): IndexClient {
   const c = new IndexClient({ indexUrl: s.simpleUrl, cacheDir: dir, env: {}, netrc: false, backoffMs: 5, ...options });
   clients.push(c);
-  return c;
+  return finishedRun(c);
 }
 
 /** The one entry a first run leaves, and the page it answered. */

@@ -10,6 +10,7 @@ import { cacheKey, decodeEntry, defaultCacheDir, HttpCache, HttpFreshness } from
 import { IndexClient, SIMPLE_ACCEPT, type IndexClientOptions } from '../../src/pypi/client.js';
 import { IndexError } from '../../src/pypi/types.js';
 import { fixtureDir, loadFixtureDir, startIndexServer, type IndexServer } from '../support/index-server.js';
+import { finishedRun } from './finished-run.js';
 
 const demo = loadFixtureDir(fixtureDir);
 let dir: string;
@@ -30,7 +31,7 @@ afterEach(async () => {
 function run(options: IndexClientOptions = {}): IndexClient {
   const c = new IndexClient({ indexUrl: s.simpleUrl, cacheDir: dir, env: {}, netrc: false, backoffMs: 5, ...options });
   clients.push(c);
-  return c;
+  return finishedRun(c);
 }
 
 function entryFiles(): string[] {
@@ -119,6 +120,42 @@ describe('HTTP cache', () => {
     writeFileSync(file!, bytes);
     expect(await cache.get(key)).toBeNull();
     expect(entryFiles()).toEqual([]);
+  });
+
+  it('an entry checked by SHA-256 (written by earlier versions) is still read, and still checked', async () => {
+    const cache = new HttpCache(dir);
+    const url = 'https://h.example/simple/x/';
+    const key = cacheKey(url, SIMPLE_ACCEPT);
+    const freshness = new HttpFreshness();
+    const policy = freshness.policyFor(freshness.request(url, SIMPLE_ACCEPT), 200, { etag: '"1"' }).toObject();
+    await cache.put(key, { url, status: 200, contentType: 'text/html', policy, body: Buffer.from('<a href="x-1.tar.gz">x</a>') });
+    const [file] = entryFiles();
+    const text = readFileSync(file!, 'utf8');
+    const [magic, header, body] = text.split('\n') as [string, string, string];
+    const { bodyCrc32: _crc, ...rest } = JSON.parse(header) as Record<string, unknown>;
+    const withSha = (digestOf: string) => `${magic}\n${JSON.stringify({ ...rest, bodySha256: createHash('sha256').update(digestOf).digest('hex') })}\n${body}`;
+    writeFileSync(file!, withSha(body));
+    expect((await cache.get(key))!.body.toString()).toBe(body);
+    writeFileSync(file!, withSha(`${body} `));
+    expect(await cache.get(key)).toBeNull();
+  });
+
+  it('a 304 that brings nothing new leaves the entry as it was (an ETag-only index is not rewritten on every run)', async () => {
+    await run().getProject('lxml');
+    const [file] = entryFiles().filter((f) => f.endsWith('.entry'));
+    const before = { bytes: readFileSync(file!), mtime: statSync(file!).mtimeMs };
+    s.resetLog();
+    await run().getProject('lxml');
+    expect(s.requests.map((r) => r.status)).toEqual([304]);
+    expect(readFileSync(file!)).toEqual(before.bytes);
+    expect(statSync(file!).mtimeMs).toBe(before.mtime);
+    // A 304 that brings a max-age does change what the next run does: that one is written.
+    s.setResponseHeaders({ 'cache-control': 'max-age=600' });
+    await run().getProject('lxml');
+    expect(readFileSync(file!, 'utf8')).toContain('max-age=600');
+    s.resetLog();
+    await run().getProject('lxml');
+    expect(s.requests).toHaveLength(0);
   });
 });
 

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IndexClient, type IndexClientOptions, type IndexProjectPage } from '../../src/pypi/client.js';
 import { IndexError } from '../../src/pypi/types.js';
 import { startIndexServer, type FixtureIndex, type IndexServer } from '../support/index-server.js';
+import { finishedRun } from './finished-run.js';
 
 const SECRET = 'pr1mary-T0KEN-5ecret';
 
@@ -38,7 +39,7 @@ async function server(packages: FixtureIndex, options: Parameters<typeof startIn
 function client(indexUrl: string, extraIndexUrls: string[], options: IndexClientOptions = {}): IndexClient {
   const c = new IndexClient({ indexUrl, extraIndexUrls, cacheDir: null, env: {}, netrc: false, timeoutMs: 2_000, backoffMs: 5, retries: 2, ...options });
   open.push(c);
-  return c;
+  return finishedRun(c);
 }
 
 /** A URL on 127.0.0.1 where nothing listens any more (connections are refused). */
