@@ -65,3 +65,30 @@ export function capIssues(issues: ManifestIssue[]): ManifestIssue[] {
   }
   return out;
 }
+
+/** How deep a JSON manifest may nest: Pipfile.lock is four levels deep; V8 slows down past thousands. */
+export const MAX_JSON_DEPTH = 256;
+
+/**
+ * The offset of the first bracket that opens level `MAX_JSON_DEPTH + 1` of `text`, or -1. One pass,
+ * skipping strings; run before `JSON.parse`, whose time on a megabyte of `[` grows faster than the
+ * input (it is V8's own parser, measured by the timing fuzz properties).
+ */
+export function tooDeepAt(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > MAX_JSON_DEPTH) return i;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
+      depth--;
+    }
+  }
+  return -1;
+}

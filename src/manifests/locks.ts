@@ -3,7 +3,7 @@
  * exact versions, markers where the format records them, and the distribution files with hashes.
  */
 import { quote } from '../safe-text.js';
-import { MAX_ENTRIES_PER_FILE, oneLine, tooManyEntries } from './limits.js';
+import { MAX_ENTRIES_PER_FILE, MAX_JSON_DEPTH, oneLine, tooDeepAt, tooManyEntries } from './limits.js';
 import { canonicalizeName } from '../pep/names.js';
 import { satisfies } from '../pep/versions.js';
 import { declare, declareUnnamed, parseRequirementQuietly, requirementIssue } from './declared.js';
@@ -348,6 +348,12 @@ export function parsePipfileLock(text: string, file: string): LockResult {
 }
 
 function readPipfileLock(text: string, file: string, result: LockResult): LockResult {
+  const deep = tooDeepAt(text);
+  if (deep !== -1) {
+    const { line } = new LineMap(text).position(deep);
+    result.issues.push({ file, line, message: `invalid Pipfile.lock: nested deeper than ${MAX_JSON_DEPTH} levels`, severity: 'error', fatal: true });
+    return result;
+  }
   let data: unknown;
   try {
     data = JSON.parse(text);

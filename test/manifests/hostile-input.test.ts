@@ -134,6 +134,15 @@ describe('TOML manifests: hostile shapes', () => {
     expect(r.requirements.at(-1)!.location.line).toBe(40_002);
   });
 
+  it('Pipfile.lock nested a million deep is refused at the line that goes too deep, before JSON.parse; brackets in strings do not count', () => {
+    const deep = `{\n"default": {\n"a": {"version": "==1", "markers": "${'['.repeat(1000)}"},\n"b": ${'['.repeat(1_000_000)}\n`;
+    const r = parseManifest(deep, 'Pipfile.lock', 'pipfile-lock');
+    expect(r.issues).toEqual([expect.objectContaining({ line: 4, message: 'invalid Pipfile.lock: nested deeper than 256 levels', severity: 'error' })]);
+    // Brackets inside strings (escaped quotes included) are text, not nesting.
+    const ok = `{"default": {"a": {"version": "==1", "markers": "\\"${'['.repeat(1000)}"}}}`;
+    expect(parseManifest(ok, 'Pipfile.lock', 'pipfile-lock').requirements.map((q) => q.name)).toEqual(['a']);
+  });
+
   it('a dependency-group chain 5,000 deep neither overflows the stack nor multiplies without bound', () => {
     const groups = Array.from({ length: 5000 }, (_, i) => `g${i} = ["p${i}", {include-group = "g${i + 1}"}]`).join('\n');
     const r = parseManifest(`[dependency-groups]\n${groups}\ng5000 = ["last"]\n`, 'pyproject.toml', 'pyproject');
