@@ -14,6 +14,11 @@
  * any other way is discarded and fetched again, never trusted. Shard directories are made once per
  * run, not once per entry.
  *
+ * File operations are synchronous. Each takes tens of microseconds on a local disk, and Node's
+ * promise-based ones cost ten times that in the process itself (a FileHandle, a promise and a
+ * thread-pool round trip per call): 6,750 entries read in 1.9 s that way and in 0.15 s this way.
+ * The interface stays asynchronous.
+ *
  * Reads trust nothing about what is at an entry's path: it must be a regular file (a symlink is
  * never followed, wherever it points; a FIFO, a device or a directory is never read) no larger
  * than `maxEntryBytes`, and no more than that is ever read. Anything else is a miss, removed, and
@@ -21,7 +26,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { constants as fsConstants, promises as fsp } from 'node:fs';
+import fs, { constants as fsConstants } from 'node:fs';
 import { homedir, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import CachePolicy from 'http-cache-semantics';
@@ -200,7 +205,7 @@ export class HttpCache {
    * that could not be listed. A key whose shard did not exist is a miss without a system call:
    * on a cold cache, hundreds of failed `lstat`s (each an exception with a stack) are saved.
    */
-  private shardsAtStart: Promise<Set<string> | null> | undefined;
+  private shardsAtStart: Set<string> | null | undefined;
 
   constructor(
     readonly dir: string,
@@ -219,49 +224,52 @@ export class HttpCache {
    * is there instead is removed, so the next response takes its place).
    */
   async get(key: string): Promise<CacheEntry | null> {
+    return this.getNow(key);
+  }
+
+  private getNow(key: string): CacheEntry | null {
     const path = this.pathFor(key);
     if (!this.madeDirs.has(dirname(path))) {
-      this.shardsAtStart ??= fsp.readdir(join(this.dir, 'http-v1')).then(
-        (names) => new Set(names),
-        (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? new Set<string>() : null),
-      );
-      const shards = await this.shardsAtStart;
-      if (shards !== null && !shards.has(key.slice(0, 2))) return null;
+      this.shardsAtStart ??= listShards(join(this.dir, 'http-v1'));
+      if (this.shardsAtStart !== null && !this.shardsAtStart.has(key.slice(0, 2))) return null;
     }
-    const read = await this.readEntryFile(path);
+    const read = this.readEntryFile(path);
     if (read.kind === 'absent') return null;
     const entry = read.kind === 'data' ? decodeEntry(read.data) : null;
     if (entry === null) {
-      await removeAnything(path);
+      removeAnything(path);
       return null;
     }
     return entry;
   }
 
   /** The bytes of a regular file at `path`, at most `maxEntryBytes` of them, or why not. */
-  private async readEntryFile(path: string): Promise<EntryRead> {
+  private readEntryFile(path: string): EntryRead {
+    let before: fs.Stats | undefined;
     try {
-      const before = await fsp.lstat(path);
-      if (!before.isFile() || before.size > this.maxEntryBytes) return { kind: 'unusable' };
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? { kind: 'absent' } : { kind: 'unusable' };
+      // No exception (and no stack trace) for the common miss.
+      before = fs.lstatSync(path, { throwIfNoEntry: false });
+    } catch {
+      return { kind: 'unusable' };
     }
-    let handle: fsp.FileHandle;
+    if (before === undefined) return { kind: 'absent' };
+    if (!before.isFile() || before.size > this.maxEntryBytes) return { kind: 'unusable' };
+    let fd: number;
     try {
-      handle = await fsp.open(path, READ_FLAGS);
+      fd = fs.openSync(path, READ_FLAGS);
     } catch (error) {
       // ELOOP: it became a symlink since the lstat; ENOENT: removed by another run.
       return (error as NodeJS.ErrnoException).code === 'ENOENT' ? { kind: 'absent' } : { kind: 'unusable' };
     }
     try {
       // What was opened is what counts (the path may have been swapped after the lstat).
-      const info = await handle.stat();
+      const info = fs.fstatSync(fd);
       if (!info.isFile() || info.size > this.maxEntryBytes) return { kind: 'unusable' };
       // One byte more than the size: a file that grows while it is read is not a finished entry.
-      const buffer = Buffer.alloc(info.size + 1);
+      const buffer = Buffer.allocUnsafe(info.size + 1);
       let length = 0;
       while (length < buffer.length) {
-        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+        const bytesRead = fs.readSync(fd, buffer, length, buffer.length - length, length);
         if (bytesRead === 0) break;
         length += bytesRead;
       }
@@ -270,11 +278,19 @@ export class HttpCache {
     } catch {
       return { kind: 'unusable' };
     } finally {
-      await handle.close().catch(() => undefined);
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // nothing more to do with it
+      }
     }
   }
 
   async put(key: string, entry: CacheEntry): Promise<void> {
+    this.putNow(key, entry);
+  }
+
+  private putNow(key: string, entry: CacheEntry): void {
     const path = this.pathFor(key);
     const policy = entry.policy;
     const header: EntryHeader = {
@@ -295,54 +311,69 @@ export class HttpCache {
     const head = Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`, 'utf8');
     const dir = dirname(path);
     if (!this.madeDirs.has(dir)) {
-      await fsp.mkdir(dir, { recursive: true });
+      fs.mkdirSync(dir, { recursive: true });
       this.madeDirs.add(dir);
     }
     const temp = `${path}.${TEMP_TAG}.${tempCounter++}.tmp`;
     try {
-      await writeNew(temp, head, entry.body).catch(async (error: NodeJS.ErrnoException) => {
+      try {
+        writeNew(temp, head, entry.body);
+      } catch (error) {
         // The shard directory was removed while this run went on (the user cleared the cache).
-        if (error.code !== 'ENOENT') throw error;
-        await fsp.mkdir(dir, { recursive: true });
-        await writeNew(temp, head, entry.body);
-      });
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        fs.mkdirSync(dir, { recursive: true });
+        writeNew(temp, head, entry.body);
+      }
       try {
         // rename replaces a file, a symlink (not what it points to) or a FIFO in one step.
-        await fsp.rename(temp, path);
+        fs.renameSync(temp, path);
       } catch (error) {
         // A directory in the entry's place cannot be renamed over: remove it and try once more.
         const code = (error as NodeJS.ErrnoException).code;
         if (code !== 'EISDIR' && code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EPERM') throw error;
-        await removeAnything(path);
-        await fsp.rename(temp, path);
+        removeAnything(path);
+        fs.renameSync(temp, path);
       }
     } catch (error) {
-      await fsp.rm(temp, { force: true }).catch(() => undefined);
+      try {
+        fs.rmSync(temp, { force: true });
+      } catch {
+        // the write's own error is the one to report
+      }
       throw error;
     }
   }
 
   /** Forget an entry (a newer response said it must not be stored). */
   async delete(key: string): Promise<void> {
-    await removeAnything(this.pathFor(key));
+    removeAnything(this.pathFor(key));
+  }
+}
+
+/** The shard directories under `dir`; an empty set when it does not exist, null when it cannot be listed. */
+function listShards(dir: string): Set<string> | null {
+  try {
+    return new Set(fs.readdirSync(dir));
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? new Set() : null;
   }
 }
 
 /** Write a new file (never an existing one) from two buffers, without joining them first. */
-async function writeNew(path: string, head: Buffer, body: Buffer): Promise<void> {
-  const handle = await fsp.open(path, 'wx');
+function writeNew(path: string, head: Buffer, body: Buffer): void {
+  const fd = fs.openSync(path, 'wx');
   try {
     const total = head.length + body.length;
-    let written = (await handle.writev([head, body])).bytesWritten;
+    let written = fs.writevSync(fd, [head, body]);
     // writev may write less than asked (a signal, a full disk): the rest goes on from where it stopped.
     while (written < total) {
       const rest = written < head.length ? Buffer.concat([head.subarray(written), body]) : body.subarray(written - head.length);
-      const { bytesWritten } = await handle.write(rest, 0, rest.length, written);
+      const bytesWritten = fs.writeSync(fd, rest, 0, rest.length, written);
       if (bytesWritten === 0) throw Object.assign(new Error('no progress writing a cache entry'), { code: 'EIO' });
       written += bytesWritten;
     }
   } finally {
-    await handle.close();
+    fs.closeSync(fd);
   }
 }
 
@@ -350,10 +381,10 @@ async function writeNew(path: string, head: Buffer, body: Buffer): Promise<void>
  * Remove whatever is at an entry's path: a file, a FIFO, a symlink (the link, never its target)
  * or a directory (with what is in it, without following links inside). Best effort.
  */
-async function removeAnything(path: string): Promise<void> {
+function removeAnything(path: string): void {
   try {
-    const info = await fsp.lstat(path);
-    await fsp.rm(path, { force: true, recursive: info.isDirectory() });
+    const info = fs.lstatSync(path);
+    fs.rmSync(path, { force: true, recursive: info.isDirectory() });
   } catch {
     // gone already, or not ours to remove: the next write reports it if it matters
   }
@@ -434,6 +465,7 @@ export function decodeEntry(data: Buffer): CacheEntry | null {
     status,
     contentType: typeof header['contentType'] === 'string' ? header['contentType'] : null,
     policy,
-    body: Buffer.from(body),
+    // A view of the file's buffer: the header before it is a few hundred bytes.
+    body,
   };
 }

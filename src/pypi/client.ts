@@ -264,7 +264,9 @@ export class IndexClient {
   private async fetchProjectFrom(index: string, name: string): Promise<{ page: ParsedSimplePage; url: string } | null> {
     const url = new URL(`${encodeURIComponent(name)}/`, index).toString();
     const shown = urlLabel(url);
-    const fetched = await this.fetch(url, SIMPLE_ACCEPT);
+    // Not through `fetch`: `lookUp` already asks once per run, and `fetch` would keep the page's
+    // body (10 MB for numpy) in memory for the rest of the run after it has been parsed.
+    const fetched = await this.fetchThroughCache(url, SIMPLE_ACCEPT).catch(relabelled);
     if (fetched.status === 404 || fetched.status === 410) return null;
     this.requireOk(fetched, shown);
     const type = (fetched.contentType ?? '').split(';')[0]!.trim().toLowerCase();
@@ -430,7 +432,7 @@ export class IndexClient {
 
   /** `no-store` (or nothing storable) in a newer answer: an older copy must not outlive it. */
   private forget(key: string): void {
-    this.behind(this.cache!.delete(key).catch(() => undefined));
+    this.behind(later(() => this.cache!.delete(key)).catch(() => undefined));
   }
 
   /**
@@ -439,7 +441,7 @@ export class IndexClient {
    */
   private store(key: string, entry: CacheEntry): void {
     this.behind(
-      this.cache!.put(key, entry).catch((error: unknown) => {
+      later(() => this.cache!.put(key, entry)).catch((error: unknown) => {
         const code = (error as { code?: string }).code ?? 'error';
         this.log(`cache write failed (${code}) for ${redactUrl(entry.url)}`);
       }),
@@ -464,6 +466,14 @@ export class IndexClient {
 function relabelled(error: unknown): never {
   if (error instanceof IndexError) throw new IndexError(error.kind, labelUrlsIn(error.message), error.url, error.status);
   throw error;
+}
+
+/**
+ * Run `task` after the I/O callbacks already waiting (a macrotask, not a microtask): cache writes
+ * are synchronous, and responses that have arrived are handled first.
+ */
+function later(task: () => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(task);
 }
 
 /**

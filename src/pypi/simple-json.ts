@@ -86,7 +86,9 @@ function plainUrl(href: string): string | null {
   const last = host.slice(host.lastIndexOf('.') + 1);
   if (/^(?:[0-9]+|0x[0-9a-f]*)$/.test(last) && !DOTTED_QUAD.test(host)) return null;
   if (port !== undefined && (Number(port) > 65535 || port === (scheme === 'https' ? '443' : '80'))) return null;
-  return `${scheme}://${host}${port === undefined ? '' : `:${port}`}${path}`;
+  // The parser's answer is the text itself up to the fragment: no new string when there is none.
+  const hash = href.indexOf('#');
+  return hash === -1 ? href : href.slice(0, hash);
 }
 
 /** Resolve a (possibly relative) file URL against the page URL and drop its fragment. */
