@@ -41,7 +41,7 @@ export function parseWheelFilename(filename: string): WheelFilename {
   const fail = (why: string): never => {
     throw new PackagingError('wheel-filename', `invalid wheel filename ${quote(filename)}: ${why}`);
   };
-  if (!filename.toLowerCase().endsWith('.whl')) fail('must end in .whl');
+  if (!isWheelName(filename)) fail('must end in .whl');
   const parts = filename.slice(0, -4).split('-');
   if (parts.length !== 5 && parts.length !== 6) fail('expected name-version[-build]-python-abi-platform');
   const [name, version] = parts as [string, string];
@@ -64,7 +64,27 @@ export function parseWheelFilename(filename: string): WheelFilename {
     if (TAG_SETS.size >= MAX_REMEMBERED_TAG_SETS) TAG_SETS.clear();
     TAG_SETS.set(tagText, tags);
   }
-  return { filename, name, normalizedName: canonicalizeName(name), version, build, tags };
+  return { filename, name, normalizedName: canonicalName(name), version, build, tags };
+}
+
+/** Ends in `.whl`, in any case (no lower-cased copy of every file name). */
+function isWheelName(filename: string): boolean {
+  return filename.length >= 4 && filename.slice(-4).toLowerCase() === '.whl';
+}
+
+/**
+ * `canonicalizeName`, remembered: every file of a project repeats its name. Bounded, so hostile
+ * pages cannot grow it without limit.
+ */
+const CANONICAL_NAMES = new Map<string, string>();
+
+function canonicalName(name: string): string {
+  let canonical = CANONICAL_NAMES.get(name);
+  if (canonical === undefined) {
+    if (CANONICAL_NAMES.size >= 10_000) CANONICAL_NAMES.clear();
+    CANONICAL_NAMES.set(name, (canonical = canonicalizeName(name)));
+  }
+  return canonical;
 }
 
 /** Archive formats pip accepts for a source distribution, longest suffix first. */
@@ -140,7 +160,7 @@ export function parseSdistFilename(filename: string, projectName?: string): Sdis
   const name = stem.slice(0, split);
   const version = stem.slice(split! + 1);
   if (name === '' || version === '') fail('expected name-version');
-  return { filename, name, normalizedName: canonicalizeName(name), version, format };
+  return { filename, name, normalizedName: canonicalName(name), version, format };
 }
 
 export type DistributionFilename =
@@ -149,6 +169,6 @@ export type DistributionFilename =
 
 /** Classify and parse any distribution file name; eggs, .exe and .msi installers are rejected. */
 export function parseDistributionFilename(filename: string, projectName?: string): DistributionFilename {
-  if (filename.toLowerCase().endsWith('.whl')) return { kind: 'wheel', ...parseWheelFilename(filename) };
-  return { kind: 'sdist', ...parseSdistFilename(filename, projectName) };
+  if (isWheelName(filename)) return Object.assign(parseWheelFilename(filename), { kind: 'wheel' as const });
+  return Object.assign(parseSdistFilename(filename, projectName), { kind: 'sdist' as const });
 }
