@@ -129,6 +129,8 @@ export class IndexClient {
   private readonly freshness: HttpFreshness;
   private readonly inRun = new Map<string, Promise<Fetched>>();
   private readonly lookups = new Map<string, Promise<Lookup>>();
+  /** Look-ups let go of by `release` (see there). */
+  private readonly released = new Set<string>();
   private readonly health = new Map<string, { answered: number; failed: number; firstError: string | null }>();
   private readonly counters = { cacheHits: 0, revalidated: 0 };
   /** Cache writes still going on (see `store`). */
@@ -237,12 +239,26 @@ export class IndexClient {
     return new IndexError(first.kind, `no index answered for project ${quote(name)}: ${parts.join('; ')}`, first.url, first.status);
   }
 
+  /**
+   * Let go of a project's parsed pages: its caller is done with them (a page of numpy holds
+   * 20,000 files). Asked again, the project is looked up again, through the HTTP cache, and is
+   * not counted twice in `indexHealth`.
+   */
+  release(name: string): void {
+    const normalised = canonicalizeName(name);
+    for (const index of this.indexUrls) {
+      const key = `${index}\n${normalised}`;
+      if (this.lookups.delete(key)) this.released.add(key);
+    }
+  }
+
   /** One look-up per index and project per client; its outcome is counted once in `indexHealth`. */
   private lookUp(index: string, name: string): Promise<Lookup> {
     const key = `${index}\n${name}`;
     let pending = this.lookups.get(key);
     if (pending === undefined) {
-      const health = this.health.get(index)!;
+      const counted = !this.released.has(key);
+      const health = counted ? this.health.get(index)! : { answered: 0, failed: 0, firstError: null as string | null };
       pending = this.fetchProjectFrom(index, name).then(
         (found): Lookup => {
           health.answered++;

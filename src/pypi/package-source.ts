@@ -22,6 +22,11 @@ export class IndexPackageSource implements PackageSource {
     }
   }
 
+  /** The resolver is done with this project: the client may let go of its parsed page. */
+  release(name: string): void {
+    this.client.release(name);
+  }
+
   async requiresDist(name: string, version: string, file: DistributionFile): Promise<{ requiresDist: readonly string[] } | { error: string }> {
     try {
       if (file.coreMetadata) {

@@ -78,6 +78,20 @@ function requiresPythonExcludes(requiresPython: string, target: Target): boolean
   return excludes;
 }
 
+/**
+ * What a resolved package keeps of its page: every version (newest first), the files of the
+ * version chosen, and the first few unreadable file names. A page of 20,000 files is not kept
+ * whole by each of the packages resolved from it.
+ */
+export function keptOfPage(files: FilesByVersion, version: string | null): FilesByVersion {
+  const chosen = version === null ? undefined : files.files.get(version);
+  return {
+    versions: files.versions,
+    files: new Map(chosen === undefined ? [] : [[version!, chosen]]),
+    unparsable: files.unparsable.slice(0, 3),
+  };
+}
+
 /** Why a file is not a candidate on the target, or `null` when pip could install it. */
 export function fileRejection(candidate: ParsedFile, target: Target, options: { allowYanked: boolean }): string | null {
   const { file, parsed } = candidate;

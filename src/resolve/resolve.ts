@@ -12,7 +12,7 @@ import { parseRequirement } from '../pep/requirements.js';
 import { compareVersions } from '../pep/versions.js';
 import { redactUrl } from '../safe-text.js';
 import type { Target } from '../targets/index.js';
-import { groupFilesByVersion, type FilesByVersion } from './candidates.js';
+import { groupFilesByVersion, keptOfPage, type FilesByVersion } from './candidates.js';
 import { allowedFormats, NO_FORMAT_CONTROL } from './format-control.js';
 import type { Constraint, Location, PackageSource, ResolvedPackage, ResolveInput, ResolveOptions, RootRequirement } from './types.js';
 import { chooseVersion, lastReleaseWithCompiledWheel, newestInstallable, type VersionRequest } from './version.js';
@@ -39,18 +39,30 @@ interface Node {
 
 type Settled = Pick<ResolvedPackage, 'origin' | 'url' | 'files' | 'fetchError' | 'choice' | 'version' | 'chosen' | 'yanked' | 'newestInstallable' | 'lastCompiledWheel' | 'request'>;
 
-/** Grouped files per source and name: shared by every project and target of a scan. */
-const groupedBySource = new WeakMap<PackageSource, Map<string, Promise<{ files: FilesByVersion; notes: readonly string[] } | { error: string }>>>();
+type GroupedPage = { files: FilesByVersion; notes: readonly string[] } | { error: string };
 
-function projectFiles(source: PackageSource, name: string): Promise<{ files: FilesByVersion; notes: readonly string[] } | { error: string }> {
+/** Grouped files per source and name: shared by every project and target of a scan. */
+const groupedBySource = new WeakMap<PackageSource, Map<string, { pending: Promise<GroupedPage>; reads: number }>>();
+
+/**
+ * A project's files, grouped once per source. With `sharedBy`, the entry is dropped (and the
+ * source told) when that many resolutions have read it: each reads a package at most once.
+ */
+function projectFiles(source: PackageSource, name: string, sharedBy: number | undefined): Promise<GroupedPage> {
   let byName = groupedBySource.get(source);
   if (!byName) groupedBySource.set(source, (byName = new Map()));
-  let pending = byName.get(name);
-  if (!pending) {
-    pending = source.project(name).then((page) => ('error' in page ? page : { files: groupFilesByVersion(name, page.files), notes: page.notes }));
-    byName.set(name, pending);
+  let entry = byName.get(name);
+  if (!entry) {
+    const pending = source.project(name).then((page): GroupedPage => ('error' in page ? page : { files: groupFilesByVersion(name, page.files), notes: page.notes }));
+    byName.set(name, (entry = { pending, reads: 0 }));
   }
-  return pending;
+  entry.reads++;
+  if (sharedBy !== undefined && entry.reads >= sharedBy) {
+    byName.delete(name);
+    const release = () => source.release?.(name);
+    entry.pending.then(release, release);
+  }
+  return entry.pending;
 }
 
 /** Evaluate a marker for the target; a marker that cannot be evaluated is reported, not guessed. */
@@ -293,10 +305,11 @@ async function settle(node: Node, target: Target, source: PackageSource, options
   const url = direct ? redactUrl(direct) : null;
   if (url) return { ...empty, origin: 'url', url, fetchError: `installed from ${url.split('#')[0]}, not from the index: not assessed` };
   if (options.preinstalled?.(node.name, target)) return { ...empty, origin: 'preinstalled' };
-  const fetched = await projectFiles(source, node.name);
+  const fetched = await projectFiles(source, node.name, options.sharedBy);
   if ('error' in fetched) return { ...empty, origin, fetchError: fetched.error };
   node.notes.push(...fetched.notes);
-  return { ...chooseFromFiles(fetched.files, target, request), origin };
+  const settled = chooseFromFiles(fetched.files, target, request);
+  return { ...settled, files: keptOfPage(fetched.files, settled.version), origin };
 }
 
 /** pip's choice among a project's files for one request on one target: pure. */

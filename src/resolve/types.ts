@@ -24,6 +24,8 @@ export interface PackageSource {
   project(name: string): Promise<{ files: readonly DistributionFile[]; notes: readonly string[] } | { error: string }>;
   /** `Requires-Dist` of the release that `file` belongs to, or why it cannot be known. */
   requiresDist(name: string, version: string, file: DistributionFile): Promise<{ requiresDist: readonly string[] } | { error: string }>;
+  /** Resolution is done with this project's page: the source may let go of it (optional). */
+  release?(name: string): void;
 }
 
 /** A direct requirement, as the manifests declare it (one per manifest line). */
@@ -69,6 +71,12 @@ export interface ResolveOptions {
   preferBinary?: boolean;
   /** Packages the target interpreter already has (PyPy's bundled cffi and greenlet): pip installs nothing for them. */
   preinstalled?: (name: string, target: Target) => boolean;
+  /**
+   * How many resolutions (projects × targets) share the package source. A project's page is kept
+   * for them and let go once that many have read it, so a scan of thousands of packages does not
+   * hold every page until it ends. Unset: kept for the source's lifetime.
+   */
+  sharedBy?: number;
 }
 
 export interface ResolvedPackage {
@@ -81,7 +89,10 @@ export interface ResolvedPackage {
   readonly origin: 'index' | 'lock' | 'url' | 'preinstalled' | 'local';
   /** The direct URL or VCS reference (redacted), for `origin: 'url'`. */
   readonly url: string | null;
-  /** The index's files, or null when the index did not tell us. */
+  /**
+   * The index's files, or null when the index did not tell us: every version, but only the files
+   * of the version chosen (`keptOfPage`), which is all the assessment reads.
+   */
   readonly files: FilesByVersion | null;
   /** Why `files` is null: a redacted one-line reason. */
   readonly fetchError: string | null;

@@ -152,10 +152,12 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const findings: Finding[] = [];
   const notInstalled: NotInstalled[] = [];
   try {
-    // Each project is its own resolution; the source fetches a shared package once for all of them.
+    // Each project is its own resolution; the source fetches a shared package once for all of them,
+    // and lets go of its page once every resolution has read it.
+    const sharedBy = projects.length * targets.length;
     const runs = projects.flatMap((project) => {
       const input = resolveInputOf(project, options.includeBuild ?? false);
-      const resolveOptions = resolveOptionsOf(project, options.pip ?? {}, knowledge);
+      const resolveOptions = { ...resolveOptionsOf(project, options.pip ?? {}, knowledge), sharedBy };
       return targets.map((target) => resolve(input, target, source, resolveOptions));
     });
     for (const resolved of await Promise.all(runs)) {

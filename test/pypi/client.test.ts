@@ -347,3 +347,18 @@ describe('index settings reach the client', () => {
     expect((await c.getProject('a')).files.map((f) => f.filename)).toEqual(['a-1.tar.gz', 'a-2.tar.gz']);
   });
 });
+
+describe('letting go of pages', () => {
+  it('a released project is looked up again when asked again, once, and is not counted twice in indexHealth', async () => {
+    const s = await server();
+    const c = client(s.simpleUrl);
+    const first = await c.getProject('Django');
+    await c.getProject('django');
+    expect(s.requests).toHaveLength(1); // one look-up per project per client
+    c.release('Django');
+    expect(await c.getProject('django')).toEqual(first);
+    await c.getProject('django');
+    expect(s.requests).toHaveLength(2);
+    expect(c.indexHealth().map(({ answered, failed }) => [answered, failed])).toEqual([[1, 0]]);
+  });
+});

@@ -82,6 +82,34 @@ describe('resolve: the graph from Requires-Dist', () => {
     expect(source.asked.project.get('lib')).toBe(1);
   });
 
+  it('shared by two resolutions, a page is fetched once and let go of after the second has read it; each package keeps only its chosen version\'s files', async () => {
+    const released: string[] = [];
+    const source = Object.assign(memorySource(index), { release: (name: string) => released.push(name) });
+    const [onPypy, onCpython] = await Promise.all([
+      resolve({ project: '.', requirements: [root('app')] }, PYPY, source, { sharedBy: 2 }),
+      resolve({ project: '.', requirements: [root('app')] }, CPYTHON, source, { sharedBy: 2 }),
+    ]);
+    expect(source.asked.project.get('lib')).toBe(1);
+    // speedups is only installed on CPython: one reader of two, so it is kept (and not released).
+    expect(released.sort()).toEqual(['app', 'lib']);
+    const lib = byName(onPypy!).get('lib')!;
+    expect(lib.files!.versions).toEqual(['2.0', '1.0']);
+    expect([...lib.files!.files.keys()]).toEqual(['2.0']);
+    expect(byName(onCpython!).get('lib')!.version).toBe('2.0');
+    // A third resolution asks again (the page was let go of): the source is asked once more.
+    await resolve({ project: '.', requirements: [root('lib')] }, PYPY, source, { sharedBy: 2 });
+    expect(source.asked.project.get('lib')).toBe(2);
+  });
+
+  it('without sharedBy, a source\'s pages are kept and never released', async () => {
+    const released: string[] = [];
+    const source = Object.assign(memorySource(index), { release: (name: string) => released.push(name) });
+    await resolve({ project: '.', requirements: [root('app')] }, PYPY, source);
+    await resolve({ project: '.', requirements: [root('app')] }, CPYTHON, source);
+    expect(source.asked.project.get('app')).toBe(1);
+    expect(released).toEqual([]);
+  });
+
   it('marks a package whose metadata failed as not fully checked, never silently complete', async () => {
     const packages = byName(await resolve({ project: '.', requirements: [root('app')] }, PYPY, memorySource(index, { 'app==1.0': 'HTTP 500 from https://idx.invalid/app' })));
     expect(packages.get('app')!.unchecked).toEqual(['dependencies not checked: HTTP 500 from https://idx.invalid/app']);
