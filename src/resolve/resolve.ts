@@ -149,42 +149,46 @@ export async function resolve(input: ResolveInput, target: Target, source: Packa
     if (locked && !node.lock) node.lock = lockEntryFor(locked, root.name, root.fixedVersion, target);
   }
 
-  let frontier = [...nodes.values()];
-  while (frontier.length > 0) {
-    const next = new Set<Node>();
-    await Promise.all(
-      frontier.map(async (node) => {
-        node.settled ??= await settle(node, target, source, options);
-        const children = input.followDependencies === false ? [] : await childrenOf(node, target, source, locked, excludedEdges);
-        for (const child of children) {
-          const existing = nodes.get(child.name);
-          if (existing) {
-            // A new extra or group on a resolved package may pull in more.
-            const before = existing.extras.size;
-            child.extras.forEach((e) => existing.extras.add(e));
-            node.groups.forEach((g) => existing.groups.add(g));
-            if (existing.extras.size > before && existing.settled) next.add(existing);
-            continue;
-          }
-          if (nodes.size >= MAX_PACKAGES) {
-            if (!node.unchecked.some((u) => u.startsWith('dependency graph truncated'))) node.unchecked.push(`dependency graph truncated at ${MAX_PACKAGES} packages: ${child.name} and others not checked`);
-            continue;
-          }
-          const created = newNode(child.name, {
-            extras: new Set(child.extras),
-            locations: node.locations,
-            via: [...node.via, node.name],
-            groups: new Set(node.groups),
-            url: child.url,
-            lock: locked && child.url === null ? lockEntryFor(locked, child.name, child.lockVersion, target) : null,
-          });
-          if (child.specifier) created.specifiers.add(child.specifier);
-          next.add(created);
+  // Each package is followed as soon as it is settled, not level by level: a level waited for its
+  // slowest page (a 20,000-file one) before any child of the others was asked for.
+  const walking = new Set<Promise<void>>();
+  const visit = (node: Node): void => {
+    const walk = (async () => {
+      node.settled ??= await settle(node, target, source, options);
+      const children = input.followDependencies === false ? [] : await childrenOf(node, target, source, locked, excludedEdges);
+      for (const child of children) {
+        const existing = nodes.get(child.name);
+        if (existing) {
+          // A new extra or group on a resolved package may pull in more.
+          const before = existing.extras.size;
+          child.extras.forEach((e) => existing.extras.add(e));
+          node.groups.forEach((g) => existing.groups.add(g));
+          if (existing.extras.size > before && existing.settled) visit(existing);
+          continue;
         }
-      }),
-    );
-    frontier = [...next];
-  }
+        if (nodes.size >= MAX_PACKAGES) {
+          if (!node.unchecked.some((u) => u.startsWith('dependency graph truncated'))) node.unchecked.push(`dependency graph truncated at ${MAX_PACKAGES} packages: ${child.name} and others not checked`);
+          continue;
+        }
+        const created = newNode(child.name, {
+          extras: new Set(child.extras),
+          locations: node.locations,
+          via: [...node.via, node.name],
+          groups: new Set(node.groups),
+          url: child.url,
+          lock: locked && child.url === null ? lockEntryFor(locked, child.name, child.lockVersion, target) : null,
+        });
+        if (child.specifier) created.specifiers.add(child.specifier);
+        visit(created);
+      }
+    })();
+    walking.add(walk);
+    void walk.then(() => walking.delete(walk), () => undefined);
+  };
+  for (const node of [...nodes.values()]) visit(node);
+  // Until nothing is left to follow; the first failure (a bug: settle and childrenOf report
+  // errors as data) rejects the resolution, as it did when levels were awaited.
+  while (walking.size > 0) await Promise.all([...walking]);
 
   const resolved: ResolvedPackage[] = [...nodes.values()].map((node) => ({
     name: node.name,
