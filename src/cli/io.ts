@@ -8,6 +8,9 @@ export interface CliIO {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdoutIsTTY: boolean;
+  /** Whether stdin and stderr are terminals (the interactive audit needs both stdin and stdout; progress goes to a terminal's stderr). */
+  readonly stdinIsTTY?: boolean;
+  readonly stderrIsTTY?: boolean;
   /** The terminal's width in columns; undefined when stdout is not a terminal (or not known). */
   readonly stdoutColumns?: number | undefined;
   /** Whether the stdout terminal shows colour under `env` (Node's `hasColors`); false when not a terminal. */
@@ -34,6 +37,8 @@ export function processIO(): CliIO {
     cwd: process.cwd(),
     env: process.env,
     stdoutIsTTY: process.stdout.isTTY === true,
+    stdinIsTTY: process.stdin.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
     // Read when asked: the window may have been resized while the scan ran.
     get stdoutColumns() {
       return process.stdout.isTTY === true ? process.stdout.columns : undefined;

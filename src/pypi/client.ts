@@ -96,6 +96,8 @@ export interface SkippedIndex {
 
 export interface IndexClientStats {
   requests: number;
+  /** Requests on the wire now. */
+  inFlight: number;
   maxInFlight: number;
   cacheHits: number;
   revalidated: number;
@@ -176,7 +178,7 @@ export class IndexClient {
 
   stats(): IndexClientStats {
     const http = this.http.stats();
-    return { requests: http.requests, maxInFlight: http.maxInFlight, ...this.counters };
+    return { requests: http.requests, inFlight: http.inFlight, maxInFlight: http.maxInFlight, ...this.counters };
   }
 
   /** Per configured index, in order: project pages answered and failed, and the first failure. */

@@ -154,7 +154,11 @@ export async function resolve(input: ResolveInput, target: Target, source: Packa
   const walking = new Set<Promise<void>>();
   const visit = (node: Node): void => {
     const walk = (async () => {
-      node.settled ??= await settle(node, target, source, options);
+      if (!node.settled) {
+        options.onPackage?.(node.name, 'start');
+        node.settled = await settle(node, target, source, options);
+        options.onPackage?.(node.name, 'settled');
+      }
       const children = input.followDependencies === false ? [] : await childrenOf(node, target, source, locked, excludedEdges);
       for (const child of children) {
         const existing = nodes.get(child.name);

@@ -77,6 +77,8 @@ export interface ResolveOptions {
    * hold every page until it ends. Unset: kept for the source's lifetime.
    */
   sharedBy?: number;
+  /** Told when a package starts being settled and when it is settled (progress displays). */
+  onPackage?: (name: string, phase: 'start' | 'settled') => void;
 }
 
 export interface ResolvedPackage {

@@ -51,7 +51,30 @@ export interface ScanOptions {
   knowledgeBase?: KnowledgeBase;
   /** Include `build-system.requires` (default false: they are not installed into the runtime). */
   includeBuild?: boolean;
+  /**
+   * Told how the scan goes, at most every `PROGRESS_INTERVAL_MS` and once at the end (the
+   * interactive audit and the one-line progress on a terminal's stderr). Plain data, copied.
+   */
+  onProgress?: (progress: ScanProgress) => void;
 }
+
+export interface ScanProgress {
+  stage: 'manifests' | 'resolving' | 'done';
+  /** Manifest files read, and the projects they make. */
+  manifests: number;
+  projects: number;
+  /** Package × target resolutions settled, of those started so far (the total grows as the graph is walked). */
+  resolved: number;
+  total: number;
+  requests: number;
+  inFlight: number;
+  cacheHits: number;
+  /** The package most recently started, or null. */
+  current: string | null;
+  elapsedMs: number;
+}
+
+export const PROGRESS_INTERVAL_MS = 80;
 
 /** A path that holds no manifest at all: the caller's mistake, reported as one line (exit 2). */
 export class NoManifestError extends Error {
@@ -138,7 +161,25 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const knowledge = options.knowledgeBase ?? loadKnowledgeBase();
   const paths = options.paths ?? ['.'];
 
+  const startedAt = Date.now();
+  const progress: ScanProgress = { stage: 'manifests', manifests: 0, projects: 0, resolved: 0, total: 0, requests: 0, inFlight: 0, cacheHits: 0, current: null, elapsedMs: 0 };
+  let lastReport = 0;
+  let statsOf: (() => { requests: number; inFlight: number; cacheHits: number }) | null = null;
+  const report = (force = false): void => {
+    if (!options.onProgress) return;
+    const now = Date.now();
+    if (!force && now - lastReport < PROGRESS_INTERVAL_MS) return;
+    lastReport = now;
+    if (statsOf) Object.assign(progress, statsOf());
+    options.onProgress({ ...progress, elapsedMs: now - startedAt });
+  };
+  report(true);
+
   const projects = await loadManifests(paths, { cwd, env });
+  progress.manifests = new Set(projects.flatMap((p) => p.manifests)).size;
+  progress.projects = projects.length;
+  progress.stage = 'resolving';
+  report(true);
   const empty = paths.find((p) => !projects.some((project) => project.manifests.some((m) => isUnder(m, relativePath(cwd, p)))));
   if (empty !== undefined) {
     throw new NoManifestError(`no Python manifest (requirements*.txt, pyproject.toml, setup.cfg, Pipfile or a lock file) found under ${oneLine(empty)}`);
@@ -149,6 +190,19 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
 
   const client = options.client ?? new IndexClient({ ...options.index, manifest: indexFromManifests(projects), env });
   const source = new IndexPackageSource(client);
+  statsOf = () => {
+    const { requests, inFlight, cacheHits } = client.stats();
+    return { requests, inFlight, cacheHits };
+  };
+  const onPackage = (name: string, phase: 'start' | 'settled'): void => {
+    if (phase === 'start') {
+      progress.total++;
+      progress.current = name;
+    } else {
+      progress.resolved++;
+    }
+    report();
+  };
   const findings: Finding[] = [];
   const notInstalled: NotInstalled[] = [];
   try {
@@ -157,7 +211,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     const sharedBy = projects.length * targets.length;
     const runs = projects.flatMap((project) => {
       const input = resolveInputOf(project, options.includeBuild ?? false);
-      const resolveOptions = { ...resolveOptionsOf(project, options.pip ?? {}, knowledge), sharedBy };
+      const resolveOptions = { ...resolveOptionsOf(project, options.pip ?? {}, knowledge), sharedBy, onPackage };
       return targets.map((target) => resolve(input, target, source, resolveOptions));
     });
     for (const resolved of await Promise.all(runs)) {
@@ -180,6 +234,9 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   } finally {
     if (!options.client) await client.close();
   }
+  progress.stage = 'done';
+  progress.current = null;
+  report(true);
 
   for (const warning of client.warnings) errors.push({ kind: 'index', severity: 'warning', message: redactUrlsIn(warning) });
   // One warning per index that failed; "unreachable" only when none answered. Messages name an index

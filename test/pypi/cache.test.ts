@@ -50,7 +50,7 @@ describe('HTTP cache', () => {
     expect(s.requests[0]!.ifNoneMatch).toMatch(/^"[0-9a-f]+"$/);
     expect(s.requests[0]!.ifModifiedSince).not.toBeNull();
     expect(s.requests[0]!.status).toBe(304);
-    expect(second.stats()).toEqual({ requests: 1, maxInFlight: 1, cacheHits: 1, revalidated: 1 });
+    expect(second.stats()).toEqual({ requests: 1, inFlight: 0, maxInFlight: 1, cacheHits: 1, revalidated: 1 });
   });
 
   it('uses a fresh entry (Cache-Control max-age) without asking', async () => {
