@@ -1,5 +1,7 @@
 /**
- * Plain-text report for terminals and logs. One entry per package, in the section of its worst
+ * Plain-text report for terminals and logs. It starts with the bottom line (one sentence or two per
+ * target, `bottom-line.ts`), then the header, then "Blockers by chain" when anything blocks: each
+ * blocker once, with the direct requirements that pull it in, leaf blockers first. Then one entry per package, in the section of its worst
  * severity; under it one line per target (verdict, version, the file pip would install), then the fix
  * and the evidence. Packages that are fine on every target are listed compactly. Everything that came
  * from manifests or the index is stripped of control characters.
@@ -7,6 +9,7 @@
 import { SEVERITIES, SEVERITY_ORDER, worstSeverity, type Severity } from '../assess/types.js';
 import type { Finding, ScanResult } from '../scan/types.js';
 import { redactUrl } from '../safe-text.js';
+import { blockersByChain, bottomLine, formatBlockerChains, formatBottomLine, type TargetSummary } from './bottom-line.js';
 import { inline, neutraliseWorkflowCommands } from './terminal.js';
 
 export interface TextOptions {
@@ -109,6 +112,14 @@ function projectSections(findings: readonly Finding[], label: (targetId: string)
   return out;
 }
 
+/** The colour of a target's bottom line: its worst finding, as the sections below show it. */
+function summarySeverity(summary: TargetSummary): Severity {
+  if (summary.blockers.length > 0) return 'error';
+  if (summary.warnings.length > 0 || summary.lostAgainst.length > 0) return 'warning';
+  if (summary.unknown.length > 0) return 'unknown';
+  return summary.cpyext.length > 0 ? 'info' : 'ok';
+}
+
 export function renderText(result: ScanResult, options: TextOptions = {}): string {
   const out: string[] = [];
   // Short target labels when every target shares one platform.
@@ -124,7 +135,18 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
   const packages = new Set(result.findings.map(packageKey));
   const projects = result.projects.length > 0 ? result.projects : [...new Set(result.findings.map((f) => f.project))];
   const across = projects.length > 1 ? ` in ${projects.length} projects` : '';
+  // The answer first: one line per target.
+  const summaries = bottomLine(result);
+  const lines = formatBottomLine(summaries);
+  summaries.forEach((summary, i) => out.push(paint(lines[i]!, summarySeverity(summary), options.color === true)));
+  if (summaries.length > 0) out.push('');
   out.push(`pypy-ready ${result.tool.version}: ${packages.size} package(s)${across} from ${result.requirements.length} requirement(s), checked for ${targets}${platform}`);
+
+  const chains = blockersByChain(result);
+  if (chains.length > 0) {
+    out.push('', paint(`Blockers by chain (${chains.length}):`, 'error', options.color === true));
+    out.push(...formatBlockerChains(chains, { label, projects: projects.length > 1 }).map((line) => `  ${line}`));
+  }
 
   if (projects.length > 1) {
     for (const project of projects) {
