@@ -290,7 +290,9 @@ function sentenceOf(result: ScanResult, s: TargetSummary, target: ReportTarget):
   if (s.cpyext.length > 0) {
     let text = `${count(s.cpyext.length, 'package runs', 'packages run')} through cpyext`;
     const built = s.builtFromSource.length;
-    if (built > 0) text += built === s.cpyext.length && built > 1 ? `, all ${built} built from source (${nameList(s.builtFromSource)})` : `, ${built} of them built from source (${nameList(s.builtFromSource)})`;
+    const all = built === s.cpyext.length;
+    const which = !all ? `${built} of them` : built === 1 ? '' : built === 2 ? 'both' : `all ${built}`;
+    if (built > 0) text += `, ${which ? `${which} ` : ''}built from source (${nameList(s.builtFromSource)})`;
     parts.push(text);
   }
 

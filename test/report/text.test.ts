@@ -1,6 +1,7 @@
 /**
- * The plain-text report of a ScanResult: sections by severity, projects when there are several,
- * groups, what was not checked, and packages a marker leaves out (only with --verbose).
+ * The plain-text report of a ScanResult: the bottom line first (one line per target), blockers by
+ * chain, then sections by severity, projects when there are several, groups, what was not checked,
+ * and packages a marker leaves out (only with --verbose).
  */
 import { describe, expect, it } from 'vitest';
 import { renderText } from '../../src/report/text.js';
@@ -22,6 +23,31 @@ function result(findings: Finding[], extra: Partial<ScanResult> = {}): ScanResul
 }
 
 describe('renderText', () => {
+  it('starts with the bottom line, one line per target, then the header', () => {
+    const lines = renderText(result([finding('django'), finding('private-lib', { verdict: 'unknown', severity: 'unknown', file: null })])).split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      'PyPy 3.11 (8.0): nothing blocks among the packages checked; 1 package not checked (private-lib).',
+      '',
+      'pypy-ready 0.1.0: 2 package(s) from 0 requirement(s), checked for pypy3.11-8.0 (pypy311_pp80) on manylinux_x86_64 (glibc 2.28)',
+    ]);
+  });
+
+  it('lists blockers by chain after the header, leaf blockers first, and only when something blocks', () => {
+    const text = renderText(result([
+      finding('mylib', { verdict: 'requires-python', severity: 'error', file: null }),
+      finding('midlib', { via: ['mylib'] }),
+      finding('orjson', { verdict: 'known-broken', severity: 'error', via: ['mylib', 'midlib'] }),
+    ]));
+    expect(text).toMatch(/^pypy-ready [^\n]*\n\nBlockers by chain \(2\):\n {2}orjson blocks you via mylib → midlib \(pypy3\.11-8\.0\)\n {2}mylib blocks you directly \(pypy3\.11-8\.0\)\n\nWill not install/m);
+    expect(text.split('\n')[0]).toBe('PyPy 3.11 (8.0): 2 blockers (mylib, orjson).');
+    expect(renderText(result([finding('django')]))).not.toMatch(/Blockers by chain/);
+  });
+
+  it('names the project of each blocker when there are several', () => {
+    const text = renderText(result([finding('orjson', { project: 'api', verdict: 'known-broken', severity: 'error' }), finding('orjson', { project: 'worker', verdict: 'known-broken', severity: 'error', via: ['mylib'] })]));
+    expect(text).toMatch(/^Blockers by chain \(2\):\n {2}api: orjson blocks you directly \(pypy3\.11-8\.0\)\n {2}worker: orjson blocks you via mylib \(pypy3\.11-8\.0\)$/m);
+  });
+
   it('names each finding\'s group beside its manifest line', () => {
     const text = renderText(result([finding('psycopg2', { verdict: 'known-broken', severity: 'error', groups: ['optional:pg'], locations: [{ file: 'pyproject.toml', line: 9, column: 1 }] })]));
     expect(text).toMatch(/^ {2}psycopg2 {2}\(pyproject\.toml:9, group optional:pg\)$/m);
