@@ -26,7 +26,7 @@
  *   known to be anything. Those of them that install from an sdist also need a compiler there:
  *   `builtFromSource`.
  * - **lost against another target**: on a PyPy target T, a package whose file on T is not a wheel
- *   (an sdist or nothing) while on another PyPy target U of the same platform, in the same project,
+ *   (an sdist or nothing, and not `pure`, `pure-fallback` or `unknown` there) while on another PyPy target U of the same platform, in the same project,
  *   pip installs a wheel built for U's ABI: the pp73 → pp80 loss (`abi-mismatch` on 8.0 against a
  *   `pypy-wheel` on 7.3). CPython targets are baselines and are not compared.
  * - **recommend U over T**: T loses wheels against U, U loses fewer against T, and U has no more
@@ -38,7 +38,7 @@
  *   after every blocker found below it.
  */
 import type { ReportLocation, ReportTarget, Finding, ScanResult } from '../scan/types.js';
-import type { Verdict } from '../assess/types.js';
+import type { Severity, Verdict } from '../assess/types.js';
 import { inline } from './terminal.js';
 
 export interface LostWheels {
@@ -76,6 +76,8 @@ export interface TargetSummary {
   otherAbiOnly: string[];
   /** Wheels that other PyPy targets of the scan install and this one does not, biggest loss first. */
   lostAgainst: LostWheels[];
+  /** The worst of it, for colour: `error` with blockers, `warning` with warnings or lost wheels, `unknown` with unchecked packages, `info` with cpyext, else `ok`. */
+  severity: Severity;
   /** The target (id) to move on first instead of this one, when this one loses wheels against it; else null. */
   recommend: string | null;
   /** One or two sentences, specific to the scan; names cleaned with `inline`. */
@@ -205,7 +207,9 @@ function index(result: ScanResult): Indexed {
 function lostWheels(findings: readonly Finding[], target: ReportTarget, other: ReportTarget, at: Indexed['at']): string[] {
   const lost: string[] = [];
   for (const f of findings) {
-    if (isWheel(f.file)) continue;
+    // Installed from a wheel here, or pure Python from the sdist (PyPy skips its speed-ups), or not
+    // assessed: nothing lost that the move would bring back.
+    if (isWheel(f.file) || f.verdict === 'pure' || f.verdict === 'pure-fallback' || f.verdict === 'unknown') continue;
     const there = at.get(`${f.project}\n${f.name}\n${other.id}`);
     if (there && ownAbiWheel(there, other)) lost.push(f.name);
   }
@@ -261,6 +265,7 @@ export function bottomLine(result: ScanResult): TargetSummary[] {
       uncheckedDependencies: sorted(findings.filter((f) => f.unchecked.length > 0 && !unknown.includes(f.name)).map((f) => f.name)),
       otherAbiOnly: sorted(findings.filter((f) => f.verdict === 'abi-mismatch').map((f) => f.name)),
       lostAgainst,
+      severity: 'ok' as Severity,
       recommend: null as string | null,
       sentence: '',
     } satisfies TargetSummary;
@@ -275,9 +280,17 @@ export function bottomLine(result: ScanResult): TargetSummary[] {
       return back < loss.packages.length && other.blockers.length <= summary.blockers.length;
     });
     summary.recommend = better?.target ?? null;
+    summary.severity = summarySeverity(summary);
     summary.sentence = sentenceOf(result, summary, target);
   }
   return base;
+}
+
+function summarySeverity(s: TargetSummary): Severity {
+  if (s.blockers.length > 0) return 'error';
+  if (s.warnings.length > 0 || s.lostAgainst.length > 0) return 'warning';
+  if (s.unknown.length > 0 || s.uncheckedDependencies.length > 0) return 'unknown';
+  return s.cpyext.length > 0 ? 'info' : 'ok';
 }
 
 function sentenceOf(result: ScanResult, s: TargetSummary, target: ReportTarget): string {

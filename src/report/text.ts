@@ -9,7 +9,7 @@
 import { SEVERITIES, SEVERITY_ORDER, worstSeverity, type Severity } from '../assess/types.js';
 import type { Finding, ScanResult } from '../scan/types.js';
 import { redactUrl } from '../safe-text.js';
-import { blockersByChain, bottomLine, formatBlockerChains, formatBottomLine, type TargetSummary } from './bottom-line.js';
+import { blockersByChain, bottomLine, formatBlockerChains, formatBottomLine } from './bottom-line.js';
 import { inline, neutraliseWorkflowCommands } from './terminal.js';
 
 export interface TextOptions {
@@ -112,14 +112,6 @@ function projectSections(findings: readonly Finding[], label: (targetId: string)
   return out;
 }
 
-/** The colour of a target's bottom line: its worst finding, as the sections below show it. */
-function summarySeverity(summary: TargetSummary): Severity {
-  if (summary.blockers.length > 0) return 'error';
-  if (summary.warnings.length > 0 || summary.lostAgainst.length > 0) return 'warning';
-  if (summary.unknown.length > 0) return 'unknown';
-  return summary.cpyext.length > 0 ? 'info' : 'ok';
-}
-
 export function renderText(result: ScanResult, options: TextOptions = {}): string {
   const out: string[] = [];
   // Short target labels when every target shares one platform.
@@ -138,7 +130,7 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
   // The answer first: one line per target.
   const summaries = bottomLine(result);
   const lines = formatBottomLine(summaries);
-  summaries.forEach((summary, i) => out.push(paint(lines[i]!, summarySeverity(summary), options.color === true)));
+  summaries.forEach((summary, i) => out.push(paint(lines[i]!, summary.severity, options.color === true)));
   if (summaries.length > 0) out.push('');
   out.push(`pypy-ready ${result.tool.version}: ${packages.size} package(s)${across} from ${result.requirements.length} requirement(s), checked for ${targets}${platform}`);
 

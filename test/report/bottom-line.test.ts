@@ -122,7 +122,21 @@ describe('bottomLine', () => {
       'PyPy 3.11 (7.3): nothing blocks; 2 packages run through cpyext.',
       'PyPy 3.11 (8.0): nothing blocks; 2 packages run through cpyext, both built from source (lxml, pillow). It also loses the pp73 wheels of lxml, pillow, which PyPy 3.11 (7.3) installs → move on 7.3 first.',
     ]);
-    expect(bottomLine(r).map((s) => s.recommend)).toEqual([null, PP73.id]);
+    expect(bottomLine(r).map((s) => [s.recommend, s.severity])).toEqual([
+      [null, 'info'],
+      [PP73.id, 'warning'],
+    ]);
+  });
+
+  it('is no loss when 8.0 installs the package as pure Python from its sdist (PyPy skips the speed-ups)', () => {
+    const r = result([PP73, PP80], [
+      finding('markupsafe', PP73, { verdict: 'pypy-wheel', severity: 'info', file: 'markupsafe-3.0-pp311-pypy311_pp73-manylinux_2_28_x86_64.whl' }),
+      finding('markupsafe', PP80, { verdict: 'pure-fallback', severity: 'info', file: 'markupsafe-3.0.tar.gz' }),
+    ]);
+    expect(bottomLine(r).map((s) => [s.sentence, s.lostAgainst, s.recommend, s.severity])).toEqual([
+      ['PyPy 3.11 (7.3): nothing blocks; 1 package runs through cpyext.', [], null, 'info'],
+      ['PyPy 3.11 (8.0): nothing blocks.', [], null, 'ok'],
+    ]);
   });
 
   it('does not recommend 7.3 when 7.3 has more blockers than 8.0', () => {

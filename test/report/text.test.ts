@@ -32,6 +32,12 @@ describe('renderText', () => {
     ]);
   });
 
+  it('colours each bottom line by the worst of its target, when colour is on', () => {
+    const lines = renderText(result([finding('orjson', { verdict: 'known-broken', severity: 'error' })]), { color: true }).split('\n');
+    expect(lines[0]).toBe('\u001b[31mPyPy 3.11 (8.0): 1 blocker (orjson).\u001b[0m');
+    expect(renderText(result([finding('django')]), { color: true }).split('\n')[0]).toBe('\u001b[32mPyPy 3.11 (8.0): nothing blocks.\u001b[0m');
+  });
+
   it('lists blockers by chain after the header, leaf blockers first, and only when something blocks', () => {
     const text = renderText(result([
       finding('mylib', { verdict: 'requires-python', severity: 'error', file: null }),
