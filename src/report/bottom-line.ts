@@ -26,8 +26,8 @@
  *   known to be anything. Those of them that install from an sdist also need a compiler there:
  *   `builtFromSource`.
  * - **lost against another target**: on a PyPy target T, a package whose file on T is not a wheel
- *   (an sdist or nothing, and not `pure`, `pure-fallback` or `unknown` there) while on another PyPy target U of the same platform, in the same project,
- *   pip installs a wheel built for U's ABI: the pp73 → pp80 loss (`abi-mismatch` on 8.0 against a
+ *   (an sdist or nothing, and not `pure`, `pure-fallback` or `unknown` there) while on another PyPy
+ *   target U of the same platform, in the same project, pip installs a wheel built for U's ABI: the pp73 → pp80 loss (`abi-mismatch` on 8.0 against a
  *   `pypy-wheel` on 7.3). CPython targets are baselines and are not compared.
  * - **recommend U over T**: T loses wheels against U, U loses fewer against T, and U has no more
  *   blockers than T ("move on 7.3 first").
