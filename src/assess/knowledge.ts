@@ -19,7 +19,8 @@ export type KnowledgeStatus =
   | 'cpyext-slow' // a CPython C-API extension: runs, but every call crosses cpyext
   | 'broken' // does not install or does not import on PyPy
   | 'builtin' // part of PyPy itself; installing it adds nothing
-  | 'no-gain'; // NumPy-class: runs through cpyext, so PyPy brings no speed-up
+  | 'no-gain' // NumPy-class: runs through cpyext, so PyPy brings no speed-up
+  | 'unverified'; // compiled, but its sources disagree or say nothing about PyPy: never treated as working
 
 export const KNOWLEDGE_STATUSES: readonly KnowledgeStatus[] = [
   'works',
@@ -29,7 +30,31 @@ export const KNOWLEDGE_STATUSES: readonly KnowledgeStatus[] = [
   'broken',
   'builtin',
   'no-gain',
+  'unverified',
 ];
+
+/** Whether an alternative can replace the package without code changes: everywhere, nowhere, or for one use only. */
+export type DropIn = 'yes' | 'no' | 'partial';
+export const DROP_IN_VALUES: readonly DropIn[] = ['yes', 'no', 'partial'];
+
+export interface KnowledgeAlternative {
+  /** A PyPI project name, or a label such as "json (standard library)". */
+  name: string;
+  note: string;
+  /** Absent when nobody has said. */
+  dropIn?: DropIn;
+  /** With dropIn "partial" (and only then): the use it is a drop-in for, e.g. "Django's postgresql backend". */
+  dropInFor?: string;
+}
+
+export interface KnowledgePythonLimit {
+  /** The package versions that need a newer Python than PyPy offers. */
+  specifier: string;
+  note: string;
+  /** Their Requires-Python, when known: the limit applies only to PyPy lines whose Python it excludes. */
+  requiresPython?: string;
+}
+
 
 export interface KnowledgeEntry {
   /** PEP 503 normalised project name. */
@@ -37,12 +62,14 @@ export interface KnowledgeEntry {
   status: KnowledgeStatus;
   /** One line: why. */
   summary: string;
-  /** What to use instead (a PyPI project name, or a label such as "json (standard library)"). */
-  alternative?: { name: string; note: string } | null;
+  /** What to use instead, and whether it is a drop-in. */
+  alternative?: KnowledgeAlternative | null;
   /** PEP 440 specifier of the versions the entry applies to; absent means all versions. */
   appliesTo?: string;
   /** Versions (PEP 440 specifier) that need a newer Python than PyPy offers, and what to do. */
-  pythonLimit?: { specifier: string; note: string } | null;
+  pythonLimit?: KnowledgePythonLimit | null;
+  /** The releases that carry PyPy wheels (first to last, as a PEP 440 range), when the history shows it. */
+  pypyWheels?: { specifier: string; note: string } | null;
   /** At least one: a URL, "owner/repo path (snapshot date)", or "measured: …". */
   sources: string[];
 }
@@ -66,11 +93,25 @@ export const KNOWLEDGE_SCHEMA_VERSION = 1;
 /** Longest accepted one-line text; keeps report lines readable and rejects pasted paragraphs. */
 const MAX_TEXT = 300;
 
-const ENTRY_KEYS = new Set(['name', 'status', 'summary', 'alternative', 'appliesTo', 'pythonLimit', 'sources']);
+const ENTRY_KEYS = new Set(['name', 'status', 'summary', 'alternative', 'appliesTo', 'pythonLimit', 'pypyWheels', 'sources']);
 const PAIR_KEYS = {
-  alternative: new Set(['name', 'note']),
-  pythonLimit: new Set(['specifier', 'note']),
+  alternative: new Set(['name', 'note', 'dropIn', 'dropInFor']),
+  pythonLimit: new Set(['specifier', 'note', 'requiresPython']),
+  pypyWheels: new Set(['specifier', 'note']),
 } as const;
+
+/** The shapes a source may take (data/README.md): a URL, a repository file with its snapshot, or a measurement. */
+const SOURCE_SHAPES: readonly RegExp[] = [
+  /^https:\/\/\S+$/,
+  /^github\.com\/[A-Za-z0-9][\w.-]*\/[\w.-]+ \S.*$/,
+  /^measured: \S.*$/,
+  /^Debian \S.*$/,
+];
+
+/** Whether a source string has one of the documented shapes. */
+export function isWellFormedSource(source: string): boolean {
+  return SOURCE_SHAPES.some((shape) => shape.test(source));
+}
 
 type Json = Record<string, unknown>;
 
@@ -183,11 +224,23 @@ function parseEntry(raw: unknown, where: string): KnowledgeEntry {
 
   const alternative = pair('alternative', raw.alternative);
   if (alternative !== undefined) {
-    entry.alternative =
-      alternative && {
-        name: text('alternative.name', alternative.name),
-        note: text('alternative.note', alternative.note),
-      };
+    entry.alternative = alternative && {
+      name: text('alternative.name', alternative.name),
+      note: text('alternative.note', alternative.note),
+    };
+    if (alternative && entry.alternative) {
+      if (alternative.dropIn !== undefined) {
+        const dropIn = alternative.dropIn;
+        if (typeof dropIn !== 'string' || !(DROP_IN_VALUES as readonly string[]).includes(dropIn)) {
+          fail('alternative.dropIn', `expected one of ${DROP_IN_VALUES.join(', ')}, got ${describe(dropIn)}`);
+        }
+        entry.alternative.dropIn = dropIn as DropIn;
+      }
+      if (alternative.dropInFor !== undefined) entry.alternative.dropInFor = text('alternative.dropInFor', alternative.dropInFor);
+      if ((entry.alternative.dropIn === 'partial') !== (entry.alternative.dropInFor !== undefined)) {
+        fail('alternative.dropInFor', 'required with dropIn "partial", and only then');
+      }
+    }
   }
   if (raw.appliesTo !== undefined) entry.appliesTo = specifier('appliesTo', raw.appliesTo);
   const limit = pair('pythonLimit', raw.pythonLimit);
@@ -196,6 +249,16 @@ function parseEntry(raw: unknown, where: string): KnowledgeEntry {
       specifier: specifier('pythonLimit.specifier', limit.specifier),
       note: text('pythonLimit.note', limit.note),
     };
+    if (limit && entry.pythonLimit && limit.requiresPython !== undefined) {
+      entry.pythonLimit.requiresPython = specifier('pythonLimit.requiresPython', limit.requiresPython);
+    }
+  }
+  const wheels = pair('pypyWheels', raw.pypyWheels);
+  if (wheels !== undefined) {
+    entry.pypyWheels = wheels && {
+      specifier: specifier('pypyWheels.specifier', wheels.specifier),
+      note: text('pypyWheels.note', wheels.note),
+    };
   }
 
   const sources = raw.sources;
@@ -203,6 +266,9 @@ function parseEntry(raw: unknown, where: string): KnowledgeEntry {
   if (sources.length === 0) fail('sources', 'must list at least one source');
   sources.forEach((source: unknown, i) => {
     const value = text(`sources[${i}]`, source);
+    if (!isWellFormedSource(value)) {
+      fail(`sources[${i}]`, 'expected "https://…", "github.com/owner/repo <path> (snapshot <date>)", "measured: …" or "Debian …"');
+    }
     if (entry.sources.includes(value)) fail(`sources[${i}]`, 'duplicate source');
     entry.sources.push(value);
   });
@@ -210,6 +276,7 @@ function parseEntry(raw: unknown, where: string): KnowledgeEntry {
   Object.freeze(entry.sources);
   if (entry.alternative) Object.freeze(entry.alternative);
   if (entry.pythonLimit) Object.freeze(entry.pythonLimit);
+  if (entry.pypyWheels) Object.freeze(entry.pypyWheels);
   return Object.freeze(entry);
 }
 

@@ -43,7 +43,23 @@ type WheelFile = ParsedFile & { parsed: { kind: 'wheel' } & WheelFilename };
 const isWheel = (f: ParsedFile): f is WheelFile => f.parsed.kind === 'wheel';
 
 function knowledgeEvidence(entry: KnowledgeEntry): string {
-  return `knowledge base: ${entry.status}: ${entry.summary} (source: ${entry.sources.join('; ')})`;
+  const wheels = entry.pypyWheels ? `; PyPy wheels: ${entry.pypyWheels.specifier} (${entry.pypyWheels.note})` : '';
+  return `knowledge base: ${entry.status}: ${entry.summary}${wheels} (source: ${entry.sources.join('; ')})`;
+}
+
+/** "Replace with X" / "Consider X", saying whether X is a drop-in and for which use. */
+function alternativeText(entry: KnowledgeEntry): string {
+  const alt = entry.alternative!;
+  const dropIn =
+    alt.dropIn === 'yes' ? ' (a drop-in replacement)' : alt.dropIn === 'no' ? ' (not a drop-in: code changes needed)' : alt.dropIn === 'partial' ? ` (a drop-in only for ${alt.dropInFor})` : '';
+  return `${alt.name}${dropIn}: ${alt.note}`;
+}
+
+/** Whether a version limit concerns this target: always, unless its Requires-Python admits the target's Python. */
+function limitApplies(entry: KnowledgeEntry | undefined, target: Target): boolean {
+  const limit = entry?.pythonLimit;
+  if (!limit) return false;
+  return !limit.requiresPython || !satisfies(target.interpreter.pythonFullVersion, limit.requiresPython, { prereleases: true });
 }
 
 function appliesTo(entry: KnowledgeEntry | undefined, version: string | null): boolean {
@@ -145,7 +161,7 @@ const knownBroken: Rule = ({ pkg, kb }) => {
     version,
     file: pkg.chosen?.file.filename ?? null,
     evidence: [knowledgeEvidence(kb), ...(pkg.chosen ? [`pip would install ${pkg.chosen.file.filename}`] : [])],
-    suggestion: kb.alternative ? `Replace with ${kb.alternative.name}: ${kb.alternative.note}` : 'No drop-in alternative is recorded; keep this dependency on CPython.',
+    suggestion: kb.alternative ? `Replace with ${alternativeText(kb)}` : 'No drop-in alternative is recorded; keep this dependency on CPython.',
   };
 };
 
@@ -169,7 +185,7 @@ const pythonExcluded: Rule = ({ pkg, target, kb }) => {
   return {
     verdict: 'requires-python',
     version,
-    evidence: [`${pkg.name} ${version}: ${why}`, ...(kb?.pythonLimit ? [`version limit: ${kb.pythonLimit.note}`] : [])],
+    evidence: [`${pkg.name} ${version}: ${why}`, ...(kb?.pythonLimit && limitApplies(kb, target) ? [`version limit: ${kb.pythonLimit.note}`] : [])],
     suggestion: installable
       ? `On ${target.interpreter.id} (${python(target)}) the newest installable release is ${installable}: require ${pkg.name}<=${installable} for this target, or move to a PyPy with a newer Python.`
       : `No release of ${pkg.name} supports ${python(target)}.`,
@@ -258,7 +274,7 @@ const pypyAbiWheel: Rule = ({ pkg, target, pypy, kb, notes }) => {
     verdict: 'pypy-wheel',
     severity: 'info',
     evidence: [wheelEvidence(pkg, target), `compiled for ${target.interpreter.abi}: it runs through cpyext, PyPy's emulation of the CPython C API, so calls into it get no JIT speed-up`, ...notes],
-    suggestion: (kb?.status === 'no-gain' || kb?.status === 'cpyext-slow') && kb.alternative ? `Consider ${kb.alternative.name}: ${kb.alternative.note}` : null,
+    suggestion: (kb?.status === 'no-gain' || kb?.status === 'cpyext-slow') && kb.alternative ? `Consider ${alternativeText(kb)}` : null,
   };
 };
 
@@ -317,12 +333,22 @@ const compiledSourceBuild: Rule = ({ pkg, target, pypy, kb, notes }) => {
     verdict: 'source-build',
     evidence: [...sdistEvidence(pkg, target), pypy ? 'a compiled extension: it installs only with a C compiler and headers, then runs through cpyext' : 'a compiled extension: it installs only with a C compiler and headers', ...notes],
     suggestion: kb?.alternative
-      ? `Consider ${kb.alternative.name}: ${kb.alternative.note}`
+      ? `Consider ${alternativeText(kb)}`
       : pypy
         ? 'Install build tools (compiler, Python headers, library headers) in the PyPy image, or find a pure-Python or CFFI alternative.'
         : 'Install build tools (compiler, Python headers, library headers) in the image.',
   };
 };
+
+/** Compiled upstream, PyPy behaviour not established: the sdist build is a risk, never a pass. */
+const unverifiedSdist: Rule = ({ pkg, target, kb, notes }) =>
+  kb?.status === 'unverified'
+    ? {
+        verdict: 'source-build',
+        evidence: [...sdistEvidence(pkg, target), 'the knowledge base could not establish how this package behaves on PyPy (unverified): the source build is untested there', ...notes],
+        suggestion: kb.alternative ? `Consider ${alternativeText(kb)}` : 'Try the build in a PyPy image (compiler and headers) and run its tests there before relying on it.',
+      }
+    : null;
 
 const knownPureSdist: Rule = ({ pkg, target, kb, notes }) =>
   kb?.status === 'works' || kb?.status === 'builtin' ? { verdict: 'pure', evidence: [...sdistEvidence(pkg, target), ...notes] } : null;
@@ -354,6 +380,7 @@ const RULES: readonly Rule[] = [
   abiMismatch,
   lostToSdist,
   compiledSourceBuild,
+  unverifiedSdist,
   knownPureSdist,
   sdistOnly,
 ];
@@ -365,7 +392,7 @@ function contextNotes(pkg: ResolvedPackage, target: Target, kb: KnowledgeEntry |
     notes.push(`newer releases skipped on ${target.interpreter.id}: ${skipped.slice(0, 3).map((s) => `${s.version} (${s.reason})`).join(', ')}${skipped.length > 3 ? ` and ${skipped.length - 3} more` : ''}`);
   }
   if (kb && kb.status !== 'broken') notes.push(knowledgeEvidence(kb));
-  if (kb?.pythonLimit) notes.push(`version limit: ${kb.pythonLimit.note}`);
+  if (kb?.pythonLimit && limitApplies(kb, target)) notes.push(`version limit: ${kb.pythonLimit.note}`);
   return notes;
 }
 

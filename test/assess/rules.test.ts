@@ -49,9 +49,25 @@ const kb = parseKnowledgeBase(
   {
     schemaVersion: 1,
     entries: [
-      { name: 'psycopg2-binary', status: 'broken', summary: 'fails at import on PyPy', alternative: { name: 'psycopg', note: 'pure-Python mode' }, sources: ['measured'] },
-      { name: 'markupsafe', status: 'pure-fallback', summary: 'falls back to pure Python', sources: ['upstream'] },
-      { name: 'cffi-thing', status: 'cffi', summary: 'a CFFI binding', sources: ['upstream'] },
+      { name: 'psycopg2-binary', status: 'broken', summary: 'fails at import on PyPy', alternative: { name: 'psycopg', note: 'pure-Python mode' }, sources: ['measured: on PyPy'] },
+      { name: 'markupsafe', status: 'pure-fallback', summary: 'falls back to pure Python', sources: ['https://example.invalid/upstream'] },
+      { name: 'cffi-thing', status: 'cffi', summary: 'a CFFI binding', sources: ['https://example.invalid/upstream'] },
+      { name: 'mystery', status: 'unverified', summary: 'compiled; nothing says PyPy', sources: ['https://example.invalid/upstream'] },
+      {
+        name: 'pg2',
+        status: 'broken',
+        summary: 'fails at import',
+        alternative: { name: 'psycopg', note: 'pure-Python mode', dropIn: 'partial', dropInFor: "Django's postgresql backend" },
+        sources: ['https://example.invalid/upstream'],
+      },
+      { name: 'oldjson', status: 'broken', summary: 'no PyPy', alternative: { name: 'json (standard library)', note: 'fast', dropIn: 'no' }, sources: ['https://example.invalid/upstream'] },
+      {
+        name: 'sci',
+        status: 'no-gain',
+        summary: 'cpyext',
+        pythonLimit: { specifier: '>=2', note: 'sci 2 needs Python 3.12', requiresPython: '>=3.12' },
+        sources: ['https://example.invalid/upstream'],
+      },
     ],
   },
   'test',
@@ -227,5 +243,49 @@ describe('what raises a verdict to a warning', () => {
   it('unknown stays unknown when also unchecked', () => {
     const resolved = resolveListing('x', files('x', []), PP73, { specifier: '' });
     expect(assess({ ...resolved, files: null, fetchError: 'HTTP 401', unchecked: ['marker could not be evaluated'] }).severity).toBe('unknown');
+  });
+});
+
+describe('knowledge base fields of issue 17', () => {
+  const PP312 = resolveTarget('pypy3.12-8.0');
+
+  it('unverified: a compiled package with only an sdist for PyPy is a source build, never ok', () => {
+    const listing = ['mystery-1.0-cp311-cp311-manylinux_2_17_x86_64.whl', 'mystery-1.0.tar.gz'];
+    const { assessment } = assessPackage(facts('mystery', listing, {}, { knowledge: kb.get('mystery') }), PP73);
+    expect(assessment).toMatchObject({ verdict: 'source-build', severity: 'warning' });
+    expect(assessment.evidence.join('\n')).toMatch(/knowledge base: unverified: compiled; nothing says PyPy/);
+  });
+
+  it('unverified: even an sdist with no compiled wheels anywhere stays a warning (not the "probably pure" info)', () => {
+    const { assessment } = assessPackage(facts('mystery', ['mystery-1.0.tar.gz'], {}, { knowledge: kb.get('mystery') }), PP73);
+    expect(assessment).toMatchObject({ verdict: 'source-build', severity: 'warning' });
+    expect(assessment.evidence.join('\n')).toMatch(/unverified/);
+    expect(assessment.evidence.join('\n')).not.toMatch(/probably pure Python/);
+  });
+
+  it('unverified: a real PyPy wheel still decides (the status only adds a note)', () => {
+    const listing = ['mystery-1.0-pp311-pypy311_pp73-manylinux_2_17_x86_64.whl', 'mystery-1.0.tar.gz'];
+    const { assessment } = assessPackage(facts('mystery', listing, {}, { knowledge: kb.get('mystery') }), PP73);
+    expect(assessment.verdict).toBe('pypy-wheel');
+    expect(assessment.evidence.join('\n')).toMatch(/unverified/);
+  });
+
+  it('says whether the alternative is a drop-in, and for which use', () => {
+    const partial = assessPackage(facts('pg2', ['pg2-1.0.tar.gz'], {}, { knowledge: kb.get('pg2') }), PP73).assessment;
+    expect(partial.suggestion).toBe("Replace with psycopg (a drop-in only for Django's postgresql backend): pure-Python mode");
+    const none = assessPackage(facts('oldjson', ['oldjson-1.0.tar.gz'], {}, { knowledge: kb.get('oldjson') }), PP73).assessment;
+    expect(none.suggestion).toBe('Replace with json (standard library) (not a drop-in: code changes needed): fast');
+    const unsaid = assessPackage(facts('psycopg2-binary', ['psycopg2_binary-2.9.11.tar.gz'], {}, { knowledge: kb.get('psycopg2-binary') }), PP73).assessment;
+    expect(unsaid.suggestion).toBe('Replace with psycopg: pure-Python mode');
+  });
+
+  it('reports a version limit only on PyPy lines whose Python its Requires-Python excludes', () => {
+    const listing = [{ filename: 'sci-2.0.tar.gz', requiresPython: '>=3.12' }, 'sci-1.0.tar.gz'];
+    const on311 = assessPackage(facts('sci', listing, {}, { knowledge: kb.get('sci') }), PP73).assessment;
+    expect(on311.version).toBe('1.0');
+    expect(on311.evidence.join('\n')).toMatch(/version limit: sci 2 needs Python 3\.12/);
+    const on312 = assessPackage(facts('sci', listing, {}, { knowledge: kb.get('sci') }), PP312).assessment;
+    expect(on312.version).toBe('2.0');
+    expect(on312.evidence.join('\n')).not.toMatch(/version limit/);
   });
 });
