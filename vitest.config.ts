@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // The summary line ("Tests  N passed") must reach CI logs.
     reporters: ['default'],
     testTimeout: 30_000,

@@ -51,7 +51,7 @@ async function inTmux(term: string, width: number): Promise<{ screen: string; ex
   const { TMUX: _tmux, ...env } = process.env;
   const tmux = (...args: string[]) => spawnSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env, timeout: 10_000 });
   // The window's TERM is tmux's own; the CLI gets the one under test, and no colour overrides.
-  const cli = ['env', '-u', 'NO_COLOR', '-u', 'FORCE_COLOR', '-u', 'NODE_DISABLE_COLORS', `TERM=${term}`, process.execPath, BIN, '.', '--index-url', server.simpleUrl, '--no-cache', '--target', 'pypy3.11-8.0'];
+  const cli = ['env', '-u', 'NO_COLOR', '-u', 'FORCE_COLOR', '-u', 'NODE_DISABLE_COLORS', `TERM=${term}`, process.execPath, BIN, '.', '--no-interactive', '--index-url', server.simpleUrl, '--no-cache', '--target', 'pypy3.11-8.0'];
   const command = `cd ${quote(dir)} && ${cli.map(quote).join(' ')}; echo "__EXIT:$?"; sleep 60`;
   const started = tmux('new-session', '-d', '-x', String(width), '-y', '100', command);
   expect(started.status, started.stderr).toBe(0);

@@ -8,9 +8,10 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SEVERITY_RANK } from '../../assess/types.js';
 import { renderJson } from '../../report/json.js';
-import { colorEnabled, DEFAULT_WIDTH, lineWidth } from '../../report/terminal.js';
+import { colorEnabled, DEFAULT_WIDTH, inline, lineWidth } from '../../report/terminal.js';
 import { renderText } from '../../report/text.js';
-import { DEFAULT_TARGETS, scan, type ScanOptions } from '../../scan/index.js';
+import { DEFAULT_TARGETS, scan, type ScanOptions, type ScanProgress } from '../../scan/index.js';
+import { toolVersion } from '../../version.js';
 import type { ScanResult } from '../../scan/types.js';
 import { PLATFORM_IDS } from '../../targets/platforms.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, UsageError, type CliIO, type Command } from '../io.js';
@@ -39,7 +40,9 @@ pip's file choice (as in pip; requirements files' own lines apply after these):
   --prefer-binary         an older release with a wheel beats a newer sdist-only one
   --pre                   allow pre-releases
 Output:
-  --format text|json      default text
+  --interactive           the interactive audit (the default on a terminal, outside CI)
+  --no-interactive        the plain report even on a terminal
+  --format text|json      default text (a plain report)
   --output FILE           write the report to FILE (atomically) instead of stdout
   --fail-on LEVEL         error (default) | warning | never: exit 1 when a finding is at least LEVEL
   --verbose               show evidence for packages that are fine too
@@ -74,7 +77,7 @@ export function exitCodeFor(result: ScanResult, failOn: (typeof FAIL_ON)[number]
   return result.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? EXIT_FINDINGS : EXIT_OK;
 }
 
-export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions; format: 'text' | 'json'; output?: string; failOn: (typeof FAIL_ON)[number]; verbose: boolean; help: boolean } {
+export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions; format: 'text' | 'json'; output?: string; failOn: (typeof FAIL_ON)[number]; verbose: boolean; help: boolean; interactive: boolean } {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -98,6 +101,8 @@ export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions
       'prefer-binary': { type: 'boolean' },
       pre: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      interactive: { type: 'boolean' },
+      'no-interactive': { type: 'boolean' },
     },
   });
   const format = values.format ?? 'text';
@@ -141,13 +146,53 @@ export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions
     preferBinary: values['prefer-binary'] === true,
     pre: values.pre === true,
   };
+  // The interactive audit: asked for, or by default on a terminal (stdin and stdout) outside CI when
+  // no plain output was asked for. Exit codes are the same either way.
+  if (values.interactive && values['no-interactive']) throw new UsageError('--interactive and --no-interactive cannot be combined');
+  if (values.interactive && (values.format !== undefined || values.output !== undefined)) throw new UsageError('--interactive cannot be combined with --format or --output (they ask for a plain report)');
+  const onTerminal = io.stdoutIsTTY && io.stdinIsTTY === true;
+  if (values.interactive && !onTerminal) throw new UsageError('--interactive needs a terminal on stdin and stdout');
+  const interactive =
+    values.interactive === true ||
+    (onTerminal && values['no-interactive'] !== true && values.format === undefined && values.output === undefined && !isCI(io.env) && values.help !== true);
   return {
     options,
     format,
+    interactive,
     failOn: failOn as (typeof FAIL_ON)[number],
     verbose: values.verbose === true,
     help: values.help === true,
     ...(values.output !== undefined ? { output: resolve(io.cwd, values.output) } : {}),
+  };
+}
+
+/** `CI` set to anything but an empty string or `false`, as CI services and `is-in-ci` read it. */
+function isCI(env: Readonly<Record<string, string | undefined>>): boolean {
+  const value = env['CI'];
+  return value !== undefined && value !== '' && value !== 'false' && value !== '0';
+}
+
+/** Exit code of an audit the user interrupted with Ctrl-C (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
+
+/** The one-line progress a plain report shows on a terminal's stderr while it scans. */
+function progressLine(io: CliIO): { onProgress: (p: ScanProgress) => void; done: () => void } {
+  // A dumb terminal gets no escape sequence: the line is overwritten with spaces instead.
+  const dumb = io.env['TERM'] === 'dumb';
+  let shown = 0;
+  const erase = (): string => (dumb ? `\r${' '.repeat(shown)}\r` : '\r\x1b[K');
+  return {
+    onProgress: (p) => {
+      if (p.stage === 'done') return;
+      const line = p.stage === 'manifests' ? 'pypy-ready: reading manifests...' : `pypy-ready: ${p.resolved}/${p.total} packages resolved, ${p.inFlight} requests in flight, ${p.cacheHits} from the cache${p.current ? ` (${inline(p.current).slice(0, 40)})` : ''}`;
+      const width = Math.max(20, (io.stdoutColumns ?? 80) - 1);
+      const text = line.slice(0, width);
+      io.stderr(`${shown > 0 ? erase() : '\r'}${text}`);
+      shown = text.length;
+    },
+    done: () => {
+      if (shown > 0) io.stderr(erase());
+    },
   };
 }
 
@@ -157,7 +202,19 @@ export const scanCommand: Command = async (argv, io) => {
     io.stdout(SCAN_HELP);
     return EXIT_OK;
   }
-  const result = await scan(parsed.options);
+  if (parsed.interactive) {
+    const { runAudit } = await import('../../tui/run.js');
+    const outcome = await runAudit({ ...parsed.options, version: toolVersion(), cwd: io.cwd, env: io.env });
+    if (outcome.kind === 'interrupted') return EXIT_INTERRUPTED;
+    return exitCodeFor(outcome.result, parsed.failOn);
+  }
+  const progress = io.stderrIsTTY === true ? progressLine(io) : null;
+  let result: ScanResult;
+  try {
+    result = await scan(progress ? { ...parsed.options, onProgress: progress.onProgress } : parsed.options);
+  } finally {
+    progress?.done();
+  }
   const report = parsed.format === 'json' ? renderJson(result) : renderText(result, { color: !parsed.output && useColor(io), verbose: parsed.verbose, width: parsed.output ? DEFAULT_WIDTH : lineWidth(io.stdoutColumns) });
   if (parsed.output) {
     await writeAtomically(parsed.output, report);
