@@ -45,8 +45,11 @@ export async function runAudit(options: ScanOptions & { version: string; cwd: st
         process.stdin.setRawMode?.(false);
         spawnSync(command, args, { stdio: 'inherit', cwd: options.cwd });
         process.stdin.setRawMode?.(true);
+        // The editor drew over the screen: ink skips a frame equal to the one it last wrote, so
+        // draw a blank one first (after a frame interval), then the audit again.
         instance.clear();
-        instance.rerender(draw());
+        instance.rerender(<></>);
+        setTimeout(() => instance.rerender(draw()), 60);
       }}
     />
   );
@@ -71,6 +74,9 @@ export async function runAudit(options: ScanOptions & { version: string; cwd: st
   if (outcome === 'interrupted') {
     instance.unmount();
     await instance.waitUntilExit().catch(() => undefined);
+    // Interrupted mid-scan: requests are still out, and waiting for them is not what Ctrl-C asks.
+    // The terminal is restored (unmount), and cache entries are written whole or not at all.
+    if (result === null) process.exit(130);
     return { kind: 'interrupted' };
   }
   // The last frame stays in the scrollback: make it the bottom line.

@@ -5,7 +5,7 @@
  * the bottom line on the screen. Needs `npm run build` (as `npm test` does) and tmux.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,24 +39,30 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** The CLI in a detached tmux window; `after` runs in the same shell once it exits. */
+function session(name: string, extraEnv: string[] = [], after = '') {
+  const socket = join(dir, `tmux-${name}`);
+  const { TMUX: _tmux, CI: _ci, ...env } = process.env;
+  const tmux = (...args: string[]) => spawnSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env, timeout: 10_000 });
+  const cli = ['env', '-u', 'CI', 'LANG=C.UTF-8', 'TERM=xterm-256color', ...extraEnv, process.execPath, BIN, 'fixtures/demo-django', '--index-url', server.simpleUrl, '--no-cache'];
+  const command = `cd ${quote(REPO_ROOT)} && ${cli.map(quote).join(' ')}; echo "__EXIT:$?"; ${after} sleep 60`;
+  expect(tmux('new-session', '-d', '-x', '100', '-y', '30', command).status).toBe(0);
+  const screen = () => tmux('capture-pane', '-p').stdout;
+  const waitFor = async (what: RegExp, label: string): Promise<string> => {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const now = screen();
+      if (what.test(now)) return now;
+      if (Date.now() > deadline) throw new Error(`${label} did not appear; screen:\n${now}`);
+      await sleep(50);
+    }
+  };
+  return { tmux, screen, waitFor, stop: () => tmux('kill-server') };
+}
+
 describe(hasTmux ? 'the interactive audit in a real terminal (tmux)' : `the interactive audit in a real terminal (skipped: ${SKIP_REASON})`, () => {
   it.skipIf(!hasTmux)('shows progress, lists the demo, opens a detail with evidence, and q leaves the bottom line and the exit code', async () => {
-    const socket = join(dir, 'tmux');
-    const { TMUX: _tmux, CI: _ci, ...env } = process.env;
-    const tmux = (...args: string[]) => spawnSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env, timeout: 10_000 });
-    const cli = ['env', '-u', 'CI', 'LANG=C.UTF-8', 'TERM=xterm-256color', process.execPath, BIN, 'fixtures/demo-django', '--index-url', server.simpleUrl, '--no-cache'];
-    const command = `cd ${quote(REPO_ROOT)} && ${cli.map(quote).join(' ')}; echo "__EXIT:$?"; sleep 60`;
-    expect(tmux('new-session', '-d', '-x', '100', '-y', '30', command).status).toBe(0);
-    const screen = () => tmux('capture-pane', '-p').stdout;
-    const waitFor = async (what: RegExp, label: string): Promise<string> => {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const now = screen();
-        if (what.test(now)) return now;
-        if (Date.now() > deadline) throw new Error(`${label} did not appear; screen:\n${now}`);
-        await sleep(50);
-      }
-    };
+    const { tmux, waitFor, stop } = session('main');
     try {
       const progress = await waitFor(/packages +\d+ of \d+ resolved/, 'the progress screen');
       expect(progress).toContain('pypy-ready: scanning fixtures/demo-django');
@@ -80,7 +86,45 @@ describe(hasTmux ? 'the interactive audit in a real terminal (tmux)' : `the inte
       for (const sentence of last) expect(end.replace(/\n/g, ' ').replace(/ +/g, ' ')).toContain(sentence.replace(/ +/g, ' '));
       expect(end).not.toContain('q quit');
     } finally {
-      tmux('kill-server');
+      stop();
+    }
+  }, 40_000);
+
+  it.skipIf(!hasTmux)('Ctrl-C during the scan exits at once with 130 and gives the terminal back as it was (echo and line editing on)', async () => {
+    const { tmux, waitFor, stop } = session('interrupt', [], 'stty -a | tr " " "\\n" | grep -E "^-?(icanon|echo)$" | tr "\\n" " ";');
+    try {
+      await waitFor(/packages +\d+ of \d+ resolved/, 'the progress screen');
+      const sent = Date.now();
+      tmux('send-keys', 'C-c');
+      const end = await waitFor(/__EXIT:\d+[\s\S]*(icanon|echo)/, 'the exit');
+      expect(Date.now() - sent).toBeLessThan(5_000);
+      expect(/__EXIT:(\d+)/.exec(end)![1]).toBe('130');
+      expect(end).toMatch(/(^|\s)icanon(\s|$)/m);
+      expect(end).toMatch(/(^|\s)echo(\s|$)/m);
+    } finally {
+      stop();
+    }
+  }, 40_000);
+
+  it.skipIf(!hasTmux)('e opens $EDITOR at the selected package\'s manifest line, and the audit comes back after it', async () => {
+    const args = join(dir, 'editor-args');
+    const editor = join(dir, 'editor.sh');
+    writeFileSync(editor, `#!/bin/sh\necho "$@" > ${quote(args)}\n`);
+    chmodSync(editor, 0o755);
+    const { tmux, waitFor, stop } = session('editor', [`EDITOR=${editor}`]);
+    try {
+      const list = await waitFor(/q quit/, 'the report');
+      const selected = /^> \S+ (\S+) /m.exec(list)![1]!;
+      const f = expected.findings.find((x) => x.target === expected.targets[0]!.id && x.name === selected)!;
+      tmux('send-keys', 'e');
+      const deadline = Date.now() + 10_000;
+      while (!existsSync(args) && Date.now() < deadline) await sleep(50);
+      expect(readFileSync(args, 'utf8').trim()).toBe(`+${f.locations[0]!.line} ${f.locations[0]!.file}`);
+      await waitFor(/q quit/, 'the report after the editor');
+      tmux('send-keys', 'q');
+      await waitFor(/__EXIT:1/, 'the exit');
+    } finally {
+      stop();
     }
   }, 40_000);
 });
