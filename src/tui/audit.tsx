@@ -52,9 +52,19 @@ function fit(text: string, width: number): string {
   return clean.length <= width ? clean : `${clean.slice(0, Math.max(0, width - 1))}…`;
 }
 
-/** Greedy word wrap of one paragraph into at most `max` lines of `width`. */
+/**
+ * Greedy word wrap of one paragraph into at most `max` lines of `width`. Leading spaces are an
+ * indent, kept on every line (and continuation lines of a `- ` item line up after the dash).
+ */
 function wrap(text: string, width: number, max: number): string[] {
-  const words = inline(text).split(' ');
+  const clean = inline(text);
+  const indent = /^ */.exec(clean)![0];
+  if (indent !== '') {
+    const hanging = clean.slice(indent.length).startsWith('- ') ? `${indent}  ` : indent;
+    const inner = wrap(clean.slice(indent.length), Math.max(10, width - hanging.length), max);
+    return inner.map((line, i) => (i === 0 ? `${indent}${line}` : `${hanging}${line}`));
+  }
+  const words = clean.split(' ');
   const lines: string[] = [];
   let line = '';
   for (const word of words) {
