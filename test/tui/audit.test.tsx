@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import { render } from 'ink';
+import { render as renderInTest } from 'ink-testing-library';
 import React from 'react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFixtureDir, startIndexServer } from '../../src/devserver/index-server.js';
@@ -14,6 +15,7 @@ import { scan } from '../../src/scan/index.js';
 import type { ScanProgress } from '../../src/scan/scan.js';
 import type { Finding, ScanResult } from '../../src/scan/types.js';
 import { Audit, type AuditProps } from '../../src/tui/audit.js';
+import { lookFor } from '../../src/tui/look.js';
 import { REPO_ROOT } from '../support/shared.js';
 
 class FakeStdout extends EventEmitter {
@@ -83,7 +85,13 @@ interface Session {
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
+/**
+ * The audit in ink-testing-library (a 100-column terminal; the audit takes 24 rows when the
+ * terminal does not say), or, when a test sets the size, in a fake terminal of that size whose
+ * size it can change.
+ */
 async function open(result: ScanResult | null, options: { columns?: number; rows?: number; env?: Record<string, string>; progress?: ScanProgress } = {}): Promise<Session> {
+  const sized = options.columns !== undefined || options.rows !== undefined;
   const stdout = new FakeStdout(options.columns ?? 100, options.rows ?? 30);
   const stdin = new FakeStdin();
   const events: string[] = [];
@@ -99,6 +107,27 @@ async function open(result: ScanResult | null, options: { columns?: number; rows
     onInterrupt: () => events.push('interrupt'),
   };
   let props = base;
+  if (!sized) {
+    const library = renderInTest(<Audit {...props} />);
+    await tick();
+    return {
+      stdout,
+      events,
+      frame: () => library.lastFrame() ?? '',
+      lines: () => (library.lastFrame() ?? '').split('\n'),
+      press: async (...keys) => {
+        for (const key of keys) {
+          library.stdin.write(key);
+          await tick();
+        }
+      },
+      rerender: (patch) => {
+        props = { ...props, ...patch };
+        library.rerender(<Audit {...props} />);
+      },
+      unmount: () => library.unmount(),
+    };
+  }
   const instance = render(<Audit {...props} />, { stdout: stdout as never, stdin: stdin as never, debug: true, exitOnCtrlC: false, patchConsole: false });
   await tick();
   return {
@@ -304,5 +333,30 @@ describe('the interactive audit', () => {
     expect(selectedLine(s)).toContain(okLast);
     expect(s.lines().length).toBeLessThan(30);
     s.unmount();
+  });
+
+  it('screen-reader mode (INK_SCREEN_READER) gives linear text: the progress as one labelled line', async () => {
+    const stdout = new FakeStdout(100, 30);
+    const instance = render(
+      <Audit paths={['.']} progress={{ stage: 'resolving', manifests: 1, projects: 1, resolved: 2, total: 5, requests: 3, inFlight: 1, cacheHits: 0, current: 'django', elapsedMs: 500 }} result={null} summaries={[]} look={{ unicode: true, color: false }} version="0.1.0" onEditor={() => {}} onQuit={() => {}} onInterrupt={() => {}} />,
+      { stdout: stdout as never, stdin: new FakeStdin() as never, debug: true, exitOnCtrlC: false, patchConsole: false, isScreenReaderEnabled: true },
+    );
+    await tick();
+    expect(stdout.frames.at(-1)).toContain('progressbar: pypy-ready: scanning .; manifests  1 read, 1 project(s); packages   2 of 5 resolved (all targets)');
+    instance.unmount();
+  });
+});
+
+describe('the look follows the terminal', () => {
+  it.each([
+    [{ LANG: 'en_US.UTF-8' }, { unicode: true, color: true }],
+    [{ LC_ALL: 'C', LANG: 'en_US.UTF-8' }, { unicode: false, color: true }],
+    [{ LC_CTYPE: 'de_DE.utf8' }, { unicode: true, color: true }],
+    [{}, { unicode: false, color: true }],
+    [{ LANG: 'C.UTF-8', NO_COLOR: '1' }, { unicode: true, color: false }],
+    [{ LANG: 'C.UTF-8', NO_COLOR: '' }, { unicode: true, color: true }],
+    [{ LANG: 'C.UTF-8', TERM: 'dumb' }, { unicode: true, color: false }],
+  ])('%j', (env, look) => {
+    expect(lookFor(env)).toEqual(look);
   });
 });
