@@ -6,6 +6,7 @@
  * writes it to data/coverage.txt. Exits 1 when an input is missing or inconsistent.
  *
  *   node data/coverage.mjs            (npm run kb:coverage)
+ *   node data/coverage.mjs --check    exit 1 when data/coverage.txt is not what this would write
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -38,7 +39,12 @@ if (topNames.length !== 1000) fail(`expected 1,000 rows in ${topFile}, found ${t
 const rank = new Map(topNames.map((n, i) => [n, i + 1]));
 
 // The classification must only name top-1,000 projects, normalised, each in one class.
-const groups = { compiled: classes.compiled, platformBinaries: classes.platformBinaries, unclassified: classes.unclassified };
+const groups = {
+  compiled: classes.compiled,
+  platformBinaries: classes.platformBinaries,
+  checkedNotCompiled: classes.checkedNotCompiled,
+  unclassified: classes.unclassified,
+};
 const seen = new Map();
 const problems = [];
 for (const [group, map] of Object.entries(groups)) {
@@ -57,6 +63,13 @@ const compiled = Object.keys(classes.compiled).sort(byRank);
 const covered = compiled.filter((n) => entries.has(n));
 const missing = compiled.filter((n) => !entries.has(n));
 const unclassified = Object.keys(classes.unclassified).sort(byRank);
+
+// Every compiled project without an entry says why; a reason for a covered one is stale.
+const unsettledProblems = [
+  ...missing.filter((n) => !classes.unsettled[n]).map((n) => `${n}: compiled, no entry, and no reason in "unsettled"`),
+  ...Object.keys(classes.unsettled).filter((n) => !missing.includes(n)).map((n) => `${n}: listed in "unsettled" but ${entries.has(n) ? 'has an entry' : 'is not classified as compiled'}`),
+];
+if (unsettledProblems.length > 0) fail(`data/compiled-packages.json is inconsistent:\n  ${unsettledProblems.join('\n  ')}`);
 
 const statusCount = new Map();
 for (const n of covered) {
@@ -96,6 +109,7 @@ say();
 say(`Compiled top-1,000 projects with an entry: ${covered.length} / ${compiled.length} (${percent(covered.length, compiled.length)})`);
 say(`  by status: ${[...statusCount].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([s, c]) => `${s} ${c}`).join(', ')}`);
 say(`  platform binaries without a Python extension (not counted as compiled): ${Object.keys(classes.platformBinaries).length}`);
+say(`  checked and found not compiled (not counted): ${Object.keys(classes.checkedNotCompiled).length}`);
 say(`  not classified (not counted): ${unclassified.length}`);
 say(`  knowledge base entries in all: ${kb.entries.length}`);
 say();
@@ -106,15 +120,24 @@ for (const tree of trees) {
   if (lacking.length > 0) say(`  without an entry: ${lacking.join(', ')}`);
 }
 say();
-say(`Compiled top-1,000 projects without an entry (${missing.length}), by download rank:`);
-for (const n of missing) say(`  ${String(rank.get(n)).padStart(4)} ${n}: ${classes.compiled[n]}`);
+say(`Compiled top-1,000 projects without an entry (${missing.length}), by download rank, and why:`);
+for (const n of missing) say(`  ${String(rank.get(n)).padStart(4)} ${n} (${classes.compiled[n]}): ${classes.unsettled[n]}`);
 say();
-say(`Entries whose status is unverified (compiled, the project's own files say nothing about PyPy): ${kb.entries.filter((e) => e.status === 'unverified').length}`);
+say(`Entries whose status is unverified (compiled; how they behave on PyPy is not established): ${kb.entries.filter((e) => e.status === 'unverified').length}`);
 say(`  ${kb.entries.filter((e) => e.status === 'unverified').map((e) => e.name).join(', ')}`);
+say();
+say(`Top-1,000 projects checked because they looked compiled, and found not to be (${Object.keys(classes.checkedNotCompiled).length}):`);
+for (const n of Object.keys(classes.checkedNotCompiled).sort(byRank)) say(`  ${String(rank.get(n)).padStart(4)} ${n}: ${classes.checkedNotCompiled[n]}`);
 say();
 say(`Top-1,000 projects that could not be classified (${unclassified.length}):`);
 for (const n of unclassified) say(`  ${String(rank.get(n)).padStart(4)} ${n}: ${classes.unclassified[n]}`);
 
 const text = `${lines.join('\n')}\n`;
-writeFileSync(outFile, text);
-process.stdout.write(text);
+if (process.argv.includes('--check')) {
+  const current = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '';
+  if (current !== text) fail(`${outFile} is out of date: run node data/coverage.mjs and commit the result`);
+  process.stdout.write(`${outFile} is up to date\n`);
+} else {
+  writeFileSync(outFile, text);
+  process.stdout.write(text);
+}
