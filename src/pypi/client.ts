@@ -487,8 +487,8 @@ function relabelled(error: unknown): never {
 }
 
 /**
- * Run `task` after the I/O callbacks already waiting (a macrotask, not a microtask): cache writes
- * are synchronous, and responses that have arrived are handled first.
+ * Run `task` after the I/O callbacks already waiting (a macrotask, not a microtask): responses
+ * that have arrived are handled before a cache write is started.
  */
 function later(task: () => Promise<void>): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve)).then(task);

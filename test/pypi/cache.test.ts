@@ -2,7 +2,7 @@
  * The on-disk cache: revalidation, freshness, offline mode, and what a killed write leaves behind.
  */
 import { createHash } from 'node:crypto';
-import fs, { promises as fsp, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { promises as fsp, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -80,9 +80,7 @@ describe('HTTP cache', () => {
   it('a run killed between temp write and rename leaves no entry; the next run is correct', async () => {
     const logs: string[] = [];
     // The "crash": rename never happens. The cache write fails, the scan does not.
-    const rename = vi.spyOn(fs, 'renameSync').mockImplementationOnce(() => {
-      throw Object.assign(new Error('killed'), { code: 'EINTR' });
-    });
+    const rename = vi.spyOn(fsp, 'rename').mockRejectedValueOnce(Object.assign(new Error('killed'), { code: 'EINTR' }));
     const first = await run({ log: (l) => logs.push(l) }).getProject('lxml');
     expect(rename).toHaveBeenCalledTimes(1);
     expect(first.files).toHaveLength(7);

@@ -12,6 +12,7 @@ import { IndexClient, type IndexClientOptions } from '../../src/pypi/client.js';
 import { parseCoreMetadata } from '../../src/pypi/metadata.js';
 import { IndexError } from '../../src/pypi/types.js';
 import { fixtureDir, loadFixtureDir, startIndexServer, type FixtureIndex, type IndexServer } from '../support/index-server.js';
+import { finishedRun } from './finished-run.js';
 
 const demo = loadFixtureDir(fixtureDir);
 const open: Array<{ close(): Promise<void> }> = [];
@@ -22,7 +23,7 @@ afterEach(async () => {
 function client(indexUrl: string, options: IndexClientOptions = {}): IndexClient {
   const c = new IndexClient({ indexUrl, cacheDir: null, env: {}, netrc: false, timeoutMs: 2_000, backoffMs: 5, retries: 2, ...options });
   open.push(c);
-  return c;
+  return finishedRun(c);
 }
 
 async function server(options: Parameters<typeof startIndexServer>[0] = {}): Promise<IndexServer> {
