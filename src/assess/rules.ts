@@ -379,8 +379,8 @@ const RULES: readonly Rule[] = [
   cffiFromSource,
   abiMismatch,
   lostToSdist,
-  compiledSourceBuild,
   unverifiedSdist,
+  compiledSourceBuild,
   knownPureSdist,
   sdistOnly,
 ];

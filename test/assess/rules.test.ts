@@ -254,6 +254,10 @@ describe('knowledge base fields of issue 17', () => {
     const { assessment } = assessPackage(facts('mystery', listing, {}, { knowledge: kb.get('mystery') }), PP73);
     expect(assessment).toMatchObject({ verdict: 'source-build', severity: 'warning' });
     expect(assessment.evidence.join('\n')).toMatch(/knowledge base: unverified: compiled; nothing says PyPy/);
+    expect(assessment.evidence.join('\n')).toMatch(/1 compiled wheel\(s\) for other interpreters/);
+    // Nothing is claimed about how it runs: that is what unverified means.
+    expect(assessment.evidence.join('\n')).not.toMatch(/then runs through cpyext/);
+    expect(assessment.suggestion).toMatch(/PyPy image/);
   });
 
   it('unverified: even an sdist with no compiled wheels anywhere stays a warning (not the "probably pure" info)', () => {
