@@ -1,77 +1,18 @@
 /**
  * Real, minimal, valid distribution files for tests that hand them to a real installer (pip):
  * a wheel is a ZIP with one module, `<dist>-<ver>.dist-info/{METADATA,WHEEL,RECORD}` (PEP 427,
- * PEP 376 RECORD hashes); an sdist is a tar.gz with `PKG-INFO`. The ZIP and tar writers are here
- * rather than in a dependency because they are small and a test must not pull new packages.
+ * PEP 376 RECORD hashes); an sdist is a tar.gz with `PKG-INFO`. The tar writer is here (and the ZIP
+ * writer in src/devserver/zip.ts, which the benchmark's index uses too) rather than in a dependency
+ * because they are small and a test must not pull new packages.
  *
  * Output is deterministic (fixed timestamps), so hashes are stable from run to run.
  */
 import { createHash } from 'node:crypto';
-import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { parseSdistFilename, parseWheelFilename } from '../../src/pep/filenames.js';
+import { zipArchive, type ArchiveEntry } from '../../src/devserver/zip.js';
 
-export interface ArchiveEntry {
-  name: string;
-  data: Buffer;
-}
-
-/** 1980-01-01 00:00:00, the earliest DOS date: fixed so the same input gives the same bytes. */
-const DOS_TIME = 0;
-const DOS_DATE = (0 << 9) | (1 << 5) | 1;
-
-/** A ZIP archive (deflate, no ZIP64: entries here are tiny). */
-export function zipArchive(entries: readonly ArchiveEntry[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const entry of entries) {
-    const name = Buffer.from(entry.name, 'utf8');
-    const compressed = deflateRawSync(entry.data);
-    const crc = crc32(entry.data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
-    local.writeUInt16LE(0x0800, 6); // flags: names are UTF-8
-    local.writeUInt16LE(8, 8); // method: deflate
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(compressed.length, 18);
-    local.writeUInt32LE(entry.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    locals.push(local, name, compressed);
-
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0 (so the mode below is read)
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(compressed.length, 20);
-    central.writeUInt32LE(entry.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt16LE(0, 30); // extra
-    central.writeUInt16LE(0, 32); // comment
-    central.writeUInt16LE(0, 34); // disk
-    central.writeUInt16LE(0, 36); // internal attributes
-    central.writeUInt32LE((0o100644 << 16) >>> 0, 38); // external: regular file, rw-r--r--
-    central.writeUInt32LE(offset, 42);
-    centrals.push(central, name);
-    offset += local.length + name.length + compressed.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
-}
+export { zipArchive, type ArchiveEntry };
 
 /** One ustar header block for a regular file. */
 function tarHeader(name: string, size: number): Buffer {
