@@ -5,10 +5,15 @@
  * overrides (U+202E), GitHub workflow-command sequences, Markdown or HTML. One `ScanResult` holds
  * them all, and each renderer is one row of the table below: its name, how to render, and what
  * "neutralised" means in its output language. A new renderer (Markdown, SARIF, GitHub annotations,
- * HTML) joins by adding its row.
+ * HTML) joins by adding its row; the interactive audit has one (every frame it draws).
  */
+import { EventEmitter } from 'node:events';
+import { render as renderInk } from 'ink';
+import React from 'react';
 import { describe, expect, it } from 'vitest';
+import { bottomLine } from '../../src/report/bottom-line.js';
 import { renderJson } from '../../src/report/json.js';
+import { Audit } from '../../src/tui/audit.js';
 import { renderText } from '../../src/report/text.js';
 import type { Finding, ScanResult } from '../../src/scan/types.js';
 
@@ -119,6 +124,11 @@ function colouredTextProblems(output: string): string[] {
   return textProblems(output.replace(ours, ''));
 }
 
+/** The audit's frames: ink's own cursor show/hide (`ESC [ ? 25 h/l`) and nothing else. */
+function auditProblems(output: string): string[] {
+  return textProblems(output.replace(/\u001b\[\?25[hl]/g, ''));
+}
+
 /** The strings the JSON report holds (the ScanResult without `indexReachable`). */
 function reportOf(result: ScanResult): unknown {
   const { indexReachable: _ignored, ...report } = result;
@@ -142,9 +152,46 @@ function jsonProblems(output: string, input: ScanResult): string[] {
   return problems;
 }
 
+/**
+ * The interactive audit, driven by `keys` in a fake 100×40 terminal: every frame it drew, joined.
+ * (A frame is whole screen text; colour is off, as under NO_COLOR.)
+ */
+async function auditFrames(result: ScanResult, keys: string[]): Promise<string> {
+  const frames: string[] = [];
+  const stdout = Object.assign(new EventEmitter(), { isTTY: true, columns: 100, rows: 40, write: (frame: string) => frames.push(frame) > 0 });
+  let pending: string | null = null;
+  const stdin = Object.assign(new EventEmitter(), {
+    isTTY: true,
+    read: () => {
+      const data = pending;
+      pending = null;
+      return data;
+    },
+    setEncoding() {},
+    setRawMode() {},
+    resume() {},
+    pause() {},
+    ref() {},
+    unref() {},
+  });
+  const tick = () => new Promise((r) => setTimeout(r, 5));
+  const instance = renderInk(
+    React.createElement(Audit, { paths: ['.'], progress: null, result, summaries: bottomLine(result), look: { unicode: true, color: false }, version: '0.1.0', onEditor: () => {}, onQuit: () => {}, onInterrupt: () => {} }),
+    { stdout: stdout as never, stdin: stdin as never, debug: true, exitOnCtrlC: false, patchConsole: false },
+  );
+  await tick();
+  for (const key of keys) {
+    pending = key;
+    stdin.emit('readable');
+    await tick();
+  }
+  instance.unmount();
+  return frames.join('\n');
+}
+
 interface RendererRow {
   name: string;
-  render: (result: ScanResult) => string;
+  render: (result: ScanResult) => string | Promise<string>;
   /** What is wrong with the output in this renderer's language; empty when every payload is neutralised. */
   problems: (output: string, input: ScanResult) => string[];
   /** Marker words of payloads the renderer shows (so the row proves the fields were rendered at all). */
@@ -156,17 +203,20 @@ const RENDERERS: RendererRow[] = [
   { name: 'text --verbose', render: (r) => renderText(r, { verbose: true }), problems: textProblems, shows: ['wiped', 'click', 'rewritten', 'red', 'isolated', 'separator', 'second line', 'tab', 'excluded'] },
   { name: 'text with colour', render: (r) => renderText(r, { color: true, verbose: true }), problems: colouredTextProblems, shows: ['wiped', 'rewritten', 'red'] },
   { name: 'json', render: renderJson, problems: jsonProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', '<script>', 'excluded'] },
+  // The list, then the detail of the first (hostile) package, then the list filtered.
+  { name: 'interactive audit', render: (r) => auditFrames(r, ['\r', '\u001b', '/', 'n', '\r', 'j', '\r']), problems: auditProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', '<script>', 'Evidence:'] },
 ];
 
 describe.each(RENDERERS)('hostile content in the $name renderer', (row) => {
-  const output = row.render(HOSTILE);
+  const output = Promise.resolve(row.render(HOSTILE));
 
-  it('shows the fields that carry it', () => {
-    for (const marker of row.shows) expect(output).toContain(marker);
+  it('shows the fields that carry it', async () => {
+    const text = await output;
+    for (const marker of row.shows) expect(text).toContain(marker);
   });
 
-  it('neutralises every payload for its output language', () => {
-    expect(row.problems(output, HOSTILE)).toEqual([]);
+  it('neutralises every payload for its output language', async () => {
+    expect(row.problems(await output, HOSTILE)).toEqual([]);
   });
 });
 
@@ -188,5 +238,6 @@ describe('the table itself', () => {
     expect(textProblems(ALL)).not.toEqual([]);
     expect(colouredTextProblems(ALL)).not.toEqual([]);
     expect(jsonProblems(raw, HOSTILE)).not.toEqual([]);
+    expect(auditProblems(ALL)).not.toEqual([]);
   });
 });
