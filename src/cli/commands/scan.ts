@@ -7,9 +7,8 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SEVERITY_RANK } from '../../assess/types.js';
-import { renderJson } from '../../report/json.js';
+import { isReportFormat, REPORT_FORMATS, RENDERERS, type ReportFormat } from '../../report/index.js';
 import { colorEnabled, DEFAULT_WIDTH, inline, lineWidth } from '../../report/terminal.js';
-import { renderText } from '../../report/text.js';
 import { DEFAULT_TARGETS, scan, type ScanOptions, type ScanProgress } from '../../scan/index.js';
 import { toolVersion } from '../../version.js';
 import type { ScanResult } from '../../scan/types.js';
@@ -42,8 +41,9 @@ pip's file choice (as in pip; requirements files' own lines apply after these):
 Output:
   --interactive           the interactive audit (the default on a terminal, outside CI)
   --no-interactive        the plain report even on a terminal
-  --format text|json      default text (a plain report)
-  --output FILE           write the report to FILE (atomically) instead of stdout
+  --format FORMAT[=FILE]  repeatable: ${REPORT_FORMATS.join(', ')}; default text (a plain report).
+                          With =FILE the report goes to FILE (written whole or not at all)
+  --output FILE           write the one report without =FILE to FILE instead of stdout
   --fail-on LEVEL         error (default) | warning | never: exit 1 when a finding is at least LEVEL
   --verbose               show evidence for packages that are fine too
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or a manifest that could not be
@@ -77,7 +77,37 @@ export function exitCodeFor(result: ScanResult, failOn: (typeof FAIL_ON)[number]
   return result.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? EXIT_FINDINGS : EXIT_OK;
 }
 
-export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions; format: 'text' | 'json'; output?: string; failOn: (typeof FAIL_ON)[number]; verbose: boolean; help: boolean; interactive: boolean } {
+/** One report to produce: its format, and the file it goes to (null: stdout). */
+export interface ReportOutput {
+  format: ReportFormat;
+  file: string | null;
+}
+
+/**
+ * `--format` values (`text`, `sarif=pypy.sarif`) and `--output`: the reports to write. At most one
+ * goes to stdout; `--output` takes the one given without a file (or the default text report).
+ */
+export function reportOutputs(formats: readonly string[], output: string | undefined, cwd: string): ReportOutput[] {
+  const outputs = (formats.length > 0 ? formats : ['text']).map((value): ReportOutput => {
+    const at = value.indexOf('=');
+    const name = (at === -1 ? value : value.slice(0, at)).trim();
+    if (!isReportFormat(name)) throw new UsageError(`unknown --format ${JSON.stringify(name.slice(0, 30))}; use ${REPORT_FORMATS.join(', ')}`);
+    if (at !== -1 && value.slice(at + 1).trim() === '') throw new UsageError(`--format ${name}= needs a file name after "="`);
+    return { format: name, file: at === -1 ? null : resolve(cwd, value.slice(at + 1)) };
+  });
+  const toStdout = outputs.filter((o) => o.file === null);
+  if (toStdout.length > 1) throw new UsageError(`only one report can go to stdout (${toStdout.map((o) => o.format).join(', ')}): give the others a file with FORMAT=FILE`);
+  if (output !== undefined) {
+    if (toStdout.length === 0) throw new UsageError('--output names the file of the report given without =FILE, and every --format has its own file');
+    toStdout[0]!.file = output;
+  }
+  const files = outputs.flatMap((o) => (o.file === null ? [] : [o.file]));
+  const repeated = files.find((f, i) => files.indexOf(f) !== i);
+  if (repeated !== undefined) throw new UsageError(`two reports would be written to ${repeated}`);
+  return outputs;
+}
+
+export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions; outputs: ReportOutput[]; failOn: (typeof FAIL_ON)[number]; verbose: boolean; help: boolean; interactive: boolean } {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -92,7 +122,7 @@ export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions
       'no-cache': { type: 'boolean' },
       concurrency: { type: 'string' },
       timeout: { type: 'string' },
-      format: { type: 'string' },
+      format: { type: 'string', multiple: true },
       output: { type: 'string', short: 'o' },
       'fail-on': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
@@ -105,8 +135,7 @@ export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions
       'no-interactive': { type: 'boolean' },
     },
   });
-  const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UsageError(`unknown --format ${JSON.stringify(format.slice(0, 30))}; use text or json`);
+  const outputs = reportOutputs(values.format ?? [], values.output === undefined ? undefined : resolve(io.cwd, values.output), io.cwd);
   const failOn = values['fail-on'] ?? 'error';
   if (!(FAIL_ON as readonly string[]).includes(failOn)) throw new UsageError(`unknown --fail-on ${JSON.stringify(failOn.slice(0, 30))}; use error, warning or never`);
   let concurrency: number | undefined;
@@ -157,12 +186,11 @@ export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions
     (onTerminal && values['no-interactive'] !== true && values.format === undefined && values.output === undefined && !isCI(io.env) && values.help !== true);
   return {
     options,
-    format,
+    outputs,
     interactive,
     failOn: failOn as (typeof FAIL_ON)[number],
     verbose: values.verbose === true,
     help: values.help === true,
-    ...(values.output !== undefined ? { output: resolve(io.cwd, values.output) } : {}),
   };
 }
 
@@ -215,12 +243,18 @@ export const scanCommand: Command = async (argv, io) => {
   } finally {
     progress?.done();
   }
-  const report = parsed.format === 'json' ? renderJson(result) : renderText(result, { color: !parsed.output && useColor(io), verbose: parsed.verbose, width: parsed.output ? DEFAULT_WIDTH : lineWidth(io.stdoutColumns) });
-  if (parsed.output) {
-    await writeAtomically(parsed.output, report);
-    io.stderr(`report written to ${parsed.output}\n`);
-  } else {
-    io.stdout(report);
+  // Every report is rendered before any is written, so a renderer's failure leaves no file behind.
+  const reports = parsed.outputs.map(({ format, file }) => ({
+    file,
+    text: RENDERERS[format](result, { color: file === null && useColor(io), verbose: parsed.verbose, width: file === null ? lineWidth(io.stdoutColumns) : DEFAULT_WIDTH }),
+  }));
+  for (const { file, text } of reports) {
+    if (file === null) {
+      io.stdout(text);
+    } else {
+      await writeAtomically(file, text);
+      io.stderr(`report written to ${file}\n`);
+    }
   }
   const unread = result.errors.filter((e) => e.kind === 'manifest' && e.severity === 'error');
   if (unread.length > 0) io.stderr(`pypy-ready: ${unread.length} manifest problem(s) left part of the input unread (first: ${unread[0]!.message}); the report above covers the rest\n`);

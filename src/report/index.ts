@@ -1,0 +1,32 @@
+/**
+ * The report formats, one renderer module each, behind one interface: a `ScanResult` in, the
+ * whole text of the report out. None of them decides a verdict. The CLI looks formats up here,
+ * so a new renderer joins with one line.
+ */
+import type { ScanResult } from '../scan/types.js';
+import { renderJson } from './json.js';
+import { renderText } from './text.js';
+
+export interface RenderContext {
+  /** Colour escapes allowed (a terminal that shows colour, and no file). */
+  color: boolean;
+  /** Evidence for packages that are fine too. */
+  verbose: boolean;
+  /** Columns to wrap the text report at. */
+  width: number;
+}
+
+export type Renderer = (result: ScanResult, context: RenderContext) => string;
+
+export const RENDERERS = {
+  text: (result, context) => renderText(result, context),
+  json: (result) => renderJson(result),
+} satisfies Record<string, Renderer>;
+
+export type ReportFormat = keyof typeof RENDERERS;
+
+export const REPORT_FORMATS = Object.keys(RENDERERS) as ReportFormat[];
+
+export function isReportFormat(name: string): name is ReportFormat {
+  return Object.hasOwn(RENDERERS, name);
+}
