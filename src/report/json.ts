@@ -13,12 +13,14 @@ const UNSAFE = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069
  * Escape them as `\uXXXX`: the document parses back to the same strings, and viewing the file
  * (`cat`, a CI log, a diff) cannot drive a terminal or reorder a line. They only ever occur inside
  * strings (everything outside strings is ASCII), so the replacement is always inside one.
+ * Shared by every JSON-based report (the JSON report, SARIF).
  */
-function escapeUnsafe(json: string): string {
+export function escapeUnsafe(json: string): string {
   return json.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function renderJson(result: ScanResult): string {
-  const { schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors } = result;
-  return `${escapeUnsafe(JSON.stringify({ schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors }, null, 2))}\n`;
+  const { schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors, comparison } = result;
+  const report = { schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors, ...(comparison ? { comparison } : {}) };
+  return `${escapeUnsafe(JSON.stringify(report, null, 2))}\n`;
 }

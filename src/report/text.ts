@@ -8,6 +8,7 @@
  */
 import { SEVERITIES, SEVERITY_ORDER, worstSeverity, type Severity } from '../assess/types.js';
 import type { Finding, ScanResult } from '../scan/types.js';
+import { describeComparison } from '../scan/baseline.js';
 import { redactUrl } from '../safe-text.js';
 import { blockersByChain, bottomLine, formatBlockerChains, formatBottomLine } from './bottom-line.js';
 import { inline, neutraliseWorkflowCommands } from './terminal.js';
@@ -127,10 +128,13 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
   const packages = new Set(result.findings.map(packageKey));
   const projects = result.projects.length > 0 ? result.projects : [...new Set(result.findings.map((f) => f.project))];
   const across = projects.length > 1 ? ` in ${projects.length} projects` : '';
-  // The answer first: one line per target.
+  // The answer first: one line per target (in PR mode, after the whole picture: the lines then
+  // describe only what the change made new or worse).
+  if (result.comparison) out.push(inline(describeComparison(result.comparison)), '');
   const summaries = bottomLine(result);
   const lines = formatBottomLine(summaries);
-  summaries.forEach((summary, i) => out.push(paint(lines[i]!, summary.severity, options.color === true)));
+  const prefix = result.comparison ? 'In this change, ' : '';
+  summaries.forEach((summary, i) => out.push(paint(`${prefix}${lines[i]!}`, summary.severity, options.color === true)));
   if (summaries.length > 0) out.push('');
   out.push(`pypy-ready ${result.tool.version}: ${packages.size} package(s)${across} from ${result.requirements.length} requirement(s), checked for ${targets}${platform}`);
 

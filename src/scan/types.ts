@@ -3,6 +3,7 @@
  * is this object without `indexReachable`, which only decides the exit code.
  */
 import type { Assessment } from '../assess/types.js';
+import type { Comparison } from './baseline.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -83,4 +84,6 @@ export interface ScanResult {
   errors: ReportError[];
   /** False when no request to any index got an answer (the CLI exits 3). */
   indexReachable: boolean;
+  /** PR mode (`--baseline`): `findings` holds only what is new or worse; this gives the whole picture. */
+  comparison?: Comparison;
 }

@@ -32,7 +32,7 @@ describe('the interactive audit or the plain report', () => {
 
   it.each([
     [['--interactive'], { stdoutIsTTY: false }, '--interactive needs a terminal on stdin and stdout'],
-    [['--interactive', '--format', 'json'], terminal, '--interactive cannot be combined with --format or --output (they ask for a plain report)'],
+    [['--interactive', '--format', 'json'], terminal, '--interactive cannot be combined with --format, --output or --baseline (they ask for a plain report)'],
     [['--interactive', '--no-interactive'], terminal, '--interactive and --no-interactive cannot be combined'],
   ] as const)('%j is a usage error (exit 2)', async (args, tty, message) => {
     const io = captureIO({ ...tty });

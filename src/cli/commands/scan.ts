@@ -11,6 +11,7 @@ import { isReportFormat, REPORT_FORMATS, RENDERERS, type ReportFormat } from '..
 import { colorEnabled, DEFAULT_WIDTH, inline, lineWidth } from '../../report/terminal.js';
 import { DEFAULT_TARGETS, scan, type ScanOptions, type ScanProgress } from '../../scan/index.js';
 import { toolVersion } from '../../version.js';
+import { compareWithBaseline } from '../../scan/baseline.js';
 import type { ScanResult } from '../../scan/types.js';
 import { PLATFORM_IDS } from '../../targets/platforms.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, UsageError, type CliIO, type Command } from '../io.js';
@@ -45,6 +46,8 @@ Output:
                           With =FILE the report goes to FILE (written whole or not at all)
   --output FILE           write the one report without =FILE to FILE instead of stdout
   --fail-on LEVEL         error (default) | warning | never: exit 1 when a finding is at least LEVEL
+  --baseline REF_OR_FILE  PR mode: compare with a git ref (its manifests, scanned the same way) or a
+                          saved JSON report; list and fail on only what is new or worse
   --verbose               show evidence for packages that are fine too
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or a manifest that could not be
 read (the report of the rest is still printed), 3 no index answered (every package unknown).
@@ -107,7 +110,7 @@ export function reportOutputs(formats: readonly string[], output: string | undef
   return outputs;
 }
 
-export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions; outputs: ReportOutput[]; failOn: (typeof FAIL_ON)[number]; verbose: boolean; help: boolean; interactive: boolean } {
+export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions; outputs: ReportOutput[]; failOn: (typeof FAIL_ON)[number]; verbose: boolean; help: boolean; interactive: boolean; baseline: string | null } {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -133,6 +136,7 @@ export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions
       help: { type: 'boolean', short: 'h' },
       interactive: { type: 'boolean' },
       'no-interactive': { type: 'boolean' },
+      baseline: { type: 'string' },
     },
   });
   const outputs = reportOutputs(values.format ?? [], values.output === undefined ? undefined : resolve(io.cwd, values.output), io.cwd);
@@ -178,16 +182,18 @@ export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions
   // The interactive audit: asked for, or by default on a terminal (stdin and stdout) outside CI when
   // no plain output was asked for. Exit codes are the same either way.
   if (values.interactive && values['no-interactive']) throw new UsageError('--interactive and --no-interactive cannot be combined');
-  if (values.interactive && (values.format !== undefined || values.output !== undefined)) throw new UsageError('--interactive cannot be combined with --format or --output (they ask for a plain report)');
+  if (values.interactive && (values.format !== undefined || values.output !== undefined || values.baseline !== undefined)) throw new UsageError('--interactive cannot be combined with --format, --output or --baseline (they ask for a plain report)');
+  if (values.baseline !== undefined && values.baseline.trim() === '') throw new UsageError('--baseline needs a git ref or a report file');
   const onTerminal = io.stdoutIsTTY && io.stdinIsTTY === true;
   if (values.interactive && !onTerminal) throw new UsageError('--interactive needs a terminal on stdin and stdout');
   const interactive =
     values.interactive === true ||
-    (onTerminal && values['no-interactive'] !== true && values.format === undefined && values.output === undefined && !isCI(io.env) && values.help !== true);
+    (onTerminal && values['no-interactive'] !== true && values.format === undefined && values.output === undefined && values.baseline === undefined && !isCI(io.env) && values.help !== true);
   return {
     options,
     outputs,
     interactive,
+    baseline: values.baseline ?? null,
     failOn: failOn as (typeof FAIL_ON)[number],
     verbose: values.verbose === true,
     help: values.help === true,
@@ -242,6 +248,11 @@ export const scanCommand: Command = async (argv, io) => {
     result = await scan(progress ? { ...parsed.options, onProgress: progress.onProgress } : parsed.options);
   } finally {
     progress?.done();
+  }
+  if (parsed.baseline !== null) {
+    const { loadBaseline } = await import('../baseline-source.js');
+    const baseline = await loadBaseline(parsed.baseline, { ...parsed.options, cwd: io.cwd });
+    result = compareWithBaseline(result, baseline, baseline.label);
   }
   // Every report is rendered before any is written, so a renderer's failure leaves no file behind.
   const reports = parsed.outputs.map(({ format, file }) => ({
