@@ -26,7 +26,7 @@ import { redactUrl } from '../safe-text.js';
 import { bottomLine, targetLabel } from './bottom-line.js';
 import type { RenderContext } from './index.js';
 import { escapeCell, escapeInline } from './markdown-escape.js';
-import { inline } from './terminal.js';
+import { inline, neutraliseWorkflowCommands } from './terminal.js';
 
 /** GitHub's limit on a comment body; the report stays strictly below it. */
 export const MARKDOWN_LIMIT = 65_536;
@@ -227,7 +227,9 @@ function assemble(parts: Parts, kept: Kept): string {
   } else if (parts.fine.length > 0) {
     out.push('', `*Left out: the list of ${plural(parts.fine.length, 'package', 'packages')} fine on every target, to stay under ${LIMIT_WORDS}.*`);
   }
-  return `${out.join('\n')}\n`;
+  // Printed to a CI log (no file), a line must not start a workflow command; only a list of
+  // names can start with a stranger's text.
+  return `${out.join('\n').split('\n').map(neutraliseWorkflowCommands).join('\n')}\n`;
 }
 
 /** The largest `n` in [0, max] for which `fits(n)` holds, `fits` being monotone (true at 0 is not assumed). */

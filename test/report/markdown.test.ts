@@ -100,6 +100,18 @@ function expectBalancedDetails(markdown: string): void {
   expect((markdown.match(/<summary>/g) ?? []).length).toBe((markdown.match(/<\/summary>/g) ?? []).length);
 }
 
+describe('the checks on the output', () => {
+  it('catch a torn table, a stray tag and an unbalanced <details>', () => {
+    expect(cellSeparators('| a\\|b | c |')).toBe(3);
+    expect(cellSeparators('| a\\\\|b | c |')).toBe(4);
+    expect(cells('| a\\|b | c |')).toEqual(['a\\|b', 'c']);
+    expect(() => expectWellFormedTables('| a | b |\n| --- | --- |\n| x|y | z |\n')).toThrow();
+    expect(() => expectWellFormedTables('| a | b |\n| --- | --- |\n| x \nbroken | z |\n')).toThrow();
+    expect(() => expectBalancedDetails('<details><summary>x</summary>\n</details></details>')).toThrow();
+    expect(() => expectBalancedDetails('<details><summary>x</summary>\n')).toThrow();
+  });
+});
+
 // ---------------------------------------------------------------- the demo, for real
 
 describe('the Markdown report of the bundled Django demo (scanned against the local index)', () => {
@@ -331,6 +343,12 @@ describe('renderMarkdown', () => {
       expect(markdown).toContain('@&#8203;octocat');
       expect(markdown).not.toMatch(/(^|[^\\])`/m);
       expect(markdown).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    });
+
+    it('starts no line with a workflow command when printed to a CI log', () => {
+      const first = renderMarkdown(result([PP73], [finding('::add-mask::secret', PP73), finding('::error::x', PP73, broken())]), CONTEXT);
+      expect(first).toContain('add-mask');
+      expect(first.split('\n').filter((line) => line.trimStart().startsWith('::'))).toEqual([]);
     });
 
     it('shows every field that carries the payloads', () => {
