@@ -155,8 +155,10 @@ function tableParts(result: ScanResult, groups: PackageGroup[], label: (id: stri
 }
 
 function detailsOf(group: PackageGroup, label: (id: string) => string, severalProjects: boolean): string {
-  const title = `${md(group.name)}${severalProjects ? ` (${md(group.project)})` : ''}: ${WORDS[group.worst]}`;
-  const lines = [`<details><summary>${title}</summary>`, ''];
+  // The `<details>` line is an HTML block, where Markdown's backslash escapes show as they are: the
+  // summary holds only the (normalised) name, the project goes below it.
+  const lines = [`<details><summary>${md(group.name)}: ${WORDS[group.worst]}</summary>`, ''];
+  if (severalProjects) lines.push(`Project ${md(group.project)}:`, '');
   for (const f of group.findings) {
     const version = f.version ? ` ${md(f.version, 60)}` : '';
     const file = f.file ? ` → ${md(f.file)}` : '';
