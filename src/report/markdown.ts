@@ -99,8 +99,9 @@ function whereCell(group: PackageGroup): string {
   const via = group.findings.find((f) => f.via.length > 0)?.via;
   const parts = [shown.join(', ')];
   if (via && !group.findings.some((f) => f.via.length === 0)) {
-    const chain = via.length > 4 ? [...via.slice(0, 2), '…', via[via.length - 1]!] : via;
-    parts.push(`via ${chain.map((p) => (p === '…' ? p : cell(p, 80))).join(' → ')}`);
+    const names = via.map((p) => cell(p, 80));
+    const chain = names.length > 4 ? [...names.slice(0, 2), '…', names[names.length - 1]!] : names;
+    parts.push(`via ${chain.join(' → ')}`);
   }
   return parts.filter(Boolean).join(' ') || '—';
 }
