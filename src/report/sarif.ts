@@ -30,7 +30,8 @@
  *
  * Strangers' text (names, versions, evidence, paths, error messages): in `message.text` it is one
  *   line without control or bidi characters (`inline`), braces are doubled (SARIF §3.11.5) and
- *   `](n)` cannot form an embedded link (§3.11.6); in `properties` it is kept exactly. The whole
+ *   `](n)` cannot form an embedded link (§3.11.6), and a message never starts with `::` (a workflow
+ *   command, should a consumer print it to a CI log); in `properties` it is kept exactly. The whole
  *   document then has DEL, C1 controls, bidi marks and line separators `\u`-escaped like the JSON
  *   report (`escapeUnsafe`), and `<`, `>` and `&` too (HTML-safe JSON, as Go's encoder writes it),
  *   so the file can be shown in a terminal or embedded in a page without acting on either; it
@@ -46,7 +47,7 @@ import type { Finding, ReportError, ReportLocation, ReportTarget, ScanResult } f
 import { targetLabel } from './bottom-line.js';
 import type { RenderContext } from './index.js';
 import { escapeUnsafe } from './json.js';
-import { inline } from './terminal.js';
+import { inline, neutraliseWorkflowCommands } from './terminal.js';
 
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 export const INFORMATION_URI = 'https://github.com/pypy-ready/pypy-ready';
@@ -218,9 +219,13 @@ function clean(text: string, max = 300): string {
   return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
 }
 
-/** A plain text message string: braces doubled (no placeholder), `](n)` broken (no embedded link). */
+/**
+ * A plain text message string: braces doubled (no placeholder), `](n)` broken (no embedded link),
+ * and no `::` at the start (a consumer that prints messages to a CI log must not run a workflow
+ * command).
+ */
 function messageString(text: string): string {
-  return text.replace(/[{}]/g, (c) => c + c).replace(/\]\((\d+)\)/g, '] ($1)');
+  return neutraliseWorkflowCommands(text.replace(/[{}]/g, (c) => c + c).replace(/\]\((\d+)\)/g, '] ($1)'));
 }
 
 // ---------------------------------------------------------------- locations
@@ -252,9 +257,11 @@ export function fingerprint(verdict: Verdict, project: string, file: string | nu
 
 // ---------------------------------------------------------------- results
 
+const sentence = (text: string): string => (/[.!?]$/.test(text) ? text : `${text}.`);
+
 function messageOf(finding: Finding, label: string, approximate: boolean): string {
   const parts = [`${clean(finding.name, 100)} ${finding.version === null ? '(no version)' : clean(finding.version, 60)} on ${label}, target ${finding.target}: ${RULES[finding.verdict].summary}.`];
-  if (finding.suggestion) parts.push(`Fix: ${clean(finding.suggestion, 500)}`);
+  if (finding.suggestion) parts.push(sentence(`Fix: ${clean(finding.suggestion, 500)}`));
   if (finding.via.length > 0) parts.push(`Pulled in by ${finding.via.map((v) => clean(v, 100)).join(' > ')}.`);
   if (finding.unchecked.length > 0) parts.push(`Not fully checked: ${finding.unchecked.slice(0, 3).map((u) => clean(u)).join('; ')}.`);
   if (finding.evidence.length > 0) parts.push(`Evidence: ${finding.evidence.slice(0, 3).map((e) => clean(e)).join('; ')}.`);

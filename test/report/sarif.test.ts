@@ -322,7 +322,7 @@ describe('locations', () => {
 });
 
 describe('hostile text', () => {
-  const evil = 'evil\u009b31m\u202eexe.txt\u2066 </script><b>&amp; ::error::pwned [click](1) {0} \u0085\u2028';
+  const evil = '::warning::evil\u009b31m\u202eexe.txt\u2066 </script><b>&amp; ::error::pwned [click](1) {0} \u0085\u2028';
   const hostile = finding({ name: evil, version: `1.0${evil}`, evidence: [`summary ${evil}`], suggestion: `Replace with ${evil}`, via: [evil], unchecked: [evil], project: evil, groups: [evil], locations: [{ file: `req ${evil}.txt`, line: 1, column: 1 }, { file: evil, line: 2, column: 1 }] });
   const errors = [{ kind: 'index' as const, severity: 'warning' as const, message: evil, url: `https://evil.example/${evil}` }];
   const text = renderSarif(result([hostile], { errors }), CONTEXT);
@@ -352,6 +352,7 @@ describe('hostile text', () => {
       expect(message).toContain('evil31mexe.txt </script><b>&amp; ::error::pwned');
       expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
       expect(message).toContain('{{0}}');
+      expect(message.trimStart().startsWith('::')).toBe(false);
       expect(message).not.toMatch(/\]\(\d+\)/);
       expect(message.replace(/\{\{|\}\}/g, '')).not.toMatch(/[{}]/);
     }
