@@ -5,6 +5,8 @@
  */
 import type { ScanResult } from '../scan/types.js';
 import { renderJson } from './json.js';
+import { renderMarkdown } from './markdown.js';
+import { renderSarif } from './sarif.js';
 import { renderText } from './text.js';
 
 export interface RenderContext {
@@ -21,6 +23,8 @@ export type Renderer = (result: ScanResult, context: RenderContext) => string;
 export const RENDERERS = {
   text: (result, context) => renderText(result, context),
   json: (result) => renderJson(result),
+  sarif: (result, context) => renderSarif(result, context),
+  markdown: (result, context) => renderMarkdown(result, context),
 } satisfies Record<string, Renderer>;
 
 export type ReportFormat = keyof typeof RENDERERS;

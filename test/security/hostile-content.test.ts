@@ -13,6 +13,8 @@ import React from 'react';
 import { describe, expect, it } from 'vitest';
 import { bottomLine } from '../../src/report/bottom-line.js';
 import { renderJson } from '../../src/report/json.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderSarif } from '../../src/report/sarif.js';
 import { Audit } from '../../src/tui/audit.js';
 import { renderText } from '../../src/report/text.js';
 import type { Finding, ScanResult } from '../../src/scan/types.js';
@@ -124,6 +126,45 @@ function colouredTextProblems(output: string): string[] {
   return textProblems(output.replace(ours, ''));
 }
 
+/**
+ * SARIF: valid JSON with no raw control, C1, bidi or separator character and no raw `<`, `>`, `&`
+ * (all `\u` escapes), and no line that starts a workflow command. Messages are rewritten for
+ * display, so "parses back to the same strings" is not asked; the raw strings are in `properties`.
+ */
+function sarifProblems(output: string): string[] {
+  const problems: string[] = [];
+  try {
+    JSON.parse(output);
+  } catch (error) {
+    problems.push(`does not parse: ${(error as Error).message}`);
+  }
+  const raw = [...output].find((c) => (c !== '\n' && CC.test(c)) || BIDI.test(c) || /[\u2028\u2029\u200e\u200f<>&]/.test(c));
+  if (raw !== undefined) problems.push(`raw U+${raw.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+  if (output.split('\n').some((line) => line.trimStart().startsWith('::'))) problems.push('a line starts a workflow command');
+  return problems;
+}
+
+/**
+ * Markdown for GitHub: text rules, plus no raw HTML from strangers (`<script`, `<img`), no
+ * @-mention, no line that starts a workflow command, and every table row with the header's number
+ * of cells (an unescaped `|` would add one).
+ */
+function markdownProblems(output: string): string[] {
+  const problems = textProblems(output);
+  if (/<script|<img/i.test(output)) problems.push('raw HTML from a name');
+  if (/(^|[^\w`\\])@[a-z0-9]/i.test(output.replace(/`[^`]*`/g, ''))) problems.push('an @-mention');
+  if (output.split('\n').some((line) => line.trimStart().startsWith('::'))) problems.push('a line starts a workflow command');
+  const cells = (line: string) => line.replace(/\\\|/g, '').split('|').length;
+  const lines = output.split('\n');
+  const header = lines.findIndex((l) => l.startsWith('|'));
+  if (header !== -1) {
+    for (let i = header; i < lines.length && lines[i]!.startsWith('|'); i++) {
+      if (cells(lines[i]!) !== cells(lines[header]!)) problems.push(`table row ${i + 1} has ${cells(lines[i]!) - 1} cells`);
+    }
+  }
+  return problems;
+}
+
 /** The audit's frames: ink's own cursor show/hide (`ESC [ ? 25 h/l`) and nothing else. */
 function auditProblems(output: string): string[] {
   return textProblems(output.replace(/\u001b\[\?25[hl]/g, ''));
@@ -203,6 +244,8 @@ const RENDERERS: RendererRow[] = [
   { name: 'text --verbose', render: (r) => renderText(r, { verbose: true }), problems: textProblems, shows: ['wiped', 'click', 'rewritten', 'red', 'isolated', 'separator', 'second line', 'tab', 'excluded'] },
   { name: 'text with colour', render: (r) => renderText(r, { color: true, verbose: true }), problems: colouredTextProblems, shows: ['wiped', 'rewritten', 'red'] },
   { name: 'json', render: renderJson, problems: jsonProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', '<script>', 'excluded'] },
+  { name: 'sarif', render: (r) => renderSarif(r, { color: false, verbose: false, width: 100 }), problems: sarifProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', 'script'] },
+  { name: 'markdown', render: (r) => renderMarkdown(r, { color: false, verbose: false, width: 100 }), problems: markdownProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', 'script'] },
   // The list, then the detail of the first (hostile) package, then the list filtered.
   { name: 'interactive audit', render: (r) => auditFrames(r, ['\r', '\u001b', '/', 'n', '\r', 'j', '\r']), problems: auditProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', '<script>', 'Evidence:'] },
 ];
@@ -239,5 +282,7 @@ describe('the table itself', () => {
     expect(colouredTextProblems(ALL)).not.toEqual([]);
     expect(jsonProblems(raw, HOSTILE)).not.toEqual([]);
     expect(auditProblems(ALL)).not.toEqual([]);
+    expect(sarifProblems(`{"a": "${ALL.replace(/["\\]/g, '')}"}`)).not.toEqual([]);
+    expect(markdownProblems(`| a |\n| --- |\n| ${ALL} |`)).not.toEqual([]);
   });
 });
