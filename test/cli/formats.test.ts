@@ -58,4 +58,18 @@ describe('several reports from one scan', () => {
     expect(io.err).toBe(`report written to ${join(dir, 'report.json')}\n`);
     expect(readdirSync(dir)).toEqual(['report.json']);
   });
+
+  it('SARIF and Markdown files beside the text report: one SARIF run per target, the Markdown headed and under 65,536 characters', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pypy-ready-formats-'));
+    const io = captureIO();
+    await main(['fixtures/demo-django', '--index-url', server.simpleUrl, '--no-cache', '--format', `sarif=${join(dir, 'r.sarif')}`, '--format', `markdown=${join(dir, 'r.md')}`, '--format', 'text'], io);
+    const sarif = JSON.parse(readFileSync(join(dir, 'r.sarif'), 'utf8')) as { version: string; runs: { automationDetails: { id: string }; results: unknown[] }[] };
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs.map((r) => r.automationDetails.id)).toEqual(['pypy-ready/pypy3.11-7.3-manylinux_x86_64/', 'pypy-ready/pypy3.11-8.0-manylinux_x86_64/']);
+    expect(sarif.runs.every((r) => r.results.length > 0)).toBe(true);
+    const markdown = readFileSync(join(dir, 'r.md'), 'utf8');
+    expect(markdown).toContain('psycopg2-binary');
+    expect(markdown.length).toBeLessThan(65_536);
+    expect(readdirSync(dir).sort()).toEqual(['r.md', 'r.sarif']);
+  });
 });
