@@ -14,10 +14,10 @@
 import { stripControl } from './terminal.js';
 
 // ASCII punctuation that means something inline in CommonMark/GFM: emphasis and strikethrough
-// (`*`, `_`, `~`), code spans, links and images (`[`, `]`: with both escaped, `!`, `(` and `)`
-// open nothing and stay as they are), backslash escapes themselves, tables (`|`), and `#`
-// (escaping keeps a leading one from making a heading).
-const PUNCTUATION = /[\\`*_~[\]|#]/g;
+// (`*`, `_`, `~`), code spans, links and images (`[`, `]`, `!`, `(`, `)`), backslash escapes
+// themselves, tables (`|`), and `#` (headings; GitHub links `#123`-style references from text
+// that stays a text node, but escaping keeps a leading one from making a heading).
+const PUNCTUATION = /[\\`*_~[\]!()|#]/g;
 
 /** HTML: no tag, comment or entity from the stranger; `&` first so nothing is escaped twice. */
 function escapeHtml(text: string): string {

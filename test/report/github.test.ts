@@ -132,19 +132,19 @@ describe('the bundled Django demo as workflow commands (scanned against the loca
     const lines = summary.split('\n');
     expect(lines[0]).toBe('## pypy-ready: PyPy readiness');
     expect(lines).toContain('- CPython 3.11: nothing blocks.');
-    expect(lines.find((l) => l.startsWith('- PyPy 3.11 (8.0): 2 blockers'))).toBeDefined();
+    expect(lines.find((l) => l.startsWith('- PyPy 3.11 \\(8.0\\): 2 blockers'))).toBeDefined();
     expect(lines).toContain('| Target | Packages | blocker | warning | not checked | info | ok |');
-    expect(lines.find((l) => l.startsWith('| PyPy 3.11 (7.3) |'))).toMatch(/^\| PyPy 3\.11 \(7\.3\) \| \d+ \| 2 \| 1 \| 0 \| \d+ \| \d+ \|$/);
+    expect(lines.find((l) => l.startsWith('| PyPy 3.11 \\(7.3\\) |'))).toMatch(/^\| PyPy 3\.11 \\\(7\.3\\\) \| \d+ \| 2 \| 1 \| 0 \| \d+ \| \d+ \|$/);
     const table = lines.filter((l) => /^\| (blocker|warning|not checked) \|/.test(l));
     expect(table.map((l) => l.split(' | ').slice(0, 6).join(' | '))).toEqual([
-      '| blocker | orjson | 3.11.4 | PyPy 3.11 (7.3), PyPy 3.11 (8.0) | known-broken | fixtures/demo-django/requirements/base.txt:23',
-      '| blocker | psycopg2-binary | 2.9.11 | PyPy 3.11 (7.3), PyPy 3.11 (8.0) | known-broken | fixtures/demo-django/requirements/base.txt:10',
-      '| warning | cryptography | 46.0.3 | PyPy 3.11 (8.0) | abi-mismatch | fixtures/demo-django/requirements/base.txt:18',
-      '| warning | hiredis | 3.3.0 | PyPy 3.11 (7.3) | lost-pypy-wheels | fixtures/demo-django/requirements/base.txt:13',
-      '| warning | hiredis | 3.3.0 | PyPy 3.11 (8.0) | source-build | fixtures/demo-django/requirements/base.txt:13',
-      '| warning | lxml | 6.0.2 | PyPy 3.11 (8.0) | abi-mismatch | fixtures/demo-django/requirements/base.txt:16',
-      '| warning | numpy | 2.4.3 | PyPy 3.11 (8.0) | abi-mismatch | fixtures/demo-django/requirements/base.txt:22',
-      '| warning | pillow | 12.0.0 | PyPy 3.11 (8.0) | abi-mismatch | fixtures/demo-django/requirements/base.txt:17',
+      '| blocker | orjson | 3.11.4 | PyPy 3.11 \\(7.3\\), PyPy 3.11 \\(8.0\\) | known-broken | fixtures/demo-django/requirements/base.txt:23',
+      '| blocker | psycopg2-binary | 2.9.11 | PyPy 3.11 \\(7.3\\), PyPy 3.11 \\(8.0\\) | known-broken | fixtures/demo-django/requirements/base.txt:10',
+      '| warning | cryptography | 46.0.3 | PyPy 3.11 \\(8.0\\) | abi-mismatch | fixtures/demo-django/requirements/base.txt:18',
+      '| warning | hiredis | 3.3.0 | PyPy 3.11 \\(7.3\\) | lost-pypy-wheels | fixtures/demo-django/requirements/base.txt:13',
+      '| warning | hiredis | 3.3.0 | PyPy 3.11 \\(8.0\\) | source-build | fixtures/demo-django/requirements/base.txt:13',
+      '| warning | lxml | 6.0.2 | PyPy 3.11 \\(8.0\\) | abi-mismatch | fixtures/demo-django/requirements/base.txt:16',
+      '| warning | numpy | 2.4.3 | PyPy 3.11 \\(8.0\\) | abi-mismatch | fixtures/demo-django/requirements/base.txt:22',
+      '| warning | pillow | 12.0.0 | PyPy 3.11 \\(8.0\\) | abi-mismatch | fixtures/demo-django/requirements/base.txt:17',
     ]);
     // Every table row has its seven cells (no `|` from the text split one).
     for (const row of lines.filter((l) => l.startsWith('| ') && !l.startsWith('| Target') && !/^\| PyPy|^\| CPython/.test(l))) {
@@ -244,7 +244,7 @@ describe('the job summary', () => {
     const summary = renderJobSummary(result([finding(name, { suggestion: 'cc @octocat | use `x`' })]));
     const row = summary.split('\n').find((l) => l.startsWith('| blocker |'))!;
     expect(row).toBe(
-      '| blocker | a\\|b \\`code\\` @&#8203;user &lt;b&gt;bold&lt;/b&gt;<br>next | 1.0 | PyPy 3.11 (8.0) | known-broken | requirements.txt:1 | cc @&#8203;octocat \\| use \\`x\\` |',
+      '| blocker | a\\|b \\`code\\` @&#8203;user &lt;b&gt;bold&lt;/b&gt;<br>next | 1.0 | PyPy 3.11 \\(8.0\\) | known-broken | requirements.txt:1 | cc @&#8203;octocat \\| use \\`x\\` |',
     );
     expect(row.split(/(?<!\\)\|/).length - 2).toBe(7);
     // The bottom line names it too, escaped as running text and on one line.

@@ -34,7 +34,7 @@ describe('escapeCell', () => {
 
   it('makes no link, image or emphasis', () => {
     expect(escapeCell('[click me](javascript:alert(1)) **bold** _it_ ~~del~~ ![i](x)')).toBe(
-      '\\[click me\\](javascript:alert(1)) \\*\\*bold\\*\\* \\_it\\_ \\~\\~del\\~\\~ !\\[i\\](x)',
+      '\\[click me\\]\\(javascript:alert\\(1\\)\\) \\*\\*bold\\*\\* \\_it\\_ \\~\\~del\\~\\~ \\!\\[i\\]\\(x\\)',
     );
     expect(escapeCell('back\\slash')).toBe('back\\\\slash');
   });
