@@ -153,7 +153,7 @@ function annotationOf(result: ScanResult, findings: Finding[], location: ReportL
     lines.push(`${group.map((g) => label(g.target)).join(', ')}: ${f.verdict} (${f.severity}), ${clean(f.name)}${f.version ? ` ${clean(f.version)}` : ''}`);
     if (f.via.length > 0) lines.push(`pulled in via ${f.via.map(clean).join(' → ')}`);
     for (const e of f.evidence.slice(0, EVIDENCE_SHOWN)) lines.push(`- ${clean(e)}`);
-    if (f.evidence.length > EVIDENCE_SHOWN) lines.push(`- and ${f.evidence.length - EVIDENCE_SHOWN} more in the job summary and the other reports`);
+    if (f.evidence.length > EVIDENCE_SHOWN) lines.push(`- and ${f.evidence.length - EVIDENCE_SHOWN} more in the text and JSON reports`);
     if (f.suggestion) lines.push(`Fix: ${clean(f.suggestion)}`);
   }
   const properties: AnnotationProperties = { title: cut(title, 200) };

@@ -252,6 +252,12 @@ describe('the job summary', () => {
     expect(summary.split('\n').every((l) => !l.startsWith('next'))).toBe(true);
   });
 
+  it('starts no line with a workflow command, whatever the names hold', () => {
+    const summary = renderJobSummary(result([finding('evil%0A::error::pwned'), finding('raw\n::error::x', { suggestion: 'a\n::warning::b' })], { errors: [{ kind: 'manifest', severity: 'error', message: '::error::m\n::add-mask::s', file: 'r\n::notice::.txt', line: 2 }] }));
+    expect(summary.split(/\r\n|\r|\n/).filter((l) => /^\s*::/.test(l))).toEqual([]);
+    expect(summary).toContain('| blocker | raw<br>::error::x |');
+  });
+
   it('stays within 1 MiB, leaving rows out with a note saying how many', () => {
     const long = 'x'.repeat(900);
     const many = Array.from({ length: 3000 }, (_, i) => finding(`pkg${i}`, { suggestion: `${long} ${i}`, locations: [{ file: 'requirements.txt', line: i + 1, column: 1 }] }));
