@@ -4,6 +4,7 @@
  * so a new renderer joins with one line.
  */
 import type { ScanResult } from '../scan/types.js';
+import { renderGithub } from './github.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
@@ -25,6 +26,7 @@ export const RENDERERS = {
   json: (result) => renderJson(result),
   sarif: (result, context) => renderSarif(result, context),
   markdown: (result, context) => renderMarkdown(result, context),
+  github: (result, context) => renderGithub(result, context),
 } satisfies Record<string, Renderer>;
 
 export type ReportFormat = keyof typeof RENDERERS;

@@ -2,7 +2,7 @@
  * Several reports from one scan: `--format FORMAT[=FILE]`, repeatable; at most one to stdout;
  * `--output` names the file of the one without `=FILE`; each file written whole.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,5 +71,23 @@ describe('several reports from one scan', () => {
     expect(markdown).toContain('psycopg2-binary');
     expect(markdown.length).toBeLessThan(65_536);
     expect(readdirSync(dir).sort()).toEqual(['r.md', 'r.sarif']);
+  });
+
+  it('--format github: workflow commands on stdout with files relative to GITHUB_WORKSPACE; the job summary appended to GITHUB_STEP_SUMMARY', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pypy-ready-gh-'));
+    const summary = join(dir, 'summary.md');
+    writeFileSync(summary, '# an earlier step\n');
+    const io = captureIO({ env: { GITHUB_WORKSPACE: resolve(REPO_ROOT, '..'), GITHUB_STEP_SUMMARY: summary } });
+    const code = await main(['fixtures/demo-django', '--index-url', server.simpleUrl, '--no-cache', '--format', 'github'], io);
+    expect(code).toBe(1);
+    const lines = io.out.trimEnd().split('\n');
+    expect(lines.every((l) => /^::(error|warning|notice)( [^:]+)?::/.test(l)), io.out).toBe(true);
+    const errors = lines.filter((l) => l.startsWith('::error '));
+    expect(errors.some((l) => l.includes('psycopg2-binary'))).toBe(true);
+    const base = REPO_ROOT.split('/').pop()!;
+    expect(errors.every((l) => l.includes(`file=${base}/fixtures/demo-django/`))).toBe(true);
+    const written = readFileSync(summary, 'utf8');
+    expect(written.startsWith('# an earlier step\n')).toBe(true);
+    expect(written).toContain('psycopg2-binary');
   });
 });

@@ -12,6 +12,7 @@ import { render as renderInk } from 'ink';
 import React from 'react';
 import { describe, expect, it } from 'vitest';
 import { bottomLine } from '../../src/report/bottom-line.js';
+import { renderGithub, renderJobSummary } from '../../src/report/github.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderSarif } from '../../src/report/sarif.js';
@@ -165,6 +166,25 @@ function markdownProblems(output: string): string[] {
   return problems;
 }
 
+/**
+ * GitHub workflow commands: every line is one command (`::level props::message`), so no payload
+ * can start another; no control character, and properties hold no raw `,` or `:` of a payload.
+ */
+function githubProblems(output: string): string[] {
+  const problems = textProblems(output);
+  for (const [i, line] of output.trimEnd().split('\n').entries()) {
+    const command = /^::(error|warning|notice)(?: ([^:]*))?::(.*)$/.exec(line);
+    if (!command) {
+      problems.push(`line ${i + 1} is not a command`);
+      continue;
+    }
+    for (const property of (command[2] ?? '').split(',').filter(Boolean)) {
+      if (!/^(file|line|col|endLine|endColumn|title)=[^,:]*$/.test(property)) problems.push(`line ${i + 1}: property ${JSON.stringify(property.slice(0, 40))}`);
+    }
+  }
+  return problems;
+}
+
 /** The audit's frames: ink's own cursor show/hide (`ESC [ ? 25 h/l`) and nothing else. */
 function auditProblems(output: string): string[] {
   return textProblems(output.replace(/\u001b\[\?25[hl]/g, ''));
@@ -246,6 +266,8 @@ const RENDERERS: RendererRow[] = [
   { name: 'json', render: renderJson, problems: jsonProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', '<script>', 'excluded'] },
   { name: 'sarif', render: (r) => renderSarif(r, { color: false, verbose: false, width: 100 }), problems: sarifProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', 'script'] },
   { name: 'markdown', render: (r) => renderMarkdown(r, { color: false, verbose: false, width: 100 }), problems: markdownProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', 'script'] },
+  { name: 'github', render: (r) => renderGithub(r, { color: false, verbose: false, width: 100 }), problems: githubProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected'] },
+  { name: 'github job summary', render: (r) => renderJobSummary(r), problems: markdownProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected'] },
   // The list, then the detail of the first (hostile) package, then the list filtered.
   { name: 'interactive audit', render: (r) => auditFrames(r, ['\r', '\u001b', '/', 'n', '\r', 'j', '\r']), problems: auditProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', '<script>', 'Evidence:'] },
 ];
@@ -284,5 +306,6 @@ describe('the table itself', () => {
     expect(auditProblems(ALL)).not.toEqual([]);
     expect(sarifProblems(`{"a": "${ALL.replace(/["\\]/g, '')}"}`)).not.toEqual([]);
     expect(markdownProblems(`| a |\n| --- |\n| ${ALL} |`)).not.toEqual([]);
+    expect(githubProblems(`::error title=${ALL}::x\n${ALL}`)).not.toEqual([]);
   });
 });

@@ -3,10 +3,11 @@
  * turns the result into an exit code. Nothing here decides a verdict.
  */
 import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { appendFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SEVERITY_RANK } from '../../assess/types.js';
+import { renderJobSummary, SUMMARY_LIMIT_BYTES } from '../../report/github.js';
 import { isReportFormat, REPORT_FORMATS, RENDERERS, type ReportFormat } from '../../report/index.js';
 import { colorEnabled, DEFAULT_WIDTH, inline, lineWidth } from '../../report/terminal.js';
 import { DEFAULT_TARGETS, scan, type ScanOptions, type ScanProgress } from '../../scan/index.js';
@@ -200,6 +201,42 @@ export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions
   };
 }
 
+/**
+ * GitHub reads an annotation's `file=` relative to the workspace: the report's paths (relative to
+ * where the tool ran) are rebased onto `GITHUB_WORKSPACE` when it is set and elsewhere.
+ */
+function forWorkspace(result: ScanResult, io: CliIO): ScanResult {
+  const workspace = io.env['GITHUB_WORKSPACE'];
+  if (!workspace || resolve(workspace) === resolve(io.cwd)) return result;
+  const rebase = (file: string): string => relative(resolve(workspace), resolve(io.cwd, file)).split(sep).join('/');
+  return {
+    ...result,
+    findings: result.findings.map((f) => ({ ...f, locations: f.locations.map((l) => ({ ...l, file: rebase(l.file) })) })),
+    errors: result.errors.map((e) => (e.file === undefined ? e : { ...e, file: rebase(e.file) })),
+  };
+}
+
+/**
+ * The job summary for `--format github`: appended (other steps write there too) to
+ * `$GITHUB_STEP_SUMMARY` when it is set, within what is left of GitHub's 1 MiB. A failure is a
+ * warning: the annotations and the exit code stand.
+ */
+async function appendJobSummary(result: ScanResult, io: CliIO): Promise<void> {
+  const path = io.env['GITHUB_STEP_SUMMARY'];
+  if (!path) return;
+  try {
+    const used = await stat(path).then((s) => s.size, () => 0);
+    const room = SUMMARY_LIMIT_BYTES - used;
+    if (room < 1024) {
+      io.stderr('pypy-ready: the job summary is already full (1 MiB); nothing added\n');
+      return;
+    }
+    await appendFile(path, renderJobSummary(result, { maxBytes: room }));
+  } catch (error) {
+    io.stderr(`pypy-ready: could not write the job summary: ${inline((error as NodeJS.ErrnoException).code ?? (error as Error).message)}\n`);
+  }
+}
+
 /** `CI` set to anything but an empty string or `false`, as CI services and `is-in-ci` read it. */
 function isCI(env: Readonly<Record<string, string | undefined>>): boolean {
   const value = env['CI'];
@@ -257,8 +294,9 @@ export const scanCommand: Command = async (argv, io) => {
   // Every report is rendered before any is written, so a renderer's failure leaves no file behind.
   const reports = parsed.outputs.map(({ format, file }) => ({
     file,
-    text: RENDERERS[format](result, { color: file === null && useColor(io), verbose: parsed.verbose, width: file === null ? lineWidth(io.stdoutColumns) : DEFAULT_WIDTH }),
+    text: RENDERERS[format](format === 'github' ? forWorkspace(result, io) : result, { color: file === null && useColor(io), verbose: parsed.verbose, width: file === null ? lineWidth(io.stdoutColumns) : DEFAULT_WIDTH }),
   }));
+  if (parsed.outputs.some((o) => o.format === 'github')) await appendJobSummary(forWorkspace(result, io), io);
   for (const { file, text } of reports) {
     if (file === null) {
       io.stdout(text);
