@@ -16,7 +16,9 @@ const UNSAFE = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069
  * Shared by every JSON-based report (the JSON report, SARIF).
  */
 export function escapeUnsafe(json: string): string {
-  return json.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // `##[` anywhere in a CI log line is a workflow command in the runner's older syntax; it only
+  // occurs inside strings, where `\u0023` reads back as the same `#`.
+  return json.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/##\[/g, '#\\u0023[');
 }
 
 export function renderJson(result: ScanResult): string {

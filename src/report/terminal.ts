@@ -22,11 +22,13 @@ export function inline(text: string): string {
 
 /**
  * A CI runner reads a log line that starts with `::` (after leading spaces) as a workflow command
- * (`::add-mask::`, `::error::`, `::stop-commands::`). A report line never needs to start so, so a
- * stranger's text that would is shifted off the start with a visible marker.
+ * (`::add-mask::`, `::error::`, `::stop-commands::`), and, in its older syntax, `##[command]`
+ * anywhere in a line (`##[add-mask]…`, `##[error]…`). A report line never needs either, so a
+ * stranger's text that would is broken up with a visible space.
  */
 export function neutraliseWorkflowCommands(line: string): string {
-  return /^\s*::/.test(line) ? line.replace(/^(\s*)::/, '$1: :') : line;
+  const legacy = line.includes('##[') ? line.replace(/##\[/g, '# #[') : line;
+  return /^\s*::/.test(legacy) ? legacy.replace(/^(\s*)::/, '$1: :') : legacy;
 }
 
 /** Width used when the output is not a terminal, or the terminal does not say how wide it is. */

@@ -30,6 +30,8 @@ const PAYLOADS = {
   separators: 'line\u2028separator\u2029paragraph',
   workflow: '::error file=x.py,line=1::injected%0A::add-mask::secret',
   workflowAfterNewline: 'first\n::warning::second line',
+  // The runner's older syntax: a command anywhere in a line.
+  legacyWorkflow: 'legacy ##[add-mask]hidden ##[error]annotated',
   markdown: '[click me](javascript:alert(1)) **bold** `code` | table | # heading',
   html: '<script>alert(1)</script><img src=x onerror=alert(1)>&amp;&lt;',
   nul: 'nul\u0000del\u007fbell\u0007tab\ttab',
@@ -111,8 +113,14 @@ const CC = /[\u0000-\u001f\u007f-\u009f]/;
 // Bidirectional embeddings, overrides and isolates (what "Trojan Source" uses to reorder a line).
 const BIDI = /[\u202a-\u202e\u2066-\u2069]/;
 
-/** Text for a terminal or a log: no control character but the line feed, no bidi override. */
+/** Text for a terminal or a log: no control character but the line feed, no bidi override, no `##[` command. */
 function textProblems(output: string): string[] {
+  const problems = charProblems(output);
+  if (output.includes('##[')) problems.push('a workflow command in the older syntax (##[)');
+  return problems;
+}
+
+function charProblems(output: string): string[] {
   const problems: string[] = [];
   const control = [...output].find((c) => c !== '\n' && CC.test(c));
   if (control !== undefined) problems.push(`control character U+${control.codePointAt(0)!.toString(16).padStart(4, '0')}`);
@@ -142,6 +150,7 @@ function sarifProblems(output: string): string[] {
   const raw = [...output].find((c) => (c !== '\n' && CC.test(c)) || BIDI.test(c) || /[\u2028\u2029\u200e\u200f<>&]/.test(c));
   if (raw !== undefined) problems.push(`raw U+${raw.codePointAt(0)!.toString(16).padStart(4, '0')}`);
   if (output.split('\n').some((line) => line.trimStart().startsWith('::'))) problems.push('a line starts a workflow command');
+  if (output.includes('##[')) problems.push('a workflow command in the older syntax (##[)');
   return problems;
 }
 
@@ -171,7 +180,8 @@ function markdownProblems(output: string): string[] {
  * can start another; no control character, and properties hold no raw `,` or `:` of a payload.
  */
 function githubProblems(output: string): string[] {
-  const problems = textProblems(output);
+  // Every line is a `::` command, which the runner parses before it looks for `##[`.
+  const problems = charProblems(output);
   for (const [i, line] of output.trimEnd().split('\n').entries()) {
     const command = /^::(error|warning|notice)(?: ([^:]*))?::(.*)$/.exec(line);
     if (!command) {
@@ -187,7 +197,8 @@ function githubProblems(output: string): string[] {
 
 /** The audit's frames: ink's own cursor show/hide (`ESC [ ? 25 h/l`) and nothing else. */
 function auditProblems(output: string): string[] {
-  return textProblems(output.replace(/\u001b\[\?25[hl]/g, ''));
+  // A terminal, never a CI log (the audit does not open under CI): `##[` means nothing there.
+  return charProblems(output.replace(/\u001b\[\?25[hl]/g, ''));
 }
 
 /** The strings the JSON report holds (the ScanResult without `indexReachable`). */
@@ -210,6 +221,7 @@ function jsonProblems(output: string, input: ScanResult): string[] {
   }
   const raw = [...output].find((c) => (c !== '\n' && CC.test(c)) || BIDI.test(c) || /[\u2028\u2029\u200e\u200f]/.test(c));
   if (raw !== undefined) problems.push(`raw U+${raw.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+  if (output.includes('##[')) problems.push('a workflow command in the older syntax (##[)');
   return problems;
 }
 
