@@ -254,9 +254,11 @@ async function auditFrames(result: ScanResult, keys: string[]): Promise<string> 
   );
   await tick();
   for (const key of keys) {
+    const before = frames.length;
     pending = key;
     stdin.emit('readable');
-    await tick();
+    // Until the key's frame is drawn (or 300 ms: a key that changes nothing draws nothing).
+    for (const deadline = Date.now() + 300; frames.length === before && Date.now() < deadline; ) await tick();
   }
   instance.unmount();
   return frames.join('\n');

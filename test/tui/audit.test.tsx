@@ -86,6 +86,17 @@ interface Session {
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
 /**
+ * After a key: until the audit has drawn a new frame, or 300 ms (a key that changes nothing draws
+ * nothing). A fixed pause was too short on a loaded machine.
+ */
+async function settled(drawn: () => boolean): Promise<void> {
+  const deadline = Date.now() + 300;
+  do await tick();
+  while (!drawn() && Date.now() < deadline);
+  await tick();
+}
+
+/**
  * The audit in ink-testing-library (a 100-column terminal; the audit takes 24 rows when the
  * terminal does not say), or, when a test sets the size, in a fake terminal of that size whose
  * size it can change.
@@ -117,8 +128,9 @@ async function open(result: ScanResult | null, options: { columns?: number; rows
       lines: () => (library.lastFrame() ?? '').split('\n'),
       press: async (...keys) => {
         for (const key of keys) {
+          const before = library.frames.length;
           library.stdin.write(key);
-          await tick();
+          await settled(() => library.frames.length > before);
         }
       },
       rerender: (patch) => {
@@ -137,8 +149,9 @@ async function open(result: ScanResult | null, options: { columns?: number; rows
     lines: () => (stdout.frames.at(-1) ?? '').split('\n'),
     press: async (...keys) => {
       for (const key of keys) {
+        const before = stdout.frames.length;
         stdin.write(key);
-        await tick();
+        await settled(() => stdout.frames.length > before);
       }
     },
     rerender: (patch) => {
