@@ -4,14 +4,11 @@
  * it in, leaf blockers first. First on the bundled demo, scanned for real against the local index;
  * then on small hand-made results, one situation each.
  */
-import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixtureDir, startIndexServer, type IndexServer } from '../../src/devserver/index-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { blockersByChain, bottomLine, formatBlockerChains, formatBottomLine, nameList, targetLabel } from '../../src/report/bottom-line.js';
 import { renderText } from '../../src/report/text.js';
-import { scan } from '../../src/scan/index.js';
 import type { Finding, ReportTarget, ScanResult } from '../../src/scan/types.js';
-import { REPO_ROOT } from '../support/shared.js';
+import { scanDemo } from '../support/demo.js';
 
 // ---------------------------------------------------------------- building results by hand
 
@@ -47,15 +44,10 @@ const sentences = (r: ScanResult): string[] => bottomLine(r).map((s) => s.senten
 // ---------------------------------------------------------------- the demo, for real
 
 describe('the bottom line of the bundled Django demo (scanned against the local index)', () => {
-  let server: IndexServer;
   let demo: ScanResult;
   beforeAll(async () => {
-    server = await startIndexServer({ packages: loadFixtureDir(resolve(REPO_ROOT, 'fixtures/demo-index')) });
-    demo = await scan({ paths: ['fixtures/demo-django'], cwd: REPO_ROOT, env: {}, targets: ['pypy3.11-7.3', 'pypy3.11-8.0', 'cpython3.11'], index: { indexUrl: server.simpleUrl, cacheDir: null, netrc: false, retries: 0 } });
+    demo = await scanDemo(['pypy3.11-7.3', 'pypy3.11-8.0', 'cpython3.11']);
   }, 60_000);
-  afterAll(async () => {
-    await server.close();
-  });
 
   it('answers per target: two blockers everywhere on PyPy, and 8.0 loses the pp73 wheels, so move on 7.3 first', () => {
     expect(sentences(demo)).toEqual([

@@ -6,14 +6,11 @@
  * most important first, with one closing notice for the rest. First on the bundled demo, scanned
  * for real against the local index; then on hand-made results.
  */
-import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixtureDir, startIndexServer, type IndexServer } from '../../src/devserver/index-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { escapeData, escapeProperty, renderGithub, renderJobSummary, SUMMARY_LIMIT_BYTES } from '../../src/report/github.js';
 import type { RenderContext } from '../../src/report/index.js';
-import { scan } from '../../src/scan/index.js';
 import type { Finding, ReportTarget, ScanResult } from '../../src/scan/types.js';
-import { REPO_ROOT } from '../support/shared.js';
+import { scanDemo } from '../support/demo.js';
 
 const CONTEXT: RenderContext = { color: false, verbose: false, width: 100 };
 
@@ -89,15 +86,10 @@ function result(findings: Finding[], extra: Partial<ScanResult> = {}): ScanResul
 // ---------------------------------------------------------------- the demo, for real
 
 describe('the bundled Django demo as workflow commands (scanned against the local index)', () => {
-  let server: IndexServer;
   let demo: ScanResult;
   beforeAll(async () => {
-    server = await startIndexServer({ packages: loadFixtureDir(resolve(REPO_ROOT, 'fixtures/demo-index')) });
-    demo = await scan({ paths: ['fixtures/demo-django'], cwd: REPO_ROOT, env: {}, targets: ['pypy3.11-7.3', 'pypy3.11-8.0', 'cpython3.11'], index: { indexUrl: server.simpleUrl, cacheDir: null, netrc: false, retries: 0 } });
+    demo = await scanDemo(['pypy3.11-7.3', 'pypy3.11-8.0', 'cpython3.11']);
   }, 60_000);
-  afterAll(async () => {
-    await server.close();
-  });
 
   it('annotates each package once on its manifest line, merged across targets, errors first', () => {
     const output = renderGithub(demo, CONTEXT);

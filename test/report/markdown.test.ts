@@ -3,16 +3,13 @@
  * against the local index; then hand-made results: packages not checked, several targets, the size
  * cap on 5,000 packages, and hostile names.
  */
-import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixtureDir, startIndexServer, type IndexServer } from '../../src/devserver/index-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bottomLine } from '../../src/report/bottom-line.js';
 import type { RenderContext } from '../../src/report/index.js';
 import { escapeInline } from '../../src/report/markdown-escape.js';
 import { MARKDOWN_LIMIT, MAX_TARGET_COLUMNS, renderMarkdown } from '../../src/report/markdown.js';
-import { scan } from '../../src/scan/index.js';
 import type { Finding, ReportTarget, ScanResult } from '../../src/scan/types.js';
-import { REPO_ROOT } from '../support/shared.js';
+import { scanDemo } from '../support/demo.js';
 
 const CONTEXT: RenderContext = { color: false, verbose: false, width: 100 };
 
@@ -115,17 +112,12 @@ describe('the checks on the output', () => {
 // ---------------------------------------------------------------- the demo, for real
 
 describe('the Markdown report of the bundled Django demo (scanned against the local index)', () => {
-  let server: IndexServer;
   let demo: ScanResult;
   let markdown: string;
   beforeAll(async () => {
-    server = await startIndexServer({ packages: loadFixtureDir(resolve(REPO_ROOT, 'fixtures/demo-index')) });
-    demo = await scan({ paths: ['fixtures/demo-django'], cwd: REPO_ROOT, env: {}, targets: ['pypy3.11-7.3', 'pypy3.11-8.0', 'cpython3.11'], index: { indexUrl: server.simpleUrl, cacheDir: null, netrc: false, retries: 0 } });
+    demo = await scanDemo(['pypy3.11-7.3', 'pypy3.11-8.0', 'cpython3.11']);
     markdown = renderMarkdown(demo, CONTEXT);
   }, 60_000);
-  afterAll(async () => {
-    await server.close();
-  });
 
   it('starts with a heading, then the bottom line of each target', () => {
     expect(markdown.startsWith('## PyPy readiness\n')).toBe(true);

@@ -4,19 +4,16 @@
  * index; the 1,000-package list is built from it.
  */
 import { EventEmitter } from 'node:events';
-import { resolve } from 'node:path';
 import { render } from 'ink';
 import { render as renderInTest } from 'ink-testing-library';
 import React from 'react';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixtureDir, startIndexServer } from '../../src/devserver/index-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bottomLine } from '../../src/report/bottom-line.js';
-import { scan } from '../../src/scan/index.js';
 import type { ScanProgress } from '../../src/scan/scan.js';
 import type { Finding, ScanResult } from '../../src/scan/types.js';
 import { Audit, type AuditProps } from '../../src/tui/audit.js';
 import { lookFor } from '../../src/tui/look.js';
-import { REPO_ROOT } from '../support/shared.js';
+import { scanDemo } from '../support/demo.js';
 
 class FakeStdout extends EventEmitter {
   isTTY = true;
@@ -62,15 +59,9 @@ class FakeStdin extends EventEmitter {
 const KEY = { up: '\u001b[A', down: '\u001b[B', enter: '\r', escape: '\u001b', tab: '\t', pageDown: '\u001b[6~', pageUp: '\u001b[5~', backspace: '\u007f' } as const;
 
 let demo: ScanResult;
-let stopServer: () => Promise<void>;
 
 beforeAll(async () => {
-  const server = await startIndexServer({ packages: loadFixtureDir(resolve(REPO_ROOT, 'fixtures/demo-index')) });
-  stopServer = () => server.close();
-  demo = await scan({ paths: ['fixtures/demo-django'], cwd: REPO_ROOT, env: {}, index: { indexUrl: server.simpleUrl, cacheDir: null, netrc: false } });
-});
-afterAll(async () => {
-  await stopServer();
+  demo = await scanDemo();
 });
 
 interface Session {
