@@ -57,7 +57,11 @@ export async function loadBaseline(value: string, options: ScanOptions & { cwd: 
   if (!root.ok) throw new UsageError(`--baseline ${shown}: not a file, and ${options.cwd} is not in a git repository`);
   // `--end-of-options` keeps a ref that starts with "-" from being read as an option.
   const commit = git(options.cwd, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${value}^{commit}`);
-  if (!commit.ok) throw new UsageError(`--baseline ${shown}: neither a file nor a git ref of this repository`);
+  if (!commit.ok) {
+    // The first commit of a repository: HEAD names nothing yet, so everything is new.
+    if (value === 'HEAD' && !git(options.cwd, 'rev-parse', '--verify', '--quiet', 'HEAD').ok && git(options.cwd, 'rev-list', '-n', '1', '--all').out === '') return { label: shown, findings: [] };
+    throw new UsageError(`--baseline ${shown}: neither a file nor a git ref of this repository`);
+  }
 
   const tree = mkdtempSync(join(tmpdir(), 'pypy-ready-baseline-'));
   try {

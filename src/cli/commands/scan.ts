@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { SEVERITY_RANK } from '../../assess/types.js';
 import { renderJobSummary, SUMMARY_LIMIT_BYTES } from '../../report/github.js';
 import { isReportFormat, REPORT_FORMATS, RENDERERS, type ReportFormat } from '../../report/index.js';
-import { colorEnabled, DEFAULT_WIDTH, inline, lineWidth } from '../../report/terminal.js';
+import { blockersByChain, bottomLine, formatBlockerChains, formatBottomLine } from '../../report/bottom-line.js';
+import { colorEnabled, DEFAULT_WIDTH, inline, lineWidth, neutraliseWorkflowCommands } from '../../report/terminal.js';
 import { DEFAULT_TARGETS, scan, type ScanOptions, type ScanProgress } from '../../scan/index.js';
 import { toolVersion } from '../../version.js';
 import { compareWithBaseline } from '../../scan/baseline.js';
@@ -49,6 +50,10 @@ Output:
   --fail-on LEVEL         error (default) | warning | never: exit 1 when a finding is at least LEVEL
   --baseline REF_OR_FILE  PR mode: compare with a git ref (its manifests, scanned the same way) or a
                           saved JSON report; list and fail on only what is new or worse
+  --quiet                 print nothing when nothing reaches --fail-on; else only the bottom line
+                          and the blockers (a commit hook's output)
+  --if-unreachable WHAT   fail (default: exit 3) | warn: when no index answers, warn and exit 0
+                          (a hook where the network is blocked)
   --verbose               show evidence for packages that are fine too
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or a manifest that could not be
 read (the report of the rest is still printed), 3 no index answered (every package unknown).
@@ -111,7 +116,7 @@ export function reportOutputs(formats: readonly string[], output: string | undef
   return outputs;
 }
 
-export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions; outputs: ReportOutput[]; failOn: (typeof FAIL_ON)[number]; verbose: boolean; help: boolean; interactive: boolean; baseline: string | null } {
+export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions; outputs: ReportOutput[]; failOn: (typeof FAIL_ON)[number]; verbose: boolean; help: boolean; interactive: boolean; baseline: string | null; quiet: boolean; ifUnreachable: 'fail' | 'warn' } {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -138,6 +143,8 @@ export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions
       interactive: { type: 'boolean' },
       'no-interactive': { type: 'boolean' },
       baseline: { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      'if-unreachable': { type: 'string' },
     },
   });
   const outputs = reportOutputs(values.format ?? [], values.output === undefined ? undefined : resolve(io.cwd, values.output), io.cwd);
@@ -189,12 +196,17 @@ export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions
   if (values.interactive && !onTerminal) throw new UsageError('--interactive needs a terminal on stdin and stdout');
   const interactive =
     values.interactive === true ||
-    (onTerminal && values['no-interactive'] !== true && values.format === undefined && values.output === undefined && values.baseline === undefined && !isCI(io.env) && values.help !== true);
+    (onTerminal && values['no-interactive'] !== true && values.format === undefined && values.output === undefined && values.baseline === undefined && values.quiet !== true && !isCI(io.env) && values.help !== true);
+  const ifUnreachable = values['if-unreachable'] ?? 'fail';
+  if (ifUnreachable !== 'fail' && ifUnreachable !== 'warn') throw new UsageError(`unknown --if-unreachable ${JSON.stringify(ifUnreachable.slice(0, 30))}; use fail or warn`);
+  if (values.quiet && outputs.some((o) => o.format !== 'text' && o.file === null)) throw new UsageError('--quiet shortens the text report; the report on stdout is not text');
   return {
     options,
     outputs,
     interactive,
     baseline: values.baseline ?? null,
+    quiet: values.quiet === true,
+    ifUnreachable,
     failOn: failOn as (typeof FAIL_ON)[number],
     verbose: values.verbose === true,
     help: values.help === true,
@@ -297,8 +309,15 @@ export const scanCommand: Command = async (argv, io) => {
     text: RENDERERS[format](format === 'github' ? forWorkspace(result, io) : result, { color: file === null && useColor(io), verbose: parsed.verbose, width: file === null ? lineWidth(io.stdoutColumns) : DEFAULT_WIDTH }),
   }));
   if (parsed.outputs.some((o) => o.format === 'github')) await appendJobSummary(forWorkspace(result, io), io);
+  const code = exitCodeFor(result, parsed.failOn);
+  const unreachableOk = !result.indexReachable && parsed.ifUnreachable === 'warn';
   for (const { file, text } of reports) {
     if (file === null) {
+      if (parsed.quiet) {
+        // Nothing to say when the run passes; else the answer and the blockers, not every package.
+        if (code !== EXIT_OK && !unreachableOk) io.stdout(quietReport(result));
+        continue;
+      }
       io.stdout(text);
     } else {
       await writeAtomically(file, text);
@@ -307,6 +326,18 @@ export const scanCommand: Command = async (argv, io) => {
   }
   const unread = result.errors.filter((e) => e.kind === 'manifest' && e.severity === 'error');
   if (unread.length > 0) io.stderr(`pypy-ready: ${unread.length} manifest problem(s) left part of the input unread (first: ${unread[0]!.message}); the report above covers the rest\n`);
-  if (!result.indexReachable) io.stderr(`pypy-ready: ${result.errors.find((e) => e.kind === 'index' && e.severity === 'error')?.message ?? 'the index could not be reached'}\n`);
-  return exitCodeFor(result, parsed.failOn);
+  if (!result.indexReachable) io.stderr(`pypy-ready: ${unreachableOk ? 'warning: nothing was checked: ' : ''}${result.errors.find((e) => e.kind === 'index' && e.severity === 'error')?.message ?? 'the index could not be reached'}\n`);
+  return unreachableOk ? EXIT_OK : code;
 };
+
+/** `--quiet`'s report: the bottom line of each target, the blockers by chain, and where the rest is. */
+function quietReport(result: ScanResult): string {
+  const lines = formatBottomLine(bottomLine(result));
+  const chains = blockersByChain(result);
+  // Targets by interpreter when they share a platform, as the text report names them.
+  const onePlatform = new Set(result.targets.map((t) => t.platform)).size === 1;
+  const label = (id: string): string => (onePlatform ? (result.targets.find((t) => t.id === id)?.interpreter ?? id) : id);
+  if (chains.length > 0) lines.push(...formatBlockerChains(chains, { label, projects: result.projects.length > 1 }).map((l) => `  ${l}`));
+  lines.push('Run pypy-ready without --quiet for the evidence and the fixes.');
+  return `${lines.map((l) => neutraliseWorkflowCommands(inline(l))).join('\n')}\n`;
+}
