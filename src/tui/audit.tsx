@@ -154,7 +154,7 @@ function ListScreen(props: { result: ScanResult; state: AuditState; rows: number
   const hints = showHints ? ['↑↓ move  enter open  / filter  s sort  tab target  e edit  ? help  q quit'] : [];
   const listHeight = Math.max(1, props.rows - 1 - header.length - filterLine.length - hints.length);
   const all = rowsOf(result, state);
-  const { rows } = windowOf(all, state, listHeight);
+  const rows = windowOf(all, state, listHeight);
   return (
     <Box flexDirection="column">
       <Text bold>{fit(header[0]!, width)}</Text>

@@ -24,8 +24,6 @@ export interface AuditState {
   targetIndex: number;
   /** Index into the current rows' findings (not counting section headings). */
   selected: number;
-  /** First finding shown in the window. */
-  scroll: number;
   view: View;
   sort: SortOrder;
   filter: string;
@@ -33,7 +31,7 @@ export interface AuditState {
   filtering: boolean;
 }
 
-export const INITIAL_STATE: AuditState = { targetIndex: 0, selected: 0, scroll: 0, view: 'list', sort: 'severity', filter: '', filtering: false };
+export const INITIAL_STATE: AuditState = { targetIndex: 0, selected: 0, view: 'list', sort: 'severity', filter: '', filtering: false };
 
 /** A line of the list: a section heading or a finding. */
 export type Row = { kind: 'heading'; title: string; count: number } | { kind: 'finding'; finding: Finding; index: number };
@@ -75,15 +73,13 @@ export function rowsOf(result: ScanResult, state: AuditState): Row[] {
  * The rows that fit in `height` lines around the selection: a window over the list, so that a
  * key press draws `height` rows whatever the number of packages.
  */
-export function windowOf(rows: readonly Row[], state: AuditState, height: number): { rows: Row[]; scroll: number } {
-  if (height <= 0) return { rows: [], scroll: 0 };
+export function windowOf(rows: readonly Row[], state: AuditState, height: number): Row[] {
+  if (height <= 0) return [];
   const selectedRow = Math.max(0, rows.findIndex((r) => r.kind === 'finding' && r.index === state.selected));
-  let start = Math.min(state.scroll, Math.max(0, rows.length - height));
-  if (selectedRow < start) start = selectedRow;
-  if (selectedRow >= start + height) start = selectedRow - height + 1;
+  let start = selectedRow >= height ? selectedRow - height + 1 : 0;
   // Show a section's heading with its first finding when there is room.
   if (start > 0 && selectedRow === start && rows[start - 1]?.kind === 'heading' && height > 1) start--;
-  return { rows: rows.slice(start, start + height), scroll: start };
+  return rows.slice(start, start + height);
 }
 
 /** A key, as the reducer sees it (ink's input and key flags, reduced to names). */
@@ -100,10 +96,10 @@ export function reduce(result: ScanResult, state: AuditState, key: KeyName, page
   const next = (patch: Partial<AuditState>): { state: AuditState; effect: Effect } => ({ state: { ...state, ...patch }, effect: null });
 
   if (state.filtering) {
-    if (key === 'back') return next({ filtering: false, filter: '', selected: 0, scroll: 0 });
+    if (key === 'back') return next({ filtering: false, filter: '', selected: 0 });
     if (key === 'confirm' || key === 'open') return next({ filtering: false });
-    if (key === 'backspace') return next({ filter: state.filter.slice(0, -1), selected: 0, scroll: 0 });
-    if (typeof key === 'object') return next({ filter: (state.filter + key.char).slice(0, 100), selected: 0, scroll: 0 });
+    if (key === 'backspace') return next({ filter: state.filter.slice(0, -1), selected: 0 });
+    if (typeof key === 'object') return next({ filter: (state.filter + key.char).slice(0, 100), selected: 0 });
     return { state, effect: null };
   }
   if (state.view === 'help') {
@@ -130,11 +126,11 @@ export function reduce(result: ScanResult, state: AuditState, key: KeyName, page
       return count > 0 ? next({ view: 'detail' }) : { state, effect: null };
     case 'back':
       if (state.view === 'detail') return next({ view: 'list' });
-      return state.filter !== '' ? next({ filter: '', selected: 0, scroll: 0 }) : { state, effect: null };
+      return state.filter !== '' ? next({ filter: '', selected: 0 }) : { state, effect: null };
     case 'nextTarget':
-      return result.targets.length > 1 ? next({ targetIndex: (state.targetIndex + 1) % result.targets.length, selected: 0, scroll: 0 }) : { state, effect: null };
+      return result.targets.length > 1 ? next({ targetIndex: (state.targetIndex + 1) % result.targets.length, selected: 0 }) : { state, effect: null };
     case 'sort':
-      return next({ sort: SORT_ORDERS[(SORT_ORDERS.indexOf(state.sort) + 1) % SORT_ORDERS.length]!, selected: 0, scroll: 0 });
+      return next({ sort: SORT_ORDERS[(SORT_ORDERS.indexOf(state.sort) + 1) % SORT_ORDERS.length]!, selected: 0 });
     case 'filter':
       return next({ filtering: true, view: 'list' });
     case 'editor':
