@@ -56,7 +56,8 @@ Output:
                           (a hook where the network is blocked)
   --verbose               show evidence for packages that are fine too
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or a manifest that could not be
-read (the report of the rest is still printed), 3 no index answered (every package unknown).
+read (the report of the rest is still printed), 3 no index answered (every package unknown),
+130 the interactive audit was interrupted (Ctrl-C).
 `;
 
 const FAIL_ON = ['error', 'warning', 'never'] as const;
