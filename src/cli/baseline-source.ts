@@ -15,6 +15,8 @@ import { UsageError } from './io.js';
 
 export interface Baseline {
   label: string;
+  /** The commit scanned, when the baseline is a git ref (PR mode then knows which lines changed). */
+  commit?: string;
   findings: Pick<Finding, 'project' | 'name' | 'target' | 'severity'>[];
 }
 
@@ -74,13 +76,13 @@ export async function loadBaseline(value: string, options: ScanOptions & { cwd: 
       const inTree = join(tree, relative(root.out, absolute));
       return existsSync(inTree) ? [relative(cwdInTree, inTree) || '.'] : [];
     });
-    if (paths.length === 0) return { label: shown, findings: [] };
+    if (paths.length === 0) return { label: shown, commit: commit.out, findings: [] };
     try {
       const result = await scan({ ...options, cwd: cwdInTree, paths, onProgress: undefined });
-      return { label: shown, findings: result.findings };
+      return { label: shown, commit: commit.out, findings: result.findings };
     } catch (error) {
       // The base has no manifest there yet: everything the change adds is new.
-      if (error instanceof NoManifestError) return { label: shown, findings: [] };
+      if (error instanceof NoManifestError) return { label: shown, commit: commit.out, findings: [] };
       throw error;
     }
   } finally {

@@ -252,8 +252,9 @@ function plural(n: number, one: string, many = `${one}s`): string {
  * The workflow commands: the annotations worth most under GitHub's caps, then one notice for the
  * rest. Every line is a command; the text ends with a line break (or is empty: nothing to say).
  */
-export function renderGithub(result: ScanResult, _context?: RenderContext, options: GithubOptions = {}): string {
-  const { kept, leftOut } = selectAnnotations(annotations(result, options), options.limits);
+export function renderGithub(result: ScanResult, context?: RenderContext, options: GithubOptions = {}): string {
+  const changedLines = options.changedLines ?? context?.changedLines;
+  const { kept, leftOut } = selectAnnotations(annotations(result, changedLines ? { ...options, changedLines } : options), options.limits);
   const lines = kept.map((a) => workflowCommand(a.level, a.properties, a.message));
   const missing = leftOut.error + leftOut.warning + leftOut.notice;
   if (missing > 0) {

@@ -17,6 +17,8 @@ export interface RenderContext {
   verbose: boolean;
   /** Columns to wrap the text report at. */
   width: number;
+  /** PR mode: `file:line` keys of the manifest lines the change touched (annotations rank them first). */
+  changedLines?: ReadonlySet<string>;
 }
 
 export type Renderer = (result: ScanResult, context: RenderContext) => string;

@@ -219,14 +219,20 @@ export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions
  * where the tool ran) are rebased onto `GITHUB_WORKSPACE` when it is set and elsewhere.
  */
 function forWorkspace(result: ScanResult, io: CliIO): ScanResult {
-  const workspace = io.env['GITHUB_WORKSPACE'];
-  if (!workspace || resolve(workspace) === resolve(io.cwd)) return result;
-  const rebase = (file: string): string => relative(resolve(workspace), resolve(io.cwd, file)).split(sep).join('/');
+  const rebase = workspacePath(io);
+  if (rebase === null) return result;
   return {
     ...result,
     findings: result.findings.map((f) => ({ ...f, locations: f.locations.map((l) => ({ ...l, file: rebase(l.file) })) })),
     errors: result.errors.map((e) => (e.file === undefined ? e : { ...e, file: rebase(e.file) })),
   };
+}
+
+/** A report path (relative to where the tool ran) as GitHub reads it, or null when no rebasing is needed. */
+function workspacePath(io: CliIO): ((file: string) => string) | null {
+  const workspace = io.env['GITHUB_WORKSPACE'];
+  if (!workspace || resolve(workspace) === resolve(io.cwd)) return null;
+  return (file) => relative(resolve(workspace), resolve(io.cwd, file)).split(sep).join('/');
 }
 
 /**
@@ -248,6 +254,18 @@ async function appendJobSummary(result: ScanResult, io: CliIO): Promise<void> {
   } catch (error) {
     io.stderr(`pypy-ready: could not write the job summary: ${inline((error as NodeJS.ErrnoException).code ?? (error as Error).message)}\n`);
   }
+}
+
+/**
+ * PR mode's changed lines, as `file:line` keys in the form the GitHub annotations carry (rebased
+ * onto the workspace like them): the manifest lines of the findings that differ from the baseline.
+ */
+async function changedLinesOf(result: ScanResult, commit: string, io: CliIO): Promise<Set<string>> {
+  const { changedSince } = await import('../changed-lines.js');
+  const locations = result.findings.flatMap((f) => f.locations);
+  const changed = changedSince(commit, io.cwd, locations.map((l) => l.file));
+  const rebase = workspacePath(io) ?? ((file: string) => file);
+  return new Set(locations.filter((l) => changed(l.file, l.line)).map((l) => `${rebase(l.file)}:${l.line}`));
 }
 
 /** `CI` set to anything but an empty string or `false`, as CI services and `is-in-ci` read it. */
@@ -299,15 +317,20 @@ export const scanCommand: Command = async (argv, io) => {
   } finally {
     progress?.done();
   }
+  let changedLines: ReadonlySet<string> | undefined;
   if (parsed.baseline !== null) {
     const { loadBaseline } = await import('../baseline-source.js');
     const baseline = await loadBaseline(parsed.baseline, { ...parsed.options, cwd: io.cwd });
     result = compareWithBaseline(result, baseline, baseline.label);
+    if (baseline.commit !== undefined && parsed.outputs.some((o) => o.format === 'github')) changedLines = await changedLinesOf(result, baseline.commit, io);
   }
   // Every report is rendered before any is written, so a renderer's failure leaves no file behind.
   const reports = parsed.outputs.map(({ format, file }) => ({
     file,
-    text: RENDERERS[format](format === 'github' ? forWorkspace(result, io) : result, { color: file === null && useColor(io), verbose: parsed.verbose, width: file === null ? lineWidth(io.stdoutColumns) : DEFAULT_WIDTH }),
+    text:
+      format === 'github'
+        ? RENDERERS.github(forWorkspace(result, io), { color: false, verbose: parsed.verbose, width: DEFAULT_WIDTH, ...(changedLines ? { changedLines } : {}) })
+        : RENDERERS[format](result, { color: file === null && useColor(io), verbose: parsed.verbose, width: file === null ? lineWidth(io.stdoutColumns) : DEFAULT_WIDTH }),
   }));
   if (parsed.outputs.some((o) => o.format === 'github')) await appendJobSummary(forWorkspace(result, io), io);
   const code = exitCodeFor(result, parsed.failOn);
