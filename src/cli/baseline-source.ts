@@ -51,7 +51,8 @@ function git(cwd: string, ...args: string[]): { ok: boolean; out: string; err: s
 
 /** The baseline's findings: from a report file, or from scanning a git ref's manifests. */
 export async function loadBaseline(value: string, options: ScanOptions & { cwd: string }): Promise<Baseline> {
-  const shown = oneLine(value, 100);
+  // A full commit id (the Action passes the pull request's base) reads better abbreviated, as git shows it.
+  const shown = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(value) ? value.slice(0, 12) : oneLine(value, 100);
   const asFile = resolve(options.cwd, value);
   if (existsSync(asFile) && statSync(asFile).isFile()) return readReport(asFile, shown);
 

@@ -24,6 +24,7 @@
  */
 import { SEVERITY_ORDER, severityPosition, worstSeverity, type Severity } from '../assess/types.js';
 import type { Finding, ReportLocation, ScanResult } from '../scan/types.js';
+import { describeComparison } from '../scan/baseline.js';
 import { bottomLine, targetLabel } from './bottom-line.js';
 import type { RenderContext } from './index.js';
 import { escapeCell, escapeInline } from './markdown-escape.js';
@@ -334,7 +335,10 @@ function fitBytes(text: string, max: number): string {
 export function renderJobSummary(result: ScanResult, options: SummaryOptions = {}): string {
   const maxBytes = options.maxBytes ?? SUMMARY_LIMIT_BYTES;
   const head: string[] = ['## pypy-ready: PyPy readiness', ''];
-  for (const s of bottomLine(result)) head.push(`- ${escapeInline(s.sentence)}`);
+  // PR mode: the whole picture first; the lines and tables below then hold only what is new or worse.
+  if (result.comparison) head.push(escapeInline(describeComparison(result.comparison)), '');
+  const prefix = result.comparison ? 'In this change, ' : '';
+  for (const s of bottomLine(result)) head.push(`- ${escapeInline(`${prefix}${s.sentence}`)}`);
   if (result.targets.length > 0) head.push('');
 
   const severities = SEVERITY_ORDER;

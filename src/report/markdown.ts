@@ -23,6 +23,7 @@
 import { SEVERITY_ORDER, severityPosition, worstSeverity, type Severity } from '../assess/types.js';
 import type { Finding, ReportLocation, ScanResult } from '../scan/types.js';
 import { redactUrl } from '../safe-text.js';
+import { describeComparison } from '../scan/baseline.js';
 import { bottomLine, targetLabel } from './bottom-line.js';
 import type { RenderContext } from './index.js';
 import { escapeCell, escapeInline } from './markdown-escape.js';
@@ -262,8 +263,11 @@ export function renderMarkdown(result: ScanResult, context: RenderContext): stri
   const targets = result.targets.map((t) => escapeInline(label(t.id))).join(', ');
   const across = severalProjects ? ` in ${plural(projects.length, 'project', 'projects')}` : '';
   head.push(`pypy-ready ${escapeInline(result.tool.version)} checked ${plural(groups.length, 'package', 'packages')}${across} for ${targets || 'no target'}.`);
+  // PR mode: the whole picture first; what follows holds only what is new or worse.
+  if (result.comparison) head.push('', md(describeComparison(result.comparison), 2_000));
+  const prefix = result.comparison ? 'In this change, ' : '';
   const summaries = bottomLine(result);
-  if (summaries.length > 0) head.push('', ...summaries.map((s) => `- ${ICONS[s.severity]} ${md(s.sentence, 2_000)}`));
+  if (summaries.length > 0) head.push('', ...summaries.map((s) => `- ${ICONS[s.severity]} ${md(`${prefix}${s.sentence}`, 2_000)}`));
   const counts = SEVERITY_ORDER.filter((s) => s !== 'ok' && s !== 'info')
     .map((s) => [s, flagged.filter((g) => g.worst === s).length] as const)
     .filter(([, n]) => n > 0)
