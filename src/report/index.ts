@@ -5,6 +5,7 @@
  */
 import type { ScanResult } from '../scan/types.js';
 import { renderGithub } from './github.js';
+import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
@@ -29,6 +30,7 @@ export const RENDERERS = {
   sarif: (result, context) => renderSarif(result, context),
   markdown: (result, context) => renderMarkdown(result, context),
   github: (result, context) => renderGithub(result, context),
+  html: (result, context) => renderHtml(result, context),
 } satisfies Record<string, Renderer>;
 
 export type ReportFormat = keyof typeof RENDERERS;
