@@ -15,6 +15,8 @@ export interface CliIO {
   readonly stdoutColumns?: number | undefined;
   /** Whether the stdout terminal shows colour under `env` (Node's `hasColors`); false when not a terminal. */
   stdoutHasColors?(env: Readonly<Record<string, string | undefined>>): boolean;
+  /** The clock (ignores lapse by date); the real one when absent. Tests inject one. */
+  now?(): Date;
 }
 
 /** A command's result is its exit code: 0 clean, 1 findings, 2 usage or input error, 3 index unreachable. */

@@ -5,6 +5,7 @@
  * stage, and `--version` should not load them all.
  */
 import { KnowledgeBaseError } from '../assess/knowledge.js';
+import { ConfigError } from '../config/config.js';
 import { ManifestPathError } from '../manifests/index.js';
 import { PackagingError } from '../pep/errors.js';
 import { IndexSettingsError } from '../pypi/settings.js';
@@ -20,7 +21,8 @@ export function isUserError(error: unknown): error is Error {
     error instanceof ManifestPathError ||
     error instanceof NoManifestError ||
     error instanceof IndexSettingsError ||
-    error instanceof KnowledgeBaseError
+    error instanceof KnowledgeBaseError ||
+    error instanceof ConfigError
   ) {
     return true;
   }

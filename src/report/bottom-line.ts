@@ -76,6 +76,8 @@ export interface TargetSummary {
   otherAbiOnly: string[];
   /** Wheels that other PyPy targets of the scan install and this one does not, biggest loss first. */
   lostAgainst: LostWheels[];
+  /** Findings an ignore of the configuration applies to (counted in nothing above), sorted. */
+  ignored: string[];
   /** The worst of it, for colour: `error` with blockers, `warning` with warnings or lost wheels, `unknown` with unchecked packages, `info` with cpyext, else `ok`. */
   severity: Severity;
   /** The target (id) to move on first instead of this one, when this one loses wheels against it; else null. */
@@ -238,8 +240,11 @@ export function bottomLine(result: ScanResult): TargetSummary[] {
   const pypyTargets = result.targets.filter((t) => t.implementation === 'pypy');
 
   const base = result.targets.map((target) => {
-    const findings = idx.byTarget.get(target.id) ?? [];
-    const names = new Set(findings.map((f) => f.name));
+    const all = idx.byTarget.get(target.id) ?? [];
+    const names = new Set(all.map((f) => f.name));
+    // Ignored findings are named apart and count for nothing else.
+    const findings = all.filter((f) => f.ignored === undefined);
+    const ignored = sorted([...new Set(all.filter((f) => f.ignored !== undefined).map((f) => f.name))]);
     const blockers = sorted(findings.filter((f) => f.severity === 'error').map((f) => f.name));
     const blocked = new Set(blockers);
     const cpyextFindings = findings.filter((f) => !blocked.has(f.name) && runsThroughCpyext(f, target));
@@ -265,6 +270,7 @@ export function bottomLine(result: ScanResult): TargetSummary[] {
       uncheckedDependencies: sorted(findings.filter((f) => f.unchecked.length > 0 && !unknown.includes(f.name)).map((f) => f.name)),
       otherAbiOnly: sorted(findings.filter((f) => f.verdict === 'abi-mismatch').map((f) => f.name)),
       lostAgainst,
+      ignored,
       severity: 'ok' as Severity,
       recommend: null as string | null,
       sentence: '',
@@ -322,6 +328,8 @@ function sentenceOf(result: ScanResult, s: TargetSummary, target: ReportTarget):
   if (s.unknown.length > 0) parts.push(`${count(s.unknown.length, 'package', 'packages')} not checked (${nameList(s.unknown)})`);
   if (s.uncheckedDependencies.length > 0) parts.push(`the dependencies of ${nameList(s.uncheckedDependencies)} not fully checked`);
 
+  if (s.ignored.length > 0) parts.push(`${count(s.ignored.length, 'package', 'packages')} ignored by the configuration (${nameList(s.ignored)})`);
+
   let sentence = `${s.label}: ${parts.join('; ')}.`;
   for (const loss of s.lostAgainst) {
     const recommended = s.recommend === loss.target;
@@ -343,7 +351,7 @@ export function blockersByChain(result: ScanResult): BlockerChain[] {
   const projectOrder = new Map(result.projects.map((p, i) => [p, i]));
   const byKey = new Map<string, Finding[]>();
   for (const f of result.findings) {
-    if (f.severity !== 'error') continue;
+    if (f.severity !== 'error' || f.ignored !== undefined) continue;
     const key = `${f.project}\n${f.name}`;
     if (!byKey.has(key)) byKey.set(key, []);
     byKey.get(key)!.push(f);

@@ -49,7 +49,14 @@ function where(finding: Finding): string {
 
 /** Findings of one package that say the same thing on several targets are shown once. */
 function sameStory(a: Finding, b: Finding): boolean {
-  return a.verdict === b.verdict && a.version === b.version && a.file === b.file && a.suggestion === b.suggestion;
+  return a.verdict === b.verdict && a.version === b.version && a.file === b.file && a.suggestion === b.suggestion && a.ignored?.rule === b.ignored?.rule && a.ignoreExpired?.rule === b.ignoreExpired?.rule;
+}
+
+/** What an ignore of the configuration says of a finding: applied, or lapsed. */
+function ignoreLines(finding: Finding): string[] {
+  if (finding.ignored) return [`      ignored: ${inline(finding.ignored.reason)} (${finding.ignored.until ? `until ${finding.ignored.until}, ` : ''}${inline(finding.ignored.rule)})`];
+  if (finding.ignoreExpired) return [`      ignore expired on ${finding.ignoreExpired.until ?? '?'}, so this counts again: ${inline(finding.ignoreExpired.reason)} (${inline(finding.ignoreExpired.rule)})`];
+  return [];
 }
 
 function packageLines(findings: readonly Finding[], label: (targetId: string) => string, options: TextOptions): string[] {
@@ -67,7 +74,8 @@ function packageLines(findings: readonly Finding[], label: (targetId: string) =>
     const targets = cluster.map((f) => label(f.target)).join(', ');
     const version = head.version ? ` ${inline(head.version)}` : '';
     const file = head.file ? ` -> ${inline(head.file)}` : '';
-    lines.push(paint(`    ${targets}: ${head.verdict}${version}${file}`, head.severity, options.color === true));
+    lines.push(paint(`    ${targets}: ${head.verdict}${version}${file}${head.ignored ? ' [ignored]' : ''}`, head.severity, options.color === true));
+    lines.push(...ignoreLines(head));
     if (head.suggestion) lines.push(`      fix: ${inline(head.suggestion)}`);
     if (head.severity !== 'ok' || options.verbose) for (const fact of head.evidence) lines.push(`      - ${inline(fact)}`);
   }
@@ -96,8 +104,11 @@ function projectSections(findings: readonly Finding[], label: (targetId: string)
     if (!byName.has(finding.name)) byName.set(finding.name, []);
     byName.get(finding.name)!.push(finding);
   }
+  // A package ignored on every target has a section of its own, last; one ignored on some targets
+  // only is judged by the others.
+  const counted = (group: readonly Finding[]): Finding[] => group.filter((f) => f.ignored === undefined);
   for (const severity of SEVERITY_ORDER) {
-    const packages = [...byName.values()].filter((group) => worst(group) === severity);
+    const packages = [...byName.values()].filter((group) => counted(group).length > 0 && worst(counted(group)) === severity);
     if (packages.length === 0) continue;
     out.push('', paint(`${indent}${HEADINGS[severity]} (${severity}: ${packages.length})`, severity, options.color === true));
     if (severity === 'ok' && !options.verbose) {
@@ -109,6 +120,11 @@ function projectSections(findings: readonly Finding[], label: (targetId: string)
       continue;
     }
     for (const group of packages) out.push(...packageLines(group, label, options).map((line) => `${indent}${line}`));
+  }
+  const ignored = [...byName.values()].filter((group) => counted(group).length === 0);
+  if (ignored.length > 0) {
+    out.push('', `${indent}Ignored by the configuration (${ignored.length}): reported, not failing the run`);
+    for (const group of ignored) out.push(...packageLines(group, label, options).map((line) => `${indent}${line}`));
   }
   return out;
 }
@@ -172,9 +188,11 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
     }
   }
 
-  const counts = SEVERITIES.map((s) => [s, result.findings.filter((f) => f.severity === s).length] as const)
+  const counts = SEVERITIES.map((s) => [s, result.findings.filter((f) => f.severity === s && f.ignored === undefined).length] as const)
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s}`);
+  const ignoredCount = result.findings.filter((f) => f.ignored !== undefined).length;
+  if (ignoredCount > 0) counts.push(`${ignoredCount} ignored`);
   const notChecked = new Set(result.findings.filter((f) => f.severity === 'unknown' || f.unchecked.length > 0).map(packageKey)).size;
   const caveats = [
     ...(notChecked > 0 ? [`${notChecked} package(s) not fully checked`] : []),

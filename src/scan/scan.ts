@@ -3,6 +3,7 @@
  * assessment → a plain `ScanResult`. The CLI, the GitHub Action and library users all call this.
  * Only this module wires stages together; each stage is its own folder.
  */
+import { applyIgnores, type IgnoreRule } from './ignores.js';
 import path from 'node:path';
 import { loadKnowledgeBase, type KnowledgeBase } from '../assess/knowledge.js';
 import { assess } from '../assess/rules.js';
@@ -56,6 +57,10 @@ export interface ScanOptions {
    * interactive audit and the one-line progress on a terminal's stderr). Plain data, copied.
    */
   onProgress?: (progress: ScanProgress) => void;
+  /** Ignores from the configuration (`scan/ignores.ts`), applied to the findings. */
+  ignores?: readonly IgnoreRule[];
+  /** The day ignores are judged on (`YYYY-MM-DD`, default today in UTC). */
+  today?: string;
 }
 
 export interface ScanProgress {
@@ -252,7 +257,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     errors.push({ kind: 'index', severity: 'error', message, ...(failing.length === 1 ? { url: redactUrl(failing[0]!.url) } : {}) });
   }
 
-  return {
+  const result: ScanResult = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'pypy-ready', version: toolVersion() },
     targets: targets.map((t) => ({
@@ -271,6 +276,9 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     errors,
     indexReachable,
   };
+  // With no index, every finding is "unknown": no rule can be told stale, and none hides anything
+  // the exit code would not already report.
+  return options.ignores && options.ignores.length > 0 && indexReachable ? applyIgnores(result, options.ignores, options.today) : result;
 }
 
 function relativePath(cwd: string, p: string): string {

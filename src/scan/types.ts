@@ -4,6 +4,7 @@
  */
 import type { Assessment } from '../assess/types.js';
 import type { Comparison } from './baseline.js';
+import type { IgnoreMark } from './ignores.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -49,6 +50,10 @@ export interface Finding extends Assessment {
   via: string[];
   /** Why the package or its dependencies were not fully checked; empty when they were. Never "fine" when not empty. */
   unchecked: string[];
+  /** An ignore in the configuration applies: shown with its reason, does not fail the run. */
+  ignored?: IgnoreMark;
+  /** An ignore matched but lapsed (its `until` has come): the finding counts again. */
+  ignoreExpired?: IgnoreMark;
 }
 
 /** A package the manifests or the lock name that this target does not install, because of a marker. */
@@ -63,7 +68,7 @@ export interface NotInstalled {
 export interface ReportError {
   /** One line, already redacted. */
   message: string;
-  kind: 'manifest' | 'index' | 'knowledge-base';
+  kind: 'manifest' | 'index' | 'knowledge-base' | 'config';
   /** `error`: part of the input could not be read (exit 2 for manifests); `warning`: read, with a caveat. */
   severity: 'error' | 'warning';
   file?: string;

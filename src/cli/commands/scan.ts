@@ -14,6 +14,8 @@ import { colorEnabled, DEFAULT_WIDTH, inline, lineWidth, neutraliseWorkflowComma
 import { DEFAULT_TARGETS, scan, type ScanOptions, type ScanProgress } from '../../scan/index.js';
 import { toolVersion } from '../../version.js';
 import { compareWithBaseline } from '../../scan/baseline.js';
+import { counts as countsTowardsExit, today } from '../../scan/ignores.js';
+import { findConfig, loadConfig, type Config } from '../../config/config.js';
 import type { ScanResult } from '../../scan/types.js';
 import { PLATFORM_IDS } from '../../targets/platforms.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, UsageError, type CliIO, type Command } from '../io.js';
@@ -55,6 +57,10 @@ Output:
   --if-unreachable WHAT   fail (default: exit 3) | warn: when no index answers, warn and exit 0
                           (a hook where the network is blocked)
   --verbose               show evidence for packages that are fine too
+Configuration:
+  --config FILE           read options and ignores from FILE (default: the nearest pypy-ready.toml,
+                          or pyproject.toml with [tool.pypy-ready], above the first PATH)
+  --no-config             read no configuration file
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or a manifest that could not be
 read (the report of the rest is still printed), 3 no index answered (every package unknown),
 130 the interactive audit was interrupted (Ctrl-C).
@@ -84,7 +90,8 @@ export function exitCodeFor(result: ScanResult, failOn: (typeof FAIL_ON)[number]
   if (!result.indexReachable) return EXIT_UNREACHABLE;
   if (failOn === 'never') return EXIT_OK;
   const threshold = SEVERITY_RANK[failOn];
-  return result.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? EXIT_FINDINGS : EXIT_OK;
+  // An ignored finding is still reported, but the team decided it does not fail the run.
+  return result.findings.some((f) => countsTowardsExit(f) && SEVERITY_RANK[f.severity] >= threshold) ? EXIT_FINDINGS : EXIT_OK;
 }
 
 /** One report to produce: its format, and the file it goes to (null: stdout). */
@@ -117,37 +124,75 @@ export function reportOutputs(formats: readonly string[], output: string | undef
   return outputs;
 }
 
-export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions; outputs: ReportOutput[]; failOn: (typeof FAIL_ON)[number]; verbose: boolean; help: boolean; interactive: boolean; baseline: string | null; quiet: boolean; ifUnreachable: 'fail' | 'warn' } {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...TARGET_OPTION_SPEC,
-      target: { type: 'string', multiple: true },
-      'index-url': { type: 'string', short: 'i' },
-      'extra-index-url': { type: 'string', multiple: true },
-      offline: { type: 'boolean' },
-      'cache-dir': { type: 'string' },
-      'no-cache': { type: 'boolean' },
-      concurrency: { type: 'string' },
-      timeout: { type: 'string' },
-      format: { type: 'string', multiple: true },
-      output: { type: 'string', short: 'o' },
-      'fail-on': { type: 'string' },
-      verbose: { type: 'boolean', short: 'v' },
-      'only-binary': { type: 'string', multiple: true },
-      'no-binary': { type: 'string', multiple: true },
-      'prefer-binary': { type: 'boolean' },
-      pre: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      interactive: { type: 'boolean' },
-      'no-interactive': { type: 'boolean' },
-      baseline: { type: 'string' },
-      quiet: { type: 'boolean', short: 'q' },
-      'if-unreachable': { type: 'string' },
-    },
-  });
+/** The scan command's options, as `node:util` parseArgs reads them; the configuration's keys are the same names. */
+export const SCAN_OPTIONS = {
+  ...TARGET_OPTION_SPEC,
+  target: { type: 'string', multiple: true },
+  'index-url': { type: 'string', short: 'i' },
+  'extra-index-url': { type: 'string', multiple: true },
+  offline: { type: 'boolean' },
+  'cache-dir': { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  concurrency: { type: 'string' },
+  timeout: { type: 'string' },
+  format: { type: 'string', multiple: true },
+  output: { type: 'string', short: 'o' },
+  'fail-on': { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  'only-binary': { type: 'string', multiple: true },
+  'no-binary': { type: 'string', multiple: true },
+  'prefer-binary': { type: 'boolean' },
+  pre: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  interactive: { type: 'boolean' },
+  'no-interactive': { type: 'boolean' },
+  baseline: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  'if-unreachable': { type: 'string' },
+  config: { type: 'string' },
+  'no-config': { type: 'boolean' },
+} as const satisfies Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
+
+/** Options that only make sense on the command line. */
+const NOT_IN_CONFIG: ReadonlySet<string> = new Set(['help', 'config', 'no-config', 'interactive']);
+
+/** parseArgs leaves an option it did not see undefined; only the ones given override the configuration. */
+function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The configuration: `--config FILE`, else the nearest one above the first path; none with `--no-config`. */
+function configFor(values: { config?: string | undefined; 'no-config'?: boolean | undefined }, positionals: readonly string[], io: CliIO): Config | null {
+  if (values['no-config'] && values.config !== undefined) throw new UsageError('--config and --no-config cannot be combined');
+  if (values['no-config']) return null;
+  const file = values.config !== undefined ? resolve(io.cwd, values.config) : findConfig(resolve(io.cwd, positionals[0] ?? '.'));
+  return file === null ? null : loadConfig(file, SCAN_OPTIONS, io.cwd, NOT_IN_CONFIG);
+}
+
+export function parseScanArgs(argv: string[], io: CliIO): ReturnType<typeof parseMergedArgs> {
+  const { values: cliValues, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: SCAN_OPTIONS });
+  // The command line beats the configuration, which beats the defaults.
+  const config = cliValues.help ? null : configFor(cliValues, positionals, io);
+  const values = { ...(config?.values ?? {}), ...definedOnly(cliValues) } as typeof cliValues;
+  if (cliValues['interactive'] !== undefined || cliValues['no-interactive'] !== undefined) {
+    values['no-interactive'] = cliValues['no-interactive'];
+    values.interactive = cliValues.interactive;
+  }
+  try {
+    return parseMergedArgs(values, positionals, config, io);
+  } catch (error) {
+    // A bad value that came from the configuration is named by its file and line there.
+    const option = error instanceof UsageError ? /--([a-z-]+)/.exec(error.message)?.[1] : undefined;
+    if (config && option !== undefined && config.lines[option] !== undefined && (cliValues as Record<string, unknown>)[option] === undefined) {
+      throw new UsageError(`${config.file}:${config.lines[option]}: ${(error as Error).message}`);
+    }
+    throw error;
+  }
+}
+
+type ScanValues = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: typeof SCAN_OPTIONS }>>['values'];
+
+function parseMergedArgs(values: ScanValues, positionals: string[], config: Config | null, io: CliIO): { options: ScanOptions; outputs: ReportOutput[]; failOn: (typeof FAIL_ON)[number]; verbose: boolean; help: boolean; interactive: boolean; baseline: string | null; quiet: boolean; ifUnreachable: 'fail' | 'warn' } {
   const outputs = reportOutputs(values.format ?? [], values.output === undefined ? undefined : resolve(io.cwd, values.output), io.cwd);
   const failOn = values['fail-on'] ?? 'error';
   if (!(FAIL_ON as readonly string[]).includes(failOn)) throw new UsageError(`unknown --fail-on ${JSON.stringify(failOn.slice(0, 30))}; use error, warning or never`);
@@ -181,6 +226,10 @@ export function parseScanArgs(argv: string[], io: CliIO): { options: ScanOptions
     targetOptions: targetOptionsFrom(values),
     index,
   };
+  if (config && config.ignores.length > 0) {
+    options.ignores = config.ignores;
+    if (io.now) options.today = today(io.now());
+  }
   if (values.target) options.targets = values.target;
   options.pip = {
     onlyBinary: values['only-binary'] ?? [],
