@@ -121,8 +121,8 @@ td.verdict{white-space:nowrap}
 .sev-error{color:var(--error)}.sev-warning{color:var(--warning)}.sev-unknown{color:var(--unknown)}.sev-info{color:var(--info)}.sev-ok{color:var(--ok)}
 td.verdict .verdict-word{color:var(--fg)}
 button.toggle{font:inherit;font-weight:600;color:inherit;background:none;border:0;padding:0;cursor:pointer;text-align:left}
-button.toggle::before{content:"\\25B8\\00A0";display:inline-block;width:1.1em}
-button.toggle[aria-expanded=true]::before{content:"\\25BE\\00A0"}
+button.toggle::before{content:"\\25B8" / "";display:inline-block;width:1.1em}
+button.toggle[aria-expanded=true]::before{content:"\\25BE" / ""}
 button.toggle:focus-visible{outline:2px solid var(--info);outline-offset:2px}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .75rem;margin:.25rem 0}
 dl.facts dt{color:var(--muted)}

@@ -13,6 +13,7 @@ import React from 'react';
 import { describe, expect, it } from 'vitest';
 import { bottomLine } from '../../src/report/bottom-line.js';
 import { renderGithub, renderJobSummary } from '../../src/report/github.js';
+import { renderHtml } from '../../src/report/html.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderSarif } from '../../src/report/sarif.js';
@@ -195,6 +196,41 @@ function githubProblems(output: string): string[] {
   return problems;
 }
 
+/** The elements an HTML report is made of: ours, none of which loads anything. */
+const HTML_TAGS = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'section', 'h1', 'h2', 'h3', 'p', 'ul', 'li', 'dl', 'dt', 'dd', 'div', 'span', 'code', 'fieldset', 'label', 'input', 'select', 'option', 'noscript', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'button', 'script']);
+// A tag as the renderer writes it: a known name, attributes with double-quoted values that hold no `<`, `>` or `"`.
+const HTML_TAG = /<\/?([a-z][a-z0-9]*)((?:\s+[a-z][a-z0-9-]*(?:="[^"<>]*")?)*)\s*>/y;
+
+/**
+ * HTML: text rules, no line that starts a workflow command, and every `<` in the file starts one of
+ * our own tags (so no stranger's text became markup): a known element, no event handler, no
+ * `style`, `src` or `href` attribute, and exactly one script (ours, whose text holds no `<`).
+ */
+function htmlProblems(output: string): string[] {
+  const problems = textProblems(output);
+  if (output.split('\n').some((line) => line.trimStart().startsWith('::'))) problems.push('a line starts a workflow command');
+  const raw = [...output].find((c) => /[\u200e\u200f\u2028\u2029]/.test(c));
+  if (raw !== undefined) problems.push(`raw U+${raw.codePointAt(0)!.toString(16)}`);
+  let scripts = 0;
+  for (let at = output.indexOf('<'); at !== -1; at = output.indexOf('<', at + 1)) {
+    if (output.startsWith('<!DOCTYPE html>', at)) continue;
+    HTML_TAG.lastIndex = at;
+    const tag = HTML_TAG.exec(output);
+    if (!tag) {
+      problems.push(`markup that is not ours: ${JSON.stringify(output.slice(at, at + 40))}`);
+      continue;
+    }
+    const [whole, name, attributes] = tag as unknown as [string, string, string];
+    if (!HTML_TAGS.has(name)) problems.push(`element <${name}>`);
+    if (name === 'script' && !whole.startsWith('</')) scripts++;
+    for (const [, attribute] of attributes.matchAll(/\s+([a-z][a-z0-9-]*)(?:="[^"]*")?/g)) {
+      if (/^on|^(style|src|href|srcset|action|formaction)$/.test(attribute!)) problems.push(`attribute ${attribute} on <${name}>`);
+    }
+  }
+  if (scripts !== 1) problems.push(`${scripts} scripts`);
+  return problems;
+}
+
 /** The audit's frames: ink's own cursor show/hide (`ESC [ ? 25 h/l`) and nothing else. */
 function auditProblems(output: string): string[] {
   // A terminal, never a CI log (the audit does not open under CI): `##[` means nothing there.
@@ -282,6 +318,8 @@ const RENDERERS: RendererRow[] = [
   { name: 'markdown', render: (r) => renderMarkdown(r, { color: false, verbose: false, width: 100 }), problems: markdownProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', 'script'] },
   { name: 'github', render: (r) => renderGithub(r, { color: false, verbose: false, width: 100 }), problems: githubProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected'] },
   { name: 'github job summary', render: (r) => renderJobSummary(r), problems: markdownProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected'] },
+  // --verbose: the index problem's URL and the packages a marker leaves out are on the page too.
+  { name: 'html', render: (r) => renderHtml(r, { color: false, verbose: true, width: 100 }), problems: htmlProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', '&lt;script&gt;alert(1)&lt;/script&gt;', 'evil.example', 'excluded'] },
   // The list, then the detail of the first (hostile) package, then the list filtered.
   { name: 'interactive audit', render: (r) => auditFrames(r, ['\r', '\u001b', '/', 'n', '\r', 'j', '\r']), problems: auditProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', '<script>', 'Evidence:'] },
 ];
@@ -321,5 +359,10 @@ describe('the table itself', () => {
     expect(sarifProblems(`{"a": "${ALL.replace(/["\\]/g, '')}"}`)).not.toEqual([]);
     expect(markdownProblems(`| a |\n| --- |\n| ${ALL} |`)).not.toEqual([]);
     expect(githubProblems(`::error title=${ALL}::x\n${ALL}`)).not.toEqual([]);
+    expect(htmlProblems(`<p>${ALL}</p>`)).not.toEqual([]);
+    // Markup alone, without a control character: a stranger's element, handler or second script.
+    expect(htmlProblems('<p>x</p><script></script><img src=x>')).toEqual(['markup that is not ours: "<img src=x>"']);
+    expect(htmlProblems('<p onclick="x()">x</p><script></script>')).toEqual(['attribute onclick on <p>']);
+    expect(htmlProblems('<p>x</p><script></script><script></script>')).toEqual(['2 scripts']);
   });
 });
