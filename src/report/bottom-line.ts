@@ -441,3 +441,29 @@ export function formatBlockerChains(chains: readonly BlockerChain[], format: Blo
     return `${project}${inline(c.name)} blocks you ${how} (${c.targets.map((t) => inline(label(t))).join(', ')})`;
   });
 }
+
+// ---------------------------------------------------------------- ignored findings
+
+export interface IgnoredPackage {
+  project: string;
+  name: string;
+  /** `verdict on target label` for each ignored finding, in scan order. */
+  where: string[];
+  reason: string;
+  until: string | null;
+  /** `file:line` of the ignore rule. */
+  rule: string;
+}
+
+/** The findings an ignore of the configuration applies to, one entry per package and rule: what every report lists apart. */
+export function ignoredPackages(result: ScanResult): IgnoredPackage[] {
+  const byKey = new Map<string, IgnoredPackage>();
+  for (const f of result.findings) {
+    if (f.ignored === undefined) continue;
+    const key = JSON.stringify([f.project, f.name, f.ignored.rule]);
+    let entry = byKey.get(key);
+    if (!entry) byKey.set(key, (entry = { project: f.project, name: f.name, where: [], reason: f.ignored.reason, until: f.ignored.until ?? null, rule: f.ignored.rule }));
+    entry.where.push(`${f.verdict} on ${targetLabel(result, f.target)}`);
+  }
+  return [...byKey.values()];
+}

@@ -25,7 +25,7 @@
 import { SEVERITY_ORDER, severityPosition, worstSeverity, type Severity } from '../assess/types.js';
 import type { Finding, ReportLocation, ScanResult } from '../scan/types.js';
 import { describeComparison } from '../scan/baseline.js';
-import { bottomLine, targetLabel } from './bottom-line.js';
+import { bottomLine, ignoredPackages, targetLabel } from './bottom-line.js';
 import type { RenderContext } from './index.js';
 import { escapeCell, escapeInline } from './markdown-escape.js';
 import { inline } from './terminal.js';
@@ -156,6 +156,7 @@ function annotationOf(result: ScanResult, findings: Finding[], location: ReportL
     for (const e of f.evidence.slice(0, EVIDENCE_SHOWN)) lines.push(`- ${clean(e)}`);
     if (f.evidence.length > EVIDENCE_SHOWN) lines.push(`- and ${f.evidence.length - EVIDENCE_SHOWN} more in the text and JSON reports`);
     if (f.suggestion) lines.push(`Fix: ${clean(f.suggestion)}`);
+    if (f.ignoreExpired) lines.push(`The ignore at ${clean(f.ignoreExpired.rule)} expired on ${f.ignoreExpired.until ?? '?'}: ${clean(f.ignoreExpired.reason)}`);
   }
   const properties: AnnotationProperties = { title: cut(title, 200) };
   if (location) Object.assign(properties, { file: normalisePath(inline(location.file)), line: location.line, col: location.column });
@@ -177,7 +178,8 @@ export function annotations(result: ScanResult, options: GithubOptions = {}): An
   // One per project, package and manifest line; findings without a location share one key.
   const byKey = new Map<string, { findings: Finding[]; location: ReportLocation | null }>();
   for (const f of result.findings) {
-    if (f.severity === 'ok') continue;
+    // An ignored finding is the team's decision: in the summary, not on the pull request's lines.
+    if (f.severity === 'ok' || f.ignored !== undefined) continue;
     const locations = f.locations.length > 0 ? f.locations : [null];
     for (const location of locations) {
       const key = JSON.stringify([f.project, f.name, location ? [normalisePath(location.file), location.line, location.column] : null]);
@@ -291,11 +293,16 @@ interface Row {
   text: string;
 }
 
+/** One list item per ignored package: its reason, its until day, the rule's place, the targets. */
+function ignoredItems(result: ScanResult): string[] {
+  return ignoredPackages(result).map((p) => `- ${escapeInline(cut(p.name, CELL_CUT))} (${escapeInline(p.where.join(', '))}): ${escapeInline(cut(p.reason, CELL_CUT))}${p.until ? `, until ${p.until}` : ''} (${escapeInline(p.rule)})`);
+}
+
 function summaryRows(result: ScanResult): Row[] {
   const targetOrder = new Map(result.targets.map((t, i) => [t.id, i]));
   const groups = new Map<string, Finding[]>();
   for (const f of result.findings) {
-    if (f.severity !== 'error' && f.severity !== 'warning' && f.severity !== 'unknown') continue;
+    if ((f.severity !== 'error' && f.severity !== 'warning' && f.severity !== 'unknown') || f.ignored !== undefined) continue;
     const key = JSON.stringify([f.project, f.name, f.version, f.verdict, f.severity, f.suggestion, f.via, f.locations.map((l) => [l.file, l.line])]);
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key)!.push(f);
@@ -344,14 +351,15 @@ export function renderJobSummary(result: ScanResult, options: SummaryOptions = {
   const severities = SEVERITY_ORDER;
   head.push(`| Target | Packages | ${severities.map((s) => SEVERITY_WORDS[s]).join(' | ')} |`, `| --- | ---: | ${severities.map(() => '---:').join(' | ')} |`);
   for (const target of result.targets) {
-    const findings = result.findings.filter((f) => f.target === target.id);
+    const findings = result.findings.filter((f) => f.target === target.id && f.ignored === undefined);
     const counts = severities.map((s) => findings.filter((f) => f.severity === s).length);
     head.push(`| ${cell(targetLabel(result, target.id))} | ${new Set(findings.map((f) => `${f.project}\n${f.name}`)).size} | ${counts.join(' | ')} |`);
   }
   head.push('');
 
   const problems = result.errors.map((e) => `- ${e.severity === 'error' ? '**error**' : 'warning'}: ${escapeInline(cut(e.message, CELL_CUT))}${e.file ? ` (${escapeInline(`${e.file}${e.line ? `:${e.line}` : ''}`)})` : ''}`);
-  const tail = problems.length > 0 ? ['### Input problems', '', ...problems, ''] : [];
+  const ignored = ignoredItems(result);
+  const tail = [...(ignored.length > 0 ? [`### Ignored by the configuration (${ignored.length})`, '', ...ignored, ''] : []), ...(problems.length > 0 ? ['### Input problems', '', ...problems, ''] : [])];
 
   const rows = summaryRows(result);
   const tableHead = rows.length > 0 ? [`### Blockers and warnings (${rows.length})`, '', '| Severity | Package | Version | Target(s) | Verdict | Manifest | Fix |', '| --- | --- | --- | --- | --- | --- | --- |'] : ['Nothing blocks and nothing needs attention.', ''];

@@ -24,7 +24,7 @@ import { SEVERITY_ORDER, severityPosition, worstSeverity, type Severity } from '
 import type { Finding, ReportLocation, ScanResult } from '../scan/types.js';
 import { redactUrl } from '../safe-text.js';
 import { describeComparison } from '../scan/baseline.js';
-import { bottomLine, targetLabel } from './bottom-line.js';
+import { bottomLine, ignoredPackages, targetLabel } from './bottom-line.js';
 import type { RenderContext } from './index.js';
 import { escapeCell, escapeInline } from './markdown-escape.js';
 import { inline, neutraliseWorkflowCommands } from './terminal.js';
@@ -126,6 +126,8 @@ interface Parts {
   tableHead: string[];
   rows: string[];
   problems: string[];
+  /** One item per ignored package (ignores of the configuration). */
+  ignored: string[];
   details: string[];
   fine: string[];
 }
@@ -195,6 +197,7 @@ interface Kept {
   fine: number;
   rows: number;
   problems: number;
+  ignored: number;
 }
 
 const LIMIT_WORDS = `GitHub's limit of ${MARKDOWN_LIMIT.toLocaleString('en-US')} characters`;
@@ -204,6 +207,7 @@ function assemble(parts: Parts, kept: Kept): string {
   if (kept.details < parts.details.length) left.push(`the evidence of ${plural(parts.details.length - kept.details, 'package', 'packages')} in the table`);
   if (kept.fine < parts.fine.length) left.push(kept.fine === 0 ? `the list of ${plural(parts.fine.length, 'fine package', 'fine packages')}` : `${plural(parts.fine.length - kept.fine, 'fine package', 'fine packages')} from their list`);
   if (kept.rows < parts.rows.length) left.push(`${plural(parts.rows.length - kept.rows, 'row', 'rows')} of the table (the least severe)`);
+  if (kept.ignored < parts.ignored.length) left.push(`${plural(parts.ignored.length - kept.ignored, 'ignored package', 'ignored packages')}`);
   if (kept.problems < parts.problems.length) left.push(`${plural(parts.problems.length - kept.problems, 'problem', 'problems')} reading the input`);
 
   const out: string[] = [...parts.head];
@@ -213,6 +217,10 @@ function assemble(parts: Parts, kept: Kept): string {
   if (parts.rows.length > 0) {
     out.push('', `### Blockers, warnings and packages not checked (${parts.rows.length.toLocaleString('en-US')})`, '', ...parts.tableHead, ...parts.rows.slice(0, kept.rows));
     if (kept.rows < parts.rows.length) out.push('', `*Left out: ${plural(parts.rows.length - kept.rows, 'more row', 'more rows')} (the least severe), to stay under ${LIMIT_WORDS}.*`);
+  }
+  if (parts.ignored.length > 0) {
+    out.push('', `### Ignored by the configuration (${parts.ignored.length.toLocaleString('en-US')})`, '', ...parts.ignored.slice(0, kept.ignored));
+    if (kept.ignored < parts.ignored.length) out.push('', `*Left out: ${plural(parts.ignored.length - kept.ignored, 'more ignored package', 'more ignored packages')}, to stay under ${LIMIT_WORDS}.*`);
   }
   if (parts.problems.length > 0) {
     out.push('', `### Problems reading the input (${parts.problems.length.toLocaleString('en-US')})`, '', ...parts.problems.slice(0, kept.problems));
@@ -253,7 +261,8 @@ export function renderMarkdown(result: ScanResult, context: RenderContext): stri
   const label = (id: string): string => targetLabel(result, id);
   const projects = result.projects.length > 0 ? result.projects : distinct(result.findings.map((f) => f.project));
   const severalProjects = projects.length > 1;
-  const groups = groupFindings(result);
+  // Ignored findings are listed apart and count for nothing else.
+  const groups = groupFindings({ ...result, findings: result.findings.filter((f) => f.ignored === undefined) });
   // Not fully checked is never fine, whatever the severity says.
   const isFine = (g: PackageGroup): boolean => (g.worst === 'ok' || g.worst === 'info') && g.findings.every((f) => f.unchecked.length === 0);
   const flagged = groups.filter((g) => !isFine(g));
@@ -285,15 +294,17 @@ export function renderMarkdown(result: ScanResult, context: RenderContext): stri
     tableHead: table.head,
     rows: table.rows,
     problems,
+    ignored: ignoredPackages(result).map((p) => `- ${md(p.name)}${severalProjects ? ` (${md(p.project, 80)})` : ''} (${md(p.where.join(', '), 400)}): ${md(p.reason, MAX_SENTENCE)}${p.until ? `, until ${p.until}` : ''} (${md(p.rule, 200)})`),
     details: flagged.map((g) => detailsOf(g, label, severalProjects)),
     fine: fine.map((g) => fineItem(g, severalProjects)),
   };
 
   const fits = (kept: Kept): boolean => assemble(parts, kept).length < MARKDOWN_LIMIT;
-  const kept: Kept = { details: parts.details.length, fine: parts.fine.length, rows: parts.rows.length, problems: parts.problems.length };
+  const kept: Kept = { details: parts.details.length, fine: parts.fine.length, rows: parts.rows.length, problems: parts.problems.length, ignored: parts.ignored.length };
   if (!fits(kept)) kept.details = largest(parts.details.length, (n) => fits({ ...kept, details: n }));
   if (!fits(kept)) kept.fine = largest(parts.fine.length, (n) => fits({ ...kept, fine: n }));
   if (!fits(kept)) kept.rows = largest(parts.rows.length, (n) => fits({ ...kept, rows: n }));
+  if (!fits(kept)) kept.ignored = largest(parts.ignored.length, (n) => fits({ ...kept, ignored: n }));
   if (!fits(kept)) kept.problems = largest(parts.problems.length, (n) => fits({ ...kept, problems: n }));
   const text = assemble(parts, kept);
   if (text.length < MARKDOWN_LIMIT) return text;

@@ -289,6 +289,8 @@ function resultOf(finding: Finding, scanResult: ScanResult, limits: SarifLimits)
     ...(primary ? { locations: [physical(primary)] } : {}),
     ...(related.length > 0 ? { relatedLocations: related.map((l, i) => ({ id: i + 1, ...physical(l), message: { text: 'also declared here' } })) } : {}),
     partialFingerprints: { primaryLocationLineHash: fingerprint(finding.verdict, finding.project, primary?.file ?? null, finding.name) },
+    // An ignore of the configuration is SARIF's external suppression, accepted, with its reason.
+    ...(finding.ignored ? { suppressions: [{ kind: 'external', status: 'accepted', justification: clean(`${finding.ignored.reason}${finding.ignored.until ? ` (until ${finding.ignored.until})` : ''}; ${finding.ignored.rule}`, 1000) }] } : {}),
     properties: {
       package: finding.name,
       version: finding.version,
