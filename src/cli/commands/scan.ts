@@ -69,7 +69,7 @@ read (the report of the rest is still printed), 3 no index answered (every packa
 const FAIL_ON = ['error', 'warning', 'never'] as const;
 
 /** Write the whole report or nothing: a temp file beside the target, then rename. */
-async function writeAtomically(path: string, text: string): Promise<void> {
+export async function writeAtomically(path: string, text: string): Promise<void> {
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await writeFile(temp, text, { flag: 'wx' });
