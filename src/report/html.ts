@@ -98,6 +98,7 @@ h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
 h3{font-size:1rem;margin:.75rem 0 .25rem}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:.9em;overflow-wrap:anywhere}
 .meta,.muted,.target-id{color:var(--muted)}
+.ignored{border:1px solid var(--line);border-radius:3px;padding:0 .3em;font-size:.85em;color:var(--muted)}
 .target-id{display:block;font-weight:normal;font-size:.8em}
 ul{margin:.25rem 0;padding-left:1.4rem}
 .bottom-line li,.problems li{margin:.2rem 0}
@@ -222,11 +223,15 @@ function packageRows(result: ScanResult): PackageRow[] {
   }
   for (const row of rows.values()) {
     row.findings.sort((a, b) => (targetOrder.get(a.target) ?? Infinity) - (targetOrder.get(b.target) ?? Infinity));
-    row.worst = worstSeverity(row.findings.map((f) => f.severity));
+    // Ignored findings only decide the row's place when nothing else is left in it.
+    const counted = row.findings.filter((f) => f.ignored === undefined);
+    row.worst = worstSeverity((counted.length > 0 ? counted : row.findings).map((f) => f.severity));
   }
   const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  const allIgnored = (row: PackageRow): number => (row.findings.every((f) => f.ignored !== undefined) ? 1 : 0);
   return [...rows.values()].sort(
     (a, b) =>
+      allIgnored(a) - allIgnored(b) ||
       severityPosition(a.worst) - severityPosition(b.worst) ||
       (projectOrder.get(a.project) ?? Infinity) - (projectOrder.get(b.project) ?? Infinity) ||
       compare(a.project, b.project) ||
@@ -269,14 +274,15 @@ function verdictCell(finding: Finding | undefined, version: string | null): stri
   if (!finding) return `<td class="verdict none" data-severity="none"><span class="muted">— not installed here</span></td>`;
   const other = finding.version !== version && finding.version ? ` <span class="muted">(${esc(finding.version, 60)})</span>` : '';
   const deps = finding.unchecked.length > 0 && finding.verdict !== 'unknown' ? ' <span class="muted">dependencies not fully checked</span>' : '';
-  return `<td class="verdict sev-${finding.severity}" data-severity="${esc(finding.severity)}">${severityMark(finding.severity)} <span class="verdict-word">${verdictWord(finding)}</span>${other}${deps}</td>`;
+  const ignored = finding.ignored ? ' <span class="ignored">ignored</span>' : finding.ignoreExpired ? ' <span class="muted">ignore expired</span>' : '';
+  return `<td class="verdict sev-${finding.severity}" data-severity="${esc(finding.severity)}">${severityMark(finding.severity)} <span class="verdict-word">${verdictWord(finding)}</span>${other}${deps}${ignored}</td>`;
 }
 
 /** One section per distinct outcome: targets on which the package fares exactly alike share one. */
 function sameOutcome(findings: readonly Finding[]): Finding[][] {
   const groups = new Map<string, Finding[]>();
   for (const f of findings) {
-    const key = JSON.stringify([f.verdict, f.severity, f.version, f.file, f.suggestion, f.evidence, f.unchecked, f.via]);
+    const key = JSON.stringify([f.verdict, f.severity, f.version, f.file, f.suggestion, f.evidence, f.unchecked, f.via, f.ignored, f.ignoreExpired]);
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key)!.push(f);
   }
@@ -290,6 +296,8 @@ function targetSection(finding: Finding, labels: string, sameChain: boolean): st
   if (finding.version) facts.push(`<dt>Version</dt><dd>${esc(finding.version, 60)}</dd>`);
   facts.push(`<dt>File pip would install</dt><dd>${finding.file ? `<code>${esc(finding.file)}</code>` : 'none'}</dd>`);
   if (finding.suggestion) facts.push(`<dt>Fix</dt><dd class="fix">${esc(finding.suggestion, MAX_SENTENCE)}</dd>`);
+  if (finding.ignored) facts.push(`<dt>Ignored</dt><dd class="ignore">${esc(finding.ignored.reason, MAX_SENTENCE)} (${finding.ignored.until ? `until ${esc(finding.ignored.until)}, ` : ''}${esc(finding.ignored.rule)}): reported, not failing the run</dd>`);
+  if (finding.ignoreExpired) facts.push(`<dt>Ignore expired</dt><dd class="ignore">on ${esc(finding.ignoreExpired.until ?? '?')}, so this counts again: ${esc(finding.ignoreExpired.reason, MAX_SENTENCE)} (${esc(finding.ignoreExpired.rule)})</dd>`);
   if (!sameChain) facts.push(`<dt>Pulled in by</dt><dd>${finding.via.length > 0 ? chain(finding.via) : 'a direct requirement'}</dd>`);
   parts.push(`<dl class="facts">${facts.join('')}</dl>`);
   if (finding.evidence.length > 0) {

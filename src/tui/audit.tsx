@@ -126,7 +126,7 @@ function locationOf(f: Finding): string {
 
 function FindingRow({ finding, selected, look, width }: { finding: Finding; selected: boolean; look: Look; width: number }): React.JSX.Element {
   const marker = selected ? '>' : ' ';
-  const text = `${marker} ${glyph(finding.severity, look)} ${finding.name} ${finding.version ?? '-'}  ${finding.verdict}  ${locationOf(finding)}`;
+  const text = `${marker} ${glyph(finding.severity, look)} ${finding.name} ${finding.version ?? '-'}  ${finding.verdict}${finding.ignored ? ' [ignored]' : ''}  ${locationOf(finding)}`;
   return (
     <Text inverse={selected} color={look.color && !selected ? SEVERITY_COLOR[finding.severity] : undefined}>
       {fit(text, width)}
@@ -194,6 +194,8 @@ function DetailScreen({ finding, result, rows, width, look }: { finding: Finding
     { text: `File pip would install: ${finding.file ?? 'none'}` },
     { text: `Declared at: ${finding.locations.map((l) => `${l.file}:${l.line}`).join(', ') || 'not in a manifest'}${result.projects.length > 1 ? ` (project ${finding.project})` : ''}` },
     { text: `Pulled in by: ${chain}` },
+    ...(finding.ignored ? wrap(`Ignored by the configuration: ${finding.ignored.reason} (${finding.ignored.until ? `until ${finding.ignored.until}, ` : ''}${finding.ignored.rule}); reported, not failing the run`, width, 2).map((text) => ({ text, bold: true })) : []),
+    ...(finding.ignoreExpired ? wrap(`Ignore expired on ${finding.ignoreExpired.until ?? '?'}, so this counts again: ${finding.ignoreExpired.reason} (${finding.ignoreExpired.rule})`, width, 2).map((text) => ({ text, bold: true })) : []),
     ...(finding.unchecked.length > 0 ? [{ text: 'Not fully checked:', bold: true }, ...finding.unchecked.flatMap((u) => wrap(`  - ${u}`, width, 2).map((text) => ({ text })))] : []),
     { text: 'Evidence:', bold: true },
     ...finding.evidence.flatMap((e) => wrap(`  - ${e}`, width, 3).map((text) => ({ text }))),

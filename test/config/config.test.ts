@@ -3,7 +3,7 @@
  * scanned path upwards. The command line beats it, it beats the defaults; its mistakes name
  * `file:line` and stop the run (exit 2); its ignores mark findings without failing the run.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,5 +139,29 @@ describe('the scan with a configuration', () => {
     expect(after.code).toBe(1);
     expect(after.io.out).toContain('      ignore expired on 2027-03-01, so this counts again: the web tier stays on CPython for now (pypy-ready.toml:1)');
     expect(after.io.out).not.toContain('Ignored by the configuration');
+  });
+
+  it('every report shows the ignored finding apart, with its reason: Markdown, SARIF (an accepted suppression), HTML, GitHub (no annotation, a summary line)', async () => {
+    const root = project({
+      'requirements.txt': 'django>=5.2\npsycopg2-binary\n',
+      'pypy-ready.toml': '[[ignore]]\npackage = "psycopg2-binary"\nreason = "the web tier stays on CPython for now"\n',
+    });
+    const summary = join(root, 'summary.md');
+    writeFileSync(summary, '');
+    const io = captureIO({ cwd: root, env: { GITHUB_STEP_SUMMARY: summary } });
+    const code = await main(['.', '--index-url', server.simpleUrl, '--no-cache', '--format', 'github', '--format', 'markdown=r.md', '--format', 'sarif=r.sarif', '--format', 'html=r.html'], io);
+    expect(code).toBe(0);
+    expect(io.out).not.toMatch(/psycopg2-binary/);
+    const read = (name: string) => readFileSync(join(root, name), 'utf8');
+    expect(read('summary.md')).toContain('### Ignored by the configuration (1)');
+    expect(read('summary.md')).toMatch(/- psycopg2-binary \(known-broken on PyPy 3\.11 \\\(7\.3\\\), known-broken on PyPy 3\.11 \\\(8\.0\\\)\): the web tier stays on CPython for now \(pypy-ready\.toml:1\)/);
+    expect(read('r.md')).toContain('### Ignored by the configuration (1)');
+    expect(read('r.md')).not.toMatch(/\| .*blocker.*\| psycopg2-binary/);
+    const sarif = JSON.parse(read('r.sarif')) as { runs: { results: { properties: { package: string }; suppressions?: unknown[] }[] }[] };
+    const results = sarif.runs.flatMap((r) => r.results).filter((r) => r.properties.package === 'psycopg2-binary');
+    expect(results).toHaveLength(2);
+    for (const r of results) expect(r.suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'the web tier stays on CPython for now; pypy-ready.toml:1' }]);
+    expect(read('r.html')).toMatch(/<span class="ignored">ignored<\/span>/);
+    expect(read('r.html')).toContain('<dt>Ignored</dt><dd class="ignore">the web tier stays on CPython for now (pypy-ready.toml:1): reported, not failing the run</dd>');
   });
 });
