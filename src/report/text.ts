@@ -3,7 +3,8 @@
  * target, `bottom-line.ts`), then the header, then "Blockers by chain" when anything blocks: each
  * blocker once, with the direct requirements that pull it in, leaf blockers first. Then one entry per package, in the section of its worst
  * severity; under it one line per target (verdict, version, the file pip would install), then the fix
- * and the evidence. Packages that are fine on every target are listed compactly. Everything that came
+ * and the evidence. Packages that are fine on every target are listed compactly. At the end, the
+ * advice drawn from the findings (`assess/advice.ts`) and the summary line. Everything that came
  * from manifests or the index is stripped of control characters.
  */
 import { SEVERITIES, SEVERITY_ORDER, worstSeverity, type Severity } from '../assess/types.js';
@@ -129,6 +130,47 @@ function projectSections(findings: readonly Finding[], label: (targetId: string)
   return out;
 }
 
+/** Rows the side-by-side table shows at most; the sections below list every package. */
+const SIDE_BY_SIDE_ROWS = 200;
+const NAME_COLUMN = 32;
+
+/**
+ * With several targets, one row per package that is not fine everywhere and one column per target
+ * (its verdict there, `-` where the target does not install it): the pp73 → pp80 break, or what a
+ * CPython baseline has today, at a glance.
+ */
+function sideBySide(result: ScanResult, label: (id: string) => string, severalProjects: boolean, options: TextOptions): string[] {
+  const rows = new Map<string, Map<string, Finding>>();
+  for (const f of result.findings) {
+    const key = `${f.project}\n${f.name}`;
+    if (!rows.has(key)) rows.set(key, new Map());
+    rows.get(key)!.set(f.target, f);
+  }
+  const interesting = [...rows.entries()].filter(([, byTarget]) => [...byTarget.values()].some((f) => f.severity !== 'ok' || f.ignored !== undefined));
+  if (interesting.length === 0) return [];
+  const worstOf = (byTarget: Map<string, Finding>): Severity => worst([...byTarget.values()].filter((f) => f.ignored === undefined));
+  interesting.sort(([a, x], [b, y]) => SEVERITY_ORDER.indexOf(worstOf(x)) - SEVERITY_ORDER.indexOf(worstOf(y)) || (a < b ? -1 : a > b ? 1 : 0));
+  const cell = (f: Finding | undefined): string => (f === undefined ? '-' : `${f.verdict}${f.ignored ? ' (ignored)' : ''}`);
+  const nameOf = (key: string): string => {
+    const [project, name] = key.split('\n') as [string, string];
+    const text = inline(severalProjects ? `${project}: ${name}` : name);
+    return text.length > NAME_COLUMN ? `${text.slice(0, NAME_COLUMN - 1)}~` : text;
+  };
+  const shown = interesting.slice(0, SIDE_BY_SIDE_ROWS);
+  const headers = result.targets.map((t) => label(t.id));
+  const widths = result.targets.map((t, i) => Math.max(headers[i]!.length, ...shown.map(([, byTarget]) => cell(byTarget.get(t.id)).length)));
+  const nameWidth = Math.max(7, ...shown.map(([key]) => nameOf(key).length));
+  const line = (first: string, cells: string[]): string => `  ${first.padEnd(nameWidth)}  ${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd();
+  const fine = rows.size - interesting.length;
+  const out = ['', `Targets side by side (${interesting.length} package(s) with a finding on some target${fine > 0 ? `; ${fine} fine on every target` : ''}):`, line('package', headers)];
+  for (const [key, byTarget] of shown) {
+    const severity = worstOf(byTarget);
+    out.push(paint(line(nameOf(key), result.targets.map((t) => cell(byTarget.get(t.id)))), severity, options.color === true));
+  }
+  if (interesting.length > shown.length) out.push(`  and ${interesting.length - shown.length} more, listed below`);
+  return out;
+}
+
 export function renderText(result: ScanResult, options: TextOptions = {}): string {
   const out: string[] = [];
   // Short target labels when every target shares one platform.
@@ -160,6 +202,8 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
     out.push(...formatBlockerChains(chains, { label, projects: projects.length > 1 }).map((line) => `  ${line}`));
   }
 
+  if (result.targets.length > 1) out.push(...sideBySide(result, label, projects.length > 1, options));
+
   if (projects.length > 1) {
     for (const project of projects) {
       const own = result.findings.filter((f) => f.project === project);
@@ -186,6 +230,13 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
       // Messages name an index by scheme, host and port; its whole URL (whose path may be a token) only on request.
       if (options.verbose && error.url) out.push(`    url: ${inline(redactUrl(error.url))}`);
     }
+  }
+
+  // Advice drawn from the findings (`assess/advice.ts`), then the summary line last.
+  const advice = result.advice ?? [];
+  if (advice.length > 0) {
+    out.push('', `Advice${result.comparison ? ' (on the whole picture, not only this change)' : ''}:`);
+    for (const a of advice) out.push(`  - ${inline(a.text)}`);
   }
 
   const counts = SEVERITIES.map((s) => [s, result.findings.filter((f) => f.severity === s && f.ignored === undefined).length] as const)

@@ -3,8 +3,12 @@
  * turns the result into an exit code. Nothing here decides a verdict.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { appendFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
+import { poetryToPep440 } from '../../manifests/poetry-constraint.js';
+import { readToml, tableAt } from '../../manifests/toml-document.js';
+import { cpythonBaseline } from '../../targets/compare.js';
 import { parseArgs } from 'node:util';
 import { SEVERITY_RANK } from '../../assess/types.js';
 import { renderJobSummary, SUMMARY_LIMIT_BYTES } from '../../report/github.js';
@@ -20,6 +24,7 @@ import type { ScanResult } from '../../scan/types.js';
 import { PLATFORM_IDS } from '../../targets/platforms.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, UsageError, type CliIO, type Command } from '../io.js';
 import { TARGET_OPTION_SPEC, targetOptionsFrom } from './tags.js';
+import { compileExcludes } from '../../manifests/ignore-rules.js';
 
 export const SCAN_HELP = `Usage: pypy-ready [scan] [PATH...] [options]
 
@@ -28,8 +33,15 @@ installs and runs well on the target PyPy, with the evidence and a fix.
 
 Targets:
   --target ID             repeatable; default ${DEFAULT_TARGETS.join(' and ')} (see \`pypy-ready targets\`)
+  --compare               the targets (default: the PyPy lines above) side by side with the CPython
+                          baseline the project's requires-python allows (CPython 3.11 by default)
   --platform P            ${PLATFORM_IDS.join(' | ')}
   --glibc X.Y             glibc baseline for manylinux (default 2.28); --musl X.Y, --macos X.Y likewise
+Scanning:
+  --exclude GLOB          repeatable: leave out paths that match (gitignore syntax, relative to
+                          each PATH: \`tools/legacy\`, \`**/fixtures/\`, \`/build\`); also a config key
+  --no-gitignore          walk what .gitignore files ignore too (honoured by default); a PATH
+                          named on the command line is scanned either way
 Index:
   --index-url URL         primary index (default https://pypi.org/simple/, or PIP_INDEX_URL)
   --extra-index-url URL   repeatable; also PIP_EXTRA_INDEX_URL
@@ -151,10 +163,37 @@ export const SCAN_OPTIONS = {
   'if-unreachable': { type: 'string' },
   config: { type: 'string' },
   'no-config': { type: 'boolean' },
+  compare: { type: 'boolean' },
+  exclude: { type: 'string', multiple: true },
+  'no-gitignore': { type: 'boolean' },
 } as const satisfies Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
 
 /** Options that only make sense on the command line. */
 const NOT_IN_CONFIG: ReadonlySet<string> = new Set(['help', 'config', 'no-config', 'interactive']);
+
+/**
+ * The project's `requires-python` (PEP 621, or Poetry's `python` dependency), from the pyproject.toml
+ * at `path` (or in it, when a directory); null when there is none or it cannot be read: the
+ * comparison then uses the PyPy targets' Python.
+ */
+function requiresPythonAt(path: string): string | null {
+  const file = path.endsWith('pyproject.toml') ? path : join(path, 'pyproject.toml');
+  let text: string;
+  try {
+    if (!statSync(file).isFile() || statSync(file).size > 4 * 1024 * 1024) return null;
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const document = readToml(text, file);
+  if (!document.ok) return null;
+  const pep621 = tableAt(document.data, 'project')?.['requires-python'];
+  if (typeof pep621 === 'string') return pep621;
+  const poetry = tableAt(document.data, 'tool', 'poetry', 'dependencies')?.['python'];
+  if (typeof poetry !== 'string') return null;
+  const converted = poetryToPep440(poetry);
+  return converted.ok ? converted.specifier : null;
+}
 
 /** parseArgs leaves an option it did not see undefined; only the ones given override the configuration. */
 function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
@@ -231,6 +270,18 @@ function parseMergedArgs(values: ScanValues, positionals: string[], config: Conf
     if (io.now) options.today = today(io.now());
   }
   if (values.target) options.targets = values.target;
+  if (values.compare) {
+    // The PyPy lines (given, or the defaults) beside the CPython the project runs today.
+    const pypy = options.targets ?? [...DEFAULT_TARGETS];
+    const baseline = cpythonBaseline(pypy, requiresPythonAt(resolve(io.cwd, positionals[0] ?? '.')));
+    options.targets = pypy.includes(baseline.id) ? pypy : [...pypy, baseline.id];
+  }
+  if (values.exclude !== undefined) {
+    const excludes = compileExcludes(values.exclude);
+    if (!excludes.ok) throw new UsageError(excludes.problem);
+    options.exclude = values.exclude;
+  }
+  if (values['no-gitignore']) options.gitignore = false;
   options.pip = {
     onlyBinary: values['only-binary'] ?? [],
     noBinary: values['no-binary'] ?? [],
