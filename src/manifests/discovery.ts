@@ -1,8 +1,9 @@
 /**
  * Finding manifests under a directory, and telling which format a file is.
  */
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { lastMatch, parseGitignore, type IgnorePattern } from './ignore-rules.js';
 import type { LockFormat } from './locks.js';
 
 export type ManifestFormat = 'requirements' | 'pyproject' | 'hatch' | 'setup-cfg' | 'pipfile' | LockFormat;
@@ -163,15 +164,86 @@ export function projectRootOf(file: string, stopAt: string): string {
   return dir;
 }
 
+export interface DiscoverOptions {
+  /** `--exclude` patterns (gitignore syntax, `ignore-rules.ts`), anchored at `dir`. */
+  exclude?: readonly IgnorePattern[];
+  /** Read `.gitignore` files (default true). */
+  gitignore?: boolean;
+}
+
+/** A `.gitignore` larger than this is not read (git's own limit is 100 MB; a manifest tree has no use for one). */
+const MAX_GITIGNORE_BYTES = 1024 * 1024;
+
+/** One directory's `.gitignore` patterns, with the directory they are relative to. */
+interface IgnoreList {
+  base: string;
+  patterns: IgnorePattern[];
+}
+
+/** The patterns of `dir/.gitignore`, when it is a regular file (git does not follow a symlinked one). */
+async function readGitignore(dir: string): Promise<IgnoreList | null> {
+  const file = path.join(dir, '.gitignore');
+  try {
+    const info = await lstat(file);
+    if (!info.isFile() || info.size > MAX_GITIGNORE_BYTES) return null;
+    const patterns = parseGitignore(await readFile(file, 'utf8'));
+    return patterns.length > 0 ? { base: dir, patterns } : null;
+  } catch {
+    return null;
+  }
+}
+
+const exists = (p: string): Promise<boolean> => lstat(p).then(() => true, () => false);
+
+/**
+ * The `.gitignore` lists that apply inside `dir` from above it: those from the root of the git
+ * repository `dir` is in (the nearest directory above holding `.git`) down to `dir`'s parent,
+ * shallowest first. None outside a repository, or when `dir` is a repository's root.
+ */
+async function gitignoresAbove(dir: string): Promise<IgnoreList[]> {
+  if (await exists(path.join(dir, '.git'))) return [];
+  const chain: string[] = [];
+  for (let current = path.dirname(dir); ; current = path.dirname(current)) {
+    chain.unshift(current);
+    if (await exists(path.join(current, '.git'))) break;
+    if (path.dirname(current) === current) return [];
+  }
+  const lists: IgnoreList[] = [];
+  for (const d of chain) {
+    const list = await readGitignore(d);
+    if (list) lists.push(list);
+  }
+  return lists;
+}
+
+/** Git's precedence: the deepest list with a matching pattern decides, and in it the last pattern. */
+function gitignored(lists: readonly IgnoreList[], full: string, isDir: boolean): boolean {
+  for (let i = lists.length - 1; i >= 0; i--) {
+    const list = lists[i]!;
+    const verdict = lastMatch(list.patterns, path.relative(list.base, full).split(path.sep).join('/'), isDir);
+    if (verdict !== null) return verdict;
+  }
+  return false;
+}
+
 /**
  * Walk `dir` for manifests: requirements*.txt / *.in anywhere, every .txt / .in under a
  * `requirements/` folder, and the named formats. Virtualenvs (a `pyvenv.cfg`), VCS folders,
  * `node_modules` and tool caches are skipped; symlinked directories are not followed (a symlink
- * with a manifest's name is listed, and read through the link).
+ * with a manifest's name is listed, and read through the link). A file or directory that an
+ * `exclude` pattern or a `.gitignore` ignores is not read or walked: the `.gitignore` files of the
+ * tree, and those above `dir` up to its repository's root, as git reads them (a directory holding
+ * `.git` starts afresh: a nested repository has its own). `dir` itself is never ignored: a path
+ * named on the command line is scanned. `.git/info/exclude` and git's global excludes file are not
+ * read: they are one clone's settings, and a scan should say the same on every clone.
  */
-export async function discoverManifests(dir: string): Promise<DiscoveredManifest[]> {
+export async function discoverManifests(dir: string, options: DiscoverOptions = {}): Promise<DiscoveredManifest[]> {
   const found: DiscoveredManifest[] = [];
-  const walk = async (current: string, underRequirements: boolean): Promise<void> => {
+  const exclude = options.exclude ?? [];
+  const useGitignore = options.gitignore !== false;
+  const excluded = (full: string, isDir: boolean): boolean =>
+    exclude.length > 0 && lastMatch(exclude, path.relative(dir, full).split(path.sep).join('/'), isDir) === true;
+  const walk = async (current: string, underRequirements: boolean, above: readonly IgnoreList[]): Promise<void> => {
     let entries;
     try {
       entries = await readdir(current, { withFileTypes: true });
@@ -179,13 +251,22 @@ export async function discoverManifests(dir: string): Promise<DiscoveredManifest
       return;
     }
     if (entries.some((e) => e.name === 'pyvenv.cfg' && e.isFile())) return;
+    let lists = above;
+    if (useGitignore) {
+      if (current !== dir && entries.some((e) => e.name === '.git')) lists = [];
+      const own = entries.some((e) => e.name === '.gitignore') ? await readGitignore(current) : null;
+      if (own) lists = [...lists, own];
+    }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const full = path.join(current, e.name);
-      if (e.isDirectory()) {
-        if (SKIPPED_DIRS.has(e.name)) continue;
-        await walk(full, underRequirements || e.name.toLowerCase() === 'requirements');
-      } else if (e.isFile() || e.isSymbolicLink()) {
+      const isDir = e.isDirectory();
+      if (isDir && SKIPPED_DIRS.has(e.name)) continue;
+      if (!isDir && !e.isFile() && !e.isSymbolicLink()) continue;
+      if (excluded(full, isDir) || (useGitignore && gitignored(lists, full, isDir))) continue;
+      if (isDir) {
+        await walk(full, underRequirements || e.name.toLowerCase() === 'requirements', lists);
+      } else {
         // A symlink with a manifest's name is listed too: reading it follows the link, and says
         // so when the link loops or dangles (rather than dropping the file without a word).
         const format = formatOfName(e.name) ?? (underRequirements && /\.(txt|in)$/i.test(e.name) ? 'requirements' : null);
@@ -194,6 +275,6 @@ export async function discoverManifests(dir: string): Promise<DiscoveredManifest
     }
   };
   const info = await lstat(dir);
-  if (info.isDirectory()) await walk(dir, false);
+  if (info.isDirectory()) await walk(dir, false, useGitignore ? await gitignoresAbove(dir) : []);
   return found;
 }

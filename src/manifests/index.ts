@@ -7,6 +7,7 @@ import path from 'node:path';
 import { quote } from '../safe-text.js';
 import { capIssues, oneLine } from './limits.js';
 import { discoverManifests, FORMAT_LABEL, formatOfContent, formatOfPath, type ManifestFormat } from './discovery.js';
+import { compileExcludes } from './ignore-rules.js';
 import { parsePdmLock, parsePipfileLock, parsePoetryLock, parsePylock, parseUvLock, type LockResult } from './locks.js';
 import { localPathOfFileUrl } from './file-url.js';
 import { parsePipfile } from './pipfile.js';
@@ -19,7 +20,7 @@ import { emptyIndexOptions, type DeclaredRequirement, type IndexOptions, type Ma
 
 import { redactUrl } from '../safe-text.js';
 export * from './types.js';
-export { formatOfName, formatOfPath, formatOfContent, sniffFormat, discoverManifests, FORMAT_LABEL, type ManifestFormat } from './discovery.js';
+export { formatOfName, formatOfPath, formatOfContent, sniffFormat, discoverManifests, FORMAT_LABEL, type ManifestFormat, type DiscoverOptions } from './discovery.js';
 
 /** What any manifest parser gives back; each format fills what it knows. */
 interface ParsedManifest {
@@ -89,6 +90,13 @@ export interface LoadOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
   maxFileBytes?: number;
+  /**
+   * Paths not to walk or read under each directory given: gitignore-syntax patterns relative to that
+   * directory (`ignore-rules.ts`). A file given by path is read whatever they say.
+   */
+  exclude?: readonly string[];
+  /** Honour `.gitignore` files while walking a directory (default true; see `discoverManifests`). */
+  gitignore?: boolean;
 }
 
 /** A path given to `loadManifests` that does not exist (or loops): the caller's mistake, not the file's. */
@@ -112,6 +120,9 @@ export async function loadManifests(paths: string[], options: LoadOptions = {}):
   const env = options.env ?? process.env;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const inputs = paths.length ? paths : ['.'];
+  const excludes = compileExcludes(options.exclude ?? []);
+  if (!excludes.ok) throw new ManifestPathError(excludes.problem);
+  const discoverOptions = { exclude: excludes.patterns, gitignore: options.gitignore !== false };
 
   // Projects by root directory, in the order they are first seen.
   const projects = new Map<string, { file: string; format: ManifestFormat | null }[]>();
@@ -129,7 +140,7 @@ export async function loadManifests(paths: string[], options: LoadOptions = {}):
       throw new ManifestPathError(await pathProblem(error, abs, oneLine(input)));
     }
     if (info.isDirectory()) {
-      for (const m of await discoverManifests(abs)) add(m.root, m.file, m.format);
+      for (const m of await discoverManifests(abs, discoverOptions)) add(m.root, m.file, m.format);
     } else {
       // Named explicitly: the name or extension decides, else the content (with a warning).
       add(path.dirname(abs), abs, formatOfPath(abs));

@@ -61,6 +61,10 @@ export interface ScanOptions {
   ignores?: readonly IgnoreRule[];
   /** The day ignores are judged on (`YYYY-MM-DD`, default today in UTC). */
   today?: string;
+  /** `--exclude`: gitignore-syntax patterns of paths not to walk, relative to each directory scanned. */
+  exclude?: string[];
+  /** Honour `.gitignore` files while walking (default true; `--no-gitignore` sets false). */
+  gitignore?: boolean;
 }
 
 export interface ScanProgress {
@@ -180,7 +184,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   };
   report(true);
 
-  const projects = await loadManifests(paths, { cwd, env });
+  const projects = await loadManifests(paths, { cwd, env, exclude: options.exclude ?? [], gitignore: options.gitignore !== false });
   progress.manifests = new Set(projects.flatMap((p) => p.manifests)).size;
   progress.projects = projects.length;
   progress.stage = 'resolving';
