@@ -9,7 +9,8 @@
  *    `MAX_TARGET_COLUMNS` targets), then the version, the fix and the manifest `file:line`;
  * 4. problems reading the input (manifests, index warnings), always visible;
  * 5. collapsible `<details>`: the evidence per package of the table, then the packages that are
- *    fine on every target (never those not checked: they are in the table as "not checked").
+ *    fine on every target (never those not checked: they are in the table as "not checked");
+ * 6. the advice drawn from the findings (`assess/advice.ts`), a few bullets, never left out.
  *
  * When the whole is too long, parts go in this order, each leaving a visible note of what was left
  * out: evidence details (from the end of the table upwards), fine packages, then table rows (the
@@ -130,6 +131,8 @@ interface Parts {
   ignored: string[];
   details: string[];
   fine: string[];
+  /** One bullet per advice (kept whole: a few short sentences). */
+  advice: string[];
 }
 
 function tableParts(result: ScanResult, groups: PackageGroup[], label: (id: string) => string, severalProjects: boolean): { head: string[]; rows: string[] } {
@@ -239,6 +242,7 @@ function assemble(parts: Parts, kept: Kept): string {
   } else if (parts.fine.length > 0) {
     out.push('', `*Left out: the list of ${plural(parts.fine.length, 'package', 'packages')} fine on every target, to stay under ${LIMIT_WORDS}.*`);
   }
+  if (parts.advice.length > 0) out.push('', '### Advice', '', ...parts.advice);
   // Printed to a CI log (no file), a line must not start a workflow command; only a list of
   // names can start with a stranger's text.
   return `${out.join('\n').split('\n').map(neutraliseWorkflowCommands).join('\n')}\n`;
@@ -297,6 +301,7 @@ export function renderMarkdown(result: ScanResult, context: RenderContext): stri
     ignored: ignoredPackages(result).map((p) => `- ${md(p.name)}${severalProjects ? ` (${md(p.project, 80)})` : ''} (${md(p.where.join(', '), 400)}): ${md(p.reason, MAX_SENTENCE)}${p.until ? `, until ${p.until}` : ''} (${md(p.rule, 200)})`),
     details: flagged.map((g) => detailsOf(g, label, severalProjects)),
     fine: fine.map((g) => fineItem(g, severalProjects)),
+    advice: (result.advice ?? []).length > 0 ? [...(result.comparison ? ['*On the whole picture, not only this change.*', ''] : []), ...result.advice!.map((a) => `- ${md(a.text, 2 * MAX_SENTENCE)}`)] : [],
   };
 
   const fits = (kept: Kept): boolean => assemble(parts, kept).length < MARKDOWN_LIMIT;

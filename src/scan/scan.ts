@@ -7,6 +7,7 @@ import { applyIgnores, type IgnoreRule } from './ignores.js';
 import path from 'node:path';
 import { loadKnowledgeBase, type KnowledgeBase } from '../assess/knowledge.js';
 import { assess } from '../assess/rules.js';
+import { withAdvice } from '../assess/advice.js';
 import { severityPosition } from '../assess/types.js';
 import { loadManifests, type DeclaredRequirement, type ManifestProject } from '../manifests/index.js';
 import { formatIssue } from '../manifests/types.js';
@@ -282,7 +283,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   };
   // With no index, every finding is "unknown": no rule can be told stale, and none hides anything
   // the exit code would not already report.
-  return options.ignores && options.ignores.length > 0 && indexReachable ? applyIgnores(result, options.ignores, options.today) : result;
+  return withAdvice(options.ignores && options.ignores.length > 0 && indexReachable ? applyIgnores(result, options.ignores, options.today) : result);
 }
 
 function relativePath(cwd: string, p: string): string {

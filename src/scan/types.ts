@@ -2,6 +2,7 @@
  * The result of a scan: plain data. The JSON report (schema version 1, schema/report-v1.schema.json)
  * is this object without `indexReachable`, which only decides the exit code.
  */
+import type { Advice } from '../assess/advice.js';
 import type { Assessment } from '../assess/types.js';
 import type { Comparison } from './baseline.js';
 import type { IgnoreMark } from './ignores.js';
@@ -91,4 +92,10 @@ export interface ScanResult {
   indexReachable: boolean;
   /** PR mode (`--baseline`): `findings` holds only what is new or worse; this gives the whole picture. */
   comparison?: Comparison;
+  /**
+   * Advice drawn from the findings (`assess/advice.ts`), computed by `scan()` after ignores are
+   * applied, over the whole picture (in PR mode too). Always set by `scan()`; optional so that
+   * results built by hand (tests, library users) need not carry it.
+   */
+  advice?: Advice[];
 }
