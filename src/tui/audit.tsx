@@ -11,7 +11,7 @@ import type { Finding, ScanResult } from '../scan/types.js';
 import type { ScanProgress } from '../scan/scan.js';
 import type { TargetSummary } from '../report/bottom-line.js';
 import { inline } from '../report/terminal.js';
-import { INITIAL_STATE, reduce, rowsOf, sectionCounts, selectedFinding, windowOf, SECTIONS, type AuditState, type KeyName, type Row } from './model.js';
+import { INITIAL_STATE, reduce, rowsOf, sectionCounts, selectedFinding, verdictsAcross, windowOf, SECTIONS, type AuditState, type KeyName, type Row } from './model.js';
 import { arrow, glyph, SEVERITY_COLOR, SEVERITY_WORD, VERDICT_WORDS, type Look } from './look.js';
 
 export interface AuditProps {
@@ -124,9 +124,15 @@ function locationOf(f: Finding): string {
   return at ? `${at.file}:${at.line}` : '';
 }
 
-function FindingRow({ finding, selected, look, width }: { finding: Finding; selected: boolean; look: Look; width: number }): React.JSX.Element {
+/** Width of a verdict column when targets are side by side ("lost-pypy-wheels" is the longest). */
+const VERDICT_COLUMN = 17;
+
+function FindingRow({ finding, selected, look, width, across }: { finding: Finding; selected: boolean; look: Look; width: number; across: string[] | null }): React.JSX.Element {
   const marker = selected ? '>' : ' ';
-  const text = `${marker} ${glyph(finding.severity, look)} ${finding.name} ${finding.version ?? '-'}  ${finding.verdict}${finding.ignored ? ' [ignored]' : ''}  ${locationOf(finding)}`;
+  // With several targets, one column per target (the list's own target among them), then the line.
+  const verdicts = across ? across.map((v) => v.padEnd(VERDICT_COLUMN)).join('') : `${finding.verdict}  `;
+  const name = `${finding.name} ${finding.version ?? '-'}`;
+  const text = `${marker} ${glyph(finding.severity, look)} ${across ? name.padEnd(28) : name}  ${verdicts}${finding.ignored ? '[ignored] ' : ''}${locationOf(finding)}`;
   return (
     <Text inverse={selected} color={look.color && !selected ? SEVERITY_COLOR[finding.severity] : undefined}>
       {fit(text, width)}
@@ -152,9 +158,12 @@ function ListScreen(props: { result: ScanResult; state: AuditState; rows: number
   const header = [`pypy-ready ${props.version}  ${tabs}${onePlatform ? `  ${target.platform}` : ''}`, ...bottomLine, counts];
   const filterLine = state.filtering || state.filter !== '' ? [`/${state.filter}${state.filtering ? '_' : ''}  (esc clears)`] : [];
   const hints = showHints ? ['↑↓ move  enter open  / filter  s sort  tab target  e edit  ? help  q quit'] : [];
-  const listHeight = Math.max(1, props.rows - 1 - header.length - filterLine.length - hints.length);
+  // One line for the target columns' heading when targets are side by side.
+  const listHeight = Math.max(1, props.rows - 1 - header.length - filterLine.length - hints.length - (result.targets.length > 1 ? 1 : 0));
   const all = rowsOf(result, state);
   const rows = windowOf(all, state, listHeight);
+  const across = React.useMemo(() => (result.targets.length > 1 ? verdictsAcross(result) : null), [result]);
+  const columns = across ? `  ${''.padEnd(28)}  ${result.targets.map((t) => (onePlatform ? t.interpreter : t.id).slice(0, VERDICT_COLUMN - 1).padEnd(VERDICT_COLUMN)).join('')}` : null;
   return (
     <Box flexDirection="column">
       <Text bold>{fit(header[0]!, width)}</Text>
@@ -165,6 +174,7 @@ function ListScreen(props: { result: ScanResult; state: AuditState; rows: number
       {filterLine.map((line) => (
         <Text key="filter">{fit(line, width)}</Text>
       ))}
+      {columns && all.length > 0 ? <Text dimColor={look.color}>{fit(columns, width)}</Text> : null}
       <Box flexDirection="column" aria-role="list">
         {all.length === 0 ? <Text>{fit(state.filter ? `no package matches "${state.filter}"` : 'no packages on this target', width)}</Text> : null}
         {rows.map((row: Row) =>
@@ -173,7 +183,7 @@ function ListScreen(props: { result: ScanResult; state: AuditState; rows: number
               {fit(`${row.title} (${row.count})`, width)}
             </Text>
           ) : (
-            <FindingRow key={`f-${row.index}`} finding={row.finding} selected={row.index === state.selected} look={look} width={width} />
+            <FindingRow key={`f-${row.index}`} finding={row.finding} selected={row.index === state.selected} look={look} width={width} across={across ? across(row.finding) : null} />
           ),
         )}
       </Box>

@@ -150,3 +150,13 @@ export function sectionCounts(result: ScanResult, targetId: string): { title: st
   const own = result.findings.filter((f) => f.target === targetId);
   return SECTIONS.map((section) => ({ title: section.title, count: own.filter((f) => section.severities.includes(f.severity)).length }));
 }
+
+/**
+ * Side by side: the verdict of each finding's package on every target, so the list of one target
+ * can show the others in columns. Built once per result; a lookup is a map access.
+ */
+export function verdictsAcross(result: ScanResult): (finding: Finding) => string[] {
+  const byKey = new Map<string, Finding>();
+  for (const f of result.findings) byKey.set(`${f.project}\n${f.name}\n${f.target}`, f);
+  return (finding) => result.targets.map((t) => byKey.get(`${finding.project}\n${finding.name}\n${t.id}`)?.verdict ?? '-');
+}

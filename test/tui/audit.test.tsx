@@ -263,6 +263,19 @@ describe('the interactive audit', () => {
     s.unmount();
   });
 
+  it('with several targets, the list shows them side by side: a verdict column per target under a heading naming them', async () => {
+    const s = await open(demo, { columns: 140, rows: 40 });
+    const lines = s.lines();
+    const heading = lines.find((l) => l.includes(tabOf(demo, 0)) && l.includes(tabOf(demo, 1)) && !l.startsWith('pypy-ready'));
+    expect(heading?.trim().split(/\s+/)).toEqual(demo.targets.map((t) => t.interpreter));
+    // lxml: a PyPy wheel on 7.3, only pp73 wheels (abi-mismatch) on 8.0, in the same row.
+    const lxml = demo.targets.map((t) => demo.findings.find((f) => f.name === 'lxml' && f.target === t.id)?.verdict);
+    expect(lxml).toEqual(['pypy-wheel', 'abi-mismatch']);
+    const row = lines.find((l) => / lxml /.test(l));
+    expect(row).toMatch(/lxml \S+\s+pypy-wheel\s+abi-mismatch\s+\S+:\d+/);
+    s.unmount();
+  });
+
   it('s cycles the sort: by severity (with headings), by name, by verdict', async () => {
     const s = await open(demo);
     await s.press('s');
