@@ -57,13 +57,17 @@ export function splice(text: string, spans: { start: number; end: number; text: 
   return out + text.slice(at);
 }
 
-export function editRequirementsFile(text: string, file: string, requests: readonly EditRequest[]): FileEdits {
+/**
+ * `allowGenerated`: edit a pip-compile output anyway (the transform is the same; the command never
+ * asks for it, since the next `pip-compile` run would undo the edit).
+ */
+export function editRequirementsFile(text: string, file: string, requests: readonly EditRequest[], options: { allowGenerated?: boolean } = {}): FileEdits {
   const parsed = parseRequirementsFile(text, file);
   const lines = new LineMap(text);
   const offset = (line: number, column: number): number => lines.starts[line - 1]! + column - 1;
   const refused: FileEdits['refused'] = [];
   const spans: { start: number; end: number; text: string; edit: TextEdit; request: EditRequest }[] = [];
-  const generator = generatedBy(text);
+  const generator = options.allowGenerated ? null : generatedBy(text);
   for (const request of requests) {
     const refuse = (reason: string): void => void refused.push({ request, reason });
     if (generator) {
@@ -88,7 +92,8 @@ export function editRequirementsFile(text: string, file: string, requests: reado
       refuse(rewritten.reason);
       continue;
     }
-    spans.push({ start, end, text: rewritten.text, request, edit: { line: request.line, column: request.column, name: request.name, from, to: rewritten.text } });
+    const column = keptColumn(text, end, rewritten.text.length - from.length);
+    spans.push({ start, end: end + column.eat, text: rewritten.text + column.pad, request, edit: { line: request.line, column: request.column, name: request.name, from, to: rewritten.text } });
   }
   const edited = splice(text, spans);
   // Read back: every edited requirement parses where it was, and no new problem appeared.
@@ -99,6 +104,17 @@ export function editRequirementsFile(text: string, file: string, requests: reado
     return { text, applied: [], refused: [...refused, ...spans.map((s) => ({ request: s.request, reason: `the edited file would not read back cleanly (${broken[0]?.message ?? 'requirement count changed'})` }))] };
   }
   return { text: edited, applied: spans.map((s) => s.edit), refused };
+}
+
+/**
+ * A comment aligned after the requirement (`hiredis>=3.1      # C parser`) keeps its column when
+ * the padding allows (two spaces at least stay): `eat` spaces are taken, or `pad` added.
+ */
+function keptColumn(text: string, end: number, grown: number): { eat: number; pad: string } {
+  const run = /^[ \t]*/.exec(text.slice(end, end + 200))![0];
+  if (grown === 0 || run.length < 2 || run.includes('\t') || text[end + run.length] !== '#') return { eat: 0, pad: '' };
+  if (grown > 0) return { eat: Math.min(grown, run.length - 2), pad: '' };
+  return { eat: 0, pad: ' '.repeat(-grown) };
 }
 
 /** Why a requirement's text cannot be rewritten in place, or null. */

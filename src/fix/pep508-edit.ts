@@ -196,7 +196,7 @@ export function rewritePep508(text: string, change: Change, quote: '"' | "'"): R
       if (p.semicolon === -1) return { ok: true, text: `${text.slice(0, p.end)}${p.url ? ' ; ' : '; '}${clause}${trailing}` };
       const markerPart = text.slice(p.semicolon + 1, p.end);
       const lead = markerPart.slice(0, markerPart.length - markerPart.trimStart().length);
-      return { ok: true, text: `${text.slice(0, p.semicolon + 1)}${lead || ' '}(${markerPart.trim()}) and ${clause}${trailing}` };
+      return { ok: true, text: `${text.slice(0, p.semicolon + 1)}${lead}(${markerPart.trim()}) and ${clause}${trailing}` };
     }
   }
 }

@@ -123,10 +123,7 @@ function boundOf(limit: string): UpperBound | null {
 }
 
 /** The team ignored the finding in its configuration (and the ignore has not lapsed): not fixed either. */
-function isIgnored(f: Finding): boolean {
-  const marks = f as Finding & { ignored?: unknown; ignoreExpired?: unknown };
-  return marks.ignored !== undefined && marks.ignoreExpired === undefined;
-}
+const isIgnored = (f: Finding): boolean => f.ignored !== undefined && f.ignoreExpired === undefined;
 
 const isProblem = (f: Finding): boolean => f.severity === 'error' || f.severity === 'warning' || f.severity === 'unknown';
 
@@ -202,7 +199,7 @@ export function planFixes(result: ScanResult, knowledge: KnowledgeBase): FixPlan
     const command = relockCommand(r.location.file);
     if (command !== null && edited.has(r.project)) lockFiles.set(r.location.file, { project: r.project, lockFile: r.location.file, command });
   }
-  return { edits: edits.sort(byPlace), notFixed: notFixed.sort((a, b) => a.project.localeCompare(b.project) || a.name.localeCompare(b.name)), relock: [...lockFiles.values()] };
+  return { edits: edits.sort(byPlace), notFixed: notFixed.sort(byLocation), relock: [...lockFiles.values()] };
 }
 
 function candidatesFor(
@@ -288,6 +285,10 @@ function shortTarget(id: string): string {
 
 function sameLocation(a: ReportLocation | null, b: ReportLocation | null): boolean {
   return a === b || (a !== null && b !== null && a.file === b.file && a.line === b.line && a.column === b.column);
+}
+
+function byLocation(a: NotFixed, b: NotFixed): number {
+  return a.project.localeCompare(b.project) || (a.location?.file ?? '\uffff').localeCompare(b.location?.file ?? '\uffff') || (a.location?.line ?? 0) - (b.location?.line ?? 0) || a.name.localeCompare(b.name);
 }
 
 function byPlace(a: PlannedEdit, b: PlannedEdit): number {
