@@ -13,7 +13,7 @@
  *    name, one column per target with that target's verdict and severity, then the version and the
  *    first manifest line; under each package a detail row with, per target, the verdict in words,
  *    the file pip would install, the fix, the evidence, what was not checked and the chain;
- * 6. the advice drawn from the findings (`assess/advice.ts`), one item each.
+ * 6. the advice drawn from the findings (`assess/advice.ts`), one item each (not in PR mode).
  *
  * Self-contained: one inline `<style>` and one inline `<script>`, no URL of any kind (no link, image,
  * font or CDN; system fonts only), and a Content-Security-Policy that forbids every fetch
@@ -465,13 +465,13 @@ export function renderHtml(result: ScanResult, context: RenderContext): string {
     '<th scope="col">Declared at</th>',
     '</tr></thead>',
   ].join('');
-  const advice = result.advice ?? [];
+  // Not in PR mode, which lists only what the change made new or worse.
+  const advice = result.comparison ? [] : (result.advice ?? []);
   const adviceSection =
     advice.length > 0
       ? [
           '<section class="advice" aria-labelledby="h-advice">',
           `<h2 id="h-advice">Advice</h2>`,
-          ...(result.comparison ? ['<p class="muted">On the whole picture, not only this change.</p>'] : []),
           '<ul>',
           ...advice.map((a) => `<li class="advice-item" data-advice="${esc(a.id, 40)}">${esc(a.text, MAX_SENTENCE)}</li>`),
           '</ul>',

@@ -10,7 +10,8 @@
  * 4. problems reading the input (manifests, index warnings), always visible;
  * 5. collapsible `<details>`: the evidence per package of the table, then the packages that are
  *    fine on every target (never those not checked: they are in the table as "not checked");
- * 6. the advice drawn from the findings (`assess/advice.ts`), a few bullets, never left out.
+ * 6. the advice drawn from the findings (`assess/advice.ts`), a few bullets, never left out (not in
+ *    PR mode, which lists only what the change made new or worse).
  *
  * When the whole is too long, parts go in this order, each leaving a visible note of what was left
  * out: evidence details (from the end of the table upwards), fine packages, then table rows (the
@@ -301,7 +302,8 @@ export function renderMarkdown(result: ScanResult, context: RenderContext): stri
     ignored: ignoredPackages(result).map((p) => `- ${md(p.name)}${severalProjects ? ` (${md(p.project, 80)})` : ''} (${md(p.where.join(', '), 400)}): ${md(p.reason, MAX_SENTENCE)}${p.until ? `, until ${p.until}` : ''} (${md(p.rule, 200)})`),
     details: flagged.map((g) => detailsOf(g, label, severalProjects)),
     fine: fine.map((g) => fineItem(g, severalProjects)),
-    advice: (result.advice ?? []).length > 0 ? [...(result.comparison ? ['*On the whole picture, not only this change.*', ''] : []), ...result.advice!.map((a) => `- ${md(a.text, 2 * MAX_SENTENCE)}`)] : [],
+    // Not in PR mode, which lists only what the change made new or worse.
+    advice: result.comparison ? [] : (result.advice ?? []).map((a) => `- ${md(a.text, 2 * MAX_SENTENCE)}`),
   };
 
   const fits = (kept: Kept): boolean => assemble(parts, kept).length < MARKDOWN_LIMIT;

@@ -4,7 +4,7 @@
  * blocker once, with the direct requirements that pull it in, leaf blockers first. Then one entry per package, in the section of its worst
  * severity; under it one line per target (verdict, version, the file pip would install), then the fix
  * and the evidence. Packages that are fine on every target are listed compactly. At the end, the
- * advice drawn from the findings (`assess/advice.ts`) and the summary line. Everything that came
+ * advice drawn from the findings (`assess/advice.ts`; not in PR mode) and the summary line. Everything that came
  * from manifests or the index is stripped of control characters.
  */
 import { SEVERITIES, SEVERITY_ORDER, worstSeverity, type Severity } from '../assess/types.js';
@@ -232,10 +232,11 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
     }
   }
 
-  // Advice drawn from the findings (`assess/advice.ts`), then the summary line last.
-  const advice = result.advice ?? [];
+  // Advice drawn from the findings (`assess/advice.ts`), then the summary line last. Not in PR
+  // mode, which lists only what the change made new or worse (the JSON keeps the whole picture's).
+  const advice = result.comparison ? [] : (result.advice ?? []);
   if (advice.length > 0) {
-    out.push('', `Advice${result.comparison ? ' (on the whole picture, not only this change)' : ''}:`);
+    out.push('', 'Advice:');
     for (const a of advice) out.push(`  - ${inline(a.text)}`);
   }
 

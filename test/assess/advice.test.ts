@@ -18,6 +18,7 @@ import { renderJson } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { escapeInline } from '../../src/report/markdown-escape.js';
 import { renderText } from '../../src/report/text.js';
+import { compareWithBaseline } from '../../src/scan/baseline.js';
 import { scan, type ScanOptions } from '../../src/scan/index.js';
 import type { ScanResult } from '../../src/scan/types.js';
 import { REPO_ROOT } from '../support/shared.js';
@@ -159,6 +160,14 @@ describe('advice from real scans', () => {
     expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...json, advice: [{ ...json.advice[0], extra: 1 }] })).toBe(false);
     expect(validate({ ...json, advice: [{ ...json.advice[0], id: 'made-up' }] })).toBe(false);
+  });
+
+  it('PR mode: the reports list only what the change adds, so no advice there; the JSON keeps the whole picture\'s', () => {
+    const compared = compareWithBaseline(withCelery, { findings: [] }, 'HEAD');
+    expect(renderText(compared)).not.toContain('Advice');
+    expect(renderMarkdown(compared, CONTEXT)).not.toContain('### Advice');
+    expect(renderHtml(compared, CONTEXT)).not.toContain('h-advice');
+    expect((JSON.parse(renderJson(compared)) as { advice: Advice[] }).advice).toEqual(withCelery.advice);
   });
 
   it('escapes package names in every report', () => {
