@@ -28,6 +28,7 @@ import { describeComparison } from '../scan/baseline.js';
 import { bottomLine, ignoredPackages, targetLabel } from './bottom-line.js';
 import type { RenderContext } from './index.js';
 import { escapeCell, escapeInline } from './markdown-escape.js';
+import { MAX_PROJECT_LINES, projectCounts, projectTableMarkdown } from './projects.js';
 import { inline } from './terminal.js';
 
 // ---------------------------------------------------------------- workflow command syntax
@@ -356,6 +357,9 @@ export function renderJobSummary(result: ScanResult, options: SummaryOptions = {
     head.push(`| ${cell(targetLabel(result, target.id))} | ${new Set(findings.map((f) => `${f.project}\n${f.name}`)).size} | ${counts.join(' | ')} |`);
   }
   head.push('');
+  // A monorepo: a line of counts per project (packages counted once, by their worst target).
+  const perProject = projectTableMarkdown(projectCounts(result), cell, MAX_PROJECT_LINES);
+  if (perProject.length > 0) head.push(...perProject, '');
 
   const problems = result.errors.map((e) => `- ${e.severity === 'error' ? '**error**' : 'warning'}: ${escapeInline(cut(e.message, CELL_CUT))}${e.file ? ` (${escapeInline(`${e.file}${e.line ? `:${e.line}` : ''}`)})` : ''}`);
   const ignored = ignoredItems(result);

@@ -42,6 +42,7 @@ import { glyph, SEVERITY_WORD, VERDICT_WORDS } from '../tui/look.js';
 import { bottomLine, formatBottomLine, targetLabel } from './bottom-line.js';
 import type { RenderContext } from './index.js';
 import { inline } from './terminal.js';
+import { MAX_PROJECT_LINES, projectCounts } from './projects.js';
 
 /** Packages (table rows) at most; the least severe beyond it are left out, with a note. */
 export const MAX_ROWS = 5_000;
@@ -423,6 +424,18 @@ export function renderHtml(result: ScanResult, context: RenderContext): string {
     return `<span class="count sev-${s}" data-severity="${s}"><span aria-hidden="true">${glyph(s, LOOK)}</span> ${number(n)} ${COUNT_WORDS[s][n === 1 ? 0 : 1]}</span>`;
   });
   intro.push(`<p class="counts">${counts.join('')}<span class="muted">by each package's worst target</span></p>`, '</section>');
+  // A monorepo: the same counts per project, under the combined ones.
+  const perProject = projectCounts(result);
+  if (perProject.length > 0) {
+    intro.push('<section class="projects" aria-labelledby="h-projects">', `<h2 id="h-projects">By project (${number(perProject.length)})</h2>`, '<div class="table-wrap">', '<table id="projects">');
+    intro.push('<thead><tr><th scope="col">Project</th><th scope="col">Packages</th><th scope="col">Blockers</th><th scope="col">Warnings</th><th scope="col">Not checked</th><th scope="col">Ignored</th></tr></thead>', '<tbody>');
+    for (const c of perProject.slice(0, MAX_PROJECT_LINES)) {
+      intro.push(`<tr class="project-counts"><th scope="row">${esc(c.project, 120)}</th>${[c.packages, c.blockers, c.warnings, c.notChecked, c.ignored].map((n) => `<td>${number(n)}</td>`).join('')}</tr>`);
+    }
+    intro.push('</tbody>', '</table>', '</div>');
+    if (perProject.length > MAX_PROJECT_LINES) intro.push(`<p class="note">Left out: ${plural(perProject.length - MAX_PROJECT_LINES, 'more project', 'more projects')}; <code>--format json</code> has all of them.</p>`);
+    intro.push('</section>');
+  }
 
   if (result.errors.length > 0) {
     intro.push('<section class="problems" aria-labelledby="h-problems">', `<h2 id="h-problems">Problems reading the input (${number(result.errors.length)})</h2>`, '<ul>');

@@ -29,6 +29,7 @@ import { describeComparison } from '../scan/baseline.js';
 import { bottomLine, ignoredPackages, targetLabel } from './bottom-line.js';
 import type { RenderContext } from './index.js';
 import { escapeCell, escapeInline } from './markdown-escape.js';
+import { projectCounts, projectTableMarkdown } from './projects.js';
 import { inline, neutraliseWorkflowCommands } from './terminal.js';
 
 /** GitHub's limit on a comment body; the report stays strictly below it. */
@@ -287,6 +288,9 @@ export function renderMarkdown(result: ScanResult, context: RenderContext): stri
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n.toLocaleString('en-US')} ${s === 'error' ? (n === 1 ? 'blocker' : 'blockers') : s === 'warning' ? (n === 1 ? 'warning' : 'warnings') : 'not checked'}`);
   head.push('', `**${counts.length > 0 ? counts.join(', ') : 'No blockers or warnings'}**; ${plural(fine.length, 'package', 'packages')} fine on every target.`);
+  // A monorepo: the same counts per project (the head is never shortened, so the rows are few).
+  const perProject = projectTableMarkdown(projectCounts(result), (p) => cell(p, 80), 25);
+  if (perProject.length > 0) head.push('', ...perProject);
 
   const table = tableParts(result, flagged, label, severalProjects);
   const problems = result.errors.map((e) => problemLine(e, context.verbose));

@@ -13,6 +13,7 @@ import { describeComparison } from '../scan/baseline.js';
 import { redactUrl } from '../safe-text.js';
 import { blockersByChain, bottomLine, formatBlockerChains, formatBottomLine } from './bottom-line.js';
 import { inline, neutraliseWorkflowCommands } from './terminal.js';
+import { formatProjectCounts, projectCounts } from './projects.js';
 
 export interface TextOptions {
   color?: boolean;
@@ -251,6 +252,9 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
     ...(result.errors.length > 0 ? [`${result.errors.length} input problem(s)`] : []),
   ];
   out.push('', `Summary (package x target): ${counts.length ? counts.join(', ') : 'nothing to assess'}${caveats.length ? `; ${caveats.join('; ')}` : ''}`);
+  // A monorepo: the same summary per project (packages counted once, by their worst target).
+  const perProject = projectCounts(result);
+  if (perProject.length > 0) out.push(`By project (${perProject.length}):`, ...perProject.map((c) => `  ${inline(c.project)}: ${formatProjectCounts(c)}`));
   // One line per array entry, but an entry may still hold a newline from `stripControl`d text.
   return `${out.join('\n').split('\n').map(neutraliseWorkflowCommands).join('\n')}\n`;
 }

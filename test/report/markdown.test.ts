@@ -206,7 +206,9 @@ describe('renderMarkdown', () => {
       ...[PP73, PP80].map((t) => finding('orjson', t, broken({ project: 'services/api', via: ['mylib', 'midlib'], locations: [{ file: 'services/api/requirements.txt', line: 4, column: 1 }] }))),
       finding('django', PP73, { project: 'services/worker' }),
     ]);
-    const [table] = expectWellFormedTables(renderMarkdown(r, CONTEXT));
+    // The first table is the line of counts per project (issue 14); the packages' table follows.
+    const [perProject, table] = expectWellFormedTables(renderMarkdown(r, CONTEXT));
+    expect(cells(perProject![0]!)).toEqual(['Project', 'Packages', 'Blockers', 'Warnings', 'Not checked']);
     expect(cells(table![0]!)[0]).toBe('Project');
     expect(cells(table![2]!)).toEqual(['services/api', 'orjson', '1.0', '❌ known-broken', '❌ known-broken', 'Replace with y', 'services/api/requirements.txt:4 via mylib → midlib']);
   });
@@ -350,7 +352,9 @@ describe('renderMarkdown', () => {
     it('stays well formed in a scan of several projects and when shortened', () => {
       const projects = result([PP73], [...hostile('api|`x`'), ...hostile('@octocat\n</details>')]);
       const several = renderMarkdown(projects, CONTEXT);
-      for (const row of expectWellFormedTables(several)[0]!.slice(2)) expect(cells(row)).toHaveLength(6);
+      const [perProject, packageTable] = expectWellFormedTables(several);
+      for (const row of perProject!.slice(2)) expect(cells(row)).toHaveLength(5);
+      for (const row of packageTable!.slice(2)) expect(cells(row)).toHaveLength(6);
       expectBalancedDetails(several);
       expect(several).not.toMatch(/@octocat|<script/);
 
