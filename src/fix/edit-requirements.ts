@@ -76,7 +76,10 @@ export function editRequirementsFile(text: string, file: string, requests: reado
     }
     const found = parsed.requirements.find((r) => r.location.line === request.line && r.location.column === request.column && r.normalizedName === request.name);
     if (!found) {
-      refuse(`no requirement for ${request.name} at ${file}:${request.line}:${request.column} (did the file change since the scan?)`);
+      // Read without the environment, `${VAR}` may not even parse: say that, not "not found".
+      const lineText = text.slice(lines.starts[request.line - 1] ?? text.length, lines.starts[request.line] ?? text.length);
+      if (lineText.includes('${')) refuse('the requirement uses ${VARIABLE} expansion; edit it by hand');
+      else refuse(`no requirement for ${request.name} at ${file}:${request.line}:${request.column} (did the file change since the scan?)`);
       continue;
     }
     const why = unchangeable(found, request.change, text, offset);
