@@ -18,6 +18,7 @@ const lazy =
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   scan: { run: lazy(() => import('./commands/scan.js'), (m) => m.scanCommand), summary: 'assess every dependency on the target PyPy (the default command)' },
   fix: { run: lazy(() => import('./commands/fix.js'), (m) => m.fixCommand), summary: 'the fixes as edits of the manifests: a diff, or --write' },
+  verify: { run: lazy(() => import('./commands/verify.js'), (m) => m.verifyCommand), summary: 'check the prediction on a real PyPy: pip, a temporary venv, install and import each package' },
   requirements: { run: lazy(() => import('./commands/requirements.js'), (m) => m.requirementsCommand), summary: 'list the requirements the manifests declare (no network)' },
   tags: { run: lazy(() => import('./commands/tags.js'), (m) => m.tagsCommand), summary: 'print the wheel tags a target accepts, best first' },
   targets: { run: lazy(() => import('./commands/targets.js'), (m) => m.targetsCommand), summary: 'list the target interpreters and platforms' },

@@ -1,0 +1,87 @@
+/**
+ * One subprocess of `verify`: its own process group (a timeout or Ctrl-C ends pip and the compilers
+ * it started, not only pip), a deadline, output kept in memory up to a cap and optionally in a log
+ * file, and the wall time it took.
+ */
+import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  /** Ended by the abort signal (Ctrl-C). */
+  aborted: boolean;
+  /** The command could not be started (ENOENT …). */
+  spawnError: string | null;
+  seconds: number;
+}
+
+export interface RunOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  timeoutMs: number;
+  /** Appended with the command's output as it comes (stderr and stdout interleaved). */
+  logFile?: string;
+  signal?: AbortSignal;
+  input?: string;
+}
+
+const CAP = 8 * 1024 * 1024;
+
+export function runProcess(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    let aborted = false;
+    let settled = false;
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const killGroup = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, options.timeoutMs);
+    const onAbort = (): void => {
+      aborted = true;
+      killGroup();
+    };
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const log = (text: string): void => {
+      if (options.logFile) appendFileSync(options.logFile, text);
+    };
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      if (stdout.length < CAP) stdout += chunk;
+      log(chunk);
+    });
+    child.stderr.on('data', (chunk: string) => {
+      if (stderr.length < CAP) stderr += chunk;
+      log(chunk);
+    });
+    const finish = (code: number | null, signal: NodeJS.Signals | null, spawnError: string | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      // The group may hold compilers pip left behind when it was killed.
+      if (timedOut || aborted) killGroup();
+      resolve({ code, signal, stdout, stderr, timedOut, aborted, spawnError, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+    };
+    child.on('error', (error: NodeJS.ErrnoException) => finish(null, null, error.code ?? error.message));
+    child.on('close', (code, signal) => finish(code, signal, null));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input ?? '');
+  });
+}
