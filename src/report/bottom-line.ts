@@ -38,7 +38,7 @@
  *   after every blocker found below it.
  */
 import type { ReportLocation, ReportTarget, Finding, ScanResult } from '../scan/types.js';
-import type { Severity, Verdict } from '../assess/types.js';
+import { severityPosition, worstSeverity, type Severity, type Verdict } from '../assess/types.js';
 import { inline } from './terminal.js';
 
 export interface LostWheels {
@@ -466,4 +466,50 @@ export function ignoredPackages(result: ScanResult): IgnoredPackage[] {
     entry.where.push(`${f.verdict} on ${targetLabel(result, f.target)}`);
   }
   return [...byKey.values()];
+}
+
+// ---------------------------------------------------------------- packages as rows
+
+/** One package of one project with its findings on every target: a row of the Markdown and HTML tables. */
+export interface PackageGroup {
+  project: string;
+  name: string;
+  /** The package's findings in the project, in target order. */
+  findings: Finding[];
+  /** The worst severity of the findings no ignore applies to (of all of them, when every one is ignored). */
+  worst: Severity;
+}
+
+/** Packages by worst severity, then project (in scan order) and name; those ignored on every target last. */
+export function packageGroups(result: ScanResult): PackageGroup[] {
+  const targetOrder = new Map(result.targets.map((t, i) => [t.id, i]));
+  const projectOrder = new Map(result.projects.map((p, i) => [p, i]));
+  const groups = new Map<string, PackageGroup>();
+  for (const f of result.findings) {
+    const key = `${f.project}\n${f.name}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { project: f.project, name: f.name, findings: [], worst: 'ok' }));
+    group.findings.push(f);
+  }
+  for (const group of groups.values()) {
+    group.findings.sort((a, b) => (targetOrder.get(a.target) ?? Infinity) - (targetOrder.get(b.target) ?? Infinity));
+    const counted = group.findings.filter((f) => f.ignored === undefined);
+    group.worst = worstSeverity((counted.length > 0 ? counted : group.findings).map((f) => f.severity));
+  }
+  const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  const allIgnored = (g: PackageGroup): number => (g.findings.every((f) => f.ignored !== undefined) ? 1 : 0);
+  return [...groups.values()].sort(
+    (a, b) =>
+      allIgnored(a) - allIgnored(b) ||
+      severityPosition(a.worst) - severityPosition(b.worst) ||
+      (projectOrder.get(a.project) ?? Infinity) - (projectOrder.get(b.project) ?? Infinity) ||
+      compare(a.project, b.project) ||
+      compare(a.name, b.name),
+  );
+}
+
+/** The package's version when every target resolves the same one, else null. */
+export function groupVersion(group: PackageGroup): string | null {
+  const versions = [...new Set(group.findings.map((f) => f.version))];
+  return versions.length === 1 ? versions[0]! : null;
 }

@@ -39,7 +39,7 @@ import { describeComparison } from '../scan/baseline.js';
 import type { Finding, ReportError, ReportLocation, ScanResult } from '../scan/types.js';
 import { redactUrl } from '../safe-text.js';
 import { glyph, SEVERITY_WORD, VERDICT_WORDS } from '../tui/look.js';
-import { bottomLine, formatBottomLine, targetLabel } from './bottom-line.js';
+import { bottomLine, formatBottomLine, groupVersion, packageGroups, targetLabel, type PackageGroup } from './bottom-line.js';
 import type { RenderContext } from './index.js';
 import { inline } from './terminal.js';
 import { MAX_PROJECT_LINES, projectCounts } from './projects.js';
@@ -205,42 +205,6 @@ function contentSecurityPolicy(): string {
 
 // ---------------------------------------------------------------- rows
 
-interface PackageRow {
-  project: string;
-  name: string;
-  /** The package's findings in the project, in target order. */
-  findings: Finding[];
-  worst: Severity;
-}
-
-function packageRows(result: ScanResult): PackageRow[] {
-  const targetOrder = new Map(result.targets.map((t, i) => [t.id, i]));
-  const projectOrder = new Map(result.projects.map((p, i) => [p, i]));
-  const rows = new Map<string, PackageRow>();
-  for (const f of result.findings) {
-    const key = `${f.project}\n${f.name}`;
-    let row = rows.get(key);
-    if (!row) rows.set(key, (row = { project: f.project, name: f.name, findings: [], worst: 'ok' }));
-    row.findings.push(f);
-  }
-  for (const row of rows.values()) {
-    row.findings.sort((a, b) => (targetOrder.get(a.target) ?? Infinity) - (targetOrder.get(b.target) ?? Infinity));
-    // Ignored findings only decide the row's place when nothing else is left in it.
-    const counted = row.findings.filter((f) => f.ignored === undefined);
-    row.worst = worstSeverity((counted.length > 0 ? counted : row.findings).map((f) => f.severity));
-  }
-  const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  const allIgnored = (row: PackageRow): number => (row.findings.every((f) => f.ignored !== undefined) ? 1 : 0);
-  return [...rows.values()].sort(
-    (a, b) =>
-      allIgnored(a) - allIgnored(b) ||
-      severityPosition(a.worst) - severityPosition(b.worst) ||
-      (projectOrder.get(a.project) ?? Infinity) - (projectOrder.get(b.project) ?? Infinity) ||
-      compare(a.project, b.project) ||
-      compare(a.name, b.name),
-  );
-}
-
 const distinct = <T>(items: Iterable<T>): T[] => [...new Set(items)];
 
 /** The severity glyph and word, e.g. "✖ blocker", coloured by class (never by colour alone). */
@@ -252,16 +216,11 @@ function verdictWord(finding: Finding): string {
   return finding.verdict === 'unknown' ? 'not checked' : finding.verdict;
 }
 
-function rowVersion(row: PackageRow): string | null {
-  const versions = distinct(row.findings.map((f) => f.version));
-  return versions.length === 1 ? versions[0]! : null;
-}
-
 function locationText(l: ReportLocation): string {
   return `${esc(l.file)}:${Number.isInteger(l.line) ? l.line : '?'}`;
 }
 
-function locationsOf(row: PackageRow): ReportLocation[] {
+function locationsOf(row: PackageGroup): ReportLocation[] {
   const seen = new Map<string, ReportLocation>();
   for (const f of row.findings) for (const l of f.locations) seen.set(`${l.file}\n${l.line}`, l);
   return [...seen.values()];
@@ -315,8 +274,8 @@ function targetSection(finding: Finding, labels: string, sameChain: boolean): st
   return `<section class="target">${parts.join('')}</section>`;
 }
 
-function rowHtml(row: PackageRow, index: number, result: ScanResult, labels: Map<string, string>, severalProjects: boolean, columns: number): string {
-  const version = rowVersion(row);
+function rowHtml(row: PackageGroup, index: number, result: ScanResult, labels: Map<string, string>, severalProjects: boolean, columns: number): string {
+  const version = groupVersion(row);
   const byTarget = new Map(row.findings.map((f) => [f.target, f]));
   const locations = locationsOf(row);
   const where = locations.length > 0 ? `${locationText(locations[0]!)}${locations.length > 1 ? ` <span class="muted">and ${number(locations.length - 1)} more</span>` : ''}` : '—';
@@ -383,7 +342,7 @@ function projectsTitle(projects: readonly string[]): string {
  * the packages a marker leaves out; colour and width mean nothing to a page.
  */
 export function renderHtml(result: ScanResult, context: RenderContext): string {
-  const rows = packageRows(result);
+  const rows = packageGroups(result);
   const labels = new Map(result.targets.map((t) => [t.id, targetLabel(result, t.id)]));
   const severalProjects = new Set(rows.map((r) => r.project)).size > 1 || result.projects.length > 1;
   const columns = (severalProjects ? 1 : 0) + 2 + result.targets.length + 1;

@@ -26,7 +26,7 @@ import { SEVERITY_ORDER, severityPosition, worstSeverity, type Severity } from '
 import type { Finding, ReportLocation, ScanResult } from '../scan/types.js';
 import { redactUrl } from '../safe-text.js';
 import { describeComparison } from '../scan/baseline.js';
-import { bottomLine, ignoredPackages, targetLabel } from './bottom-line.js';
+import { bottomLine, groupVersion, ignoredPackages, packageGroups, targetLabel, type PackageGroup } from './bottom-line.js';
 import type { RenderContext } from './index.js';
 import { escapeCell, escapeInline } from './markdown-escape.js';
 import { projectCounts, projectTableMarkdown } from './projects.js';
@@ -59,39 +59,6 @@ const md = (text: string, max = MAX_PIECE): string => escapeInline(clip(text, ma
 
 const plural = (n: number, one: string, many: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
-interface PackageGroup {
-  project: string;
-  name: string;
-  /** Findings of the package in the project, in target order. */
-  findings: Finding[];
-  worst: Severity;
-}
-
-function groupFindings(result: ScanResult): PackageGroup[] {
-  const targetOrder = new Map(result.targets.map((t, i) => [t.id, i]));
-  const projectOrder = new Map(result.projects.map((p, i) => [p, i]));
-  const groups = new Map<string, PackageGroup>();
-  for (const f of result.findings) {
-    const key = `${f.project}\n${f.name}`;
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { project: f.project, name: f.name, findings: [], worst: 'ok' }));
-    group.findings.push(f);
-  }
-  const byTarget = (a: Finding, b: Finding): number => (targetOrder.get(a.target) ?? Infinity) - (targetOrder.get(b.target) ?? Infinity);
-  for (const group of groups.values()) {
-    group.findings.sort(byTarget);
-    group.worst = worstSeverity(group.findings.map((f) => f.severity));
-  }
-  const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  return [...groups.values()].sort(
-    (a, b) =>
-      severityPosition(a.worst) - severityPosition(b.worst) ||
-      (projectOrder.get(a.project) ?? Infinity) - (projectOrder.get(b.project) ?? Infinity) ||
-      compare(a.project, b.project) ||
-      compare(a.name, b.name),
-  );
-}
-
 const distinct = <T>(items: Iterable<T>): T[] => [...new Set(items)];
 
 /** "requirements/base.txt:10", with "via a → b" for a transitive package. */
@@ -119,11 +86,6 @@ function verdictCell(finding: Finding | undefined, rowVersion: string | null): s
   return `${ICONS[finding.severity]} ${word}${version}${deps}`;
 }
 
-function rowVersion(group: PackageGroup): string | null {
-  const versions = distinct(group.findings.map((f) => f.version));
-  return versions.length === 1 ? versions[0]! : null;
-}
-
 interface Parts {
   head: string[];
   tableHead: string[];
@@ -149,7 +111,7 @@ function tableParts(result: ScanResult, groups: PackageGroup[], label: (id: stri
   ];
   const head = [`| ${columns.join(' | ')} |`, `|${columns.map(() => ' --- ').join('|')}|`];
   const rows = groups.map((group) => {
-    const version = rowVersion(group);
+    const version = groupVersion(group);
     const byTarget = new Map(group.findings.map((f) => [f.target, f]));
     const verdicts = perTarget
       ? result.targets.map((t) => verdictCell(byTarget.get(t.id), version))
@@ -268,7 +230,7 @@ export function renderMarkdown(result: ScanResult, context: RenderContext): stri
   const projects = result.projects.length > 0 ? result.projects : distinct(result.findings.map((f) => f.project));
   const severalProjects = projects.length > 1;
   // Ignored findings are listed apart and count for nothing else.
-  const groups = groupFindings({ ...result, findings: result.findings.filter((f) => f.ignored === undefined) });
+  const groups = packageGroups({ ...result, findings: result.findings.filter((f) => f.ignored === undefined) });
   // Not fully checked is never fine, whatever the severity says.
   const isFine = (g: PackageGroup): boolean => (g.worst === 'ok' || g.worst === 'info') && g.findings.every((f) => f.unchecked.length === 0);
   const flagged = groups.filter((g) => !isFine(g));

@@ -17,27 +17,11 @@ import type { Finding, ReportTarget, ScanResult } from '../../src/scan/types.js'
 import { scanDemo } from '../support/demo.js';
 import { byClass, byTag, findAll, findOne, hasPython, parseHtml, rawText, textOf, type HtmlDocument, type HtmlElement } from '../support/html.js';
 import { REPO_ROOT } from '../support/shared.js';
+import { broken, finding, PP73, PP80, result } from '../support/results.js';
 
 const CONTEXT: RenderContext = { color: false, verbose: false, width: 100 };
 const VERSION = (JSON.parse(readFileSync(resolve(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-const PP73: ReportTarget = { id: 'pypy3.11-7.3-manylinux_x86_64', interpreter: 'pypy3.11-7.3', implementation: 'pypy', pythonVersion: '3.11.13', abi: 'pypy311_pp73', platform: 'manylinux_x86_64', baseline: 'glibc 2.28' };
-const PP80: ReportTarget = { id: 'pypy3.11-8.0-manylinux_x86_64', interpreter: 'pypy3.11-8.0', implementation: 'pypy', pythonVersion: '3.11.13', abi: 'pypy311_pp80', platform: 'manylinux_x86_64', baseline: 'glibc 2.28' };
-
-function finding(name: string, target: ReportTarget, fields: Partial<Finding> = {}): Finding {
-  return {
-    name, version: '1.0', target: target.id, verdict: 'pure', severity: 'ok', file: `${name}-1.0-py3-none-any.whl`,
-    evidence: [], suggestion: null, project: '.', groups: ['main'], locations: [{ file: 'requirements.txt', line: 1, column: 1 }], via: [], unchecked: [],
-    ...fields,
-  };
-}
-
-const broken = (fields: Partial<Finding> = {}): Partial<Finding> => ({ verdict: 'known-broken', severity: 'error', file: 'x-1.0.tar.gz', suggestion: 'Replace with y', evidence: ['knowledge base: broken'], ...fields });
-
-function result(targets: ReportTarget[], findings: Finding[], extra: Partial<ScanResult> = {}): ScanResult {
-  const projects = [...new Set(findings.map((f) => f.project))];
-  return { schemaVersion: 1, tool: { name: 'pypy-ready', version: '0.1.0' }, targets, projects, requirements: [], findings, notInstalled: [], errors: [], indexReachable: true, ...extra };
-}
 
 // ---------------------------------------------------------------- reading the page back
 
