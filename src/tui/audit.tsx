@@ -94,7 +94,7 @@ function keyName(input: string, key: { upArrow: boolean; downArrow: boolean; pag
   if (filtering) return input && !key.ctrl ? { char: input } : null;
   if (key.rightArrow) return 'open';
   if (key.leftArrow) return 'back';
-  const byChar: Record<string, KeyName> = { k: 'up', j: 'down', g: 'home', G: 'end', l: 'open', h: 'back', t: 'nextTarget', s: 'sort', '/': 'filter', '?': 'help', q: 'quit', e: 'editor' };
+  const byChar: Record<string, KeyName> = { k: 'up', j: 'down', g: 'home', G: 'end', l: 'open', h: 'back', t: 'nextTarget', s: 'sort', '/': 'filter', '?': 'help', a: 'advice', q: 'quit', e: 'editor' };
   return byChar[input] ?? null;
 }
 
@@ -157,7 +157,7 @@ function ListScreen(props: { result: ScanResult; state: AuditState; rows: number
   const bottomLine = summary ? wrap(summary.sentence, width, props.rows >= 16 ? 3 : 1) : [];
   const header = [`pypy-ready ${props.version}  ${tabs}${onePlatform ? `  ${target.platform}` : ''}`, ...bottomLine, counts];
   const filterLine = state.filtering || state.filter !== '' ? [`/${state.filter}${state.filtering ? '_' : ''}  (esc clears)`] : [];
-  const hints = showHints ? ['↑↓ move  enter open  / filter  s sort  tab target  e edit  ? help  q quit'] : [];
+  const hints = showHints ? ['↑↓ move  enter open  / filter  s sort  tab target  a advice  ? help  q quit'] : [];
   // One line for the target columns' heading when targets are side by side.
   const listHeight = Math.max(1, props.rows - 1 - header.length - filterLine.length - hints.length - (result.targets.length > 1 ? 1 : 0));
   const all = rowsOf(result, state);
@@ -235,9 +235,28 @@ const HELP: readonly [string, string][] = [
   ['/', 'filter by name (enter keeps it, esc clears it)'],
   ['s', 'sort: severity, name, verdict'],
   ['e', 'open $EDITOR at the manifest line'],
+  ['a', 'advice drawn from the findings'],
   ['?', 'this help'],
   ['q', 'quit (the bottom line stays on the screen)'],
 ];
+
+/** The advice of the scan (`assess/advice.ts`), one statement after another, as the reports end with it. */
+function AdviceScreen({ result, rows, width }: { result: ScanResult; rows: number; width: number }): React.JSX.Element {
+  const advice = result.advice ?? [];
+  const body = advice.length > 0 ? advice.flatMap((a) => [...wrap(`- ${a.text}`, width, 6), '']) : ['Nothing to advise: no package was assessed on a PyPy target.', ''];
+  const lines = ['Advice', '', ...body, 'any key: back'];
+  // The last line always shows how to leave, however short the terminal.
+  const shown = lines.length <= rows - 1 ? lines : [...lines.slice(0, Math.max(1, rows - 3)), '…', 'any key: back'];
+  return (
+    <Box flexDirection="column">
+      {shown.map((line, i) => (
+        <Text key={i} bold={i === 0}>
+          {fit(line, width)}
+        </Text>
+      ))}
+    </Box>
+  );
+}
 
 function HelpScreen({ rows, width }: { rows: number; width: number }): React.JSX.Element {
   const lines = ['Keys', ...HELP.map(([keys, what]) => `  ${keys.padEnd(12)} ${what}`), '', 'any key: back'].slice(0, rows - 1);
@@ -269,7 +288,7 @@ export function Audit(props: AuditProps): React.JSX.Element {
     if (result === null) return; // keys wait for the report
     // In the help, any key goes back.
     const current = latest.current;
-    const name = keyName(input, key, current.filtering) ?? (current.view === 'help' ? 'back' : null);
+    const name = keyName(input, key, current.filtering) ?? (current.view === 'help' || current.view === 'advice' ? 'back' : null);
     if (name === null) return;
     const pageSize = Math.max(1, rows - 8);
     const { state: next, effect } = reduce(result, current, name, pageSize);
@@ -284,6 +303,7 @@ export function Audit(props: AuditProps): React.JSX.Element {
 
   if (result === null) return <ScanningScreen paths={props.paths} progress={props.progress} width={width} />;
   if (state.view === 'help') return <HelpScreen rows={rows} width={width} />;
+  if (state.view === 'advice') return <AdviceScreen result={result} rows={rows} width={width} />;
   const selected = selectedFinding(result, state);
   if (state.view === 'detail' && selected) return <DetailScreen finding={selected} result={result} rows={rows} width={width} look={props.look} />;
   return <ListScreen result={result} state={state} rows={rows} width={width} look={props.look} summaries={props.summaries} version={props.version} />;

@@ -18,7 +18,7 @@ export const SECTIONS: readonly { title: string; one: string; many: string; seve
 export type SortOrder = 'severity' | 'name' | 'verdict';
 export const SORT_ORDERS: readonly SortOrder[] = ['severity', 'name', 'verdict'];
 
-export type View = 'list' | 'detail' | 'help';
+export type View = 'list' | 'detail' | 'help' | 'advice';
 
 export interface AuditState {
   targetIndex: number;
@@ -84,7 +84,7 @@ export function windowOf(rows: readonly Row[], state: AuditState, height: number
 
 /** A key, as the reducer sees it (ink's input and key flags, reduced to names). */
 export type KeyName =
-  | 'up' | 'down' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'open' | 'back' | 'nextTarget' | 'sort' | 'filter' | 'help' | 'quit' | 'editor'
+  | 'up' | 'down' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'open' | 'back' | 'nextTarget' | 'sort' | 'filter' | 'help' | 'advice' | 'quit' | 'editor'
   | { char: string } | 'backspace' | 'confirm';
 
 /** What the audit should do besides changing state. */
@@ -102,7 +102,8 @@ export function reduce(result: ScanResult, state: AuditState, key: KeyName, page
     if (typeof key === 'object') return next({ filter: (state.filter + key.char).slice(0, 100), selected: 0 });
     return { state, effect: null };
   }
-  if (state.view === 'help') {
+  // Help and advice are read, then any key goes back (q still quits).
+  if (state.view === 'help' || state.view === 'advice') {
     return key === 'quit' ? { state, effect: 'quit' } : next({ view: 'list' });
   }
   switch (key) {
@@ -110,6 +111,8 @@ export function reduce(result: ScanResult, state: AuditState, key: KeyName, page
       return { state, effect: 'quit' };
     case 'help':
       return next({ view: 'help' });
+    case 'advice':
+      return next({ view: 'advice' });
     case 'up':
       return next({ selected: clamp(state.selected - 1) });
     case 'down':

@@ -276,6 +276,20 @@ describe('the interactive audit', () => {
     s.unmount();
   });
 
+  it('a shows the advice drawn from the findings, as the reports end with it; any key goes back', async () => {
+    const s = await open(demo, { columns: 120, rows: 60 });
+    expect(demo.advice?.length).toBeGreaterThan(1);
+    await s.press('a');
+    const frame = s.lines().map((l) => l.trim()).join(' ');
+    expect(s.lines()[0]).toBe('Advice');
+    // Each statement's start is on the screen, the blockers' first (it names them).
+    for (const advice of demo.advice!) expect(frame).toContain(`- ${advice.text.slice(0, 40)}`);
+    expect(demo.advice![0]!.text).toMatch(/orjson|psycopg2-binary/);
+    await s.press('x');
+    expect(s.lines()[0]).toMatch(/^pypy-ready /);
+    s.unmount();
+  });
+
   it('s cycles the sort: by severity (with headings), by name, by verdict', async () => {
     const s = await open(demo);
     await s.press('s');
