@@ -50,7 +50,7 @@ const NOTHING: ReadonlySet<Verdict> = new Set(['no-distribution', 'requires-pyth
 const MAY_FAIL: ReadonlySet<Verdict> = new Set(['source-build', 'lost-pypy-wheels', 'abi-mismatch', 'known-broken']);
 
 export function seconds(s: number): string {
-  return s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
+  return s < 1 ? `${s.toFixed(2)} s` : s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
 }
 
 function importsText(imports: readonly ImportResult[]): string {

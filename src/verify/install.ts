@@ -5,6 +5,7 @@
  * (the first compiler error, "no C compiler") is pure and tested on recorded logs.
  */
 import { writeFileSync } from 'node:fs';
+import { devNull } from 'node:os';
 import { join } from 'node:path';
 import { oneLine, redactUrlsIn } from '../safe-text.js';
 import type { PipChoice } from './pip-report.js';
@@ -35,8 +36,13 @@ export function pipEnv(base: Readonly<Record<string, string | undefined>>, work:
   delete env['PIP_USER'];
   delete env['PIP_TARGET'];
   delete env['PIP_PREFIX'];
+  // pip sees the scan's indexes and nothing else: no configuration file (its index-url,
+  // extra-index-url and find-links would make pip look where the scan did not), no find-links.
+  delete env['PIP_FIND_LINKS'];
+  delete env['PIP_NO_INDEX'];
   return {
     ...env,
+    PIP_CONFIG_FILE: devNull,
     PIP_DISABLE_PIP_VERSION_CHECK: '1',
     PIP_NO_INPUT: '1',
     PIP_NO_COLOR: '1',
@@ -63,13 +69,13 @@ const NO_COMPILER = [
 ];
 
 /** gcc's and clang's error lines: `file.c:1:10: fatal error: x.h: No such file or directory`. */
-const COMPILER_ERROR = /^[^\s:][^:\n]*:\d+(?::\d+)?: (?:fatal )?error: .*$/m;
+const COMPILER_ERROR = /^[ \t]*([^\s:][^:\n]*:\d+(?::\d+)?: (?:fatal )?error: .*)$/m;
 
 /** Why a build failed, from its log: "no C compiler", the first compiler error line, or pip's last error. */
 export function buildFailureReason(log: string): string {
   if (NO_COMPILER.some((re) => re.test(log))) return 'no C compiler';
   const compiler = COMPILER_ERROR.exec(log);
-  if (compiler) return oneLine(redactUrlsIn(compiler[0].trim()), 240);
+  if (compiler) return oneLine(redactUrlsIn(compiler[1]!.trim()), 240);
   // A linker or other tool: the first "error:" line that is not pip's own summary.
   const other = log.split('\n').map((l) => l.trim()).find((l) => /\berror:/.test(l) && !/subprocess-exited-with-error|metadata-generation-failed|failed-wheel-build|legacy-install-failure|^error: command '.*' failed with exit code/.test(l));
   return other ? oneLine(redactUrlsIn(other), 240) : lastLine(log);

@@ -95,7 +95,7 @@ export function indexEnv(scanOptions: ScanOptions): Record<string, string> {
     options: { ...(scanOptions.index?.indexUrl !== undefined ? { indexUrl: scanOptions.index.indexUrl } : {}), ...(scanOptions.index?.extraIndexUrls ? { extraIndexUrls: scanOptions.index.extraIndexUrls } : {}) },
     env: scanOptions.env ?? {},
   });
-  return { PIP_INDEX_URL: settings.indexUrl, PIP_EXTRA_INDEX_URL: settings.extraIndexUrls.join(' ') };
+  return { PIP_INDEX_URL: settings.indexUrl, ...(settings.extraIndexUrls.length > 0 ? { PIP_EXTRA_INDEX_URL: settings.extraIndexUrls.join(' ') } : {}) };
 }
 
 const logName = (name: string): string => name.replace(/[^a-z0-9._-]/gi, '_');
@@ -146,7 +146,8 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     const measured = new Map<string, { measurement: Measurement; log: string | null }>();
     try {
       if (signal.aborted) break;
-      const env = pipEnv({ ...baseEnv, ...indexEnv(options.scan) }, work);
+      const { PIP_EXTRA_INDEX_URL: _extra, ...userEnv } = baseEnv;
+      const env = pipEnv({ ...userEnv, ...indexEnv(options.scan) }, work);
       say(`pypy-ready verify: creating a temporary environment in ${join(work, 'venv')}`);
       const venv = await createVenv(interpreter.path, join(work, 'venv'), env, signal, setup.resolutionLog);
       if ('error' in venv) {

@@ -138,7 +138,7 @@ describe(SKIP ? `verify on a real PyPy (skipped: ${SKIP})` : 'verify on a real P
 
   it.skipIf(SKIP !== null)('a pure wheel installs and imports, as predicted', () => {
     expect(pkg('vf-pure-wheel')).toMatchObject({ status: 'imported', agreement: 'agree', file: 'vf_pure_wheel-1.0-py3-none-any.whl', predicted: { verdict: 'pure', file: 'vf_pure_wheel-1.0-py3-none-any.whl' }, failed: false });
-    expect(pkg('vf-pure-wheel').measured).toMatch(/^installed from wheel, imported vf_pure_wheel \(\d+\.\d s\)$/);
+    expect(pkg('vf-pure-wheel').measured).toMatch(/^installed from wheel, imported vf_pure_wheel \(\d+\.\d+ s\)$/);
     expect(finding('vf-pure-wheel').evidence[0]).toMatch(/^measured on PyPy 7\.3\.11: predicted pure: installed from wheel, imported vf_pure_wheel .*\(agrees with the prediction\)$/);
   });
 
@@ -188,4 +188,19 @@ describe(SKIP ? `verify on a real PyPy (skipped: ${SKIP})` : 'verify on a real P
     expect(`${out}\n${err}`).not.toContain(PASSWORD);
     for (const p of report.verify.packages) if (p.log) expect(readFileSync(p.log, 'utf8')).not.toContain(PASSWORD);
   });
+
+  it.skipIf(SKIP !== null)('Ctrl-C: exit 130, and the temporary environment is removed', async () => {
+    const io = captureIO({ cwd: work, env: { PATH: process.env['PATH'], HOME: work, PIP_CONFIG_FILE: '/dev/null', NO_PROXY: '*', no_proxy: '*' } });
+    const indexUrl = server!.simpleUrl.replace('http://', `http://ci:${PASSWORD}@`);
+    const running = main(['verify', 'project', '--index-url', indexUrl, '--no-cache', '--no-config'], io);
+    const deadline = Date.now() + 60_000;
+    let venv: string | undefined;
+    while (!(venv = /creating a temporary environment in (\S+)/.exec(io.err)?.[1]) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(venv).toBeDefined();
+    await new Promise((r) => setTimeout(r, 1500));
+    process.emit('SIGINT');
+    expect(await running).toBe(130);
+    expect(io.err).toContain('interrupted; the temporary environment was removed');
+    expect(existsSync(join(venv!, '..'))).toBe(false);
+  }, 90_000);
 });

@@ -71,7 +71,7 @@ function splitArgs(argv: readonly string[]): { own: Record<string, string | true
 }
 
 function secondsOption(value: string | true | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
+  if (value === undefined) return fallback * 1000;
   const n = typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
   if (!(n >= 1 && n <= 86_400)) throw new UsageError(`--${name} must be a number of seconds from 1 to 86400, not ${JSON.stringify(String(value).slice(0, 20))}`);
   return Math.round(n * 1000);
