@@ -125,6 +125,2463 @@ var init_version = __esm({
   }
 });
 
+// src/manifests/poetry-constraint.ts
+function poetryToPep440(constraint) {
+  const text = constraint.trim();
+  if (text === "" || text === "*") return { ok: true, specifier: "" };
+  if (text.includes("||") || /(^|\s)\|(\s|$)/.test(text)) {
+    return { ok: false, message: `Poetry constraint ${JSON.stringify(constraint)} is a union ("||"), which PEP 440 cannot express` };
+  }
+  const clauses = text.replace(/(\^|~=|~|===|==|!=|<=|>=|<|>|=)\s+/g, "$1").split(/[\s,]+/).filter(Boolean);
+  const out = [];
+  for (const clause of clauses) {
+    const translated = translateClause(clause);
+    if (translated === null) return { ok: false, message: `invalid Poetry constraint ${JSON.stringify(constraint)}` };
+    out.push(...translated);
+  }
+  return { ok: true, specifier: out.join(",") };
+}
+function translateClause(clause) {
+  if (clause === "*") return [];
+  const m = /^(\^|~=|~|===|==|!=|<=|>=|<|>|=)?(.+)$/.exec(clause);
+  if (!m) return null;
+  const op = m[1] ?? "";
+  const version = m[2];
+  if (!/^v?[0-9]/.test(version) && version !== "*") return null;
+  const v = version.replace(/^v/, "");
+  switch (op) {
+    case "^":
+      return [`>=${v}`, `<${caretUpper(v)}`];
+    case "~":
+      return [`>=${v}`, `<${tildeUpper(v)}`];
+    case "":
+    case "=":
+      return [`==${v}`];
+    default:
+      return [`${op}${v}`];
+  }
+}
+function releaseOf(version) {
+  const m = /^(\d+(?:\.\d+)*)/.exec(version);
+  return m ? m[1].split(".").map(Number) : [0];
+}
+function caretUpper(version) {
+  const parts = releaseOf(version);
+  const firstNonZero = parts.findIndex((p) => p !== 0);
+  const index2 = firstNonZero === -1 ? Math.max(0, parts.length - 1) : firstNonZero;
+  const upper = parts.slice(0, index2 + 1);
+  upper[index2] = upper[index2] + 1;
+  while (upper.length < Math.min(parts.length, 2)) upper.push(0);
+  return upper.join(".");
+}
+function tildeUpper(version) {
+  const parts = releaseOf(version);
+  const index2 = parts.length === 1 ? 0 : 1;
+  const upper = parts.slice(0, index2 + 1);
+  upper[index2] = upper[index2] + 1;
+  if (parts.length > 2) upper.push(0);
+  return upper.join(".");
+}
+var init_poetry_constraint = __esm({
+  "src/manifests/poetry-constraint.ts"() {
+    "use strict";
+  }
+});
+
+// node_modules/smol-toml/dist/error.js
+function getLineColFromPtr(string, ptr) {
+  let lines = string.slice(0, ptr).split(/\r?\n/);
+  return [lines.length, lines.pop().length + 1];
+}
+function makeCodeBlock(string, line, column) {
+  let lines = string.split(/\r?\n/);
+  let codeblock = "";
+  let numberLen = (Math.log10(line + 1) | 0) + 1;
+  for (let i = line - 1; i <= line + 1; i++) {
+    let l = lines[i - 1];
+    if (!l)
+      continue;
+    codeblock += i.toString().padEnd(numberLen, " ");
+    codeblock += ":  ";
+    codeblock += l;
+    codeblock += "\n";
+    if (i === line) {
+      codeblock += " ".repeat(numberLen + column + 2);
+      codeblock += "^\n";
+    }
+  }
+  return codeblock;
+}
+var TomlError;
+var init_error = __esm({
+  "node_modules/smol-toml/dist/error.js"() {
+    TomlError = class _TomlError extends Error {
+      line;
+      column;
+      codeblock;
+      constructor(message, options) {
+        const [line, column] = getLineColFromPtr(options.toml, options.ptr);
+        const codeblock = makeCodeBlock(options.toml, line, column);
+        super(`Invalid TOML document: ${message}
+
+${codeblock}`, options);
+        this.line = line;
+        this.column = column;
+        this.codeblock = codeblock;
+      }
+      /** @internal */
+      static x(message, ctx, ptr) {
+        throw new _TomlError(message, { toml: ctx.s, ptr: ptr ?? ctx.p });
+      }
+    };
+  }
+});
+
+// node_modules/smol-toml/dist/primitive.js
+function parseString(ctx) {
+  let startPtr = ctx.p;
+  let c = ctx.s.charCodeAt(ctx.p++);
+  let first = c;
+  let isLiteral = c === 39;
+  let isMultiline = c === ctx.s.charCodeAt(ctx.p) && c === ctx.s.charCodeAt(ctx.p + 1);
+  if (isMultiline) {
+    if ((c = ctx.s.charCodeAt(ctx.p += 2)) === 10)
+      ctx.p++;
+    else if (c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10)
+      ctx.p += 2;
+  }
+  let parsed = "";
+  let sliceStart = ctx.p;
+  let state = 0;
+  for (; ctx.p < ctx.s.length; ctx.p++) {
+    c = ctx.s.charCodeAt(ctx.p);
+    if (isMultiline && (c === 10 || c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10)) {
+      state = state && 3;
+    } else if (c < 32 && c !== 9 || c === 127) {
+      TomlError.x("control characters are not allowed in strings", ctx);
+    } else if ((!state || state === 3) && c === first && (!isMultiline || ctx.s.charCodeAt(ctx.p + 1) === first && ctx.s.charCodeAt(ctx.p + 2) === first)) {
+      if (isMultiline) {
+        if (ctx.s.charCodeAt(ctx.p + 3) === first)
+          ctx.p++;
+        if (ctx.s.charCodeAt(ctx.p + 3) === first)
+          ctx.p++;
+      }
+      if (!state) {
+        let s = ctx.s.slice(sliceStart, ctx.p);
+        parsed = parsed ? parsed + s : s;
+      }
+      ctx.p += isMultiline ? 3 : 1;
+      return parsed;
+    } else if (!state) {
+      if (!isLiteral && c === 92) {
+        parsed += ctx.s.slice(sliceStart, sliceStart = ctx.p);
+        state = 1;
+      }
+    } else if (state === 1) {
+      if (c === 120 || c === 117 || c === 85) {
+        let errPtr = ctx.p++ - 1;
+        let value = 0;
+        let len = c === 120 ? 2 : c === 117 ? 4 : 8;
+        for (let j = 0; j < len; j++, ctx.p++) {
+          let hex = ctx.s.charCodeAt(ctx.p);
+          let digit = (
+            /* 0-9 */
+            hex >= 48 && hex <= 57 ? hex - 48 : (
+              /* A-F */
+              hex >= 65 && hex <= 70 ? hex - 65 + 10 : (
+                /* a-f */
+                hex >= 97 && hex <= 102 ? hex - 97 + 10 : -1
+              )
+            )
+          );
+          if (digit < 0)
+            TomlError.x("invalid non-hex character in unicode escape", ctx);
+          value = value << 4 | digit;
+        }
+        if (value < 0 || value > 1114111 || value >= 55296 && value <= 57343) {
+          TomlError.x("invalid unicode escape", ctx, errPtr);
+        }
+        parsed += String.fromCodePoint(value);
+        sliceStart = ctx.p--;
+        state = 0;
+      } else if (isMultiline && (c === 32 || c === 9)) {
+        state = 2;
+      } else {
+        if (c === 98)
+          parsed += "\b";
+        else if (c === 116)
+          parsed += "	";
+        else if (c === 110)
+          parsed += "\n";
+        else if (c === 102)
+          parsed += "\f";
+        else if (c === 114)
+          parsed += "\r";
+        else if (c === 101)
+          parsed += "\x1B";
+        else if (c === 34)
+          parsed += '"';
+        else if (c === 92)
+          parsed += "\\";
+        else
+          TomlError.x("unrecognised escape sequence", ctx);
+        sliceStart = ctx.p + 1;
+        state = 0;
+      }
+    } else if (c !== 32 && c !== 9) {
+      if (state === 2)
+        TomlError.x("invalid escape: only line-ending whitespace may be escaped", ctx, sliceStart);
+      state = !isLiteral && c === 92 ? 1 : 0;
+      sliceStart = ctx.p;
+    }
+  }
+  TomlError.x("unfinished string", ctx, startPtr);
+}
+var init_primitive = __esm({
+  "node_modules/smol-toml/dist/primitive.js"() {
+    init_error();
+  }
+});
+
+// node_modules/smol-toml/dist/date.js
+var DATE_TIME_RE, TomlDate;
+var init_date = __esm({
+  "node_modules/smol-toml/dist/date.js"() {
+    DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2})?[Tt ]?(?:(\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|z|[-+]\d{2}:\d{2})?$/i;
+    TomlDate = class _TomlDate extends Date {
+      #hasDate = false;
+      #hasTime = false;
+      #offset = null;
+      constructor(date, fasttype, unsafeDelim) {
+        let hasDate = true;
+        let hasTime = true;
+        let offset = "Z";
+        let c;
+        if (typeof date === "string") {
+          if (fasttype)
+            prep: {
+              if (fasttype < 3) {
+                if (+date.slice(11, 13) > 23) {
+                  date = "";
+                  break prep;
+                }
+                if (fasttype === 2) {
+                  offset = null;
+                  date += "Z";
+                } else if ((c = date.charCodeAt(date.length - 1)) !== 90 && c !== 122) {
+                  offset = date.slice(date.length - 6);
+                }
+                if (unsafeDelim)
+                  date = date.slice(0, 10) + "T" + date.slice(11);
+              } else if (fasttype === 4) {
+                date = +date.slice(0, 2) > 23 ? "" : `0000-01-01T${date}Z`;
+              }
+              hasDate = fasttype !== 4;
+              hasTime = fasttype !== 3;
+            }
+          else {
+            let match = date.match(DATE_TIME_RE);
+            if (match) {
+              if (!match[1]) {
+                hasDate = false;
+                date = `0000-01-01T${date}`;
+              }
+              hasTime = !!match[2];
+              hasTime && date[10] === " " && (date = date.replace(" ", "T"));
+              if (match[2] && +match[2] > 23) {
+                date = "";
+              } else {
+                offset = match[3] || null;
+                if (!offset && hasTime)
+                  date += "Z";
+              }
+            } else {
+              date = "";
+            }
+          }
+        }
+        super(date);
+        if (!isNaN(this.getTime())) {
+          this.#hasDate = hasDate;
+          this.#hasTime = hasTime;
+          this.#offset = offset;
+        }
+      }
+      isDateTime() {
+        return this.#hasDate && this.#hasTime;
+      }
+      isLocal() {
+        return !this.#hasDate || !this.#hasTime || !this.#offset;
+      }
+      isDate() {
+        return this.#hasDate && !this.#hasTime;
+      }
+      isTime() {
+        return this.#hasTime && !this.#hasDate;
+      }
+      isValid() {
+        return this.#hasDate || this.#hasTime;
+      }
+      toISOString() {
+        let iso = super.toISOString();
+        if (this.isDate())
+          return iso.slice(0, 10);
+        if (this.isTime())
+          return iso.slice(11, 23);
+        if (this.#offset === null)
+          return iso.slice(0, -1);
+        if (this.#offset === "Z" || this.#offset === "z")
+          return iso;
+        let offset = +this.#offset.slice(1, 3) * 60 + +this.#offset.slice(4, 6);
+        offset = this.#offset[0] === "-" ? offset : -offset;
+        let offsetDate = new Date(this.getTime() - offset * 6e4);
+        return offsetDate.toISOString().slice(0, -1) + this.#offset;
+      }
+      static wrapAsOffsetDateTime(jsDate, offset = "Z") {
+        let date = new _TomlDate(jsDate);
+        date.#offset = offset;
+        return date;
+      }
+      static wrapAsLocalDateTime(jsDate) {
+        let date = new _TomlDate(jsDate);
+        date.#offset = null;
+        return date;
+      }
+      static wrapAsLocalDate(jsDate) {
+        let date = new _TomlDate(jsDate);
+        date.#hasTime = false;
+        date.#offset = null;
+        return date;
+      }
+      static wrapAsLocalTime(jsDate) {
+        let date = new _TomlDate(jsDate);
+        date.#hasDate = false;
+        date.#offset = null;
+        return date;
+      }
+    };
+  }
+});
+
+// node_modules/smol-toml/dist/extract.js
+function isDigit(char, base2 = 10) {
+  return base2 === 16 ? char > 47 && char < 58 || char > 64 && char < 71 || char > 96 && char < 103 : char > 47 && char < 48 + base2;
+}
+function isEndOfValue(char, delim) {
+  return char === 32 || char === 9 || char === 10 || char === 13 || // Structure end or next value delimiter
+  delim && (char === delim || char === 44) || // Comment
+  char === 35;
+}
+function extractValue(ctx, end) {
+  let errPtr = ctx.p;
+  let c = ctx.s.charCodeAt(ctx.p);
+  if (c === 91 || c === 123) {
+    ctx.d-- || TomlError.x("document contains excessively nested structures. aborting.", ctx);
+    let value = c === 91 ? parseArray(ctx) : parseInlineTable(ctx);
+    ctx.d++;
+    return value;
+  }
+  if (c === 34 || c === 39) {
+    return parseString(ctx);
+  }
+  if (c === 116) {
+    if (ctx.s.charCodeAt(++ctx.p) !== 114 || ctx.s.charCodeAt(++ctx.p) !== 117 || ctx.s.charCodeAt(++ctx.p) !== 101)
+      TomlError.x("invalid value", ctx, errPtr);
+    return ctx.p++, true;
+  }
+  if (c === 102) {
+    if (ctx.s.charCodeAt(++ctx.p) !== 97 || ctx.s.charCodeAt(++ctx.p) !== 108 || ctx.s.charCodeAt(++ctx.p) !== 115 || ctx.s.charCodeAt(++ctx.p) !== 101)
+      TomlError.x("invalid value", ctx, errPtr);
+    return ctx.p++, false;
+  }
+  if (c === 43 || c === 45) {
+    return parseNumber(ctx, ctx.p, ctx.s.charCodeAt(++ctx.p), 44 - c, end);
+  }
+  if (ctx.s.charCodeAt(ctx.p + 4) === 45 && ctx.s.charCodeAt(ctx.p + 7) === 45) {
+    return parseDate(ctx, c, end);
+  }
+  if (ctx.s.charCodeAt(ctx.p + 2) === 58) {
+    return parseTime(ctx, c, end);
+  }
+  return parseNumber(ctx, ctx.p, c, 0, end);
+}
+function parseNumber(ctx, startPtr, startChr, sign, endChr) {
+  let c = startChr;
+  let state = 0;
+  let hasUnderscores = false;
+  if (c === 105) {
+    if (ctx.s.charCodeAt(++ctx.p) !== 110 || ctx.s.charCodeAt(++ctx.p) !== 102)
+      TomlError.x("invalid value", ctx, startPtr);
+    return ctx.p++, (sign || 1) / 0;
+  }
+  if (c === 110) {
+    if (ctx.s.charCodeAt(++ctx.p) !== 97 || ctx.s.charCodeAt(++ctx.p) !== 110)
+      TomlError.x("invalid value", ctx, startPtr);
+    return ctx.p++, NaN;
+  }
+  if (c === 48) {
+    if (++ctx.p >= ctx.s.length || isEndOfValue(c = ctx.s.charCodeAt(ctx.p), endChr))
+      return ctx.bi === true ? 0n : 0;
+    if (!sign) {
+      if (c === 120)
+        return parseIntegerBaseN(ctx, startPtr, 16, endChr);
+      else if (c === 98)
+        return parseIntegerBaseN(ctx, startPtr, 2, endChr);
+      else if (c === 111)
+        return parseIntegerBaseN(ctx, startPtr, 8, endChr);
+    }
+    if (c === 46)
+      state = 2;
+    else if (c === 101 || c === 69)
+      state = 4;
+    else
+      TomlError.x("illegal leading zero", ctx, startPtr);
+  } else if (!isDigit(c))
+    TomlError.x("invalid value", ctx, startPtr);
+  while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
+    if (!state)
+      state = 1;
+    if (c === 95) {
+      if (!(state & 1))
+        TomlError.x("illegal underscore", ctx);
+      state += 11;
+      hasUnderscores = true;
+    } else if (state === 1 && c === 46)
+      state = 2;
+    else if ((state === 1 || state === 3) && (c === 101 || c === 69))
+      state = 4;
+    else if (state === 4 && (c === 43 || c === 45)) {
+      state = 6;
+    } else if (!isDigit(c))
+      TomlError.x(`illegal character in numeric literal`, ctx);
+    else if (state > 9)
+      state -= 11;
+    else if (!(state & 1))
+      state++;
+  }
+  if (!state) {
+    let val = (startChr - 48) * (sign || 1);
+    return ctx.bi === true ? BigInt(val) : val;
+  }
+  if (!(state & 1))
+    TomlError.x("unfinished numeric value", ctx, startPtr);
+  let str = ctx.s.slice(startPtr, ctx.p);
+  if (hasUnderscores)
+    str = str.replaceAll("_", "");
+  return state > 1 ? parseFloat(str) : parseInteger(ctx, str, 10, startPtr);
+}
+function parseIntegerBaseN(ctx, startPtr, base2, endChr) {
+  let c, underscore = 1;
+  while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
+    if (c === 95) {
+      if (underscore & 1)
+        TomlError.x("illegal underscore", ctx);
+      underscore = 3;
+    } else if (!isDigit(c, base2))
+      TomlError.x(`illegal character in numeric literal`, ctx);
+    else if (underscore & 1)
+      underscore--;
+  }
+  if (underscore & 1)
+    TomlError.x("unfinished numeric value", ctx);
+  let str = ctx.s.slice(startPtr + 2, ctx.p);
+  if (underscore)
+    str = str.replaceAll("_", "");
+  return parseInteger(ctx, str, base2, startPtr);
+}
+function parseInteger(ctx, str, base2, startPtr) {
+  if (ctx.bi !== true)
+    int: {
+      let val = parseInt(str, base2);
+      if (!Number.isSafeInteger(val)) {
+        if (ctx.bi)
+          break int;
+        TomlError.x("integer value cannot be represented losslessly", ctx, startPtr);
+      }
+      return val;
+    }
+  return base2 === 10 ? BigInt(str) : BigInt((base2 === 2 ? "0b" : base2 === 8 ? "0o" : "0x") + str);
+}
+function parseDate(ctx, c, endChr) {
+  let startPtr = ctx.p++, unsafeSeparator;
+  if (!isDigit(c) || !isDigit(ctx.s.charCodeAt(ctx.p++)) || !isDigit(ctx.s.charCodeAt(ctx.p++)) || !isDigit(ctx.s.charCodeAt(ctx.p++))) {
+    return parseNumber(ctx, ctx.p = startPtr, c, 0, endChr);
+  }
+  ctx.p += 5;
+  if (!isDigit(ctx.s.charCodeAt(ctx.p++)))
+    TomlError.x("invalid date-time: date part is malformed", ctx, startPtr);
+  if (ctx.p >= ctx.s.length || ((c = ctx.s.charCodeAt(ctx.p)) !== 32 || (unsafeSeparator = true, !isDigit(ctx.s.charCodeAt(ctx.p + 1)))) && c !== 84 && c !== 116) {
+    let t2 = ctx.s.slice(startPtr, ctx.p);
+    return readDate(ctx, t2, 3, false, startPtr);
+  }
+  if (ctx.s.charCodeAt(ctx.p += 3) !== 58)
+    TomlError.x("invalid date-time: time part is malformed", ctx, startPtr);
+  if (ctx.s.charCodeAt(ctx.p += 3) === 58)
+    ctx.p += 3;
+  if (ctx.s.charCodeAt(ctx.p) === 46)
+    while (isDigit(ctx.s.charCodeAt(++ctx.p)))
+      ;
+  if (c = ctx.s.charCodeAt(ctx.p)) {
+    if (c === 90 || c === 122) {
+      let t2 = ctx.s.slice(startPtr, ++ctx.p);
+      return readDate(ctx, t2, 1, unsafeSeparator, startPtr, "[+00:00]");
+    }
+    if (c === 43 || c === 45) {
+      let t2 = ctx.s.slice(startPtr, ctx.p += 6);
+      return readDate(ctx, t2, 1, unsafeSeparator, startPtr, !ctx.ld && "[" + ctx.s.slice(ctx.p - 6, ctx.p) + "]");
+    }
+  }
+  let t = ctx.s.slice(startPtr, ctx.p);
+  return readDate(ctx, t, 2, unsafeSeparator, startPtr);
+}
+function parseTime(ctx, c, endChr) {
+  let start = ctx.p;
+  if (!isDigit(c) || !isDigit(ctx.s.charCodeAt(++ctx.p))) {
+    return parseNumber(ctx, --ctx.p, c, 0, endChr);
+  }
+  if (ctx.s.charCodeAt(ctx.p += 4) === 58)
+    ctx.p += 3;
+  if (ctx.s.charCodeAt(ctx.p) === 46)
+    while (isDigit(ctx.s.charCodeAt(++ctx.p)))
+      ;
+  let t = ctx.s.slice(start, ctx.p);
+  return readDate(ctx, t, 4, false, start);
+}
+function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
+  if (ctx.ld) {
+    let date = new TomlDate(str, type, unsafeDelim);
+    if (!date.isValid())
+      TomlError.x("invalid date", ctx, errPtr);
+    return date;
+  }
+  try {
+    if (temporalSuffix)
+      str += temporalSuffix;
+    switch (type) {
+      case 1:
+        return Temporal.ZonedDateTime.from(str);
+      case 2:
+        return Temporal.PlainDateTime.from(str);
+      case 3:
+        return Temporal.PlainDate.from(str);
+      case 4:
+        return Temporal.PlainTime.from(str);
+    }
+  } catch (e) {
+    TomlError.x(e instanceof Error ? e.message : "" + e, ctx, errPtr);
+  }
+}
+var init_extract = __esm({
+  "node_modules/smol-toml/dist/extract.js"() {
+    init_primitive();
+    init_struct();
+    init_error();
+    init_date();
+  }
+});
+
+// node_modules/smol-toml/dist/util.js
+function skipComment(ctx) {
+  for (; ctx.p < ctx.s.length; ctx.p++) {
+    let c = ctx.s.charCodeAt(ctx.p);
+    if (c === 10)
+      break;
+    if (c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10) {
+      ctx.p++;
+      break;
+    }
+    if (c < 32 && c !== 9 || c === 127) {
+      TomlError.x("control characters are not allowed in comments", ctx);
+    }
+  }
+}
+function skipVoid(ctx, banNewLines, banComments) {
+  let c;
+  while (ctx.p < ctx.s.length) {
+    while (ctx.p < ctx.s.length && ((c = ctx.s.charCodeAt(ctx.p)) === 32 || c === 9 || !banNewLines && (c === 10 || c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10)))
+      ctx.p++;
+    if (banComments || c !== 35)
+      break;
+    skipComment(ctx);
+  }
+}
+var init_util = __esm({
+  "node_modules/smol-toml/dist/util.js"() {
+    init_error();
+  }
+});
+
+// node_modules/smol-toml/dist/struct.js
+function parseKey(ctx, end = 61) {
+  let startPtr;
+  let state = 0;
+  let parsed = [];
+  let sliceStart;
+  let c = ctx.s.charCodeAt(startPtr = ctx.p);
+  do {
+    if (c === end) {
+      if (!state)
+        TomlError.x("unexpected end of key", ctx);
+      if (state === 1)
+        parsed.push(ctx.s.slice(sliceStart, ctx.p));
+      return ctx.p++, parsed;
+    } else if (c === 46) {
+      if (!state)
+        TomlError.x("illegal empty bare key", ctx);
+      if (state === 1)
+        parsed.push(ctx.s.slice(sliceStart, ctx.p));
+      state = 0;
+    } else if (!state && (c === 34 || c === 39)) {
+      if (c === ctx.s.charCodeAt(ctx.p + 1) && c === ctx.s.charCodeAt(ctx.p + 2))
+        TomlError.x("illegal quoted key: multiline strings are not allowed", ctx);
+      parsed.push(parseString(ctx));
+      state = 2;
+      ctx.p--;
+    } else if (c === 32 || c === 9) {
+      if (state === 1) {
+        parsed.push(ctx.s.slice(sliceStart, ctx.p));
+        state = 2;
+      }
+    } else if (state === 2 || c < 48 && c !== 45 || c > 57 && c < 65 || c > 90 && c < 97 && c !== 95 || c > 122) {
+      TomlError.x("illegal character in key", ctx);
+    } else if (!state) {
+      state = 1;
+      sliceStart = ctx.p;
+    }
+  } while (c = ctx.s.charCodeAt(++ctx.p));
+  TomlError.x("incomplete key-value: cannot find end of key", ctx, startPtr);
+}
+function parseInlineTable(ctx) {
+  let startPtr = ctx.p++;
+  let res = /* @__PURE__ */ Object.create(null);
+  let seen = /* @__PURE__ */ new Set();
+  let c;
+  while (ctx.p < ctx.s.length) {
+    skipVoid(ctx);
+    if ((c = ctx.s.charCodeAt(ctx.p)) === 125) {
+      ctx.p++;
+      return res;
+    }
+    let k;
+    let t = res;
+    let hasOwn = false;
+    let errPtr = ctx.p;
+    let key = parseKey(ctx);
+    for (let i = 0; i < key.length; i++) {
+      if (i)
+        t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null);
+      k = key[i];
+      if ((hasOwn = Object.hasOwn(t, k)) && (typeof t[k] !== "object" || seen.has(t[k]))) {
+        TomlError.x("trying to redefine an already defined value", ctx, errPtr);
+      }
+      let unsafe = k === "__proto__";
+      if (ctx.uk && (unsafe || k === "constructor")) {
+        t = ctx.uk !== 1 && TomlError.x("document contains an unsafe property", ctx, errPtr);
+        break;
+      }
+      if (!hasOwn && unsafe) {
+        Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
+      }
+    }
+    if (hasOwn) {
+      TomlError.x("trying to redefine an already defined value", ctx, errPtr);
+    }
+    skipVoid(ctx, true, true);
+    let value = extractValue(
+      ctx,
+      125
+      /* } */
+    );
+    if (t && typeof (t[k] = value) === "object")
+      seen.add(value);
+    skipVoid(ctx);
+    if ((c = ctx.s.charCodeAt(ctx.p++)) === 125) {
+      return res;
+    }
+    if (c !== 44)
+      TomlError.x("expected comma or end of structure", ctx, ctx.p - 1);
+  }
+  TomlError.x("unfinished table", ctx, startPtr);
+}
+function parseArray(ctx) {
+  let startPtr = ctx.p++;
+  let res = [];
+  let c;
+  while (ctx.p < ctx.s.length) {
+    skipVoid(ctx);
+    if ((c = ctx.s.charCodeAt(ctx.p)) === 93) {
+      ctx.p++;
+      return res;
+    }
+    res.push(extractValue(
+      ctx,
+      93
+      /* ] */
+    ));
+    skipVoid(ctx);
+    if ((c = ctx.s.charCodeAt(ctx.p++)) === 93) {
+      return res;
+    }
+    if (c !== 44)
+      TomlError.x("expected comma or end of structure", ctx, ctx.p - 1);
+  }
+  TomlError.x("unfinished array", ctx, startPtr);
+}
+var init_struct = __esm({
+  "node_modules/smol-toml/dist/struct.js"() {
+    init_primitive();
+    init_extract();
+    init_util();
+    init_error();
+  }
+});
+
+// node_modules/smol-toml/dist/parse.js
+function peekTable(ctx, key, table, meta, type) {
+  let t = table;
+  let m = meta;
+  let k;
+  let hasOwn = false;
+  let state;
+  for (let i = 0; i < key.length; i++) {
+    if (i) {
+      t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null);
+      m = (state = m[k]).c;
+      if (type === 0 && (state.t === 1 || state.t === 2)) {
+        return null;
+      }
+      if (state.t === 2) {
+        let l = t.length - 1;
+        t = t[l];
+        m = m[l].c;
+      }
+    }
+    k = key[i];
+    if ((hasOwn = Object.hasOwn(t, k)) && m[k]?.t === 0 && m[k]?.d) {
+      return null;
+    }
+    if (!hasOwn) {
+      let unsafe = k === "__proto__";
+      if (ctx.uk && (unsafe || k === "constructor"))
+        return false;
+      if (unsafe) {
+        Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
+        Object.defineProperty(m, k, { enumerable: true, configurable: true, writable: true });
+      }
+      m[k] = {
+        t: i < key.length - 1 && type === 2 ? 3 : type,
+        d: false,
+        i: 0,
+        c: /* @__PURE__ */ Object.create(null)
+      };
+    }
+  }
+  state = m[k];
+  if (state.t !== type && !(type === 1 && state.t === 3)) {
+    return null;
+  }
+  if (type === 2) {
+    if (!state.d) {
+      state.d = true;
+      t[k] = [];
+    }
+    t[k].push(t = /* @__PURE__ */ Object.create(null));
+    state.c[state.i++] = state = { t: 1, d: false, i: 0, c: /* @__PURE__ */ Object.create(null) };
+  }
+  if (state.d) {
+    return null;
+  }
+  state.d = true;
+  if (type === 1) {
+    t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null);
+  } else if (type === 0 && hasOwn) {
+    return null;
+  }
+  return [k, t, state.c];
+}
+function validateTablePeek(ctx, peek, ptr) {
+  if (peek === null || ctx.uk === 2)
+    TomlError.x(peek === null ? "trying to redefine an already defined table or value" : "document contains an unsafe property", ctx, ptr);
+}
+function parse(toml, options = {}) {
+  let ctx = {
+    s: toml,
+    p: 0,
+    d: options.maxDepth ?? 1e3,
+    bi: options.integersAsBigInt ?? false,
+    ld: options.useLegacyDate ?? true,
+    uk: options.unsafeKeyBehaviour === "throw" ? 2 : options.unsafeKeyBehaviour === "drop" ? 1 : 0
+  };
+  let res = /* @__PURE__ */ Object.create(null);
+  let meta = /* @__PURE__ */ Object.create(null);
+  let tmp;
+  let skipping = false;
+  let tbl = res;
+  let m = meta;
+  if (toml.charCodeAt(0) === 65279)
+    ctx.p++;
+  skipVoid(ctx);
+  while (ctx.p < toml.length) {
+    if (toml.charCodeAt(ctx.p) === 91) {
+      let isTableArray = toml.charCodeAt(++ctx.p) === 91;
+      tmp = ctx.p += +isTableArray;
+      skipping = false;
+      let k = parseKey(
+        ctx,
+        93
+        /* ] */
+      );
+      if (isTableArray) {
+        if (toml.charCodeAt(ctx.p) !== 93) {
+          TomlError.x("expected end of table array declaration", ctx);
+        }
+        ctx.p++;
+      }
+      let p = peekTable(
+        ctx,
+        k,
+        res,
+        meta,
+        isTableArray ? 2 : 1
+        /* Type.EXPLICIT */
+      );
+      if (!p) {
+        validateTablePeek(ctx, p, tmp);
+        skipping = true;
+      } else {
+        m = p[2];
+        tbl = p[1];
+      }
+    } else {
+      tmp = ctx.p;
+      let k = parseKey(ctx);
+      let p = peekTable(
+        ctx,
+        k,
+        tbl,
+        m,
+        0
+        /* Type.DOTTED */
+      );
+      if (!p && !skipping)
+        validateTablePeek(ctx, p, tmp);
+      skipVoid(ctx, true, true);
+      let v = extractValue(ctx, void 0);
+      if (p && !skipping)
+        p[1][p[0]] = v;
+    }
+    skipVoid(ctx, true);
+    if (ctx.p < toml.length && (tmp = toml.charCodeAt(ctx.p)) !== 10 && (tmp !== 13 || toml.charCodeAt(ctx.p + 1) !== 10)) {
+      TomlError.x("each key-value declaration must be followed by an end-of-line", ctx);
+    }
+    skipVoid(ctx);
+  }
+  return res;
+}
+var init_parse = __esm({
+  "node_modules/smol-toml/dist/parse.js"() {
+    init_struct();
+    init_extract();
+    init_util();
+    init_error();
+  }
+});
+
+// node_modules/smol-toml/dist/stringify.js
+var HAS_WELLFORMED;
+var init_stringify = __esm({
+  "node_modules/smol-toml/dist/stringify.js"() {
+    HAS_WELLFORMED = !!"".isWellFormed;
+  }
+});
+
+// node_modules/smol-toml/dist/index.js
+var init_dist = __esm({
+  "node_modules/smol-toml/dist/index.js"() {
+    init_parse();
+    init_stringify();
+    init_date();
+    init_error();
+  }
+});
+
+// src/safe-text.ts
+function oneLine(text, max = 300) {
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
+}
+function quote(text, max = 80) {
+  const shown = text.length > max ? `${text.slice(0, max - 3)}...` : text;
+  return JSON.stringify(shown);
+}
+function redactUnparsed(text) {
+  const scheme = SCHEME.exec(text)?.[0] ?? (text.startsWith("//") ? "//" : null);
+  let out = text;
+  if (scheme !== null) {
+    const rest = text.slice(scheme.length);
+    const at = rest.lastIndexOf("@");
+    out = at === -1 ? text : `${scheme}***@${rest.slice(at + 1)}`;
+  } else {
+    out = text.replace(/\/\/[^\s]*@/g, "//***@");
+  }
+  return out.replace(/([?&;])([^=&#\s]*)=([^&#\s]*)/g, (whole, sep2, key) => SECRET_PARAM.test(key) ? `${sep2}${key}=***` : whole);
+}
+function redactUrl(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return redactUnparsed(url);
+  }
+  const hadUser = parsed.username !== "" || parsed.password !== "";
+  parsed.username = "";
+  parsed.password = "";
+  let changedQuery = false;
+  for (const key of [...parsed.searchParams.keys()]) {
+    if (SECRET_PARAM.test(key)) {
+      parsed.searchParams.set(key, "***");
+      changedQuery = true;
+    }
+  }
+  let text = parsed.toString();
+  if (changedQuery) text = text.replace(/=%2A%2A%2A/g, "=***");
+  if (hadUser) text = text.replace(/^([a-z][a-z0-9+.-]*:\/\/)/i, "$1***@");
+  return text;
+}
+function redactUrlsIn(text) {
+  return text.replace(URL_IN_TEXT, (match) => redactUrl(match));
+}
+function indexLabel(url) {
+  try {
+    const parsed = new URL(url);
+    if (parsed.host !== "") return `${parsed.protocol}//${parsed.host}`;
+    return `${parsed.protocol}//`;
+  } catch {
+    const scheme = SCHEME.exec(url)?.[0];
+    if (scheme === void 0) return "(not a URL)";
+    const rest = url.slice(scheme.length);
+    const host = rest.slice(rest.lastIndexOf("@") + 1).split(/[/?#\s]/, 1)[0];
+    return `${scheme.toLowerCase()}${host}`;
+  }
+}
+function urlLabel(url) {
+  const label = indexLabel(url);
+  let path4;
+  try {
+    path4 = new URL(url).pathname;
+  } catch {
+    return label;
+  }
+  const last = path4.slice(path4.lastIndexOf("/") + 1);
+  return FILE_NAME.test(last) ? `${label}/.../${last}` : label;
+}
+function labelUrlsIn(text) {
+  return text.replace(URL_IN_TEXT, (match) => {
+    const tail = /[.,;:)\]]+$/.exec(match)?.[0] ?? "";
+    return `${urlLabel(match.slice(0, match.length - tail.length))}${tail}`;
+  });
+}
+function stripCredentials(url) {
+  const parsed = new URL(url);
+  parsed.username = "";
+  parsed.password = "";
+  return parsed.toString();
+}
+var SECRET_PARAM, SCHEME, URL_IN_TEXT, FILE_NAME;
+var init_safe_text = __esm({
+  "src/safe-text.ts"() {
+    "use strict";
+    SECRET_PARAM = /(token|key|secret|password|passwd|pwd|auth|signature|sig|credential|session)/i;
+    SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+    URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
+    FILE_NAME = /\.(whl|tar\.gz|tgz|tar\.bz2|tar\.xz|zip|egg|metadata)$/i;
+  }
+});
+
+// src/manifests/limits.ts
+function oneLine2(text, max) {
+  return oneLine(text.replace(/[\u2028\u2029]/g, " "), max);
+}
+function fileLevel(issue) {
+  FILE_LEVEL.add(issue);
+  return issue;
+}
+function tooManyEntries(file, line, what) {
+  return fileLevel({
+    file,
+    line,
+    message: `more than ${MAX_ENTRIES_PER_FILE} ${what} in one file: the rest, from this one on, are not read`,
+    severity: "error"
+  });
+}
+function capIssues(issues) {
+  const shown = /* @__PURE__ */ new Map();
+  const dropped = /* @__PURE__ */ new Map();
+  const out = [];
+  for (const issue of issues) {
+    const n = (shown.get(issue.file) ?? 0) + 1;
+    if (n <= MAX_ISSUES_PER_FILE || issue.fatal || FILE_LEVEL.has(issue)) {
+      shown.set(issue.file, n);
+      out.push(issue);
+      continue;
+    }
+    const d = dropped.get(issue.file) ?? { count: 0, line: issue.line, severity: "warning" };
+    d.count++;
+    d.line = issue.line;
+    if (issue.severity === "error") d.severity = "error";
+    dropped.set(issue.file, d);
+  }
+  for (const [file, d] of dropped) {
+    out.push({ file, line: d.line, message: `${d.count} more problems in this file not shown`, severity: d.severity });
+  }
+  return out;
+}
+function tooDeepAt(text) {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 91 || c === 123) {
+      if (++depth > MAX_JSON_DEPTH) return i;
+    } else if (c === 93 || c === 125) {
+      depth--;
+    }
+  }
+  return -1;
+}
+var MAX_ENTRIES_PER_FILE, MAX_ISSUES_PER_FILE, FILE_LEVEL, MAX_JSON_DEPTH;
+var init_limits = __esm({
+  "src/manifests/limits.ts"() {
+    "use strict";
+    init_safe_text();
+    MAX_ENTRIES_PER_FILE = 5e4;
+    MAX_ISSUES_PER_FILE = 100;
+    FILE_LEVEL = /* @__PURE__ */ new WeakSet();
+    MAX_JSON_DEPTH = 256;
+  }
+});
+
+// src/manifests/source-text.ts
+function decodeManifest(bytes2) {
+  let encoding = "utf-8";
+  if (bytes2[0] === 255 && bytes2[1] === 254) encoding = "utf-16le";
+  else if (bytes2[0] === 254 && bytes2[1] === 255) encoding = "utf-16be";
+  if (encoding === "utf-8") {
+    const nul = bytes2.indexOf(0);
+    if (nul !== -1) return { ok: false, message: "binary content (NUL byte), not a text manifest", line: lineOfByte(bytes2, nul) };
+  }
+  try {
+    const text = new TextDecoder(encoding, { fatal: true }).decode(bytes2);
+    if (encoding !== "utf-8" && text.includes("\0")) {
+      return { ok: false, message: "binary content (NUL character), not a text manifest", line: 1 };
+    }
+    return { ok: true, text };
+  } catch {
+    return { ok: false, message: `not valid ${encoding.toUpperCase()} text (binary file?)`, line: firstInvalidUtf8Line(bytes2) };
+  }
+}
+function lineOfByte(bytes2, index2) {
+  let line = 1;
+  for (let i = 0; i < index2; i++) if (bytes2[i] === 10) line++;
+  return line;
+}
+function firstInvalidUtf8Line(bytes2) {
+  let start = 0;
+  let line = 1;
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  for (let i = 0; i <= bytes2.length; i++) {
+    if (i === bytes2.length || bytes2[i] === 10) {
+      try {
+        decoder.decode(bytes2.subarray(start, i));
+      } catch {
+        return line;
+      }
+      start = i + 1;
+      line++;
+    }
+  }
+  return 1;
+}
+var LineMap;
+var init_source_text = __esm({
+  "src/manifests/source-text.ts"() {
+    "use strict";
+    LineMap = class {
+      constructor(text) {
+        this.text = text;
+        let count3 = 1;
+        for (let i = 0; i < text.length; i++) {
+          const c = text.charCodeAt(i);
+          if (c === 10 || c === 13 && text.charCodeAt(i + 1) !== 10) count3++;
+        }
+        this.starts = new Uint32Array(count3);
+        let n = 1;
+        for (let i = 0; i < text.length; i++) {
+          const c = text.charCodeAt(i);
+          if (c === 10 || c === 13 && text.charCodeAt(i + 1) !== 10) this.starts[n++] = i + 1;
+        }
+      }
+      text;
+      /** Offset at which each line starts; the first is 0. */
+      starts;
+      get lineCount() {
+        return this.starts.length;
+      }
+      /** 1-based line and column (UTF-16 code units, as SARIF's default `columnKind`). */
+      position(offset) {
+        let lo = 0;
+        let hi = this.starts.length - 1;
+        while (lo < hi) {
+          const mid = lo + hi + 1 >> 1;
+          if (this.starts[mid] <= offset) lo = mid;
+          else hi = mid - 1;
+        }
+        return { line: lo + 1, column: offset - this.starts[lo] + 1 };
+      }
+      /** Location of `[start, end)`; the end column is exclusive, like SARIF's `endColumn`. */
+      location(file, start, end) {
+        const a = this.position(start);
+        const b = this.position(Math.max(start, end));
+        return { file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+      }
+    };
+  }
+});
+
+// src/manifests/toml-positions.ts
+function below(node, keys) {
+  let n = node;
+  for (const k of keys) n = n.child(k.name);
+  return n;
+}
+function unescapeBasic(s) {
+  return s.replace(/\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, (_, e) => {
+    if (e[0] === "u" || e[0] === "U") return String.fromCodePoint(parseInt(e.slice(1), 16));
+    return { n: "\n", t: "	", r: "\r", b: "\b", f: "\f", e: "\x1B" }[e] ?? e;
+  });
+}
+var PathNode, MAX_TOML_ITEMS, TooLarge, TomlPositions, BARE_KEY, Scanner;
+var init_toml_positions = __esm({
+  "src/manifests/toml-positions.ts"() {
+    "use strict";
+    init_source_text();
+    PathNode = class _PathNode {
+      // The span as four numbers (keyStart -1: none), not an object per value: fewer allocations on
+      // a document of a hundred thousand values.
+      keyStart = -1;
+      keyEnd = 0;
+      valueStart = 0;
+      valueEnd = 0;
+      /** For an array of tables: the index of its current (last) element. */
+      current;
+      keys;
+      items;
+      child(key) {
+        if (typeof key === "number") {
+          this.items ??= [];
+          return this.items[key] ??= new _PathNode();
+        }
+        this.keys ??= /* @__PURE__ */ new Map();
+        let node = this.keys.get(key);
+        if (!node) {
+          node = new _PathNode();
+          this.keys.set(key, node);
+        }
+        return node;
+      }
+      find(key) {
+        return typeof key === "number" ? this.items?.[key] : this.keys?.get(key);
+      }
+      get span() {
+        return this.keyStart === -1 ? void 0 : { keyStart: this.keyStart, keyEnd: this.keyEnd, valueStart: this.valueStart, valueEnd: this.valueEnd };
+      }
+      record(keyStart, keyEnd, valueStart, valueEnd) {
+        this.keyStart = keyStart;
+        this.keyEnd = keyEnd;
+        this.valueStart = valueStart;
+        this.valueEnd = valueEnd;
+      }
+    };
+    MAX_TOML_ITEMS = 25e4;
+    TooLarge = class extends Error {
+    };
+    TomlPositions = class {
+      constructor(text, file) {
+        this.text = text;
+        this.file = file;
+        this.lines = new LineMap(text);
+        const scanner = new Scanner(text, this.root);
+        try {
+          scanner.run();
+        } catch (error) {
+          if (error instanceof TooLarge) this.tooLargeAt = scanner.position;
+        }
+      }
+      text;
+      file;
+      root = new PathNode();
+      lines;
+      /** Where the scan passed MAX_TOML_ITEMS, or null. */
+      tooLargeAt = null;
+      span(path4) {
+        let node = this.root;
+        for (const key of path4) {
+          node = node.find(key);
+          if (!node) return void 0;
+        }
+        return node.span;
+      }
+      /** Location of the value at `path` (a string's content), else of the nearest recorded ancestor. */
+      value(path4) {
+        let node = this.root;
+        let nearest = this.root.span;
+        let exact = path4.length === 0;
+        for (let i = 0; i < path4.length && node; i++) {
+          node = node.find(path4[i]);
+          const span = node?.span;
+          if (span) {
+            nearest = span;
+            exact = i === path4.length - 1;
+          }
+        }
+        if (!nearest) return { file: this.file, line: 1, column: 1, endLine: 1, endColumn: 1 };
+        return exact ? this.lines.location(this.file, nearest.valueStart, nearest.valueEnd) : this.lines.location(this.file, nearest.keyStart, nearest.keyEnd);
+      }
+      /** Location of the key at `path` (for tables such as `requests = { version = "…" }`). */
+      key(path4) {
+        const s = this.span(path4);
+        return s ? this.lines.location(this.file, s.keyStart, s.keyEnd) : this.value(path4);
+      }
+    };
+    BARE_KEY = /[A-Za-z0-9_-]/;
+    Scanner = class {
+      constructor(text, root) {
+        this.text = text;
+        this.root = root;
+      }
+      text;
+      root;
+      pos = 0;
+      items = 0;
+      get position() {
+        return this.pos;
+      }
+      /** One more key part, value or table; past MAX_TOML_ITEMS the scan stops. */
+      count() {
+        if (++this.items > MAX_TOML_ITEMS) throw new TooLarge();
+      }
+      run() {
+        let table = this.root;
+        for (; ; ) {
+          this.skipBlank(true);
+          if (this.pos >= this.text.length) return;
+          if (this.text[this.pos] === "[") {
+            const start = this.pos;
+            const isArray = this.text[this.pos + 1] === "[";
+            this.pos += isArray ? 2 : 1;
+            this.skipBlank(false);
+            const keys = this.parseKey();
+            this.skipBlank(false);
+            this.pos += isArray ? 2 : 1;
+            this.count();
+            table = this.resolveHeader(keys, isArray);
+            table.record(start, this.pos, start, this.pos);
+          } else {
+            const keys = this.parseKey();
+            const first = keys[0];
+            const last = keys[keys.length - 1];
+            this.skipBlank(false);
+            if (this.text[this.pos] !== "=") throw new Error("expected =");
+            this.pos++;
+            this.skipBlank(false);
+            this.parseValue(below(table, keys), first.start, last.end);
+          }
+        }
+      }
+      /** A header's node: each part that names an array of tables continues in its current element. */
+      resolveHeader(keys, isArray) {
+        let node = this.root;
+        keys.forEach(({ name }, i) => {
+          node = node.child(name);
+          if (isArray && i === keys.length - 1) {
+            node.current = (node.current ?? -1) + 1;
+            node = node.child(node.current);
+          } else if (node.current !== void 0) {
+            node = node.child(node.current);
+          }
+        });
+        return node;
+      }
+      /** Whitespace and comments; newlines too when `newlines`. */
+      skipBlank(newlines) {
+        const t = this.text;
+        while (this.pos < t.length) {
+          const c = t[this.pos];
+          if (c === " " || c === "	" || newlines && (c === "\n" || c === "\r")) this.pos++;
+          else if (c === "#") {
+            while (this.pos < t.length && t[this.pos] !== "\n") this.pos++;
+          } else return;
+        }
+      }
+      parseKey() {
+        const keys = [];
+        for (; ; ) {
+          this.skipBlank(false);
+          const start = this.pos;
+          const c = this.text[this.pos];
+          let name;
+          if (c === '"' || c === "'") {
+            const s = this.parseString();
+            name = c === '"' ? unescapeBasic(this.text.slice(s.contentStart, s.contentEnd)) : this.text.slice(s.contentStart, s.contentEnd);
+          } else {
+            while (this.pos < this.text.length && BARE_KEY.test(this.text[this.pos])) this.pos++;
+            if (this.pos === start) throw new Error("expected key");
+            name = this.text.slice(start, this.pos);
+          }
+          this.count();
+          keys.push({ name, start, end: this.pos });
+          this.skipBlank(false);
+          if (this.text[this.pos] !== ".") return keys;
+          this.pos++;
+        }
+      }
+      parseString() {
+        const t = this.text;
+        const q = t[this.pos];
+        const triple = t.startsWith(q.repeat(3), this.pos);
+        if (triple) {
+          this.pos += 3;
+          if (t[this.pos] === "\n") this.pos++;
+          else if (t[this.pos] === "\r" && t[this.pos + 1] === "\n") this.pos += 2;
+          const contentStart2 = this.pos;
+          while (this.pos < t.length) {
+            if (q === '"' && t[this.pos] === "\\") {
+              this.pos += 2;
+              continue;
+            }
+            if (t.startsWith(q.repeat(3), this.pos)) {
+              let end = this.pos;
+              while (t[end + 3] === q && end - this.pos < 2) end++;
+              this.pos = end + 3;
+              return { contentStart: contentStart2, contentEnd: end };
+            }
+            this.pos++;
+          }
+          throw new Error("unterminated string");
+        }
+        this.pos++;
+        const contentStart = this.pos;
+        while (this.pos < t.length && t[this.pos] !== q && t[this.pos] !== "\n") {
+          if (q === '"' && t[this.pos] === "\\") this.pos++;
+          this.pos++;
+        }
+        const contentEnd = this.pos;
+        this.pos++;
+        return { contentStart, contentEnd };
+      }
+      parseValue(node, keyStart, keyEnd) {
+        this.count();
+        const t = this.text;
+        const c = t[this.pos];
+        const valueStart = this.pos;
+        if (c === '"' || c === "'") {
+          const s = this.parseString();
+          node.record(keyStart, keyEnd, s.contentStart, s.contentEnd);
+          return;
+        }
+        if (c === "[") {
+          this.pos++;
+          for (let index2 = 0; ; index2++) {
+            this.skipBlank(true);
+            if (t[this.pos] === "]") break;
+            const elementStart = this.pos;
+            this.parseValue(node.child(index2), elementStart, elementStart);
+            this.skipBlank(true);
+            if (t[this.pos] === ",") this.pos++;
+            else if (t[this.pos] !== "]") throw new Error("expected , or ]");
+          }
+          this.pos++;
+        } else if (c === "{") {
+          this.pos++;
+          for (; ; ) {
+            this.skipBlank(true);
+            if (t[this.pos] === "}") break;
+            const keys = this.parseKey();
+            this.skipBlank(false);
+            if (t[this.pos] !== "=") throw new Error("expected =");
+            this.pos++;
+            this.skipBlank(false);
+            this.parseValue(below(node, keys), keys[0].start, keys[keys.length - 1].end);
+            this.skipBlank(true);
+            if (t[this.pos] === ",") this.pos++;
+            else if (t[this.pos] !== "}") throw new Error("expected , or }");
+          }
+          this.pos++;
+        } else {
+          while (this.pos < t.length && !",]}#\n\r".includes(t[this.pos])) this.pos++;
+          let end = this.pos;
+          while (end > valueStart && (t[end - 1] === " " || t[end - 1] === "	")) end--;
+          node.record(keyStart, keyEnd, valueStart, end);
+          return;
+        }
+        node.record(keyStart === keyEnd ? valueStart : keyStart, keyStart === keyEnd ? this.pos : keyEnd, valueStart, this.pos);
+      }
+    };
+  }
+});
+
+// src/manifests/toml-document.ts
+function readToml(text, file) {
+  const positions = new TomlPositions(text, file);
+  if (positions.tooLargeAt !== null) {
+    const at = positions.lines.position(positions.tooLargeAt);
+    return {
+      ok: false,
+      issue: fileLevel({ file, line: at.line, column: at.column, message: `more than ${MAX_TOML_ITEMS} TOML keys, values and tables (a real manifest holds about 25 per KB); not read`, severity: "error", fatal: true })
+    };
+  }
+  try {
+    const data = parse(text);
+    return { ok: true, data, positions };
+  } catch (error) {
+    if (error instanceof TomlError) {
+      const message2 = error.message.split("\n")[0].replace(/^Invalid TOML document:\s*/, "");
+      return { ok: false, issue: { file, line: error.line, column: error.column, message: oneLine2(`TOML syntax error: ${message2}`), severity: "error", fatal: true } };
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, issue: { file, line: 1, message: oneLine2(`cannot read TOML: ${message}`), severity: "error", fatal: true } };
+  }
+}
+function isTable(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+function tableAt(data, ...keys) {
+  let current = data;
+  for (const key of keys) {
+    if (!isTable(current)) return void 0;
+    current = current[key];
+  }
+  return isTable(current) ? current : void 0;
+}
+function stringOf(value) {
+  return typeof value === "string" ? value : void 0;
+}
+function unknownContent(data, positions, file, label, known) {
+  const keys = Object.keys(data);
+  if (keys.length === 0 || keys.some((k) => known(k, data[k]))) return null;
+  return nothingRead(file, positions.key([keys[0]]).line, label, keys.map((k) => isTable(data[k]) || Array.isArray(data[k]) ? `[${k}]` : k));
+}
+function nothingRead(file, line, label, what) {
+  const shown = what.slice(0, 5).map((w) => w.length > 40 ? `${w.slice(0, 37)}...` : w);
+  const more = what.length > shown.length ? ` and ${what.length - shown.length} more` : "";
+  return fileLevel({
+    file,
+    line,
+    message: oneLine2(`nothing read as ${label}: only ${shown.join(", ")}${more}, which ${label} does not hold (no requirements, includes or options)`),
+    severity: "error"
+  });
+}
+var init_toml_document = __esm({
+  "src/manifests/toml-document.ts"() {
+    "use strict";
+    init_dist();
+    init_limits();
+    init_toml_positions();
+  }
+});
+
+// node_modules/@renovatebot/pep440/lib/version.js
+var require_version = __commonJS({
+  "node_modules/@renovatebot/pep440/lib/version.js"(exports, module) {
+    var VERSION_PATTERN = [
+      "v?",
+      "(?:",
+      /* */
+      "(?:(?<epoch>[0-9]+)!)?",
+      // epoch
+      /* */
+      "(?<release>[0-9]+(?:\\.[0-9]+)*)",
+      // release segment
+      /* */
+      "(?<pre>",
+      // pre-release
+      /*    */
+      "[-_\\.]?",
+      /*    */
+      "(?<pre_l>(a|b|c|rc|alpha|beta|pre|preview))",
+      /*    */
+      "[-_\\.]?",
+      /*    */
+      "(?<pre_n>[0-9]+)?",
+      /* */
+      ")?",
+      /* */
+      "(?<post>",
+      // post release
+      /*    */
+      "(?:-(?<post_n1>[0-9]+))",
+      /*    */
+      "|",
+      /*    */
+      "(?:",
+      /*        */
+      "[-_\\.]?",
+      /*        */
+      "(?<post_l>post|rev|r)",
+      /*        */
+      "[-_\\.]?",
+      /*        */
+      "(?<post_n2>[0-9]+)?",
+      /*    */
+      ")",
+      /* */
+      ")?",
+      /* */
+      "(?<dev>",
+      // dev release
+      /*    */
+      "[-_\\.]?",
+      /*    */
+      "(?<dev_l>dev)",
+      /*    */
+      "[-_\\.]?",
+      /*    */
+      "(?<dev_n>[0-9]+)?",
+      /* */
+      ")?",
+      ")",
+      "(?:\\+(?<local>[a-z0-9]+(?:[-_\\.][a-z0-9]+)*))?"
+      // local version
+    ].join("");
+    module.exports = {
+      VERSION_PATTERN,
+      valid,
+      clean: clean3,
+      explain: explain2,
+      parse: parse3,
+      stringify: stringify2
+    };
+    var validRegex = new RegExp("^" + VERSION_PATTERN + "$", "i");
+    function valid(version) {
+      return validRegex.test(version) ? version : null;
+    }
+    var cleanRegex = new RegExp("^\\s*" + VERSION_PATTERN + "\\s*$", "i");
+    function clean3(version) {
+      return stringify2(parse3(version, cleanRegex));
+    }
+    function parse3(version, regex) {
+      const { groups } = (regex || validRegex).exec(version) || {};
+      if (!groups) {
+        return null;
+      }
+      const parsed = {
+        epoch: Number(groups.epoch ? groups.epoch : 0),
+        release: groups.release.split(".").map(Number),
+        pre: normalize_letter_version(groups.pre_l, groups.pre_n),
+        post: normalize_letter_version(
+          groups.post_l,
+          groups.post_n1 || groups.post_n2
+        ),
+        dev: normalize_letter_version(groups.dev_l, groups.dev_n),
+        local: parse_local_version(groups.local)
+      };
+      return parsed;
+    }
+    function stringify2(parsed) {
+      if (!parsed) {
+        return null;
+      }
+      const { epoch, release, pre, post, dev, local } = parsed;
+      const parts = [];
+      if (epoch !== 0) {
+        parts.push(`${epoch}!`);
+      }
+      parts.push(release.join("."));
+      if (pre) {
+        parts.push(pre.join(""));
+      }
+      if (post) {
+        parts.push("." + post.join(""));
+      }
+      if (dev) {
+        parts.push("." + dev.join(""));
+      }
+      if (local) {
+        parts.push(`+${local}`);
+      }
+      return parts.join("");
+    }
+    function normalize_letter_version(letterIn, numberIn) {
+      let letter = letterIn;
+      let number2 = numberIn;
+      if (letter) {
+        if (!number2) {
+          number2 = 0;
+        }
+        letter = letter.toLowerCase();
+        if (letter === "alpha") {
+          letter = "a";
+        } else if (letter === "beta") {
+          letter = "b";
+        } else if (["c", "pre", "preview"].includes(letter)) {
+          letter = "rc";
+        } else if (["rev", "r"].includes(letter)) {
+          letter = "post";
+        }
+        return [letter, Number(number2)];
+      }
+      if (!letter && number2) {
+        letter = "post";
+        return [letter, Number(number2)];
+      }
+      return null;
+    }
+    function parse_local_version(local) {
+      if (local) {
+        return local.split(/[._-]/).map(
+          (part) => Number.isNaN(Number(part)) ? part.toLowerCase() : Number(part)
+        );
+      }
+      return null;
+    }
+    function explain2(version) {
+      const parsed = parse3(version);
+      if (!parsed) {
+        return parsed;
+      }
+      const { epoch, release, pre, post, dev, local } = parsed;
+      let base_version = "";
+      if (epoch !== 0) {
+        base_version += epoch + "!";
+      }
+      base_version += release.join(".");
+      const is_prerelease = Boolean(dev || pre);
+      const is_devrelease = Boolean(dev);
+      const is_postrelease = Boolean(post);
+      return {
+        epoch,
+        release,
+        pre,
+        post: post ? post[1] : post,
+        dev: dev ? dev[1] : dev,
+        local: local ? local.join(".") : local,
+        public: stringify2(parsed).split("+", 1)[0],
+        base_version,
+        is_prerelease,
+        is_devrelease,
+        is_postrelease
+      };
+    }
+  }
+});
+
+// node_modules/@renovatebot/pep440/lib/operator.js
+var require_operator = __commonJS({
+  "node_modules/@renovatebot/pep440/lib/operator.js"(exports, module) {
+    var { parse: parse3 } = require_version();
+    module.exports = {
+      compare: compare3,
+      rcompare,
+      lt,
+      le,
+      eq,
+      ne,
+      ge,
+      gt,
+      "<": lt,
+      "<=": le,
+      "==": eq,
+      "!=": ne,
+      ">=": ge,
+      ">": gt,
+      "===": arbitrary
+    };
+    function lt(version, other) {
+      return compare3(version, other) < 0;
+    }
+    function le(version, other) {
+      return compare3(version, other) <= 0;
+    }
+    function eq(version, other) {
+      return compare3(version, other) === 0;
+    }
+    function ne(version, other) {
+      return compare3(version, other) !== 0;
+    }
+    function ge(version, other) {
+      return compare3(version, other) >= 0;
+    }
+    function gt(version, other) {
+      return compare3(version, other) > 0;
+    }
+    function arbitrary(version, other) {
+      return version.toLowerCase() === other.toLowerCase();
+    }
+    function compare3(version, other) {
+      const parsedVersion = parse3(version);
+      const parsedOther = parse3(other);
+      const keyVersion = calculateKey(parsedVersion);
+      const keyOther = calculateKey(parsedOther);
+      return pyCompare(keyVersion, keyOther);
+    }
+    function rcompare(version, other) {
+      return -compare3(version, other);
+    }
+    function pyCompare(elemIn, otherIn) {
+      let elem = elemIn;
+      let other = otherIn;
+      if (elem === other) {
+        return 0;
+      }
+      if (Array.isArray(elem) !== Array.isArray(other)) {
+        elem = Array.isArray(elem) ? elem : [elem];
+        other = Array.isArray(other) ? other : [other];
+      }
+      if (Array.isArray(elem)) {
+        const len = Math.min(elem.length, other.length);
+        for (let i = 0; i < len; i += 1) {
+          const res = pyCompare(elem[i], other[i]);
+          if (res !== 0) {
+            return res;
+          }
+        }
+        return elem.length - other.length;
+      }
+      if (elem === -Infinity || other === Infinity) {
+        return -1;
+      }
+      if (elem === Infinity || other === -Infinity) {
+        return 1;
+      }
+      return elem < other ? -1 : 1;
+    }
+    function calculateKey(input2) {
+      const { epoch } = input2;
+      let { release, pre, post, local, dev } = input2;
+      release = release.concat();
+      release.reverse();
+      while (release.length && release[0] === 0) {
+        release.shift();
+      }
+      release.reverse();
+      if (!pre && !post && dev) pre = -Infinity;
+      else if (!pre) pre = Infinity;
+      if (!post) post = -Infinity;
+      if (!dev) dev = Infinity;
+      if (!local) {
+        local = -Infinity;
+      } else {
+        local = local.map(
+          (i) => Number.isNaN(Number(i)) ? [-Infinity, i] : [Number(i), ""]
+        );
+      }
+      return [epoch, release, pre, post, dev, local];
+    }
+  }
+});
+
+// node_modules/@renovatebot/pep440/lib/specifier.js
+var require_specifier = __commonJS({
+  "node_modules/@renovatebot/pep440/lib/specifier.js"(exports, module) {
+    var { VERSION_PATTERN, explain: explainVersion } = require_version();
+    var Operator = require_operator();
+    var RANGE_PATTERN = [
+      "(?<operator>(===|~=|==|!=|<=|>=|<|>))",
+      "\\s*",
+      "(",
+      /*  */
+      "(?<version>(?:" + VERSION_PATTERN.replace(/\?<\w+>/g, "?:") + "))",
+      /*  */
+      "(?<prefix>\\.\\*)?",
+      /*  */
+      "|",
+      /*  */
+      "(?<legacy>[^,;\\s)]+)",
+      ")"
+    ].join("");
+    module.exports = {
+      RANGE_PATTERN,
+      parse: parse3,
+      satisfies: satisfies2,
+      filter,
+      validRange: validRange2,
+      maxSatisfying,
+      minSatisfying
+    };
+    var isEqualityOperator = (op) => ["==", "!=", "==="].includes(op);
+    var rangeRegex = new RegExp("^" + RANGE_PATTERN + "$", "i");
+    function parse3(ranges) {
+      if (!ranges.trim()) {
+        return [];
+      }
+      const specifiers = ranges.split(",").map((range2) => rangeRegex.exec(range2.trim()) || {}).map(({ groups }) => {
+        if (!groups) {
+          return null;
+        }
+        let { ...spec } = groups;
+        const { operator, version, prefix, legacy } = groups;
+        if (version) {
+          spec = { ...spec, ...explainVersion(version) };
+          if (operator === "~=") {
+            if (spec.release.length < 2) {
+              return null;
+            }
+          }
+          if (!isEqualityOperator(operator) && spec.local) {
+            return null;
+          }
+          if (prefix) {
+            if (!isEqualityOperator(operator) || spec.dev || spec.local) {
+              return null;
+            }
+          }
+        }
+        if (legacy && operator !== "===") {
+          return null;
+        }
+        return spec;
+      });
+      if (specifiers.filter(Boolean).length !== specifiers.length) {
+        return null;
+      }
+      return specifiers;
+    }
+    function filter(versions, specifier, options = {}) {
+      const filtered = pick(versions, specifier, options);
+      if (filtered.length === 0 && options.prereleases === void 0) {
+        return pick(versions, specifier, { prereleases: true });
+      }
+      return filtered;
+    }
+    function maxSatisfying(versions, range2, options) {
+      const found = filter(versions, range2, options).sort(Operator.compare);
+      return found.length === 0 ? null : found[found.length - 1];
+    }
+    function minSatisfying(versions, range2, options) {
+      const found = filter(versions, range2, options).sort(Operator.compare);
+      return found.length === 0 ? null : found[0];
+    }
+    function pick(versions, specifier, options) {
+      const parsed = parse3(specifier);
+      if (!parsed) {
+        return [];
+      }
+      return versions.filter((version) => {
+        const explained = explainVersion(version);
+        if (!parsed.length) {
+          return explained && !(explained.is_prerelease && !options.prereleases);
+        }
+        return parsed.reduce((pass, spec) => {
+          if (!pass) {
+            return false;
+          }
+          return contains({ ...spec, ...options }, { version, explained });
+        }, true);
+      });
+    }
+    function satisfies2(version, specifier, options = {}) {
+      const filtered = pick([version], specifier, options);
+      return filtered.length === 1;
+    }
+    function arrayStartsWith(array, prefix) {
+      if (prefix.length > array.length) {
+        return false;
+      }
+      for (let i = 0; i < prefix.length; i += 1) {
+        if (prefix[i] !== array[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+    function contains(specifier, input2) {
+      const { explained } = input2;
+      let { version } = input2;
+      const { ...spec } = specifier;
+      if (spec.prereleases === void 0) {
+        spec.prereleases = spec.is_prerelease;
+      }
+      if (explained && explained.is_prerelease && !spec.prereleases) {
+        return false;
+      }
+      if (spec.operator === "~=") {
+        let compatiblePrefix2 = spec.release.slice(0, -1).concat("*").join(".");
+        if (spec.epoch) {
+          compatiblePrefix2 = spec.epoch + "!" + compatiblePrefix2;
+        }
+        return satisfies2(version, `>=${spec.version}, ==${compatiblePrefix2}`, {
+          prereleases: spec.prereleases
+        });
+      }
+      if (spec.prefix) {
+        const isMatching = explained.epoch === spec.epoch && arrayStartsWith(explained.release, spec.release);
+        const isEquality = spec.operator !== "!=";
+        return isEquality ? isMatching : !isMatching;
+      }
+      if (explained) {
+        if (explained.local && spec.version) {
+          version = explained.public;
+          spec.version = explainVersion(spec.version).public;
+        }
+      }
+      if (spec.operator === "<" || spec.operator === ">") {
+        if (Operator.eq(spec.release.join("."), explained.release.join("."))) {
+          return false;
+        }
+      }
+      const op = Operator[spec.operator];
+      return op(version, spec.version || spec.legacy);
+    }
+    function validRange2(specifier) {
+      return Boolean(parse3(specifier));
+    }
+  }
+});
+
+// node_modules/@renovatebot/pep440/lib/semantic.js
+var require_semantic = __commonJS({
+  "node_modules/@renovatebot/pep440/lib/semantic.js"(exports, module) {
+    var { explain: explain2, parse: parse3, stringify: stringify2 } = require_version();
+    module.exports = {
+      major,
+      minor,
+      patch,
+      inc
+    };
+    function major(input2) {
+      const version = explain2(input2);
+      if (!version) {
+        throw new TypeError("Invalid Version: " + input2);
+      }
+      return version.release[0];
+    }
+    function minor(input2) {
+      const version = explain2(input2);
+      if (!version) {
+        throw new TypeError("Invalid Version: " + input2);
+      }
+      if (version.release.length < 2) {
+        return 0;
+      }
+      return version.release[1];
+    }
+    function patch(input2) {
+      const version = explain2(input2);
+      if (!version) {
+        throw new TypeError("Invalid Version: " + input2);
+      }
+      if (version.release.length < 3) {
+        return 0;
+      }
+      return version.release[2];
+    }
+    function inc(input2, release, preReleaseIdentifier) {
+      let identifier = preReleaseIdentifier || `a`;
+      const version = parse3(input2);
+      if (!version) {
+        return null;
+      }
+      if (!["a", "b", "c", "rc", "alpha", "beta", "pre", "preview"].includes(
+        identifier
+      )) {
+        return null;
+      }
+      switch (release) {
+        case "premajor":
+          {
+            const [majorVersion] = version.release;
+            version.release.fill(0);
+            version.release[0] = majorVersion + 1;
+          }
+          version.pre = [identifier, 0];
+          delete version.post;
+          delete version.dev;
+          delete version.local;
+          break;
+        case "preminor":
+          {
+            const [majorVersion, minorVersion = 0] = version.release;
+            version.release.fill(0);
+            version.release[0] = majorVersion;
+            version.release[1] = minorVersion + 1;
+          }
+          version.pre = [identifier, 0];
+          delete version.post;
+          delete version.dev;
+          delete version.local;
+          break;
+        case "prepatch":
+          {
+            const [majorVersion, minorVersion = 0, patchVersion = 0] = version.release;
+            version.release.fill(0);
+            version.release[0] = majorVersion;
+            version.release[1] = minorVersion;
+            version.release[2] = patchVersion + 1;
+          }
+          version.pre = [identifier, 0];
+          delete version.post;
+          delete version.dev;
+          delete version.local;
+          break;
+        case "prerelease":
+          if (version.pre === null) {
+            const [majorVersion, minorVersion = 0, patchVersion = 0] = version.release;
+            version.release.fill(0);
+            version.release[0] = majorVersion;
+            version.release[1] = minorVersion;
+            version.release[2] = patchVersion + 1;
+            version.pre = [identifier, 0];
+          } else {
+            if (preReleaseIdentifier === void 0 && version.pre !== null) {
+              [identifier] = version.pre;
+            }
+            const [letter, number2] = version.pre;
+            if (letter === identifier) {
+              version.pre = [letter, number2 + 1];
+            } else {
+              version.pre = [identifier, 0];
+            }
+          }
+          delete version.post;
+          delete version.dev;
+          delete version.local;
+          break;
+        case "major":
+          if (version.release.slice(1).some((value) => value !== 0) || version.pre === null) {
+            const [majorVersion] = version.release;
+            version.release.fill(0);
+            version.release[0] = majorVersion + 1;
+          }
+          delete version.pre;
+          delete version.post;
+          delete version.dev;
+          delete version.local;
+          break;
+        case "minor":
+          if (version.release.slice(2).some((value) => value !== 0) || version.pre === null) {
+            const [majorVersion, minorVersion = 0] = version.release;
+            version.release.fill(0);
+            version.release[0] = majorVersion;
+            version.release[1] = minorVersion + 1;
+          }
+          delete version.pre;
+          delete version.post;
+          delete version.dev;
+          delete version.local;
+          break;
+        case "patch":
+          if (version.release.slice(3).some((value) => value !== 0) || version.pre === null) {
+            const [majorVersion, minorVersion = 0, patchVersion = 0] = version.release;
+            version.release.fill(0);
+            version.release[0] = majorVersion;
+            version.release[1] = minorVersion;
+            version.release[2] = patchVersion + 1;
+          }
+          delete version.pre;
+          delete version.post;
+          delete version.dev;
+          delete version.local;
+          break;
+        default:
+          return null;
+      }
+      return stringify2(version);
+    }
+  }
+});
+
+// node_modules/@renovatebot/pep440/index.js
+var require_pep440 = __commonJS({
+  "node_modules/@renovatebot/pep440/index.js"(exports, module) {
+    var { valid, clean: clean3, explain: explain2, parse: parse3 } = require_version();
+    var { lt, le, eq, ne, ge, gt, compare: compare3, rcompare } = require_operator();
+    var {
+      filter,
+      maxSatisfying,
+      minSatisfying,
+      RANGE_PATTERN,
+      satisfies: satisfies2,
+      validRange: validRange2
+    } = require_specifier();
+    var { major, minor, patch, inc } = require_semantic();
+    module.exports = {
+      // version
+      valid,
+      clean: clean3,
+      explain: explain2,
+      parse: parse3,
+      // operator
+      lt,
+      le,
+      lte: le,
+      eq,
+      ne,
+      neq: ne,
+      ge,
+      gte: ge,
+      gt,
+      compare: compare3,
+      rcompare,
+      // range
+      filter,
+      maxSatisfying,
+      minSatisfying,
+      RANGE_PATTERN,
+      satisfies: satisfies2,
+      validRange: validRange2,
+      // semantic
+      major,
+      minor,
+      patch,
+      inc
+    };
+  }
+});
+
+// src/pep/errors.ts
+function safeMessage(text, max = 300) {
+  return oneLine(text.replace(BIDI2, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`), max);
+}
+var BIDI2, PackagingError;
+var init_errors = __esm({
+  "src/pep/errors.ts"() {
+    "use strict";
+    init_safe_text();
+    BIDI2 = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+    PackagingError = class extends Error {
+      constructor(kind, message, offset) {
+        super(safeMessage(message));
+        this.kind = kind;
+        this.offset = offset;
+      }
+      kind;
+      offset;
+      name = "PackagingError";
+    };
+  }
+});
+
+// src/pep/versions.ts
+function memo(fn, limit = 5e4) {
+  const cache = /* @__PURE__ */ new Map();
+  return (...args) => {
+    const key = args.length === 1 ? String(args[0]) : args.join("\0");
+    const hit = cache.get(key);
+    if (hit !== void 0 || cache.has(key)) return hit;
+    const value = fn(...args);
+    if (cache.size >= limit) cache.clear();
+    cache.set(key, value);
+    return value;
+  };
+}
+function digits(text) {
+  let start = 0;
+  while (start < text.length - 1 && text[start] === "0") start++;
+  return text.slice(start);
+}
+function compareDigits(a, b) {
+  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function parse2(text) {
+  const m = VERSION_RE.exec(text);
+  if (!m) return null;
+  const [, epochText, releaseText, preLetter, preNumber, postImplicit, postLetter, postNumber, devLetter, devNumber, localText] = m;
+  const epoch = digits(epochText ?? "0");
+  const release = releaseText.split(".").map(digits);
+  const pre = preLetter === void 0 ? null : [PRE_LETTER[preLetter.toLowerCase()], digits(preNumber ?? "0")];
+  const post = postImplicit !== void 0 ? digits(postImplicit) : postLetter !== void 0 ? digits(postNumber ?? "0") : null;
+  const dev = devLetter === void 0 ? null : digits(devNumber ?? "0");
+  const local = localText === void 0 ? null : localText.toLowerCase().split(/[-_.]/).map((part) => /^[0-9]+$/.test(part) ? digits(part) : part).join(".");
+  const base2 = `${epoch !== "0" ? `${epoch}!` : ""}${release.join(".")}`;
+  return {
+    epoch,
+    release,
+    pre,
+    post,
+    dev,
+    local,
+    public: `${base2}${pre ? `${pre[0]}${pre[1]}` : ""}${post !== null ? `.post${post}` : ""}${dev !== null ? `.dev${dev}` : ""}`,
+    base_version: base2,
+    is_prerelease: pre !== null || dev !== null,
+    is_devrelease: dev !== null,
+    is_postrelease: post !== null
+  };
+}
+function compareOptional(a, b, nullIs) {
+  if (a === null || b === null) return a === b ? 0 : a === null ? nullIs : -nullIs;
+  return compareDigits(a, b);
+}
+function compareParsed(a, b) {
+  const byEpoch = compareDigits(a.epoch, b.epoch);
+  if (byEpoch !== 0) return byEpoch;
+  const trim = (r) => {
+    let end = r.length;
+    while (end > 0 && r[end - 1] === "0") end--;
+    return r.slice(0, end);
+  };
+  const [ra, rb] = [trim(a.release), trim(b.release)];
+  for (let i = 0; i < Math.min(ra.length, rb.length); i++) {
+    const c = compareDigits(ra[i], rb[i]);
+    if (c !== 0) return c;
+  }
+  if (ra.length !== rb.length) return ra.length < rb.length ? -1 : 1;
+  const preRank = (v) => v.pre === null && v.post === null && v.dev !== null ? -1 : v.pre === null ? 1 : 0;
+  const byPreRank = preRank(a) - preRank(b);
+  if (byPreRank !== 0) return Math.sign(byPreRank);
+  if (a.pre !== null && b.pre !== null) {
+    if (a.pre[0] !== b.pre[0]) return a.pre[0] < b.pre[0] ? -1 : 1;
+    const c = compareDigits(a.pre[1], b.pre[1]);
+    if (c !== 0) return c;
+  }
+  const byPost = compareOptional(a.post, b.post, -1);
+  if (byPost !== 0) return byPost;
+  const byDev = compareOptional(a.dev, b.dev, 1);
+  if (byDev !== 0) return byDev;
+  if (a.local === null || b.local === null) return a.local === b.local ? 0 : a.local === null ? -1 : 1;
+  const [la, lb] = [a.local.split("."), b.local.split(".")];
+  for (let i = 0; i < Math.min(la.length, lb.length); i++) {
+    const [x, y] = [la[i], lb[i]];
+    const [xNumber, yNumber] = [/^[0-9]+$/.test(x), /^[0-9]+$/.test(y)];
+    if (xNumber && yNumber) {
+      const c = compareDigits(x, y);
+      if (c !== 0) return c;
+    } else if (xNumber !== yNumber) {
+      return xNumber ? 1 : -1;
+    } else if (x !== y) {
+      return x < y ? -1 : 1;
+    }
+  }
+  return Math.sign(la.length - lb.length);
+}
+function segments(text) {
+  return text.split(".").flatMap((part) => {
+    const glued = /^(\d+)((?:a|b|c|rc)\d+)$/.exec(part);
+    return glued ? [glued[1], glued[2]] : [part];
+  });
+}
+function padReleases(a, b) {
+  const run = (xs) => {
+    const n = xs.findIndex((x) => !/^\d+$/.test(x));
+    return n === -1 ? xs.length : n;
+  };
+  const pad2 = (xs, n, to) => [...xs.slice(0, n), ...Array(Math.max(0, to - n)).fill("0"), ...xs.slice(n)];
+  const [na, nb] = [run(a), run(b)];
+  return [pad2(a, na, nb), pad2(b, nb, na)];
+}
+function prefixMatches(version, prefix) {
+  const wanted = segments(prefix);
+  const [want, have] = padReleases(wanted, segments(version.public).slice(0, wanted.length));
+  return want.length === have.length && want.every((s, i) => s === have[i]);
+}
+function compatiblePrefix(text) {
+  const parts = segments(text);
+  const end = parts.findIndex((s) => /^(dev|a|b|rc|post)/.test(s));
+  return parts.slice(0, end === -1 ? parts.length : end).slice(0, -1).join(".");
+}
+function clauseHolds(version, v, clause) {
+  const { operator, text } = clause;
+  switch (operator) {
+    case "===":
+      return `${v.public}${v.local ? `+${v.local}` : ""}`.toLowerCase() === text.toLowerCase();
+    case "==":
+    case "!=": {
+      const equal = clause.wildcard ? prefixMatches(v, text) : compare(explain(text)?.local ? version : v.public, text) === 0;
+      return equal === (operator === "==");
+    }
+    case "<=":
+      return compare(v.public, text) <= 0;
+    case ">=":
+      return compare(v.public, text) >= 0;
+    case "~=":
+      return compare(v.public, text) >= 0 && prefixMatches(v, compatiblePrefix(text));
+    case "<": {
+      if (compare(version, text) >= 0) return false;
+      const spec = explain(text);
+      return spec.is_prerelease || !v.is_prerelease || !sameRelease(v, spec);
+    }
+    case ">": {
+      if (compare(version, text) <= 0) return false;
+      const spec = explain(text);
+      if (!sameRelease(v, spec)) return true;
+      return (spec.is_postrelease || !v.is_postrelease) && !v.local;
+    }
+  }
+}
+function namesPrerelease(clause) {
+  if (clause.operator === "!=" || clause.operator === "<" || clause.operator === ">") return false;
+  return explain(clause.text)?.is_prerelease ?? false;
+}
+function isValidVersion(text) {
+  return VERSION_RE.test(text);
+}
+function canonicalVersion(text) {
+  const v = explain(text);
+  if (!v) return null;
+  const release = [...v.release];
+  while (release.length > 1 && release[release.length - 1] === "0") release.pop();
+  const pre = v.pre ? `${v.pre[0]}${v.pre[1]}` : "";
+  const post = v.post !== null ? `.post${v.post}` : "";
+  const dev = v.dev !== null ? `.dev${v.dev}` : "";
+  const local = v.local !== null ? `+${v.local}` : "";
+  return `${v.epoch !== "0" ? `${v.epoch}!` : ""}${release.join(".")}${pre}${post}${dev}${local}`;
+}
+function compareVersions(a, b) {
+  const va = isValidVersion(a);
+  const vb = isValidVersion(b);
+  if (!va || !vb) return Number(va) - Number(vb);
+  return compare(a, b);
+}
+function isPrerelease(version) {
+  return explain(version)?.is_prerelease ?? false;
+}
+function pythonStrip(text) {
+  let start = 0;
+  let end = text.length;
+  while (start < end && PYTHON_SPACE.test(text[start])) start++;
+  while (end > start && PYTHON_SPACE.test(text[end - 1])) end--;
+  return text.slice(start, end);
+}
+function validClause(raw) {
+  const clause = pythonStrip(raw);
+  if (clause.startsWith("===")) return !PYTHON_SPACE.test(pythonStrip(clause.slice(3)));
+  if (clause.includes("\uFEFF")) return false;
+  const star = /^\s*(?:==|!=)\s*(\S*)\.\*\s*$/.exec(clause);
+  if (star) {
+    const prefix = explain(star[1]);
+    if (prefix === null || prefix.dev !== null || prefix.local !== null) return false;
+  }
+  return validRange(clause);
+}
+function isValidSpecifier(specifier) {
+  const clauses = specifier.split(",", MAX_SPECIFIER_CLAUSES + 1);
+  return clauses.length <= MAX_SPECIFIER_CLAUSES && clauses.every((clause) => isBlankClause(clause) || validClause(clause));
+}
+function satisfies(version, specifier, options = {}) {
+  if (!isValidVersion(version) || !isValidSpecifier(specifier)) return false;
+  const mode = options.prereleases === true ? "all" : options.prereleases === false ? "none" : "named";
+  return matches(version, specifier, mode);
+}
+function allowedVersions(versions, specifier, options = {}) {
+  const valid = [...versions].filter(isValidVersion).sort((a, b) => compareVersions(b, a));
+  if (options.prereleases) return valid.filter((v) => satisfies(v, specifier, { prereleases: true }));
+  const finals = valid.filter((v) => satisfies(v, specifier));
+  if (finals.length > 0 || options.prereleases === false) return finals;
+  return valid.filter((v) => satisfies(v, specifier, { prereleases: true }));
+}
+var import_pep440, VERSION_RE, PRE_LETTER, explain, validRange, compare, CLAUSE, clausesOf, sameRelease, matches, PYTHON_SPACE, isBlankClause, MAX_SPECIFIER_CLAUSES;
+var init_versions = __esm({
+  "src/pep/versions.ts"() {
+    "use strict";
+    import_pep440 = __toESM(require_pep440(), 1);
+    init_errors();
+    init_safe_text();
+    VERSION_RE = new RegExp(
+      "^v?(?:([0-9]+)!)?([0-9]+(?:\\.[0-9]+)*)(?:[-_.]?(alpha|a|beta|b|preview|pre|c|rc)[-_.]?([0-9]+)?)?(?:-([0-9]+)|[-_.]?(post|rev|r)[-_.]?([0-9]+)?)?(?:[-_.]?(dev)[-_.]?([0-9]+)?)?(?:\\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$",
+      "i"
+    );
+    PRE_LETTER = { alpha: "a", a: "a", beta: "b", b: "b", preview: "rc", pre: "rc", c: "rc", rc: "rc" };
+    explain = memo(parse2);
+    validRange = memo((specifier) => import_pep440.default.validRange(specifier));
+    compare = memo((a, b) => compareParsed(explain(a), explain(b)));
+    CLAUSE = /^\s*(===|~=|==|!=|<=|>=|<|>)\s*(.*?)\s*$/s;
+    clausesOf = memo((specifier) => {
+      return specifier.split(",").filter((raw) => !isBlankClause(raw)).map((raw) => {
+        const [, operator = "", text = ""] = CLAUSE.exec(raw) ?? [];
+        const wildcard = (operator === "==" || operator === "!=") && text.endsWith(".*");
+        return { operator, text: wildcard ? text.slice(0, -2) : text, wildcard };
+      });
+    });
+    sameRelease = (a, b) => compare(a.base_version, b.base_version) === 0;
+    matches = memo((version, specifier, mode) => {
+      const v = explain(version);
+      if (!v) return false;
+      const clauses = clausesOf(specifier);
+      const admitsPrereleases = mode === "all" || mode === "named" && clauses.some(namesPrerelease);
+      if (v.is_prerelease && !admitsPrereleases) return false;
+      return clauses.every((clause) => clauseHolds(version, v, clause));
+    });
+    PYTHON_SPACE = /[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+    isBlankClause = (clause) => pythonStrip(clause) === "";
+    MAX_SPECIFIER_CLAUSES = 256;
+  }
+});
+
+// src/targets/interpreters.ts
+function pypy(python2, pypyLine, newest, pythonFullVersion, status, description) {
+  const py = `${python2[0]}${python2[1]}`;
+  return {
+    id: `pypy${python2[0]}.${python2[1]}-${pypyLine[0]}.${pypyLine[1]}`,
+    implementation: "pypy",
+    pythonVersion: python2,
+    pythonFullVersion,
+    implementationVersion: newest,
+    abi: `pypy${py}_pp${pypyLine[0]}${pypyLine[1]}`,
+    status,
+    description
+  };
+}
+function cpython(python2, fullVersion) {
+  return {
+    id: `cpython${python2[0]}.${python2[1]}`,
+    implementation: "cpython",
+    pythonVersion: python2,
+    pythonFullVersion: fullVersion,
+    implementationVersion: fullVersion,
+    abi: `cp${python2[0]}${python2[1]}`,
+    status: "supported",
+    description: `CPython ${python2[0]}.${python2[1]} (baseline for comparison)`
+  };
+}
+function findInterpreter(id) {
+  return INTERPRETERS.find((interpreter) => interpreter.id === id.toLowerCase());
+}
+var INTERPRETERS;
+var init_interpreters = __esm({
+  "src/targets/interpreters.ts"() {
+    "use strict";
+    INTERPRETERS = [
+      pypy([3, 9], [7, 3], "7.3.16", "3.9.19", "end-of-life", "PyPy 7.3.x for Python 3.9 (7.3.16 was the last; Debian 12 ships 7.3.11)"),
+      pypy([3, 10], [7, 3], "7.3.19", "3.10.16", "end-of-life", "PyPy 7.3.12-7.3.19 for Python 3.10 (dropped after 7.3.19)"),
+      pypy([3, 11], [7, 3], "7.3.23", "3.11.13", "supported", "PyPy 7.3.18-7.3.23 for Python 3.11, ABI pp73"),
+      pypy([3, 11], [8, 0], "8.0.1", "3.11.13", "supported", "PyPy 8.0.x for Python 3.11, ABI pp80: pp73 wheels do not install"),
+      pypy([3, 12], [8, 0], "8.0.1", "3.12.9", "beta", "PyPy 8.0.x for Python 3.12 (beta; ABI derived from the SOABI formula)"),
+      cpython([3, 11], "3.11.14"),
+      cpython([3, 12], "3.12.12"),
+      cpython([3, 13], "3.13.9")
+    ];
+  }
+});
+
+// src/targets/compare.ts
+function cpythonBaseline(pypyTargets, requiresPython) {
+  const cpythons = INTERPRETERS.filter((i) => i.implementation === "cpython");
+  const pythonOf = (id) => {
+    const interpreter = findInterpreter(id.replace(/-(manylinux|musllinux|macos|win)_.*$/, ""));
+    return interpreter ? interpreter.pythonVersion.join(".") : null;
+  };
+  const wanted = pypyTargets.map(pythonOf).find((v) => v !== null) ?? "3.11";
+  const same = cpythons.find((c) => c.pythonVersion.join(".") === wanted);
+  const spec = requiresPython?.trim() ?? "";
+  if (spec === "" || !isValidSpecifier(spec)) return { id: same?.id ?? cpythons[0].id, why: spec === "" ? `no requires-python: CPython ${wanted}, the PyPy targets' Python` : `requires-python ${JSON.stringify(spec.slice(0, 60))} is not a valid specifier: CPython ${wanted}` };
+  const allowed = cpythons.filter((c) => satisfies(c.pythonFullVersion, spec, { prereleases: true }));
+  if (same && allowed.includes(same)) return { id: same.id, why: `requires-python ${spec} allows CPython ${wanted}, the PyPy targets' Python` };
+  if (allowed.length > 0) return { id: allowed[0].id, why: `requires-python ${spec} excludes CPython ${wanted}; the oldest CPython it allows` };
+  return { id: same?.id ?? cpythons[0].id, why: `requires-python ${spec} allows no CPython of the catalogue: CPython ${wanted}` };
+}
+var init_compare = __esm({
+  "src/targets/compare.ts"() {
+    "use strict";
+    init_versions();
+    init_interpreters();
+  }
+});
+
 // src/assess/types.ts
 function severityPosition(severity) {
   return SEVERITY_ORDER.indexOf(severity);
@@ -222,8 +2679,8 @@ var init_baseline = __esm({
 });
 
 // src/report/bottom-line.ts
-function nameList(names, shown = SHOWN_NAMES) {
-  const clean3 = names.map(inline);
+function nameList(names2, shown = SHOWN_NAMES) {
+  const clean3 = names2.map(inline);
   return clean3.length <= shown ? clean3.join(", ") : `${clean3.slice(0, shown).join(", ")} and ${clean3.length - shown} more`;
 }
 function count(n, one, many) {
@@ -304,8 +2761,10 @@ function bottomLine(result) {
   const idx = index(result);
   const pypyTargets = result.targets.filter((t) => t.implementation === "pypy");
   const base2 = result.targets.map((target) => {
-    const findings = idx.byTarget.get(target.id) ?? [];
-    const names = new Set(findings.map((f) => f.name));
+    const all = idx.byTarget.get(target.id) ?? [];
+    const names2 = new Set(all.map((f) => f.name));
+    const findings = all.filter((f) => f.ignored === void 0);
+    const ignored = sorted([...new Set(all.filter((f) => f.ignored !== void 0).map((f) => f.name))]);
     const blockers = sorted(findings.filter((f) => f.severity === "error").map((f) => f.name));
     const blocked = new Set(blockers);
     const cpyextFindings = findings.filter((f) => !blocked.has(f.name) && runsThroughCpyext(f, target));
@@ -315,7 +2774,7 @@ function bottomLine(result) {
       target: target.id,
       label: targetLabel(result, target.id),
       implementation: target.implementation,
-      packages: names.size,
+      packages: names2.size,
       blockers,
       cpyext: sorted(cpyextFindings.map((f) => f.name)),
       builtFromSource: sorted(cpyextFindings.filter((f) => !isWheel(f.file)).map((f) => f.name)),
@@ -324,6 +2783,7 @@ function bottomLine(result) {
       uncheckedDependencies: sorted(findings.filter((f) => f.unchecked.length > 0 && !unknown.includes(f.name)).map((f) => f.name)),
       otherAbiOnly: sorted(findings.filter((f) => f.verdict === "abi-mismatch").map((f) => f.name)),
       lostAgainst,
+      ignored,
       severity: "ok",
       recommend: null,
       sentence: ""
@@ -359,8 +2819,8 @@ function sentenceOf(result, s, target) {
     let text = `${count(s.cpyext.length, "package runs", "packages run")} through cpyext`;
     const built = s.builtFromSource.length;
     const all = built === s.cpyext.length;
-    const which = !all ? `${built} of them` : built === 1 ? "" : built === 2 ? "both" : `all ${built}`;
-    if (built > 0) text += `, ${which ? `${which} ` : ""}built from source (${nameList(s.builtFromSource)})`;
+    const which2 = !all ? `${built} of them` : built === 1 ? "" : built === 2 ? "both" : `all ${built}`;
+    if (built > 0) text += `, ${which2 ? `${which2} ` : ""}built from source (${nameList(s.builtFromSource)})`;
     parts.push(text);
   }
   const explained = new Set(s.lostAgainst.flatMap((l) => l.packages));
@@ -371,6 +2831,7 @@ function sentenceOf(result, s, target) {
   if (others.length > 0) parts.push(`${count(others.length, "other package needs", "other packages need")} attention (${nameList(others)})`);
   if (s.unknown.length > 0) parts.push(`${count(s.unknown.length, "package", "packages")} not checked (${nameList(s.unknown)})`);
   if (s.uncheckedDependencies.length > 0) parts.push(`the dependencies of ${nameList(s.uncheckedDependencies)} not fully checked`);
+  if (s.ignored.length > 0) parts.push(`${count(s.ignored.length, "package", "packages")} ignored by the configuration (${nameList(s.ignored)})`);
   let sentence2 = `${s.label}: ${parts.join("; ")}.`;
   for (const loss of s.lostAgainst) {
     const recommended = s.recommend === loss.target;
@@ -387,7 +2848,7 @@ function blockersByChain(result) {
   const projectOrder = new Map(result.projects.map((p, i) => [p, i]));
   const byKey = /* @__PURE__ */ new Map();
   for (const f of result.findings) {
-    if (f.severity !== "error") continue;
+    if (f.severity !== "error" || f.ignored !== void 0) continue;
     const key = `${f.project}
 ${f.name}`;
     if (!byKey.has(key)) byKey.set(key, []);
@@ -460,13 +2921,51 @@ function formatBlockerChains(chains, format = {}) {
     return `${project}${inline(c.name)} blocks you ${how} (${c.targets.map((t) => inline(label(t))).join(", ")})`;
   });
 }
+function ignoredPackages(result) {
+  const byKey = /* @__PURE__ */ new Map();
+  for (const f of result.findings) {
+    if (f.ignored === void 0) continue;
+    const key = JSON.stringify([f.project, f.name, f.ignored.rule]);
+    let entry = byKey.get(key);
+    if (!entry) byKey.set(key, entry = { project: f.project, name: f.name, where: [], reason: f.ignored.reason, until: f.ignored.until ?? null, rule: f.ignored.rule });
+    entry.where.push(`${f.verdict} on ${targetLabel(result, f.target)}`);
+  }
+  return [...byKey.values()];
+}
+function packageGroups(result) {
+  const targetOrder = new Map(result.targets.map((t, i) => [t.id, i]));
+  const projectOrder = new Map(result.projects.map((p, i) => [p, i]));
+  const groups = /* @__PURE__ */ new Map();
+  for (const f of result.findings) {
+    const key = `${f.project}
+${f.name}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, group = { project: f.project, name: f.name, findings: [], worst: "ok" });
+    group.findings.push(f);
+  }
+  for (const group of groups.values()) {
+    group.findings.sort((a, b) => (targetOrder.get(a.target) ?? Infinity) - (targetOrder.get(b.target) ?? Infinity));
+    const counted = group.findings.filter((f) => f.ignored === void 0);
+    group.worst = worstSeverity((counted.length > 0 ? counted : group.findings).map((f) => f.severity));
+  }
+  const compare3 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+  const allIgnored = (g) => g.findings.every((f) => f.ignored !== void 0) ? 1 : 0;
+  return [...groups.values()].sort(
+    (a, b) => allIgnored(a) - allIgnored(b) || severityPosition(a.worst) - severityPosition(b.worst) || (projectOrder.get(a.project) ?? Infinity) - (projectOrder.get(b.project) ?? Infinity) || compare3(a.project, b.project) || compare3(a.name, b.name)
+  );
+}
+function groupVersion(group) {
+  const versions = [...new Set(group.findings.map((f) => f.version))];
+  return versions.length === 1 ? versions[0] : null;
+}
 var SHOWN_NAMES, sorted, isWheel, SHOWN_CHAINS;
 var init_bottom_line = __esm({
   "src/report/bottom-line.ts"() {
     "use strict";
+    init_types();
     init_terminal();
     SHOWN_NAMES = 4;
-    sorted = (names) => [...new Set(names)].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+    sorted = (names2) => [...new Set(names2)].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
     isWheel = (file) => file !== null && file.endsWith(".whl");
     SHOWN_CHAINS = 3;
   }
@@ -500,6 +2999,55 @@ var init_markdown_escape = __esm({
     "use strict";
     init_terminal();
     PUNCTUATION = /[\\`*_~[\]!()|#]/g;
+  }
+});
+
+// src/report/projects.ts
+function projectCounts(result) {
+  const projects = result.projects.length > 0 ? result.projects : [...new Set(result.findings.map((f) => f.project))];
+  if (projects.length < 2) return [];
+  const byProject = new Map(projects.map((p) => [p, /* @__PURE__ */ new Map()]));
+  for (const f of result.findings) {
+    const packages = byProject.get(f.project);
+    if (!packages) continue;
+    if (!packages.has(f.name)) packages.set(f.name, []);
+    packages.get(f.name).push(f);
+  }
+  return projects.map((project) => {
+    const counts3 = { project, packages: 0, blockers: 0, warnings: 0, notChecked: 0, ignored: 0 };
+    for (const findings of byProject.get(project).values()) {
+      counts3.packages++;
+      const counted = findings.filter((f) => f.ignored === void 0);
+      if (counted.length === 0) counts3.ignored++;
+      else if (counted.some((f) => f.severity === "error")) counts3.blockers++;
+      else if (counted.some((f) => f.severity === "warning")) counts3.warnings++;
+      else if (counted.some((f) => f.severity === "unknown" || f.unchecked.length > 0)) counts3.notChecked++;
+    }
+    return counts3;
+  });
+}
+function formatProjectCounts(c) {
+  const ignored = c.ignored > 0 ? `, ${plural(c.ignored, "ignored", "ignored")}` : "";
+  return `${plural(c.packages, "package", "packages")}: ${plural(c.blockers, "blocker", "blockers")}, ${plural(c.warnings, "warning", "warnings")}, ${plural(c.notChecked, "not checked", "not checked")}${ignored}`;
+}
+function projectTableMarkdown(counts3, cell3, max) {
+  if (counts3.length === 0) return [];
+  const ignored = counts3.some((c) => c.ignored > 0);
+  const n = (v) => v.toLocaleString("en-US");
+  const lines = [
+    `| Project | Packages | Blockers | Warnings | Not checked |${ignored ? " Ignored |" : ""}`,
+    `| --- | --- | --- | --- | --- |${ignored ? " --- |" : ""}`,
+    ...counts3.slice(0, max).map((c) => `| ${cell3(c.project)} | ${n(c.packages)} | ${n(c.blockers)} | ${n(c.warnings)} | ${n(c.notChecked)} |${ignored ? ` ${n(c.ignored)} |` : ""}`)
+  ];
+  if (counts3.length > max) lines.push("", `*and ${plural(counts3.length - max, "more project", "more projects")}; the text and JSON reports list every one.*`);
+  return lines;
+}
+var MAX_PROJECT_LINES, plural;
+var init_projects = __esm({
+  "src/report/projects.ts"() {
+    "use strict";
+    MAX_PROJECT_LINES = 100;
+    plural = (n, one, many) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
   }
 });
 
@@ -564,6 +3112,7 @@ function annotationOf(result, findings, location, changed, order) {
     for (const e of f.evidence.slice(0, EVIDENCE_SHOWN)) lines.push(`- ${clean(e)}`);
     if (f.evidence.length > EVIDENCE_SHOWN) lines.push(`- and ${f.evidence.length - EVIDENCE_SHOWN} more in the text and JSON reports`);
     if (f.suggestion) lines.push(`Fix: ${clean(f.suggestion)}`);
+    if (f.ignoreExpired) lines.push(`The ignore at ${clean(f.ignoreExpired.rule)} expired on ${f.ignoreExpired.until ?? "?"}: ${clean(f.ignoreExpired.reason)}`);
   }
   const properties = { title: cut(title, 200) };
   if (location) Object.assign(properties, { file: normalisePath(inline(location.file)), line: location.line, col: location.column });
@@ -582,7 +3131,7 @@ function annotations(result, options = {}) {
   const changed = new Set([...options.changedLines ?? []].map(normaliseKey));
   const byKey = /* @__PURE__ */ new Map();
   for (const f of result.findings) {
-    if (f.severity === "ok") continue;
+    if (f.severity === "ok" || f.ignored !== void 0) continue;
     const locations = f.locations.length > 0 ? f.locations : [null];
     for (const location of locations) {
       const key = JSON.stringify([f.project, f.name, location ? [normalisePath(location.file), location.line, location.column] : null]);
@@ -636,7 +3185,7 @@ function selectAnnotations(all, limits = {}) {
   for (const a of all) if (!keptSet.has(a)) leftOut[a.level]++;
   return { kept, leftOut };
 }
-function plural(n, one, many = `${one}s`) {
+function plural2(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
 }
 function renderGithub(result, context, options = {}) {
@@ -645,23 +3194,26 @@ function renderGithub(result, context, options = {}) {
   const lines = kept.map((a) => workflowCommand(a.level, a.properties, a.message));
   const missing = leftOut.error + leftOut.warning + leftOut.notice;
   if (missing > 0) {
-    const parts = ["error", "warning", "notice"].filter((l) => leftOut[l] > 0).map((l) => plural(leftOut[l], l));
+    const parts = ["error", "warning", "notice"].filter((l) => leftOut[l] > 0).map((l) => plural2(leftOut[l], l));
     lines.push(
       workflowCommand(
         "notice",
         { title: "pypy-ready: more findings in the job summary" },
-        `${plural(missing, "more annotation")} (${parts.join(", ")}) left out: GitHub shows at most ${ANNOTATIONS_PER_LEVEL} per level in a step. The job summary lists every blocker and warning.`
+        `${plural2(missing, "more annotation")} (${parts.join(", ")}) left out: GitHub shows at most ${ANNOTATIONS_PER_LEVEL} per level in a step. The job summary lists every blocker and warning.`
       )
     );
   }
   return lines.length > 0 ? `${lines.join("\n")}
 ` : "";
 }
+function ignoredItems(result) {
+  return ignoredPackages(result).map((p) => `- ${escapeInline(cut(p.name, CELL_CUT))} (${escapeInline(p.where.join(", "))}): ${escapeInline(cut(p.reason, CELL_CUT))}${p.until ? `, until ${p.until}` : ""} (${escapeInline(p.rule)})`);
+}
 function summaryRows(result) {
   const targetOrder = new Map(result.targets.map((t, i) => [t.id, i]));
   const groups = /* @__PURE__ */ new Map();
   for (const f of result.findings) {
-    if (f.severity !== "error" && f.severity !== "warning" && f.severity !== "unknown") continue;
+    if (f.severity !== "error" && f.severity !== "warning" && f.severity !== "unknown" || f.ignored !== void 0) continue;
     const key = JSON.stringify([f.project, f.name, f.version, f.verdict, f.severity, f.suggestion, f.via, f.locations.map((l) => [l.file, l.line])]);
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(f);
@@ -693,14 +3245,17 @@ function renderJobSummary(result, options = {}) {
   const severities = SEVERITY_ORDER;
   head.push(`| Target | Packages | ${severities.map((s) => SEVERITY_WORDS[s]).join(" | ")} |`, `| --- | ---: | ${severities.map(() => "---:").join(" | ")} |`);
   for (const target of result.targets) {
-    const findings = result.findings.filter((f) => f.target === target.id);
-    const counts2 = severities.map((s) => findings.filter((f) => f.severity === s).length);
+    const findings = result.findings.filter((f) => f.target === target.id && f.ignored === void 0);
+    const counts3 = severities.map((s) => findings.filter((f) => f.severity === s).length);
     head.push(`| ${cell(targetLabel(result, target.id))} | ${new Set(findings.map((f) => `${f.project}
-${f.name}`)).size} | ${counts2.join(" | ")} |`);
+${f.name}`)).size} | ${counts3.join(" | ")} |`);
   }
   head.push("");
+  const perProject = projectTableMarkdown(projectCounts(result), cell, MAX_PROJECT_LINES);
+  if (perProject.length > 0) head.push(...perProject, "");
   const problems = result.errors.map((e) => `- ${e.severity === "error" ? "**error**" : "warning"}: ${escapeInline(cut(e.message, CELL_CUT))}${e.file ? ` (${escapeInline(`${e.file}${e.line ? `:${e.line}` : ""}`)})` : ""}`);
-  const tail = problems.length > 0 ? ["### Input problems", "", ...problems, ""] : [];
+  const ignored = ignoredItems(result);
+  const tail = [...ignored.length > 0 ? [`### Ignored by the configuration (${ignored.length})`, "", ...ignored, ""] : [], ...problems.length > 0 ? ["### Input problems", "", ...problems, ""] : []];
   const rows = summaryRows(result);
   const tableHead = rows.length > 0 ? [`### Blockers and warnings (${rows.length})`, "", "| Severity | Package | Version | Target(s) | Verdict | Manifest | Fix |", "| --- | --- | --- | --- | --- | --- | --- |"] : ["Nothing blocks and nothing needs attention.", ""];
   const whole = (kept2, note2) => {
@@ -709,7 +3264,7 @@ ${f.name}`)).size} | ${counts2.join(" | ")} |`);
   };
   const full = whole(rows.length, null);
   if (bytes(full) <= maxBytes) return full;
-  const note = (left) => `> **${plural(left, "row")} left out**: GitHub keeps at most 1 MiB of a step's summary. Run \`pypy-ready --format json\` for the whole report.`;
+  const note = (left) => `> **${plural2(left, "row")} left out**: GitHub keeps at most 1 MiB of a step's summary. Run \`pypy-ready --format json\` for the whole report.`;
   const fixed = bytes(whole(0, note(rows.length)));
   let budget = maxBytes - fixed;
   let kept = 0;
@@ -727,6 +3282,7 @@ var init_github = __esm({
     init_baseline();
     init_bottom_line();
     init_markdown_escape();
+    init_projects();
     init_terminal();
     ANNOTATIONS_PER_LEVEL = 10;
     ANNOTATIONS_PER_JOB = 50;
@@ -1346,99 +3902,6 @@ var init_esm = __esm({
   }
 });
 
-// src/safe-text.ts
-function oneLine(text, max = 300) {
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
-}
-function quote(text, max = 80) {
-  const shown = text.length > max ? `${text.slice(0, max - 3)}...` : text;
-  return JSON.stringify(shown);
-}
-function redactUnparsed(text) {
-  const scheme = SCHEME.exec(text)?.[0] ?? (text.startsWith("//") ? "//" : null);
-  let out = text;
-  if (scheme !== null) {
-    const rest = text.slice(scheme.length);
-    const at = rest.lastIndexOf("@");
-    out = at === -1 ? text : `${scheme}***@${rest.slice(at + 1)}`;
-  } else {
-    out = text.replace(/\/\/[^\s]*@/g, "//***@");
-  }
-  return out.replace(/([?&;])([^=&#\s]*)=([^&#\s]*)/g, (whole, sep2, key) => SECRET_PARAM.test(key) ? `${sep2}${key}=***` : whole);
-}
-function redactUrl(url) {
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return redactUnparsed(url);
-  }
-  const hadUser = parsed.username !== "" || parsed.password !== "";
-  parsed.username = "";
-  parsed.password = "";
-  let changedQuery = false;
-  for (const key of [...parsed.searchParams.keys()]) {
-    if (SECRET_PARAM.test(key)) {
-      parsed.searchParams.set(key, "***");
-      changedQuery = true;
-    }
-  }
-  let text = parsed.toString();
-  if (changedQuery) text = text.replace(/=%2A%2A%2A/g, "=***");
-  if (hadUser) text = text.replace(/^([a-z][a-z0-9+.-]*:\/\/)/i, "$1***@");
-  return text;
-}
-function redactUrlsIn(text) {
-  return text.replace(URL_IN_TEXT, (match) => redactUrl(match));
-}
-function indexLabel(url) {
-  try {
-    const parsed = new URL(url);
-    if (parsed.host !== "") return `${parsed.protocol}//${parsed.host}`;
-    return `${parsed.protocol}//`;
-  } catch {
-    const scheme = SCHEME.exec(url)?.[0];
-    if (scheme === void 0) return "(not a URL)";
-    const rest = url.slice(scheme.length);
-    const host = rest.slice(rest.lastIndexOf("@") + 1).split(/[/?#\s]/, 1)[0];
-    return `${scheme.toLowerCase()}${host}`;
-  }
-}
-function urlLabel(url) {
-  const label = indexLabel(url);
-  let path4;
-  try {
-    path4 = new URL(url).pathname;
-  } catch {
-    return label;
-  }
-  const last = path4.slice(path4.lastIndexOf("/") + 1);
-  return FILE_NAME.test(last) ? `${label}/.../${last}` : label;
-}
-function labelUrlsIn(text) {
-  return text.replace(URL_IN_TEXT, (match) => {
-    const tail = /[.,;:)\]]+$/.exec(match)?.[0] ?? "";
-    return `${urlLabel(match.slice(0, match.length - tail.length))}${tail}`;
-  });
-}
-function stripCredentials(url) {
-  const parsed = new URL(url);
-  parsed.username = "";
-  parsed.password = "";
-  return parsed.toString();
-}
-var SECRET_PARAM, SCHEME, URL_IN_TEXT, FILE_NAME;
-var init_safe_text = __esm({
-  "src/safe-text.ts"() {
-    "use strict";
-    SECRET_PARAM = /(token|key|secret|password|passwd|pwd|auth|signature|sig|credential|session)/i;
-    SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
-    URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
-    FILE_NAME = /\.(whl|tar\.gz|tgz|tar\.bz2|tar\.xz|zip|egg|metadata)$/i;
-  }
-});
-
 // src/tui/look.ts
 function glyph(severity, look) {
   return GLYPHS[severity][look.unicode ? 0 : 1];
@@ -1494,35 +3957,11 @@ function sha256Source(text) {
 function contentSecurityPolicy() {
   return [`default-src 'none'`, `style-src ${sha256Source(STYLE)}`, `script-src ${sha256Source(SCRIPT)}`, `img-src 'none'`, `base-uri 'none'`, `form-action 'none'`].join("; ");
 }
-function packageRows(result) {
-  const targetOrder = new Map(result.targets.map((t, i) => [t.id, i]));
-  const projectOrder = new Map(result.projects.map((p, i) => [p, i]));
-  const rows = /* @__PURE__ */ new Map();
-  for (const f of result.findings) {
-    const key = `${f.project}
-${f.name}`;
-    let row = rows.get(key);
-    if (!row) rows.set(key, row = { project: f.project, name: f.name, findings: [], worst: "ok" });
-    row.findings.push(f);
-  }
-  for (const row of rows.values()) {
-    row.findings.sort((a, b) => (targetOrder.get(a.target) ?? Infinity) - (targetOrder.get(b.target) ?? Infinity));
-    row.worst = worstSeverity(row.findings.map((f) => f.severity));
-  }
-  const compare2 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
-  return [...rows.values()].sort(
-    (a, b) => severityPosition(a.worst) - severityPosition(b.worst) || (projectOrder.get(a.project) ?? Infinity) - (projectOrder.get(b.project) ?? Infinity) || compare2(a.project, b.project) || compare2(a.name, b.name)
-  );
-}
 function severityMark(severity) {
   return `<span class="sev-${severity}"><span aria-hidden="true">${glyph(severity, LOOK)}</span> <span class="sev-word">${SEVERITY_WORD[severity]}</span></span>`;
 }
 function verdictWord(finding) {
   return finding.verdict === "unknown" ? "not checked" : finding.verdict;
-}
-function rowVersion(row) {
-  const versions = distinct(row.findings.map((f) => f.version));
-  return versions.length === 1 ? versions[0] : null;
 }
 function locationText(l) {
   return `${esc(l.file)}:${Number.isInteger(l.line) ? l.line : "?"}`;
@@ -1541,12 +3980,13 @@ function verdictCell(finding, version) {
   if (!finding) return `<td class="verdict none" data-severity="none"><span class="muted">— not installed here</span></td>`;
   const other = finding.version !== version && finding.version ? ` <span class="muted">(${esc(finding.version, 60)})</span>` : "";
   const deps = finding.unchecked.length > 0 && finding.verdict !== "unknown" ? ' <span class="muted">dependencies not fully checked</span>' : "";
-  return `<td class="verdict sev-${finding.severity}" data-severity="${esc(finding.severity)}">${severityMark(finding.severity)} <span class="verdict-word">${verdictWord(finding)}</span>${other}${deps}</td>`;
+  const ignored = finding.ignored ? ' <span class="ignored">ignored</span>' : finding.ignoreExpired ? ' <span class="muted">ignore expired</span>' : "";
+  return `<td class="verdict sev-${finding.severity}" data-severity="${esc(finding.severity)}">${severityMark(finding.severity)} <span class="verdict-word">${verdictWord(finding)}</span>${other}${deps}${ignored}</td>`;
 }
 function sameOutcome(findings) {
   const groups = /* @__PURE__ */ new Map();
   for (const f of findings) {
-    const key = JSON.stringify([f.verdict, f.severity, f.version, f.file, f.suggestion, f.evidence, f.unchecked, f.via]);
+    const key = JSON.stringify([f.verdict, f.severity, f.version, f.file, f.suggestion, f.evidence, f.unchecked, f.via, f.ignored, f.ignoreExpired]);
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(f);
   }
@@ -1558,6 +3998,8 @@ function targetSection(finding, labels, sameChain) {
   if (finding.version) facts.push(`<dt>Version</dt><dd>${esc(finding.version, 60)}</dd>`);
   facts.push(`<dt>File pip would install</dt><dd>${finding.file ? `<code>${esc(finding.file)}</code>` : "none"}</dd>`);
   if (finding.suggestion) facts.push(`<dt>Fix</dt><dd class="fix">${esc(finding.suggestion, MAX_SENTENCE)}</dd>`);
+  if (finding.ignored) facts.push(`<dt>Ignored</dt><dd class="ignore">${esc(finding.ignored.reason, MAX_SENTENCE)} (${finding.ignored.until ? `until ${esc(finding.ignored.until)}, ` : ""}${esc(finding.ignored.rule)}): reported, not failing the run</dd>`);
+  if (finding.ignoreExpired) facts.push(`<dt>Ignore expired</dt><dd class="ignore">on ${esc(finding.ignoreExpired.until ?? "?")}, so this counts again: ${esc(finding.ignoreExpired.reason, MAX_SENTENCE)} (${esc(finding.ignoreExpired.rule)})</dd>`);
   if (!sameChain) facts.push(`<dt>Pulled in by</dt><dd>${finding.via.length > 0 ? chain(finding.via) : "a direct requirement"}</dd>`);
   parts.push(`<dl class="facts">${facts.join("")}</dl>`);
   if (finding.evidence.length > 0) {
@@ -1573,7 +4015,7 @@ function targetSection(finding, labels, sameChain) {
   return `<section class="target">${parts.join("")}</section>`;
 }
 function rowHtml(row, index2, result, labels, severalProjects, columns) {
-  const version = rowVersion(row);
+  const version = groupVersion(row);
   const byTarget = new Map(row.findings.map((f) => [f.target, f]));
   const locations = locationsOf(row);
   const where2 = locations.length > 0 ? `${locationText(locations[0])}${locations.length > 1 ? ` <span class="muted">and ${number(locations.length - 1)} more</span>` : ""}` : "—";
@@ -1621,10 +4063,10 @@ function problemItem(error, verbose) {
 function projectsTitle(projects) {
   if (projects.length === 0) return "no project";
   const first = esc(projects[0], 120);
-  return projects.length === 1 ? first : `${first} and ${plural2(projects.length - 1, "more project", "more projects")}`;
+  return projects.length === 1 ? first : `${first} and ${plural3(projects.length - 1, "more project", "more projects")}`;
 }
 function renderHtml(result, context) {
-  const rows = packageRows(result);
+  const rows = packageGroups(result);
   const labels = new Map(result.targets.map((t) => [t.id, targetLabel(result, t.id)]));
   const severalProjects = new Set(rows.map((r) => r.project)).size > 1 || result.projects.length > 1;
   const columns = (severalProjects ? 1 : 0) + 2 + result.targets.length + 1;
@@ -1647,7 +4089,7 @@ function renderHtml(result, context) {
   const intro = [
     "<header>",
     `<h1>PyPy readiness of ${projectsTitle(result.projects)}</h1>`,
-    `<p class="meta">pypy-ready ${version} · ${plural2(result.targets.length, "target", "targets")}: ${result.targets.map((t) => `<code>${esc(t.id, 120)}</code>`).join(", ")} · ${plural2(rows.length, "package", "packages")}${severalProjects ? ` in ${plural2(result.projects.length, "project", "projects")}` : ""}</p>`,
+    `<p class="meta">pypy-ready ${version} · ${plural3(result.targets.length, "target", "targets")}: ${result.targets.map((t) => `<code>${esc(t.id, 120)}</code>`).join(", ")} · ${plural3(rows.length, "package", "packages")}${severalProjects ? ` in ${plural3(result.projects.length, "project", "projects")}` : ""}</p>`,
     "</header>"
   ];
   const summaries = bottomLine(result);
@@ -1656,16 +4098,27 @@ function renderHtml(result, context) {
   summaries.forEach((s, i) => intro.push(`<li class="target-line sev-${s.severity}" data-severity="${esc(s.severity)}"><span aria-hidden="true">${glyph(s.severity, LOOK)}</span> <span class="sentence">${esc(sentences[i], 4 * MAX_SENTENCE)}</span></li>`));
   intro.push("</ul>");
   if (result.comparison) intro.push(`<p class="comparison">${esc(describeComparison(result.comparison), MAX_SENTENCE)}</p>`);
-  const counts2 = SEVERITY_ORDER.map((s) => {
+  const counts3 = SEVERITY_ORDER.map((s) => {
     const n = rows.filter((r) => r.worst === s).length;
     return `<span class="count sev-${s}" data-severity="${s}"><span aria-hidden="true">${glyph(s, LOOK)}</span> ${number(n)} ${COUNT_WORDS[s][n === 1 ? 0 : 1]}</span>`;
   });
-  intro.push(`<p class="counts">${counts2.join("")}<span class="muted">by each package's worst target</span></p>`, "</section>");
+  intro.push(`<p class="counts">${counts3.join("")}<span class="muted">by each package's worst target</span></p>`, "</section>");
+  const perProject = projectCounts(result);
+  if (perProject.length > 0) {
+    intro.push('<section class="projects" aria-labelledby="h-projects">', `<h2 id="h-projects">By project (${number(perProject.length)})</h2>`, '<div class="table-wrap">', '<table id="projects">');
+    intro.push('<thead><tr><th scope="col">Project</th><th scope="col">Packages</th><th scope="col">Blockers</th><th scope="col">Warnings</th><th scope="col">Not checked</th><th scope="col">Ignored</th></tr></thead>', "<tbody>");
+    for (const c of perProject.slice(0, MAX_PROJECT_LINES)) {
+      intro.push(`<tr class="project-counts"><th scope="row">${esc(c.project, 120)}</th>${[c.packages, c.blockers, c.warnings, c.notChecked, c.ignored].map((n) => `<td>${number(n)}</td>`).join("")}</tr>`);
+    }
+    intro.push("</tbody>", "</table>", "</div>");
+    if (perProject.length > MAX_PROJECT_LINES) intro.push(`<p class="note">Left out: ${plural3(perProject.length - MAX_PROJECT_LINES, "more project", "more projects")}; <code>--format json</code> has all of them.</p>`);
+    intro.push("</section>");
+  }
   if (result.errors.length > 0) {
     intro.push('<section class="problems" aria-labelledby="h-problems">', `<h2 id="h-problems">Problems reading the input (${number(result.errors.length)})</h2>`, "<ul>");
     for (const e of result.errors.slice(0, MAX_PROBLEMS)) intro.push(problemItem(e, context.verbose));
     intro.push("</ul>");
-    if (result.errors.length > MAX_PROBLEMS) intro.push(`<p class="note">Left out: ${plural2(result.errors.length - MAX_PROBLEMS, "more problem", "more problems")}; <code>--format json</code> has all of them.</p>`);
+    if (result.errors.length > MAX_PROBLEMS) intro.push(`<p class="note">Left out: ${plural3(result.errors.length - MAX_PROBLEMS, "more problem", "more problems")}; <code>--format json</code> has all of them.</p>`);
     intro.push("</section>");
   }
   if (context.verbose && result.notInstalled.length > 0) {
@@ -1673,7 +4126,7 @@ function renderHtml(result, context) {
     intro.push('<section class="not-installed" aria-labelledby="h-not-installed">', `<h2 id="h-not-installed">Not installed on a target, by marker (${number(result.notInstalled.length)})</h2>`, "<ul>");
     for (const n of shown) intro.push(`<li>${esc(n.name)}${severalProjects ? ` (${esc(n.project, 120)})` : ""} on ${esc(labels.get(n.target) ?? n.target)}: ${esc(n.reason, MAX_SENTENCE)}</li>`);
     intro.push("</ul>");
-    if (result.notInstalled.length > shown.length) intro.push(`<p class="note">Left out: ${plural2(result.notInstalled.length - shown.length, "more package", "more packages")}; <code>--format json</code> has all of them.</p>`);
+    if (result.notInstalled.length > shown.length) intro.push(`<p class="note">Left out: ${plural3(result.notInstalled.length - shown.length, "more package", "more packages")}; <code>--format json</code> has all of them.</p>`);
     intro.push("</section>");
   }
   const options = [`<option value="any" selected>any</option>`, ...SEVERITY_ORDER.map((s) => `<option value="${s}">${SEVERITY_WORD[s]}</option>`)];
@@ -1686,7 +4139,7 @@ function renderHtml(result, context) {
     `<label>Worst severity <select id="filter-severity">${options.join("")}</select></label>`,
     '<label><input type="checkbox" id="filter-problems"> problems only</label>',
     "</fieldset>",
-    `<p id="shown" aria-live="polite">${plural2(rows.length, "package", "packages")}.</p>`,
+    `<p id="shown" aria-live="polite">${plural3(rows.length, "package", "packages")}.</p>`,
     "</div>",
     '<noscript><p class="note">JavaScript is off: every package and its details are shown, and the filters do nothing.</p></noscript>'
   ];
@@ -1701,7 +4154,16 @@ function renderHtml(result, context) {
     '<th scope="col">Declared at</th>',
     "</tr></thead>"
   ].join("");
-  const tail = ["</table>", "</div>", "</section>", `<script>${SCRIPT}</script>`, "</body>", "</html>", ""];
+  const advice = result.comparison ? [] : result.advice ?? [];
+  const adviceSection = advice.length > 0 ? [
+    '<section class="advice" aria-labelledby="h-advice">',
+    `<h2 id="h-advice">Advice</h2>`,
+    "<ul>",
+    ...advice.map((a) => `<li class="advice-item" data-advice="${esc(a.id, 40)}">${esc(a.text, MAX_SENTENCE)}</li>`),
+    "</ul>",
+    "</section>"
+  ] : [];
+  const tail = ["</table>", "</div>", "</section>", ...adviceSection, `<script>${SCRIPT}</script>`, "</body>", "</html>", ""];
   const NOTE_RESERVE = 512;
   const fixed = [...head, ...intro, ...controls, tableHead, ...tail].join("\n");
   let bytes2 = Buffer.byteLength(fixed, "utf8") + NOTE_RESERVE;
@@ -1715,10 +4177,10 @@ function renderHtml(result, context) {
     bytes2 += size;
   }
   const left = rows.length - kept.length;
-  const note = left > 0 ? [`<p class="note size-cap" role="note">Left out: ${plural2(left, "package", "packages")} (the least severe), to keep this page under ${number(MAX_ROWS)} rows and ${MAX_BYTES / 1024 / 1024} MB. The JSON report (<code>--format json</code>) has everything.</p>`] : [];
+  const note = left > 0 ? [`<p class="note size-cap" role="note">Left out: ${plural3(left, "package", "packages")} (the least severe), to keep this page under ${number(MAX_ROWS)} rows and ${MAX_BYTES / 1024 / 1024} MB. The JSON report (<code>--format json</code>) has everything.</p>`] : [];
   return [...head, ...intro, ...controls, ...note, tableHead, kept.join("").trimEnd(), ...tail].join("\n");
 }
-var MAX_ROWS, MAX_BYTES, MAX_PROBLEMS, MAX_PIECE, MAX_SENTENCE, MAX_LIST, LOOK, esc, number, plural2, STYLE, SCRIPT, distinct, COUNT_WORDS;
+var MAX_ROWS, MAX_BYTES, MAX_PROBLEMS, MAX_PIECE, MAX_SENTENCE, MAX_LIST, LOOK, esc, number, plural3, STYLE, SCRIPT, distinct, COUNT_WORDS;
 var init_html = __esm({
   "src/report/html.ts"() {
     "use strict";
@@ -1729,6 +4191,7 @@ var init_html = __esm({
     init_look();
     init_bottom_line();
     init_terminal();
+    init_projects();
     MAX_ROWS = 5e3;
     MAX_BYTES = 10 * 1024 * 1024;
     MAX_PROBLEMS = 1e3;
@@ -1738,7 +4201,7 @@ var init_html = __esm({
     LOOK = { unicode: true, color: false };
     esc = escapeHtml2;
     number = (n) => n.toLocaleString("en-US");
-    plural2 = (n, one, many) => `${number(n)} ${n === 1 ? one : many}`;
+    plural3 = (n, one, many) => `${number(n)} ${n === 1 ? one : many}`;
     STYLE = `
 :root{color-scheme:light dark;--fg:#1f2328;--bg:#fff;--muted:#59636e;--line:#d1d9e0;--head:#f6f8fa;--error:#b3261e;--warning:#8a5a00;--unknown:#8e24aa;--info:#0b6e99;--ok:#1a7f37}
 @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#9198a1;--line:#3d444d;--head:#151b23;--error:#ff7b72;--warning:#d29922;--unknown:#d2a8ff;--info:#79c0ff;--ok:#3fb950}}
@@ -1750,6 +4213,7 @@ h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
 h3{font-size:1rem;margin:.75rem 0 .25rem}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:.9em;overflow-wrap:anywhere}
 .meta,.muted,.target-id{color:var(--muted)}
+.ignored{border:1px solid var(--line);border-radius:3px;padding:0 .3em;font-size:.85em;color:var(--muted)}
 .target-id{display:block;font-weight:normal;font-size:.8em}
 ul{margin:.25rem 0;padding-left:1.4rem}
 .bottom-line li,.problems li{margin:.2rem 0}
@@ -1773,8 +4237,8 @@ td.verdict{white-space:nowrap}
 .sev-error{color:var(--error)}.sev-warning{color:var(--warning)}.sev-unknown{color:var(--unknown)}.sev-info{color:var(--info)}.sev-ok{color:var(--ok)}
 td.verdict .verdict-word{color:var(--fg)}
 button.toggle{font:inherit;font-weight:600;color:inherit;background:none;border:0;padding:0;cursor:pointer;text-align:left}
-button.toggle::before{content:"\\25B8\\00A0";display:inline-block;width:1.1em}
-button.toggle[aria-expanded=true]::before{content:"\\25BE\\00A0"}
+button.toggle::before{content:"\\25B8" / "";display:inline-block;width:1.1em}
+button.toggle[aria-expanded=true]::before{content:"\\25BE" / ""}
 button.toggle:focus-visible{outline:2px solid var(--info);outline-offset:2px}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .75rem;margin:.25rem 0}
 dl.facts dt{color:var(--muted)}
@@ -1852,8 +4316,8 @@ function escapeUnsafe(json) {
   return json.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).replace(/##\[/g, "#\\u0023[");
 }
 function renderJson(result) {
-  const { schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors, comparison } = result;
-  const report = { schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors, ...comparison ? { comparison } : {} };
+  const { schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors, comparison, advice } = result;
+  const report = { schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors, ...comparison ? { comparison } : {}, ...advice ? { advice } : {} };
   return `${escapeUnsafe(JSON.stringify(report, null, 2))}
 `;
 }
@@ -1871,27 +4335,6 @@ function clip(text, max = MAX_PIECE2) {
   const chars = [...flat];
   return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : flat;
 }
-function groupFindings(result) {
-  const targetOrder = new Map(result.targets.map((t, i) => [t.id, i]));
-  const projectOrder = new Map(result.projects.map((p, i) => [p, i]));
-  const groups = /* @__PURE__ */ new Map();
-  for (const f of result.findings) {
-    const key = `${f.project}
-${f.name}`;
-    let group = groups.get(key);
-    if (!group) groups.set(key, group = { project: f.project, name: f.name, findings: [], worst: "ok" });
-    group.findings.push(f);
-  }
-  const byTarget = (a, b) => (targetOrder.get(a.target) ?? Infinity) - (targetOrder.get(b.target) ?? Infinity);
-  for (const group of groups.values()) {
-    group.findings.sort(byTarget);
-    group.worst = worstSeverity(group.findings.map((f) => f.severity));
-  }
-  const compare2 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
-  return [...groups.values()].sort(
-    (a, b) => severityPosition(a.worst) - severityPosition(b.worst) || (projectOrder.get(a.project) ?? Infinity) - (projectOrder.get(b.project) ?? Infinity) || compare2(a.project, b.project) || compare2(a.name, b.name)
-  );
-}
 function whereCell(group) {
   const locations = /* @__PURE__ */ new Map();
   for (const f of group.findings) for (const l of f.locations) locations.set(`${l.file}
@@ -1901,22 +4344,18 @@ ${l.line}`, l);
   const via = group.findings.find((f) => f.via.length > 0)?.via;
   const parts = [shown.join(", ")];
   if (via && !group.findings.some((f) => f.via.length === 0)) {
-    const names = via.map((p) => cell2(p, 80));
-    const chain2 = names.length > 4 ? [...names.slice(0, 2), "…", names[names.length - 1]] : names;
+    const names2 = via.map((p) => cell2(p, 80));
+    const chain2 = names2.length > 4 ? [...names2.slice(0, 2), "…", names2[names2.length - 1]] : names2;
     parts.push(`via ${chain2.join(" → ")}`);
   }
   return parts.filter(Boolean).join(" ") || "—";
 }
-function verdictCell2(finding, rowVersion3) {
+function verdictCell2(finding, rowVersion) {
   if (!finding) return "—";
   const word = finding.verdict === "unknown" ? "not checked" : finding.verdict;
-  const version = finding.version !== rowVersion3 && finding.version ? ` (${cell2(finding.version, 60)})` : "";
+  const version = finding.version !== rowVersion && finding.version ? ` (${cell2(finding.version, 60)})` : "";
   const deps = finding.unchecked.length > 0 && finding.verdict !== "unknown" ? ", dependencies not fully checked" : "";
   return `${ICONS[finding.severity]} ${word}${version}${deps}`;
-}
-function rowVersion2(group) {
-  const versions = distinct2(group.findings.map((f) => f.version));
-  return versions.length === 1 ? versions[0] : null;
 }
 function tableParts(result, groups, label, severalProjects) {
   const perTarget = result.targets.length <= MAX_TARGET_COLUMNS;
@@ -1930,7 +4369,7 @@ function tableParts(result, groups, label, severalProjects) {
   ];
   const head = [`| ${columns.join(" | ")} |`, `|${columns.map(() => " --- ").join("|")}|`];
   const rows = groups.map((group) => {
-    const version = rowVersion2(group);
+    const version = groupVersion(group);
     const byTarget = new Map(group.findings.map((f) => [f.target, f]));
     const verdicts = perTarget ? result.targets.map((t) => verdictCell2(byTarget.get(t.id), version)) : [group.findings.map((f) => `${escapeCell(label(f.target))}: ${verdictCell2(f, version)}`).join("<br>")];
     const fixes = distinct2(group.findings.filter((f) => f.severity !== "ok" && f.severity !== "info").map((f) => f.suggestion).filter((s) => s !== null));
@@ -1971,45 +4410,51 @@ function problemLine(error, verbose) {
 }
 function assemble(parts, kept) {
   const left = [];
-  if (kept.details < parts.details.length) left.push(`the evidence of ${plural3(parts.details.length - kept.details, "package", "packages")} in the table`);
-  if (kept.fine < parts.fine.length) left.push(kept.fine === 0 ? `the list of ${plural3(parts.fine.length, "fine package", "fine packages")}` : `${plural3(parts.fine.length - kept.fine, "fine package", "fine packages")} from their list`);
-  if (kept.rows < parts.rows.length) left.push(`${plural3(parts.rows.length - kept.rows, "row", "rows")} of the table (the least severe)`);
-  if (kept.problems < parts.problems.length) left.push(`${plural3(parts.problems.length - kept.problems, "problem", "problems")} reading the input`);
+  if (kept.details < parts.details.length) left.push(`the evidence of ${plural4(parts.details.length - kept.details, "package", "packages")} in the table`);
+  if (kept.fine < parts.fine.length) left.push(kept.fine === 0 ? `the list of ${plural4(parts.fine.length, "fine package", "fine packages")}` : `${plural4(parts.fine.length - kept.fine, "fine package", "fine packages")} from their list`);
+  if (kept.rows < parts.rows.length) left.push(`${plural4(parts.rows.length - kept.rows, "row", "rows")} of the table (the least severe)`);
+  if (kept.ignored < parts.ignored.length) left.push(`${plural4(parts.ignored.length - kept.ignored, "ignored package", "ignored packages")}`);
+  if (kept.problems < parts.problems.length) left.push(`${plural4(parts.problems.length - kept.problems, "problem", "problems")} reading the input`);
   const out = [...parts.head];
   if (left.length > 0) {
     out.push("", `> **Shortened** to stay under ${LIMIT_WORDS}; left out: ${left.join("; ")}. The text or JSON report (\`--format text\`, \`--format json\`) has everything.`);
   }
   if (parts.rows.length > 0) {
     out.push("", `### Blockers, warnings and packages not checked (${parts.rows.length.toLocaleString("en-US")})`, "", ...parts.tableHead, ...parts.rows.slice(0, kept.rows));
-    if (kept.rows < parts.rows.length) out.push("", `*Left out: ${plural3(parts.rows.length - kept.rows, "more row", "more rows")} (the least severe), to stay under ${LIMIT_WORDS}.*`);
+    if (kept.rows < parts.rows.length) out.push("", `*Left out: ${plural4(parts.rows.length - kept.rows, "more row", "more rows")} (the least severe), to stay under ${LIMIT_WORDS}.*`);
+  }
+  if (parts.ignored.length > 0) {
+    out.push("", `### Ignored by the configuration (${parts.ignored.length.toLocaleString("en-US")})`, "", ...parts.ignored.slice(0, kept.ignored));
+    if (kept.ignored < parts.ignored.length) out.push("", `*Left out: ${plural4(parts.ignored.length - kept.ignored, "more ignored package", "more ignored packages")}, to stay under ${LIMIT_WORDS}.*`);
   }
   if (parts.problems.length > 0) {
     out.push("", `### Problems reading the input (${parts.problems.length.toLocaleString("en-US")})`, "", ...parts.problems.slice(0, kept.problems));
-    if (kept.problems < parts.problems.length) out.push("", `*Left out: ${plural3(parts.problems.length - kept.problems, "more problem", "more problems")}, to stay under ${LIMIT_WORDS}.*`);
+    if (kept.problems < parts.problems.length) out.push("", `*Left out: ${plural4(parts.problems.length - kept.problems, "more problem", "more problems")}, to stay under ${LIMIT_WORDS}.*`);
   }
   const details = parts.details.slice(0, kept.details);
   const fine = parts.fine.slice(0, kept.fine);
   if (parts.details.length > 0 || parts.fine.length > 0) out.push("", "### Details");
   for (const d of details) out.push("", d);
-  if (kept.details < parts.details.length) out.push("", `*Left out: the evidence of ${plural3(parts.details.length - kept.details, "package", "packages")}, to stay under ${LIMIT_WORDS}.*`);
+  if (kept.details < parts.details.length) out.push("", `*Left out: the evidence of ${plural4(parts.details.length - kept.details, "package", "packages")}, to stay under ${LIMIT_WORDS}.*`);
   if (fine.length > 0) {
     out.push("", `<details><summary>Fine on every target (${parts.fine.length.toLocaleString("en-US")})</summary>`, "", fine.join(", "));
     if (parts.fine.some((f) => f.endsWith(ICONS.info))) out.push("", `${ICONS.info} works, with notes (for instance it runs through cpyext, without JIT speed-up across the C boundary).`);
-    if (kept.fine < parts.fine.length) out.push("", `*and ${plural3(parts.fine.length - kept.fine, "more package", "more packages")}, left out to stay under ${LIMIT_WORDS}.*`);
+    if (kept.fine < parts.fine.length) out.push("", `*and ${plural4(parts.fine.length - kept.fine, "more package", "more packages")}, left out to stay under ${LIMIT_WORDS}.*`);
     out.push("", "</details>");
   } else if (parts.fine.length > 0) {
-    out.push("", `*Left out: the list of ${plural3(parts.fine.length, "package", "packages")} fine on every target, to stay under ${LIMIT_WORDS}.*`);
+    out.push("", `*Left out: the list of ${plural4(parts.fine.length, "package", "packages")} fine on every target, to stay under ${LIMIT_WORDS}.*`);
   }
+  if (parts.advice.length > 0) out.push("", "### Advice", "", ...parts.advice);
   return `${out.join("\n").split("\n").map(neutraliseWorkflowCommands).join("\n")}
 `;
 }
-function largest(max, fits) {
-  if (fits(max)) return max;
+function largest(max, fits2) {
+  if (fits2(max)) return max;
   let lo = 0;
   let hi = max;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (fits(mid)) lo = mid;
+    if (fits2(mid)) lo = mid;
     else hi = mid - 1;
   }
   return lo;
@@ -2018,20 +4463,22 @@ function renderMarkdown(result, context) {
   const label = (id) => targetLabel(result, id);
   const projects = result.projects.length > 0 ? result.projects : distinct2(result.findings.map((f) => f.project));
   const severalProjects = projects.length > 1;
-  const groups = groupFindings(result);
+  const groups = packageGroups({ ...result, findings: result.findings.filter((f) => f.ignored === void 0) });
   const isFine = (g) => (g.worst === "ok" || g.worst === "info") && g.findings.every((f) => f.unchecked.length === 0);
   const flagged = groups.filter((g) => !isFine(g));
   const fine = groups.filter(isFine).sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const head = ["## PyPy readiness", ""];
   const targets = result.targets.map((t) => escapeInline(label(t.id))).join(", ");
-  const across = severalProjects ? ` in ${plural3(projects.length, "project", "projects")}` : "";
-  head.push(`pypy-ready ${escapeInline(result.tool.version)} checked ${plural3(groups.length, "package", "packages")}${across} for ${targets || "no target"}.`);
+  const across = severalProjects ? ` in ${plural4(projects.length, "project", "projects")}` : "";
+  head.push(`pypy-ready ${escapeInline(result.tool.version)} checked ${plural4(groups.length, "package", "packages")}${across} for ${targets || "no target"}.`);
   if (result.comparison) head.push("", md(describeComparison(result.comparison), 2e3));
   const prefix = result.comparison ? "In this change, " : "";
   const summaries = bottomLine(result);
   if (summaries.length > 0) head.push("", ...summaries.map((s) => `- ${ICONS[s.severity]} ${md(`${prefix}${s.sentence}`, 2e3)}`));
-  const counts2 = SEVERITY_ORDER.filter((s) => s !== "ok" && s !== "info").map((s) => [s, flagged.filter((g) => g.worst === s).length]).filter(([, n]) => n > 0).map(([s, n]) => `${n.toLocaleString("en-US")} ${s === "error" ? n === 1 ? "blocker" : "blockers" : s === "warning" ? n === 1 ? "warning" : "warnings" : "not checked"}`);
-  head.push("", `**${counts2.length > 0 ? counts2.join(", ") : "No blockers or warnings"}**; ${plural3(fine.length, "package", "packages")} fine on every target.`);
+  const counts3 = SEVERITY_ORDER.filter((s) => s !== "ok" && s !== "info").map((s) => [s, flagged.filter((g) => g.worst === s).length]).filter(([, n]) => n > 0).map(([s, n]) => `${n.toLocaleString("en-US")} ${s === "error" ? n === 1 ? "blocker" : "blockers" : s === "warning" ? n === 1 ? "warning" : "warnings" : "not checked"}`);
+  head.push("", `**${counts3.length > 0 ? counts3.join(", ") : "No blockers or warnings"}**; ${plural4(fine.length, "package", "packages")} fine on every target.`);
+  const perProject = projectTableMarkdown(projectCounts(result), (p) => cell2(p, 80), 25);
+  if (perProject.length > 0) head.push("", ...perProject);
   const table = tableParts(result, flagged, label, severalProjects);
   const problems = result.errors.map((e) => problemLine(e, context.verbose));
   if (context.verbose && result.notInstalled.length > 0) {
@@ -2042,15 +4489,19 @@ function renderMarkdown(result, context) {
     tableHead: table.head,
     rows: table.rows,
     problems,
+    ignored: ignoredPackages(result).map((p) => `- ${md(p.name)}${severalProjects ? ` (${md(p.project, 80)})` : ""} (${md(p.where.join(", "), 400)}): ${md(p.reason, MAX_SENTENCE2)}${p.until ? `, until ${p.until}` : ""} (${md(p.rule, 200)})`),
     details: flagged.map((g) => detailsOf(g, label, severalProjects)),
-    fine: fine.map((g) => fineItem(g, severalProjects))
+    fine: fine.map((g) => fineItem(g, severalProjects)),
+    // Not in PR mode, which lists only what the change made new or worse.
+    advice: result.comparison ? [] : (result.advice ?? []).map((a) => `- ${md(a.text, 2 * MAX_SENTENCE2)}`)
   };
-  const fits = (kept2) => assemble(parts, kept2).length < MARKDOWN_LIMIT;
-  const kept = { details: parts.details.length, fine: parts.fine.length, rows: parts.rows.length, problems: parts.problems.length };
-  if (!fits(kept)) kept.details = largest(parts.details.length, (n) => fits({ ...kept, details: n }));
-  if (!fits(kept)) kept.fine = largest(parts.fine.length, (n) => fits({ ...kept, fine: n }));
-  if (!fits(kept)) kept.rows = largest(parts.rows.length, (n) => fits({ ...kept, rows: n }));
-  if (!fits(kept)) kept.problems = largest(parts.problems.length, (n) => fits({ ...kept, problems: n }));
+  const fits2 = (kept2) => assemble(parts, kept2).length < MARKDOWN_LIMIT;
+  const kept = { details: parts.details.length, fine: parts.fine.length, rows: parts.rows.length, problems: parts.problems.length, ignored: parts.ignored.length };
+  if (!fits2(kept)) kept.details = largest(parts.details.length, (n) => fits2({ ...kept, details: n }));
+  if (!fits2(kept)) kept.fine = largest(parts.fine.length, (n) => fits2({ ...kept, fine: n }));
+  if (!fits2(kept)) kept.rows = largest(parts.rows.length, (n) => fits2({ ...kept, rows: n }));
+  if (!fits2(kept)) kept.ignored = largest(parts.ignored.length, (n) => fits2({ ...kept, ignored: n }));
+  if (!fits2(kept)) kept.problems = largest(parts.problems.length, (n) => fits2({ ...kept, problems: n }));
   const text = assemble(parts, kept);
   if (text.length < MARKDOWN_LIMIT) return text;
   const note = `
@@ -2059,7 +4510,7 @@ function renderMarkdown(result, context) {
   const cut2 = text.lastIndexOf("\n", MARKDOWN_LIMIT - note.length - 1);
   return `${text.slice(0, Math.max(cut2, 0))}${note}`;
 }
-var MARKDOWN_LIMIT, MAX_TARGET_COLUMNS, MAX_PIECE2, MAX_SENTENCE2, MAX_EVIDENCE, ICONS, WORDS, cell2, md, plural3, distinct2, LIMIT_WORDS;
+var MARKDOWN_LIMIT, MAX_TARGET_COLUMNS, MAX_PIECE2, MAX_SENTENCE2, MAX_EVIDENCE, ICONS, WORDS, cell2, md, plural4, distinct2, LIMIT_WORDS;
 var init_markdown = __esm({
   "src/report/markdown.ts"() {
     "use strict";
@@ -2068,6 +4519,7 @@ var init_markdown = __esm({
     init_baseline();
     init_bottom_line();
     init_markdown_escape();
+    init_projects();
     init_terminal();
     MARKDOWN_LIMIT = 65536;
     MAX_TARGET_COLUMNS = 4;
@@ -2078,7 +4530,7 @@ var init_markdown = __esm({
     WORDS = { error: "blocker", warning: "warning", unknown: "not checked", info: "works, with notes", ok: "fine" };
     cell2 = (text, max = MAX_PIECE2) => escapeCell(clip(text, max));
     md = (text, max = MAX_PIECE2) => escapeInline(clip(text, max));
-    plural3 = (n, one, many) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+    plural4 = (n, one, many) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
     distinct2 = (items) => [...new Set(items)];
     LIMIT_WORDS = `GitHub's limit of ${MARKDOWN_LIMIT.toLocaleString("en-US")} characters`;
   }
@@ -2165,6 +4617,8 @@ function resultOf(finding, scanResult, limits) {
     ...primary ? { locations: [physical(primary)] } : {},
     ...related.length > 0 ? { relatedLocations: related.map((l, i) => ({ id: i + 1, ...physical(l), message: { text: "also declared here" } })) } : {},
     partialFingerprints: { primaryLocationLineHash: fingerprint(finding.verdict, finding.project, primary?.file ?? null, finding.name) },
+    // An ignore of the configuration is SARIF's external suppression, accepted, with its reason.
+    ...finding.ignored ? { suppressions: [{ kind: "external", status: "accepted", justification: clean2(`${finding.ignored.reason}${finding.ignored.until ? ` (until ${finding.ignored.until})` : ""}; ${finding.ignored.rule}`, 1e3) }] } : {},
     properties: {
       package: finding.name,
       version: finding.version,
@@ -2401,7 +4855,12 @@ function where(finding) {
   return [at, via, groups].filter(Boolean).join(", ");
 }
 function sameStory(a, b) {
-  return a.verdict === b.verdict && a.version === b.version && a.file === b.file && a.suggestion === b.suggestion;
+  return a.verdict === b.verdict && a.version === b.version && a.file === b.file && a.suggestion === b.suggestion && a.ignored?.rule === b.ignored?.rule && a.ignoreExpired?.rule === b.ignoreExpired?.rule;
+}
+function ignoreLines(finding) {
+  if (finding.ignored) return [`      ignored: ${inline(finding.ignored.reason)} (${finding.ignored.until ? `until ${finding.ignored.until}, ` : ""}${inline(finding.ignored.rule)})`];
+  if (finding.ignoreExpired) return [`      ignore expired on ${finding.ignoreExpired.until ?? "?"}, so this counts again: ${inline(finding.ignoreExpired.reason)} (${inline(finding.ignoreExpired.rule)})`];
+  return [];
 }
 function packageLines(findings, label, options) {
   const first = findings[0];
@@ -2418,7 +4877,8 @@ function packageLines(findings, label, options) {
     const targets = cluster.map((f) => label(f.target)).join(", ");
     const version = head.version ? ` ${inline(head.version)}` : "";
     const file = head.file ? ` -> ${inline(head.file)}` : "";
-    lines.push(paint(`    ${targets}: ${head.verdict}${version}${file}`, head.severity, options.color === true));
+    lines.push(paint(`    ${targets}: ${head.verdict}${version}${file}${head.ignored ? " [ignored]" : ""}`, head.severity, options.color === true));
+    lines.push(...ignoreLines(head));
     if (head.suggestion) lines.push(`      fix: ${inline(head.suggestion)}`);
     if (head.severity !== "ok" || options.verbose) for (const fact of head.evidence) lines.push(`      - ${inline(fact)}`);
   }
@@ -2444,20 +4904,58 @@ function projectSections(findings, label, targetOrder, options, indent) {
     if (!byName.has(finding.name)) byName.set(finding.name, []);
     byName.get(finding.name).push(finding);
   }
+  const counted = (group) => group.filter((f) => f.ignored === void 0);
   for (const severity of SEVERITY_ORDER) {
-    const packages = [...byName.values()].filter((group) => worst(group) === severity);
+    const packages = [...byName.values()].filter((group) => counted(group).length > 0 && worst(counted(group)) === severity);
     if (packages.length === 0) continue;
     out.push("", paint(`${indent}${HEADINGS[severity]} (${severity}: ${packages.length})`, severity, options.color === true));
     if (severity === "ok" && !options.verbose) {
-      const names = packages.map((group) => {
+      const names2 = packages.map((group) => {
         const version = group[0].version;
         return `${inline(group[0].name)}${version ? ` ${inline(version)}` : ""}`;
       });
-      out.push(...wrap(names, options.width ?? 100, `${indent}  `));
+      out.push(...wrap(names2, options.width ?? 100, `${indent}  `));
       continue;
     }
     for (const group of packages) out.push(...packageLines(group, label, options).map((line) => `${indent}${line}`));
   }
+  const ignored = [...byName.values()].filter((group) => counted(group).length === 0);
+  if (ignored.length > 0) {
+    out.push("", `${indent}Ignored by the configuration (${ignored.length}): reported, not failing the run`);
+    for (const group of ignored) out.push(...packageLines(group, label, options).map((line) => `${indent}${line}`));
+  }
+  return out;
+}
+function sideBySide(result, label, severalProjects, options) {
+  const rows = /* @__PURE__ */ new Map();
+  for (const f of result.findings) {
+    const key = `${f.project}
+${f.name}`;
+    if (!rows.has(key)) rows.set(key, /* @__PURE__ */ new Map());
+    rows.get(key).set(f.target, f);
+  }
+  const interesting = [...rows.entries()].filter(([, byTarget]) => [...byTarget.values()].some((f) => f.severity !== "ok" || f.ignored !== void 0));
+  if (interesting.length === 0) return [];
+  const worstOf = (byTarget) => worst([...byTarget.values()].filter((f) => f.ignored === void 0));
+  interesting.sort(([a, x], [b, y]) => SEVERITY_ORDER.indexOf(worstOf(x)) - SEVERITY_ORDER.indexOf(worstOf(y)) || (a < b ? -1 : a > b ? 1 : 0));
+  const cell3 = (f) => f === void 0 ? "-" : `${f.verdict}${f.ignored ? " (ignored)" : ""}`;
+  const nameOf = (key) => {
+    const [project, name] = key.split("\n");
+    const text = inline(severalProjects ? `${project}: ${name}` : name);
+    return text.length > NAME_COLUMN ? `${text.slice(0, NAME_COLUMN - 1)}~` : text;
+  };
+  const shown = interesting.slice(0, SIDE_BY_SIDE_ROWS);
+  const headers = result.targets.map((t) => label(t.id));
+  const widths = result.targets.map((t, i) => Math.max(headers[i].length, ...shown.map(([, byTarget]) => cell3(byTarget.get(t.id)).length)));
+  const nameWidth = Math.max(7, ...shown.map(([key]) => nameOf(key).length));
+  const line = (first, cells) => `  ${first.padEnd(nameWidth)}  ${cells.map((c, i) => c.padEnd(widths[i])).join("  ")}`.trimEnd();
+  const fine = rows.size - interesting.length;
+  const out = ["", `Targets side by side (${interesting.length} package(s) with a finding on some target${fine > 0 ? `; ${fine} fine on every target` : ""}):`, line("package", headers)];
+  for (const [key, byTarget] of shown) {
+    const severity = worstOf(byTarget);
+    out.push(paint(line(nameOf(key), result.targets.map((t) => cell3(byTarget.get(t.id)))), severity, options.color === true));
+  }
+  if (interesting.length > shown.length) out.push(`  and ${interesting.length - shown.length} more, listed below`);
   return out;
 }
 function renderText(result, options = {}) {
@@ -2487,6 +4985,7 @@ ${f.name}`;
     out.push("", paint(`Blockers by chain (${chains.length}):`, "error", options.color === true));
     out.push(...formatBlockerChains(chains, { label, projects: projects.length > 1 }).map((line) => `  ${line}`));
   }
+  if (result.targets.length > 1) out.push(...sideBySide(result, label, projects.length > 1, options));
   if (projects.length > 1) {
     for (const project of projects) {
       const own = result.findings.filter((f) => f.project === project);
@@ -2511,17 +5010,26 @@ ${f.name}`;
       if (options.verbose && error.url) out.push(`    url: ${inline(redactUrl(error.url))}`);
     }
   }
-  const counts2 = SEVERITIES.map((s) => [s, result.findings.filter((f) => f.severity === s).length]).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
+  const advice = result.comparison ? [] : result.advice ?? [];
+  if (advice.length > 0) {
+    out.push("", "Advice:");
+    for (const a of advice) out.push(`  - ${inline(a.text)}`);
+  }
+  const counts3 = SEVERITIES.map((s) => [s, result.findings.filter((f) => f.severity === s && f.ignored === void 0).length]).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
+  const ignoredCount = result.findings.filter((f) => f.ignored !== void 0).length;
+  if (ignoredCount > 0) counts3.push(`${ignoredCount} ignored`);
   const notChecked = new Set(result.findings.filter((f) => f.severity === "unknown" || f.unchecked.length > 0).map(packageKey)).size;
   const caveats = [
     ...notChecked > 0 ? [`${notChecked} package(s) not fully checked`] : [],
     ...result.errors.length > 0 ? [`${result.errors.length} input problem(s)`] : []
   ];
-  out.push("", `Summary (package x target): ${counts2.length ? counts2.join(", ") : "nothing to assess"}${caveats.length ? `; ${caveats.join("; ")}` : ""}`);
+  out.push("", `Summary (package x target): ${counts3.length ? counts3.join(", ") : "nothing to assess"}${caveats.length ? `; ${caveats.join("; ")}` : ""}`);
+  const perProject = projectCounts(result);
+  if (perProject.length > 0) out.push(`By project (${perProject.length}):`, ...perProject.map((c) => `  ${inline(c.project)}: ${formatProjectCounts(c)}`));
   return `${out.join("\n").split("\n").map(neutraliseWorkflowCommands).join("\n")}
 `;
 }
-var HEADINGS, COLORS;
+var HEADINGS, COLORS, SIDE_BY_SIDE_ROWS, NAME_COLUMN;
 var init_text = __esm({
   "src/report/text.ts"() {
     "use strict";
@@ -2530,6 +5038,7 @@ var init_text = __esm({
     init_safe_text();
     init_bottom_line();
     init_terminal();
+    init_projects();
     HEADINGS = {
       error: "Will not install or will not work",
       warning: "Needs attention",
@@ -2538,6 +5047,8 @@ var init_text = __esm({
       ok: "Works"
     };
     COLORS = { error: "31", warning: "33", unknown: "35", info: "36", ok: "32" };
+    SIDE_BY_SIDE_ROWS = 200;
+    NAME_COLUMN = 32;
   }
 });
 
@@ -2576,29 +5087,6 @@ var init_types2 = __esm({
   }
 });
 
-// src/pep/errors.ts
-function safeMessage(text, max = 300) {
-  return oneLine(text.replace(BIDI2, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`), max);
-}
-var BIDI2, PackagingError;
-var init_errors = __esm({
-  "src/pep/errors.ts"() {
-    "use strict";
-    init_safe_text();
-    BIDI2 = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-    PackagingError = class extends Error {
-      constructor(kind, message, offset) {
-        super(safeMessage(message));
-        this.kind = kind;
-        this.offset = offset;
-      }
-      kind;
-      offset;
-      name = "PackagingError";
-    };
-  }
-});
-
 // src/pep/names.ts
 function isValidName(name) {
   return VALID_NAME.test(name);
@@ -2619,897 +5107,47 @@ var init_names = __esm({
   }
 });
 
-// node_modules/@renovatebot/pep440/lib/version.js
-var require_version = __commonJS({
-  "node_modules/@renovatebot/pep440/lib/version.js"(exports, module) {
-    var VERSION_PATTERN = [
-      "v?",
-      "(?:",
-      /* */
-      "(?:(?<epoch>[0-9]+)!)?",
-      // epoch
-      /* */
-      "(?<release>[0-9]+(?:\\.[0-9]+)*)",
-      // release segment
-      /* */
-      "(?<pre>",
-      // pre-release
-      /*    */
-      "[-_\\.]?",
-      /*    */
-      "(?<pre_l>(a|b|c|rc|alpha|beta|pre|preview))",
-      /*    */
-      "[-_\\.]?",
-      /*    */
-      "(?<pre_n>[0-9]+)?",
-      /* */
-      ")?",
-      /* */
-      "(?<post>",
-      // post release
-      /*    */
-      "(?:-(?<post_n1>[0-9]+))",
-      /*    */
-      "|",
-      /*    */
-      "(?:",
-      /*        */
-      "[-_\\.]?",
-      /*        */
-      "(?<post_l>post|rev|r)",
-      /*        */
-      "[-_\\.]?",
-      /*        */
-      "(?<post_n2>[0-9]+)?",
-      /*    */
-      ")",
-      /* */
-      ")?",
-      /* */
-      "(?<dev>",
-      // dev release
-      /*    */
-      "[-_\\.]?",
-      /*    */
-      "(?<dev_l>dev)",
-      /*    */
-      "[-_\\.]?",
-      /*    */
-      "(?<dev_n>[0-9]+)?",
-      /* */
-      ")?",
-      ")",
-      "(?:\\+(?<local>[a-z0-9]+(?:[-_\\.][a-z0-9]+)*))?"
-      // local version
-    ].join("");
-    module.exports = {
-      VERSION_PATTERN,
-      valid,
-      clean: clean3,
-      explain: explain2,
-      parse: parse3,
-      stringify: stringify2
-    };
-    var validRegex = new RegExp("^" + VERSION_PATTERN + "$", "i");
-    function valid(version) {
-      return validRegex.test(version) ? version : null;
-    }
-    var cleanRegex = new RegExp("^\\s*" + VERSION_PATTERN + "\\s*$", "i");
-    function clean3(version) {
-      return stringify2(parse3(version, cleanRegex));
-    }
-    function parse3(version, regex) {
-      const { groups } = (regex || validRegex).exec(version) || {};
-      if (!groups) {
-        return null;
-      }
-      const parsed = {
-        epoch: Number(groups.epoch ? groups.epoch : 0),
-        release: groups.release.split(".").map(Number),
-        pre: normalize_letter_version(groups.pre_l, groups.pre_n),
-        post: normalize_letter_version(
-          groups.post_l,
-          groups.post_n1 || groups.post_n2
-        ),
-        dev: normalize_letter_version(groups.dev_l, groups.dev_n),
-        local: parse_local_version(groups.local)
-      };
-      return parsed;
-    }
-    function stringify2(parsed) {
-      if (!parsed) {
-        return null;
-      }
-      const { epoch, release, pre, post, dev, local } = parsed;
-      const parts = [];
-      if (epoch !== 0) {
-        parts.push(`${epoch}!`);
-      }
-      parts.push(release.join("."));
-      if (pre) {
-        parts.push(pre.join(""));
-      }
-      if (post) {
-        parts.push("." + post.join(""));
-      }
-      if (dev) {
-        parts.push("." + dev.join(""));
-      }
-      if (local) {
-        parts.push(`+${local}`);
-      }
-      return parts.join("");
-    }
-    function normalize_letter_version(letterIn, numberIn) {
-      let letter = letterIn;
-      let number2 = numberIn;
-      if (letter) {
-        if (!number2) {
-          number2 = 0;
-        }
-        letter = letter.toLowerCase();
-        if (letter === "alpha") {
-          letter = "a";
-        } else if (letter === "beta") {
-          letter = "b";
-        } else if (["c", "pre", "preview"].includes(letter)) {
-          letter = "rc";
-        } else if (["rev", "r"].includes(letter)) {
-          letter = "post";
-        }
-        return [letter, Number(number2)];
-      }
-      if (!letter && number2) {
-        letter = "post";
-        return [letter, Number(number2)];
-      }
-      return null;
-    }
-    function parse_local_version(local) {
-      if (local) {
-        return local.split(/[._-]/).map(
-          (part) => Number.isNaN(Number(part)) ? part.toLowerCase() : Number(part)
-        );
-      }
-      return null;
-    }
-    function explain2(version) {
-      const parsed = parse3(version);
-      if (!parsed) {
-        return parsed;
-      }
-      const { epoch, release, pre, post, dev, local } = parsed;
-      let base_version = "";
-      if (epoch !== 0) {
-        base_version += epoch + "!";
-      }
-      base_version += release.join(".");
-      const is_prerelease = Boolean(dev || pre);
-      const is_devrelease = Boolean(dev);
-      const is_postrelease = Boolean(post);
-      return {
-        epoch,
-        release,
-        pre,
-        post: post ? post[1] : post,
-        dev: dev ? dev[1] : dev,
-        local: local ? local.join(".") : local,
-        public: stringify2(parsed).split("+", 1)[0],
-        base_version,
-        is_prerelease,
-        is_devrelease,
-        is_postrelease
-      };
-    }
-  }
-});
-
-// node_modules/@renovatebot/pep440/lib/operator.js
-var require_operator = __commonJS({
-  "node_modules/@renovatebot/pep440/lib/operator.js"(exports, module) {
-    var { parse: parse3 } = require_version();
-    module.exports = {
-      compare: compare2,
-      rcompare,
-      lt,
-      le,
-      eq,
-      ne,
-      ge,
-      gt,
-      "<": lt,
-      "<=": le,
-      "==": eq,
-      "!=": ne,
-      ">=": ge,
-      ">": gt,
-      "===": arbitrary
-    };
-    function lt(version, other) {
-      return compare2(version, other) < 0;
-    }
-    function le(version, other) {
-      return compare2(version, other) <= 0;
-    }
-    function eq(version, other) {
-      return compare2(version, other) === 0;
-    }
-    function ne(version, other) {
-      return compare2(version, other) !== 0;
-    }
-    function ge(version, other) {
-      return compare2(version, other) >= 0;
-    }
-    function gt(version, other) {
-      return compare2(version, other) > 0;
-    }
-    function arbitrary(version, other) {
-      return version.toLowerCase() === other.toLowerCase();
-    }
-    function compare2(version, other) {
-      const parsedVersion = parse3(version);
-      const parsedOther = parse3(other);
-      const keyVersion = calculateKey(parsedVersion);
-      const keyOther = calculateKey(parsedOther);
-      return pyCompare(keyVersion, keyOther);
-    }
-    function rcompare(version, other) {
-      return -compare2(version, other);
-    }
-    function pyCompare(elemIn, otherIn) {
-      let elem = elemIn;
-      let other = otherIn;
-      if (elem === other) {
-        return 0;
-      }
-      if (Array.isArray(elem) !== Array.isArray(other)) {
-        elem = Array.isArray(elem) ? elem : [elem];
-        other = Array.isArray(other) ? other : [other];
-      }
-      if (Array.isArray(elem)) {
-        const len = Math.min(elem.length, other.length);
-        for (let i = 0; i < len; i += 1) {
-          const res = pyCompare(elem[i], other[i]);
-          if (res !== 0) {
-            return res;
-          }
-        }
-        return elem.length - other.length;
-      }
-      if (elem === -Infinity || other === Infinity) {
-        return -1;
-      }
-      if (elem === Infinity || other === -Infinity) {
-        return 1;
-      }
-      return elem < other ? -1 : 1;
-    }
-    function calculateKey(input2) {
-      const { epoch } = input2;
-      let { release, pre, post, local, dev } = input2;
-      release = release.concat();
-      release.reverse();
-      while (release.length && release[0] === 0) {
-        release.shift();
-      }
-      release.reverse();
-      if (!pre && !post && dev) pre = -Infinity;
-      else if (!pre) pre = Infinity;
-      if (!post) post = -Infinity;
-      if (!dev) dev = Infinity;
-      if (!local) {
-        local = -Infinity;
-      } else {
-        local = local.map(
-          (i) => Number.isNaN(Number(i)) ? [-Infinity, i] : [Number(i), ""]
-        );
-      }
-      return [epoch, release, pre, post, dev, local];
-    }
-  }
-});
-
-// node_modules/@renovatebot/pep440/lib/specifier.js
-var require_specifier = __commonJS({
-  "node_modules/@renovatebot/pep440/lib/specifier.js"(exports, module) {
-    var { VERSION_PATTERN, explain: explainVersion } = require_version();
-    var Operator = require_operator();
-    var RANGE_PATTERN = [
-      "(?<operator>(===|~=|==|!=|<=|>=|<|>))",
-      "\\s*",
-      "(",
-      /*  */
-      "(?<version>(?:" + VERSION_PATTERN.replace(/\?<\w+>/g, "?:") + "))",
-      /*  */
-      "(?<prefix>\\.\\*)?",
-      /*  */
-      "|",
-      /*  */
-      "(?<legacy>[^,;\\s)]+)",
-      ")"
-    ].join("");
-    module.exports = {
-      RANGE_PATTERN,
-      parse: parse3,
-      satisfies: satisfies2,
-      filter,
-      validRange: validRange2,
-      maxSatisfying,
-      minSatisfying
-    };
-    var isEqualityOperator = (op) => ["==", "!=", "==="].includes(op);
-    var rangeRegex = new RegExp("^" + RANGE_PATTERN + "$", "i");
-    function parse3(ranges) {
-      if (!ranges.trim()) {
-        return [];
-      }
-      const specifiers = ranges.split(",").map((range) => rangeRegex.exec(range.trim()) || {}).map(({ groups }) => {
-        if (!groups) {
-          return null;
-        }
-        let { ...spec } = groups;
-        const { operator, version, prefix, legacy } = groups;
-        if (version) {
-          spec = { ...spec, ...explainVersion(version) };
-          if (operator === "~=") {
-            if (spec.release.length < 2) {
-              return null;
-            }
-          }
-          if (!isEqualityOperator(operator) && spec.local) {
-            return null;
-          }
-          if (prefix) {
-            if (!isEqualityOperator(operator) || spec.dev || spec.local) {
-              return null;
-            }
-          }
-        }
-        if (legacy && operator !== "===") {
-          return null;
-        }
-        return spec;
-      });
-      if (specifiers.filter(Boolean).length !== specifiers.length) {
-        return null;
-      }
-      return specifiers;
-    }
-    function filter(versions, specifier, options = {}) {
-      const filtered = pick(versions, specifier, options);
-      if (filtered.length === 0 && options.prereleases === void 0) {
-        return pick(versions, specifier, { prereleases: true });
-      }
-      return filtered;
-    }
-    function maxSatisfying(versions, range, options) {
-      const found = filter(versions, range, options).sort(Operator.compare);
-      return found.length === 0 ? null : found[found.length - 1];
-    }
-    function minSatisfying(versions, range, options) {
-      const found = filter(versions, range, options).sort(Operator.compare);
-      return found.length === 0 ? null : found[0];
-    }
-    function pick(versions, specifier, options) {
-      const parsed = parse3(specifier);
-      if (!parsed) {
-        return [];
-      }
-      return versions.filter((version) => {
-        const explained = explainVersion(version);
-        if (!parsed.length) {
-          return explained && !(explained.is_prerelease && !options.prereleases);
-        }
-        return parsed.reduce((pass, spec) => {
-          if (!pass) {
-            return false;
-          }
-          return contains({ ...spec, ...options }, { version, explained });
-        }, true);
-      });
-    }
-    function satisfies2(version, specifier, options = {}) {
-      const filtered = pick([version], specifier, options);
-      return filtered.length === 1;
-    }
-    function arrayStartsWith(array, prefix) {
-      if (prefix.length > array.length) {
-        return false;
-      }
-      for (let i = 0; i < prefix.length; i += 1) {
-        if (prefix[i] !== array[i]) {
-          return false;
-        }
-      }
-      return true;
-    }
-    function contains(specifier, input2) {
-      const { explained } = input2;
-      let { version } = input2;
-      const { ...spec } = specifier;
-      if (spec.prereleases === void 0) {
-        spec.prereleases = spec.is_prerelease;
-      }
-      if (explained && explained.is_prerelease && !spec.prereleases) {
-        return false;
-      }
-      if (spec.operator === "~=") {
-        let compatiblePrefix2 = spec.release.slice(0, -1).concat("*").join(".");
-        if (spec.epoch) {
-          compatiblePrefix2 = spec.epoch + "!" + compatiblePrefix2;
-        }
-        return satisfies2(version, `>=${spec.version}, ==${compatiblePrefix2}`, {
-          prereleases: spec.prereleases
-        });
-      }
-      if (spec.prefix) {
-        const isMatching = explained.epoch === spec.epoch && arrayStartsWith(explained.release, spec.release);
-        const isEquality = spec.operator !== "!=";
-        return isEquality ? isMatching : !isMatching;
-      }
-      if (explained) {
-        if (explained.local && spec.version) {
-          version = explained.public;
-          spec.version = explainVersion(spec.version).public;
-        }
-      }
-      if (spec.operator === "<" || spec.operator === ">") {
-        if (Operator.eq(spec.release.join("."), explained.release.join("."))) {
-          return false;
-        }
-      }
-      const op = Operator[spec.operator];
-      return op(version, spec.version || spec.legacy);
-    }
-    function validRange2(specifier) {
-      return Boolean(parse3(specifier));
-    }
-  }
-});
-
-// node_modules/@renovatebot/pep440/lib/semantic.js
-var require_semantic = __commonJS({
-  "node_modules/@renovatebot/pep440/lib/semantic.js"(exports, module) {
-    var { explain: explain2, parse: parse3, stringify: stringify2 } = require_version();
-    module.exports = {
-      major,
-      minor,
-      patch,
-      inc
-    };
-    function major(input2) {
-      const version = explain2(input2);
-      if (!version) {
-        throw new TypeError("Invalid Version: " + input2);
-      }
-      return version.release[0];
-    }
-    function minor(input2) {
-      const version = explain2(input2);
-      if (!version) {
-        throw new TypeError("Invalid Version: " + input2);
-      }
-      if (version.release.length < 2) {
-        return 0;
-      }
-      return version.release[1];
-    }
-    function patch(input2) {
-      const version = explain2(input2);
-      if (!version) {
-        throw new TypeError("Invalid Version: " + input2);
-      }
-      if (version.release.length < 3) {
-        return 0;
-      }
-      return version.release[2];
-    }
-    function inc(input2, release, preReleaseIdentifier) {
-      let identifier = preReleaseIdentifier || `a`;
-      const version = parse3(input2);
-      if (!version) {
-        return null;
-      }
-      if (!["a", "b", "c", "rc", "alpha", "beta", "pre", "preview"].includes(
-        identifier
-      )) {
-        return null;
-      }
-      switch (release) {
-        case "premajor":
-          {
-            const [majorVersion] = version.release;
-            version.release.fill(0);
-            version.release[0] = majorVersion + 1;
-          }
-          version.pre = [identifier, 0];
-          delete version.post;
-          delete version.dev;
-          delete version.local;
-          break;
-        case "preminor":
-          {
-            const [majorVersion, minorVersion = 0] = version.release;
-            version.release.fill(0);
-            version.release[0] = majorVersion;
-            version.release[1] = minorVersion + 1;
-          }
-          version.pre = [identifier, 0];
-          delete version.post;
-          delete version.dev;
-          delete version.local;
-          break;
-        case "prepatch":
-          {
-            const [majorVersion, minorVersion = 0, patchVersion = 0] = version.release;
-            version.release.fill(0);
-            version.release[0] = majorVersion;
-            version.release[1] = minorVersion;
-            version.release[2] = patchVersion + 1;
-          }
-          version.pre = [identifier, 0];
-          delete version.post;
-          delete version.dev;
-          delete version.local;
-          break;
-        case "prerelease":
-          if (version.pre === null) {
-            const [majorVersion, minorVersion = 0, patchVersion = 0] = version.release;
-            version.release.fill(0);
-            version.release[0] = majorVersion;
-            version.release[1] = minorVersion;
-            version.release[2] = patchVersion + 1;
-            version.pre = [identifier, 0];
-          } else {
-            if (preReleaseIdentifier === void 0 && version.pre !== null) {
-              [identifier] = version.pre;
-            }
-            const [letter, number2] = version.pre;
-            if (letter === identifier) {
-              version.pre = [letter, number2 + 1];
-            } else {
-              version.pre = [identifier, 0];
-            }
-          }
-          delete version.post;
-          delete version.dev;
-          delete version.local;
-          break;
-        case "major":
-          if (version.release.slice(1).some((value) => value !== 0) || version.pre === null) {
-            const [majorVersion] = version.release;
-            version.release.fill(0);
-            version.release[0] = majorVersion + 1;
-          }
-          delete version.pre;
-          delete version.post;
-          delete version.dev;
-          delete version.local;
-          break;
-        case "minor":
-          if (version.release.slice(2).some((value) => value !== 0) || version.pre === null) {
-            const [majorVersion, minorVersion = 0] = version.release;
-            version.release.fill(0);
-            version.release[0] = majorVersion;
-            version.release[1] = minorVersion + 1;
-          }
-          delete version.pre;
-          delete version.post;
-          delete version.dev;
-          delete version.local;
-          break;
-        case "patch":
-          if (version.release.slice(3).some((value) => value !== 0) || version.pre === null) {
-            const [majorVersion, minorVersion = 0, patchVersion = 0] = version.release;
-            version.release.fill(0);
-            version.release[0] = majorVersion;
-            version.release[1] = minorVersion;
-            version.release[2] = patchVersion + 1;
-          }
-          delete version.pre;
-          delete version.post;
-          delete version.dev;
-          delete version.local;
-          break;
-        default:
-          return null;
-      }
-      return stringify2(version);
-    }
-  }
-});
-
-// node_modules/@renovatebot/pep440/index.js
-var require_pep440 = __commonJS({
-  "node_modules/@renovatebot/pep440/index.js"(exports, module) {
-    var { valid, clean: clean3, explain: explain2, parse: parse3 } = require_version();
-    var { lt, le, eq, ne, ge, gt, compare: compare2, rcompare } = require_operator();
-    var {
-      filter,
-      maxSatisfying,
-      minSatisfying,
-      RANGE_PATTERN,
-      satisfies: satisfies2,
-      validRange: validRange2
-    } = require_specifier();
-    var { major, minor, patch, inc } = require_semantic();
-    module.exports = {
-      // version
-      valid,
-      clean: clean3,
-      explain: explain2,
-      parse: parse3,
-      // operator
-      lt,
-      le,
-      lte: le,
-      eq,
-      ne,
-      neq: ne,
-      ge,
-      gte: ge,
-      gt,
-      compare: compare2,
-      rcompare,
-      // range
-      filter,
-      maxSatisfying,
-      minSatisfying,
-      RANGE_PATTERN,
-      satisfies: satisfies2,
-      validRange: validRange2,
-      // semantic
-      major,
-      minor,
-      patch,
-      inc
-    };
-  }
-});
-
-// src/pep/versions.ts
-function memo(fn, limit = 5e4) {
-  const cache = /* @__PURE__ */ new Map();
-  return (...args) => {
-    const key = args.length === 1 ? String(args[0]) : args.join("\0");
-    const hit = cache.get(key);
-    if (hit !== void 0 || cache.has(key)) return hit;
-    const value = fn(...args);
-    if (cache.size >= limit) cache.clear();
-    cache.set(key, value);
-    return value;
-  };
+// src/scan/ignores.ts
+function today(now = /* @__PURE__ */ new Date()) {
+  return now.toISOString().slice(0, 10);
 }
-function digits(text) {
-  let start = 0;
-  while (start < text.length - 1 && text[start] === "0") start++;
-  return text.slice(start);
+function matches2(rule, finding, interpreterOf) {
+  if (canonicalizeName(rule.package) !== canonicalizeName(finding.name)) return false;
+  if (rule.verdict !== void 0 && rule.verdict !== finding.verdict) return false;
+  if (rule.target !== void 0 && rule.target !== finding.target && rule.target !== interpreterOf(finding.target)) return false;
+  return true;
 }
-function compareDigits(a, b) {
-  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function parse(text) {
-  const m = VERSION_RE.exec(text);
-  if (!m) return null;
-  const [, epochText, releaseText, preLetter, preNumber, postImplicit, postLetter, postNumber, devLetter, devNumber, localText] = m;
-  const epoch = digits(epochText ?? "0");
-  const release = releaseText.split(".").map(digits);
-  const pre = preLetter === void 0 ? null : [PRE_LETTER[preLetter.toLowerCase()], digits(preNumber ?? "0")];
-  const post = postImplicit !== void 0 ? digits(postImplicit) : postLetter !== void 0 ? digits(postNumber ?? "0") : null;
-  const dev = devLetter === void 0 ? null : digits(devNumber ?? "0");
-  const local = localText === void 0 ? null : localText.toLowerCase().split(/[-_.]/).map((part) => /^[0-9]+$/.test(part) ? digits(part) : part).join(".");
-  const base2 = `${epoch !== "0" ? `${epoch}!` : ""}${release.join(".")}`;
-  return {
-    epoch,
-    release,
-    pre,
-    post,
-    dev,
-    local,
-    public: `${base2}${pre ? `${pre[0]}${pre[1]}` : ""}${post !== null ? `.post${post}` : ""}${dev !== null ? `.dev${dev}` : ""}`,
-    base_version: base2,
-    is_prerelease: pre !== null || dev !== null,
-    is_devrelease: dev !== null,
-    is_postrelease: post !== null
-  };
-}
-function compareOptional(a, b, nullIs) {
-  if (a === null || b === null) return a === b ? 0 : a === null ? nullIs : -nullIs;
-  return compareDigits(a, b);
-}
-function compareParsed(a, b) {
-  const byEpoch = compareDigits(a.epoch, b.epoch);
-  if (byEpoch !== 0) return byEpoch;
-  const trim = (r) => {
-    let end = r.length;
-    while (end > 0 && r[end - 1] === "0") end--;
-    return r.slice(0, end);
-  };
-  const [ra, rb] = [trim(a.release), trim(b.release)];
-  for (let i = 0; i < Math.min(ra.length, rb.length); i++) {
-    const c = compareDigits(ra[i], rb[i]);
-    if (c !== 0) return c;
-  }
-  if (ra.length !== rb.length) return ra.length < rb.length ? -1 : 1;
-  const preRank = (v) => v.pre === null && v.post === null && v.dev !== null ? -1 : v.pre === null ? 1 : 0;
-  const byPreRank = preRank(a) - preRank(b);
-  if (byPreRank !== 0) return Math.sign(byPreRank);
-  if (a.pre !== null && b.pre !== null) {
-    if (a.pre[0] !== b.pre[0]) return a.pre[0] < b.pre[0] ? -1 : 1;
-    const c = compareDigits(a.pre[1], b.pre[1]);
-    if (c !== 0) return c;
-  }
-  const byPost = compareOptional(a.post, b.post, -1);
-  if (byPost !== 0) return byPost;
-  const byDev = compareOptional(a.dev, b.dev, 1);
-  if (byDev !== 0) return byDev;
-  if (a.local === null || b.local === null) return a.local === b.local ? 0 : a.local === null ? -1 : 1;
-  const [la, lb] = [a.local.split("."), b.local.split(".")];
-  for (let i = 0; i < Math.min(la.length, lb.length); i++) {
-    const [x, y] = [la[i], lb[i]];
-    const [xNumber, yNumber] = [/^[0-9]+$/.test(x), /^[0-9]+$/.test(y)];
-    if (xNumber && yNumber) {
-      const c = compareDigits(x, y);
-      if (c !== 0) return c;
-    } else if (xNumber !== yNumber) {
-      return xNumber ? 1 : -1;
-    } else if (x !== y) {
-      return x < y ? -1 : 1;
-    }
-  }
-  return Math.sign(la.length - lb.length);
-}
-function segments(text) {
-  return text.split(".").flatMap((part) => {
-    const glued = /^(\d+)((?:a|b|c|rc)\d+)$/.exec(part);
-    return glued ? [glued[1], glued[2]] : [part];
+function applyIgnores(result, rules, day = today()) {
+  if (rules.length === 0) return result;
+  const interpreters = new Map(result.targets.map((t) => [t.id, t.interpreter]));
+  const interpreterOf = (id) => interpreters.get(id);
+  const used = /* @__PURE__ */ new Set();
+  const mark = (rule) => ({ reason: rule.reason, ...rule.until !== void 0 ? { until: rule.until } : {}, rule: `${rule.file}:${rule.line}` });
+  const findings = result.findings.map((finding) => {
+    if (!worthIgnoring(finding)) return finding;
+    const matching = rules.filter((r) => matches2(r, finding, interpreterOf));
+    matching.forEach((r) => used.add(r));
+    const active = matching.find((r) => r.until === void 0 || day < r.until);
+    if (active) return { ...finding, ignored: mark(active) };
+    const lapsed = matching[0];
+    return lapsed ? { ...finding, ignoreExpired: mark(lapsed) } : finding;
   });
+  const stale = rules.filter((r) => !used.has(r)).map((r) => ({
+    kind: "config",
+    severity: "warning",
+    file: r.file,
+    line: r.line,
+    message: `the ignore of ${r.package}${r.verdict ? ` (${r.verdict})` : ""}${r.target ? ` on ${r.target}` : ""} matches no finding: it is stale, remove it`
+  }));
+  return { ...result, findings, errors: [...result.errors, ...stale] };
 }
-function padReleases(a, b) {
-  const run = (xs) => {
-    const n = xs.findIndex((x) => !/^\d+$/.test(x));
-    return n === -1 ? xs.length : n;
-  };
-  const pad = (xs, n, to) => [...xs.slice(0, n), ...Array(Math.max(0, to - n)).fill("0"), ...xs.slice(n)];
-  const [na, nb] = [run(a), run(b)];
-  return [pad(a, na, nb), pad(b, nb, na)];
-}
-function prefixMatches(version, prefix) {
-  const wanted = segments(prefix);
-  const [want, have] = padReleases(wanted, segments(version.public).slice(0, wanted.length));
-  return want.length === have.length && want.every((s, i) => s === have[i]);
-}
-function compatiblePrefix(text) {
-  const parts = segments(text);
-  const end = parts.findIndex((s) => /^(dev|a|b|rc|post)/.test(s));
-  return parts.slice(0, end === -1 ? parts.length : end).slice(0, -1).join(".");
-}
-function clauseHolds(version, v, clause) {
-  const { operator, text } = clause;
-  switch (operator) {
-    case "===":
-      return `${v.public}${v.local ? `+${v.local}` : ""}`.toLowerCase() === text.toLowerCase();
-    case "==":
-    case "!=": {
-      const equal = clause.wildcard ? prefixMatches(v, text) : compare(explain(text)?.local ? version : v.public, text) === 0;
-      return equal === (operator === "==");
-    }
-    case "<=":
-      return compare(v.public, text) <= 0;
-    case ">=":
-      return compare(v.public, text) >= 0;
-    case "~=":
-      return compare(v.public, text) >= 0 && prefixMatches(v, compatiblePrefix(text));
-    case "<": {
-      if (compare(version, text) >= 0) return false;
-      const spec = explain(text);
-      return spec.is_prerelease || !v.is_prerelease || !sameRelease(v, spec);
-    }
-    case ">": {
-      if (compare(version, text) <= 0) return false;
-      const spec = explain(text);
-      if (!sameRelease(v, spec)) return true;
-      return (spec.is_postrelease || !v.is_postrelease) && !v.local;
-    }
-  }
-}
-function namesPrerelease(clause) {
-  if (clause.operator === "!=" || clause.operator === "<" || clause.operator === ">") return false;
-  return explain(clause.text)?.is_prerelease ?? false;
-}
-function isValidVersion(text) {
-  return VERSION_RE.test(text);
-}
-function canonicalVersion(text) {
-  const v = explain(text);
-  if (!v) return null;
-  const release = [...v.release];
-  while (release.length > 1 && release[release.length - 1] === "0") release.pop();
-  const pre = v.pre ? `${v.pre[0]}${v.pre[1]}` : "";
-  const post = v.post !== null ? `.post${v.post}` : "";
-  const dev = v.dev !== null ? `.dev${v.dev}` : "";
-  const local = v.local !== null ? `+${v.local}` : "";
-  return `${v.epoch !== "0" ? `${v.epoch}!` : ""}${release.join(".")}${pre}${post}${dev}${local}`;
-}
-function compareVersions(a, b) {
-  const va = isValidVersion(a);
-  const vb = isValidVersion(b);
-  if (!va || !vb) return Number(va) - Number(vb);
-  return compare(a, b);
-}
-function isPrerelease(version) {
-  return explain(version)?.is_prerelease ?? false;
-}
-function pythonStrip(text) {
-  let start = 0;
-  let end = text.length;
-  while (start < end && PYTHON_SPACE.test(text[start])) start++;
-  while (end > start && PYTHON_SPACE.test(text[end - 1])) end--;
-  return text.slice(start, end);
-}
-function validClause(raw) {
-  const clause = pythonStrip(raw);
-  if (clause.startsWith("===")) return !PYTHON_SPACE.test(pythonStrip(clause.slice(3)));
-  if (clause.includes("\uFEFF")) return false;
-  const star = /^\s*(?:==|!=)\s*(\S*)\.\*\s*$/.exec(clause);
-  if (star) {
-    const prefix = explain(star[1]);
-    if (prefix === null || prefix.dev !== null || prefix.local !== null) return false;
-  }
-  return validRange(clause);
-}
-function isValidSpecifier(specifier) {
-  const clauses = specifier.split(",", MAX_SPECIFIER_CLAUSES + 1);
-  return clauses.length <= MAX_SPECIFIER_CLAUSES && clauses.every((clause) => isBlankClause(clause) || validClause(clause));
-}
-function satisfies(version, specifier, options = {}) {
-  if (!isValidVersion(version) || !isValidSpecifier(specifier)) return false;
-  const mode = options.prereleases === true ? "all" : options.prereleases === false ? "none" : "named";
-  return matches(version, specifier, mode);
-}
-function allowedVersions(versions, specifier, options = {}) {
-  const valid = [...versions].filter(isValidVersion).sort((a, b) => compareVersions(b, a));
-  if (options.prereleases) return valid.filter((v) => satisfies(v, specifier, { prereleases: true }));
-  const finals = valid.filter((v) => satisfies(v, specifier));
-  if (finals.length > 0 || options.prereleases === false) return finals;
-  return valid.filter((v) => satisfies(v, specifier, { prereleases: true }));
-}
-var import_pep440, VERSION_RE, PRE_LETTER, explain, validRange, compare, CLAUSE, clausesOf, sameRelease, matches, PYTHON_SPACE, isBlankClause, MAX_SPECIFIER_CLAUSES;
-var init_versions = __esm({
-  "src/pep/versions.ts"() {
+var worthIgnoring, counts2;
+var init_ignores = __esm({
+  "src/scan/ignores.ts"() {
     "use strict";
-    import_pep440 = __toESM(require_pep440(), 1);
-    init_errors();
-    init_safe_text();
-    VERSION_RE = new RegExp(
-      "^v?(?:([0-9]+)!)?([0-9]+(?:\\.[0-9]+)*)(?:[-_.]?(alpha|a|beta|b|preview|pre|c|rc)[-_.]?([0-9]+)?)?(?:-([0-9]+)|[-_.]?(post|rev|r)[-_.]?([0-9]+)?)?(?:[-_.]?(dev)[-_.]?([0-9]+)?)?(?:\\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$",
-      "i"
-    );
-    PRE_LETTER = { alpha: "a", a: "a", beta: "b", b: "b", preview: "rc", pre: "rc", c: "rc", rc: "rc" };
-    explain = memo(parse);
-    validRange = memo((specifier) => import_pep440.default.validRange(specifier));
-    compare = memo((a, b) => compareParsed(explain(a), explain(b)));
-    CLAUSE = /^\s*(===|~=|==|!=|<=|>=|<|>)\s*(.*?)\s*$/s;
-    clausesOf = memo((specifier) => {
-      return specifier.split(",").filter((raw) => !isBlankClause(raw)).map((raw) => {
-        const [, operator = "", text = ""] = CLAUSE.exec(raw) ?? [];
-        const wildcard = (operator === "==" || operator === "!=") && text.endsWith(".*");
-        return { operator, text: wildcard ? text.slice(0, -2) : text, wildcard };
-      });
-    });
-    sameRelease = (a, b) => compare(a.base_version, b.base_version) === 0;
-    matches = memo((version, specifier, mode) => {
-      const v = explain(version);
-      if (!v) return false;
-      const clauses = clausesOf(specifier);
-      const admitsPrereleases = mode === "all" || mode === "named" && clauses.some(namesPrerelease);
-      if (v.is_prerelease && !admitsPrereleases) return false;
-      return clauses.every((clause) => clauseHolds(version, v, clause));
-    });
-    PYTHON_SPACE = /[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
-    isBlankClause = (clause) => pythonStrip(clause) === "";
-    MAX_SPECIFIER_CLAUSES = 256;
+    init_names();
+    worthIgnoring = (f) => f.severity !== "ok";
+    counts2 = (f) => f.ignored === void 0;
   }
 });
 
@@ -3759,9 +5397,9 @@ function parseTagSet(text) {
 }
 function pyInterpreterRange(pythonVersion) {
   const [major, minor] = pythonVersion;
-  const range = [`py${major}${minor}`, `py${major}`];
-  for (let m = minor - 1; m >= 0; m--) range.push(`py${major}${m}`);
-  return range;
+  const range2 = [`py${major}${minor}`, `py${major}`];
+  for (let m = minor - 1; m >= 0; m--) range2.push(`py${major}${m}`);
+  return range2;
 }
 function product(interpreter, abi, platforms) {
   return platforms.map((platform2) => ({ interpreter, abi, platform: platform2 }));
@@ -3786,11 +5424,11 @@ function genericTags(interpreter, abis, platforms) {
   return tags;
 }
 function compatibleTags(pythonVersion, anyInterpreter, platforms) {
-  const range = pyInterpreterRange(pythonVersion);
+  const range2 = pyInterpreterRange(pythonVersion);
   const tags = [];
-  for (const version of range) tags.push(...product(version, "none", platforms));
+  for (const version of range2) tags.push(...product(version, "none", platforms));
   if (anyInterpreter) tags.push({ interpreter: anyInterpreter, abi: "none", platform: "any" });
-  for (const version of range) tags.push({ interpreter: version, abi: "none", platform: "any" });
+  for (const version of range2) tags.push({ interpreter: version, abi: "none", platform: "any" });
   return tags;
 }
 var TAG_PART, MAX_TAGS;
@@ -3869,9 +5507,9 @@ function guessVersionStart(stem) {
   let firstDigit;
   for (let i = stem.indexOf("-"); i !== -1; i = stem.indexOf("-", i + 1)) {
     const next = stem[i + 1];
-    if (!isDigit(next) && !((next === "v" || next === "V") && isDigit(stem[i + 2]))) continue;
+    if (!isDigit2(next) && !((next === "v" || next === "V") && isDigit2(stem[i + 2]))) continue;
     if (isValidVersion(stem.slice(i + 1))) return i;
-    if (firstDigit === void 0 && isDigit(next)) firstDigit = i;
+    if (firstDigit === void 0 && isDigit2(next)) firstDigit = i;
   }
   return firstDigit;
 }
@@ -3898,7 +5536,7 @@ function parseDistributionFilename(filename, projectName) {
   if (isWheelName(filename)) return Object.assign(parseWheelFilename(filename), { kind: "wheel" });
   return Object.assign(parseSdistFilename(filename, projectName), { kind: "sdist" });
 }
-var WHEEL_NAME, TAG_SETS, MAX_REMEMBERED_TAG_SETS, BUILD_TAG, CANONICAL_NAMES, SDIST_FORMATS, isDigit;
+var WHEEL_NAME, TAG_SETS, MAX_REMEMBERED_TAG_SETS, BUILD_TAG, CANONICAL_NAMES, SDIST_FORMATS, isDigit2;
 var init_filenames = __esm({
   "src/pep/filenames.ts"() {
     "use strict";
@@ -3913,53 +5551,7 @@ var init_filenames = __esm({
     BUILD_TAG = /^(\d+)(.*)$/;
     CANONICAL_NAMES = /* @__PURE__ */ new Map();
     SDIST_FORMATS = [".tar.gz", ".tar.bz2", ".tar.xz", ".tar.lz", ".tar", ".tgz", ".tbz", ".txz", ".tlz", ".zip"];
-    isDigit = (ch) => ch !== void 0 && ch >= "0" && ch <= "9";
-  }
-});
-
-// src/targets/interpreters.ts
-function pypy(python2, pypyLine, newest, pythonFullVersion, status, description) {
-  const py = `${python2[0]}${python2[1]}`;
-  return {
-    id: `pypy${python2[0]}.${python2[1]}-${pypyLine[0]}.${pypyLine[1]}`,
-    implementation: "pypy",
-    pythonVersion: python2,
-    pythonFullVersion,
-    implementationVersion: newest,
-    abi: `pypy${py}_pp${pypyLine[0]}${pypyLine[1]}`,
-    status,
-    description
-  };
-}
-function cpython(python2, fullVersion) {
-  return {
-    id: `cpython${python2[0]}.${python2[1]}`,
-    implementation: "cpython",
-    pythonVersion: python2,
-    pythonFullVersion: fullVersion,
-    implementationVersion: fullVersion,
-    abi: `cp${python2[0]}${python2[1]}`,
-    status: "supported",
-    description: `CPython ${python2[0]}.${python2[1]} (baseline for comparison)`
-  };
-}
-function findInterpreter(id) {
-  return INTERPRETERS.find((interpreter) => interpreter.id === id.toLowerCase());
-}
-var INTERPRETERS;
-var init_interpreters = __esm({
-  "src/targets/interpreters.ts"() {
-    "use strict";
-    INTERPRETERS = [
-      pypy([3, 9], [7, 3], "7.3.16", "3.9.19", "end-of-life", "PyPy 7.3.x for Python 3.9 (7.3.16 was the last; Debian 12 ships 7.3.11)"),
-      pypy([3, 10], [7, 3], "7.3.19", "3.10.16", "end-of-life", "PyPy 7.3.12-7.3.19 for Python 3.10 (dropped after 7.3.19)"),
-      pypy([3, 11], [7, 3], "7.3.23", "3.11.13", "supported", "PyPy 7.3.18-7.3.23 for Python 3.11, ABI pp73"),
-      pypy([3, 11], [8, 0], "8.0.1", "3.11.13", "supported", "PyPy 8.0.x for Python 3.11, ABI pp80: pp73 wheels do not install"),
-      pypy([3, 12], [8, 0], "8.0.1", "3.12.9", "beta", "PyPy 8.0.x for Python 3.12 (beta; ABI derived from the SOABI formula)"),
-      cpython([3, 11], "3.11.14"),
-      cpython([3, 12], "3.12.12"),
-      cpython([3, 13], "3.13.9")
-    ];
+    isDigit2 = (ch) => ch !== void 0 && ch >= "0" && ch <= "9";
   }
 });
 
@@ -4427,9 +6019,9 @@ function rejectedSummary(pkg) {
     if (!byReason.has(reason)) byReason.set(reason, []);
     byReason.get(reason).push(candidate.file.filename);
   }
-  return [...byReason].map(([reason, names]) => {
-    const shown = names.slice(0, 3).join(", ");
-    const more = names.length > 3 ? ` and ${names.length - 3} more` : "";
+  return [...byReason].map(([reason, names2]) => {
+    const shown = names2.slice(0, 3).join(", ");
+    const more = names2.length > 3 ? ` and ${names2.length - 3} more` : "";
     return `rejected (${reason}): ${shown}${more}`;
   });
 }
@@ -4690,76 +6282,530 @@ var init_rules = __esm({
   }
 });
 
-// src/manifests/limits.ts
-function oneLine2(text, max) {
-  return oneLine(text.replace(/[\u2028\u2029]/g, " "), max);
+// src/assess/advice.ts
+function knowledgeStatus(finding) {
+  for (const e of finding.evidence) {
+    const m = /^knowledge base: ([a-z-]+):/.exec(e);
+    if (m) return m[1];
+  }
+  return null;
 }
-function fileLevel(issue) {
-  FILE_LEVEL.add(issue);
-  return issue;
+function adviseOn(result) {
+  const scan2 = result;
+  const pypy2 = scan2.targets.filter((t) => t.implementation === "pypy");
+  const pypyIds = new Set(pypy2.map((t) => t.id));
+  const findings = scan2.findings.filter((f) => pypyIds.has(f.target));
+  const live = findings.filter((f) => f.ignored === void 0);
+  if (live.length === 0) return [];
+  const summaries = bottomLine(scan2).filter((s) => pypyIds.has(s.target));
+  const label = (id) => targetLabel(scan2, id);
+  const present = new Set(findings.map((f) => f.name));
+  const order = (ids) => pypy2.map((t) => t.id).filter((id) => new Set(ids).has(id));
+  const onTargets = (ids) => {
+    if (ids.length === pypy2.length && pypy2.length > 1) return pypy2.length === 2 ? "on both PyPy targets" : `on all ${pypy2.length} PyPy targets`;
+    return `on ${and(ids.map(label))}`;
+  };
+  const perName = (pick) => {
+    const map = /* @__PURE__ */ new Map();
+    for (const s of summaries) for (const name of pick(s)) map.set(name, [...map.get(name) ?? [], s.target]);
+    return map;
+  };
+  const byTargets = (map) => {
+    const groups = /* @__PURE__ */ new Map();
+    for (const name of sorted2(map.keys())) {
+      const ids = order(map.get(name));
+      const key = ids.join("\n");
+      if (!groups.has(key)) groups.set(key, { ids, names: [] });
+      groups.get(key).names.push(name);
+    }
+    return [...groups.values()].map((g) => `${names(g.names)} ${onTargets(g.ids)}`).join("; ");
+  };
+  const blockers = perName((s) => s.blockers);
+  const cpyext = perName((s) => s.cpyext);
+  const built = perName((s) => s.builtFromSource);
+  const problems = /* @__PURE__ */ new Set([...blockers.keys(), ...cpyext.keys()]);
+  const web = sorted2([...present].filter((n) => WEB.has(n)));
+  const workers = sorted2([...present].filter((n) => WORKERS.has(n)));
+  const workerNames = and([...new Set(workers.map((n) => WORKERS.get(n)))]);
+  const ioClients = sorted2([...present].filter((n) => IO_CLIENTS.has(n)));
+  const advice = [];
+  const add = (id, text, packages, targets) => {
+    advice.push({ id, text, basedOn: { packages: sorted2(packages), targets: order(targets) } });
+  };
+  const targetsOf = (map) => [...map.values()].flat();
+  const best = [...summaries].sort((a, b) => a.blockers.length - b.blockers.length || a.cpyext.length - b.cpyext.length)[0];
+  if (blockers.size > 0) {
+    add(
+      "blockers",
+      `${count2(blockers.size, "package blocks", "packages block")} the move: ${byTargets(blockers)}. Each must be replaced or pinned, as its fix says, before the project can run there.`,
+      blockers.keys(),
+      targetsOf(blockers)
+    );
+  }
+  if (cpyext.size > 0) {
+    const fromSource = built.size > 0 ? ` Built from source (a compiler and headers needed): ${byTargets(built)}.` : "";
+    add(
+      "cpyext",
+      `${count2(cpyext.size, "package runs", "packages run")} through cpyext: ${byTargets(cpyext)}. Each call into ${cpyext.size === 1 ? "it" : "them"} costs more than on CPython and the JIT cannot see inside, so time spent there does not speed up.${fromSource}`,
+      cpyext.keys(),
+      targetsOf(cpyext)
+    );
+  }
+  if (best) {
+    const fast = sorted2(live.filter((f) => f.target === best.target && ["pure", "pure-fallback", "cffi"].includes(f.verdict)).map((f) => f.name));
+    if (fast.length > 0) {
+      const cffi = sorted2(live.filter((f) => f.target === best.target && f.verdict === "cffi").map((f) => f.name));
+      add(
+        "jit-gain",
+        `PyPy's JIT speeds up CPU-bound pure Python once it has warmed up: on ${label(best.target)}, ${fast.length} of ${best.packages} packages are pure Python${cffi.length > 0 ? " or CFFI" : ""} (${names(fast)}), and so is the project's own code; that is where a gain can come from.`,
+        fast,
+        [best.target]
+      );
+    }
+  }
+  if (web.length > 0) {
+    const waits = ioClients.length > 0 ? `wait on ${names(ioClients)}` : "wait on the database or other services";
+    add(
+      "io-bound",
+      `In the web tier (${names(web)}), requests that ${waits} gain little from PyPy: time spent waiting is not sped up; only the CPU-bound part of a request (templates, serialisation) can.`,
+      [...web, ...ioClients],
+      []
+    );
+  }
+  const numeric = sorted2(findings.filter((f) => NUMERIC.has(f.name) || knowledgeStatus(f) === "no-gain").map((f) => f.name));
+  if (numeric.length > 0) {
+    add(
+      "numpy",
+      `${names(numeric)} ${numeric.length === 1 ? "is" : "are"} installed: NumPy-heavy code gains nothing on PyPy, since the array work runs in C through cpyext; only the pure-Python code around it can.`,
+      numeric,
+      order(findings.filter((f) => numeric.includes(f.name)).map((f) => f.target))
+    );
+  }
+  const shortLived = [];
+  const shortLivedBy = [];
+  if (present.has("django")) {
+    shortLived.push("Django's management commands (manage.py)");
+    shortLivedBy.push("django");
+  }
+  const cron = sorted2([...present].filter((n) => CRON.has(n)));
+  if (cron.length > 0) {
+    shortLived.push(`the cron jobs of ${names(cron)}`);
+    shortLivedBy.push(...cron);
+  }
+  const serverless = sorted2([...present].filter((n) => SERVERLESS.has(n)));
+  if (serverless.length > 0) {
+    shortLived.push(`serverless functions (${names(serverless)})`);
+    shortLivedBy.push(...serverless);
+  }
+  if (shortLived.length > 0) {
+    add(
+      "warm-up",
+      `Short-lived processes pay the JIT's warm-up without staying long enough to gain: ${and(shortLived)}. Keep them on CPython, or do not expect them to get faster.`,
+      shortLivedBy,
+      []
+    );
+  }
+  if (workers.length > 0) {
+    const queue = live.filter((f) => workers.includes(f.name) || f.via.some((p) => workers.includes(p)));
+    const queueNames = sorted2(queue.map((f) => f.name));
+    const queueBlocked = queueNames.filter((n) => blockers.has(n));
+    const queueCpyext = queueNames.filter((n) => cpyext.has(n) && !blockers.has(n));
+    const queueBad = [...queueBlocked, ...queueCpyext];
+    const fine = queueNames.length - queueBad.length;
+    const status = [
+      ...fine > 0 ? [`${fine === queueNames.length ? fine === 1 ? "it is" : `all ${fine} are` : `${fine} of ${queueNames.length} are`} fine on PyPy${queueBad.length === 0 ? ` (${names(queueNames)})` : ""}`] : [],
+      ...queueBlocked.length > 0 ? [`${names(queueBlocked)} ${queueBlocked.length === 1 ? "blocks" : "block"}`] : [],
+      ...queueCpyext.length > 0 ? [`${names(queueCpyext)} ${queueCpyext.length === 1 ? "runs" : "run"} through cpyext`] : []
+    ];
+    const tierOf = (name) => {
+      const chains = live.filter((f) => f.name === name).map((f) => f.via);
+      if (chains.some((via) => via.some((p) => workers.includes(p)))) return "workers";
+      if (chains.some((via) => via.some((p) => web.includes(p)))) return "web";
+      return null;
+    };
+    const others = sorted2(problems).filter((n) => !queueBad.includes(n));
+    const withWeb = others.filter((n) => tierOf(n) === "web");
+    const unplaced = others.filter((n) => tierOf(n) === null);
+    const queueWord = `${count2(queueNames.length, "package", "packages")} the queue brings`;
+    const parts = [`${names(workers)} means the project runs ${workerNames} workers${web.length > 0 ? ` besides its web tier (${names(web)})` : ""}.${queueNames.length > 0 ? ` Of the ${queueWord}, ${and(status)}.` : ""}`];
+    if (withWeb.length > 0) parts.push(`${names(withWeb)} ${withWeb.length === 1 ? "comes" : "come"} in through the web framework.`);
+    if (unplaced.length > 0) parts.push(`Which tier imports ${names(unplaced)} the manifests cannot tell.`);
+    const named = [...queueBad, ...withWeb, ...unplaced];
+    const targets = named.length > 0 ? named.flatMap((n) => [...blockers.get(n) ?? [], ...cpyext.get(n) ?? []]) : queue.map((f) => f.target);
+    add("workers", parts.join(" "), [...workers, ...named], targets);
+    if (web.length > 0) {
+      const blocking = sorted2(blockers.keys());
+      const drivers = blocking.filter((n) => DB_DRIVERS.has(n));
+      const caveat = blocking.length === 0 ? "" : drivers.length > 0 ? ` The workers still need the blockers they import replaced; ${names(drivers)} ${drivers.length === 1 ? "is a database driver" : "are database drivers"}, so tasks that use the database need ${drivers.length === 1 ? "its" : "their"} fix too.` : ` The workers still need the blockers they import replaced (${names(blocking)}).`;
+      add(
+        "workers-split",
+        `A common split: run only the ${workerNames} workers on PyPy, where CPU-bound tasks gain, and keep the web tier (${names(web)}) on CPython.${caveat}`,
+        [...workers, ...web, ...drivers],
+        []
+      );
+    }
+  }
+  const workload = workers.length > 0 && web.length > 0 ? `a batch of real ${workerNames} tasks, and the web tier's own load test` : workers.length > 0 ? `a batch of real ${workerNames} tasks` : web.length > 0 ? `the web tier's own load test${ioClients.length > 0 ? " against the same database" : ""}` : "the CPU-heavy part of the project, as a benchmark";
+  const first = best && best.blockers.length > 0 ? `Once ${best.blockers.length === 1 ? "the blocker is" : "the blockers are"} replaced, measure` : "Measure";
+  const where2 = best ? label(best.target) : "PyPy";
+  add(
+    "measure",
+    `${first} before switching: run the same workload (${workload}) on CPython and on ${where2}, timing only after the JIT has warmed up (pyperf discards warm-up runs), and compare throughput and memory.`,
+    [...workers, ...web, ...best?.blockers ?? []],
+    best ? [best.target] : []
+  );
+  return advice;
 }
-function tooManyEntries(file, line, what) {
-  return fileLevel({
-    file,
-    line,
-    message: `more than ${MAX_ENTRIES_PER_FILE} ${what} in one file: the rest, from this one on, are not read`,
-    severity: "error"
-  });
+function withAdvice(result) {
+  return { ...result, advice: adviseOn(result) };
 }
-function capIssues(issues) {
-  const shown = /* @__PURE__ */ new Map();
-  const dropped = /* @__PURE__ */ new Map();
-  const out = [];
-  for (const issue of issues) {
-    const n = (shown.get(issue.file) ?? 0) + 1;
-    if (n <= MAX_ISSUES_PER_FILE || issue.fatal || FILE_LEVEL.has(issue)) {
-      shown.set(issue.file, n);
-      out.push(issue);
+var WEB, WORKERS, IO_CLIENTS, DB_DRIVERS, CRON, SERVERLESS, NUMERIC, sorted2, count2, and, names;
+var init_advice = __esm({
+  "src/assess/advice.ts"() {
+    "use strict";
+    init_bottom_line();
+    init_terminal();
+    WEB = /* @__PURE__ */ new Set([
+      "django",
+      "flask",
+      "fastapi",
+      "starlette",
+      "litestar",
+      "quart",
+      "sanic",
+      "tornado",
+      "pyramid",
+      "falcon",
+      "bottle",
+      "aiohttp-jinja2",
+      "gunicorn",
+      "uvicorn",
+      "hypercorn",
+      "daphne",
+      "waitress",
+      "granian"
+    ]);
+    WORKERS = /* @__PURE__ */ new Map([
+      ["celery", "Celery"],
+      ["rq", "RQ"],
+      ["django-rq", "RQ"],
+      ["dramatiq", "Dramatiq"],
+      ["django-dramatiq", "Dramatiq"],
+      ["huey", "Huey"],
+      ["arq", "arq"],
+      ["django-q", "Django Q"],
+      ["django-q2", "Django Q"],
+      ["taskiq", "Taskiq"],
+      ["procrastinate", "Procrastinate"],
+      ["saq", "SAQ"]
+    ]);
+    IO_CLIENTS = /* @__PURE__ */ new Set([
+      "psycopg2",
+      "psycopg2-binary",
+      "psycopg",
+      "psycopg-binary",
+      "psycopg-c",
+      "psycopg2cffi",
+      "asyncpg",
+      "aiopg",
+      "pg8000",
+      "mysqlclient",
+      "pymysql",
+      "aiomysql",
+      "mysql-connector-python",
+      "oracledb",
+      "cx-oracle",
+      "pymssql",
+      "pyodbc",
+      "pymongo",
+      "motor",
+      "redis",
+      "pymemcache",
+      "pylibmc",
+      "elasticsearch",
+      "cassandra-driver"
+    ]);
+    DB_DRIVERS = new Set([...IO_CLIENTS].filter((n) => !["redis", "pymemcache", "pylibmc", "elasticsearch"].includes(n)));
+    CRON = /* @__PURE__ */ new Set(["django-crontab", "django-cron", "django-cronjobs"]);
+    SERVERLESS = /* @__PURE__ */ new Set(["mangum", "zappa", "chalice", "serverless-wsgi", "apig-wsgi", "aws-wsgi", "awslambdaric", "aws-lambda-powertools", "functions-framework"]);
+    NUMERIC = /* @__PURE__ */ new Set(["numpy", "pandas", "scipy", "scikit-learn", "scikit-image", "numexpr", "numba", "pyarrow", "polars", "statsmodels"]);
+    sorted2 = (names2) => [...new Set(names2)].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+    count2 = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+    and = (items) => items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+    names = (list2) => list2.length > 4 ? nameList(list2) : and(list2.map(inline));
+  }
+});
+
+// src/manifests/ignore-rules.ts
+function compileSegment(text) {
+  const cs = Array.from(text, (ch) => ch.codePointAt(0));
+  const tokens = [];
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i];
+    if (c === 92) {
+      if (i + 1 >= cs.length) return null;
+      tokens.push({ kind: "lit", c: cs[++i] });
+    } else if (c === 63) {
+      tokens.push({ kind: "any" });
+    } else if (c === 42) {
+      if (tokens.at(-1)?.kind !== "star") tokens.push({ kind: "star" });
+    } else if (c === 91) {
+      let p = i + 1;
+      let negated = false;
+      if (cs[p] === 33 || cs[p] === 94) {
+        negated = true;
+        p++;
+      }
+      const items = [];
+      let prev = null;
+      let closed = false;
+      for (let first = true; p < cs.length; p++, first = false) {
+        let pc = cs[p];
+        if (pc === 93 && !first) {
+          closed = true;
+          break;
+        }
+        if (pc === 92) {
+          if (++p >= cs.length) return null;
+          pc = cs[p];
+          items.push({ kind: "char", c: pc });
+          prev = pc;
+        } else if (pc === 45 && prev !== null && p + 1 < cs.length && cs[p + 1] !== 93) {
+          let hi = cs[++p];
+          if (hi === 92) {
+            if (++p >= cs.length) return null;
+            hi = cs[p];
+          }
+          items.pop();
+          items.push({ kind: "range", lo: prev, hi });
+          prev = null;
+        } else if (pc === 91 && cs[p + 1] === 58) {
+          let end = p + 2;
+          while (end < cs.length && cs[end] !== 93) end++;
+          if (end >= cs.length) return null;
+          if (end - 1 < p + 2 || cs[end - 1] !== 58) {
+            items.push({ kind: "char", c: 91 });
+            prev = 91;
+            continue;
+          }
+          const name = String.fromCodePoint(...cs.slice(p + 2, end - 1));
+          const test = Object.hasOwn(POSIX_CLASSES, name) ? POSIX_CLASSES[name] : void 0;
+          if (!test) return null;
+          items.push({ kind: "posix", test });
+          prev = null;
+          p = end;
+        } else {
+          items.push({ kind: "char", c: pc });
+          prev = pc;
+        }
+      }
+      if (!closed) return null;
+      tokens.push({ kind: "class", negated, items });
+      i = p;
+    } else {
+      tokens.push({ kind: "lit", c });
+    }
+  }
+  return tokens;
+}
+function tokenMatches(token, c) {
+  switch (token.kind) {
+    case "lit":
+      return token.c === c;
+    case "any":
+      return c !== 47;
+    case "class": {
+      if (c === 47) return false;
+      const hit = token.items.some((item) => item.kind === "char" ? item.c === c : item.kind === "range" ? c >= item.lo && c <= item.hi : item.test(c));
+      return hit !== token.negated;
+    }
+    case "star":
+      return false;
+  }
+}
+function matchSegment(tokens, s) {
+  let ti = 0;
+  let si = 0;
+  let starTi = -1;
+  let starSi = 0;
+  while (si < s.length) {
+    const token = tokens[ti];
+    if (token !== void 0 && token.kind === "star") {
+      starTi = ti++;
+      starSi = si;
+    } else if (token !== void 0 && tokenMatches(token, s[si])) {
+      ti++;
+      si++;
+    } else if (starTi !== -1) {
+      ti = starTi + 1;
+      si = ++starSi;
+    } else {
+      return false;
+    }
+  }
+  while (tokens[ti]?.kind === "star") ti++;
+  return ti === tokens.length;
+}
+function matchSegments(pattern, parts) {
+  const n = pattern.length;
+  const close = (states) => {
+    for (let i = 0; i < n - 1; i++) if (states[i] && pattern[i].kind === "globstar") states[i + 1] = 1;
+  };
+  let current = new Uint8Array(n + 1);
+  current[0] = 1;
+  close(current);
+  for (const part of parts) {
+    const next = new Uint8Array(n + 1);
+    let any = false;
+    for (let i = 0; i < n; i++) {
+      if (!current[i]) continue;
+      const seg = pattern[i];
+      if (seg.kind === "globstar") {
+        next[i] = 1;
+        next[i + 1] = 1;
+        any = true;
+      } else if (matchSegment(seg.tokens, part)) {
+        next[i + 1] = 1;
+        any = true;
+      }
+    }
+    if (!any) return false;
+    close(next);
+    current = next;
+  }
+  return current[n] === 1;
+}
+function splitSlashes(text) {
+  const parts = [];
+  let current = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\\" && text[i + 1] === "/") continue;
+    if (c === "\\" && i + 1 < text.length) {
+      current += c + text[++i];
+    } else if (c === "/") {
+      parts.push(current);
+      current = "";
+    } else {
+      current += c;
+    }
+  }
+  parts.push(current);
+  return parts;
+}
+function compilePattern(line) {
+  let text = line;
+  let negated = false;
+  if (text.startsWith("!")) {
+    negated = true;
+    text = text.slice(1);
+  }
+  let dirOnly = false;
+  if (text.endsWith("/")) {
+    dirOnly = true;
+    text = text.slice(0, -1);
+  }
+  if (text === "") return null;
+  const parts = splitSlashes(text);
+  const basenameOnly = parts.length === 1;
+  if (parts.length > 1 && parts[0] === "") parts.shift();
+  let segments2 = [];
+  for (const part of parts) {
+    if (part === "**" && !basenameOnly) {
+      if (segments2.at(-1)?.kind !== "globstar") segments2.push({ kind: "globstar" });
       continue;
     }
-    const d = dropped.get(issue.file) ?? { count: 0, line: issue.line, severity: "warning" };
-    d.count++;
-    d.line = issue.line;
-    if (issue.severity === "error") d.severity = "error";
-    dropped.set(issue.file, d);
+    const tokens = compileSegment(part);
+    if (tokens === null) {
+      segments2 = null;
+      break;
+    }
+    segments2.push({ kind: "glob", tokens });
   }
-  for (const [file, d] of dropped) {
-    out.push({ file, line: d.line, message: `${d.count} more problems in this file not shown`, severity: d.severity });
-  }
-  return out;
+  return { source: line, negated, dirOnly, basenameOnly, segments: segments2 };
 }
-function tooDeepAt(text) {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34) {
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 92) i++;
-        else if (d === 34) break;
-      }
-    } else if (c === 91 || c === 123) {
-      if (++depth > MAX_JSON_DEPTH) return i;
-    } else if (c === 93 || c === 125) {
-      depth--;
+function patternMatches(pattern, rel, isDir) {
+  if (pattern.segments === null || pattern.dirOnly && !isDir) return false;
+  if (pattern.basenameOnly) {
+    const seg = pattern.segments[0];
+    return seg.kind === "glob" && matchSegment(seg.tokens, codePoints(rel.slice(rel.lastIndexOf("/") + 1)));
+  }
+  return matchSegments(pattern.segments, rel.split("/").map(codePoints));
+}
+function trimTrailingSpaces(line) {
+  let lastSpace = -1;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === " ") {
+      if (lastSpace === -1) lastSpace = i;
+    } else if (c === "\\") {
+      i++;
+      if (i >= line.length) return line;
+      lastSpace = -1;
+    } else {
+      lastSpace = -1;
     }
   }
-  return -1;
+  return lastSpace === -1 ? line : line.slice(0, lastSpace);
 }
-var MAX_ENTRIES_PER_FILE, MAX_ISSUES_PER_FILE, FILE_LEVEL, MAX_JSON_DEPTH;
-var init_limits = __esm({
-  "src/manifests/limits.ts"() {
+function parseGitignore(text) {
+  const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  const patterns = [];
+  for (const raw of body.split("\n")) {
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line === "" || line.startsWith("#") || line.length > MAX_PATTERN_LENGTH) continue;
+    const pattern = compilePattern(trimTrailingSpaces(line));
+    if (pattern) patterns.push(pattern);
+  }
+  return patterns;
+}
+function lastMatch(patterns, rel, isDir) {
+  for (let i = patterns.length - 1; i >= 0; i--) {
+    const p = patterns[i];
+    if (patternMatches(p, rel, isDir)) return !p.negated;
+  }
+  return null;
+}
+function compileExcludes(values) {
+  const patterns = [];
+  for (const value of values) {
+    const shown = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+    if (value.length > MAX_PATTERN_LENGTH) return { ok: false, problem: `--exclude pattern of ${value.length} characters is too long (at most ${MAX_PATTERN_LENGTH})` };
+    if (value.includes("\n") || value.includes("\r")) return { ok: false, problem: `--exclude ${shown} holds a line break: give one pattern per --exclude` };
+    const pattern = value.trim() === "" || value.startsWith("#") ? null : compilePattern(value);
+    if (pattern === null) return { ok: false, problem: `--exclude ${shown} is not a pattern (empty, a comment or only "/")` };
+    if (pattern.segments === null) return { ok: false, problem: `--exclude ${shown} can match nothing (an unclosed "[" or a trailing "\\")` };
+    patterns.push(pattern);
+  }
+  return { ok: true, patterns };
+}
+var MAX_PATTERN_LENGTH, isAsciiAlpha, isDigit3, POSIX_CLASSES, codePoints;
+var init_ignore_rules = __esm({
+  "src/manifests/ignore-rules.ts"() {
     "use strict";
-    init_safe_text();
-    MAX_ENTRIES_PER_FILE = 5e4;
-    MAX_ISSUES_PER_FILE = 100;
-    FILE_LEVEL = /* @__PURE__ */ new WeakSet();
-    MAX_JSON_DEPTH = 256;
+    MAX_PATTERN_LENGTH = 4096;
+    isAsciiAlpha = (c) => c >= 65 && c <= 90 || c >= 97 && c <= 122;
+    isDigit3 = (c) => c >= 48 && c <= 57;
+    POSIX_CLASSES = {
+      alnum: (c) => isAsciiAlpha(c) || isDigit3(c),
+      alpha: isAsciiAlpha,
+      blank: (c) => c === 32 || c === 9,
+      cntrl: (c) => c < 32 || c === 127,
+      digit: isDigit3,
+      graph: (c) => c > 32 && c < 127,
+      lower: (c) => c >= 97 && c <= 122,
+      print: (c) => c >= 32 && c < 127,
+      punct: (c) => c > 32 && c < 127 && !isAsciiAlpha(c) && !isDigit3(c),
+      space: (c) => c === 32 || c >= 9 && c <= 13,
+      upper: (c) => c >= 65 && c <= 90,
+      xdigit: (c) => isDigit3(c) || c >= 65 && c <= 70 || c >= 97 && c <= 102
+    };
+    codePoints = (text) => Array.from(text, (ch) => ch.codePointAt(0));
   }
 });
 
 // src/manifests/discovery.ts
-import { lstat, readdir } from "node:fs/promises";
+import { lstat, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 function formatOfName(filename) {
   const name = path.basename(filename);
@@ -4794,6 +6840,9 @@ function formatOfPath(filename) {
   if (name.endsWith(".txt") || name.endsWith(".in")) return "requirements";
   if (name.endsWith(".cfg")) return "setup-cfg";
   return null;
+}
+function sniffFormat(filename, text) {
+  return formatOfPath(filename) ?? formatOfContent(text);
 }
 function formatOfContent(text) {
   const head = text.slice(0, SNIFF_HEAD);
@@ -4856,9 +6905,46 @@ function projectRootOf(file, stopAt) {
   if (at !== -1) dir = path.join(stopAt, ...parts.slice(0, at));
   return dir;
 }
-async function discoverManifests(dir) {
+async function readGitignore(dir) {
+  const file = path.join(dir, ".gitignore");
+  try {
+    const info = await lstat(file);
+    if (!info.isFile() || info.size > MAX_GITIGNORE_BYTES) return null;
+    const patterns = parseGitignore(await readFile(file, "utf8"));
+    return patterns.length > 0 ? { base: dir, patterns } : null;
+  } catch {
+    return null;
+  }
+}
+async function gitignoresAbove(dir) {
+  if (await exists(path.join(dir, ".git"))) return [];
+  const chain2 = [];
+  for (let current = path.dirname(dir); ; current = path.dirname(current)) {
+    chain2.unshift(current);
+    if (await exists(path.join(current, ".git"))) break;
+    if (path.dirname(current) === current) return [];
+  }
+  const lists = [];
+  for (const d of chain2) {
+    const list2 = await readGitignore(d);
+    if (list2) lists.push(list2);
+  }
+  return lists;
+}
+function gitignored(lists, full, isDir) {
+  for (let i = lists.length - 1; i >= 0; i--) {
+    const list2 = lists[i];
+    const verdict = lastMatch(list2.patterns, path.relative(list2.base, full).split(path.sep).join("/"), isDir);
+    if (verdict !== null) return verdict;
+  }
+  return false;
+}
+async function discoverManifests(dir, options = {}) {
   const found = [];
-  const walk = async (current, underRequirements) => {
+  const exclude = options.exclude ?? [];
+  const useGitignore = options.gitignore !== false;
+  const excluded = (full, isDir) => exclude.length > 0 && lastMatch(exclude, path.relative(dir, full).split(path.sep).join("/"), isDir) === true;
+  const walk = async (current, underRequirements, above) => {
     let entries;
     try {
       entries = await readdir(current, { withFileTypes: true });
@@ -4866,26 +6952,36 @@ async function discoverManifests(dir) {
       return;
     }
     if (entries.some((e) => e.name === "pyvenv.cfg" && e.isFile())) return;
+    let lists = above;
+    if (useGitignore) {
+      if (current !== dir && entries.some((e) => e.name === ".git")) lists = [];
+      const own = entries.some((e) => e.name === ".gitignore") ? await readGitignore(current) : null;
+      if (own) lists = [...lists, own];
+    }
     entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const e of entries) {
       const full = path.join(current, e.name);
-      if (e.isDirectory()) {
-        if (SKIPPED_DIRS.has(e.name)) continue;
-        await walk(full, underRequirements || e.name.toLowerCase() === "requirements");
-      } else if (e.isFile() || e.isSymbolicLink()) {
+      const isDir = e.isDirectory();
+      if (isDir && SKIPPED_DIRS.has(e.name)) continue;
+      if (!isDir && !e.isFile() && !e.isSymbolicLink()) continue;
+      if (excluded(full, isDir) || useGitignore && gitignored(lists, full, isDir)) continue;
+      if (isDir) {
+        await walk(full, underRequirements || e.name.toLowerCase() === "requirements", lists);
+      } else {
         const format = formatOfName(e.name) ?? (underRequirements && /\.(txt|in)$/i.test(e.name) ? "requirements" : null);
         if (format) found.push({ file: full, format, root: projectRootOf(full, dir) });
       }
     }
   };
   const info = await lstat(dir);
-  if (info.isDirectory()) await walk(dir, false);
+  if (info.isDirectory()) await walk(dir, false, useGitignore ? await gitignoresAbove(dir) : []);
   return found;
 }
-var SKIPPED_DIRS, REQUIREMENTS_NAME, FORMAT_LABEL, SNIFF_HEAD;
+var SKIPPED_DIRS, REQUIREMENTS_NAME, FORMAT_LABEL, SNIFF_HEAD, MAX_GITIGNORE_BYTES, exists;
 var init_discovery = __esm({
   "src/manifests/discovery.ts"() {
     "use strict";
+    init_ignore_rules();
     SKIPPED_DIRS = /* @__PURE__ */ new Set([
       ".git",
       ".hg",
@@ -4916,6 +7012,8 @@ var init_discovery = __esm({
       "pipfile-lock": "a Pipfile.lock"
     };
     SNIFF_HEAD = 2e4;
+    MAX_GITIGNORE_BYTES = 1024 * 1024;
+    exists = (p) => lstat(p).then(() => true, () => false);
   }
 });
 
@@ -5393,16 +7491,16 @@ function parseRequirement(text) {
     }
   }
   let marker = null;
-  let markerText = null;
+  let markerText2 = null;
   if (source[p.pos] === ";") {
     const markerStart = p.pos + 1;
     const parser = new MarkerParser(source, markerStart, "requirement");
     marker = parser.parseOr();
     parser.skipSpace();
     if (!parser.atEnd()) parser.fail('expected "and", "or" or end of marker');
-    markerText = source.slice(markerStart).trim();
+    markerText2 = source.slice(markerStart).trim();
   }
-  return { name, normalizedName: canonicalizeName(name), extras, specifier, url, marker, markerText };
+  return { name, normalizedName: canonicalizeName(name), extras, specifier, url, marker, markerText: markerText2 };
 }
 var OPERATOR, MAX_CLAUSES, NAME_RUN, NON_SPACE_RUN, SPACE_RUN, RequirementParser;
 var init_requirements = __esm({
@@ -5612,1315 +7710,6 @@ var init_declared = __esm({
   }
 });
 
-// src/manifests/poetry-constraint.ts
-function poetryToPep440(constraint) {
-  const text = constraint.trim();
-  if (text === "" || text === "*") return { ok: true, specifier: "" };
-  if (text.includes("||") || /(^|\s)\|(\s|$)/.test(text)) {
-    return { ok: false, message: `Poetry constraint ${JSON.stringify(constraint)} is a union ("||"), which PEP 440 cannot express` };
-  }
-  const clauses = text.replace(/(\^|~=|~|===|==|!=|<=|>=|<|>|=)\s+/g, "$1").split(/[\s,]+/).filter(Boolean);
-  const out = [];
-  for (const clause of clauses) {
-    const translated = translateClause(clause);
-    if (translated === null) return { ok: false, message: `invalid Poetry constraint ${JSON.stringify(constraint)}` };
-    out.push(...translated);
-  }
-  return { ok: true, specifier: out.join(",") };
-}
-function translateClause(clause) {
-  if (clause === "*") return [];
-  const m = /^(\^|~=|~|===|==|!=|<=|>=|<|>|=)?(.+)$/.exec(clause);
-  if (!m) return null;
-  const op = m[1] ?? "";
-  const version = m[2];
-  if (!/^v?[0-9]/.test(version) && version !== "*") return null;
-  const v = version.replace(/^v/, "");
-  switch (op) {
-    case "^":
-      return [`>=${v}`, `<${caretUpper(v)}`];
-    case "~":
-      return [`>=${v}`, `<${tildeUpper(v)}`];
-    case "":
-    case "=":
-      return [`==${v}`];
-    default:
-      return [`${op}${v}`];
-  }
-}
-function releaseOf(version) {
-  const m = /^(\d+(?:\.\d+)*)/.exec(version);
-  return m ? m[1].split(".").map(Number) : [0];
-}
-function caretUpper(version) {
-  const parts = releaseOf(version);
-  const firstNonZero = parts.findIndex((p) => p !== 0);
-  const index2 = firstNonZero === -1 ? Math.max(0, parts.length - 1) : firstNonZero;
-  const upper = parts.slice(0, index2 + 1);
-  upper[index2] = upper[index2] + 1;
-  while (upper.length < Math.min(parts.length, 2)) upper.push(0);
-  return upper.join(".");
-}
-function tildeUpper(version) {
-  const parts = releaseOf(version);
-  const index2 = parts.length === 1 ? 0 : 1;
-  const upper = parts.slice(0, index2 + 1);
-  upper[index2] = upper[index2] + 1;
-  if (parts.length > 2) upper.push(0);
-  return upper.join(".");
-}
-var init_poetry_constraint = __esm({
-  "src/manifests/poetry-constraint.ts"() {
-    "use strict";
-  }
-});
-
-// node_modules/smol-toml/dist/error.js
-function getLineColFromPtr(string, ptr) {
-  let lines = string.slice(0, ptr).split(/\r?\n/);
-  return [lines.length, lines.pop().length + 1];
-}
-function makeCodeBlock(string, line, column) {
-  let lines = string.split(/\r?\n/);
-  let codeblock = "";
-  let numberLen = (Math.log10(line + 1) | 0) + 1;
-  for (let i = line - 1; i <= line + 1; i++) {
-    let l = lines[i - 1];
-    if (!l)
-      continue;
-    codeblock += i.toString().padEnd(numberLen, " ");
-    codeblock += ":  ";
-    codeblock += l;
-    codeblock += "\n";
-    if (i === line) {
-      codeblock += " ".repeat(numberLen + column + 2);
-      codeblock += "^\n";
-    }
-  }
-  return codeblock;
-}
-var TomlError;
-var init_error = __esm({
-  "node_modules/smol-toml/dist/error.js"() {
-    TomlError = class _TomlError extends Error {
-      line;
-      column;
-      codeblock;
-      constructor(message, options) {
-        const [line, column] = getLineColFromPtr(options.toml, options.ptr);
-        const codeblock = makeCodeBlock(options.toml, line, column);
-        super(`Invalid TOML document: ${message}
-
-${codeblock}`, options);
-        this.line = line;
-        this.column = column;
-        this.codeblock = codeblock;
-      }
-      /** @internal */
-      static x(message, ctx, ptr) {
-        throw new _TomlError(message, { toml: ctx.s, ptr: ptr ?? ctx.p });
-      }
-    };
-  }
-});
-
-// node_modules/smol-toml/dist/primitive.js
-function parseString(ctx) {
-  let startPtr = ctx.p;
-  let c = ctx.s.charCodeAt(ctx.p++);
-  let first = c;
-  let isLiteral = c === 39;
-  let isMultiline = c === ctx.s.charCodeAt(ctx.p) && c === ctx.s.charCodeAt(ctx.p + 1);
-  if (isMultiline) {
-    if ((c = ctx.s.charCodeAt(ctx.p += 2)) === 10)
-      ctx.p++;
-    else if (c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10)
-      ctx.p += 2;
-  }
-  let parsed = "";
-  let sliceStart = ctx.p;
-  let state = 0;
-  for (; ctx.p < ctx.s.length; ctx.p++) {
-    c = ctx.s.charCodeAt(ctx.p);
-    if (isMultiline && (c === 10 || c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10)) {
-      state = state && 3;
-    } else if (c < 32 && c !== 9 || c === 127) {
-      TomlError.x("control characters are not allowed in strings", ctx);
-    } else if ((!state || state === 3) && c === first && (!isMultiline || ctx.s.charCodeAt(ctx.p + 1) === first && ctx.s.charCodeAt(ctx.p + 2) === first)) {
-      if (isMultiline) {
-        if (ctx.s.charCodeAt(ctx.p + 3) === first)
-          ctx.p++;
-        if (ctx.s.charCodeAt(ctx.p + 3) === first)
-          ctx.p++;
-      }
-      if (!state) {
-        let s = ctx.s.slice(sliceStart, ctx.p);
-        parsed = parsed ? parsed + s : s;
-      }
-      ctx.p += isMultiline ? 3 : 1;
-      return parsed;
-    } else if (!state) {
-      if (!isLiteral && c === 92) {
-        parsed += ctx.s.slice(sliceStart, sliceStart = ctx.p);
-        state = 1;
-      }
-    } else if (state === 1) {
-      if (c === 120 || c === 117 || c === 85) {
-        let errPtr = ctx.p++ - 1;
-        let value = 0;
-        let len = c === 120 ? 2 : c === 117 ? 4 : 8;
-        for (let j = 0; j < len; j++, ctx.p++) {
-          let hex = ctx.s.charCodeAt(ctx.p);
-          let digit = (
-            /* 0-9 */
-            hex >= 48 && hex <= 57 ? hex - 48 : (
-              /* A-F */
-              hex >= 65 && hex <= 70 ? hex - 65 + 10 : (
-                /* a-f */
-                hex >= 97 && hex <= 102 ? hex - 97 + 10 : -1
-              )
-            )
-          );
-          if (digit < 0)
-            TomlError.x("invalid non-hex character in unicode escape", ctx);
-          value = value << 4 | digit;
-        }
-        if (value < 0 || value > 1114111 || value >= 55296 && value <= 57343) {
-          TomlError.x("invalid unicode escape", ctx, errPtr);
-        }
-        parsed += String.fromCodePoint(value);
-        sliceStart = ctx.p--;
-        state = 0;
-      } else if (isMultiline && (c === 32 || c === 9)) {
-        state = 2;
-      } else {
-        if (c === 98)
-          parsed += "\b";
-        else if (c === 116)
-          parsed += "	";
-        else if (c === 110)
-          parsed += "\n";
-        else if (c === 102)
-          parsed += "\f";
-        else if (c === 114)
-          parsed += "\r";
-        else if (c === 101)
-          parsed += "\x1B";
-        else if (c === 34)
-          parsed += '"';
-        else if (c === 92)
-          parsed += "\\";
-        else
-          TomlError.x("unrecognised escape sequence", ctx);
-        sliceStart = ctx.p + 1;
-        state = 0;
-      }
-    } else if (c !== 32 && c !== 9) {
-      if (state === 2)
-        TomlError.x("invalid escape: only line-ending whitespace may be escaped", ctx, sliceStart);
-      state = !isLiteral && c === 92 ? 1 : 0;
-      sliceStart = ctx.p;
-    }
-  }
-  TomlError.x("unfinished string", ctx, startPtr);
-}
-var init_primitive = __esm({
-  "node_modules/smol-toml/dist/primitive.js"() {
-    init_error();
-  }
-});
-
-// node_modules/smol-toml/dist/date.js
-var DATE_TIME_RE, TomlDate;
-var init_date = __esm({
-  "node_modules/smol-toml/dist/date.js"() {
-    DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2})?[Tt ]?(?:(\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|z|[-+]\d{2}:\d{2})?$/i;
-    TomlDate = class _TomlDate extends Date {
-      #hasDate = false;
-      #hasTime = false;
-      #offset = null;
-      constructor(date, fasttype, unsafeDelim) {
-        let hasDate = true;
-        let hasTime = true;
-        let offset = "Z";
-        let c;
-        if (typeof date === "string") {
-          if (fasttype)
-            prep: {
-              if (fasttype < 3) {
-                if (+date.slice(11, 13) > 23) {
-                  date = "";
-                  break prep;
-                }
-                if (fasttype === 2) {
-                  offset = null;
-                  date += "Z";
-                } else if ((c = date.charCodeAt(date.length - 1)) !== 90 && c !== 122) {
-                  offset = date.slice(date.length - 6);
-                }
-                if (unsafeDelim)
-                  date = date.slice(0, 10) + "T" + date.slice(11);
-              } else if (fasttype === 4) {
-                date = +date.slice(0, 2) > 23 ? "" : `0000-01-01T${date}Z`;
-              }
-              hasDate = fasttype !== 4;
-              hasTime = fasttype !== 3;
-            }
-          else {
-            let match = date.match(DATE_TIME_RE);
-            if (match) {
-              if (!match[1]) {
-                hasDate = false;
-                date = `0000-01-01T${date}`;
-              }
-              hasTime = !!match[2];
-              hasTime && date[10] === " " && (date = date.replace(" ", "T"));
-              if (match[2] && +match[2] > 23) {
-                date = "";
-              } else {
-                offset = match[3] || null;
-                if (!offset && hasTime)
-                  date += "Z";
-              }
-            } else {
-              date = "";
-            }
-          }
-        }
-        super(date);
-        if (!isNaN(this.getTime())) {
-          this.#hasDate = hasDate;
-          this.#hasTime = hasTime;
-          this.#offset = offset;
-        }
-      }
-      isDateTime() {
-        return this.#hasDate && this.#hasTime;
-      }
-      isLocal() {
-        return !this.#hasDate || !this.#hasTime || !this.#offset;
-      }
-      isDate() {
-        return this.#hasDate && !this.#hasTime;
-      }
-      isTime() {
-        return this.#hasTime && !this.#hasDate;
-      }
-      isValid() {
-        return this.#hasDate || this.#hasTime;
-      }
-      toISOString() {
-        let iso = super.toISOString();
-        if (this.isDate())
-          return iso.slice(0, 10);
-        if (this.isTime())
-          return iso.slice(11, 23);
-        if (this.#offset === null)
-          return iso.slice(0, -1);
-        if (this.#offset === "Z" || this.#offset === "z")
-          return iso;
-        let offset = +this.#offset.slice(1, 3) * 60 + +this.#offset.slice(4, 6);
-        offset = this.#offset[0] === "-" ? offset : -offset;
-        let offsetDate = new Date(this.getTime() - offset * 6e4);
-        return offsetDate.toISOString().slice(0, -1) + this.#offset;
-      }
-      static wrapAsOffsetDateTime(jsDate, offset = "Z") {
-        let date = new _TomlDate(jsDate);
-        date.#offset = offset;
-        return date;
-      }
-      static wrapAsLocalDateTime(jsDate) {
-        let date = new _TomlDate(jsDate);
-        date.#offset = null;
-        return date;
-      }
-      static wrapAsLocalDate(jsDate) {
-        let date = new _TomlDate(jsDate);
-        date.#hasTime = false;
-        date.#offset = null;
-        return date;
-      }
-      static wrapAsLocalTime(jsDate) {
-        let date = new _TomlDate(jsDate);
-        date.#hasDate = false;
-        date.#offset = null;
-        return date;
-      }
-    };
-  }
-});
-
-// node_modules/smol-toml/dist/extract.js
-function isDigit2(char, base2 = 10) {
-  return base2 === 16 ? char > 47 && char < 58 || char > 64 && char < 71 || char > 96 && char < 103 : char > 47 && char < 48 + base2;
-}
-function isEndOfValue(char, delim) {
-  return char === 32 || char === 9 || char === 10 || char === 13 || // Structure end or next value delimiter
-  delim && (char === delim || char === 44) || // Comment
-  char === 35;
-}
-function extractValue(ctx, end) {
-  let errPtr = ctx.p;
-  let c = ctx.s.charCodeAt(ctx.p);
-  if (c === 91 || c === 123) {
-    ctx.d-- || TomlError.x("document contains excessively nested structures. aborting.", ctx);
-    let value = c === 91 ? parseArray(ctx) : parseInlineTable(ctx);
-    ctx.d++;
-    return value;
-  }
-  if (c === 34 || c === 39) {
-    return parseString(ctx);
-  }
-  if (c === 116) {
-    if (ctx.s.charCodeAt(++ctx.p) !== 114 || ctx.s.charCodeAt(++ctx.p) !== 117 || ctx.s.charCodeAt(++ctx.p) !== 101)
-      TomlError.x("invalid value", ctx, errPtr);
-    return ctx.p++, true;
-  }
-  if (c === 102) {
-    if (ctx.s.charCodeAt(++ctx.p) !== 97 || ctx.s.charCodeAt(++ctx.p) !== 108 || ctx.s.charCodeAt(++ctx.p) !== 115 || ctx.s.charCodeAt(++ctx.p) !== 101)
-      TomlError.x("invalid value", ctx, errPtr);
-    return ctx.p++, false;
-  }
-  if (c === 43 || c === 45) {
-    return parseNumber(ctx, ctx.p, ctx.s.charCodeAt(++ctx.p), 44 - c, end);
-  }
-  if (ctx.s.charCodeAt(ctx.p + 4) === 45 && ctx.s.charCodeAt(ctx.p + 7) === 45) {
-    return parseDate(ctx, c, end);
-  }
-  if (ctx.s.charCodeAt(ctx.p + 2) === 58) {
-    return parseTime(ctx, c, end);
-  }
-  return parseNumber(ctx, ctx.p, c, 0, end);
-}
-function parseNumber(ctx, startPtr, startChr, sign, endChr) {
-  let c = startChr;
-  let state = 0;
-  let hasUnderscores = false;
-  if (c === 105) {
-    if (ctx.s.charCodeAt(++ctx.p) !== 110 || ctx.s.charCodeAt(++ctx.p) !== 102)
-      TomlError.x("invalid value", ctx, startPtr);
-    return ctx.p++, (sign || 1) / 0;
-  }
-  if (c === 110) {
-    if (ctx.s.charCodeAt(++ctx.p) !== 97 || ctx.s.charCodeAt(++ctx.p) !== 110)
-      TomlError.x("invalid value", ctx, startPtr);
-    return ctx.p++, NaN;
-  }
-  if (c === 48) {
-    if (++ctx.p >= ctx.s.length || isEndOfValue(c = ctx.s.charCodeAt(ctx.p), endChr))
-      return ctx.bi === true ? 0n : 0;
-    if (!sign) {
-      if (c === 120)
-        return parseIntegerBaseN(ctx, startPtr, 16, endChr);
-      else if (c === 98)
-        return parseIntegerBaseN(ctx, startPtr, 2, endChr);
-      else if (c === 111)
-        return parseIntegerBaseN(ctx, startPtr, 8, endChr);
-    }
-    if (c === 46)
-      state = 2;
-    else if (c === 101 || c === 69)
-      state = 4;
-    else
-      TomlError.x("illegal leading zero", ctx, startPtr);
-  } else if (!isDigit2(c))
-    TomlError.x("invalid value", ctx, startPtr);
-  while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
-    if (!state)
-      state = 1;
-    if (c === 95) {
-      if (!(state & 1))
-        TomlError.x("illegal underscore", ctx);
-      state += 11;
-      hasUnderscores = true;
-    } else if (state === 1 && c === 46)
-      state = 2;
-    else if ((state === 1 || state === 3) && (c === 101 || c === 69))
-      state = 4;
-    else if (state === 4 && (c === 43 || c === 45)) {
-      state = 6;
-    } else if (!isDigit2(c))
-      TomlError.x(`illegal character in numeric literal`, ctx);
-    else if (state > 9)
-      state -= 11;
-    else if (!(state & 1))
-      state++;
-  }
-  if (!state) {
-    let val = (startChr - 48) * (sign || 1);
-    return ctx.bi === true ? BigInt(val) : val;
-  }
-  if (!(state & 1))
-    TomlError.x("unfinished numeric value", ctx, startPtr);
-  let str = ctx.s.slice(startPtr, ctx.p);
-  if (hasUnderscores)
-    str = str.replaceAll("_", "");
-  return state > 1 ? parseFloat(str) : parseInteger(ctx, str, 10, startPtr);
-}
-function parseIntegerBaseN(ctx, startPtr, base2, endChr) {
-  let c, underscore = 1;
-  while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
-    if (c === 95) {
-      if (underscore & 1)
-        TomlError.x("illegal underscore", ctx);
-      underscore = 3;
-    } else if (!isDigit2(c, base2))
-      TomlError.x(`illegal character in numeric literal`, ctx);
-    else if (underscore & 1)
-      underscore--;
-  }
-  if (underscore & 1)
-    TomlError.x("unfinished numeric value", ctx);
-  let str = ctx.s.slice(startPtr + 2, ctx.p);
-  if (underscore)
-    str = str.replaceAll("_", "");
-  return parseInteger(ctx, str, base2, startPtr);
-}
-function parseInteger(ctx, str, base2, startPtr) {
-  if (ctx.bi !== true)
-    int: {
-      let val = parseInt(str, base2);
-      if (!Number.isSafeInteger(val)) {
-        if (ctx.bi)
-          break int;
-        TomlError.x("integer value cannot be represented losslessly", ctx, startPtr);
-      }
-      return val;
-    }
-  return base2 === 10 ? BigInt(str) : BigInt((base2 === 2 ? "0b" : base2 === 8 ? "0o" : "0x") + str);
-}
-function parseDate(ctx, c, endChr) {
-  let startPtr = ctx.p++, unsafeSeparator;
-  if (!isDigit2(c) || !isDigit2(ctx.s.charCodeAt(ctx.p++)) || !isDigit2(ctx.s.charCodeAt(ctx.p++)) || !isDigit2(ctx.s.charCodeAt(ctx.p++))) {
-    return parseNumber(ctx, ctx.p = startPtr, c, 0, endChr);
-  }
-  ctx.p += 5;
-  if (!isDigit2(ctx.s.charCodeAt(ctx.p++)))
-    TomlError.x("invalid date-time: date part is malformed", ctx, startPtr);
-  if (ctx.p >= ctx.s.length || ((c = ctx.s.charCodeAt(ctx.p)) !== 32 || (unsafeSeparator = true, !isDigit2(ctx.s.charCodeAt(ctx.p + 1)))) && c !== 84 && c !== 116) {
-    let t2 = ctx.s.slice(startPtr, ctx.p);
-    return readDate(ctx, t2, 3, false, startPtr);
-  }
-  if (ctx.s.charCodeAt(ctx.p += 3) !== 58)
-    TomlError.x("invalid date-time: time part is malformed", ctx, startPtr);
-  if (ctx.s.charCodeAt(ctx.p += 3) === 58)
-    ctx.p += 3;
-  if (ctx.s.charCodeAt(ctx.p) === 46)
-    while (isDigit2(ctx.s.charCodeAt(++ctx.p)))
-      ;
-  if (c = ctx.s.charCodeAt(ctx.p)) {
-    if (c === 90 || c === 122) {
-      let t2 = ctx.s.slice(startPtr, ++ctx.p);
-      return readDate(ctx, t2, 1, unsafeSeparator, startPtr, "[+00:00]");
-    }
-    if (c === 43 || c === 45) {
-      let t2 = ctx.s.slice(startPtr, ctx.p += 6);
-      return readDate(ctx, t2, 1, unsafeSeparator, startPtr, !ctx.ld && "[" + ctx.s.slice(ctx.p - 6, ctx.p) + "]");
-    }
-  }
-  let t = ctx.s.slice(startPtr, ctx.p);
-  return readDate(ctx, t, 2, unsafeSeparator, startPtr);
-}
-function parseTime(ctx, c, endChr) {
-  let start = ctx.p;
-  if (!isDigit2(c) || !isDigit2(ctx.s.charCodeAt(++ctx.p))) {
-    return parseNumber(ctx, --ctx.p, c, 0, endChr);
-  }
-  if (ctx.s.charCodeAt(ctx.p += 4) === 58)
-    ctx.p += 3;
-  if (ctx.s.charCodeAt(ctx.p) === 46)
-    while (isDigit2(ctx.s.charCodeAt(++ctx.p)))
-      ;
-  let t = ctx.s.slice(start, ctx.p);
-  return readDate(ctx, t, 4, false, start);
-}
-function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
-  if (ctx.ld) {
-    let date = new TomlDate(str, type, unsafeDelim);
-    if (!date.isValid())
-      TomlError.x("invalid date", ctx, errPtr);
-    return date;
-  }
-  try {
-    if (temporalSuffix)
-      str += temporalSuffix;
-    switch (type) {
-      case 1:
-        return Temporal.ZonedDateTime.from(str);
-      case 2:
-        return Temporal.PlainDateTime.from(str);
-      case 3:
-        return Temporal.PlainDate.from(str);
-      case 4:
-        return Temporal.PlainTime.from(str);
-    }
-  } catch (e) {
-    TomlError.x(e instanceof Error ? e.message : "" + e, ctx, errPtr);
-  }
-}
-var init_extract = __esm({
-  "node_modules/smol-toml/dist/extract.js"() {
-    init_primitive();
-    init_struct();
-    init_error();
-    init_date();
-  }
-});
-
-// node_modules/smol-toml/dist/util.js
-function skipComment(ctx) {
-  for (; ctx.p < ctx.s.length; ctx.p++) {
-    let c = ctx.s.charCodeAt(ctx.p);
-    if (c === 10)
-      break;
-    if (c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10) {
-      ctx.p++;
-      break;
-    }
-    if (c < 32 && c !== 9 || c === 127) {
-      TomlError.x("control characters are not allowed in comments", ctx);
-    }
-  }
-}
-function skipVoid(ctx, banNewLines, banComments) {
-  let c;
-  while (ctx.p < ctx.s.length) {
-    while (ctx.p < ctx.s.length && ((c = ctx.s.charCodeAt(ctx.p)) === 32 || c === 9 || !banNewLines && (c === 10 || c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10)))
-      ctx.p++;
-    if (banComments || c !== 35)
-      break;
-    skipComment(ctx);
-  }
-}
-var init_util = __esm({
-  "node_modules/smol-toml/dist/util.js"() {
-    init_error();
-  }
-});
-
-// node_modules/smol-toml/dist/struct.js
-function parseKey(ctx, end = 61) {
-  let startPtr;
-  let state = 0;
-  let parsed = [];
-  let sliceStart;
-  let c = ctx.s.charCodeAt(startPtr = ctx.p);
-  do {
-    if (c === end) {
-      if (!state)
-        TomlError.x("unexpected end of key", ctx);
-      if (state === 1)
-        parsed.push(ctx.s.slice(sliceStart, ctx.p));
-      return ctx.p++, parsed;
-    } else if (c === 46) {
-      if (!state)
-        TomlError.x("illegal empty bare key", ctx);
-      if (state === 1)
-        parsed.push(ctx.s.slice(sliceStart, ctx.p));
-      state = 0;
-    } else if (!state && (c === 34 || c === 39)) {
-      if (c === ctx.s.charCodeAt(ctx.p + 1) && c === ctx.s.charCodeAt(ctx.p + 2))
-        TomlError.x("illegal quoted key: multiline strings are not allowed", ctx);
-      parsed.push(parseString(ctx));
-      state = 2;
-      ctx.p--;
-    } else if (c === 32 || c === 9) {
-      if (state === 1) {
-        parsed.push(ctx.s.slice(sliceStart, ctx.p));
-        state = 2;
-      }
-    } else if (state === 2 || c < 48 && c !== 45 || c > 57 && c < 65 || c > 90 && c < 97 && c !== 95 || c > 122) {
-      TomlError.x("illegal character in key", ctx);
-    } else if (!state) {
-      state = 1;
-      sliceStart = ctx.p;
-    }
-  } while (c = ctx.s.charCodeAt(++ctx.p));
-  TomlError.x("incomplete key-value: cannot find end of key", ctx, startPtr);
-}
-function parseInlineTable(ctx) {
-  let startPtr = ctx.p++;
-  let res = /* @__PURE__ */ Object.create(null);
-  let seen = /* @__PURE__ */ new Set();
-  let c;
-  while (ctx.p < ctx.s.length) {
-    skipVoid(ctx);
-    if ((c = ctx.s.charCodeAt(ctx.p)) === 125) {
-      ctx.p++;
-      return res;
-    }
-    let k;
-    let t = res;
-    let hasOwn = false;
-    let errPtr = ctx.p;
-    let key = parseKey(ctx);
-    for (let i = 0; i < key.length; i++) {
-      if (i)
-        t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null);
-      k = key[i];
-      if ((hasOwn = Object.hasOwn(t, k)) && (typeof t[k] !== "object" || seen.has(t[k]))) {
-        TomlError.x("trying to redefine an already defined value", ctx, errPtr);
-      }
-      let unsafe = k === "__proto__";
-      if (ctx.uk && (unsafe || k === "constructor")) {
-        t = ctx.uk !== 1 && TomlError.x("document contains an unsafe property", ctx, errPtr);
-        break;
-      }
-      if (!hasOwn && unsafe) {
-        Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
-      }
-    }
-    if (hasOwn) {
-      TomlError.x("trying to redefine an already defined value", ctx, errPtr);
-    }
-    skipVoid(ctx, true, true);
-    let value = extractValue(
-      ctx,
-      125
-      /* } */
-    );
-    if (t && typeof (t[k] = value) === "object")
-      seen.add(value);
-    skipVoid(ctx);
-    if ((c = ctx.s.charCodeAt(ctx.p++)) === 125) {
-      return res;
-    }
-    if (c !== 44)
-      TomlError.x("expected comma or end of structure", ctx, ctx.p - 1);
-  }
-  TomlError.x("unfinished table", ctx, startPtr);
-}
-function parseArray(ctx) {
-  let startPtr = ctx.p++;
-  let res = [];
-  let c;
-  while (ctx.p < ctx.s.length) {
-    skipVoid(ctx);
-    if ((c = ctx.s.charCodeAt(ctx.p)) === 93) {
-      ctx.p++;
-      return res;
-    }
-    res.push(extractValue(
-      ctx,
-      93
-      /* ] */
-    ));
-    skipVoid(ctx);
-    if ((c = ctx.s.charCodeAt(ctx.p++)) === 93) {
-      return res;
-    }
-    if (c !== 44)
-      TomlError.x("expected comma or end of structure", ctx, ctx.p - 1);
-  }
-  TomlError.x("unfinished array", ctx, startPtr);
-}
-var init_struct = __esm({
-  "node_modules/smol-toml/dist/struct.js"() {
-    init_primitive();
-    init_extract();
-    init_util();
-    init_error();
-  }
-});
-
-// node_modules/smol-toml/dist/parse.js
-function peekTable(ctx, key, table, meta, type) {
-  let t = table;
-  let m = meta;
-  let k;
-  let hasOwn = false;
-  let state;
-  for (let i = 0; i < key.length; i++) {
-    if (i) {
-      t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null);
-      m = (state = m[k]).c;
-      if (type === 0 && (state.t === 1 || state.t === 2)) {
-        return null;
-      }
-      if (state.t === 2) {
-        let l = t.length - 1;
-        t = t[l];
-        m = m[l].c;
-      }
-    }
-    k = key[i];
-    if ((hasOwn = Object.hasOwn(t, k)) && m[k]?.t === 0 && m[k]?.d) {
-      return null;
-    }
-    if (!hasOwn) {
-      let unsafe = k === "__proto__";
-      if (ctx.uk && (unsafe || k === "constructor"))
-        return false;
-      if (unsafe) {
-        Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
-        Object.defineProperty(m, k, { enumerable: true, configurable: true, writable: true });
-      }
-      m[k] = {
-        t: i < key.length - 1 && type === 2 ? 3 : type,
-        d: false,
-        i: 0,
-        c: /* @__PURE__ */ Object.create(null)
-      };
-    }
-  }
-  state = m[k];
-  if (state.t !== type && !(type === 1 && state.t === 3)) {
-    return null;
-  }
-  if (type === 2) {
-    if (!state.d) {
-      state.d = true;
-      t[k] = [];
-    }
-    t[k].push(t = /* @__PURE__ */ Object.create(null));
-    state.c[state.i++] = state = { t: 1, d: false, i: 0, c: /* @__PURE__ */ Object.create(null) };
-  }
-  if (state.d) {
-    return null;
-  }
-  state.d = true;
-  if (type === 1) {
-    t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null);
-  } else if (type === 0 && hasOwn) {
-    return null;
-  }
-  return [k, t, state.c];
-}
-function validateTablePeek(ctx, peek, ptr) {
-  if (peek === null || ctx.uk === 2)
-    TomlError.x(peek === null ? "trying to redefine an already defined table or value" : "document contains an unsafe property", ctx, ptr);
-}
-function parse2(toml, options = {}) {
-  let ctx = {
-    s: toml,
-    p: 0,
-    d: options.maxDepth ?? 1e3,
-    bi: options.integersAsBigInt ?? false,
-    ld: options.useLegacyDate ?? true,
-    uk: options.unsafeKeyBehaviour === "throw" ? 2 : options.unsafeKeyBehaviour === "drop" ? 1 : 0
-  };
-  let res = /* @__PURE__ */ Object.create(null);
-  let meta = /* @__PURE__ */ Object.create(null);
-  let tmp;
-  let skipping = false;
-  let tbl = res;
-  let m = meta;
-  if (toml.charCodeAt(0) === 65279)
-    ctx.p++;
-  skipVoid(ctx);
-  while (ctx.p < toml.length) {
-    if (toml.charCodeAt(ctx.p) === 91) {
-      let isTableArray = toml.charCodeAt(++ctx.p) === 91;
-      tmp = ctx.p += +isTableArray;
-      skipping = false;
-      let k = parseKey(
-        ctx,
-        93
-        /* ] */
-      );
-      if (isTableArray) {
-        if (toml.charCodeAt(ctx.p) !== 93) {
-          TomlError.x("expected end of table array declaration", ctx);
-        }
-        ctx.p++;
-      }
-      let p = peekTable(
-        ctx,
-        k,
-        res,
-        meta,
-        isTableArray ? 2 : 1
-        /* Type.EXPLICIT */
-      );
-      if (!p) {
-        validateTablePeek(ctx, p, tmp);
-        skipping = true;
-      } else {
-        m = p[2];
-        tbl = p[1];
-      }
-    } else {
-      tmp = ctx.p;
-      let k = parseKey(ctx);
-      let p = peekTable(
-        ctx,
-        k,
-        tbl,
-        m,
-        0
-        /* Type.DOTTED */
-      );
-      if (!p && !skipping)
-        validateTablePeek(ctx, p, tmp);
-      skipVoid(ctx, true, true);
-      let v = extractValue(ctx, void 0);
-      if (p && !skipping)
-        p[1][p[0]] = v;
-    }
-    skipVoid(ctx, true);
-    if (ctx.p < toml.length && (tmp = toml.charCodeAt(ctx.p)) !== 10 && (tmp !== 13 || toml.charCodeAt(ctx.p + 1) !== 10)) {
-      TomlError.x("each key-value declaration must be followed by an end-of-line", ctx);
-    }
-    skipVoid(ctx);
-  }
-  return res;
-}
-var init_parse = __esm({
-  "node_modules/smol-toml/dist/parse.js"() {
-    init_struct();
-    init_extract();
-    init_util();
-    init_error();
-  }
-});
-
-// node_modules/smol-toml/dist/stringify.js
-var HAS_WELLFORMED;
-var init_stringify = __esm({
-  "node_modules/smol-toml/dist/stringify.js"() {
-    HAS_WELLFORMED = !!"".isWellFormed;
-  }
-});
-
-// node_modules/smol-toml/dist/index.js
-var init_dist = __esm({
-  "node_modules/smol-toml/dist/index.js"() {
-    init_parse();
-    init_stringify();
-    init_date();
-    init_error();
-  }
-});
-
-// src/manifests/source-text.ts
-function decodeManifest(bytes2) {
-  let encoding = "utf-8";
-  if (bytes2[0] === 255 && bytes2[1] === 254) encoding = "utf-16le";
-  else if (bytes2[0] === 254 && bytes2[1] === 255) encoding = "utf-16be";
-  if (encoding === "utf-8") {
-    const nul = bytes2.indexOf(0);
-    if (nul !== -1) return { ok: false, message: "binary content (NUL byte), not a text manifest", line: lineOfByte(bytes2, nul) };
-  }
-  try {
-    const text = new TextDecoder(encoding, { fatal: true }).decode(bytes2);
-    if (encoding !== "utf-8" && text.includes("\0")) {
-      return { ok: false, message: "binary content (NUL character), not a text manifest", line: 1 };
-    }
-    return { ok: true, text };
-  } catch {
-    return { ok: false, message: `not valid ${encoding.toUpperCase()} text (binary file?)`, line: firstInvalidUtf8Line(bytes2) };
-  }
-}
-function lineOfByte(bytes2, index2) {
-  let line = 1;
-  for (let i = 0; i < index2; i++) if (bytes2[i] === 10) line++;
-  return line;
-}
-function firstInvalidUtf8Line(bytes2) {
-  let start = 0;
-  let line = 1;
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  for (let i = 0; i <= bytes2.length; i++) {
-    if (i === bytes2.length || bytes2[i] === 10) {
-      try {
-        decoder.decode(bytes2.subarray(start, i));
-      } catch {
-        return line;
-      }
-      start = i + 1;
-      line++;
-    }
-  }
-  return 1;
-}
-var LineMap;
-var init_source_text = __esm({
-  "src/manifests/source-text.ts"() {
-    "use strict";
-    LineMap = class {
-      constructor(text) {
-        this.text = text;
-        let count2 = 1;
-        for (let i = 0; i < text.length; i++) {
-          const c = text.charCodeAt(i);
-          if (c === 10 || c === 13 && text.charCodeAt(i + 1) !== 10) count2++;
-        }
-        this.starts = new Uint32Array(count2);
-        let n = 1;
-        for (let i = 0; i < text.length; i++) {
-          const c = text.charCodeAt(i);
-          if (c === 10 || c === 13 && text.charCodeAt(i + 1) !== 10) this.starts[n++] = i + 1;
-        }
-      }
-      text;
-      /** Offset at which each line starts; the first is 0. */
-      starts;
-      get lineCount() {
-        return this.starts.length;
-      }
-      /** 1-based line and column (UTF-16 code units, as SARIF's default `columnKind`). */
-      position(offset) {
-        let lo = 0;
-        let hi = this.starts.length - 1;
-        while (lo < hi) {
-          const mid = lo + hi + 1 >> 1;
-          if (this.starts[mid] <= offset) lo = mid;
-          else hi = mid - 1;
-        }
-        return { line: lo + 1, column: offset - this.starts[lo] + 1 };
-      }
-      /** Location of `[start, end)`; the end column is exclusive, like SARIF's `endColumn`. */
-      location(file, start, end) {
-        const a = this.position(start);
-        const b = this.position(Math.max(start, end));
-        return { file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
-      }
-    };
-  }
-});
-
-// src/manifests/toml-positions.ts
-function below(node, keys) {
-  let n = node;
-  for (const k of keys) n = n.child(k.name);
-  return n;
-}
-function unescapeBasic(s) {
-  return s.replace(/\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, (_, e) => {
-    if (e[0] === "u" || e[0] === "U") return String.fromCodePoint(parseInt(e.slice(1), 16));
-    return { n: "\n", t: "	", r: "\r", b: "\b", f: "\f", e: "\x1B" }[e] ?? e;
-  });
-}
-var PathNode, MAX_TOML_ITEMS, TooLarge, TomlPositions, BARE_KEY, Scanner;
-var init_toml_positions = __esm({
-  "src/manifests/toml-positions.ts"() {
-    "use strict";
-    init_source_text();
-    PathNode = class _PathNode {
-      // The span as four numbers (keyStart -1: none), not an object per value: fewer allocations on
-      // a document of a hundred thousand values.
-      keyStart = -1;
-      keyEnd = 0;
-      valueStart = 0;
-      valueEnd = 0;
-      /** For an array of tables: the index of its current (last) element. */
-      current;
-      keys;
-      items;
-      child(key) {
-        if (typeof key === "number") {
-          this.items ??= [];
-          return this.items[key] ??= new _PathNode();
-        }
-        this.keys ??= /* @__PURE__ */ new Map();
-        let node = this.keys.get(key);
-        if (!node) {
-          node = new _PathNode();
-          this.keys.set(key, node);
-        }
-        return node;
-      }
-      find(key) {
-        return typeof key === "number" ? this.items?.[key] : this.keys?.get(key);
-      }
-      get span() {
-        return this.keyStart === -1 ? void 0 : { keyStart: this.keyStart, keyEnd: this.keyEnd, valueStart: this.valueStart, valueEnd: this.valueEnd };
-      }
-      record(keyStart, keyEnd, valueStart, valueEnd) {
-        this.keyStart = keyStart;
-        this.keyEnd = keyEnd;
-        this.valueStart = valueStart;
-        this.valueEnd = valueEnd;
-      }
-    };
-    MAX_TOML_ITEMS = 25e4;
-    TooLarge = class extends Error {
-    };
-    TomlPositions = class {
-      constructor(text, file) {
-        this.text = text;
-        this.file = file;
-        this.lines = new LineMap(text);
-        const scanner = new Scanner(text, this.root);
-        try {
-          scanner.run();
-        } catch (error) {
-          if (error instanceof TooLarge) this.tooLargeAt = scanner.position;
-        }
-      }
-      text;
-      file;
-      root = new PathNode();
-      lines;
-      /** Where the scan passed MAX_TOML_ITEMS, or null. */
-      tooLargeAt = null;
-      span(path4) {
-        let node = this.root;
-        for (const key of path4) {
-          node = node.find(key);
-          if (!node) return void 0;
-        }
-        return node.span;
-      }
-      /** Location of the value at `path` (a string's content), else of the nearest recorded ancestor. */
-      value(path4) {
-        let node = this.root;
-        let nearest = this.root.span;
-        let exact = path4.length === 0;
-        for (let i = 0; i < path4.length && node; i++) {
-          node = node.find(path4[i]);
-          const span = node?.span;
-          if (span) {
-            nearest = span;
-            exact = i === path4.length - 1;
-          }
-        }
-        if (!nearest) return { file: this.file, line: 1, column: 1, endLine: 1, endColumn: 1 };
-        return exact ? this.lines.location(this.file, nearest.valueStart, nearest.valueEnd) : this.lines.location(this.file, nearest.keyStart, nearest.keyEnd);
-      }
-      /** Location of the key at `path` (for tables such as `requests = { version = "…" }`). */
-      key(path4) {
-        const s = this.span(path4);
-        return s ? this.lines.location(this.file, s.keyStart, s.keyEnd) : this.value(path4);
-      }
-    };
-    BARE_KEY = /[A-Za-z0-9_-]/;
-    Scanner = class {
-      constructor(text, root) {
-        this.text = text;
-        this.root = root;
-      }
-      text;
-      root;
-      pos = 0;
-      items = 0;
-      get position() {
-        return this.pos;
-      }
-      /** One more key part, value or table; past MAX_TOML_ITEMS the scan stops. */
-      count() {
-        if (++this.items > MAX_TOML_ITEMS) throw new TooLarge();
-      }
-      run() {
-        let table = this.root;
-        for (; ; ) {
-          this.skipBlank(true);
-          if (this.pos >= this.text.length) return;
-          if (this.text[this.pos] === "[") {
-            const start = this.pos;
-            const isArray = this.text[this.pos + 1] === "[";
-            this.pos += isArray ? 2 : 1;
-            this.skipBlank(false);
-            const keys = this.parseKey();
-            this.skipBlank(false);
-            this.pos += isArray ? 2 : 1;
-            this.count();
-            table = this.resolveHeader(keys, isArray);
-            table.record(start, this.pos, start, this.pos);
-          } else {
-            const keys = this.parseKey();
-            const first = keys[0];
-            const last = keys[keys.length - 1];
-            this.skipBlank(false);
-            if (this.text[this.pos] !== "=") throw new Error("expected =");
-            this.pos++;
-            this.skipBlank(false);
-            this.parseValue(below(table, keys), first.start, last.end);
-          }
-        }
-      }
-      /** A header's node: each part that names an array of tables continues in its current element. */
-      resolveHeader(keys, isArray) {
-        let node = this.root;
-        keys.forEach(({ name }, i) => {
-          node = node.child(name);
-          if (isArray && i === keys.length - 1) {
-            node.current = (node.current ?? -1) + 1;
-            node = node.child(node.current);
-          } else if (node.current !== void 0) {
-            node = node.child(node.current);
-          }
-        });
-        return node;
-      }
-      /** Whitespace and comments; newlines too when `newlines`. */
-      skipBlank(newlines) {
-        const t = this.text;
-        while (this.pos < t.length) {
-          const c = t[this.pos];
-          if (c === " " || c === "	" || newlines && (c === "\n" || c === "\r")) this.pos++;
-          else if (c === "#") {
-            while (this.pos < t.length && t[this.pos] !== "\n") this.pos++;
-          } else return;
-        }
-      }
-      parseKey() {
-        const keys = [];
-        for (; ; ) {
-          this.skipBlank(false);
-          const start = this.pos;
-          const c = this.text[this.pos];
-          let name;
-          if (c === '"' || c === "'") {
-            const s = this.parseString();
-            name = c === '"' ? unescapeBasic(this.text.slice(s.contentStart, s.contentEnd)) : this.text.slice(s.contentStart, s.contentEnd);
-          } else {
-            while (this.pos < this.text.length && BARE_KEY.test(this.text[this.pos])) this.pos++;
-            if (this.pos === start) throw new Error("expected key");
-            name = this.text.slice(start, this.pos);
-          }
-          this.count();
-          keys.push({ name, start, end: this.pos });
-          this.skipBlank(false);
-          if (this.text[this.pos] !== ".") return keys;
-          this.pos++;
-        }
-      }
-      parseString() {
-        const t = this.text;
-        const q = t[this.pos];
-        const triple = t.startsWith(q.repeat(3), this.pos);
-        if (triple) {
-          this.pos += 3;
-          if (t[this.pos] === "\n") this.pos++;
-          else if (t[this.pos] === "\r" && t[this.pos + 1] === "\n") this.pos += 2;
-          const contentStart2 = this.pos;
-          while (this.pos < t.length) {
-            if (q === '"' && t[this.pos] === "\\") {
-              this.pos += 2;
-              continue;
-            }
-            if (t.startsWith(q.repeat(3), this.pos)) {
-              let end = this.pos;
-              while (t[end + 3] === q && end - this.pos < 2) end++;
-              this.pos = end + 3;
-              return { contentStart: contentStart2, contentEnd: end };
-            }
-            this.pos++;
-          }
-          throw new Error("unterminated string");
-        }
-        this.pos++;
-        const contentStart = this.pos;
-        while (this.pos < t.length && t[this.pos] !== q && t[this.pos] !== "\n") {
-          if (q === '"' && t[this.pos] === "\\") this.pos++;
-          this.pos++;
-        }
-        const contentEnd = this.pos;
-        this.pos++;
-        return { contentStart, contentEnd };
-      }
-      parseValue(node, keyStart, keyEnd) {
-        this.count();
-        const t = this.text;
-        const c = t[this.pos];
-        const valueStart = this.pos;
-        if (c === '"' || c === "'") {
-          const s = this.parseString();
-          node.record(keyStart, keyEnd, s.contentStart, s.contentEnd);
-          return;
-        }
-        if (c === "[") {
-          this.pos++;
-          for (let index2 = 0; ; index2++) {
-            this.skipBlank(true);
-            if (t[this.pos] === "]") break;
-            const elementStart = this.pos;
-            this.parseValue(node.child(index2), elementStart, elementStart);
-            this.skipBlank(true);
-            if (t[this.pos] === ",") this.pos++;
-            else if (t[this.pos] !== "]") throw new Error("expected , or ]");
-          }
-          this.pos++;
-        } else if (c === "{") {
-          this.pos++;
-          for (; ; ) {
-            this.skipBlank(true);
-            if (t[this.pos] === "}") break;
-            const keys = this.parseKey();
-            this.skipBlank(false);
-            if (t[this.pos] !== "=") throw new Error("expected =");
-            this.pos++;
-            this.skipBlank(false);
-            this.parseValue(below(node, keys), keys[0].start, keys[keys.length - 1].end);
-            this.skipBlank(true);
-            if (t[this.pos] === ",") this.pos++;
-            else if (t[this.pos] !== "}") throw new Error("expected , or }");
-          }
-          this.pos++;
-        } else {
-          while (this.pos < t.length && !",]}#\n\r".includes(t[this.pos])) this.pos++;
-          let end = this.pos;
-          while (end > valueStart && (t[end - 1] === " " || t[end - 1] === "	")) end--;
-          node.record(keyStart, keyEnd, valueStart, end);
-          return;
-        }
-        node.record(keyStart === keyEnd ? valueStart : keyStart, keyStart === keyEnd ? this.pos : keyEnd, valueStart, this.pos);
-      }
-    };
-  }
-});
-
-// src/manifests/toml-document.ts
-function readToml(text, file) {
-  const positions = new TomlPositions(text, file);
-  if (positions.tooLargeAt !== null) {
-    const at = positions.lines.position(positions.tooLargeAt);
-    return {
-      ok: false,
-      issue: fileLevel({ file, line: at.line, column: at.column, message: `more than ${MAX_TOML_ITEMS} TOML keys, values and tables (a real manifest holds about 25 per KB); not read`, severity: "error", fatal: true })
-    };
-  }
-  try {
-    const data = parse2(text);
-    return { ok: true, data, positions };
-  } catch (error) {
-    if (error instanceof TomlError) {
-      const message2 = error.message.split("\n")[0].replace(/^Invalid TOML document:\s*/, "");
-      return { ok: false, issue: { file, line: error.line, column: error.column, message: oneLine2(`TOML syntax error: ${message2}`), severity: "error", fatal: true } };
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, issue: { file, line: 1, message: oneLine2(`cannot read TOML: ${message}`), severity: "error", fatal: true } };
-  }
-}
-function isTable(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
-function tableAt(data, ...keys) {
-  let current = data;
-  for (const key of keys) {
-    if (!isTable(current)) return void 0;
-    current = current[key];
-  }
-  return isTable(current) ? current : void 0;
-}
-function stringOf(value) {
-  return typeof value === "string" ? value : void 0;
-}
-function unknownContent(data, positions, file, label, known) {
-  const keys = Object.keys(data);
-  if (keys.length === 0 || keys.some((k) => known(k, data[k]))) return null;
-  return nothingRead(file, positions.key([keys[0]]).line, label, keys.map((k) => isTable(data[k]) || Array.isArray(data[k]) ? `[${k}]` : k));
-}
-function nothingRead(file, line, label, what) {
-  const shown = what.slice(0, 5).map((w) => w.length > 40 ? `${w.slice(0, 37)}...` : w);
-  const more = what.length > shown.length ? ` and ${what.length - shown.length} more` : "";
-  return fileLevel({
-    file,
-    line,
-    message: oneLine2(`nothing read as ${label}: only ${shown.join(", ")}${more}, which ${label} does not hold (no requirements, includes or options)`),
-    severity: "error"
-  });
-}
-var init_toml_document = __esm({
-  "src/manifests/toml-document.ts"() {
-    "use strict";
-    init_dist();
-    init_limits();
-    init_toml_positions();
-  }
-});
-
 // src/manifests/types.ts
 function emptyIndexOptions() {
   return { extraIndexUrls: [], findLinks: [], pre: false, onlyBinary: [], noBinary: [], trustedHosts: [] };
@@ -7061,9 +7850,9 @@ function poetry(c, tool, project, index2) {
     c.issue(["tool", "poetry", "extras"], "[tool.poetry.extras] is ignored: Poetry 2 takes extras from [project.optional-dependencies] when [project] declares dependencies", "warning");
   }
   const extrasOf = /* @__PURE__ */ new Map();
-  for (const [extra, names] of Object.entries(extrasHonoured ? extrasTable : {})) {
-    if (!Array.isArray(names)) continue;
-    names.forEach((n, i) => {
+  for (const [extra, names2] of Object.entries(extrasHonoured ? extrasTable : {})) {
+    if (!Array.isArray(names2)) continue;
+    names2.forEach((n, i) => {
       if (typeof n !== "string") return;
       const key = canonicalizeName(cutAtFirst(n.trim(), NAME_ENDS.replace("@", "")));
       if (!mainNames.has(key)) {
@@ -7605,7 +8394,7 @@ function readPipfileLock(text, file, result) {
   const requires = isTable(meta.requires) ? meta.requires : {};
   if (typeof requires.python_full_version === "string") result.requiresPython = `==${requires.python_full_version}`;
   else if (typeof requires.python_version === "string") result.requiresPython = `==${requires.python_version}.*`;
-  let count2 = 0;
+  let count3 = 0;
   sections: for (const [section, entries] of Object.entries(data)) {
     if (section === "_meta") continue;
     const at = offsets.get(section);
@@ -7617,7 +8406,7 @@ function readPipfileLock(text, file, result) {
     for (const [name, entry] of Object.entries(entries)) {
       const keyAt = at?.keys.get(name);
       const location = keyAt !== void 0 ? lines.location(file, keyAt + 1, keyAt + 1 + name.length) : lines.location(file, 0, 0);
-      if (++count2 > MAX_ENTRIES_PER_FILE) {
+      if (++count3 > MAX_ENTRIES_PER_FILE) {
         result.issues.push(tooManyEntries(file, location.line, "package entries"));
         break sections;
       }
@@ -7693,9 +8482,9 @@ function stringList(value) {
 function graphIssue(result, location, message) {
   result.issues.push({ file: location.file, line: location.line, column: location.column, message: oneLine2(message), severity: "warning" });
 }
-function admitEdge(result, location, count2 = 1) {
+function admitEdge(result, location, count3 = 1) {
   const before = edgesRead.get(result) ?? 0;
-  const n = before + count2;
+  const n = before + count3;
   edgesRead.set(result, n);
   if (n <= MAX_EDGES_PER_FILE) return true;
   if (before <= MAX_EDGES_PER_FILE) result.issues.push(tooManyEntries(result.graph.file, location().line, "dependency edges"));
@@ -7724,8 +8513,8 @@ function settleVersions(nodes, pending) {
     edge.version = settled;
   }
 }
-function nodeOf(name, version, markerText, origin) {
-  return { name: canonicalizeName(name), version, markerText, dependencies: [], optionalDependencies: {}, url: origin.url, localPath: origin.localPath };
+function nodeOf(name, version, markerText2, origin) {
+  return { name: canonicalizeName(name), version, markerText: markerText2, dependencies: [], optionalDependencies: {}, url: origin.url, localPath: origin.localPath };
 }
 function addOptional(node, extra, edges) {
   const key = canonicalizeName(extra);
@@ -8355,11 +9144,11 @@ function requirementFromLine(text, location, options, issues) {
   const sep2 = isUrl ? /;\s/ : /;/;
   const m = sep2.exec(text);
   let target = (m ? text.slice(0, m.index) : text).trim();
-  const markerText = m ? text.slice(m.index + 1).trim() : null;
+  const markerText2 = m ? text.slice(m.index + 1).trim() : null;
   let marker = null;
-  if (markerText !== null) {
+  if (markerText2 !== null) {
     try {
-      marker = withoutStackTraces(() => parseMarker(markerText));
+      marker = withoutStackTraces(() => parseMarker(markerText2));
     } catch (error) {
       issues.push(requirementIssue(text, location, error));
       return null;
@@ -8386,7 +9175,7 @@ function requirementFromLine(text, location, options, issues) {
     ...base2,
     url: isUrl ? target : null,
     localPath,
-    markerText
+    markerText: markerText2
   });
   record.marker = marker;
   record.extras = extras;
@@ -8704,16 +9493,16 @@ function readIni(text) {
       current = null;
       continue;
     }
-    const delimiter = firstOf(raw, "=:");
-    if (delimiter <= 0 || !section) {
+    const delimiter2 = firstOf(raw, "=:");
+    if (delimiter2 <= 0 || !section) {
       const inSection = section !== null;
       issue(offset, () => inSection ? `cannot read line ${quote(trimmed)}` : `line ${quote(trimmed)} is outside any [section]`);
       current = null;
       continue;
     }
-    const key = raw.slice(0, delimiter).trim().toLowerCase();
-    const value = raw.slice(delimiter + 1).trim();
-    const valueOffset = offset + raw.length - raw.slice(delimiter + 1).trimStart().length;
+    const key = raw.slice(0, delimiter2).trim().toLowerCase();
+    const value = raw.slice(delimiter2 + 1).trim();
+    const valueOffset = offset + raw.length - raw.slice(delimiter2 + 1).trimStart().length;
     current = { key, keyOffset: offset + lead, lines: value ? [{ text: value, offset: valueOffset }] : [] };
     section.set(key, current);
   }
@@ -8869,7 +9658,7 @@ var init_setup_cfg = __esm({
 });
 
 // src/manifests/index.ts
-import { lstat as lstat2, readFile, stat } from "node:fs/promises";
+import { lstat as lstat2, readFile as readFile2, stat } from "node:fs/promises";
 import path2 from "node:path";
 function finalIssue(issue) {
   const message = oneLine2(issue.message);
@@ -8895,6 +9684,9 @@ async function loadManifests(paths, options = {}) {
   const env = options.env ?? process.env;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const inputs = paths.length ? paths : ["."];
+  const excludes = compileExcludes(options.exclude ?? []);
+  if (!excludes.ok) throw new ManifestPathError(excludes.problem);
+  const discoverOptions = { exclude: excludes.patterns, gitignore: options.gitignore !== false };
   const projects = /* @__PURE__ */ new Map();
   const add = (root, file, format) => {
     const list2 = projects.get(root) ?? [];
@@ -8910,7 +9702,7 @@ async function loadManifests(paths, options = {}) {
       throw new ManifestPathError(await pathProblem(error, abs, oneLine2(input2)));
     }
     if (info.isDirectory()) {
-      for (const m of await discoverManifests(abs)) add(m.root, m.file, m.format);
+      for (const m of await discoverManifests(abs, discoverOptions)) add(m.root, m.file, m.format);
     } else {
       add(path2.dirname(abs), abs, formatOfPath(abs));
     }
@@ -8931,7 +9723,7 @@ async function readManifest(abs, rel, maxFileBytes) {
         issue: { file: rel, line: 1, message: `file is ${megabytes(info.size)}, over the ${megabytes(maxFileBytes)} limit for a manifest; skipped`, severity: "error", fatal: true }
       };
     }
-    const decoded = decodeManifest(await readFile(abs));
+    const decoded = decodeManifest(await readFile2(abs));
     if (!decoded.ok) return { ok: false, issue: { file: rel, line: decoded.line, message: decoded.message, severity: "error", fatal: true } };
     return { ok: true, text: decoded.text };
   } catch (error) {
@@ -9086,6 +9878,7 @@ var init_manifests = __esm({
     init_safe_text();
     init_limits();
     init_discovery();
+    init_ignore_rules();
     init_locks();
     init_file_url();
     init_pipfile();
@@ -9220,14 +10013,14 @@ function sameHosts(a, b) {
   }
   return true;
 }
-function netrcPath(env, exists = existsSync2) {
+function netrcPath(env, exists2 = existsSync2) {
   const home = (process.platform === "win32" ? env["USERPROFILE"] : env["HOME"]) ?? homedir();
   const expand = (path4) => path4 === "~" || path4.startsWith("~/") ? `${home.replace(/[\\/]+$/, "")}${path4.slice(1)}` || "/" : path4;
   const explicit = env["NETRC"];
   const candidates = explicit !== void 0 ? [explicit] : ["~/.netrc", "~/_netrc"];
   for (const candidate of candidates) {
     const path4 = expand(candidate);
-    if (path4 !== "" && exists(path4)) return path4;
+    if (path4 !== "" && exists2(path4)) return path4;
   }
   return null;
 }
@@ -10013,18 +10806,18 @@ var require_http_cache_semantics = __commonJS({
         if (!response || !response.headers) {
           throw Error("Response headers missing");
         }
-        let matches2 = false;
+        let matches3 = false;
         if (response.status !== void 0 && response.status != 304) {
-          matches2 = false;
+          matches3 = false;
         } else if (response.headers.etag && !/^\s*W\//.test(response.headers.etag)) {
-          matches2 = this._resHeaders.etag && this._resHeaders.etag.replace(/^\s*W\//, "") === response.headers.etag;
+          matches3 = this._resHeaders.etag && this._resHeaders.etag.replace(/^\s*W\//, "") === response.headers.etag;
         } else if (this._resHeaders.etag && response.headers.etag) {
-          matches2 = this._resHeaders.etag.replace(/^\s*W\//, "") === response.headers.etag.replace(/^\s*W\//, "");
+          matches3 = this._resHeaders.etag.replace(/^\s*W\//, "") === response.headers.etag.replace(/^\s*W\//, "");
         } else if (this._resHeaders["last-modified"]) {
-          matches2 = this._resHeaders["last-modified"] === response.headers["last-modified"];
+          matches3 = this._resHeaders["last-modified"] === response.headers["last-modified"];
         } else {
           if (!this._resHeaders.etag && !this._resHeaders["last-modified"] && !response.headers.etag && !response.headers["last-modified"]) {
-            matches2 = true;
+            matches3 = true;
           }
         }
         const optionsCopy = {
@@ -10033,7 +10826,7 @@ var require_http_cache_semantics = __commonJS({
           immutableMinTimeToLive: this._immutableMinTtl,
           ignoreCargoCult: this._ignoreCargoCult
         };
-        if (!matches2) {
+        if (!matches3) {
           return {
             policy: new this.constructor(request2, response, optionsCopy),
             // Client receiving 304 without body, even if it's invalid/mismatched has no option
@@ -10472,27 +11265,27 @@ function pLimit(concurrency) {
     activeCount--;
     resumeNext();
   };
-  const run = async (function_, resolve7, arguments_) => {
+  const run = async (function_, resolve10, arguments_) => {
     const result = (async () => function_(...arguments_))();
-    resolve7(result);
+    resolve10(result);
     try {
       await result;
     } catch {
     }
     next();
   };
-  const enqueue = (function_, resolve7, reject, arguments_) => {
+  const enqueue = (function_, resolve10, reject, arguments_) => {
     const queueItem = { reject };
     new Promise((internalResolve) => {
       queueItem.run = internalResolve;
       queue.enqueue(queueItem);
-    }).then(run.bind(void 0, function_, resolve7, arguments_));
+    }).then(run.bind(void 0, function_, resolve10, arguments_));
     if (activeCount < concurrency) {
       resumeNext();
     }
   };
-  const generator = (function_, ...arguments_) => new Promise((resolve7, reject) => {
-    enqueue(function_, resolve7, reject, arguments_);
+  const generator = (function_, ...arguments_) => new Promise((resolve10, reject) => {
+    enqueue(function_, resolve10, reject, arguments_);
   });
   Object.defineProperties(generator, {
     activeCount: {
@@ -12219,9 +13012,9 @@ var require_util = __commonJS({
       return !headerCharRegex.test(characters);
     }
     var rangeHeaderRegex = /^bytes (\d+)-(\d+)\/(\d+)?$/;
-    function parseRangeHeader(range) {
-      if (range == null || range === "") return { start: 0, end: null, size: null };
-      const m = range ? range.match(rangeHeaderRegex) : null;
+    function parseRangeHeader(range2) {
+      if (range2 == null || range2 === "") return { start: 0, end: null, size: null };
+      const m = range2 ? range2.match(rangeHeaderRegex) : null;
       return m ? {
         start: parseInt(m[1]),
         end: m[2] ? parseInt(m[2]) : null,
@@ -13304,9 +14097,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve7, reject) => {
+          return new Promise((resolve10, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve7(data);
+              return err ? reject(err) : resolve10(data);
             });
           });
         }
@@ -13344,9 +14137,9 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve7, reject) => {
+          return new Promise((resolve10, reject) => {
             this.destroy(err, (err2, data) => {
-              return err2 ? reject(err2) : resolve7(data);
+              return err2 ? reject(err2) : resolve10(data);
             });
           });
         }
@@ -15010,8 +15803,8 @@ var require_webidl = __commonJS({
       return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(opts) {
-      const plural4 = opts.types.length === 1 ? "" : " one of";
-      const message = `${opts.argument} could not be converted to${plural4}: ${opts.types.join(", ")}.`;
+      const plural5 = opts.types.length === 1 ? "" : " one of";
+      const message = `${opts.argument} could not be converted to${plural5}: ${opts.types.join(", ")}.`;
       return webidl.errors.exception({
         header: opts.prefix,
         message
@@ -16852,8 +17645,8 @@ var require_promise = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve7, reject) => {
-        res = resolve7;
+      const promise = new Promise((resolve10, reject) => {
+        res = resolve10;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -17202,7 +17995,7 @@ var require_client_h1 = __commonJS({
       kHTTPContext,
       kClosed
     } = require_symbols();
-    var constants = require_constants2();
+    var constants2 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var removeAllListeners = util.removeAllListeners;
@@ -17338,7 +18131,7 @@ var require_client_h1 = __commonJS({
          */
       constructor(client, socket, { exports: exports2 }) {
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants2.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -17434,11 +18227,11 @@ var require_client_h1 = __commonJS({
             currentParser = null;
             currentBufferRef = null;
           }
-          if (ret !== constants.ERROR.OK) {
+          if (ret !== constants2.ERROR.OK) {
             const data = chunk.subarray(llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr);
-            if (ret === constants.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants2.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(data);
-            } else if (ret === constants.ERROR.PAUSED) {
+            } else if (ret === constants2.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(data);
             } else {
@@ -17461,10 +18254,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants.ERROR.OK) {
+        if (ret === constants2.ERROR.OK) {
           return null;
         }
-        if (ret === constants.ERROR.PAUSED || ret === constants.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants2.ERROR.PAUSED || ret === constants2.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -17481,7 +18274,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants.ERROR[ret], data);
+        return new HTTPParserError(message, constants2.ERROR[ret], data);
       }
       destroy() {
         assert(currentParser === null);
@@ -17692,7 +18485,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants.ERROR.PAUSED : 0;
+        return pause ? constants2.ERROR.PAUSED : 0;
       }
       /**
        * @param {Buffer} buf
@@ -17718,7 +18511,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         }
         return 0;
       }
@@ -17758,13 +18551,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(client[kResume]);
         } else {
@@ -18279,12 +19072,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve7, reject) => {
+      const waitForDrain = () => new Promise((resolve10, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve7;
+          callback = resolve10;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -19168,12 +19961,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve7, reject) => {
+      const waitForDrain = () => new Promise((resolve10, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve7;
+          callback = resolve10;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -19490,16 +20283,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       [kClose]() {
-        return new Promise((resolve7) => {
+        return new Promise((resolve10) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve7;
+            this[kClosedResolve] = resolve10;
           } else {
-            resolve7(null);
+            resolve10(null);
           }
         });
       }
       [kDestroy](err) {
-        return new Promise((resolve7) => {
+        return new Promise((resolve10) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -19512,7 +20305,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve7(null);
+            resolve10(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -19919,8 +20712,8 @@ var require_pool_base = __commonJS({
           }
           return Promise.all(closeAll);
         } else {
-          return new Promise((resolve7) => {
-            this[kClosedResolve] = resolve7;
+          return new Promise((resolve10) => {
+            this[kClosedResolve] = resolve10;
           });
         }
       }
@@ -21042,7 +21835,7 @@ var require_socks5_proxy_agent = __commonJS({
         const proxyHost = this[kProxyUrl].hostname;
         const proxyPort = parseInt(this[kProxyUrl].port) || 1080;
         debug("creating SOCKS5 connection to", proxyHost, proxyPort);
-        const socket = await new Promise((resolve7, reject) => {
+        const socket = await new Promise((resolve10, reject) => {
           this[kConnector]({
             hostname: proxyHost,
             host: proxyHost,
@@ -21052,7 +21845,7 @@ var require_socks5_proxy_agent = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve7(socket2);
+              resolve10(socket2);
             }
           });
         });
@@ -21062,14 +21855,14 @@ var require_socks5_proxy_agent = __commonJS({
           socket.destroy();
         });
         await socks5Client.handshake();
-        await new Promise((resolve7, reject) => {
+        await new Promise((resolve10, reject) => {
           const timeout = setTimeout(() => {
             reject(new Error("SOCKS5 authentication timeout"));
           }, 5e3);
           const onAuthenticated = () => {
             clearTimeout(timeout);
             socks5Client.removeListener("error", onError);
-            resolve7();
+            resolve10();
           };
           const onError = (err) => {
             clearTimeout(timeout);
@@ -21078,14 +21871,14 @@ var require_socks5_proxy_agent = __commonJS({
           };
           if (socks5Client.state === STATES.AUTHENTICATED) {
             clearTimeout(timeout);
-            resolve7();
+            resolve10();
           } else {
             socks5Client.once("authenticated", onAuthenticated);
             socks5Client.once("error", onError);
           }
         });
         await socks5Client.connect(targetHost, targetPort);
-        await new Promise((resolve7, reject) => {
+        await new Promise((resolve10, reject) => {
           const timeout = setTimeout(() => {
             reject(new Error("SOCKS5 connection timeout"));
           }, 5e3);
@@ -21093,7 +21886,7 @@ var require_socks5_proxy_agent = __commonJS({
             debug("SOCKS5 tunnel established to", targetHost, targetPort, "via", info);
             clearTimeout(timeout);
             socks5Client.removeListener("error", onError);
-            resolve7();
+            resolve10();
           };
           const onError = (err) => {
             clearTimeout(timeout);
@@ -21136,8 +21929,8 @@ var require_socks5_proxy_agent = __commonJS({
                       socket,
                       servername: this[kRequestTls]?.servername || targetHost
                     });
-                    await new Promise((resolve7, reject) => {
-                      finalSocket.once("secureConnect", resolve7);
+                    await new Promise((resolve10, reject) => {
+                      finalSocket.once("secureConnect", resolve10);
                       finalSocket.once("error", reject);
                     });
                   }
@@ -21582,16 +22375,16 @@ var require_retry_handler = __commonJS({
       const retryTime = new Date(retryAfter).getTime();
       return isNaN(retryTime) ? 0 : retryTime - Date.now();
     }
-    function validatePartialResponseContentLength(headers, range, statusCode, retryCount) {
+    function validatePartialResponseContentLength(headers, range2, statusCode, retryCount) {
       const contentLength = headers["content-length"];
       if (contentLength == null) {
         return;
       }
-      if (!Number.isFinite(range.start) || !Number.isFinite(range.end)) {
+      if (!Number.isFinite(range2.start) || !Number.isFinite(range2.end)) {
         return;
       }
       const length = Number(contentLength);
-      const expectedLength = range.end - range.start + 1;
+      const expectedLength = range2.end - range2.start + 1;
       if (!Number.isFinite(length) || length !== expectedLength) {
         throw new RequestRetryError("Content-Length mismatch", statusCode, {
           headers,
@@ -21852,8 +22645,8 @@ var require_retry_handler = __commonJS({
         }
         if (this.end == null) {
           if (statusCode === 206) {
-            const range = parseRangeHeader(headers["content-range"]);
-            if (range == null) {
+            const range2 = parseRangeHeader(headers["content-range"]);
+            if (range2 == null) {
               this.headersSent = true;
               this.handler.onResponseStart?.(
                 this.controllerProxy,
@@ -21863,8 +22656,8 @@ var require_retry_handler = __commonJS({
               );
               return;
             }
-            validatePartialResponseContentLength(headers, range, statusCode, this.retryCount);
-            const { start, size, end = size ? size - 1 : null } = range;
+            validatePartialResponseContentLength(headers, range2, statusCode, this.retryCount);
+            const { start, size, end = size ? size - 1 : null } = range2;
             assert(
               start != null && Number.isFinite(start),
               "content-range mismatch"
@@ -22270,7 +23063,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return Promise.resolve(null);
         }
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve10, reject) => {
           if (this[kContentLength] && this[kContentLength] > limit || this[kBytesRead] > limit) {
             this.destroy(new AbortError());
           }
@@ -22284,11 +23077,11 @@ var require_readable = __commonJS({
               if (signal.aborted) {
                 reject(signal.reason ?? new AbortError());
               } else {
-                resolve7(null);
+                resolve10(null);
               }
             });
           } else {
-            this.on("close", resolve7);
+            this.on("close", resolve10);
           }
           this.on("error", noop).on("data", () => {
             if (this[kBytesRead] > limit) {
@@ -22316,7 +23109,7 @@ var require_readable = __commonJS({
     }
     function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve7, reject) => {
+      return new Promise((resolve10, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -22331,7 +23124,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve7,
+              resolve: resolve10,
               reject,
               length: 0,
               body: []
@@ -22405,18 +23198,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2, encoding) {
-      const { type, body, resolve: resolve7, stream, length } = consume2;
+      const { type, body, resolve: resolve10, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve7(chunksDecode(body, length, encoding));
+          resolve10(chunksDecode(body, length, encoding));
         } else if (type === "json") {
-          resolve7(JSON.parse(chunksDecode(body, length, encoding)));
+          resolve10(JSON.parse(chunksDecode(body, length, encoding)));
         } else if (type === "arrayBuffer") {
-          resolve7(chunksConcat(body, length).buffer);
+          resolve10(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve7(new Blob(body, { type: stream[kContentType] }));
+          resolve10(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve7(chunksConcat(body, length));
+          resolve10(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -22606,9 +23399,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve10, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve10(data);
           });
         });
       }
@@ -22820,9 +23613,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve10, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve10(data);
           });
         });
       }
@@ -23110,9 +23903,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve10, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve10(data);
           });
         });
       }
@@ -23205,9 +23998,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve10, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve10(data);
           });
         });
       }
@@ -24480,8 +25273,8 @@ var require_snapshot_utils = __commonJS({
 var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports, module) {
     "use strict";
-    var { writeFile: writeFile2, readFile: readFile2, mkdir } = __require("node:fs/promises");
-    var { dirname: dirname3, resolve: resolve7 } = __require("node:path");
+    var { writeFile: writeFile2, readFile: readFile3, mkdir } = __require("node:fs/promises");
+    var { dirname: dirname4, resolve: resolve10 } = __require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = __require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
     var { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = require_snapshot_utils();
@@ -24682,7 +25475,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile2(resolve7(path4), "utf8");
+          const data = await readFile3(resolve10(path4), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -24711,8 +25504,8 @@ var require_snapshot_recorder = __commonJS({
         if (!path4) {
           throw new InvalidArgumentError("Snapshot path is required");
         }
-        const resolvedPath = resolve7(path4);
-        await mkdir(dirname3(resolvedPath), { recursive: true });
+        const resolvedPath = resolve10(path4);
+        await mkdir(dirname4(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash, snapshot]) => ({
           hash,
           snapshot
@@ -29916,17 +30709,17 @@ var require_sqlite_cache_store = __commonJS({
           if (now >= value.deleteAt && !canBeExpired) {
             continue;
           }
-          let matches2 = true;
+          let matches3 = true;
           if (value.vary) {
             const vary = JSON.parse(value.vary);
             for (const header in vary) {
               if (!headerValueEquals(headers[header], vary[header])) {
-                matches2 = false;
+                matches3 = false;
                 break;
               }
             }
           }
-          if (matches2) {
+          if (matches3) {
             return value;
           }
         }
@@ -30034,13 +30827,13 @@ var require_headers = __commonJS({
         return headersList.sortedMap;
       }
       const headers = [];
-      const names = headersList.toSortedArray();
+      const names2 = headersList.toSortedArray();
       const cookies = headersList.cookies;
       if (cookies === null || cookies.length === 1) {
-        return headersList.sortedMap = names;
+        return headersList.sortedMap = names2;
       }
-      for (let i = 0; i < names.length; ++i) {
-        const { 0: name, 1: value } = names[i];
+      for (let i = 0; i < names2.length; ++i) {
+        const { 0: name, 1: value } = names2[i];
         if (name === "set-cookie") {
           for (let j = 0; j < cookies.length; ++j) {
             headers.push([name, cookies[j]]);
@@ -30091,12 +30884,12 @@ var require_headers = __commonJS({
       append(name, value, isLowerCase) {
         this.sortedMap = null;
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
-        const exists = this.headersMap.get(lowercaseName);
-        if (exists) {
-          const delimiter = lowercaseName === "cookie" ? "; " : ", ";
+        const exists2 = this.headersMap.get(lowercaseName);
+        if (exists2) {
+          const delimiter2 = lowercaseName === "cookie" ? "; " : ", ";
           this.headersMap.set(lowercaseName, {
-            name: exists.name,
-            value: `${exists.value}${delimiter}${value}`
+            name: exists2.name,
+            value: `${exists2.value}${delimiter2}${value}`
           });
         } else {
           this.headersMap.set(lowercaseName, { name, value });
@@ -32691,7 +33484,7 @@ var require_fetch = __commonJS({
         const agent = fetchParams.controller.dispatcher;
         const path4 = url.pathname + url.search;
         const hasTrailingQuestionMark = url.search.length === 0 && url.href[url.href.length - url.hash.length - 1] === "?";
-        return new Promise((resolve7, reject) => agent.dispatch(
+        return new Promise((resolve10, reject) => agent.dispatch(
           {
             path: hasTrailingQuestionMark ? `${path4}?` : path4,
             origin: url.origin,
@@ -32779,7 +33572,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve7({
+              resolve10({
                 status,
                 statusText,
                 headersList,
@@ -32832,7 +33625,7 @@ var require_fetch = __commonJS({
                   headersList.append(headerName, String(value), true);
                 }
               }
-              resolve7({
+              resolve10({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -32856,7 +33649,7 @@ var require_fetch = __commonJS({
                   headersList.append(nameStr, value.toString("latin1"), true);
                 }
               }
-              resolve7({
+              resolve10({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -36628,15 +37421,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count2) {
-        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count3) {
+        while (count3 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count2 < remaining) {
-            this.linePos += count2;
-            count2 = 0;
+          if (count3 < remaining) {
+            this.linePos += count3;
+            count3 = 0;
           } else {
-            count2 -= remaining;
+            count3 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -37218,7 +38011,7 @@ function formatSeconds(ms) {
   return `${Number((ms / 1e3).toFixed(2))} s`;
 }
 function createDispatcher(env, timeoutMs) {
-  const pick = (...names) => names.map((n) => env[n]).find((v) => v !== void 0 && v.trim() !== "") ?? "";
+  const pick = (...names2) => names2.map((n) => env[n]).find((v) => v !== void 0 && v.trim() !== "") ?? "";
   const httpProxy = pick("http_proxy", "HTTP_PROXY");
   const httpsProxy = pick("https_proxy", "HTTPS_PROXY");
   const noProxy = pick("no_proxy", "NO_PROXY");
@@ -37250,7 +38043,7 @@ function discard(stream) {
   stream.destroy();
 }
 function sleep(ms) {
-  return new Promise((resolve7) => setTimeout(resolve7, ms));
+  return new Promise((resolve10) => setTimeout(resolve10, ms));
 }
 function errorCode(error) {
   let current = error;
@@ -37944,7 +38737,7 @@ function parseSimpleHtml(html, pageUrl) {
   }
   checkApiVersion(apiVersion);
   const resolved = /* @__PURE__ */ new Map();
-  const resolve7 = (href) => {
+  const resolve10 = (href) => {
     let hit = resolved.get(href);
     if (hit === void 0) {
       const url = resolveFileUrl(href.trim(), base2);
@@ -37968,7 +38761,7 @@ function parseSimpleHtml(html, pageUrl) {
       skip(`none\0${text}`, () => `link ${quote(text)} has no href`);
       continue;
     }
-    const target = resolve7(href);
+    const target = resolve10(href);
     if (target === null) {
       skip(`bad\0${text}\0${href}`, () => `link ${quote(text)} has an unusable href ${quote(href)}`);
       continue;
@@ -38031,7 +38824,7 @@ function relabelled(error) {
   throw error;
 }
 function later(task) {
-  return new Promise((resolve7) => setImmediate(resolve7)).then(task);
+  return new Promise((resolve10) => setImmediate(resolve10)).then(task);
 }
 function worthRewriting(stored, updated) {
   if (updated.timeToLive() > 0) return true;
@@ -38524,18 +39317,18 @@ function formatControlFrom(options) {
   const noBinary = /* @__PURE__ */ new Set();
   for (const { option, value } of options) {
     const [target, other] = option === "only-binary" ? [onlyBinary, noBinary] : [noBinary, onlyBinary];
-    let names = value.split(",").map((v) => v.trim()).filter(Boolean);
-    while (names.includes(":all:")) {
+    let names2 = value.split(",").map((v) => v.trim()).filter(Boolean);
+    while (names2.includes(":all:")) {
       other.clear();
       target.clear();
       target.add(":all:");
-      names = names.slice(names.indexOf(":all:") + 1);
-      if (!names.includes(":none:")) {
-        names = [];
+      names2 = names2.slice(names2.indexOf(":all:") + 1);
+      if (!names2.includes(":none:")) {
+        names2 = [];
         break;
       }
     }
-    for (const name of names) {
+    for (const name of names2) {
       if (name === ":none:") {
         target.clear();
         continue;
@@ -38962,7 +39755,7 @@ async function scan(options = {}) {
     options.onProgress({ ...progress, elapsedMs: now - startedAt });
   };
   report(true);
-  const projects = await loadManifests(paths, { cwd, env });
+  const projects = await loadManifests(paths, { cwd, env, exclude: options.exclude ?? [], gitignore: options.gitignore !== false });
   progress.manifests = new Set(projects.flatMap((p) => p.manifests)).size;
   progress.projects = projects.length;
   progress.stage = "resolving";
@@ -39031,7 +39824,7 @@ async function scan(options = {}) {
     const message = `no index could be reached (${failing.map((h) => `${h.index}: ${h.firstError ?? "no answer"}`).join("; ")})`;
     errors.push({ kind: "index", severity: "error", message, ...failing.length === 1 ? { url: redactUrl(failing[0].url) } : {} });
   }
-  return {
+  const result = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: "pypy-ready", version: toolVersion() },
     targets: targets.map((t) => ({
@@ -39050,6 +39843,7 @@ async function scan(options = {}) {
     errors,
     indexReachable
   };
+  return withAdvice(options.ignores && options.ignores.length > 0 && indexReachable ? applyIgnores(result, options.ignores, options.today) : result);
 }
 function relativePath(cwd, p) {
   return path3.relative(cwd, path3.resolve(cwd, p)).split(path3.sep).join("/");
@@ -39066,8 +39860,10 @@ var DEFAULT_TARGETS, PROGRESS_INTERVAL_MS, NoManifestError;
 var init_scan = __esm({
   "src/scan/scan.ts"() {
     "use strict";
+    init_ignores();
     init_knowledge();
     init_rules();
+    init_advice();
     init_types();
     init_manifests();
     init_types3();
@@ -39093,6 +39889,148 @@ var init_scan2 = __esm({
     "use strict";
     init_types2();
     init_scan();
+  }
+});
+
+// src/config/config.ts
+import { existsSync as existsSync3, readFileSync as readFileSync3, statSync } from "node:fs";
+import { dirname as dirname3, join as join3, relative, resolve as resolve3 } from "node:path";
+function readText(path4, shown) {
+  let size;
+  try {
+    const stat3 = statSync(path4);
+    if (!stat3.isFile()) throw new ConfigError(`${shown}: not a file`);
+    size = stat3.size;
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`${shown}: cannot read the configuration (${error.code ?? "read error"})`);
+  }
+  if (size > MAX_CONFIG_BYTES) throw new ConfigError(`${shown}: ${size} bytes is too large for a configuration file (at most 1 MiB)`);
+  return readFileSync3(path4, "utf8");
+}
+function ownTable(data, isPyproject) {
+  if (!isPyproject) return { table: data, path: [] };
+  const tool = data["tool"];
+  if (!isTable(tool) || !isTable(tool["pypy-ready"])) return null;
+  return { table: tool["pypy-ready"], path: ["tool", "pypy-ready"] };
+}
+function findConfig(startDir) {
+  let dir = resolve3(startDir);
+  if (existsSync3(dir) && !statSync(dir).isDirectory()) dir = dirname3(dir);
+  for (; ; ) {
+    for (const name of CONFIG_FILES) {
+      const path4 = join3(dir, name);
+      if (!existsSync3(path4)) continue;
+      if (name === "pypy-ready.toml") return path4;
+      try {
+        const text = readFileSync3(path4, "utf8");
+        if (/^\s*\[\s*\[?\s*tool\s*\.\s*(pypy-ready|"pypy-ready")[\s.\]]/m.test(text)) return path4;
+      } catch {
+      }
+    }
+    if (existsSync3(join3(dir, ".git"))) return null;
+    const parent = dirname3(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+function typeName(value) {
+  if (Array.isArray(value)) return "an array";
+  if (value instanceof Date) return "a date";
+  if (isTable(value)) return "a table";
+  return typeof value === "string" ? "a string" : typeof value === "boolean" ? "a boolean" : typeof value === "number" ? "a number" : typeof value;
+}
+function dateOf(value) {
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString().slice(0, 10);
+  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && (/* @__PURE__ */ new Date(`${value}T00:00:00Z`)).toISOString().startsWith(value)) return value;
+  return null;
+}
+function loadConfig(path4, spec, cwd, notInConfig = /* @__PURE__ */ new Set()) {
+  const shown = relative(cwd, path4) || path4;
+  const text = readText(path4, shown);
+  const document = readToml(text, shown);
+  if (!document.ok) throw new ConfigError(`${shown}:${document.issue.line}: ${document.issue.message}`);
+  const own = ownTable(document.data, path4.endsWith("pyproject.toml"));
+  const values = {};
+  const lines = {};
+  const ignores = [];
+  if (own === null) return { file: shown, values, lines, ignores };
+  const positions = document.positions;
+  const at = (keys) => `${shown}:${positions.key([...own.path, ...keys]).line}`;
+  for (const [key, value] of Object.entries(own.table)) {
+    if (key === "ignore") {
+      if (!Array.isArray(value)) throw new ConfigError(`${at([key])}: ignore must be an array of tables ([[ignore]]), not ${typeName(value)}`);
+      value.forEach((rule, i) => ignores.push(ignoreRule(rule, [key, i], at, shown, positions, own.path)));
+      continue;
+    }
+    const option = spec[key];
+    if (!option || notInConfig.has(key)) {
+      throw new ConfigError(`${at([key])}: unknown key ${JSON.stringify(oneLine(key, 40))}${option ? " (a command-line option only)" : ""}; the keys are the scan options' names (see pypy-ready scan --help) and [[ignore]]`);
+    }
+    values[key] = optionValue(key, value, option, at([key]));
+    lines[key] = positions.key([...own.path, key]).line;
+  }
+  return { file: shown, values, lines, ignores };
+}
+function optionValue(key, value, option, where2) {
+  if (option.type === "boolean") {
+    if (typeof value !== "boolean") throw new ConfigError(`${where2}: ${key} must be true or false, not ${typeName(value)}`);
+    return value;
+  }
+  const scalar = (v) => typeof v === "string" ? v : typeof v === "number" && Number.isFinite(v) ? String(v) : null;
+  if (option.multiple) {
+    const items = Array.isArray(value) ? value : [value];
+    const strings2 = items.map((v) => typeof v === "string" ? v : null);
+    if (strings2.some((s) => s === null)) throw new ConfigError(`${where2}: ${key} must be a string or an array of strings, not ${typeName(Array.isArray(value) ? items.find((v) => typeof v !== "string") : value)}${Array.isArray(value) ? " in the array" : ""}`);
+    return strings2;
+  }
+  const string = scalar(value);
+  if (string === null) throw new ConfigError(`${where2}: ${key} must be a string, not ${typeName(value)}`);
+  return string;
+}
+function ignoreRule(raw, path4, at, shown, positions, tablePath) {
+  const where2 = at(path4);
+  if (!isTable(raw)) throw new ConfigError(`${where2}: each ignore is a table with package and reason, not ${typeName(raw)}`);
+  for (const key of Object.keys(raw)) {
+    if (!IGNORE_KEYS.has(key)) throw new ConfigError(`${at([...path4, key])}: unknown ignore key ${JSON.stringify(oneLine(key, 40))}; use package, verdict, target, reason and until`);
+  }
+  const text = (key, required) => {
+    const value = raw[key];
+    if (value === void 0) {
+      if (required) throw new ConfigError(`${where2}: an ignore needs ${key}${key === "reason" ? " (why the finding does not matter here, for whoever reads the report)" : ""}`);
+      return void 0;
+    }
+    if (typeof value !== "string" || value.trim() === "") throw new ConfigError(`${at([...path4, key])}: ${key} must be a non-empty string, not ${typeName(value)}`);
+    return value.trim();
+  };
+  const rule = { package: text("package", true), reason: text("reason", true), file: shown, line: positions.key([...tablePath, ...path4]).line };
+  const verdict = text("verdict", false);
+  const target = text("target", false);
+  if (verdict !== void 0) {
+    if (!VERDICTS.includes(verdict)) throw new ConfigError(`${at([...path4, "verdict"])}: unknown verdict ${JSON.stringify(oneLine(verdict, 40))}; use one of ${VERDICTS.join(", ")}`);
+    rule.verdict = verdict;
+  }
+  if (target !== void 0) rule.target = target;
+  if (raw["until"] !== void 0) {
+    const until = dateOf(raw["until"]);
+    if (until === null) throw new ConfigError(`${at([...path4, "until"])}: until must be a date (until = 2027-03-01), not ${typeName(raw["until"])}`);
+    rule.until = until;
+  }
+  return rule;
+}
+var ConfigError, CONFIG_FILES, MAX_CONFIG_BYTES, IGNORE_KEYS;
+var init_config = __esm({
+  "src/config/config.ts"() {
+    "use strict";
+    init_types();
+    init_toml_document();
+    init_safe_text();
+    ConfigError = class extends Error {
+      name = "ConfigError";
+    };
+    CONFIG_FILES = ["pypy-ready.toml", "pyproject.toml"];
+    MAX_CONFIG_BYTES = 1024 * 1024;
+    IGNORE_KEYS = /* @__PURE__ */ new Set(["package", "verdict", "target", "reason", "until"]);
   }
 });
 
@@ -39170,22 +40108,22 @@ __export(changed_lines_exports, {
   changedSince: () => changedSince
 });
 import { spawnSync } from "node:child_process";
-import { resolve as resolve3 } from "node:path";
+import { resolve as resolve4 } from "node:path";
 function addedLines(diff) {
   const lines = /* @__PURE__ */ new Set();
   for (const line of diff.split("\n")) {
     const hunk = HUNK.exec(line);
     if (!hunk) continue;
     const start = Number(hunk[1]);
-    const count2 = hunk[2] === void 0 ? 1 : Number(hunk[2]);
-    for (let n = start; n < start + Math.min(count2, 1e5); n++) lines.add(n);
+    const count3 = hunk[2] === void 0 ? 1 : Number(hunk[2]);
+    for (let n = start; n < start + Math.min(count3, 1e5); n++) lines.add(n);
   }
   return lines;
 }
 function changedSince(commit, cwd, files) {
   const byFile = /* @__PURE__ */ new Map();
   for (const file of new Set(files)) {
-    const path4 = resolve3(cwd, file);
+    const path4 = resolve4(cwd, file);
     const known = spawnSync("git", ["-C", cwd, "ls-tree", "--name-only", "--end-of-options", commit, "--", path4], { encoding: "utf8" });
     if (known.status !== 0) continue;
     if (known.stdout.trim() === "") {
@@ -39227,13 +40165,13 @@ __export(baseline_source_exports, {
   loadBaseline: () => loadBaseline
 });
 import { spawnSync as spawnSync2 } from "node:child_process";
-import { existsSync as existsSync3, mkdtempSync, readFileSync as readFileSync3, rmSync, statSync } from "node:fs";
+import { existsSync as existsSync4, mkdtempSync, readFileSync as readFileSync4, rmSync, statSync as statSync2 } from "node:fs";
 import { tmpdir } from "node:os";
-import { isAbsolute, join as join3, relative, resolve as resolve4 } from "node:path";
+import { isAbsolute, join as join4, relative as relative2, resolve as resolve5 } from "node:path";
 function readReport(path4, shown) {
   let doc;
   try {
-    doc = JSON.parse(readFileSync3(path4, "utf8"));
+    doc = JSON.parse(readFileSync4(path4, "utf8"));
   } catch (error) {
     throw new UsageError(`--baseline ${shown}: not a JSON report (${oneLine(error.message, 120)})`);
   }
@@ -39256,8 +40194,8 @@ function git(cwd, ...args) {
 }
 async function loadBaseline(value, options) {
   const shown = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(value) ? value.slice(0, 12) : oneLine(value, 100);
-  const asFile = resolve4(options.cwd, value);
-  if (existsSync3(asFile) && statSync(asFile).isFile()) return readReport(asFile, shown);
+  const asFile = resolve5(options.cwd, value);
+  if (existsSync4(asFile) && statSync2(asFile).isFile()) return readReport(asFile, shown);
   const root = git(options.cwd, "rev-parse", "--show-toplevel");
   if (!root.ok) throw new UsageError(`--baseline ${shown}: not a file, and ${options.cwd} is not in a git repository`);
   const commit = git(options.cwd, "rev-parse", "--verify", "--quiet", "--end-of-options", `${value}^{commit}`);
@@ -39265,15 +40203,15 @@ async function loadBaseline(value, options) {
     if (value === "HEAD" && !git(options.cwd, "rev-parse", "--verify", "--quiet", "HEAD").ok && git(options.cwd, "rev-list", "-n", "1", "--all").out === "") return { label: shown, findings: [] };
     throw new UsageError(`--baseline ${shown}: neither a file nor a git ref of this repository`);
   }
-  const tree = mkdtempSync(join3(tmpdir(), "pypy-ready-baseline-"));
+  const tree = mkdtempSync(join4(tmpdir(), "pypy-ready-baseline-"));
   try {
     const extract = spawnSync2("sh", ["-c", 'git -C "$1" archive --format=tar "$2" | tar -x -C "$3"', "sh", root.out, commit.out, tree], { encoding: "utf8" });
     if (extract.status !== 0) throw new UsageError(`--baseline ${shown}: could not read the files of that ref (${oneLine(extract.stderr ?? "", 160)})`);
-    const cwdInTree = join3(tree, relative(root.out, options.cwd));
+    const cwdInTree = join4(tree, relative2(root.out, options.cwd));
     const paths = (options.paths ?? ["."]).flatMap((p) => {
-      const absolute = isAbsolute(p) ? p : resolve4(options.cwd, p);
-      const inTree = join3(tree, relative(root.out, absolute));
-      return existsSync3(inTree) ? [relative(cwdInTree, inTree) || "."] : [];
+      const absolute = isAbsolute(p) ? p : resolve5(options.cwd, p);
+      const inTree = join4(tree, relative2(root.out, absolute));
+      return existsSync4(inTree) ? [relative2(cwdInTree, inTree) || "."] : [];
     });
     if (paths.length === 0) return { label: shown, commit: commit.out, findings: [] };
     try {
@@ -39304,14 +40242,17 @@ var scan_exports = {};
 __export(scan_exports, {
   EXIT_INTERRUPTED: () => EXIT_INTERRUPTED,
   SCAN_HELP: () => SCAN_HELP,
+  SCAN_OPTIONS: () => SCAN_OPTIONS,
   exitCodeFor: () => exitCodeFor,
   parseScanArgs: () => parseScanArgs,
   reportOutputs: () => reportOutputs,
-  scanCommand: () => scanCommand
+  scanCommand: () => scanCommand,
+  writeAtomically: () => writeAtomically
 });
 import { randomBytes as randomBytes2 } from "node:crypto";
+import { readFileSync as readFileSync5, statSync as statSync3 } from "node:fs";
 import { appendFile, rename, rm, stat as stat2, writeFile } from "node:fs/promises";
-import { relative as relative2, resolve as resolve5, sep } from "node:path";
+import { join as join5, relative as relative3, resolve as resolve6, sep } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 async function writeAtomically(path4, text) {
   const temp = `${path4}.${randomBytes2(6).toString("hex")}.tmp`;
@@ -39331,7 +40272,7 @@ function exitCodeFor(result, failOn) {
   if (!result.indexReachable) return EXIT_UNREACHABLE;
   if (failOn === "never") return EXIT_OK;
   const threshold = SEVERITY_RANK[failOn];
-  return result.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? EXIT_FINDINGS : EXIT_OK;
+  return result.findings.some((f) => counts2(f) && SEVERITY_RANK[f.severity] >= threshold) ? EXIT_FINDINGS : EXIT_OK;
 }
 function reportOutputs(formats, output, cwd) {
   const outputs = (formats.length > 0 ? formats : ["text"]).map((value) => {
@@ -39339,7 +40280,7 @@ function reportOutputs(formats, output, cwd) {
     const name = (at === -1 ? value : value.slice(0, at)).trim();
     if (!isReportFormat(name)) throw new UsageError(`unknown --format ${JSON.stringify(name.slice(0, 30))}; use ${REPORT_FORMATS.join(", ")}`);
     if (at !== -1 && value.slice(at + 1).trim() === "") throw new UsageError(`--format ${name}= needs a file name after "="`);
-    return { format: name, file: at === -1 ? null : resolve5(cwd, value.slice(at + 1)) };
+    return { format: name, file: at === -1 ? null : resolve6(cwd, value.slice(at + 1)) };
   });
   const toStdout = outputs.filter((o) => o.file === null);
   if (toStdout.length > 1) throw new UsageError(`only one report can go to stdout (${toStdout.map((o) => o.format).join(", ")}): give the others a file with FORMAT=FILE`);
@@ -39352,38 +40293,53 @@ function reportOutputs(formats, output, cwd) {
   if (repeated !== void 0) throw new UsageError(`two reports would be written to ${repeated}`);
   return outputs;
 }
+function requiresPythonAt(path4) {
+  const file = path4.endsWith("pyproject.toml") ? path4 : join5(path4, "pyproject.toml");
+  let text;
+  try {
+    if (!statSync3(file).isFile() || statSync3(file).size > 4 * 1024 * 1024) return null;
+    text = readFileSync5(file, "utf8");
+  } catch {
+    return null;
+  }
+  const document = readToml(text, file);
+  if (!document.ok) return null;
+  const pep621 = tableAt(document.data, "project")?.["requires-python"];
+  if (typeof pep621 === "string") return pep621;
+  const poetry2 = tableAt(document.data, "tool", "poetry", "dependencies")?.["python"];
+  if (typeof poetry2 !== "string") return null;
+  const converted = poetryToPep440(poetry2);
+  return converted.ok ? converted.specifier : null;
+}
+function definedOnly(values) {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== void 0));
+}
+function configFor(values, positionals, io) {
+  if (values["no-config"] && values.config !== void 0) throw new UsageError("--config and --no-config cannot be combined");
+  if (values["no-config"]) return null;
+  const file = values.config !== void 0 ? resolve6(io.cwd, values.config) : findConfig(resolve6(io.cwd, positionals[0] ?? "."));
+  return file === null ? null : loadConfig(file, SCAN_OPTIONS, io.cwd, NOT_IN_CONFIG);
+}
 function parseScanArgs(argv, io) {
-  const { values, positionals } = parseArgs2({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...TARGET_OPTION_SPEC,
-      target: { type: "string", multiple: true },
-      "index-url": { type: "string", short: "i" },
-      "extra-index-url": { type: "string", multiple: true },
-      offline: { type: "boolean" },
-      "cache-dir": { type: "string" },
-      "no-cache": { type: "boolean" },
-      concurrency: { type: "string" },
-      timeout: { type: "string" },
-      format: { type: "string", multiple: true },
-      output: { type: "string", short: "o" },
-      "fail-on": { type: "string" },
-      verbose: { type: "boolean", short: "v" },
-      "only-binary": { type: "string", multiple: true },
-      "no-binary": { type: "string", multiple: true },
-      "prefer-binary": { type: "boolean" },
-      pre: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-      interactive: { type: "boolean" },
-      "no-interactive": { type: "boolean" },
-      baseline: { type: "string" },
-      quiet: { type: "boolean", short: "q" },
-      "if-unreachable": { type: "string" }
+  const { values: cliValues, positionals } = parseArgs2({ args: argv, allowPositionals: true, strict: true, options: SCAN_OPTIONS });
+  const config = cliValues.help ? null : configFor(cliValues, positionals, io);
+  const values = { ...config?.values ?? {}, ...definedOnly(cliValues) };
+  if (cliValues["interactive"] !== void 0 || cliValues["no-interactive"] !== void 0) {
+    values["no-interactive"] = cliValues["no-interactive"];
+    values.interactive = cliValues.interactive;
+  }
+  try {
+    return parseMergedArgs(values, positionals, config, io);
+  } catch (error) {
+    const option = error instanceof UsageError ? /--([a-z-]+)/.exec(error.message)?.[1] : void 0;
+    if (config && option !== void 0 && config.lines[option] !== void 0 && cliValues[option] === void 0) {
+      throw new UsageError(`${config.file}:${config.lines[option]}: ${error.message}`);
     }
-  });
-  const outputs = reportOutputs(values.format ?? [], values.output === void 0 ? void 0 : resolve5(io.cwd, values.output), io.cwd);
+    throw error;
+  }
+}
+function parseMergedArgs(values, positionals, config, io) {
+  const outputs = reportOutputs(values.format ?? [], values.output === void 0 ? void 0 : resolve6(io.cwd, values.output), io.cwd);
   const failOn = values["fail-on"] ?? "error";
   if (!FAIL_ON.includes(failOn)) throw new UsageError(`unknown --fail-on ${JSON.stringify(failOn.slice(0, 30))}; use error, warning or never`);
   let concurrency;
@@ -39393,9 +40349,9 @@ function parseScanArgs(argv, io) {
   }
   let timeoutMs;
   if (values.timeout !== void 0) {
-    const seconds = /^\s*\d+(\.\d+)?\s*$/.test(values.timeout) ? Number(values.timeout) : NaN;
-    if (!(seconds >= 0.1 && seconds <= 3600)) throw new UsageError(`--timeout must be a number of seconds from 0.1 to 3600, not ${JSON.stringify(values.timeout.slice(0, 20))}`);
-    timeoutMs = Math.round(seconds * 1e3);
+    const seconds2 = /^\s*\d+(\.\d+)?\s*$/.test(values.timeout) ? Number(values.timeout) : NaN;
+    if (!(seconds2 >= 0.1 && seconds2 <= 3600)) throw new UsageError(`--timeout must be a number of seconds from 0.1 to 3600, not ${JSON.stringify(values.timeout.slice(0, 20))}`);
+    timeoutMs = Math.round(seconds2 * 1e3);
   }
   if (values["no-cache"] && values.offline) throw new UsageError("--offline needs the cache; it cannot be combined with --no-cache");
   const index2 = {};
@@ -39403,7 +40359,7 @@ function parseScanArgs(argv, io) {
   if (values["extra-index-url"] !== void 0) index2.extraIndexUrls = values["extra-index-url"];
   if (values.offline) index2.offline = true;
   if (values["no-cache"]) index2.cacheDir = null;
-  else if (values["cache-dir"] !== void 0) index2.cacheDir = resolve5(io.cwd, values["cache-dir"]);
+  else if (values["cache-dir"] !== void 0) index2.cacheDir = resolve6(io.cwd, values["cache-dir"]);
   if (concurrency !== void 0) index2.concurrency = concurrency;
   if (timeoutMs !== void 0) index2.totalTimeoutMs = timeoutMs;
   const options = {
@@ -39413,7 +40369,22 @@ function parseScanArgs(argv, io) {
     targetOptions: targetOptionsFrom(values),
     index: index2
   };
+  if (config && config.ignores.length > 0) {
+    options.ignores = config.ignores;
+    if (io.now) options.today = today(io.now());
+  }
   if (values.target) options.targets = values.target;
+  if (values.compare) {
+    const pypy2 = options.targets ?? [...DEFAULT_TARGETS];
+    const baseline = cpythonBaseline(pypy2, requiresPythonAt(resolve6(io.cwd, positionals[0] ?? ".")));
+    options.targets = pypy2.includes(baseline.id) ? pypy2 : [...pypy2, baseline.id];
+  }
+  if (values.exclude !== void 0) {
+    const excludes = compileExcludes(values.exclude);
+    if (!excludes.ok) throw new UsageError(excludes.problem);
+    options.exclude = values.exclude;
+  }
+  if (values["no-gitignore"]) options.gitignore = false;
   options.pip = {
     onlyBinary: values["only-binary"] ?? [],
     noBinary: values["no-binary"] ?? [],
@@ -39452,8 +40423,8 @@ function forWorkspace(result, io) {
 }
 function workspacePath(io) {
   const workspace = io.env["GITHUB_WORKSPACE"];
-  if (!workspace || resolve5(workspace) === resolve5(io.cwd)) return null;
-  return (file) => relative2(resolve5(workspace), resolve5(io.cwd, file)).split(sep).join("/");
+  if (!workspace || resolve6(workspace) === resolve6(io.cwd)) return null;
+  return (file) => relative3(resolve6(workspace), resolve6(io.cwd, file)).split(sep).join("/");
 }
 async function appendJobSummary(result, io) {
   const path4 = io.env["GITHUB_STEP_SUMMARY"];
@@ -39510,10 +40481,13 @@ function quietReport(result) {
   return `${lines.map((l) => neutraliseWorkflowCommands(inline(l))).join("\n")}
 `;
 }
-var SCAN_HELP, FAIL_ON, EXIT_INTERRUPTED, scanCommand;
+var SCAN_HELP, FAIL_ON, SCAN_OPTIONS, NOT_IN_CONFIG, EXIT_INTERRUPTED, scanCommand;
 var init_scan3 = __esm({
   "src/cli/commands/scan.ts"() {
     "use strict";
+    init_poetry_constraint();
+    init_toml_document();
+    init_compare();
     init_types();
     init_github();
     init_report();
@@ -39522,9 +40496,12 @@ var init_scan3 = __esm({
     init_scan2();
     init_version();
     init_baseline();
+    init_ignores();
+    init_config();
     init_platforms2();
     init_io();
     init_tags2();
+    init_ignore_rules();
     SCAN_HELP = `Usage: pypy-ready [scan] [PATH...] [options]
 
 Scan the Python manifests under each PATH (default: .) and tell, for each dependency, whether it
@@ -39532,8 +40509,15 @@ installs and runs well on the target PyPy, with the evidence and a fix.
 
 Targets:
   --target ID             repeatable; default ${DEFAULT_TARGETS.join(" and ")} (see \`pypy-ready targets\`)
+  --compare               the targets (default: the PyPy lines above) side by side with the CPython
+                          baseline the project's requires-python allows (CPython 3.11 by default)
   --platform P            ${PLATFORM_IDS.join(" | ")}
   --glibc X.Y             glibc baseline for manylinux (default 2.28); --musl X.Y, --macos X.Y likewise
+Scanning:
+  --exclude GLOB          repeatable: leave out paths that match (gitignore syntax, relative to
+                          each PATH: \`tools/legacy\`, \`**/fixtures/\`, \`/build\`); also a config key
+  --no-gitignore          walk what .gitignore files ignore too (honoured by default); a PATH
+                          named on the command line is scanned either way
 Index:
   --index-url URL         primary index (default https://pypi.org/simple/, or PIP_INDEX_URL)
   --extra-index-url URL   repeatable; also PIP_EXTRA_INDEX_URL
@@ -39561,11 +40545,46 @@ Output:
   --if-unreachable WHAT   fail (default: exit 3) | warn: when no index answers, warn and exit 0
                           (a hook where the network is blocked)
   --verbose               show evidence for packages that are fine too
+Configuration:
+  --config FILE           read options and ignores from FILE (default: the nearest pypy-ready.toml,
+                          or pyproject.toml with [tool.pypy-ready], above the first PATH)
+  --no-config             read no configuration file
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or a manifest that could not be
 read (the report of the rest is still printed), 3 no index answered (every package unknown),
 130 the interactive audit was interrupted (Ctrl-C).
 `;
     FAIL_ON = ["error", "warning", "never"];
+    SCAN_OPTIONS = {
+      ...TARGET_OPTION_SPEC,
+      target: { type: "string", multiple: true },
+      "index-url": { type: "string", short: "i" },
+      "extra-index-url": { type: "string", multiple: true },
+      offline: { type: "boolean" },
+      "cache-dir": { type: "string" },
+      "no-cache": { type: "boolean" },
+      concurrency: { type: "string" },
+      timeout: { type: "string" },
+      format: { type: "string", multiple: true },
+      output: { type: "string", short: "o" },
+      "fail-on": { type: "string" },
+      verbose: { type: "boolean", short: "v" },
+      "only-binary": { type: "string", multiple: true },
+      "no-binary": { type: "string", multiple: true },
+      "prefer-binary": { type: "boolean" },
+      pre: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+      interactive: { type: "boolean" },
+      "no-interactive": { type: "boolean" },
+      baseline: { type: "string" },
+      quiet: { type: "boolean", short: "q" },
+      "if-unreachable": { type: "string" },
+      config: { type: "string" },
+      "no-config": { type: "boolean" },
+      compare: { type: "boolean" },
+      exclude: { type: "string", multiple: true },
+      "no-gitignore": { type: "boolean" }
+    };
+    NOT_IN_CONFIG = /* @__PURE__ */ new Set(["help", "config", "no-config", "interactive"]);
     EXIT_INTERRUPTED = 130;
     scanCommand = async (argv, io) => {
       const parsed = parseScanArgs(argv, io);
@@ -39619,6 +40638,1825 @@ read (the report of the rest is still printed), 3 no index answered (every packa
       if (!result.indexReachable) io.stderr(`pypy-ready: ${unreachableOk ? "warning: nothing was checked: " : ""}${result.errors.find((e) => e.kind === "index" && e.severity === "error")?.message ?? "the index could not be reached"}
 `);
       return unreachableOk ? EXIT_OK : code;
+    };
+  }
+});
+
+// src/fix/diff.ts
+function splitLines(text) {
+  return text.match(/[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$/g) ?? [];
+}
+function changedRuns(a, b) {
+  if (a.length !== b.length) {
+    let start = 0;
+    while (start < a.length && start < b.length && a[start] === b[start]) start++;
+    let endA = a.length;
+    let endB = b.length;
+    while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
+      endA--;
+      endB--;
+    }
+    return start === endA && start === endB ? [] : [{ start, endA, endB }];
+  }
+  const runs = [];
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    const last = runs[runs.length - 1];
+    if (last && last.endA === i) {
+      last.endA = i + 1;
+      last.endB = i + 1;
+    } else {
+      runs.push({ start: i, endA: i + 1, endB: i + 1 });
+    }
+  }
+  return runs;
+}
+function diffLine(prefix, line) {
+  if (/(?:\r\n|\n|\r)$/.test(line)) return [`${prefix}${line}`];
+  return [`${prefix}${line}
+`, "\\ No newline at end of file\n"];
+}
+function unifiedDiff(path4, before, after) {
+  if (before === after) return "";
+  const a = splitLines(before);
+  const b = splitLines(after);
+  const runs = changedRuns(a, b);
+  const groups = [];
+  for (const run of runs) {
+    const group = groups[groups.length - 1];
+    if (group && run.start - group[group.length - 1].endA <= 2 * CONTEXT) group.push(run);
+    else groups.push([run]);
+  }
+  const out = [`--- a/${path4}
+`, `+++ b/${path4}
+`];
+  let shift = 0;
+  for (const group of groups) {
+    const first = group[0];
+    const last = group[group.length - 1];
+    const from = Math.max(0, first.start - CONTEXT);
+    const to = Math.min(a.length, last.endA + CONTEXT);
+    const body = [];
+    let oldCount = 0;
+    let newCount = 0;
+    let i = from;
+    for (const run of group) {
+      for (; i < run.start; i++, oldCount++, newCount++) body.push(...diffLine(" ", a[i]));
+      for (let k = run.start; k < run.endA; k++, oldCount++) body.push(...diffLine("-", a[k]));
+      for (let k = run.start; k < run.endB; k++, newCount++) body.push(...diffLine("+", b[k]));
+      i = run.endA;
+    }
+    for (; i < to; i++, oldCount++, newCount++) body.push(...diffLine(" ", a[i]));
+    out.push(`@@ -${range(from + 1, oldCount)} +${range(from + 1 + shift, newCount)} @@
+`, ...body);
+    shift += newCount - oldCount;
+  }
+  return out.join("");
+}
+function range(start, count3) {
+  return count3 === 1 ? `${start}` : `${count3 === 0 ? start - 1 : start},${count3}`;
+}
+var CONTEXT;
+var init_diff = __esm({
+  "src/fix/diff.ts"() {
+    "use strict";
+    CONTEXT = 3;
+  }
+});
+
+// src/fix/pep508-edit.ts
+function markerText(marker, quote2) {
+  return `${marker.variable} ${marker.op} ${quote2}${marker.value}${quote2}`;
+}
+function partsOf(text) {
+  const end = text.trimEnd().length;
+  let i = text.length - text.trimStart().length;
+  const headStart = i;
+  while (i < end && /[A-Za-z0-9._-]/.test(text[i])) i++;
+  let headEnd = i;
+  let j = i;
+  while (j < end && (text[j] === " " || text[j] === "	")) j++;
+  if (text[j] === "[") {
+    headEnd = text.indexOf("]", j) + 1;
+    j = headEnd;
+    while (j < end && (text[j] === " " || text[j] === "	")) j++;
+  }
+  if (text[j] === "@") {
+    const semicolon = text.search(/\s;/) === -1 ? -1 : text.indexOf(";", text.search(/\s;/));
+    return { headStart, headEnd, specStart: headEnd, specEnd: headEnd, parenthesised: false, semicolon, url: true, end };
+  }
+  const parenthesised = text[j] === "(";
+  const semi = text.indexOf(";", j);
+  const stop = semi === -1 ? end : semi;
+  let specEnd = parenthesised ? text.indexOf(")", j) + 1 : stop;
+  while (!parenthesised && specEnd > j && (text[specEnd - 1] === " " || text[specEnd - 1] === "	")) specEnd--;
+  const specStart = specEnd === j ? headEnd : j;
+  return { headStart, headEnd, specStart, specEnd: specEnd === j ? headEnd : specEnd, parenthesised, semicolon: semi, url: false, end };
+}
+function clausesOf2(spec) {
+  return spec.split(",").map((raw) => raw.trim()).filter((raw) => raw !== "").map((raw) => {
+    const m = /^(===|==|~=|!=|<=|>=|<|>)\s*(.*)$/.exec(raw);
+    return { raw, op: m[1], version: m[2] };
+  });
+}
+function boundsBelow(clause, limit, inclusive) {
+  const { op, version } = clause;
+  const base2 = version.replace(/\.\*$/, "");
+  if (!isValidVersion(base2)) return false;
+  const c = compareVersions(base2, limit);
+  switch (op) {
+    case "<":
+      return c <= 0;
+    case "<=":
+      return inclusive ? c < 0 : c <= 0;
+    case "==":
+    case "===":
+      if (version.endsWith(".*")) return !satisfies(limit, clause.raw, { prereleases: true }) && c < 0;
+      return inclusive ? c < 0 : c <= 0;
+    case "~=":
+      return !satisfies(limit, clause.raw, { prereleases: true }) && c < 0;
+    default:
+      return false;
+  }
+}
+function boundedSpecifier(spec, bound) {
+  const clauses = clausesOf2(spec);
+  const inclusive = bound.op === "<";
+  if (clauses.some((c) => boundsBelow(c, bound.version, inclusive))) return null;
+  if (clauses.some((c) => c.op === "==" && !c.version.endsWith(".*") || c.op === "===")) return null;
+  if (clauses.some((c) => (c.op === ">=" || c.op === ">" || c.op === "~=") && isValidVersion(c.version) && compareVersions(c.version, bound.version) >= 0)) return null;
+  const spaced = clauses.some((c) => /^[<>=!~]+\s/.test(c.raw));
+  const added = `${bound.op}${spaced ? " " : ""}${bound.version}`;
+  const out = [];
+  let placed = false;
+  for (const c of clauses) {
+    if (c.op === "<" || c.op === "<=") {
+      if (!placed) out.push(added);
+      placed = true;
+      continue;
+    }
+    out.push(c.raw);
+  }
+  if (!placed) out.push(added);
+  return { clauses: out };
+}
+function joinClauses(clauses, original) {
+  return clauses.join(/,\s/.test(original) ? ", " : ",");
+}
+function rewritePep508(text, change, quote2) {
+  try {
+    parseRequirement(text);
+  } catch (error) {
+    return { ok: false, reason: error instanceof PackagingError ? error.message : "not a PEP 508 requirement" };
+  }
+  const p = partsOf(text);
+  const before = text.slice(0, p.headStart);
+  const trailing = text.slice(p.end);
+  const specText = text.slice(p.specStart, p.specEnd);
+  const inner = p.parenthesised ? specText.slice(1, -1) : specText;
+  const wrap2 = (spec) => p.parenthesised ? `(${spec})` : spec;
+  switch (change.kind) {
+    case "replace": {
+      if (p.url) return { ok: false, reason: "a URL requirement names a file, not a project on the index" };
+      const head = `${change.name}${change.extras.length > 0 ? `[${change.extras.join(",")}]` : ""}`;
+      const rest = text.slice(p.specEnd, p.end);
+      const gap = p.semicolon !== -1 && /^\s/.test(rest) ? " " : "";
+      return { ok: true, text: `${before}${head}${gap}${rest.trimStart()}${trailing}` };
+    }
+    case "pin":
+    case "upper-bound": {
+      if (p.url) return { ok: false, reason: "a URL requirement has no version clauses to change" };
+      let spec;
+      if (change.kind === "pin") {
+        spec = `==${change.version}`;
+      } else {
+        const bounded = boundedSpecifier(inner, change.bound);
+        if (bounded === null) return { ok: false, reason: `"${inner}" already excludes ${change.bound.version} or pins a version` };
+        spec = joinClauses(bounded.clauses, inner);
+      }
+      return { ok: true, text: `${text.slice(0, p.specStart)}${wrap2(spec)}${text.slice(p.specEnd)}` };
+    }
+    case "marker": {
+      const clause = markerText(change.marker, quote2);
+      if (p.semicolon === -1) return { ok: true, text: `${text.slice(0, p.end)}${p.url ? " ; " : "; "}${clause}${trailing}` };
+      const markerPart = text.slice(p.semicolon + 1, p.end);
+      const lead = markerPart.slice(0, markerPart.length - markerPart.trimStart().length);
+      return { ok: true, text: `${text.slice(0, p.semicolon + 1)}${lead}(${markerPart.trim()}) and ${clause}${trailing}` };
+    }
+  }
+}
+var init_pep508_edit = __esm({
+  "src/fix/pep508-edit.ts"() {
+    "use strict";
+    init_errors();
+    init_requirements();
+    init_versions();
+  }
+});
+
+// src/fix/edit-requirements.ts
+function generatedBy(text) {
+  const head = text.slice(0, 2e3);
+  const m = GENERATED.exec(head);
+  if (!m) return null;
+  return /uv/.test(m[0]) ? "uv pip compile" : "pip-compile";
+}
+function splice(text, spans) {
+  let out = "";
+  let at = 0;
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    out += text.slice(at, s.start) + s.text;
+    at = s.end;
+  }
+  return out + text.slice(at);
+}
+function editRequirementsFile(text, file, requests, options = {}) {
+  const parsed = parseRequirementsFile(text, file);
+  const lines = new LineMap(text);
+  const offset = (line, column) => lines.starts[line - 1] + column - 1;
+  const refused = [];
+  const spans = [];
+  const generator = options.allowGenerated ? null : generatedBy(text);
+  for (const request2 of requests) {
+    const refuse = (reason) => void refused.push({ request: request2, reason });
+    if (generator) {
+      refuse(`${file} is generated by ${generator}: change its input file and re-run \`${generator}\``);
+      continue;
+    }
+    const found = parsed.requirements.find((r) => r.location.line === request2.line && r.location.column === request2.column && r.normalizedName === request2.name);
+    if (!found) {
+      const lineText = text.slice(lines.starts[request2.line - 1] ?? text.length, lines.starts[request2.line] ?? text.length);
+      if (lineText.includes("${")) refuse("the requirement uses ${VARIABLE} expansion; edit it by hand");
+      else refuse(`no requirement for ${request2.name} at ${file}:${request2.line}:${request2.column} (did the file change since the scan?)`);
+      continue;
+    }
+    const why = unchangeable(found, request2.change, text, offset);
+    if (why) {
+      refuse(why);
+      continue;
+    }
+    const start = offset(found.location.line, found.location.column);
+    const end = offset(found.location.endLine, found.location.endColumn);
+    const from = text.slice(start, end);
+    const rewritten = rewritePep508(from, request2.change, '"');
+    if (!rewritten.ok) {
+      refuse(rewritten.reason);
+      continue;
+    }
+    const column = keptColumn(text, end, rewritten.text.length - from.length);
+    spans.push({ start, end: end + column.eat, text: rewritten.text + column.pad, request: request2, edit: { line: request2.line, column: request2.column, name: request2.name, from, to: rewritten.text } });
+  }
+  const edited = splice(text, spans);
+  const again = parseRequirementsFile(edited, file);
+  const before = new Set(parsed.issues.map((i) => `${i.line}:${i.message}`));
+  const broken = again.issues.filter((i) => !before.has(`${i.line}:${i.message}`));
+  if (broken.length > 0 || again.requirements.length !== parsed.requirements.length) {
+    return { text, applied: [], refused: [...refused, ...spans.map((s) => ({ request: s.request, reason: `the edited file would not read back cleanly (${broken[0]?.message ?? "requirement count changed"})` }))] };
+  }
+  return { text: edited, applied: spans.map((s) => s.edit), refused };
+}
+function keptColumn(text, end, grown) {
+  const run = /^[ \t]*/.exec(text.slice(end, end + 200))[0];
+  if (grown === 0 || run.length < 2 || run.includes("	") || text[end + run.length] !== "#") return { eat: 0, pad: "" };
+  if (grown > 0) return { eat: Math.min(grown, run.length - 2), pad: "" };
+  return { eat: 0, pad: " ".repeat(-grown) };
+}
+function unchangeable(r, change, text, offset) {
+  if (r.location.endLine !== r.location.line) return 'the requirement is continued over several lines (a trailing "\\"); edit it by hand';
+  if (r.url !== null || r.localPath !== null) return "a URL or path requirement is not rewritten";
+  if (r.editable) return "an editable requirement is not rewritten";
+  const raw = text.slice(offset(r.location.line, r.location.column), offset(r.location.endLine, r.location.endColumn));
+  if (raw.includes("${")) return "the requirement uses ${VARIABLE} expansion; edit it by hand";
+  if (r.hashes && r.hashes.length > 0 && (change.kind === "replace" || change.kind === "pin")) {
+    return "the line pins file hashes (--hash), which would no longer match: change the input file and re-run pip-compile --generate-hashes";
+  }
+  return null;
+}
+var GENERATED;
+var init_edit_requirements = __esm({
+  "src/fix/edit-requirements.ts"() {
+    "use strict";
+    init_requirements_file();
+    init_source_text();
+    init_pep508_edit();
+    GENERATED = /^#.*\b(?:autogenerated by pip-compile|autogenerated by uv)\b/im;
+  }
+});
+
+// src/fix/edit-toml.ts
+function slotsOf(data, positions, hatch) {
+  const slots = [];
+  const pep508List = (value, path4) => {
+    if (!Array.isArray(value)) return;
+    value.forEach((item, i) => {
+      if (typeof item !== "string") return;
+      const at = positions.value([...path4, i]);
+      const name = /^\s*([A-Za-z0-9._-]+)/.exec(item)?.[1];
+      if (name) slots.push({ kind: "pep508", path: [...path4, i], line: at.line, column: at.column, value: item, name: canonicalizeName(name) });
+    });
+  };
+  const tables = (value) => isTable(value) ? Object.entries(value) : [];
+  const get = (...keys) => keys.reduce((v, k) => isTable(v) ? v[k] : void 0, data);
+  if (hatch) {
+    for (const [env, t] of tables(get("envs"))) for (const key of ["dependencies", "extra-dependencies"]) pep508List(isTable(t) ? t[key] : void 0, ["envs", env, key]);
+    return slots;
+  }
+  pep508List(get("build-system", "requires"), ["build-system", "requires"]);
+  pep508List(get("project", "dependencies"), ["project", "dependencies"]);
+  for (const [extra, list2] of tables(get("project", "optional-dependencies"))) pep508List(list2, ["project", "optional-dependencies", extra]);
+  for (const [group, list2] of tables(get("dependency-groups"))) pep508List(list2, ["dependency-groups", group]);
+  for (const [group, list2] of tables(get("tool", "pdm", "dev-dependencies"))) pep508List(list2, ["tool", "pdm", "dev-dependencies", group]);
+  pep508List(get("tool", "uv", "dev-dependencies"), ["tool", "uv", "dev-dependencies"]);
+  for (const [env, t] of tables(get("tool", "hatch", "envs"))) for (const key of ["dependencies", "extra-dependencies"]) pep508List(isTable(t) ? t[key] : void 0, ["tool", "hatch", "envs", env, key]);
+  const poetry2 = (deps, path4) => {
+    for (const [name, value] of tables(deps)) {
+      if (canonicalizeName(name) === "python") continue;
+      const at = typeof value === "string" ? positions.value([...path4, name]) : positions.key([...path4, name]);
+      slots.push({ kind: "poetry", path: [...path4, name], line: at.line, column: at.column, value, name: canonicalizeName(name) });
+    }
+  };
+  poetry2(get("tool", "poetry", "dependencies"), ["tool", "poetry", "dependencies"]);
+  poetry2(get("tool", "poetry", "dev-dependencies"), ["tool", "poetry", "dev-dependencies"]);
+  for (const [group, t] of tables(get("tool", "poetry", "group"))) poetry2(isTable(t) ? t["dependencies"] : void 0, ["tool", "poetry", "group", group, "dependencies"]);
+  return slots;
+}
+function stringDelimiter(text, start, end, value) {
+  const q = text[start - 1];
+  if (q !== '"' && q !== "'") return { reason: "not a plain string" };
+  if (text.slice(start - 3, start) === q.repeat(3) && text.slice(end, end + 3) === q.repeat(3)) return { reason: "a multi-line string is not rewritten; edit it by hand" };
+  if (text.slice(start, end) !== value) return { reason: "the string is written with escapes; edit it by hand" };
+  return { quote: q };
+}
+function fits(content, quote2) {
+  return !content.includes(quote2) && !/[\n\r]/.test(content) && (quote2 === "'" || !content.includes("\\"));
+}
+function editPep508(text, positions, slot, change) {
+  const span = positions.span(slot.path);
+  if (!span) return { ok: false, reason: "its position in the file is unknown" };
+  const delimiter2 = stringDelimiter(text, span.valueStart, span.valueEnd, slot.value);
+  if ("reason" in delimiter2) return { ok: false, reason: delimiter2.reason };
+  const from = text.slice(span.valueStart, span.valueEnd);
+  const rewritten = rewritePep508(from, change, delimiter2.quote === '"' ? "'" : '"');
+  if (!rewritten.ok) return rewritten;
+  if (!fits(rewritten.text, delimiter2.quote)) return { ok: false, reason: "the new text would need escapes in this string" };
+  return { ok: true, spans: [{ start: span.valueStart, end: span.valueEnd, text: rewritten.text }], from, to: rewritten.text };
+}
+function editPoetry(text, positions, slot, change) {
+  const span = positions.span(slot.path);
+  if (!span) return { ok: false, reason: "its position in the file is unknown" };
+  const done = (spans) => {
+    const end = Math.max(span.valueEnd, ...spans.map((s) => s.end));
+    const grown = spans.reduce((n, s) => n + s.text.length - (s.end - s.start), 0);
+    return { ok: true, spans, from: text.slice(span.keyStart, end), to: splice(text, spans).slice(span.keyStart, end + grown) };
+  };
+  if (typeof slot.value === "string") {
+    const delimiter2 = stringDelimiter(text, span.valueStart, span.valueEnd, slot.value);
+    if ("reason" in delimiter2) return { ok: false, reason: delimiter2.reason };
+    const q = delimiter2.quote;
+    const whole = { start: span.valueStart - 1, end: span.valueEnd + 1 };
+    switch (change.kind) {
+      case "pin":
+        return done([{ start: span.valueStart, end: span.valueEnd, text: `==${change.version}` }]);
+      case "upper-bound": {
+        const bounded = poetryBound(slot.value, change);
+        return bounded.ok ? done([{ start: span.valueStart, end: span.valueEnd, text: bounded.text }]) : bounded;
+      }
+      case "marker":
+        return done([{ ...whole, text: `{ version = ${q}${slot.value}${q}, markers = "${markerText(change.marker, "'")}" }` }]);
+      case "replace":
+        return done([
+          { start: span.keyStart, end: span.keyEnd, text: change.name },
+          { ...whole, text: change.extras.length > 0 ? `{ version = "*", extras = [${change.extras.map((e) => `"${e}"`).join(", ")}] }` : '"*"' }
+        ]);
+    }
+  }
+  if (!isTable(slot.value)) return { ok: false, reason: "several constraints for one package (an array) are not rewritten; edit it by hand" };
+  if (text[span.valueStart] !== "{") return { ok: false, reason: "the dependency is written as a table of its own; edit it by hand" };
+  const table = slot.value;
+  const sub = (key) => positions.span([...slot.path, key]);
+  const subString = (key) => {
+    const s = sub(key);
+    if (!s || typeof table[key] !== "string") return null;
+    const d = stringDelimiter(text, s.valueStart, s.valueEnd, table[key]);
+    return "reason" in d ? d : { start: s.valueStart, end: s.valueEnd, quote: d.quote };
+  };
+  switch (change.kind) {
+    case "pin":
+    case "upper-bound": {
+      const version = subString("version");
+      if (version === null) return { ok: false, reason: "the entry has no version to change" };
+      if ("reason" in version) return { ok: false, reason: version.reason };
+      if (change.kind === "pin") return done([{ start: version.start, end: version.end, text: `==${change.version}` }]);
+      const bounded = poetryBound(table["version"], change);
+      return bounded.ok ? done([{ start: version.start, end: version.end, text: bounded.text }]) : bounded;
+    }
+    case "marker": {
+      const markers = subString("markers");
+      if (markers !== null) {
+        if ("reason" in markers) return { ok: false, reason: markers.reason };
+        const clause = markerText(change.marker, markers.quote === '"' ? "'" : '"');
+        return done([{ start: markers.start, end: markers.end, text: `(${table["markers"].trim()}) and ${clause}` }]);
+      }
+      if (table["markers"] !== void 0) return { ok: false, reason: "its markers are not a plain string" };
+      let at = span.valueEnd - 1;
+      while (at > span.valueStart && /\s/.test(text[at - 1])) at--;
+      const empty = text[at - 1] === "{";
+      return done([{ start: at, end: at, text: `${empty ? " " : ", "}markers = "${markerText(change.marker, "'")}"${empty ? " " : ""}` }]);
+    }
+    case "replace": {
+      const keep = ["markers", "python", "platform"];
+      const other = Object.keys(table).filter((k) => !keep.includes(k) && k !== "version" && k !== "extras");
+      if (other.length > 0) return { ok: false, reason: `the entry also sets ${other.join(", ")}; replace it by hand` };
+      const kept = keep.flatMap((k) => {
+        const s = sub(k);
+        return s ? [text.slice(s.keyStart, s.valueEnd + 1)] : [];
+      });
+      if (kept.some((k) => !/["']$/.test(k))) return { ok: false, reason: "its markers are not a plain string" };
+      const parts = ['version = "*"', ...change.extras.length > 0 ? [`extras = [${change.extras.map((e) => `"${e}"`).join(", ")}]`] : [], ...kept];
+      return done([
+        { start: span.keyStart, end: span.keyEnd, text: change.name },
+        { start: span.valueStart, end: span.valueEnd, text: `{ ${parts.join(", ")} }` }
+      ]);
+    }
+  }
+}
+function poetryBound(constraint, change) {
+  const translated = poetryToPep440(constraint);
+  if (!translated.ok) return { ok: false, reason: translated.message };
+  const bounded = boundedSpecifier(translated.specifier, change.bound);
+  if (bounded === null) return { ok: false, reason: `"${constraint}" already excludes ${change.bound.version} or pins a version` };
+  const bound = `${change.bound.op}${change.bound.version}`;
+  const hasUpper = translated.specifier.split(",").some((c) => c.startsWith("<"));
+  if (!hasUpper) return { ok: true, text: constraint.trim() === "" || constraint.trim() === "*" ? bound : `${constraint.trimEnd()},${bound}` };
+  return { ok: true, text: bounded.clauses.join(",") };
+}
+function editPyprojectFile(text, file, requests, hatch = false) {
+  const doc = readToml(text, file);
+  if (!doc.ok) return { text, applied: [], refused: requests.map((request2) => ({ request: request2, reason: doc.issue.message })) };
+  const slots = slotsOf(doc.data, doc.positions, hatch);
+  const refused = [];
+  const spans = [];
+  const applied = [];
+  for (const request2 of requests) {
+    const slot = slots.find((s) => s.line === request2.line && s.column === request2.column && s.name === request2.name);
+    if (!slot) {
+      refused.push({ request: request2, reason: `no dependency ${request2.name} at ${file}:${request2.line}:${request2.column} that fix can edit` });
+      continue;
+    }
+    if (slot.kind === "poetry" && request2.change.kind === "replace" && isTable(slot.value) && slot.value["optional"] === true) {
+      refused.push({ request: request2, reason: "an optional Poetry dependency is named in [tool.poetry.extras] too; replace it by hand in both" });
+      continue;
+    }
+    const outcome = slot.kind === "pep508" ? editPep508(text, doc.positions, slot, request2.change) : editPoetry(text, doc.positions, slot, request2.change);
+    if (!outcome.ok) {
+      refused.push({ request: request2, reason: outcome.reason });
+      continue;
+    }
+    spans.push(...outcome.spans);
+    applied.push({ request: request2, edit: { line: request2.line, column: request2.column, name: request2.name, from: outcome.from, to: outcome.to } });
+  }
+  const edited = splice(text, spans);
+  const parse3 = (t) => hatch ? parseHatchToml(t, file) : parsePyproject(t, file);
+  const before = parse3(text);
+  const after = parse3(edited);
+  const known = new Set(before.issues.map((i) => i.message));
+  const fresh = after.issues.filter((i) => !known.has(i.message));
+  if (fresh.length > 0 || after.requirements.length !== before.requirements.length) {
+    const reason = `the edited file would not read back cleanly (${fresh[0]?.message ?? "requirement count changed"})`;
+    return { text, applied: [], refused: [...refused, ...applied.map((a) => ({ request: a.request, reason }))] };
+  }
+  return { text: edited, applied: applied.map((a) => a.edit), refused };
+}
+var init_edit_toml = __esm({
+  "src/fix/edit-toml.ts"() {
+    "use strict";
+    init_pyproject();
+    init_poetry_constraint();
+    init_toml_document();
+    init_names();
+    init_edit_requirements();
+    init_pep508_edit();
+  }
+});
+
+// src/fix/plan.ts
+function relockCommand(file) {
+  return LOCKS.find((l) => l.test.test(file))?.command ?? null;
+}
+function lastGoodVersion(f) {
+  const had = /^(\S+) had wheels for /.exec(f.evidence[0] ?? "");
+  if (had && isValidVersion(had[1])) return had[1];
+  if (/^the newest allowed release \S+ has nothing installable/.test(f.evidence[0] ?? "") && f.version && isValidVersion(f.version)) return f.version;
+  return null;
+}
+function newestInstallable2(f) {
+  const m = /the newest installable release is (\S+?): /.exec(f.suggestion ?? "");
+  return m && isValidVersion(m[1]) ? m[1] : null;
+}
+function boundOf(limit) {
+  const m = /^\s*(>=|>)\s*([^\s,]+)\s*$/.exec(limit);
+  if (!m || !isValidVersion(m[2])) return null;
+  return { op: m[1] === ">=" ? "<" : "<=", version: m[2] };
+}
+function planFixes(result, knowledge) {
+  const pypy2 = new Map(result.targets.filter((t) => t.implementation === "pypy").map((t) => [t.id, t]));
+  const requirementAt = (project, name, l) => result.requirements.find((r) => r.project === project && r.name === name && r.location.file === l.file && r.location.line === l.line && r.location.column === l.column);
+  const requires = (project, name) => result.requirements.some((r) => r.project === project && r.name === name && r.direct);
+  const notFixed = [];
+  const note = (project, name, location, reason, target) => {
+    const same = notFixed.find((n) => n.project === project && n.name === name && n.reason === reason && sameLocation(n.location, location));
+    if (same) {
+      if (!same.targets.includes(target)) same.targets.push(target);
+    } else {
+      notFixed.push({ project, name, location, reason, targets: [target] });
+    }
+  };
+  const sites = /* @__PURE__ */ new Map();
+  for (const f of result.findings) {
+    const target = pypy2.get(f.target);
+    if (!target) continue;
+    if (isIgnored(f)) continue;
+    if (f.via.length > 0) {
+      if (isProblem(f)) note(f.project, f.name, null, `pulled in by ${f.via.join(" → ")}: a transitive dependency is not edited; change or constrain the direct requirement that pulls it in`, f.target);
+      continue;
+    }
+    const kb = knowledge.get(f.name);
+    for (const location of f.locations) {
+      const lock = relockCommand(location.file);
+      if (lock !== null) {
+        if (isProblem(f)) note(f.project, f.name, location, `declared only in a lock file, and lock files are never edited: change the project's manifest, then re-lock with ${wrapCommand(lock)}`, f.target);
+        continue;
+      }
+      const key = `${f.project}\0${location.file}:${location.line}:${location.column}\0${f.name}`;
+      let site = sites.get(key);
+      if (!site) sites.set(key, site = { project: f.project, name: f.name, location, candidates: [], problems: [] });
+      if (isProblem(f)) site.problems.push(f);
+      const requirement = requirementAt(f.project, f.name, location);
+      site.candidates.push(...candidatesFor(f, kb, requirement, target.pythonVersion, requires));
+    }
+  }
+  const edits = [];
+  for (const site of sites.values()) {
+    const best = Math.min(...site.candidates.map((c) => PRIORITY[c.change.kind]));
+    const chosen = site.candidates.filter((c) => PRIORITY[c.change.kind] === best);
+    let covered = /* @__PURE__ */ new Set();
+    if (chosen.length > 0) {
+      const texts = new Set(chosen.map((c) => JSON.stringify(c.change)));
+      if (texts.size > 1) {
+        for (const c of chosen) note(site.project, site.name, site.location, `the targets need different fixes (${chosen.map((x) => `${shortTarget(x.target)}: ${describeChange(x.change)}`).join("; ")}); edit it by hand`, c.target);
+      } else {
+        const targets = [...new Set(chosen.map((c) => c.target))];
+        const kind = chosen[0].change.kind;
+        covered = new Set(kind === "replace" || kind === "marker" ? pypy2.keys() : kind === "pin" ? targets : []);
+        edits.push({ project: site.project, file: site.location.file, line: site.location.line, column: site.location.column, name: site.name, change: chosen[0].change, why: chosen[0].why, targets });
+      }
+    }
+    for (const f of site.problems) {
+      if (covered.has(f.target)) continue;
+      note(site.project, site.name, site.location, noFixReason(f, knowledge.get(f.name)), f.target);
+    }
+  }
+  const edited = new Set(edits.map((e) => e.project));
+  const lockFiles = /* @__PURE__ */ new Map();
+  for (const r of result.requirements) {
+    const command = relockCommand(r.location.file);
+    if (command !== null && edited.has(r.project)) lockFiles.set(r.location.file, { project: r.project, lockFile: r.location.file, command });
+  }
+  return { edits: edits.sort(byPlace), notFixed: notFixed.sort(byLocation), relock: [...lockFiles.values()] };
+}
+function candidatesFor(f, kb, requirement, pythonVersion, requires) {
+  const out = [];
+  const alt = kb?.alternative;
+  const dropIn = alt && (alt.dropIn === "yes" || alt.dropIn === "partial");
+  if (alt && dropIn && isProblem(f)) {
+    const stdlib = STDLIB.test(alt.name);
+    const altName = stdlib ? null : isValidName(alt.name) ? canonicalizeName(alt.name) : null;
+    const partly = alt.dropIn === "partial" ? ` (a drop-in only for ${alt.dropInFor}: check the rest of your code)` : "";
+    if (stdlib || altName !== null && requires(f.project, altName)) {
+      out.push({
+        target: f.target,
+        change: { kind: "marker", marker: NOT_ON_PYPY },
+        why: `${f.name} is an optional speed-up on PyPy: ${stdlib ? `${alt.name.replace(STDLIB, "")} from the standard library` : `${alt.name}, already required,`} takes over${partly}: ${alt.note}. The marker keeps it on CPython.`
+      });
+    } else if (altName !== null && f.verdict === "known-broken") {
+      const extras = [...BUNDLING_EXTRAS[f.name]?.[altName] ?? []];
+      const dropped = requirement && requirement.specifier ? ` The version clauses "${requirement.specifier}" were ${f.name}'s and are dropped: pin ${altName} to a release you have checked.` : "";
+      const lostExtras = requirement && requirement.extras.length > 0 ? ` The extras [${requirement.extras.join(",")}] were ${f.name}'s and are dropped.` : "";
+      out.push({
+        target: f.target,
+        change: { kind: "replace", name: alt.name, extras },
+        why: `${f.name} does not work on PyPy; ${alt.name}${extras.length ? `[${extras.join(",")}]` : ""} is ${alt.dropIn === "yes" ? "a drop-in replacement" : `a drop-in only for ${alt.dropInFor}`}: ${alt.note}.${dropped}${lostExtras}`
+      });
+    }
+  }
+  if (f.verdict === "lost-pypy-wheels") {
+    const version = lastGoodVersion(f);
+    if (version !== null && version !== f.version) out.push({ target: f.target, change: { kind: "pin", version }, why: `${version} is the last release of ${f.name} with wheels for this PyPy; newer ones build from source. The pin holds on CPython too.` });
+    else if (version !== null) out.push({ target: f.target, change: { kind: "pin", version }, why: `pip falls back to ${version}, the newest release with wheels for this PyPy; the pin makes that explicit (on CPython too).` });
+  }
+  if (f.verdict === "requires-python" && requirement?.version && /^===?/.test(requirement.specifier) && !requirement.specifier.includes(",")) {
+    const version = newestInstallable2(f);
+    if (version !== null) out.push({ target: f.target, change: { kind: "pin", version }, why: `${f.name} ${requirement.version} excludes this PyPy's Python; ${version} is the newest release that installs there. The pin holds on CPython too.` });
+  }
+  const limit = kb?.pythonLimit;
+  if (limit && requirement && (!limit.requiresPython || !satisfies(pythonVersion, limit.requiresPython, { prereleases: true }))) {
+    const bound = boundOf(limit.specifier);
+    if (bound && boundedSpecifier(requirement.specifier, bound) !== null) {
+      out.push({ target: f.target, change: { kind: "upper-bound", bound }, why: `${limit.note}. The bound holds on CPython too; drop it when you move to a PyPy with a newer Python.` });
+    }
+  }
+  return out;
+}
+function noFixReason(f, kb) {
+  const alt = kb?.alternative;
+  if (f.verdict === "known-broken" && alt && !(alt.dropIn === "yes" || alt.dropIn === "partial")) {
+    return `no automatic fix: ${alt.name} is ${alt.dropIn === "no" ? "not a drop-in (code changes needed)" : "not recorded as a drop-in"}: ${alt.note}`;
+  }
+  if (f.verdict === "lost-pypy-wheels") return `no automatic fix: the scan did not establish the last release with wheels here${f.suggestion ? ` (${f.suggestion})` : ""}`;
+  return `no automatic fix (${f.verdict})${f.suggestion ? `: ${f.suggestion}` : ""}`;
+}
+function describeChange(change) {
+  switch (change.kind) {
+    case "replace":
+      return `replace with ${change.name}${change.extras.length ? `[${change.extras.join(",")}]` : ""}`;
+    case "pin":
+      return `pin ==${change.version}`;
+    case "upper-bound":
+      return `bound ${change.bound.op}${change.bound.version}`;
+    case "marker":
+      return "keep off PyPy";
+  }
+}
+function wrapCommand(command) {
+  return command.startsWith("the tool") ? command : `\`${command}\``;
+}
+function shortTarget(id) {
+  return id.replace(/-(manylinux|musllinux|macos|win|linux).*$/, "");
+}
+function sameLocation(a, b) {
+  return a === b || a !== null && b !== null && a.file === b.file && a.line === b.line && a.column === b.column;
+}
+function byLocation(a, b) {
+  return a.project.localeCompare(b.project) || (a.location?.file ?? "￿").localeCompare(b.location?.file ?? "￿") || (a.location?.line ?? 0) - (b.location?.line ?? 0) || a.name.localeCompare(b.name);
+}
+function byPlace(a, b) {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column;
+}
+var NOT_ON_PYPY, BUNDLING_EXTRAS, LOCKS, PRIORITY, STDLIB, isIgnored, isProblem;
+var init_plan = __esm({
+  "src/fix/plan.ts"() {
+    "use strict";
+    init_names();
+    init_versions();
+    init_pep508_edit();
+    NOT_ON_PYPY = { variable: "platform_python_implementation", op: "!=", value: "PyPy" };
+    BUNDLING_EXTRAS = {
+      "psycopg2-binary": { psycopg: ["binary"] }
+    };
+    LOCKS = [
+      { test: /(^|\/)poetry\.lock$/, command: "poetry lock" },
+      { test: /(^|\/)uv\.lock$/, command: "uv lock" },
+      { test: /(^|\/)pdm\.lock$/, command: "pdm lock" },
+      { test: /(^|\/)Pipfile\.lock$/, command: "pipenv lock" },
+      { test: /(^|\/)pylock(\.[^/]+)?\.toml$/, command: "the tool that wrote it (`pip lock`, `uv export --format pylock.toml` or `pdm export -f pylock`)" }
+    ];
+    PRIORITY = { replace: 0, marker: 1, pin: 2, "upper-bound": 3 };
+    STDLIB = / \(standard library\)$/;
+    isIgnored = (f) => f.ignored !== void 0 && f.ignoreExpired === void 0;
+    isProblem = (f) => f.severity === "error" || f.severity === "warning" || f.severity === "unknown";
+  }
+});
+
+// src/fix/apply.ts
+function applyPlan(plan, read) {
+  const notFixed = [...plan.notFixed];
+  const files = [];
+  const byFile = /* @__PURE__ */ new Map();
+  for (const e of plan.edits) byFile.set(e.file, [...byFile.get(e.file) ?? [], e]);
+  for (const [file, edits] of byFile) {
+    const refuse = (e, reason) => void notFixed.push({ project: e.project, name: e.name, location: { file: e.file, line: e.line, column: e.column }, reason: `${describeChange(e.change)} not made: ${reason}`, targets: e.targets });
+    const text = read(file);
+    if (text instanceof Error) {
+      for (const e of edits) refuse(e, text.message);
+      continue;
+    }
+    const requests = edits.map((e) => ({ line: e.line, column: e.column, name: e.name, change: e.change }));
+    const format = sniffFormat(file, text);
+    let outcome;
+    if (format === "requirements") outcome = editRequirementsFile(text, file, requests);
+    else if (format === "pyproject" || format === "hatch") outcome = editPyprojectFile(text, file, requests, format === "hatch");
+    else {
+      for (const e of edits) refuse(e, `${file} is not a format fix edits (requirements files and pyproject.toml are); change it by hand`);
+      continue;
+    }
+    const editOf = (r) => edits[requests.indexOf(r)];
+    for (const { request: request2, reason } of outcome.refused) refuse(editOf(request2), reason);
+    if (outcome.applied.length === 0) continue;
+    files.push({
+      file,
+      before: text,
+      after: outcome.text,
+      diff: unifiedDiff(file, text, outcome.text),
+      applied: outcome.applied.map((a) => ({ ...a, edit: edits.find((e) => e.line === a.line && e.column === a.column && e.name === a.name) }))
+    });
+  }
+  return { files, notFixed };
+}
+var init_apply = __esm({
+  "src/fix/apply.ts"() {
+    "use strict";
+    init_discovery();
+    init_diff();
+    init_edit_requirements();
+    init_edit_toml();
+    init_plan();
+  }
+});
+
+// src/cli/commands/fix.ts
+var fix_exports = {};
+__export(fix_exports, {
+  FIX_HELP: () => FIX_HELP,
+  fixCommand: () => fixCommand
+});
+import { lstatSync, readFileSync as readFileSync6, realpathSync, statSync as statSync4 } from "node:fs";
+import { chmod } from "node:fs/promises";
+import { resolve as resolve7 } from "node:path";
+function splitArgs(argv) {
+  const end = argv.indexOf("--");
+  const options = end === -1 ? argv : argv.slice(0, end);
+  for (const arg of options) {
+    const name = arg.startsWith("--") ? arg.split("=", 1)[0] : arg;
+    if (REPORT_ONLY.has(name)) throw new UsageError(`fix prints a diff, not a report: ${name} is a scan option (see \`pypy-ready fix --help\`)`);
+  }
+  const write = options.includes("--write");
+  const rest = options.filter((a) => a !== "--write");
+  return { write, scanArgs: end === -1 ? rest : [...rest, ...argv.slice(end)] };
+}
+function readManifest2(path4) {
+  let bytes2;
+  try {
+    bytes2 = readFileSync6(path4);
+  } catch (error) {
+    return new Error(`cannot read it (${error.code ?? "read error"})`);
+  }
+  if (bytes2[0] === 255 && bytes2[1] === 254 || bytes2[0] === 254 && bytes2[1] === 255) return new Error("a UTF-16 file is not edited");
+  const bom = bytes2[0] === 239 && bytes2[1] === 187 && bytes2[2] === 191;
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bom ? bytes2.subarray(3) : bytes2), bom: bom ? "\uFEFF" : "" };
+  } catch {
+    return new Error("not valid UTF-8");
+  }
+}
+function printable(diff) {
+  const text = diff.split("\n").map((line, i, all) => {
+    const cr = i < all.length - 1 && line.endsWith("\r") ? "\r" : "";
+    return `${redactUrlsIn(stripControl(cr ? line.slice(0, -1) : line))}${cr}`;
+  }).join("\n");
+  return { text, exact: text === diff };
+}
+function notFixedLine(n) {
+  const where2 = n.location ? `${n.location.file}:${n.location.line}` : `${n.project} (transitive)`;
+  return `  ${where2}  ${n.name} (${n.targets.map(shortTarget2).join(", ")}): ${n.reason}`;
+}
+async function writeAll(files, boms, io) {
+  const targets = files.map((f) => {
+    const path4 = resolve7(io.cwd, f.file);
+    const now = readManifest2(path4);
+    if (now instanceof Error || now.text !== f.before) throw new UsageError(`${f.file} changed while fix ran; nothing was written`);
+    const real = lstatSync(path4).isSymbolicLink() ? realpathSync(path4) : path4;
+    return { real, text: `${boms.get(f.file) ?? ""}${f.after}`, mode: statSync4(real).mode & 4095 };
+  });
+  for (const t of targets) {
+    await writeAtomically(t.real, t.text);
+    await chmod(t.real, t.mode);
+  }
+}
+var FIX_HELP, REPORT_ONLY, shortTarget2, fixCommand;
+var init_fix = __esm({
+  "src/cli/commands/fix.ts"() {
+    "use strict";
+    init_knowledge();
+    init_apply();
+    init_diff();
+    init_plan();
+    init_terminal();
+    init_safe_text();
+    init_scan2();
+    init_io();
+    init_scan3();
+    FIX_HELP = `Usage: pypy-ready fix [PATH...] [--write] [options]
+
+Scan like \`pypy-ready scan\`, then turn the fixes into edits of the manifests, printed as a unified
+diff (a dry run): apply it with --write, or with \`git apply\`.
+
+  --write                 apply the edits: each file is written whole or not at all
+  -h, --help              this help
+
+The edits, at most one per requirement line:
+  replace      a package known not to work on PyPy, by its drop-in alternative
+               (psycopg2-binary → psycopg[binary]); markers are kept, version clauses dropped
+  marker       an optional speed-up whose fallback is already there (hiredis beside redis):
+               "; platform_python_implementation != "PyPy"" keeps it off PyPy only
+  pin          the last release with wheels for the target's ABI
+  upper-bound  releases that need a newer Python than the target's (Django<6 on PyPy 3.11)
+Requirements files and pyproject.toml (PEP 621, dependency groups, Poetry, PDM, uv, Hatch) are
+edited in place: comments, order, quoting and line endings stay. Lock files never are: fix says
+which command re-locks. Transitive dependencies and lines with --hash pins get a note instead.
+
+Targets, index and pip options: as for scan (see \`pypy-ready scan --help\`).
+Exit codes: 0 nothing to fix, or the edits were written; 1 edits proposed (dry run); 2 usage error
+or a manifest that could not be read (nothing is written then); 3 no index answered.
+`;
+    REPORT_ONLY = /* @__PURE__ */ new Set(["--format", "--output", "-o", "--interactive", "--no-interactive", "--baseline", "--quiet", "-q", "--fail-on", "--if-unreachable", "--verbose", "-v"]);
+    shortTarget2 = (id) => id.replace(/-(manylinux|musllinux|macos|win|linux).*$/, "");
+    fixCommand = async (argv, io) => {
+      const { write, scanArgs } = splitArgs(argv);
+      const parsed = parseScanArgs(scanArgs, { ...io, stdoutIsTTY: false, stdinIsTTY: false });
+      if (parsed.help) {
+        io.stdout(FIX_HELP);
+        return EXIT_OK;
+      }
+      const knowledgeBase = loadKnowledgeBase();
+      const result = await scan({ ...parsed.options, knowledgeBase });
+      const say = (line) => io.stderr(`${inline(redactUrlsIn(line))}
+`);
+      if (!result.indexReachable) {
+        say(`pypy-ready: ${result.errors.find((e) => e.kind === "index" && e.severity === "error")?.message ?? "the index could not be reached"}; nothing to fix from`);
+        return EXIT_UNREACHABLE;
+      }
+      const plan = planFixes(result, knowledgeBase);
+      const boms = /* @__PURE__ */ new Map();
+      const applied = applyPlan(plan, (file) => {
+        const read = readManifest2(resolve7(io.cwd, file));
+        if (read instanceof Error) return read;
+        boms.set(file, read.bom);
+        return read.text;
+      });
+      const unread = result.errors.filter((e) => e.kind === "manifest" && e.severity === "error");
+      let exact = true;
+      for (const f of applied.files) {
+        const bom = boms.get(f.file) ?? "";
+        const shown = printable(bom ? unifiedDiff(f.file, bom + f.before, bom + f.after) : f.diff);
+        exact &&= shown.exact;
+        io.stdout(shown.text);
+      }
+      const edits = applied.files.flatMap((f) => f.applied);
+      if (edits.length > 0) {
+        say(`pypy-ready fix: ${edits.length} edit(s) in ${applied.files.length} file(s)${write && unread.length === 0 ? "" : " (dry run; --write applies them)"}:`);
+        for (const e of edits) say(`  ${e.edit.file}:${e.line}  ${e.name}: ${describeChange(e.edit.change)}: ${e.edit.why}`);
+      } else {
+        say("pypy-ready fix: nothing to fix automatically");
+      }
+      if (applied.notFixed.length > 0) {
+        say(`Not fixed (${applied.notFixed.length}):`);
+        for (const n of applied.notFixed) say(notFixedLine(n));
+      }
+      const relock = plan.relock.filter((r) => applied.files.some((f) => f.applied.some((a) => a.edit.project === r.project)));
+      for (const r of relock) say(`Re-lock: ${r.lockFile} is not edited; after these edits re-lock with ${r.command.startsWith("the tool") ? r.command : `\`${r.command}\``}`);
+      if (!exact) say("pypy-ready fix: the diff above has control characters stripped or credentials redacted, so it does not apply as printed; --write edits the files themselves");
+      if (unread.length > 0) {
+        say(`pypy-ready: ${unread.length} manifest problem(s) left part of the input unread (first: ${unread[0].message}); ${write ? "nothing was written" : "the edits above cover the rest"}`);
+        return EXIT_USAGE;
+      }
+      if (edits.length === 0) return EXIT_OK;
+      if (!write) return EXIT_FINDINGS;
+      await writeAll(applied.files, boms, io);
+      say(`pypy-ready fix: wrote ${applied.files.length} file(s)`);
+      return EXIT_OK;
+    };
+  }
+});
+
+// src/verify/interpreter.ts
+import { spawnSync as spawnSync3 } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { delimiter, isAbsolute as isAbsolute2, join as join6, resolve as resolve8 } from "node:path";
+function isExecutable(path4) {
+  try {
+    accessSync(path4, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function which(command, env) {
+  if (command.includes("/")) return isExecutable(command) ? command : null;
+  for (const dir of (env["PATH"] ?? "").split(delimiter)) {
+    if (dir === "") continue;
+    const candidate = join6(dir, command);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return null;
+}
+function locateInterpreter(python2, env, cwd) {
+  if (python2 !== void 0) {
+    const path4 = python2.includes("/") ? isAbsolute2(python2) ? python2 : resolve8(cwd, python2) : which(python2, env);
+    if (path4 === null || !isExecutable(path4)) throw new VerifyInterpreterError(`--python ${python2}: not found or not executable`);
+    return path4;
+  }
+  for (const name of ["pypy3", "pypy"]) {
+    const found = which(name, env);
+    if (found !== null) return found;
+  }
+  throw new VerifyInterpreterError("no PyPy found: neither pypy3 nor pypy is on PATH; install PyPy (Debian/Ubuntu: apt-get install pypy3 pypy3-venv) or name one with --python PATH");
+}
+function parseProbe(stdout) {
+  const line = stdout.trim().split("\n").pop() ?? "";
+  let data;
+  try {
+    data = JSON.parse(line);
+  } catch {
+    throw new VerifyInterpreterError(`the interpreter's probe printed no JSON: ${oneLine(stdout, 120)}`);
+  }
+  const d = data;
+  if (typeof d.implementation !== "string" || typeof d.implementationVersion !== "string" || typeof d.pythonVersion !== "string") {
+    throw new VerifyInterpreterError("the interpreter's probe printed unexpected JSON");
+  }
+  return {
+    implementation: d.implementation,
+    implementationVersion: d.implementationVersion,
+    pythonVersion: d.pythonVersion,
+    soabi: typeof d.soabi === "string" ? d.soabi : null,
+    platform: typeof d.platform === "string" ? d.platform : "",
+    machine: typeof d.machine === "string" ? d.machine : "",
+    libc: Array.isArray(d.libc) && d.libc.length === 2 ? [String(d.libc[0]), String(d.libc[1])] : ["", ""],
+    executable: typeof d.executable === "string" ? d.executable : "",
+    hasVenv: d.hasVenv === true,
+    hasEnsurepip: d.hasEnsurepip === true
+  };
+}
+function abiTagOf(facts) {
+  if (facts.soabi && /^pypy\d+-pp\d+$/.test(facts.soabi)) return facts.soabi.replace("-", "_");
+  const [pyMajor, pyMinor] = facts.pythonVersion.split(".");
+  const [major, minor] = facts.implementationVersion.split(".");
+  return `pypy${pyMajor}${pyMinor}_pp${major}${minor}`;
+}
+function platformOf(facts) {
+  const plat = facts.platform.toLowerCase();
+  const [libcName, libcVersion] = facts.libc;
+  const version = /^\d+\.\d+/.exec(libcVersion)?.[0];
+  if (plat === "linux-x86_64" || plat === "linux-aarch64") {
+    const arch = plat.slice("linux-".length);
+    if (libcName === "glibc") return { platform: `manylinux_${arch}`, options: version ? { glibc: version } : {} };
+    return { platform: `musllinux_${arch}`, options: {} };
+  }
+  const mac = /^macosx-(\d+)(?:\.(\d+))?-(\w+)$/.exec(plat);
+  if (mac) {
+    const arch = mac[3] === "arm64" ? "arm64" : mac[3] === "x86_64" || mac[3] === "universal2" ? "x86_64" : null;
+    if (arch) return { platform: `macos_${arch}`, options: { macos: `${mac[1]}.${mac[2] ?? "0"}` } };
+  }
+  if (plat === "win-amd64") return { platform: "win_amd64", options: {} };
+  throw new VerifyInterpreterError(`the interpreter's platform ${JSON.stringify(oneLine(facts.platform, 40))} is not one pypy-ready models`);
+}
+function interpreterFrom(path4, facts) {
+  if (facts.implementation !== "pypy") {
+    throw new VerifyInterpreterError(`${path4} is not PyPy (sys.implementation.name is ${JSON.stringify(oneLine(facts.implementation, 30))}); verify measures on a PyPy: name one with --python PATH`);
+  }
+  const [pyMajor, pyMinor] = facts.pythonVersion.split(".");
+  const [major, minor] = facts.implementationVersion.split(".");
+  const targetId = `pypy${pyMajor}.${pyMinor}-${major}.${minor}`;
+  const catalogued = findInterpreter(targetId);
+  const abi = abiTagOf(facts);
+  if (!catalogued) throw new VerifyInterpreterError(`PyPy ${facts.implementationVersion} (Python ${facts.pythonVersion}) maps to ${targetId}, which is not in the target catalogue (see \`pypy-ready targets\`)`);
+  if (catalogued.abi !== abi) throw new VerifyInterpreterError(`PyPy ${facts.implementationVersion} reports ABI ${abi}, but the catalogue's ${targetId} has ${catalogued.abi}`);
+  if (!facts.hasVenv || !facts.hasEnsurepip) {
+    const missing = !facts.hasVenv ? "venv" : "ensurepip";
+    const debian = path4.startsWith("/usr/bin/") ? " (Debian and Ubuntu split it into the pypy3-venv package: apt-get install pypy3-venv)" : "";
+    throw new VerifyInterpreterError(`PyPy ${facts.implementationVersion} at ${path4} has no ${missing} module, which verify needs for its temporary environment${debian}`);
+  }
+  const { platform: platform2, options } = platformOf(facts);
+  return { path: path4, facts, abi, targetId, platform: platform2, platformOptions: options, label: `PyPy ${facts.implementationVersion}` };
+}
+function probeInterpreter(python2, env, cwd) {
+  const path4 = locateInterpreter(python2, env, cwd);
+  const run = spawnSync3(path4, ["-I", "-c", PROBE], { encoding: "utf8", timeout: 6e4, env: { ...env, PYTHONIOENCODING: "utf-8" } });
+  if (run.error) throw new VerifyInterpreterError(`cannot run ${path4}: ${run.error.code ?? run.error.message}`);
+  if (run.status !== 0) throw new VerifyInterpreterError(`${path4} failed to run its probe (exit ${run.status ?? run.signal}): ${oneLine(run.stderr.trim().split("\n").pop() ?? "", 160)}`);
+  return interpreterFrom(path4, parseProbe(run.stdout));
+}
+var VerifyInterpreterError, PROBE;
+var init_interpreter = __esm({
+  "src/verify/interpreter.ts"() {
+    "use strict";
+    init_safe_text();
+    init_interpreters();
+    VerifyInterpreterError = class extends Error {
+      name = "VerifyInterpreterError";
+      constructor(message) {
+        super(oneLine(message, 600));
+      }
+    };
+    PROBE = `
+import json, platform, sys, sysconfig
+try:
+    import venv
+    has_venv = True
+except Exception:
+    has_venv = False
+try:
+    import ensurepip
+    has_ensurepip = bool(ensurepip.version())
+except Exception:
+    has_ensurepip = False
+impl = sys.implementation
+v = impl.version
+print(json.dumps({
+    "implementation": impl.name,
+    "implementationVersion": "%d.%d.%d" % (v.major, v.minor, v.micro),
+    "pythonVersion": platform.python_version(),
+    "soabi": sysconfig.get_config_var("SOABI"),
+    "platform": sysconfig.get_platform(),
+    "machine": platform.machine(),
+    "libc": list(platform.libc_ver()),
+    "executable": sys.executable,
+    "hasVenv": has_venv,
+    "hasEnsurepip": has_ensurepip,
+}))
+`;
+  }
+});
+
+// src/verify/compare.ts
+function seconds(s) {
+  return s < 1 ? `${s.toFixed(2)} s` : s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
+}
+function importsText(imports) {
+  if (imports.length === 0) return "no top-level module to import";
+  return `imported ${imports.map((i) => `${i.module} (${seconds(i.seconds)})`).join(", ")}`;
+}
+function describe4(m) {
+  switch (m.kind) {
+    case "refused":
+      return { status: "refused", measured: `pip found no installable file (${m.reason})` };
+    case "absent":
+      return { status: "absent", measured: "pip's resolution does not install it" };
+    case "skipped":
+      return { status: "skipped", measured: `not measured: ${m.reason}` };
+    case "installed": {
+      const { install, imports } = m;
+      switch (install.kind) {
+        case "build-failed":
+          return { status: "build-failed", measured: `build failed: ${install.reason}` };
+        case "install-failed":
+          return { status: "install-failed", measured: `install failed: ${install.reason}` };
+        case "timed-out":
+          return { status: "install-failed", measured: `install timed out after ${seconds(install.seconds)}` };
+        case "wheel":
+        case "built": {
+          const how = install.kind === "wheel" ? "installed from wheel" : `built from sdist in ${seconds(install.seconds)}`;
+          const failed = imports.find((i) => !i.ok);
+          if (failed) return { status: "import-failed", measured: `${how}; import failed: ${failed.module}: ${failed.error ?? "failed"}` };
+          return { status: imports.length === 0 ? "installed" : "imported", measured: `${how}, ${importsText(imports)}` };
+        }
+      }
+    }
+  }
+}
+function compare2(prediction, m) {
+  const { status, measured } = describe4(m);
+  const failed = status === "build-failed" || status === "install-failed" || status === "import-failed";
+  const works = status === "imported" || status === "installed";
+  if (prediction === null) {
+    return { status, measured, sameFile: null, agreement: "disagree", sentence: `not predicted (the scan does not list it): ${measured}`, failed };
+  }
+  const predicted = `predicted ${prediction.verdict}${prediction.file ? ` (${prediction.file})` : ""}`;
+  if (m.kind === "skipped") return { status, measured, sameFile: null, agreement: "agree", sentence: `${predicted}: ${measured}`, failed: false };
+  if (m.kind === "absent") return { status, measured, sameFile: null, agreement: prediction.file === null ? "agree" : "disagree", sentence: `${predicted}: ${measured}`, failed: false };
+  if (m.kind === "refused") {
+    const agrees = prediction.file === null;
+    return { status, measured, sameFile: null, agreement: agrees ? "agree" : "disagree", sentence: agrees ? `predicted ${prediction.verdict}: pip agrees, it found no installable file` : `${predicted}, but pip found no installable file (${m.reason})`, failed: false };
+  }
+  const chosen = m.choice.file;
+  const sameFile = prediction.file !== null && prediction.file === chosen;
+  if (!sameFile) {
+    const said = prediction.file === null ? `predicted ${prediction.verdict} with no installable file` : predicted;
+    return { status, measured, sameFile: false, agreement: "disagree", sentence: `${said}, but pip chose ${chosen}: ${measured}`, failed };
+  }
+  const base2 = `predicted ${prediction.verdict}: ${measured}`;
+  if (WORKS.has(prediction.verdict)) return { status, measured, sameFile, agreement: works ? "agree" : "disagree", sentence: base2, failed };
+  if (MAY_FAIL.has(prediction.verdict)) return { status, measured, sameFile, agreement: works ? "better" : "agree", sentence: works && prediction.verdict === "known-broken" ? `${base2} (an import alone does not show it works)` : base2, failed };
+  if (NOTHING.has(prediction.verdict)) return { status, measured, sameFile, agreement: "disagree", sentence: base2, failed };
+  return { status, measured, sameFile, agreement: "agree", sentence: base2, failed };
+}
+var WORKS, NOTHING, MAY_FAIL;
+var init_compare2 = __esm({
+  "src/verify/compare.ts"() {
+    "use strict";
+    WORKS = /* @__PURE__ */ new Set(["pure", "pure-fallback", "cffi", "pypy-wheel", "native-wheel"]);
+    NOTHING = /* @__PURE__ */ new Set(["no-distribution", "requires-python"]);
+    MAY_FAIL = /* @__PURE__ */ new Set(["source-build", "lost-pypy-wheels", "abi-mismatch", "known-broken"]);
+  }
+});
+
+// src/verify/run.ts
+import { spawn } from "node:child_process";
+import { appendFileSync } from "node:fs";
+function runProcess(command, args, options) {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve10) => {
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    let aborted = false;
+    let settled = false;
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+    const killGroup = () => {
+      try {
+        if (child.pid !== void 0) process.kill(-child.pid, "SIGKILL");
+      } catch {
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, options.timeoutMs);
+    const onAbort = () => {
+      aborted = true;
+      killGroup();
+    };
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    const log = (text) => {
+      if (options.logFile) appendFileSync(options.logFile, text);
+    };
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
+    child.stdout.on("data", (chunk) => {
+      if (stdout.length < CAP) stdout += chunk;
+      log(chunk);
+    });
+    child.stderr.on("data", (chunk) => {
+      if (stderr.length < CAP) stderr += chunk;
+      log(chunk);
+    });
+    const finish2 = (code, signal, spawnError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+      if (timedOut || aborted) killGroup();
+      resolve10({ code, signal, stdout, stderr, timedOut, aborted, spawnError, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+    };
+    child.on("error", (error) => finish2(null, null, error.code ?? error.message));
+    child.on("close", (code, signal) => finish2(code, signal, null));
+    child.stdin.on("error", () => void 0);
+    child.stdin.end(options.input ?? "");
+  });
+}
+var CAP;
+var init_run = __esm({
+  "src/verify/run.ts"() {
+    "use strict";
+    CAP = 8 * 1024 * 1024;
+  }
+});
+
+// src/verify/install.ts
+import { writeFileSync } from "node:fs";
+import { devNull } from "node:os";
+import { join as join7 } from "node:path";
+function pipEnv(base2, work) {
+  const env = { ...base2 };
+  delete env["VIRTUAL_ENV"];
+  delete env["PYTHONPATH"];
+  delete env["PYTHONHOME"];
+  delete env["PIP_REQUIRE_VIRTUALENV"];
+  delete env["PIP_USER"];
+  delete env["PIP_TARGET"];
+  delete env["PIP_PREFIX"];
+  delete env["PIP_FIND_LINKS"];
+  delete env["PIP_NO_INDEX"];
+  return {
+    ...env,
+    PIP_CONFIG_FILE: devNull,
+    PIP_DISABLE_PIP_VERSION_CHECK: "1",
+    PIP_NO_INPUT: "1",
+    PIP_NO_COLOR: "1",
+    PIP_PROGRESS_BAR: "off",
+    // Builds are measured from scratch, and the user's cache is left alone.
+    PIP_CACHE_DIR: join7(work, "pip-cache"),
+    PYTHONIOENCODING: "utf-8",
+    LC_ALL: "C.UTF-8"
+  };
+}
+function lastLine(text) {
+  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  return oneLine(redactUrlsIn(lines[lines.length - 1] ?? ""), 240);
+}
+function buildFailureReason(log) {
+  if (NO_COMPILER.some((re) => re.test(log))) return "no C compiler";
+  const compiler = COMPILER_ERROR.exec(log);
+  if (compiler) return oneLine(redactUrlsIn(compiler[1].trim()), 240);
+  const other = log.split("\n").map((l) => l.trim()).find((l) => /\berror:/.test(l) && !/subprocess-exited-with-error|metadata-generation-failed|failed-wheel-build|legacy-install-failure|^error: command '.*' failed with exit code/.test(l));
+  return other ? oneLine(redactUrlsIn(other), 240) : lastLine(log);
+}
+function isBuildFailure(log) {
+  return /Failed building wheel for|Failed to build |error: subprocess-exited-with-error|metadata-generation-failed|legacy-install-failure|Running setup\.py install for .* error/.test(log);
+}
+function installOutcome(choice, run) {
+  const seconds2 = run.seconds;
+  if (run.timedOut) return { kind: "timed-out", seconds: seconds2 };
+  if (run.spawnError !== null) return { kind: "install-failed", seconds: seconds2, reason: `could not start pip: ${run.spawnError}` };
+  const log = `${run.stdout}
+${run.stderr}`;
+  if (run.code === 0) return { kind: choice.wheel ? "wheel" : "built", seconds: seconds2 };
+  if (!choice.wheel && isBuildFailure(log)) return { kind: "build-failed", seconds: seconds2, reason: buildFailureReason(log) };
+  if (/\b401\b|\b403\b/.test(log) && /(Unauthorized|Forbidden|credentials|User for)/i.test(log)) return { kind: "install-failed", seconds: seconds2, reason: "the index asked for credentials: give them in the index URL or in ~/.netrc" };
+  return { kind: "install-failed", seconds: seconds2, reason: lastLine(run.stderr || run.stdout) };
+}
+async function createVenv(python2, dir, env, signal, logFile) {
+  const created = await runProcess(python2, ["-m", "venv", dir], { env, cwd: dir.replace(/\/[^/]+$/, ""), timeoutMs: 3e5, signal, logFile });
+  if (created.aborted) return { error: "interrupted" };
+  if (created.code !== 0) {
+    const text = `${created.stdout}
+${created.stderr}`;
+    const ensurepip = /ensurepip/.test(text) ? " (ensurepip is missing: on Debian and Ubuntu install pypy3-venv)" : "";
+    return { error: `${python2} -m venv failed${ensurepip}: ${lastLine(text)}` };
+  }
+  const venvPython = join7(dir, "bin", "python");
+  const paths = await runProcess(venvPython, ["-I", "-c", 'import json, sysconfig; p = sysconfig.get_paths(); print(json.dumps(sorted({p["purelib"], p["platlib"]})))'], { env, cwd: dir, timeoutMs: 6e4, signal });
+  if (paths.code !== 0) return { error: `the new environment's python does not run: ${lastLine(paths.stderr)}` };
+  return { dir, python: venvPython, sitePackages: JSON.parse(paths.stdout.trim().split("\n").pop() ?? "[]") };
+}
+async function installOne(venv, choice, requirement, options) {
+  const reqFile = join7(options.work, `req-${choice.name}.txt`);
+  writeFileSync(reqFile, `${requirement}
+`, { mode: 384 });
+  const run = await runProcess(venv.python, ["-m", "pip", "install", "--no-deps", ...options.pipArgs, "-r", reqFile], {
+    env: options.env,
+    cwd: options.work,
+    timeoutMs: options.timeoutMs,
+    logFile: options.logFile,
+    signal: options.signal
+  });
+  if (run.aborted) return { kind: "install-failed", seconds: run.seconds, reason: "interrupted" };
+  return installOutcome(choice, run);
+}
+var NO_COMPILER, COMPILER_ERROR;
+var init_install = __esm({
+  "src/verify/install.ts"() {
+    "use strict";
+    init_safe_text();
+    init_run();
+    NO_COMPILER = [
+      /command '[^']*\b(?:gcc|cc|clang|c\+\+|g\+\+)' failed: No such file or directory/,
+      /unable to execute '[^']*\b(?:gcc|cc|clang|c\+\+|g\+\+)': No such file or directory/,
+      /\b(?:gcc|cc|clang|x86_64-linux-gnu-gcc|aarch64-linux-gnu-gcc): (?:command )?not found/,
+      /error: Microsoft Visual C\+\+ [\d.]+ or greater is required/
+    ];
+    COMPILER_ERROR = /^[ \t]*([^\s:][^:\n]*:\d+(?::\d+)?: (?:fatal )?error: .*)$/m;
+  }
+});
+
+// src/verify/imports.ts
+import { existsSync as existsSync5, readdirSync, readFileSync as readFileSync7 } from "node:fs";
+import { join as join8 } from "node:path";
+function modulesFromRecord(record) {
+  const names2 = /* @__PURE__ */ new Set();
+  for (const line of record.split("\n")) {
+    const path4 = (line.startsWith('"') ? (/^"((?:[^"]|"")*)"/.exec(line)?.[1] ?? "").replace(/""/g, '"') : line.split(",")[0]).trim();
+    if (path4 === "" || path4.startsWith("..") || path4.startsWith("/")) continue;
+    const [first, ...rest] = path4.split("/");
+    if (first === void 0 || /\.(dist-info|data|egg-info)$/.test(first) || first === "__pycache__") continue;
+    const name = rest.length > 0 ? first : first.replace(/\.(py|pyc|so|pyd)$|\..*\.(so|pyd)$/, "");
+    if (rest.length === 0 && !/\.(py|so|pyd)$/.test(first)) continue;
+    if (IDENTIFIER.test(name)) names2.add(name);
+  }
+  return [...names2].sort();
+}
+function modulesFromTopLevel(text) {
+  const names2 = /* @__PURE__ */ new Set();
+  for (const line of text.split("\n")) {
+    const name = line.trim().split("/")[0];
+    if (IDENTIFIER.test(name)) names2.add(name);
+  }
+  return [...names2].sort();
+}
+function findDistInfo(sitePackages, name, version) {
+  for (const dir of sitePackages) {
+    if (!existsSync5(dir)) continue;
+    for (const entry of readdirSync(dir)) {
+      const match = /^(.+)-([^-]+)\.dist-info$/.exec(entry);
+      if (!match || canonicalizeName(match[1]) !== name) continue;
+      if (version === null || match[2] === version || canonicalizeName(match[2]) === canonicalizeName(version)) return join8(dir, entry);
+    }
+  }
+  return null;
+}
+function topLevelModules(distInfo) {
+  const topLevel = join8(distInfo, "top_level.txt");
+  if (existsSync5(topLevel)) {
+    const names2 = modulesFromTopLevel(readFileSync7(topLevel, "utf8"));
+    if (names2.length > 0) return names2;
+  }
+  const record = join8(distInfo, "RECORD");
+  return existsSync5(record) ? modulesFromRecord(readFileSync7(record, "utf8")) : [];
+}
+async function importModule(python2, module, options) {
+  const run = await runProcess(python2, ["-I", "-c", IMPORT_ONE, module], { env: options.env, cwd: options.cwd, timeoutMs: options.timeoutMs, signal: options.signal, ...options.logFile ? { logFile: options.logFile } : {} });
+  const measured = /pypy-ready-import-seconds=([0-9.]+)/.exec(run.stdout);
+  if (run.code === 0 && measured) return { module, ok: true, seconds: Number(measured[1]), error: null };
+  if (run.timedOut) return { module, ok: false, seconds: run.seconds, error: `timed out after ${Math.round(options.timeoutMs / 1e3)} s` };
+  if (run.aborted) return { module, ok: false, seconds: run.seconds, error: "interrupted" };
+  return { module, ok: false, seconds: run.seconds, error: lastLine(run.stderr) || `exit ${run.code ?? run.signal}` };
+}
+var IDENTIFIER, IMPORT_ONE;
+var init_imports = __esm({
+  "src/verify/imports.ts"() {
+    "use strict";
+    init_names();
+    init_install();
+    init_run();
+    IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+    IMPORT_ONE = `
+import importlib, sys, time
+start = time.perf_counter()
+importlib.import_module(sys.argv[1])
+print("pypy-ready-import-seconds=%.6f" % (time.perf_counter() - start))
+`;
+  }
+});
+
+// src/verify/pip-report.ts
+function requirementName(requirement) {
+  const match = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement);
+  return match ? canonicalizeName(match[1]) : null;
+}
+function fileOf(url) {
+  try {
+    const parsed = new URL(url);
+    const last = parsed.pathname.slice(parsed.pathname.lastIndexOf("/") + 1);
+    if (parsed.protocol === "file:" || /\.(whl|tar\.gz|zip|tar\.bz2|tgz)$/i.test(last)) return decodeURIComponent(last);
+  } catch {
+  }
+  return redactUrl(url);
+}
+function parsePipReport(text) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new PipReportError(`pip's report is not JSON: ${oneLine(error.message, 120)}`);
+  }
+  if (!isRecord4(data) || !Array.isArray(data["install"])) throw new PipReportError(`pip's report has no "install" list`);
+  if (data["version"] !== "1" && data["version"] !== 1) throw new PipReportError(`pip's report version ${JSON.stringify(data["version"])} is not 1`);
+  const install = [];
+  for (const item of data["install"]) {
+    if (!isRecord4(item) || !isRecord4(item["metadata"]) || !isRecord4(item["download_info"])) throw new PipReportError(`an "install" entry of pip's report lacks metadata or download_info`);
+    const metadata = item["metadata"];
+    const info = item["download_info"];
+    const name = metadata["name"];
+    const version = metadata["version"];
+    const url = info["url"];
+    if (typeof name !== "string" || typeof version !== "string" || typeof url !== "string") throw new PipReportError(`an "install" entry of pip's report lacks its name, version or URL`);
+    const file = fileOf(url);
+    const requires = Array.isArray(metadata["requires_dist"]) ? metadata["requires_dist"].filter((r) => typeof r === "string") : [];
+    install.push({
+      name: canonicalizeName(name),
+      version,
+      url: redactUrl(url),
+      file,
+      wheel: file.toLowerCase().endsWith(".whl"),
+      isDirect: item["is_direct"] === true,
+      dependsOn: [...new Set(requires.map(requirementName).filter((n) => n !== null))]
+    });
+  }
+  const environment = {};
+  if (isRecord4(data["environment"])) {
+    for (const [k, v] of Object.entries(data["environment"])) if (typeof v === "string") environment[k] = v;
+  }
+  return { pipVersion: typeof data["pip_version"] === "string" ? data["pip_version"] : "", install: installOrder(install), environment };
+}
+function installOrder(choices) {
+  const byName = new Map(choices.map((c) => [c.name, c]));
+  const done = /* @__PURE__ */ new Set();
+  const visiting = /* @__PURE__ */ new Set();
+  const out = [];
+  const visit = (choice) => {
+    if (done.has(choice.name) || visiting.has(choice.name)) return;
+    visiting.add(choice.name);
+    for (const dep of choice.dependsOn) {
+      const next = byName.get(dep);
+      if (next) visit(next);
+    }
+    visiting.delete(choice.name);
+    done.add(choice.name);
+    out.push(choice);
+  };
+  for (const choice of choices) visit(choice);
+  return out;
+}
+function unsatisfiedRequirement(log) {
+  const match = /No matching distribution found for ([^\s;]+)/.exec(log) ?? /Could not find a version that satisfies the requirement ([^\s;]+)/.exec(log);
+  return match ? requirementName(match[1]) : null;
+}
+var PipReportError, isRecord4;
+var init_pip_report = __esm({
+  "src/verify/pip-report.ts"() {
+    "use strict";
+    init_names();
+    init_safe_text();
+    PipReportError = class extends Error {
+      name = "PipReportError";
+    };
+    isRecord4 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+  }
+});
+
+// src/verify/verify.ts
+import { mkdtempSync as mkdtempSync2, readFileSync as readFileSync8, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join9 } from "node:path";
+function pipArgsOf(pip) {
+  return [
+    ...(pip?.onlyBinary ?? []).flatMap((v) => ["--only-binary", v]),
+    ...(pip?.noBinary ?? []).flatMap((v) => ["--no-binary", v]),
+    ...pip?.preferBinary ? ["--prefer-binary"] : [],
+    ...pip?.pre ? ["--pre"] : []
+  ];
+}
+function pipInputOf(result, project, target) {
+  const assessed = new Set(result.findings.filter((f) => f.project === project && f.target === target && f.via.length === 0).map((f) => f.name));
+  const lines = /* @__PURE__ */ new Map();
+  const constraints = /* @__PURE__ */ new Set();
+  for (const r of result.requirements) {
+    if (r.project !== project) continue;
+    if (r.direct && assessed.has(r.name)) {
+      const line = `${r.name}${r.extras.length > 0 ? `[${r.extras.join(",")}]` : ""}${r.specifier}${r.marker ? ` ; ${r.marker}` : ""}`;
+      lines.set(line, { name: r.name, line });
+    } else if (!r.direct && r.version !== null) {
+      constraints.add(`${r.name}==${r.version}${r.marker ? ` ; ${r.marker}` : ""}`);
+    }
+  }
+  return { requirements: [...lines.values()], constraints: [...constraints] };
+}
+function indexEnv(scanOptions) {
+  const settings = resolveIndexSettings({
+    options: { ...scanOptions.index?.indexUrl !== void 0 ? { indexUrl: scanOptions.index.indexUrl } : {}, ...scanOptions.index?.extraIndexUrls ? { extraIndexUrls: scanOptions.index.extraIndexUrls } : {} },
+    env: scanOptions.env ?? {}
+  });
+  return { PIP_INDEX_URL: settings.indexUrl, ...settings.extraIndexUrls.length > 0 ? { PIP_EXTRA_INDEX_URL: settings.extraIndexUrls.join(" ") } : {} };
+}
+function withMeasurements(result, packages, label) {
+  const byKey = new Map(packages.map((p) => [`${p.project}\0${p.name}`, p]));
+  const findings = result.findings.map((f) => {
+    const p = byKey.get(`${f.project}\0${f.name}`);
+    if (!p) return f;
+    const word = p.comparison.agreement === "agree" ? "agrees with the prediction" : p.comparison.agreement === "better" ? "better than predicted" : "DISAGREES with the prediction";
+    return {
+      ...f,
+      severity: p.comparison.failed ? worseSeverity(f.severity, "error") : f.severity,
+      evidence: [`measured on ${label}: ${p.comparison.sentence} (${word})`, ...f.evidence]
+    };
+  });
+  return { ...result, findings };
+}
+async function runVerify(options) {
+  const started = Date.now();
+  const { interpreter, signal } = options;
+  const say = (line) => options.onProgress?.(line);
+  const scanned = await scan({
+    ...options.scan,
+    targets: [interpreter.targetId],
+    targetOptions: { ...options.scan.targetOptions, platform: interpreter.platform, ...interpreter.platformOptions }
+  });
+  const target = scanned.targets[0].id;
+  const logsDir = mkdtempSync2(join9(tmpdir2(), "pypy-ready-verify-logs-"));
+  const packages = [];
+  const projects = [];
+  const baseEnv = { ...options.scan.env ?? {} };
+  const pipArgs = pipArgsOf(options.scan.pip);
+  const projectsToMeasure = scanned.indexReachable ? scanned.projects : [];
+  for (const project of projectsToMeasure) {
+    const findings = scanned.findings.filter((f) => f.project === project && f.target === target);
+    const predictionOf = (name) => {
+      const f = findings.find((x) => x.name === name);
+      return f ? { verdict: f.verdict, file: f.file } : null;
+    };
+    const work = mkdtempSync2(join9(tmpdir2(), "pypy-ready-verify-"));
+    const setup = { project, environment: null, error: null, pipVersion: null, resolutionLog: join9(logsDir, `${logName(project || "project")}-resolution.log`) };
+    projects.push(setup);
+    const measured = /* @__PURE__ */ new Map();
+    try {
+      if (signal.aborted) break;
+      const { PIP_EXTRA_INDEX_URL: _extra, ...userEnv } = baseEnv;
+      const env = pipEnv({ ...userEnv, ...indexEnv(options.scan) }, work);
+      say(`pypy-ready verify: creating a temporary environment in ${join9(work, "venv")}`);
+      const venv = await createVenv(interpreter.path, join9(work, "venv"), env, signal, setup.resolutionLog);
+      if ("error" in venv) {
+        setup.error = venv.error;
+      } else {
+        const { requirements, constraints } = pipInputOf(scanned, project, target);
+        let remaining = requirements;
+        const refused = /* @__PURE__ */ new Map();
+        let choices = [];
+        for (; ; ) {
+          if (signal.aborted) break;
+          if (remaining.length === 0) break;
+          const reqFile = join9(work, "requirements.txt");
+          const consFile = join9(work, "constraints.txt");
+          writeFileSync2(reqFile, `${remaining.map((r) => r.line).join("\n")}
+`, { mode: 384 });
+          writeFileSync2(consFile, `${constraints.join("\n")}
+`, { mode: 384 });
+          const reportFile = join9(work, "report.json");
+          rmSync2(reportFile, { force: true });
+          say(`pypy-ready verify: asking pip ${remaining.length === requirements.length ? "" : "again "}for its resolution of ${remaining.length} requirement(s)`);
+          const run = await runProcess(venv.python, ["-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet", "--report", reportFile, ...pipArgs, "-r", reqFile, "-c", consFile], {
+            env,
+            cwd: work,
+            timeoutMs: options.timeoutPerPackageMs * Math.max(1, remaining.length),
+            logFile: setup.resolutionLog,
+            signal
+          });
+          if (run.aborted) break;
+          if (run.code === 0) {
+            const report = parsePipReport(readFileSync8(reportFile, "utf8"));
+            setup.pipVersion = report.pipVersion;
+            choices = report.install;
+            break;
+          }
+          const log = `${run.stdout}
+${run.stderr}`;
+          const missing = unsatisfiedRequirement(log);
+          const roots = missing === null ? [] : [missing, ...findings.filter((f) => f.name === missing && f.via.length > 0).map((f) => f.via[0])];
+          const next = remaining.filter((r) => !roots.includes(r.name));
+          if (missing === null || next.length === remaining.length) {
+            setup.error = run.timedOut ? "pip's resolution timed out" : /\b401\b|User for /.test(log) ? "pip's resolution failed: the index asked for credentials (give them in the index URL or in ~/.netrc)" : `pip's resolution failed: ${lastLine(run.stderr || run.stdout)}`;
+            break;
+          }
+          refused.set(missing, oneLine(redactUrlsIn(/(No matching distribution found for [^\n]*)/.exec(log)?.[1] ?? `nothing satisfies ${missing}`), 160));
+          remaining = next;
+        }
+        for (const [name, reason] of refused) measured.set(name, { measurement: { kind: "refused", reason }, log: setup.resolutionLog });
+        for (const choice of choices) {
+          if (signal.aborted) break;
+          const log = join9(logsDir, `${logName(project || "project")}-${logName(choice.name)}.log`);
+          say(`pypy-ready verify: installing ${choice.name} ${choice.version} (${choice.file})`);
+          const requirement = choice.isDirect ? `${choice.name} @ ${choice.url}` : `${choice.name}==${choice.version}`;
+          const install = await installOne(venv, choice, requirement, { env, work, pipArgs, timeoutMs: options.timeoutPerPackageMs, logFile: log, signal });
+          const imports = [];
+          if (install.kind === "wheel" || install.kind === "built") {
+            const distInfo = findDistInfo(venv.sitePackages, choice.name, choice.version);
+            for (const module of distInfo === null ? [] : topLevelModules(distInfo)) {
+              if (signal.aborted) break;
+              imports.push(await importModule(venv.python, module, { env, cwd: work, timeoutMs: options.importTimeoutMs, signal, logFile: log }));
+            }
+          }
+          measured.set(choice.name, { measurement: { kind: "installed", choice, install, imports }, log });
+        }
+        if (options.keep && !signal.aborted) setup.environment = venv.dir;
+      }
+    } finally {
+      if (!(options.keep && !signal.aborted)) rmSync2(work, { recursive: true, force: true });
+      else rmSync2(join9(work, "pip-cache"), { recursive: true, force: true });
+    }
+    const names2 = /* @__PURE__ */ new Set([...findings.map((f) => f.name), ...measured.keys()]);
+    for (const name of [...names2].sort()) {
+      const m = measured.get(name);
+      const measurement = m?.measurement ?? (setup.error !== null ? { kind: "skipped", reason: setup.error } : signal.aborted ? { kind: "skipped", reason: "interrupted" } : { kind: "absent" });
+      const prediction = predictionOf(name);
+      const finding = findings.find((f) => f.name === name);
+      const version = measurement.kind === "installed" ? measurement.choice.version : finding?.version ?? null;
+      const comparison = compare2(prediction, measurement);
+      if (measurement.kind === "skipped" && setup.error !== null) comparison.failed = true;
+      packages.push({ project, name: canonicalizeName(name), version, prediction, measurement, comparison, log: m?.log ?? null });
+    }
+    if (signal.aborted) break;
+  }
+  return {
+    result: withMeasurements(scanned, packages, interpreter.label),
+    packages,
+    projects,
+    logsDir,
+    seconds: (Date.now() - started) / 1e3,
+    interrupted: signal.aborted
+  };
+}
+var logName;
+var init_verify = __esm({
+  "src/verify/verify.ts"() {
+    "use strict";
+    init_types();
+    init_names();
+    init_settings();
+    init_scan();
+    init_safe_text();
+    init_compare2();
+    init_imports();
+    init_install();
+    init_pip_report();
+    init_run();
+    logName = (name) => name.replace(/[^a-z0-9._-]/gi, "_");
+  }
+});
+
+// src/cli/commands/verify.ts
+var verify_exports = {};
+__export(verify_exports, {
+  VERIFY_HELP: () => VERIFY_HELP,
+  verifyCommand: () => verifyCommand,
+  verifyTable: () => verifyTable
+});
+function splitArgs2(argv) {
+  const own = {};
+  const rest = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
+    const name = match?.[1];
+    if (name !== void 0 && NOT_HERE.includes(name)) throw new UsageError(`--${name} does not apply to verify (the target is the PyPy it runs on, and the report is a measurement)`);
+    if (name === void 0 || !(name in OWN)) {
+      rest.push(arg);
+      continue;
+    }
+    if (!OWN[name]) {
+      if (match[2] !== void 0) throw new UsageError(`--${name} takes no value`);
+      own[name] = true;
+    } else if (match[2] !== void 0) {
+      own[name] = match[2];
+    } else {
+      const value = argv[++i];
+      if (value === void 0) throw new UsageError(`--${name} needs a value`);
+      own[name] = value;
+    }
+  }
+  return { own, rest };
+}
+function secondsOption(value, name, fallback) {
+  if (value === void 0) return fallback * 1e3;
+  const n = typeof value === "string" && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= 86400)) throw new UsageError(`--${name} must be a number of seconds from 1 to 86400, not ${JSON.stringify(String(value).slice(0, 20))}`);
+  return Math.round(n * 1e3);
+}
+function verifyTable(verified, interpreterLine) {
+  const lines = [interpreterLine];
+  for (const setup of verified.projects) {
+    const rows = verified.packages.filter((p) => p.project === setup.project);
+    if (verified.projects.length > 1) lines.push("", `Project ${setup.project || "."}`);
+    if (setup.pipVersion) lines.push(`pip ${setup.pipVersion}'s resolution: ${rows.filter((r) => r.measurement.kind === "installed").length} package(s)`);
+    if (setup.error) lines.push(`not measured: ${setup.error}`);
+    const table = rows.map((p) => [
+      p.name,
+      p.version ?? "-",
+      p.prediction?.verdict ?? "(not predicted)",
+      p.measurement.kind === "installed" ? p.measurement.choice.file : p.measurement.kind === "refused" ? "(none: pip refuses)" : "-",
+      p.comparison.measured,
+      p.comparison.agreement === "agree" ? "agrees" : p.comparison.agreement === "better" ? "BETTER" : "DISAGREES"
+    ]);
+    const head = ["package", "version", "predicted", "pip's file", "measured", ""];
+    const widths = head.slice(0, 4).map((h, i) => Math.min(44, Math.max(h.length, ...table.map((r) => r[i].length))));
+    const row = (r) => `${r.slice(0, 4).map((c, i) => pad(c, widths[i])).join("  ")}  ${r[5] ? `${r[5]}: ` : ""}${r[4]}`.trimEnd();
+    lines.push(row(head), ...table.map(row));
+    const flagged = rows.filter((p) => p.comparison.agreement !== "agree");
+    if (flagged.length > 0) {
+      lines.push("", "Disagreements with the prediction:");
+      for (const p of flagged) lines.push(`  ${p.name}: ${p.comparison.sentence}`);
+    }
+  }
+  const failed = verified.packages.filter((p) => p.comparison.failed).length;
+  const disagree = verified.packages.filter((p) => p.comparison.agreement === "disagree").length;
+  lines.push("", `${verified.packages.length} package(s) in ${seconds(verified.seconds)}: ${failed} failed, ${disagree} disagree with the prediction. Logs: ${verified.logsDir}`);
+  for (const setup of verified.projects) if (setup.environment) lines.push(`Environment kept (--keep): ${setup.environment}`);
+  return `${lines.map((l) => inline(l)).join("\n")}
+`;
+}
+function jsonWithVerify(verified, text, interpreter) {
+  const report = JSON.parse(text);
+  report["verify"] = {
+    interpreter,
+    seconds: verified.seconds,
+    logs: verified.logsDir,
+    projects: verified.projects.map((p) => ({ project: p.project, pip: p.pipVersion, error: p.error, environment: p.environment, resolutionLog: p.resolutionLog })),
+    packages: verified.packages.map((p) => ({
+      project: p.project,
+      name: p.name,
+      version: p.version,
+      predicted: p.prediction,
+      file: p.measurement.kind === "installed" ? p.measurement.choice.file : null,
+      status: p.comparison.status,
+      measured: p.comparison.measured,
+      agreement: p.comparison.agreement,
+      sentence: p.comparison.sentence,
+      failed: p.comparison.failed,
+      ...p.measurement.kind === "installed" ? { install: p.measurement.install, imports: p.measurement.imports } : {},
+      log: p.log
+    }))
+  };
+  return `${escapeUnsafe(JSON.stringify(report, null, 2))}
+`;
+}
+var VERIFY_HELP, OWN, NOT_HERE, pad, verifyCommand;
+var init_verify2 = __esm({
+  "src/cli/commands/verify.ts"() {
+    "use strict";
+    init_json();
+    init_report();
+    init_terminal();
+    init_safe_text();
+    init_interpreter();
+    init_verify();
+    init_compare2();
+    init_io();
+    init_scan3();
+    VERIFY_HELP = `Usage: pypy-ready verify [PATH...] [options]
+
+Check the scan's prediction on a real PyPy: ask that PyPy's pip which file it installs for every
+package, install each into a temporary virtual environment (removed afterwards; never yours), one
+package at a time in dependency order, import each top-level module in a fresh interpreter, and
+show per package what happened beside the predicted verdict, flagging every disagreement.
+
+  --python PATH              the PyPy to measure on (default: pypy3, else pypy, on PATH); its
+                             version, ABI tag and platform make the target
+  --keep                     keep the environment for inspection (its path is printed)
+  --timeout-per-package SEC  limit of each install, build included (default 600)
+  --import-timeout SEC       limit of each module's import (default 60)
+  --format FORMAT[=FILE]     as in scan: the report with the measurements as evidence ("measured on
+                             PyPy 7.3.11: ..."); json adds a "verify" section with the logs' paths
+Index options (--index-url, --extra-index-url, --timeout, --cache-dir, --no-cache), pip's
+(--only-binary, --no-binary, --prefer-binary, --pre), --exclude and --config are the scan's; pip gets
+the index URLs (credentials included) in PIP_INDEX_URL / PIP_EXTRA_INDEX_URL, never on its command
+line, and no message shows them.
+Exit codes: 0 every package installed and imported, with the file predicted; 1 a package failed to
+install or import, or pip chose another file; 2 usage error or no usable PyPy; 3 no index answered;
+130 interrupted (the temporary environment is removed).
+`;
+    OWN = { python: true, keep: false, "timeout-per-package": true, "import-timeout": true };
+    NOT_HERE = ["target", "compare", "platform", "glibc", "musl", "macos", "interactive", "baseline", "quiet", "offline", "if-unreachable", "fail-on"];
+    pad = (text, width) => text.length >= width ? text : text + " ".repeat(width - text.length);
+    verifyCommand = async (argv, io) => {
+      const { own, rest } = splitArgs2(argv);
+      const parsed = parseScanArgs([...rest, "--no-interactive"], io);
+      if (parsed.help) {
+        io.stdout(VERIFY_HELP);
+        return EXIT_OK;
+      }
+      const timeoutPerPackageMs = secondsOption(own["timeout-per-package"], "timeout-per-package", 600);
+      const importTimeoutMs = secondsOption(own["import-timeout"], "import-timeout", 60);
+      if (own["python"] === true) throw new UsageError("--python needs a path");
+      let interpreter;
+      try {
+        interpreter = probeInterpreter(own["python"], io.env, io.cwd);
+      } catch (error) {
+        if (error instanceof VerifyInterpreterError) {
+          io.stderr(`pypy-ready: ${inline(error.message)}
+`);
+          return EXIT_USAGE;
+        }
+        throw error;
+      }
+      const f = interpreter.facts;
+      const interpreterLine = `Measured on PyPy ${f.implementationVersion} (Python ${f.pythonVersion}, ${interpreter.abi}, ${f.platform}${f.libc[0] ? ` ${f.libc[0]} ${f.libc[1]}` : ""}) at ${interpreter.path}: target ${interpreter.targetId}-${interpreter.platform}`;
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.on("SIGINT", onSigint);
+      let verified;
+      try {
+        verified = await runVerify({
+          scan: parsed.options,
+          interpreter,
+          keep: own["keep"] === true,
+          timeoutPerPackageMs,
+          importTimeoutMs,
+          signal: controller.signal,
+          onProgress: (line) => io.stderr(`${inline(line)}
+`)
+        });
+      } finally {
+        process.off("SIGINT", onSigint);
+      }
+      if (verified.interrupted) {
+        io.stderr("pypy-ready: interrupted; the temporary environment was removed\n");
+        return EXIT_INTERRUPTED;
+      }
+      const { result } = verified;
+      if (!result.indexReachable) {
+        io.stderr(`pypy-ready: ${oneLine(result.errors.find((e) => e.kind === "index" && e.severity === "error")?.message ?? "the index could not be reached")}
+`);
+        return EXIT_UNREACHABLE;
+      }
+      const table = verifyTable(verified, interpreterLine);
+      const formats = rest.some((a) => a === "--format" || a.startsWith("--format="));
+      if (!formats) {
+        io.stdout(table);
+      } else {
+        io.stderr(table);
+        const facts = { path: interpreter.path, implementationVersion: f.implementationVersion, pythonVersion: f.pythonVersion, abi: interpreter.abi, platform: f.platform, libc: f.libc, target: `${interpreter.targetId}-${interpreter.platform}` };
+        for (const { format, file } of parsed.outputs) {
+          const context = { color: false, verbose: parsed.verbose, width: file === null ? lineWidth(io.stdoutColumns) : DEFAULT_WIDTH };
+          const rendered = RENDERERS[format](result, context);
+          const text = format === "json" ? jsonWithVerify(verified, rendered, facts) : rendered;
+          if (file === null) io.stdout(text);
+          else {
+            await writeAtomically(file, text);
+            io.stderr(`report written to ${file}
+`);
+          }
+        }
+      }
+      const bad = verified.packages.some((p) => p.comparison.failed || p.comparison.agreement === "disagree") || verified.projects.some((p) => p.error !== null);
+      return bad ? EXIT_FINDINGS : EXIT_OK;
     };
   }
 });
@@ -39771,7 +42609,7 @@ __export(user_errors_exports, {
   isUserError: () => isUserError
 });
 function isUserError(error) {
-  if (error instanceof UsageError || error instanceof UnknownTargetError || error instanceof PackagingError || error instanceof ManifestPathError || error instanceof NoManifestError || error instanceof IndexSettingsError || error instanceof KnowledgeBaseError) {
+  if (error instanceof UsageError || error instanceof UnknownTargetError || error instanceof PackagingError || error instanceof ManifestPathError || error instanceof NoManifestError || error instanceof IndexSettingsError || error instanceof KnowledgeBaseError || error instanceof ConfigError) {
     return true;
   }
   const code = error?.code;
@@ -39781,6 +42619,7 @@ var init_user_errors = __esm({
   "src/cli/user-errors.ts"() {
     "use strict";
     init_knowledge();
+    init_config();
     init_manifests();
     init_errors();
     init_settings();
@@ -39794,10 +42633,10 @@ var init_user_errors = __esm({
 init_io();
 
 // src/action/run.ts
-import { spawnSync as spawnSync3 } from "node:child_process";
-import { existsSync as existsSync4, mkdtempSync as mkdtempSync2, readFileSync as readFileSync4 } from "node:fs";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join4, resolve as resolve6 } from "node:path";
+import { spawnSync as spawnSync4 } from "node:child_process";
+import { existsSync as existsSync6, mkdtempSync as mkdtempSync3, readFileSync as readFileSync9 } from "node:fs";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join10, resolve as resolve9 } from "node:path";
 
 // src/cli/main.ts
 init_terminal();
@@ -39806,6 +42645,8 @@ init_io();
 var lazy = (load, pick) => async (args, io) => pick(await load())(args, io);
 var COMMANDS = {
   scan: { run: lazy(() => Promise.resolve().then(() => (init_scan3(), scan_exports)), (m) => m.scanCommand), summary: "assess every dependency on the target PyPy (the default command)" },
+  fix: { run: lazy(() => Promise.resolve().then(() => (init_fix(), fix_exports)), (m) => m.fixCommand), summary: "the fixes as edits of the manifests: a diff, or --write" },
+  verify: { run: lazy(() => Promise.resolve().then(() => (init_verify2(), verify_exports)), (m) => m.verifyCommand), summary: "check the prediction on a real PyPy: pip, a temporary venv, install and import each package" },
   requirements: { run: lazy(() => Promise.resolve().then(() => (init_requirements2(), requirements_exports)), (m) => m.requirementsCommand), summary: "list the requirements the manifests declare (no network)" },
   tags: { run: lazy(() => Promise.resolve().then(() => (init_tags2(), tags_exports)), (m) => m.tagsCommand), summary: "print the wheel tags a target accepts, best first" },
   targets: { run: lazy(() => Promise.resolve().then(() => (init_targets2(), targets_exports)), (m) => m.targetsCommand), summary: "list the target interpreters and platforms" }
@@ -39915,22 +42756,22 @@ ${markdown}`;
 }
 
 // src/action/event.ts
-var isRecord4 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+var isRecord5 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 function repoName(side) {
-  if (!isRecord4(side) || !isRecord4(side["repo"])) return null;
+  if (!isRecord5(side) || !isRecord5(side["repo"])) return null;
   const name = side["repo"]["full_name"];
   return typeof name === "string" ? name : null;
 }
 function pullRequestOf(payload, repository) {
-  if (!isRecord4(payload) || !isRecord4(payload["pull_request"])) return null;
+  if (!isRecord5(payload) || !isRecord5(payload["pull_request"])) return null;
   const pr = payload["pull_request"];
   const number2 = pr["number"] ?? payload["number"];
   const base2 = pr["base"];
-  const baseSha = isRecord4(base2) ? base2["sha"] : void 0;
+  const baseSha = isRecord5(base2) ? base2["sha"] : void 0;
   if (typeof number2 !== "number" || !Number.isInteger(number2) || number2 < 1) return null;
   if (typeof baseSha !== "string" || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(baseSha)) return null;
   const head = repoName(pr["head"]);
-  const headIsFork = isRecord4(pr["head"]) && isRecord4(pr["head"]["repo"]) && pr["head"]["repo"]["fork"] === true;
+  const headIsFork = isRecord5(pr["head"]) && isRecord5(pr["head"]["repo"]) && pr["head"]["repo"]["fork"] === true;
   const fromFork = headIsFork || head === null || head !== (repository ?? repoName(base2));
   return { number: number2, baseSha, fromFork };
 }
@@ -39969,38 +42810,38 @@ function readInputs(env) {
 
 // src/action/workflow-files.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
-import { appendFileSync } from "node:fs";
+import { appendFileSync as appendFileSync2 } from "node:fs";
 function outputBlock(name, value) {
-  let delimiter;
+  let delimiter2;
   do
-    delimiter = `ghadelimiter_${randomBytes3(16).toString("hex")}`;
-  while (value.includes(delimiter));
-  return `${name}<<${delimiter}
+    delimiter2 = `ghadelimiter_${randomBytes3(16).toString("hex")}`;
+  while (value.includes(delimiter2));
+  return `${name}<<${delimiter2}
 ${value}
-${delimiter}
+${delimiter2}
 `;
 }
 function writeOutputs(path4, outputs) {
   if (!path4) return;
-  appendFileSync(path4, Object.entries(outputs).map(([name, value]) => outputBlock(name, value)).join(""));
+  appendFileSync2(path4, Object.entries(outputs).map(([name, value]) => outputBlock(name, value)).join(""));
 }
 
 // src/action/run.ts
 function readEvent(env) {
   const path4 = env["GITHUB_EVENT_PATH"];
-  if (!path4 || !existsSync4(path4)) return null;
+  if (!path4 || !existsSync6(path4)) return null;
   try {
-    return pullRequestOf(JSON.parse(readFileSync4(path4, "utf8")), env["GITHUB_REPOSITORY"]);
+    return pullRequestOf(JSON.parse(readFileSync9(path4, "utf8")), env["GITHUB_REPOSITORY"]);
   } catch {
     return null;
   }
 }
 function hasCommit(cwd, sha) {
-  return spawnSync3("git", ["-C", cwd, "cat-file", "-e", `${sha}^{commit}`]).status === 0;
+  return spawnSync4("git", ["-C", cwd, "cat-file", "-e", `${sha}^{commit}`]).status === 0;
 }
 function ensureCommit(cwd, sha) {
   if (hasCommit(cwd, sha)) return true;
-  spawnSync3("git", ["-C", cwd, "fetch", "--no-tags", "--quiet", "--depth=1", "origin", sha], { stdio: "ignore", timeout: 12e4 });
+  spawnSync4("git", ["-C", cwd, "fetch", "--no-tags", "--quiet", "--depth=1", "origin", sha], { stdio: "ignore", timeout: 12e4 });
   return hasCommit(cwd, sha);
 }
 function baselineOf(inputs, pr, cwd, io) {
@@ -40015,7 +42856,7 @@ function baselineOf(inputs, pr, cwd, io) {
 function countsOf(reportPath) {
   let findings;
   try {
-    findings = JSON.parse(readFileSync4(reportPath, "utf8")).findings;
+    findings = JSON.parse(readFileSync9(reportPath, "utf8")).findings;
   } catch {
     return null;
   }
@@ -40040,13 +42881,13 @@ async function runAction(io) {
 `);
     return 2;
   }
-  const cwd = resolve6(env["GITHUB_WORKSPACE"] || io.cwd);
+  const cwd = resolve9(env["GITHUB_WORKSPACE"] || io.cwd);
   const scanIO = { ...io, cwd };
   const pr = readEvent(env);
   const baseline = baselineOf(inputs, pr, cwd, io);
-  const reportDir = mkdtempSync2(join4(env["RUNNER_TEMP"] || tmpdir2(), "pypy-ready-"));
-  const reportJson = join4(reportDir, "pypy-ready.json");
-  const commentFile = join4(reportDir, "pypy-ready-comment.md");
+  const reportDir = mkdtempSync3(join10(env["RUNNER_TEMP"] || tmpdir3(), "pypy-ready-"));
+  const reportJson = join10(reportDir, "pypy-ready.json");
+  const commentFile = join10(reportDir, "pypy-ready-comment.md");
   const wantComment = inputs.comment && pr !== null && !pr.fromFork && inputs.token !== null;
   const argv = [
     ...inputs.paths,
@@ -40055,7 +42896,7 @@ async function runAction(io) {
     "github",
     "--format",
     `json=${reportJson}`,
-    ...inputs.sarifFile ? ["--format", `sarif=${resolve6(cwd, inputs.sarifFile)}`] : [],
+    ...inputs.sarifFile ? ["--format", `sarif=${resolve9(cwd, inputs.sarifFile)}`] : [],
     ...wantComment ? ["--format", `markdown=${commentFile}`] : [],
     "--fail-on",
     inputs.failOn,
@@ -40064,8 +42905,8 @@ async function runAction(io) {
     ...baseline ? ["--baseline", baseline] : []
   ];
   const code = await main(argv, scanIO);
-  const counts2 = existsSync4(reportJson) ? countsOf(reportJson) : null;
-  writeOutputs(env["GITHUB_OUTPUT"], { errors: String(counts2?.errors ?? ""), warnings: String(counts2?.warnings ?? ""), "report-json": counts2 ? reportJson : "" });
+  const counts3 = existsSync6(reportJson) ? countsOf(reportJson) : null;
+  writeOutputs(env["GITHUB_OUTPUT"], { errors: String(counts3?.errors ?? ""), warnings: String(counts3?.warnings ?? ""), "report-json": counts3 ? reportJson : "" });
   if (inputs.comment) {
     if (pr === null) io.stdout(`${workflowCommand("notice", { title: "pypy-ready: no comment" }, "comment: true applies to pull requests; this run is not one.")}
 `);
@@ -40073,8 +42914,8 @@ async function runAction(io) {
 `);
     else if (inputs.token === null) io.stdout(`${workflowCommand("warning", { title: "pypy-ready: no comment" }, "comment: true needs the github-token input (its default is the workflow token).")}
 `);
-    else if (existsSync4(commentFile)) {
-      const outcome = await upsertComment({ apiUrl: env["GITHUB_API_URL"] || "https://api.github.com", repository: env["GITHUB_REPOSITORY"] ?? "", number: pr.number, token: inputs.token }, readFileSync4(commentFile, "utf8"));
+    else if (existsSync6(commentFile)) {
+      const outcome = await upsertComment({ apiUrl: env["GITHUB_API_URL"] || "https://api.github.com", repository: env["GITHUB_REPOSITORY"] ?? "", number: pr.number, token: inputs.token }, readFileSync9(commentFile, "utf8"));
       if (outcome.kind === "failed") io.stdout(`${workflowCommand("warning", { title: "pypy-ready: comment not posted" }, `${inline(outcome.reason)} (the token needs pull-requests: write).`)}
 `);
     }
