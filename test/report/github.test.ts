@@ -9,6 +9,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { escapeData, escapeProperty, renderGithub, renderJobSummary, SUMMARY_LIMIT_BYTES } from '../../src/report/github.js';
 import type { RenderContext } from '../../src/report/index.js';
+import { escapeInline } from '../../src/report/markdown-escape.js';
 import type { Finding, ReportTarget, ScanResult } from '../../src/scan/types.js';
 import { scanDemo } from '../support/demo.js';
 
@@ -269,5 +270,19 @@ describe('the job summary', () => {
     const small = renderJobSummary(result(some), { maxBytes: 4000 });
     expect(Buffer.byteLength(small, 'utf8')).toBeLessThanOrEqual(4000);
     expect(small).toMatch(/> \*\*\d+ rows left out\*\*/);
+  });
+});
+
+describe('the job summary ends with the advice', () => {
+  it('names what the advice names on the demo, escaped for Markdown; not in PR mode', async () => {
+    const demo = await scanDemo();
+    const summary = renderJobSummary(demo);
+    const advice = demo.advice ?? [];
+    expect(advice.length).toBeGreaterThan(1);
+    const section = summary.slice(summary.indexOf('### Advice\n'));
+    expect(section.split('\n').filter((l) => l.startsWith('- '))).toHaveLength(advice.length);
+    expect(section).toContain(escapeInline(advice[0]!.text).slice(0, 60));
+    const inPr = renderJobSummary({ ...demo, comparison: { baseline: 'main', all: { ok: 0, info: 0, warning: 0, error: 0, unknown: 0 }, newOrWorse: { ok: 0, info: 0, warning: 0, error: 0, unknown: 0 }, resolved: 0 } });
+    expect(inPr).not.toContain('### Advice');
   });
 });
