@@ -3255,7 +3255,12 @@ ${f.name}`)).size} | ${counts3.join(" | ")} |`);
   if (perProject.length > 0) head.push(...perProject, "");
   const problems = result.errors.map((e) => `- ${e.severity === "error" ? "**error**" : "warning"}: ${escapeInline(cut(e.message, CELL_CUT))}${e.file ? ` (${escapeInline(`${e.file}${e.line ? `:${e.line}` : ""}`)})` : ""}`);
   const ignored = ignoredItems(result);
-  const tail = [...ignored.length > 0 ? [`### Ignored by the configuration (${ignored.length})`, "", ...ignored, ""] : [], ...problems.length > 0 ? ["### Input problems", "", ...problems, ""] : []];
+  const advice = result.comparison ? [] : (result.advice ?? []).map((a) => `- ${escapeInline(cut(a.text, 4 * CELL_CUT))}`);
+  const tail = [
+    ...ignored.length > 0 ? [`### Ignored by the configuration (${ignored.length})`, "", ...ignored, ""] : [],
+    ...problems.length > 0 ? ["### Input problems", "", ...problems, ""] : [],
+    ...advice.length > 0 ? ["### Advice", "", ...advice, ""] : []
+  ];
   const rows = summaryRows(result);
   const tableHead = rows.length > 0 ? [`### Blockers and warnings (${rows.length})`, "", "| Severity | Package | Version | Target(s) | Verdict | Manifest | Fix |", "| --- | --- | --- | --- | --- | --- | --- |"] : ["Nothing blocks and nothing needs attention.", ""];
   const whole = (kept2, note2) => {
