@@ -19,6 +19,7 @@ import type { Constraint, ResolveInput, ResolveOptions, RootRequirement } from '
 import { oneLine, redactUrl, redactUrlsIn } from '../safe-text.js';
 import { resolveTarget, type Target, type TargetOptions } from '../targets/index.js';
 import { toolVersion } from '../version.js';
+import { withDjangoSettings } from '../usage/django-settings.js';
 import { SCHEMA_VERSION, type Finding, type NotInstalled, type ReportError, type ReportRequirement, type ScanResult } from './types.js';
 
 export const DEFAULT_TARGETS = ['pypy3.11-7.3', 'pypy3.11-8.0'];
@@ -66,6 +67,8 @@ export interface ScanOptions {
   exclude?: string[];
   /** Honour `.gitignore` files while walking (default true; `--no-gitignore` sets false). */
   gitignore?: boolean;
+  /** Read each project's Django settings (`usage/django-settings.ts`) into its findings' evidence (default true). */
+  djangoSettings?: boolean;
 }
 
 export interface ScanProgress {
@@ -281,6 +284,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     errors,
     indexReachable,
   };
+  if (options.djangoSettings !== false) Object.assign(result, withDjangoSettings(result, cwd));
   // With no index, every finding is "unknown": no rule can be told stale, and none hides anything
   // the exit code would not already report.
   return withAdvice(options.ignores && options.ignores.length > 0 && indexReachable ? applyIgnores(result, options.ignores, options.today) : result);

@@ -117,7 +117,7 @@ describe('the bundled Django demo as workflow commands (scanned against the loca
     expect(lines[0]).toBe('PyPy 3.11 (7.3), PyPy 3.11 (8.0): known-broken (error), psycopg2-binary 2.9.11');
     expect(lines[1]).toMatch(/^- knowledge base: broken: No PyPy wheels/);
     expect(lines[2]).toBe('- pip would install psycopg2-binary-2.9.11.tar.gz');
-    expect(lines.at(-1)).toMatch(/^Fix: Replace with psycopg /);
+    expect(lines.at(-1)).toMatch(/^Fix: Keep ENGINE "django\.db\.backends\.postgresql": .* instead of psycopg2-binary/);
   });
 
   it('writes a job summary with the bottom line, counts and the table', () => {

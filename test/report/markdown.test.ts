@@ -122,7 +122,7 @@ describe('the Markdown report of the bundled Django demo (scanned against the lo
     expect(rows.map((r) => r[0])).toEqual(['orjson', 'psycopg2-binary', 'cryptography', 'hiredis', 'lxml', 'numpy', 'pillow']);
     const psycopg = rows[1]!;
     expect(psycopg.slice(1, 5)).toEqual(['2.9.11', '❌ known-broken', '❌ known-broken', '✅ native-wheel']);
-    expect(psycopg[5]).toMatch(/^Replace with psycopg/);
+    expect(psycopg[5]).toMatch(/^Keep ENGINE .* instead of psycopg2-binary/);
     expect(psycopg[6]).toBe('fixtures/demo-django/requirements/base.txt:10');
     expect(rows[0]![5]).toMatch(/^Replace with json/);
     expect(rows[0]![6]).toMatch(/^fixtures\/demo-django\/requirements\/base\.txt:\d+$/);
