@@ -9,7 +9,7 @@ import type { LockFormat } from './locks.js';
 export type ManifestFormat = 'requirements' | 'pyproject' | 'hatch' | 'setup-cfg' | 'pipfile' | LockFormat;
 
 /** Directories that hold someone else's code or generated state, never the project's manifests. */
-const SKIPPED_DIRS = new Set([
+export const SKIPPED_DIRS: ReadonlySet<string> = new Set([
   '.git', '.hg', '.svn', 'node_modules', '.tox', '.nox', '.venv', 'venv', '__pycache__', 'site-packages',
   '.mypy_cache', '.pytest_cache', '.ruff_cache', '.eggs',
 ]);
@@ -175,13 +175,13 @@ export interface DiscoverOptions {
 const MAX_GITIGNORE_BYTES = 1024 * 1024;
 
 /** One directory's `.gitignore` patterns, with the directory they are relative to. */
-interface IgnoreList {
+export interface IgnoreList {
   base: string;
   patterns: IgnorePattern[];
 }
 
 /** The patterns of `dir/.gitignore`, when it is a regular file (git does not follow a symlinked one). */
-async function readGitignore(dir: string): Promise<IgnoreList | null> {
+export async function readGitignore(dir: string): Promise<IgnoreList | null> {
   const file = path.join(dir, '.gitignore');
   try {
     const info = await lstat(file);
@@ -200,7 +200,7 @@ const exists = (p: string): Promise<boolean> => lstat(p).then(() => true, () => 
  * repository `dir` is in (the nearest directory above holding `.git`) down to `dir`'s parent,
  * shallowest first. None outside a repository, or when `dir` is a repository's root.
  */
-async function gitignoresAbove(dir: string): Promise<IgnoreList[]> {
+export async function gitignoresAbove(dir: string): Promise<IgnoreList[]> {
   if (await exists(path.join(dir, '.git'))) return [];
   const chain: string[] = [];
   for (let current = path.dirname(dir); ; current = path.dirname(current)) {
@@ -217,7 +217,7 @@ async function gitignoresAbove(dir: string): Promise<IgnoreList[]> {
 }
 
 /** Git's precedence: the deepest list with a matching pattern decides, and in it the last pattern. */
-function gitignored(lists: readonly IgnoreList[], full: string, isDir: boolean): boolean {
+export function gitignored(lists: readonly IgnoreList[], full: string, isDir: boolean): boolean {
   for (let i = lists.length - 1; i >= 0; i--) {
     const list = lists[i]!;
     const verdict = lastMatch(list.patterns, path.relative(list.base, full).split(path.sep).join('/'), isDir);

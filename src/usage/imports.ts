@@ -52,6 +52,8 @@ export interface PythonFacts {
   syntaxErrors: number;
   /** Line of the first error node, or null. */
   firstErrorLine: number | null;
+  /** Line of the first Python 2 `print` statement (the grammar accepts it; Python 3 does not), or null. */
+  python2Line: number | null;
 }
 
 /** Exception names whose handler takes a failing import: the import is optional at run time. */
@@ -183,7 +185,7 @@ function isMainGuard(node: SyntaxNode, text: string): boolean {
 export function analysePython(text: string): PythonFacts {
   const tree = parser.parse(text);
   const starts = lineStarts(text);
-  const facts: PythonFacts = { imports: [], decorators: [], mainGuard: false, syntaxErrors: 0, firstErrorLine: null };
+  const facts: PythonFacts = { imports: [], decorators: [], mainGuard: false, syntaxErrors: 0, firstErrorLine: null, python2Line: null };
   let functionDepth = 0;
   let optionalDepth = 0;
   /** For each Body entered, whether it raised optionalDepth (popped on leave). */
@@ -215,6 +217,9 @@ export function analysePython(text: string): PythonFacts {
           if (raises) optionalDepth++;
           break;
         }
+        case 'PrintStatement':
+          facts.python2Line ??= lineAt(starts, cursor.from);
+          break;
         case 'Decorator':
           facts.decorators.push({ name: decoratorName(cursor.node, text), line: lineAt(starts, cursor.from) });
           break;

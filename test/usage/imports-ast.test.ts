@@ -63,7 +63,7 @@ async function compareWithAst(root: string, keep: (file: string) => boolean = ()
       .map((x) => `${x.module}@${x.line}${x.inFunction ? '!f' : ''}${x.optional ? '!o' : ''}`)
       .sort();
     if (detail.join(' ') !== expected.imports!.join(' ')) result.differingDetail.push(rel);
-    if (facts.syntaxErrors > 0) result.grammarErrorsOnly.push(rel);
+    if (facts.syntaxErrors > 0 || facts.python2Line !== null) result.grammarErrorsOnly.push(rel);
   }
   return result;
 }
