@@ -1101,6 +1101,8 @@ function serverFacts(w: Walker, root: string, commands: CommandLine[]): Settings
     const where = cmd.label.endsWith(':') ? `the Procfile's ${cmd.label.slice(0, -1)} process` : `the Dockerfile's ${cmd.label}`;
     if (server.program === 'gunicorn' && server.workerClass === null) {
       for (const config of [...(server.config ? [server.config.replace(/^python:/, '').replace(/^file:/, '')] : []), ...GUNICORN_CONFIGS]) {
+        // A config named on the command line is read only inside the project.
+        if (config.split('/').includes('..')) continue;
         const file = join(root, config.replace(/^\/+/, ''));
         const found = gunicornWorkerClass(w, file);
         if (found) {
