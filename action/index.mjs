@@ -28,8 +28,8 @@ var __commonJS = (cb, mod) => function __require2() {
   }
 };
 var __export = (target, all) => {
-  for (var name in all)
-    __defProp(target, name, { get: all[name], enumerable: true });
+  for (var name2 in all)
+    __defProp(target, name2, { get: all[name2], enumerable: true });
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
@@ -188,13 +188,13 @@ var init_poetry_constraint = __esm({
   }
 });
 
-// node_modules/smol-toml/dist/error.js
-function getLineColFromPtr(string, ptr) {
-  let lines = string.slice(0, ptr).split(/\r?\n/);
+// ../../work/main/node_modules/smol-toml/dist/error.js
+function getLineColFromPtr(string2, ptr) {
+  let lines = string2.slice(0, ptr).split(/\r?\n/);
   return [lines.length, lines.pop().length + 1];
 }
-function makeCodeBlock(string, line, column) {
-  let lines = string.split(/\r?\n/);
+function makeCodeBlock(string2, line, column) {
+  let lines = string2.split(/\r?\n/);
   let codeblock = "";
   let numberLen = (Math.log10(line + 1) | 0) + 1;
   for (let i = line - 1; i <= line + 1; i++) {
@@ -214,7 +214,7 @@ function makeCodeBlock(string, line, column) {
 }
 var TomlError;
 var init_error = __esm({
-  "node_modules/smol-toml/dist/error.js"() {
+  "../../work/main/node_modules/smol-toml/dist/error.js"() {
     TomlError = class _TomlError extends Error {
       line;
       column;
@@ -237,7 +237,7 @@ ${codeblock}`, options);
   }
 });
 
-// node_modules/smol-toml/dist/primitive.js
+// ../../work/main/node_modules/smol-toml/dist/primitive.js
 function parseString(ctx) {
   let startPtr = ctx.p;
   let c = ctx.s.charCodeAt(ctx.p++);
@@ -338,15 +338,15 @@ function parseString(ctx) {
   TomlError.x("unfinished string", ctx, startPtr);
 }
 var init_primitive = __esm({
-  "node_modules/smol-toml/dist/primitive.js"() {
+  "../../work/main/node_modules/smol-toml/dist/primitive.js"() {
     init_error();
   }
 });
 
-// node_modules/smol-toml/dist/date.js
+// ../../work/main/node_modules/smol-toml/dist/date.js
 var DATE_TIME_RE, TomlDate;
 var init_date = __esm({
-  "node_modules/smol-toml/dist/date.js"() {
+  "../../work/main/node_modules/smol-toml/dist/date.js"() {
     DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2})?[Tt ]?(?:(\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|z|[-+]\d{2}:\d{2})?$/i;
     TomlDate = class _TomlDate extends Date {
       #hasDate = false;
@@ -463,7 +463,7 @@ var init_date = __esm({
   }
 });
 
-// node_modules/smol-toml/dist/extract.js
+// ../../work/main/node_modules/smol-toml/dist/extract.js
 function isDigit(char, base2 = 10) {
   return base2 === 16 ? char > 47 && char < 58 || char > 64 && char < 71 || char > 96 && char < 103 : char > 47 && char < 48 + base2;
 }
@@ -611,8 +611,8 @@ function parseDate(ctx, c, endChr) {
   if (!isDigit(ctx.s.charCodeAt(ctx.p++)))
     TomlError.x("invalid date-time: date part is malformed", ctx, startPtr);
   if (ctx.p >= ctx.s.length || ((c = ctx.s.charCodeAt(ctx.p)) !== 32 || (unsafeSeparator = true, !isDigit(ctx.s.charCodeAt(ctx.p + 1)))) && c !== 84 && c !== 116) {
-    let t2 = ctx.s.slice(startPtr, ctx.p);
-    return readDate(ctx, t2, 3, false, startPtr);
+    let t3 = ctx.s.slice(startPtr, ctx.p);
+    return readDate(ctx, t3, 3, false, startPtr);
   }
   if (ctx.s.charCodeAt(ctx.p += 3) !== 58)
     TomlError.x("invalid date-time: time part is malformed", ctx, startPtr);
@@ -623,16 +623,16 @@ function parseDate(ctx, c, endChr) {
       ;
   if (c = ctx.s.charCodeAt(ctx.p)) {
     if (c === 90 || c === 122) {
-      let t2 = ctx.s.slice(startPtr, ++ctx.p);
-      return readDate(ctx, t2, 1, unsafeSeparator, startPtr, "[+00:00]");
+      let t3 = ctx.s.slice(startPtr, ++ctx.p);
+      return readDate(ctx, t3, 1, unsafeSeparator, startPtr, "[+00:00]");
     }
     if (c === 43 || c === 45) {
-      let t2 = ctx.s.slice(startPtr, ctx.p += 6);
-      return readDate(ctx, t2, 1, unsafeSeparator, startPtr, !ctx.ld && "[" + ctx.s.slice(ctx.p - 6, ctx.p) + "]");
+      let t3 = ctx.s.slice(startPtr, ctx.p += 6);
+      return readDate(ctx, t3, 1, unsafeSeparator, startPtr, !ctx.ld && "[" + ctx.s.slice(ctx.p - 6, ctx.p) + "]");
     }
   }
-  let t = ctx.s.slice(startPtr, ctx.p);
-  return readDate(ctx, t, 2, unsafeSeparator, startPtr);
+  let t2 = ctx.s.slice(startPtr, ctx.p);
+  return readDate(ctx, t2, 2, unsafeSeparator, startPtr);
 }
 function parseTime(ctx, c, endChr) {
   let start = ctx.p;
@@ -644,8 +644,8 @@ function parseTime(ctx, c, endChr) {
   if (ctx.s.charCodeAt(ctx.p) === 46)
     while (isDigit(ctx.s.charCodeAt(++ctx.p)))
       ;
-  let t = ctx.s.slice(start, ctx.p);
-  return readDate(ctx, t, 4, false, start);
+  let t2 = ctx.s.slice(start, ctx.p);
+  return readDate(ctx, t2, 4, false, start);
 }
 function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
   if (ctx.ld) {
@@ -672,7 +672,7 @@ function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
   }
 }
 var init_extract = __esm({
-  "node_modules/smol-toml/dist/extract.js"() {
+  "../../work/main/node_modules/smol-toml/dist/extract.js"() {
     init_primitive();
     init_struct();
     init_error();
@@ -680,7 +680,7 @@ var init_extract = __esm({
   }
 });
 
-// node_modules/smol-toml/dist/util.js
+// ../../work/main/node_modules/smol-toml/dist/util.js
 function skipComment(ctx) {
   for (; ctx.p < ctx.s.length; ctx.p++) {
     let c = ctx.s.charCodeAt(ctx.p);
@@ -706,12 +706,12 @@ function skipVoid(ctx, banNewLines, banComments) {
   }
 }
 var init_util = __esm({
-  "node_modules/smol-toml/dist/util.js"() {
+  "../../work/main/node_modules/smol-toml/dist/util.js"() {
     init_error();
   }
 });
 
-// node_modules/smol-toml/dist/struct.js
+// ../../work/main/node_modules/smol-toml/dist/struct.js
 function parseKey(ctx, end = 61) {
   let startPtr;
   let state = 0;
@@ -763,24 +763,24 @@ function parseInlineTable(ctx) {
       return res;
     }
     let k;
-    let t = res;
+    let t2 = res;
     let hasOwn = false;
     let errPtr = ctx.p;
     let key = parseKey(ctx);
     for (let i = 0; i < key.length; i++) {
       if (i)
-        t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null);
+        t2 = hasOwn ? t2[k] : t2[k] = /* @__PURE__ */ Object.create(null);
       k = key[i];
-      if ((hasOwn = Object.hasOwn(t, k)) && (typeof t[k] !== "object" || seen.has(t[k]))) {
+      if ((hasOwn = Object.hasOwn(t2, k)) && (typeof t2[k] !== "object" || seen.has(t2[k]))) {
         TomlError.x("trying to redefine an already defined value", ctx, errPtr);
       }
       let unsafe = k === "__proto__";
       if (ctx.uk && (unsafe || k === "constructor")) {
-        t = ctx.uk !== 1 && TomlError.x("document contains an unsafe property", ctx, errPtr);
+        t2 = ctx.uk !== 1 && TomlError.x("document contains an unsafe property", ctx, errPtr);
         break;
       }
       if (!hasOwn && unsafe) {
-        Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
+        Object.defineProperty(t2, k, { enumerable: true, configurable: true, writable: true });
       }
     }
     if (hasOwn) {
@@ -792,7 +792,7 @@ function parseInlineTable(ctx) {
       125
       /* } */
     );
-    if (t && typeof (t[k] = value) === "object")
+    if (t2 && typeof (t2[k] = value) === "object")
       seen.add(value);
     skipVoid(ctx);
     if ((c = ctx.s.charCodeAt(ctx.p++)) === 125) {
@@ -828,7 +828,7 @@ function parseArray(ctx) {
   TomlError.x("unfinished array", ctx, startPtr);
 }
 var init_struct = __esm({
-  "node_modules/smol-toml/dist/struct.js"() {
+  "../../work/main/node_modules/smol-toml/dist/struct.js"() {
     init_primitive();
     init_extract();
     init_util();
@@ -836,28 +836,28 @@ var init_struct = __esm({
   }
 });
 
-// node_modules/smol-toml/dist/parse.js
-function peekTable(ctx, key, table, meta, type) {
-  let t = table;
-  let m = meta;
+// ../../work/main/node_modules/smol-toml/dist/parse.js
+function peekTable(ctx, key, table, meta2, type) {
+  let t2 = table;
+  let m = meta2;
   let k;
   let hasOwn = false;
   let state;
   for (let i = 0; i < key.length; i++) {
     if (i) {
-      t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null);
+      t2 = hasOwn ? t2[k] : t2[k] = /* @__PURE__ */ Object.create(null);
       m = (state = m[k]).c;
       if (type === 0 && (state.t === 1 || state.t === 2)) {
         return null;
       }
       if (state.t === 2) {
-        let l = t.length - 1;
-        t = t[l];
+        let l = t2.length - 1;
+        t2 = t2[l];
         m = m[l].c;
       }
     }
     k = key[i];
-    if ((hasOwn = Object.hasOwn(t, k)) && m[k]?.t === 0 && m[k]?.d) {
+    if ((hasOwn = Object.hasOwn(t2, k)) && m[k]?.t === 0 && m[k]?.d) {
       return null;
     }
     if (!hasOwn) {
@@ -865,7 +865,7 @@ function peekTable(ctx, key, table, meta, type) {
       if (ctx.uk && (unsafe || k === "constructor"))
         return false;
       if (unsafe) {
-        Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
+        Object.defineProperty(t2, k, { enumerable: true, configurable: true, writable: true });
         Object.defineProperty(m, k, { enumerable: true, configurable: true, writable: true });
       }
       m[k] = {
@@ -883,9 +883,9 @@ function peekTable(ctx, key, table, meta, type) {
   if (type === 2) {
     if (!state.d) {
       state.d = true;
-      t[k] = [];
+      t2[k] = [];
     }
-    t[k].push(t = /* @__PURE__ */ Object.create(null));
+    t2[k].push(t2 = /* @__PURE__ */ Object.create(null));
     state.c[state.i++] = state = { t: 1, d: false, i: 0, c: /* @__PURE__ */ Object.create(null) };
   }
   if (state.d) {
@@ -893,11 +893,11 @@ function peekTable(ctx, key, table, meta, type) {
   }
   state.d = true;
   if (type === 1) {
-    t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null);
+    t2 = hasOwn ? t2[k] : t2[k] = /* @__PURE__ */ Object.create(null);
   } else if (type === 0 && hasOwn) {
     return null;
   }
-  return [k, t, state.c];
+  return [k, t2, state.c];
 }
 function validateTablePeek(ctx, peek, ptr) {
   if (peek === null || ctx.uk === 2)
@@ -913,11 +913,11 @@ function parse(toml, options = {}) {
     uk: options.unsafeKeyBehaviour === "throw" ? 2 : options.unsafeKeyBehaviour === "drop" ? 1 : 0
   };
   let res = /* @__PURE__ */ Object.create(null);
-  let meta = /* @__PURE__ */ Object.create(null);
+  let meta2 = /* @__PURE__ */ Object.create(null);
   let tmp;
   let skipping = false;
   let tbl = res;
-  let m = meta;
+  let m = meta2;
   if (toml.charCodeAt(0) === 65279)
     ctx.p++;
   skipVoid(ctx);
@@ -941,7 +941,7 @@ function parse(toml, options = {}) {
         ctx,
         k,
         res,
-        meta,
+        meta2,
         isTableArray ? 2 : 1
         /* Type.EXPLICIT */
       );
@@ -979,7 +979,7 @@ function parse(toml, options = {}) {
   return res;
 }
 var init_parse = __esm({
-  "node_modules/smol-toml/dist/parse.js"() {
+  "../../work/main/node_modules/smol-toml/dist/parse.js"() {
     init_struct();
     init_extract();
     init_util();
@@ -987,17 +987,17 @@ var init_parse = __esm({
   }
 });
 
-// node_modules/smol-toml/dist/stringify.js
+// ../../work/main/node_modules/smol-toml/dist/stringify.js
 var HAS_WELLFORMED;
 var init_stringify = __esm({
-  "node_modules/smol-toml/dist/stringify.js"() {
+  "../../work/main/node_modules/smol-toml/dist/stringify.js"() {
     HAS_WELLFORMED = !!"".isWellFormed;
   }
 });
 
-// node_modules/smol-toml/dist/index.js
+// ../../work/main/node_modules/smol-toml/dist/index.js
 var init_dist = __esm({
-  "node_modules/smol-toml/dist/index.js"() {
+  "../../work/main/node_modules/smol-toml/dist/index.js"() {
     init_parse();
     init_stringify();
     init_date();
@@ -1066,13 +1066,13 @@ function indexLabel(url) {
 }
 function urlLabel(url) {
   const label = indexLabel(url);
-  let path4;
+  let path5;
   try {
-    path4 = new URL(url).pathname;
+    path5 = new URL(url).pathname;
   } catch {
     return label;
   }
-  const last = path4.slice(path4.lastIndexOf("/") + 1);
+  const last = path5.slice(path5.lastIndexOf("/") + 1);
   return FILE_NAME.test(last) ? `${label}/.../${last}` : label;
 }
 function labelUrlsIn(text) {
@@ -1328,34 +1328,34 @@ var init_toml_positions = __esm({
       lines;
       /** Where the scan passed MAX_TOML_ITEMS, or null. */
       tooLargeAt = null;
-      span(path4) {
+      span(path5) {
         let node = this.root;
-        for (const key of path4) {
+        for (const key of path5) {
           node = node.find(key);
           if (!node) return void 0;
         }
         return node.span;
       }
       /** Location of the value at `path` (a string's content), else of the nearest recorded ancestor. */
-      value(path4) {
+      value(path5) {
         let node = this.root;
         let nearest = this.root.span;
-        let exact = path4.length === 0;
-        for (let i = 0; i < path4.length && node; i++) {
-          node = node.find(path4[i]);
+        let exact = path5.length === 0;
+        for (let i = 0; i < path5.length && node; i++) {
+          node = node.find(path5[i]);
           const span = node?.span;
           if (span) {
             nearest = span;
-            exact = i === path4.length - 1;
+            exact = i === path5.length - 1;
           }
         }
         if (!nearest) return { file: this.file, line: 1, column: 1, endLine: 1, endColumn: 1 };
         return exact ? this.lines.location(this.file, nearest.valueStart, nearest.valueEnd) : this.lines.location(this.file, nearest.keyStart, nearest.keyEnd);
       }
       /** Location of the key at `path` (for tables such as `requests = { version = "…" }`). */
-      key(path4) {
-        const s = this.span(path4);
-        return s ? this.lines.location(this.file, s.keyStart, s.keyEnd) : this.value(path4);
+      key(path5) {
+        const s = this.span(path5);
+        return s ? this.lines.location(this.file, s.keyStart, s.keyEnd) : this.value(path5);
       }
     };
     BARE_KEY = /[A-Za-z0-9_-]/;
@@ -1406,8 +1406,8 @@ var init_toml_positions = __esm({
       /** A header's node: each part that names an array of tables continues in its current element. */
       resolveHeader(keys, isArray) {
         let node = this.root;
-        keys.forEach(({ name }, i) => {
-          node = node.child(name);
+        keys.forEach(({ name: name2 }, i) => {
+          node = node.child(name2);
           if (isArray && i === keys.length - 1) {
             node.current = (node.current ?? -1) + 1;
             node = node.child(node.current);
@@ -1418,13 +1418,13 @@ var init_toml_positions = __esm({
         return node;
       }
       /** Whitespace and comments; newlines too when `newlines`. */
-      skipBlank(newlines) {
-        const t = this.text;
-        while (this.pos < t.length) {
-          const c = t[this.pos];
-          if (c === " " || c === "	" || newlines && (c === "\n" || c === "\r")) this.pos++;
+      skipBlank(newlines2) {
+        const t2 = this.text;
+        while (this.pos < t2.length) {
+          const c = t2[this.pos];
+          if (c === " " || c === "	" || newlines2 && (c === "\n" || c === "\r")) this.pos++;
           else if (c === "#") {
-            while (this.pos < t.length && t[this.pos] !== "\n") this.pos++;
+            while (this.pos < t2.length && t2[this.pos] !== "\n") this.pos++;
           } else return;
         }
       }
@@ -1434,39 +1434,39 @@ var init_toml_positions = __esm({
           this.skipBlank(false);
           const start = this.pos;
           const c = this.text[this.pos];
-          let name;
+          let name2;
           if (c === '"' || c === "'") {
             const s = this.parseString();
-            name = c === '"' ? unescapeBasic(this.text.slice(s.contentStart, s.contentEnd)) : this.text.slice(s.contentStart, s.contentEnd);
+            name2 = c === '"' ? unescapeBasic(this.text.slice(s.contentStart, s.contentEnd)) : this.text.slice(s.contentStart, s.contentEnd);
           } else {
             while (this.pos < this.text.length && BARE_KEY.test(this.text[this.pos])) this.pos++;
             if (this.pos === start) throw new Error("expected key");
-            name = this.text.slice(start, this.pos);
+            name2 = this.text.slice(start, this.pos);
           }
           this.count();
-          keys.push({ name, start, end: this.pos });
+          keys.push({ name: name2, start, end: this.pos });
           this.skipBlank(false);
           if (this.text[this.pos] !== ".") return keys;
           this.pos++;
         }
       }
       parseString() {
-        const t = this.text;
-        const q = t[this.pos];
-        const triple = t.startsWith(q.repeat(3), this.pos);
+        const t2 = this.text;
+        const q = t2[this.pos];
+        const triple = t2.startsWith(q.repeat(3), this.pos);
         if (triple) {
           this.pos += 3;
-          if (t[this.pos] === "\n") this.pos++;
-          else if (t[this.pos] === "\r" && t[this.pos + 1] === "\n") this.pos += 2;
+          if (t2[this.pos] === "\n") this.pos++;
+          else if (t2[this.pos] === "\r" && t2[this.pos + 1] === "\n") this.pos += 2;
           const contentStart2 = this.pos;
-          while (this.pos < t.length) {
-            if (q === '"' && t[this.pos] === "\\") {
+          while (this.pos < t2.length) {
+            if (q === '"' && t2[this.pos] === "\\") {
               this.pos += 2;
               continue;
             }
-            if (t.startsWith(q.repeat(3), this.pos)) {
+            if (t2.startsWith(q.repeat(3), this.pos)) {
               let end = this.pos;
-              while (t[end + 3] === q && end - this.pos < 2) end++;
+              while (t2[end + 3] === q && end - this.pos < 2) end++;
               this.pos = end + 3;
               return { contentStart: contentStart2, contentEnd: end };
             }
@@ -1476,8 +1476,8 @@ var init_toml_positions = __esm({
         }
         this.pos++;
         const contentStart = this.pos;
-        while (this.pos < t.length && t[this.pos] !== q && t[this.pos] !== "\n") {
-          if (q === '"' && t[this.pos] === "\\") this.pos++;
+        while (this.pos < t2.length && t2[this.pos] !== q && t2[this.pos] !== "\n") {
+          if (q === '"' && t2[this.pos] === "\\") this.pos++;
           this.pos++;
         }
         const contentEnd = this.pos;
@@ -1486,8 +1486,8 @@ var init_toml_positions = __esm({
       }
       parseValue(node, keyStart, keyEnd) {
         this.count();
-        const t = this.text;
-        const c = t[this.pos];
+        const t2 = this.text;
+        const c = t2[this.pos];
         const valueStart = this.pos;
         if (c === '"' || c === "'") {
           const s = this.parseString();
@@ -1498,34 +1498,34 @@ var init_toml_positions = __esm({
           this.pos++;
           for (let index2 = 0; ; index2++) {
             this.skipBlank(true);
-            if (t[this.pos] === "]") break;
+            if (t2[this.pos] === "]") break;
             const elementStart = this.pos;
             this.parseValue(node.child(index2), elementStart, elementStart);
             this.skipBlank(true);
-            if (t[this.pos] === ",") this.pos++;
-            else if (t[this.pos] !== "]") throw new Error("expected , or ]");
+            if (t2[this.pos] === ",") this.pos++;
+            else if (t2[this.pos] !== "]") throw new Error("expected , or ]");
           }
           this.pos++;
         } else if (c === "{") {
           this.pos++;
           for (; ; ) {
             this.skipBlank(true);
-            if (t[this.pos] === "}") break;
+            if (t2[this.pos] === "}") break;
             const keys = this.parseKey();
             this.skipBlank(false);
-            if (t[this.pos] !== "=") throw new Error("expected =");
+            if (t2[this.pos] !== "=") throw new Error("expected =");
             this.pos++;
             this.skipBlank(false);
             this.parseValue(below(node, keys), keys[0].start, keys[keys.length - 1].end);
             this.skipBlank(true);
-            if (t[this.pos] === ",") this.pos++;
-            else if (t[this.pos] !== "}") throw new Error("expected , or }");
+            if (t2[this.pos] === ",") this.pos++;
+            else if (t2[this.pos] !== "}") throw new Error("expected , or }");
           }
           this.pos++;
         } else {
-          while (this.pos < t.length && !",]}#\n\r".includes(t[this.pos])) this.pos++;
+          while (this.pos < t2.length && !",]}#\n\r".includes(t2[this.pos])) this.pos++;
           let end = this.pos;
-          while (end > valueStart && (t[end - 1] === " " || t[end - 1] === "	")) end--;
+          while (end > valueStart && (t2[end - 1] === " " || t2[end - 1] === "	")) end--;
           node.record(keyStart, keyEnd, valueStart, end);
           return;
         }
@@ -1595,9 +1595,9 @@ var init_toml_document = __esm({
   }
 });
 
-// node_modules/@renovatebot/pep440/lib/version.js
+// ../../work/main/node_modules/@renovatebot/pep440/lib/version.js
 var require_version = __commonJS({
-  "node_modules/@renovatebot/pep440/lib/version.js"(exports, module) {
+  "../../work/main/node_modules/@renovatebot/pep440/lib/version.js"(exports, module) {
     var VERSION_PATTERN = [
       "v?",
       "(?:",
@@ -1718,10 +1718,10 @@ var require_version = __commonJS({
     }
     function normalize_letter_version(letterIn, numberIn) {
       let letter = letterIn;
-      let number2 = numberIn;
+      let number3 = numberIn;
       if (letter) {
-        if (!number2) {
-          number2 = 0;
+        if (!number3) {
+          number3 = 0;
         }
         letter = letter.toLowerCase();
         if (letter === "alpha") {
@@ -1733,11 +1733,11 @@ var require_version = __commonJS({
         } else if (["rev", "r"].includes(letter)) {
           letter = "post";
         }
-        return [letter, Number(number2)];
+        return [letter, Number(number3)];
       }
-      if (!letter && number2) {
+      if (!letter && number3) {
         letter = "post";
-        return [letter, Number(number2)];
+        return [letter, Number(number3)];
       }
       return null;
     }
@@ -1780,9 +1780,9 @@ var require_version = __commonJS({
   }
 });
 
-// node_modules/@renovatebot/pep440/lib/operator.js
+// ../../work/main/node_modules/@renovatebot/pep440/lib/operator.js
 var require_operator = __commonJS({
-  "node_modules/@renovatebot/pep440/lib/operator.js"(exports, module) {
+  "../../work/main/node_modules/@renovatebot/pep440/lib/operator.js"(exports, module) {
     var { parse: parse3 } = require_version();
     module.exports = {
       compare: compare3,
@@ -1885,9 +1885,9 @@ var require_operator = __commonJS({
   }
 });
 
-// node_modules/@renovatebot/pep440/lib/specifier.js
+// ../../work/main/node_modules/@renovatebot/pep440/lib/specifier.js
 var require_specifier = __commonJS({
-  "node_modules/@renovatebot/pep440/lib/specifier.js"(exports, module) {
+  "../../work/main/node_modules/@renovatebot/pep440/lib/specifier.js"(exports, module) {
     var { VERSION_PATTERN, explain: explainVersion } = require_version();
     var Operator = require_operator();
     var RANGE_PATTERN = [
@@ -1924,24 +1924,24 @@ var require_specifier = __commonJS({
           return null;
         }
         let { ...spec } = groups;
-        const { operator, version, prefix, legacy } = groups;
+        const { operator: operator2, version, prefix, legacy } = groups;
         if (version) {
           spec = { ...spec, ...explainVersion(version) };
-          if (operator === "~=") {
+          if (operator2 === "~=") {
             if (spec.release.length < 2) {
               return null;
             }
           }
-          if (!isEqualityOperator(operator) && spec.local) {
+          if (!isEqualityOperator(operator2) && spec.local) {
             return null;
           }
           if (prefix) {
-            if (!isEqualityOperator(operator) || spec.dev || spec.local) {
+            if (!isEqualityOperator(operator2) || spec.dev || spec.local) {
               return null;
             }
           }
         }
-        if (legacy && operator !== "===") {
+        if (legacy && operator2 !== "===") {
           return null;
         }
         return spec;
@@ -2043,9 +2043,9 @@ var require_specifier = __commonJS({
   }
 });
 
-// node_modules/@renovatebot/pep440/lib/semantic.js
+// ../../work/main/node_modules/@renovatebot/pep440/lib/semantic.js
 var require_semantic = __commonJS({
-  "node_modules/@renovatebot/pep440/lib/semantic.js"(exports, module) {
+  "../../work/main/node_modules/@renovatebot/pep440/lib/semantic.js"(exports, module) {
     var { explain: explain2, parse: parse3, stringify: stringify2 } = require_version();
     module.exports = {
       major,
@@ -2140,9 +2140,9 @@ var require_semantic = __commonJS({
             if (preReleaseIdentifier === void 0 && version.pre !== null) {
               [identifier] = version.pre;
             }
-            const [letter, number2] = version.pre;
+            const [letter, number3] = version.pre;
             if (letter === identifier) {
-              version.pre = [letter, number2 + 1];
+              version.pre = [letter, number3 + 1];
             } else {
               version.pre = [identifier, 0];
             }
@@ -2195,9 +2195,9 @@ var require_semantic = __commonJS({
   }
 });
 
-// node_modules/@renovatebot/pep440/index.js
+// ../../work/main/node_modules/@renovatebot/pep440/index.js
 var require_pep440 = __commonJS({
-  "node_modules/@renovatebot/pep440/index.js"(exports, module) {
+  "../../work/main/node_modules/@renovatebot/pep440/index.js"(exports, module) {
     var { valid, clean: clean3, explain: explain2, parse: parse3 } = require_version();
     var { lt, le, eq, ne, ge, gt, compare: compare3, rcompare } = require_operator();
     var {
@@ -2385,14 +2385,14 @@ function compatiblePrefix(text) {
   return parts.slice(0, end === -1 ? parts.length : end).slice(0, -1).join(".");
 }
 function clauseHolds(version, v, clause) {
-  const { operator, text } = clause;
-  switch (operator) {
+  const { operator: operator2, text } = clause;
+  switch (operator2) {
     case "===":
       return `${v.public}${v.local ? `+${v.local}` : ""}`.toLowerCase() === text.toLowerCase();
     case "==":
     case "!=": {
       const equal = clause.wildcard ? prefixMatches(v, text) : compare(explain(text)?.local ? version : v.public, text) === 0;
-      return equal === (operator === "==");
+      return equal === (operator2 === "==");
     }
     case "<=":
       return compare(v.public, text) <= 0;
@@ -2492,9 +2492,9 @@ var init_versions = __esm({
     CLAUSE = /^\s*(===|~=|==|!=|<=|>=|<|>)\s*(.*?)\s*$/s;
     clausesOf = memo((specifier) => {
       return specifier.split(",").filter((raw) => !isBlankClause(raw)).map((raw) => {
-        const [, operator = "", text = ""] = CLAUSE.exec(raw) ?? [];
-        const wildcard = (operator === "==" || operator === "!=") && text.endsWith(".*");
-        return { operator, text: wildcard ? text.slice(0, -2) : text, wildcard };
+        const [, operator2 = "", text = ""] = CLAUSE.exec(raw) ?? [];
+        const wildcard = (operator2 === "==" || operator2 === "!=") && text.endsWith(".*");
+        return { operator: operator2, text: wildcard ? text.slice(0, -2) : text, wildcard };
       });
     });
     sameRelease = (a, b) => compare(a.base_version, b.base_version) === 0;
@@ -2538,8 +2538,8 @@ function cpython(python2, fullVersion) {
     description: `CPython ${python2[0]}.${python2[1]} (baseline for comparison)`
   };
 }
-function findInterpreter(id) {
-  return INTERPRETERS.find((interpreter) => interpreter.id === id.toLowerCase());
+function findInterpreter(id2) {
+  return INTERPRETERS.find((interpreter) => interpreter.id === id2.toLowerCase());
 }
 var INTERPRETERS;
 var init_interpreters = __esm({
@@ -2561,8 +2561,8 @@ var init_interpreters = __esm({
 // src/targets/compare.ts
 function cpythonBaseline(pypyTargets, requiresPython) {
   const cpythons = INTERPRETERS.filter((i) => i.implementation === "cpython");
-  const pythonOf = (id) => {
-    const interpreter = findInterpreter(id.replace(/-(manylinux|musllinux|macos|win)_.*$/, ""));
+  const pythonOf = (id2) => {
+    const interpreter = findInterpreter(id2.replace(/-(manylinux|musllinux|macos|win)_.*$/, ""));
     return interpreter ? interpreter.pythonVersion.join(".") : null;
   };
   const wanted = pypyTargets.map(pythonOf).find((v) => v !== null) ?? "3.11";
@@ -2698,9 +2698,9 @@ function baseLabel(target) {
   return target.interpreter;
 }
 function targetLabel(result, targetId) {
-  const target = result.targets.find((t) => t.id === targetId);
+  const target = result.targets.find((t2) => t2.id === targetId);
   if (!target) return targetId;
-  const platforms = new Set(result.targets.map((t) => t.platform));
+  const platforms = new Set(result.targets.map((t2) => t2.platform));
   return platforms.size > 1 ? `${baseLabel(target)} on ${target.platform}` : baseLabel(target);
 }
 function shortAbi(abi) {
@@ -2730,7 +2730,7 @@ function runsThroughCpyext(finding, target) {
   }
 }
 function index(result) {
-  const byTarget = new Map(result.targets.map((t) => [t.id, []]));
+  const byTarget = new Map(result.targets.map((t2) => [t2.id, []]));
   const at = /* @__PURE__ */ new Map();
   for (const f of result.findings) {
     if (!byTarget.has(f.target)) byTarget.set(f.target, []);
@@ -2759,7 +2759,7 @@ function moveOn(result, from, to) {
 }
 function bottomLine(result) {
   const idx = index(result);
-  const pypyTargets = result.targets.filter((t) => t.implementation === "pypy");
+  const pypyTargets = result.targets.filter((t2) => t2.implementation === "pypy");
   const base2 = result.targets.map((target) => {
     const all = idx.byTarget.get(target.id) ?? [];
     const names2 = new Set(all.map((f) => f.name));
@@ -2791,7 +2791,7 @@ function bottomLine(result) {
   });
   const byId = new Map(base2.map((s) => [s.target, s]));
   for (const summary of base2) {
-    const target = result.targets.find((t) => t.id === summary.target);
+    const target = result.targets.find((t2) => t2.id === summary.target);
     const better = summary.lostAgainst.find((loss) => {
       const other = byId.get(loss.target);
       const back = other.lostAgainst.find((l) => l.target === summary.target)?.packages.length ?? 0;
@@ -2835,7 +2835,7 @@ function sentenceOf(result, s, target) {
   let sentence2 = `${s.label}: ${parts.join("; ")}.`;
   for (const loss of s.lostAgainst) {
     const recommended = s.recommend === loss.target;
-    const other = result.targets.find((t) => t.id === loss.target);
+    const other = result.targets.find((t2) => t2.id === loss.target);
     sentence2 += ` It also loses the ${inline(loss.abi)} wheels of ${nameList(loss.packages)}, which ${loss.label} installs${recommended ? ` → move on ${moveOn(result, target, other)} first` : ""}.`;
   }
   return sentence2;
@@ -2844,7 +2844,7 @@ function formatBottomLine(summaries) {
   return summaries.map((s) => inline(s.sentence));
 }
 function blockersByChain(result) {
-  const targetOrder = new Map(result.targets.map((t, i) => [t.id, i]));
+  const targetOrder = new Map(result.targets.map((t2, i) => [t2.id, i]));
   const projectOrder = new Map(result.projects.map((p, i) => [p, i]));
   const byKey = /* @__PURE__ */ new Map();
   for (const f of result.findings) {
@@ -2897,8 +2897,8 @@ ${l.column}`, l);
     if (known !== void 0) return known;
     open.add(c);
     let h = 0;
-    for (const name of c.blockersBelow) {
-      const below2 = inProject.get(c.project).get(name);
+    for (const name2 of c.blockersBelow) {
+      const below2 = inProject.get(c.project).get(name2);
       if (!open.has(below2)) h = Math.max(h, 1 + heightOf(below2, open));
     }
     open.delete(c);
@@ -2911,14 +2911,14 @@ ${l.column}`, l);
   );
 }
 function formatBlockerChains(chains, format = {}) {
-  const label = format.label ?? ((id) => id);
+  const label = format.label ?? ((id2) => id2);
   return chains.map((c) => {
     const ways = [...c.direct ? ["directly"] : [], ...c.chains.slice(0, SHOWN_CHAINS).map((chain2) => `via ${chain2.map(inline).join(" → ")}`)];
     const hidden = c.chains.length - SHOWN_CHAINS;
     if (hidden > 0) ways.push(`via ${hidden} more chain${hidden === 1 ? "" : "s"}`);
     const how = ways.length > 1 ? `${ways.slice(0, -1).join(", ")} and ${ways[ways.length - 1]}` : ways[0] ?? "directly";
     const project = format.projects ? `${inline(c.project)}: ` : "";
-    return `${project}${inline(c.name)} blocks you ${how} (${c.targets.map((t) => inline(label(t))).join(", ")})`;
+    return `${project}${inline(c.name)} blocks you ${how} (${c.targets.map((t2) => inline(label(t2))).join(", ")})`;
   });
 }
 function ignoredPackages(result) {
@@ -2926,14 +2926,14 @@ function ignoredPackages(result) {
   for (const f of result.findings) {
     if (f.ignored === void 0) continue;
     const key = JSON.stringify([f.project, f.name, f.ignored.rule]);
-    let entry = byKey.get(key);
-    if (!entry) byKey.set(key, entry = { project: f.project, name: f.name, where: [], reason: f.ignored.reason, until: f.ignored.until ?? null, rule: f.ignored.rule });
-    entry.where.push(`${f.verdict} on ${targetLabel(result, f.target)}`);
+    let entry2 = byKey.get(key);
+    if (!entry2) byKey.set(key, entry2 = { project: f.project, name: f.name, where: [], reason: f.ignored.reason, until: f.ignored.until ?? null, rule: f.ignored.rule });
+    entry2.where.push(`${f.verdict} on ${targetLabel(result, f.target)}`);
   }
   return [...byKey.values()];
 }
 function packageGroups(result) {
-  const targetOrder = new Map(result.targets.map((t, i) => [t.id, i]));
+  const targetOrder = new Map(result.targets.map((t2, i) => [t2.id, i]));
   const projectOrder = new Map(result.projects.map((p, i) => [p, i]));
   const groups = /* @__PURE__ */ new Map();
   for (const f of result.findings) {
@@ -3089,7 +3089,7 @@ function annotationOf(result, findings, location, changed, order) {
   const severity = worstSeverity(findings.map((f) => f.severity));
   const level = LEVEL_OF[severity];
   if (!level) return null;
-  const targetOrder = new Map(result.targets.map((t, i) => [t.id, i]));
+  const targetOrder = new Map(result.targets.map((t2, i) => [t2.id, i]));
   const shown = findings.filter((f) => LEVEL_OF[f.severity] !== null).sort((a, b) => severityPosition(a.severity) - severityPosition(b.severity) || (targetOrder.get(a.target) ?? Infinity) - (targetOrder.get(b.target) ?? Infinity));
   const groups = /* @__PURE__ */ new Map();
   for (const f of shown) {
@@ -3097,7 +3097,7 @@ function annotationOf(result, findings, location, changed, order) {
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(f);
   }
-  const label = (id) => inline(targetLabel(result, id));
+  const label = (id2) => inline(targetLabel(result, id2));
   const first = shown[0];
   const version = first.version ? ` ${clean(first.version)}` : "";
   const project = result.projects.length > 1 ? `${clean(first.project)}: ` : "";
@@ -3210,7 +3210,7 @@ function ignoredItems(result) {
   return ignoredPackages(result).map((p) => `- ${escapeInline(cut(p.name, CELL_CUT))} (${escapeInline(p.where.join(", "))}): ${escapeInline(cut(p.reason, CELL_CUT))}${p.until ? `, until ${p.until}` : ""} (${escapeInline(p.rule)})`);
 }
 function summaryRows(result) {
-  const targetOrder = new Map(result.targets.map((t, i) => [t.id, i]));
+  const targetOrder = new Map(result.targets.map((t2, i) => [t2.id, i]));
   const groups = /* @__PURE__ */ new Map();
   for (const f of result.findings) {
     if (f.severity !== "error" && f.severity !== "warning" && f.severity !== "unknown" || f.ignored !== void 0) continue;
@@ -3222,9 +3222,9 @@ function summaryRows(result) {
   return [...groups.values()].map((findings) => {
     findings.sort((a, b) => (targetOrder.get(a.target) ?? Infinity) - (targetOrder.get(b.target) ?? Infinity));
     const f = findings[0];
-    const name = `${several ? `${f.project}: ` : ""}${f.name}${f.via.length > 0 ? ` (via ${f.via.join(" → ")})` : ""}`;
+    const name2 = `${several ? `${f.project}: ` : ""}${f.name}${f.via.length > 0 ? ` (via ${f.via.join(" → ")})` : ""}`;
     const where2 = f.locations.map((l) => `${normalisePath(l.file)}:${l.line}`).join(", ");
-    const cells = [SEVERITY_WORDS[f.severity], name, f.version ?? "", findings.map((x) => targetLabel(result, x.target)).join(", "), f.verdict, where2, f.suggestion ?? ""];
+    const cells = [SEVERITY_WORDS[f.severity], name2, f.version ?? "", findings.map((x) => targetLabel(result, x.target)).join(", "), f.verdict, where2, f.suggestion ?? ""];
     return { severity: f.severity, order: targetOrder.get(f.target) ?? Infinity, name: f.name, text: `| ${cells.map(cell).join(" | ")} |` };
   }).sort((a, b) => severityPosition(a.severity) - severityPosition(b.severity) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || a.order - b.order);
 }
@@ -3304,7 +3304,7 @@ var init_github = __esm({
   }
 });
 
-// node_modules/entities/dist/esm/decode-codepoint.js
+// ../../work/main/node_modules/entities/dist/esm/decode-codepoint.js
 function replaceCodePoint(codePoint) {
   var _a2;
   if (codePoint >= 55296 && codePoint <= 57343 || codePoint > 1114111) {
@@ -3314,7 +3314,7 @@ function replaceCodePoint(codePoint) {
 }
 var _a, decodeMap, fromCodePoint;
 var init_decode_codepoint = __esm({
-  "node_modules/entities/dist/esm/decode-codepoint.js"() {
+  "../../work/main/node_modules/entities/dist/esm/decode-codepoint.js"() {
     decodeMap = /* @__PURE__ */ new Map([
       [0, 65533],
       // C1 Unicode control character reference replacements
@@ -3360,7 +3360,7 @@ var init_decode_codepoint = __esm({
   }
 });
 
-// node_modules/entities/dist/esm/internal/decode-shared.js
+// ../../work/main/node_modules/entities/dist/esm/internal/decode-shared.js
 function decodeBase64(input2) {
   const binary = (
     // eslint-disable-next-line n/no-unsupported-features/node-builtins
@@ -3390,30 +3390,30 @@ function decodeBase64(input2) {
   return out;
 }
 var init_decode_shared = __esm({
-  "node_modules/entities/dist/esm/internal/decode-shared.js"() {
+  "../../work/main/node_modules/entities/dist/esm/internal/decode-shared.js"() {
   }
 });
 
-// node_modules/entities/dist/esm/generated/decode-data-html.js
+// ../../work/main/node_modules/entities/dist/esm/generated/decode-data-html.js
 var htmlDecodeTree;
 var init_decode_data_html = __esm({
-  "node_modules/entities/dist/esm/generated/decode-data-html.js"() {
+  "../../work/main/node_modules/entities/dist/esm/generated/decode-data-html.js"() {
     init_decode_shared();
     htmlDecodeTree = /* @__PURE__ */ decodeBase64("QR08ALkAAgH6AYsDNQR2BO0EPgXZBQEGLAbdBxMISQrvCmQLfQurDKQNLw4fD4YPpA+6D/IPAAAAAAAAAAAAAAAAKhBMEY8TmxUWF2EYLBkxGuAa3RsJHDscWR8YIC8jSCSIJcMl6ie3Ku8rEC0CLjoupS7kLgAIRU1hYmNmZ2xtbm9wcnN0dVQAWgBeAGUAaQBzAHcAfgCBAIQAhwCSAJoAoACsALMAbABpAGcAO4DGAMZAUAA7gCYAJkBjAHUAdABlADuAwQDBQHIiZXZlAAJhAAFpeW0AcgByAGMAO4DCAMJAEGRyAADgNdgE3XIAYQB2AGUAO4DAAMBA8CFoYZFj4SFjcgBhZAAAoFMqAAFncIsAjgBvAG4ABGFmAADgNdg43fAlbHlGdW5jdGlvbgCgYSBpAG4AZwA7gMUAxUAAAWNzpACoAHIAAOA12Jzc6SFnbgCgVCJpAGwAZABlADuAwwDDQG0AbAA7gMQAxEAABGFjZWZvcnN1xQDYANoA7QDxAPYA+QD8AAABY3LJAM8AayNzbGFzaAAAoBYidgHTANUAAKDnKmUAZAAAoAYjeQARZIABY3J0AOAA5QDrAGEidXNlAACgNSLuI291bGxpcwCgLCFhAJJjcgAA4DXYBd1wAGYAAOA12Dnd5SF2ZdhiYwDyAOoAbSJwZXEAAKBOIgAHSE9hY2RlZmhpbG9yc3UXARoBHwE6AVIBVQFiAWQBZgGCAakB6QHtAfIBYwB5ACdkUABZADuAqQCpQIABY3B5ACUBKAE1AfUhdGUGYWmg0iJ0KGFsRGlmZmVyZW50aWFsRAAAoEUhbCJleXMAAKAtIQACYWVpb0EBRAFKAU0B8iFvbgxhZABpAGwAO4DHAMdAcgBjAAhhbiJpbnQAAKAwIm8AdAAKYQABZG5ZAV0BaSJsbGEAuGB0I2VyRG90ALdg8gA5AWkAp2NyImNsZQAAAkRNUFRwAXQBeQF9AW8AdAAAoJkiaSJudXMAAKCWIuwhdXMAoJUiaSJtZXMAAKCXIm8AAAFjc4cBlAFrKndpc2VDb250b3VySW50ZWdyYWwAAKAyImUjQ3VybHkAAAFEUZwBpAFvJXVibGVRdW90ZQAAoB0gdSJvdGUAAKAZIAACbG5wdbABtgHNAdgBbwBuAGWgNyIAoHQqgAFnaXQAvAHBAcUB8iJ1ZW50AKBhIm4AdAAAoC8i7yV1ckludGVncmFsAKAuIgABZnLRAdMBAKACIe8iZHVjdACgECJuLnRlckNsb2Nrd2lzZUNvbnRvdXJJbnRlZ3JhbAAAoDMi7yFzcwCgLypjAHIAAOA12J7ccABDoNMiYQBwAACgTSKABURKU1phY2VmaW9zAAsCEgIVAhgCGwIsAjQCOQI9AnMCfwNvoEUh9CJyYWhkAKARKWMAeQACZGMAeQAFZGMAeQAPZIABZ3JzACECJQIoAuchZXIAoCEgcgAAoKEhaAB2AACg5CoAAWF5MAIzAvIhb24OYRRkbAB0oAciYQCUY3IAAOA12AfdAAFhZkECawIAAWNtRQJnAvIjaXRpY2FsAAJBREdUUAJUAl8CYwJjInV0ZQC0YG8AdAFZAloC2WJiJGxlQWN1dGUA3WJyImF2ZQBgYGkibGRlANxi7yFuZACgxCJmJWVyZW50aWFsRAAAoEYhcAR9AgAAAAAAAIECjgIAABoDZgAA4DXYO91EoagAhQKJAm8AdAAAoNwgcSJ1YWwAAKBQIuIhbGUAA0NETFJVVpkCqAK1Au8C/wIRA28AbgB0AG8AdQByAEkAbgB0AGUAZwByAGEA7ADEAW8AdAKvAgAAAACwAqhgbiNBcnJvdwAAoNMhAAFlb7kC0AJmAHQAgAFBUlQAwQLGAs0CciJyb3cAAKDQIekkZ2h0QXJyb3cAoNQhZQDlACsCbgBnAAABTFLWAugC5SFmdAABQVLcAuECciJyb3cAAKD4J+kkZ2h0QXJyb3cAoPon6SRnaHRBcnJvdwCg+SdpImdodAAAAUFU9gL7AnIicm93AACg0iFlAGUAAKCoInAAQQIGAwAAAAALA3Iicm93AACg0SFvJHduQXJyb3cAAKDVIWUlcnRpY2FsQmFyAACgJSJuAAADQUJMUlRhJAM2AzoDWgNxA3oDciJyb3cAAKGTIUJVLAMwA2EAcgAAoBMpcCNBcnJvdwAAoPUhciJldmUAEWPlIWZ00gJDAwAASwMAAFIDaSVnaHRWZWN0b3IAAKBQKWUkZVZlY3RvcgAAoF4p5SJjdG9yQqC9IWEAcgAAoFYpaSJnaHQA1AFiAwAAaQNlJGVWZWN0b3IAAKBfKeUiY3RvckKgwSFhAHIAAKBXKWUAZQBBoKQiciJyb3cAAKCnIXIAcgBvAPcAtAIAAWN0gwOHA3IAAOA12J/c8iFvaxBhAAhOVGFjZGZnbG1vcHFzdHV4owOlA6kDsAO/A8IDxgPNA9ID8gP9AwEEFAQeBCAEJQRHAEphSAA7gNAA0EBjAHUAdABlADuAyQDJQIABYWl5ALYDuQO+A/Ihb24aYXIAYwA7gMoAykAtZG8AdAAWYXIAAOA12AjdcgBhAHYAZQA7gMgAyEDlIm1lbnQAoAgiAAFhcNYD2QNjAHIAEmF0AHkAUwLhAwAAAADpA20lYWxsU3F1YXJlAACg+yVlJ3J5U21hbGxTcXVhcmUAAKCrJQABZ3D2A/kDbwBuABhhZgAA4DXYPN3zImlsb26VY3UAAAFhaQYEDgRsAFSgdSppImxkZQAAoEIi7CNpYnJpdW0AoMwhAAFjaRgEGwRyAACgMCFtAACgcyphAJdjbQBsADuAywDLQAABaXApBC0E8yF0cwCgAyLvJG5lbnRpYWxFAKBHIYACY2Zpb3MAPQQ/BEMEXQRyBHkAJGRyAADgNdgJ3WwibGVkAFMCTAQAAAAAVARtJWFsbFNxdWFyZQAAoPwlZSdyeVNtYWxsU3F1YXJlAACgqiVwA2UEAABpBAAAAABtBGYAAOA12D3dwSFsbACgACLyI2llcnRyZgCgMSFjAPIAcQQABkpUYWJjZGZnb3JzdIgEiwSOBJMElwSkBKcEqwStBLIE5QTqBGMAeQADZDuAPgA+QO0hbWFkoJMD3GNyImV2ZQAeYYABZWl5AJ0EoASjBOQhaWwiYXIAYwAcYRNkbwB0ACBhcgAA4DXYCt0AoNkicABmAADgNdg+3eUiYXRlcgADRUZHTFNUvwTIBM8E1QTZBOAEcSJ1YWwATKBlIuUhc3MAoNsidSRsbEVxdWFsAACgZyJyI2VhdGVyAACgoirlIXNzAKB3IuwkYW50RXF1YWwAoH4qaSJsZGUAAKBzImMAcgAA4DXYotwAoGsiAARBYWNmaW9zdfkE/QQFBQgFCwUTBSIFKwVSIkRjeQAqZAABY3QBBQQFZQBrAMdiXmDpIXJjJGFyAACgDCFsJWJlcnRTcGFjZQAAoAsh8AEYBQAAGwVmAACgDSHpJXpvbnRhbExpbmUAoAAlAAFjdCYFKAXyABIF8iFvayZhbQBwAEQBMQU5BW8AdwBuAEgAdQBtAPAAAAFxInVhbAAAoE8iAAdFSk9hY2RmZ21ub3N0dVMFVgVZBVwFYwVtBXAFcwV6BZAFtgXFBckFzQVjAHkAFWTsIWlnMmFjAHkAAWRjAHUAdABlADuAzQDNQAABaXlnBWwFcgBjADuAzgDOQBhkbwB0ADBhcgAAoBEhcgBhAHYAZQA7gMwAzEAAoREhYXB/BYsFAAFjZ4MFhQVyACphaSNuYXJ5SQAAoEghbABpAGUA8wD6AvQBlQUAAKUFZaAsIgABZ3KaBZ4F8iFhbACgKyLzI2VjdGlvbgCgwiJpI3NpYmxlAAABQ1SsBbEFbyJtbWEAAKBjIGkibWVzAACgYiCAAWdwdAC8Bb8FwwVvAG4ALmFmAADgNdhA3WEAmWNjAHIAAKAQIWkibGRlAChh6wHSBQAA1QVjAHkABmRsADuAzwDPQIACY2Zvc3UA4QXpBe0F8gX9BQABaXnlBegFcgBjADRhGWRyAADgNdgN3XAAZgAA4DXYQd3jAfcFAAD7BXIAAOA12KXc8iFjeQhk6yFjeQRkgANISmFjZm9zAAwGDwYSBhUGHQYhBiYGYwB5ACVkYwB5AAxk8CFwYZpjAAFleRkGHAbkIWlsNmEaZHIAAOA12A7dcABmAADgNdhC3WMAcgAA4DXYptyABUpUYWNlZmxtb3N0AD0GQAZDBl4GawZkB2gHcAd0B80H2gdjAHkACWQ7gDwAPECAAmNtbnByAEwGTwZSBlUGWwb1IXRlOWHiIWRhm2NnAACg6ifsI2FjZXRyZgCgEiFyAACgniGAAWFleQBkBmcGagbyIW9uPWHkIWlsO2EbZAABZnNvBjQHdAAABUFDREZSVFVWYXKABp4GpAbGBssG3AYDByEHwQIqBwABbnKEBowGZyVsZUJyYWNrZXQAAKDoJ/Ihb3cAoZAhQlKTBpcGYQByAACg5CHpJGdodEFycm93AKDGIWUjaWxpbmcAAKAII28A9QGqBgAAsgZiJWxlQnJhY2tldAAAoOYnbgDUAbcGAAC+BmUkZVZlY3RvcgAAoGEp5SJjdG9yQqDDIWEAcgAAoFkpbCJvb3IAAKAKI2kiZ2h0AAABQVbSBtcGciJyb3cAAKCUIeUiY3RvcgCgTikAAWVy4AbwBmUAAKGjIkFW5gbrBnIicm93AACgpCHlImN0b3IAoFopaSNhbmdsZQBCorIi+wYAAAAA/wZhAHIAAKDPKXEidWFsAACgtCJwAIABRFRWAAoHEQcYB+8kd25WZWN0b3IAoFEpZSRlVmVjdG9yAACgYCnlImN0b3JCoL8hYQByAACgWCnlImN0b3JCoLwhYQByAACgUilpAGcAaAB0AGEAcgByAG8A9wDMAnMAAANFRkdMU1Q/B0cHTgdUB1gHXwfxJXVhbEdyZWF0ZXIAoNoidSRsbEVxdWFsAACgZiJyI2VhdGVyAACgdiLlIXNzAKChKuwkYW50RXF1YWwAoH0qaSJsZGUAAKByInIAAOA12A/dZaDYIuYjdGFycm93AKDaIWkiZG90AD9hgAFucHcAege1B7kHZwAAAkxSbHKCB5QHmwerB+UhZnQAAUFSiAeNB3Iicm93AACg9SfpJGdodEFycm93AKD3J+kkZ2h0QXJyb3cAoPYn5SFmdAABYXLcAqEHaQBnAGgAdABhAHIAcgBvAPcA5wJpAGcAaAB0AGEAcgByAG8A9wDuAmYAAOA12EPdZQByAAABTFK/B8YHZSRmdEFycm93AACgmSHpJGdodEFycm93AKCYIYABY2h0ANMH1QfXB/IAWgYAoLAh8iFva0FhAKBqIgAEYWNlZmlvc3XpB+wH7gf/BwMICQgOCBEIcAAAoAUpeQAcZAABZGzyB/kHaSR1bVNwYWNlAACgXyBsI2ludHJmAACgMyFyAADgNdgQ3e4jdXNQbHVzAKATInAAZgAA4DXYRN1jAPIA/gecY4AESmFjZWZvc3R1ACEIJAgoCDUIgQiFCDsKQApHCmMAeQAKZGMidXRlAENhgAFhZXkALggxCDQI8iFvbkdh5CFpbEVhHWSAAWdzdwA7CGEIfQjhInRpdmWAAU1UVgBECEwIWQhlJWRpdW1TcGFjZQAAoAsgaABpAAABY25SCFMIawBTAHAAYQBjAOUASwhlAHIAeQBUAGgAaQDuAFQI9CFlZAABR0xnCHUIcgBlAGEAdABlAHIARwByAGUAYQB0AGUA8gDrBGUAcwBzAEwAZQBzAPMA2wdMImluZQAKYHIAAOA12BHdAAJCbnB0jAiRCJkInAhyImVhawAAoGAgwiZyZWFraW5nU3BhY2WgYGYAAKAVIUOq7CqzCMIIzQgAAOcIGwkAAAAAAAAtCQAAbwkAAIcJAACdCcAJGQoAADQKAAFvdbYIvAjuI2dydWVudACgYiJwIkNhcAAAoG0ibyh1YmxlVmVydGljYWxCYXIAAKAmIoABbHF4ANII1wjhCOUibWVudACgCSL1IWFsVKBgImkibGRlAADgQiI4A2kic3RzAACgBCJyI2VhdGVyAACjbyJFRkdMU1T1CPoIAgkJCQ0JFQlxInVhbAAAoHEidSRsbEVxdWFsAADgZyI4A3IjZWF0ZXIAAOBrIjgD5SFzcwCgeSLsJGFudEVxdWFsAOB+KjgDaSJsZGUAAKB1IvUhbXBEASAJJwnvI3duSHVtcADgTiI4A3EidWFsAADgTyI4A2UAAAFmczEJRgn0JFRyaWFuZ2xlQqLqIj0JAAAAAEIJYQByAADgzyk4A3EidWFsAACg7CJzAICibiJFR0xTVABRCVYJXAlhCWkJcSJ1YWwAAKBwInIjZWF0ZXIAAKB4IuUhc3MA4GoiOAPsJGFudEVxdWFsAOB9KjgDaSJsZGUAAKB0IuUic3RlZAABR0x1CX8J8iZlYXRlckdyZWF0ZXIA4KIqOAPlI3NzTGVzcwDgoSo4A/IjZWNlZGVzAKGAIkVTjwmVCXEidWFsAADgryo4A+wkYW50RXF1YWwAoOAiAAFlaaAJqQl2JmVyc2VFbGVtZW50AACgDCLnJWh0VHJpYW5nbGVCousitgkAAAAAuwlhAHIAAODQKTgDcSJ1YWwAAKDtIgABcXXDCeAJdSNhcmVTdQAAAWJwywnVCfMhZXRF4I8iOANxInVhbAAAoOIi5SJyc2V0ReCQIjgDcSJ1YWwAAKDjIoABYmNwAOYJ8AkNCvMhZXRF4IIi0iBxInVhbAAAoIgi4yJlZWRzgKGBIkVTVAD6CQAKBwpxInVhbAAA4LAqOAPsJGFudEVxdWFsAKDhImkibGRlAADgfyI4A+UicnNldEXggyLSIHEidWFsAACgiSJpImxkZQCAoUEiRUZUACIKJwouCnEidWFsAACgRCJ1JGxsRXF1YWwAAKBHImkibGRlAACgSSJlJXJ0aWNhbEJhcgAAoCQiYwByAADgNdip3GkAbABkAGUAO4DRANFAnWMAB0VhY2RmZ21vcHJzdHV2XgphCmgKcgp2CnoKgQqRCpYKqwqtCrsKyArNCuwhaWdSYWMAdQB0AGUAO4DTANNAAAFpeWwKcQpyAGMAO4DUANRAHmRiImxhYwBQYXIAAOA12BLdcgBhAHYAZQA7gNIA0kCAAWFlaQCHCooKjQpjAHIATGFnAGEAqWNjInJvbgCfY3AAZgAA4DXYRt3lI25DdXJseQABRFGeCqYKbyV1YmxlUXVvdGUAAKAcIHUib3RlAACgGCAAoFQqAAFjbLEKtQpyAADgNdiq3GEAcwBoADuA2ADYQGkAbAHACsUKZABlADuA1QDVQGUAcwAAoDcqbQBsADuA1gDWQGUAcgAAAUJQ0wrmCgABYXLXCtoKcgAAoD4gYQBjAAABZWvgCuIKAKDeI2UAdAAAoLQjYSVyZW50aGVzaXMAAKDcI4AEYWNmaGlsb3JzAP0KAwsFCwkLCwsMCxELIwtaC3IjdGlhbEQAAKACInkAH2RyAADgNdgT3WkApmOgY/Ujc01pbnVzsWAAAWlwFQsgC24AYwBhAHIAZQBwAGwAYQBuAOUACgVmAACgGSGAobsqZWlvACoLRQtJC+MiZWRlc4CheiJFU1QANAs5C0ALcSJ1YWwAAKCvKuwkYW50RXF1YWwAoHwiaSJsZGUAAKB+Im0AZQAAoDMgAAFkcE0LUQv1IWN0AKAPIm8jcnRpb24AYaA3ImwAAKAdIgABY2leC2ILcgAA4DXYq9yoYwACVWZvc2oLbwtzC3cLTwBUADuAIgAiQHIAAOA12BTdcABmAACgGiFjAHIAAOA12KzcAAZCRWFjZWZoaW9yc3WPC5MLlwupC7YL2AvbC90LhQyTDJoMowzhIXJyAKAQKUcAO4CuAK5AgAFjbnIAnQugC6ML9SF0ZVRhZwAAoOsncgB0oKAhbAAAoBYpgAFhZXkArwuyC7UL8iFvblhh5CFpbFZhIGR2oBwhZSJyc2UAAAFFVb8LzwsAAWxxwwvIC+UibWVudACgCyL1JGlsaWJyaXVtAKDLIXAmRXF1aWxpYnJpdW0AAKBvKXIAAKAcIW8AoWPnIWh0AARBQ0RGVFVWYewLCgwQDDIMNwxeDHwM9gIAAW5y8Av4C2clbGVCcmFja2V0AACg6SfyIW93AKGSIUJM/wsDDGEAcgAAoOUhZSRmdEFycm93AACgxCFlI2lsaW5nAACgCSNvAPUBFgwAAB4MYiVsZUJyYWNrZXQAAKDnJ24A1AEjDAAAKgxlJGVWZWN0b3IAAKBdKeUiY3RvckKgwiFhAHIAAKBVKWwib29yAACgCyMAAWVyOwxLDGUAAKGiIkFWQQxGDHIicm93AACgpiHlImN0b3IAoFspaSNhbmdsZQBCorMiVgwAAAAAWgxhAHIAAKDQKXEidWFsAACgtSJwAIABRFRWAGUMbAxzDO8kd25WZWN0b3IAoE8pZSRlVmVjdG9yAACgXCnlImN0b3JCoL4hYQByAACgVCnlImN0b3JCoMAhYQByAACgUykAAXB1iQyMDGYAAKAdIe4kZEltcGxpZXMAoHAp6SRnaHRhcnJvdwCg2yEAAWNongyhDHIAAKAbIQCgsSHsJGVEZWxheWVkAKD0KYAGSE9hY2ZoaW1vcXN0dQC/DMgMzAzQDOIM5gwKDQ0NFA0ZDU8NVA1YDQABQ2PDDMYMyCFjeSlkeQAoZEYiVGN5ACxkYyJ1dGUAWmEAorwqYWVpedgM2wzeDOEM8iFvbmBh5CFpbF5hcgBjAFxhIWRyAADgNdgW3e8hcnQAAkRMUlXvDPYM/QwEDW8kd25BcnJvdwAAoJMhZSRmdEFycm93AACgkCHpJGdodEFycm93AKCSIXAjQXJyb3cAAKCRIechbWGjY+EkbGxDaXJjbGUAoBgicABmAADgNdhK3XICHw0AAAAAIg10AACgGiLhIXJlgKGhJUlTVQAqDTINSg3uJXRlcnNlY3Rpb24AoJMidQAAAWJwNw1ADfMhZXRFoI8icSJ1YWwAAKCRIuUicnNldEWgkCJxInVhbAAAoJIibiJpb24AAKCUImMAcgAA4DXYrtxhAHIAAKDGIgACYmNtcF8Nag2ODZANc6DQImUAdABFoNAicSJ1YWwAAKCGIgABY2huDYkNZSJlZHMAgKF7IkVTVAB4DX0NhA1xInVhbAAAoLAq7CRhbnRFcXVhbACgfSJpImxkZQAAoH8iVABoAGEA9ADHCwCgESIAodEiZXOVDZ8NciJzZXQARaCDInEidWFsAACghyJlAHQAAKDRIoAFSFJTYWNmaGlvcnMAtQ27Db8NyA3ODdsN3w3+DRgOHQ4jDk8AUgBOADuA3gDeQMEhREUAoCIhAAFIY8MNxg1jAHkAC2R5ACZkAAFidcwNzQ0JYKRjgAFhZXkA1A3XDdoN8iFvbmRh5CFpbGJhImRyAADgNdgX3QABZWnjDe4N8gHoDQAA7Q3lImZvcmUAoDQiYQCYYwABY27yDfkNayNTcGFjZQAA4F8gCiDTInBhY2UAoAkg7CFkZYChPCJFRlQABw4MDhMOcSJ1YWwAAKBDInUkbGxFcXVhbAAAoEUiaSJsZGUAAKBIInAAZgAA4DXYS93pI3BsZURvdACg2yAAAWN0Jw4rDnIAAOA12K/c8iFva2Zh4QpFDlYOYA5qDgAAbg5yDgAAAAAAAAAAAAB5DnwOqA6zDgAADg8RDxYPGg8AAWNySA5ODnUAdABlADuA2gDaQHIAb6CfIeMhaXIAoEkpcgDjAVsOAABdDnkADmR2AGUAbGEAAWl5Yw5oDnIAYwA7gNsA20AjZGIibGFjAHBhcgAA4DXYGN1yAGEAdgBlADuA2QDZQOEhY3JqYQABZGl/Dp8OZQByAAABQlCFDpcOAAFhcokOiw5yAF9gYQBjAAABZWuRDpMOAKDfI2UAdAAAoLUjYSVyZW50aGVzaXMAAKDdI28AbgBQoMMi7CF1cwCgjiIAAWdwqw6uDm8AbgByYWYAAOA12EzdAARBREVUYWRwc78O0g7ZDuEOBQPqDvMOBw9yInJvdwDCoZEhyA4AAMwOYQByAACgEilvJHduQXJyb3cAAKDFIW8kd25BcnJvdwAAoJUhcSV1aWxpYnJpdW0AAKBuKWUAZQBBoKUiciJyb3cAAKClIW8AdwBuAGEAcgByAG8A9wAQA2UAcgAAAUxS+Q4AD2UkZnRBcnJvdwAAoJYh6SRnaHRBcnJvdwCglyFpAGyg0gNvAG4ApWPpIW5nbmFjAHIAAOA12LDcaSJsZGUAaGFtAGwAO4DcANxAgAREYmNkZWZvc3YALQ8xDzUPNw89D3IPdg97D4AP4SFzaACgqyJhAHIAAKDrKnkAEmThIXNobKCpIgCg5ioAAWVyQQ9DDwCgwSKAAWJ0eQBJD00Paw9hAHIAAKAWIGmgFiDjIWFsAAJCTFNUWA9cD18PZg9hAHIAAKAjIukhbmV8YGUkcGFyYXRvcgAAoFgnaSJsZGUAAKBAItQkaGluU3BhY2UAoAogcgAA4DXYGd1wAGYAAOA12E3dYwByAADgNdix3GQiYXNoAACgqiKAAmNlZm9zAI4PkQ+VD5kPng/pIXJjdGHkIWdlAKDAInIAAOA12BrdcABmAADgNdhO3WMAcgAA4DXYstwAAmZpb3OqD64Prw+0D3IAAOA12BvdnmNwAGYAAOA12E/dYwByAADgNdiz3IAEQUlVYWNmb3N1AMgPyw/OD9EP2A/gD+QP6Q/uD2MAeQAvZGMAeQAHZGMAeQAuZGMAdQB0AGUAO4DdAN1AAAFpedwP3w9yAGMAdmErZHIAAOA12BzdcABmAADgNdhQ3WMAcgAA4DXYtNxtAGwAeGEABEhhY2RlZm9z/g8BEAUQDRAQEB0QIBAkEGMAeQAWZGMidXRlAHlhAAFheQkQDBDyIW9ufWEXZG8AdAB7YfIBFRAAABwQbwBXAGkAZAB0AOgAVAhhAJZjcgAAoCghcABmAACgJCFjAHIAAOA12LXc4QtCEEkQTRAAAGcQbRByEAAAAAAAAAAAeRCKEJcQ8hD9EAAAGxEhETIROREAAD4RYwB1AHQAZQA7gOEA4UByImV2ZQADYYCiPiJFZGl1eQBWEFkQWxBgEGUQAOA+IjMDAKA/InIAYwA7gOIA4kB0AGUAO4C0ALRAMGRsAGkAZwA7gOYA5kByoGEgAOA12B7dcgBhAHYAZQA7gOAA4EAAAWVwfBCGEAABZnCAEIQQ8yF5bQCgNSHoAIMQaABhALFjAAFhcI0QWwAAAWNskRCTEHIAAWFnAACgPypkApwQAAAAALEQAKInImFkc3ajEKcQqRCuEG4AZAAAoFUqAKBcKmwib3BlAACgWCoAoFoqAKMgImVsbXJzersQvRDAEN0Q5RDtEACgpCllAACgICJzAGQAYaAhImEEzhDQENIQ1BDWENgQ2hDcEACgqCkAoKkpAKCqKQCgqykAoKwpAKCtKQCgrikAoK8pdAB2oB8iYgBkoL4iAKCdKQABcHTpEOwQaAAAoCIixWDhIXJyAKB8IwABZ3D1EPgQbwBuAAVhZgAA4DXYUt0Ao0giRWFlaW9wBxEJEQ0RDxESERQRAKBwKuMhaXIAoG8qAKBKImQAAKBLInMAJ2DyIW94ZaBIIvEADhFpAG4AZwA7gOUA5UCAAWN0eQAmESoRKxFyAADgNdi23CpgbQBwAGWgSCLxAPgBaQBsAGQAZQA7gOMA40BtAGwAO4DkAORAAAFjaUERRxFvAG4AaQBuAPQA6AFuAHQAAKARKgAITmFiY2RlZmlrbG5vcHJzdWQRaBGXEZ8RpxGrEdIR1hErEjASexKKEn0RThNbE3oTbwB0AACg7SoAAWNybBGJEWsAAAJjZXBzdBF4EX0RghHvIW5nAKBMInAjc2lsb24A9mNyImltZQAAoDUgaQBtAGWgPSJxAACgzSJ2AY0RkRFlAGUAAKC9ImUAZABnoAUjZQAAoAUjcgBrAHSgtSPiIXJrAKC2IwABb3mjEaYRbgDnAHcRMWTxIXVvAKAeIIACY21wcnQAtBG5Eb4RwRHFEeEhdXPloDUi5ABwInR5dgAAoLApcwDpAH0RbgBvAPUA6gCAAWFodwDLEcwRzhGyYwCgNiHlIWVuAKBsInIAAOA12B/dZwCAA2Nvc3R1dncA4xHyEQUSEhIhEiYSKRKAAWFpdQDpEesR7xHwAKMFcgBjAACg7yVwAACgwyKAAWRwdAD4EfwRABJvAHQAAKAAKuwhdXMAoAEqaSJtZXMAAKACKnECCxIAAAAADxLjIXVwAKAGKmEAcgAAoAUm8iNpYW5nbGUAAWR1GhIeEu8hd24AoL0lcAAAoLMlcCJsdXMAAKAEKmUA5QBCD+UAkg9hInJvdwAAoA0pgAFha28ANhJoEncSAAFjbjoSZRJrAIABbHN0AEESRxJNEm8jemVuZ2UAAKDrKXEAdQBhAHIA5QBcBPIjaWFuZ2xlgKG0JWRscgBYElwSYBLvIXduAKC+JeUhZnQAoMIlaSJnaHQAAKC4JWsAAKAjJLEBbRIAAHUSsgFxEgAAcxIAoJIlAKCRJTQAAKCTJWMAawAAoIglAAFlb38ShxJx4D0A5SD1IWl2AOBhIuUgdAAAoBAjAAJwdHd4kRKVEpsSnxJmAADgNdhT3XSgpSJvAG0AAKClIvQhaWUAoMgiAAZESFVWYmRobXB0dXayEsES0RLgEvcS+xIKExoTHxMjEygTNxMAAkxSbHK5ErsSvRK/EgCgVyUAoFQlAKBWJQCgUyUAolAlRFVkdckSyxLNEs8SAKBmJQCgaSUAoGQlAKBnJQACTFJsctgS2hLcEt4SAKBdJQCgWiUAoFwlAKBZJQCjUSVITFJobHLrEu0S7xLxEvMS9RIAoGwlAKBjJQCgYCUAoGslAKBiJQCgXyVvAHgAAKDJKQACTFJscgITBBMGEwgTAKBVJQCgUiUAoBAlAKAMJQCiACVEVWR1EhMUExYTGBMAoGUlAKBoJQCgLCUAoDQlaSJudXMAAKCfIuwhdXMAoJ4iaSJtZXMAAKCgIgACTFJsci8TMRMzEzUTAKBbJQCgWCUAoBglAKAUJQCjAiVITFJobHJCE0QTRhNIE0oTTBMAoGolAKBhJQCgXiUAoDwlAKAkJQCgHCUAAWV2UhNVE3YA5QD5AGIAYQByADuApgCmQAACY2Vpb2ITZhNqE24TcgAA4DXYt9xtAGkAAKBPIG0A5aA9IogRbAAAoVwAYmh0E3YTAKDFKfMhdWIAoMgnbAF+E4QTbABloCIgdAAAoCIgcAAAoU4iRWWJE4sTAKCuKvGgTyI8BeEMqRMAAN8TABQDFB8UAAAjFDQUAAAAAIUUAAAAAI0UAAAAANcU4xT3FPsUAACIFQAAlhWAAWNwcgCuE7ET1RP1IXRlB2GAoikiYWJjZHMAuxO/E8QTzhPSE24AZAAAoEQqciJjdXAAAKBJKgABYXXIE8sTcAAAoEsqcAAAoEcqbwB0AACgQCoA4CkiAP4AAWVv2RPcE3QAAKBBIO4ABAUAAmFlaXXlE+8T9RP4E/AB6hMAAO0TcwAAoE0qbwBuAA1hZABpAGwAO4DnAOdAcgBjAAlhcABzAHOgTCptAACgUCpvAHQAC2GAAWRtbgAIFA0UEhRpAGwAO4C4ALhAcCJ0eXYAAKCyKXQAAIGiADtlGBQZFKJAcgBkAG8A9ABiAXIAAOA12CDdgAFjZWkAKBQqFDIUeQBHZGMAawBtoBMn4SFyawCgEyfHY3IAAKPLJUVjZWZtcz8UQRRHFHcUfBSAFACgwykAocYCZWxGFEkUcQAAoFciZQBhAlAUAAAAAGAUciJyb3cAAAFsclYUWhTlIWZ0AKC6IWkiZ2h0AACguyGAAlJTYWNkAGgUaRRrFG8UcxSuYACgyCRzAHQAAKCbIukhcmMAoJoi4SFzaACgnSJuImludAAAoBAqaQBkAACg7yrjIWlyAKDCKfUhYnN1oGMmaQB0AACgYybsApMUmhS2FAAAwxRvAG4AZaA6APGgVCKrAG0CnxQAAAAAoxRhAHSgLABAYAChASJmbKcUqRTuABMNZQAAAW14rhSyFOUhbnQAoAEiZQDzANIB5wG6FAAAwBRkoEUibwB0AACgbSpuAPQAzAGAAWZyeQDIFMsUzhQA4DXYVN1vAOQA1wEAgakAO3MeAdMUcgAAoBchAAFhb9oU3hRyAHIAAKC1IXMAcwAAoBcnAAFjdeYU6hRyAADgNdi43AABYnDuFPIUZaDPKgCg0SploNAqAKDSKuQhb3QAoO8igANkZWxwcnZ3AAYVEBUbFSEVRBVlFYQV4SFycgABbHIMFQ4VAKA4KQCgNSlwAhYVAAAAABkVcgAAoN4iYwAAoN8i4SFycnCgtiEAoD0pgKIqImJjZG9zACsVMBU6FT4VQRVyImNhcAAAoEgqAAFhdTQVNxVwAACgRipwAACgSipvAHQAAKCNInIAAKBFKgDgKiIA/gACYWxydksVURVuFXMVcgByAG2gtyEAoDwpeQCAAWV2dwBYFWUVaRVxAHACXxUAAAAAYxVyAGUA4wAXFXUA4wAZFWUAZQAAoM4iZSJkZ2UAAKDPImUAbgA7gKQApEBlI2Fycm93AAABbHJ7FX8V5SFmdACgtiFpImdodAAAoLchZQDkAG0VAAFjaYsVkRVvAG4AaQBuAPQAkwFuAHQAAKAxImwiY3R5AACgLSOACUFIYWJjZGVmaGlqbG9yc3R1d3oAuBW7Fb8V1RXgFegV+RUKFhUWHxZUFlcWZRbFFtsW7xb7FgUXChdyAPIAtAJhAHIAAKBlKQACZ2xyc8YVyhXOFdAV5yFlcgCgICDlIXRoAKA4IfIA9QxoAHagECAAoKMiawHZFd4VYSJyb3cAAKAPKWEA4wBfAgABYXnkFecV8iFvbg9hNGQAoUYhYW/tFfQVAAFnciEC8RVyAACgyiF0InNlcQAAoHcqgAFnbG0A/xUCFgUWO4CwALBAdABhALRjcCJ0eXYAAKCxKQABaXIOFhIW8yFodACgfykA4DXYId1hAHIAAAFschsWHRYAoMMhAKDCIYACYWVnc3YAKBauAjYWOhY+Fm0AAKHEIm9zLhY0Fm4AZABzoMQi9SFpdACgZiZhIm1tYQDdY2kAbgAAoPIiAKH3AGlvQxZRFmQAZQAAgfcAO29KFksW90BuI3RpbWVzAACgxyJuAPgAUBZjAHkAUmRjAG8CXhYAAAAAYhZyAG4AAKAeI28AcAAAoA0jgAJscHR1dwBuFnEWdRaSFp4W7CFhciRgZgAA4DXYVd0AotkCZW1wc30WhBaJFo0WcQBkoFAibwB0AACgUSJpIm51cwAAoDgi7CF1cwCgFCLxInVhcmUAoKEiYgBsAGUAYgBhAHIAdwBlAGQAZwDlANcAbgCAAWFkaAClFqoWtBZyAHIAbwD3APUMbwB3AG4AYQByAHIAbwB3APMA8xVhI3Jwb29uAAABbHK8FsAWZQBmAPQAHBZpAGcAaAD0AB4WYgHJFs8WawBhAHIAbwD3AJILbwLUFgAAAADYFnIAbgAAoB8jbwBwAACgDCOAAWNvdADhFukW7BYAAXJ55RboFgDgNdi53FVkbAAAoPYp8iFvaxFhAAFkcvMW9xZvAHQAAKDxImkA5qC/JVsSAAFhaP8WAhdyAPIANQNhAPIA1wvhIm5nbGUAoKYpAAFjaQ4XEBd5AF9k5yJyYXJyAKD/JwAJRGFjZGVmZ2xtbm9wcXJzdHV4MRc4F0YXWxcyBF4XaRd5F40XrBe0F78X2RcVGCEYLRg1GEAYAAFEbzUXgRZvAPQA+BUAAWNzPBdCF3UAdABlADuA6QDpQPQhZXIAoG4qAAJhaW95TRdQF1YXWhfyIW9uG2FyAGOgViI7gOoA6kDsIW9uAKBVIk1kbwB0ABdhAAFEcmIXZhdvAHQAAKBSIgDgNdgi3XKhmipuF3QXYQB2AGUAO4DoAOhAZKCWKm8AdAAAoJgqgKGZKmlscwCAF4UXhxfuInRlcnMAoOcjAKATIWSglSpvAHQAAKCXKoABYXBzAJMXlheiF2MAcgATYXQAeQBzogUinxcAAAAAoRdlAHQAAKAFInAAMaADIDMBqRerFwCgBCAAoAUgAAFnc7AXsRdLYXAAAKACIAABZ3C4F7sXbwBuABlhZgAA4DXYVt2AAWFscwDFF8sXzxdyAHOg1SJsAACg4yl1AHMAAKBxKmkAAKG1A2x21RfYF28AbgC1Y/VjAAJjc3V24BfoF/0XEBgAAWlv5BdWF3IAYwAAoFYiaQLuFwAAAADwF+0ADQThIW50AAFnbPUX+Rd0AHIAAKCWKuUhc3MAoJUqgAFhZWkAAxgGGAoYbABzAD1gcwB0AACgXyJ2AESgYSJEAACgeCrwImFyc2wAoOUpAAFEYRkYHRhvAHQAAKBTInIAcgAAoHEpgAFjZGkAJxgqGO0XcgAAoC8hbwD0AIwCAAFhaDEYMhi3YzuA8ADwQAABbXI5GD0YbAA7gOsA60BvAACgrCCAAWNpcABGGEgYSxhsACFgcwD0ACwEAAFlb08YVxhjAHQAYQB0AGkAbwDuABoEbgBlAG4AdABpAGEAbADlADME4Ql1GAAAgRgAAIMYiBgAAAAAoRilGAAAqhgAALsYvhjRGAAA1xgnGWwAbABpAG4AZwBkAG8AdABzAGUA8QBlF3kARGRtImFsZQAAoEAmgAFpbHIAjRiRGJ0Y7CFpZwCgA/tpApcYAAAAAJoYZwAAoAD7aQBnAACgBPsA4DXYI93sIWlnAKAB++whaWcA4GYAagCAAWFsdACvGLIYthh0AACgbSZpAGcAAKAC+24AcwAAoLElbwBmAJJh8AHCGAAAxhhmAADgNdhX3QABYWvJGMwYbADsAGsEdqDUIgCg2SphI3J0aW50AACgDSoAAWFv2hgiGQABY3PeGB8ZsQPnGP0YBRkSGRUZAAAdGbID7xjyGPQY9xj5GAAA+xg7gL0AvUAAoFMhO4C8ALxAAKBVIQCgWSEAoFshswEBGQAAAxkAoFQhAKBWIbQCCxkOGQAAAAAQGTuAvgC+QACgVyEAoFwhNQAAoFghtgEZGQAAGxkAoFohAKBdITgAAKBeIWwAAKBEIHcAbgAAoCIjYwByAADgNdi73IAIRWFiY2RlZmdpamxub3JzdHYARhlKGVoZXhlmGWkZkhmWGZkZnRmgGa0ZxhnLGc8Z4BkjGmygZyIAoIwqgAFjbXAAUBlTGVgZ9SF0ZfVhbQBhAOSgswM6FgCghipyImV2ZQAfYQABaXliGWUZcgBjAB1hM2RvAHQAIWGAoWUibHFzAMYEcBl6GfGhZSLOBAAAdhlsAGEAbgD0AN8EgKF+KmNkbACBGYQZjBljAACgqSpvAHQAb6CAKmyggioAoIQqZeDbIgD+cwAAoJQqcgAA4DXYJN3noGsirATtIWVsAKA3IWMAeQBTZIChdyJFYWoApxmpGasZAKCSKgCgpSoAoKQqAAJFYWVztBm2Gb0ZwhkAoGkicABwoIoq8iFveACgiipxoIgq8aCIKrUZaQBtAACg5yJwAGYAAOA12FjdYQB2AOUAYwIAAWNp0xnWGXIAAKAKIW0AAKFzImVs3BneGQCgjioAoJAqAIM+ADtjZGxxco0E6xn0GfgZ/BkBGgABY2nvGfEZAKCnKnIAAKB6Km8AdAAAoNci0CFhcgCglSl1ImVzdAAAoHwqgAJhZGVscwAKGvQZFhrVBCAa8AEPGgAAFBpwAHIAbwD4AFkZcgAAoHgpcQAAAWxxxAQbGmwAZQBzAPMASRlpAO0A5AQAAWVuJxouGnIjdG5lcXEAAOBpIgD+xQAsGgAFQWFiY2Vma29zeUAaQxpmGmoabRqDGocalhrCGtMacgDyAMwCAAJpbG1yShpOGlAaVBpyAHMA8ABxD2YAvWBpAGwA9AASBQABZHJYGlsaYwB5AEpkAKGUIWN3YBpkGmkAcgAAoEgpAKCtIWEAcgAAoA8h6SFyYyVhgAFhbHIAcxp7Gn8a8iF0c3WgZSZpAHQAAKBlJuwhaXAAoCYg4yFvbgCguSJyAADgNdgl3XMAAAFld4wakRphInJvdwAAoCUpYSJyb3cAAKAmKYACYW1vcHIAnxqjGqcauhq+GnIAcgAAoP8h9CFodACgOyJrAAABbHKsGrMaZSRmdGFycm93AACgqSHpJGdodGFycm93AKCqIWYAAOA12Fnd4iFhcgCgFSCAAWNsdADIGswa0BpyAADgNdi93GEAcwDoAGka8iFvaydhAAFicNca2xr1IWxsAKBDIOghZW4AoBAg4Qr2GgAA/RoAAAgbExsaGwAAIRs7GwAAAAA+G2IbmRuVG6sbAACyG80b0htjAHUAdABlADuA7QDtQAChYyBpeQEbBhtyAGMAO4DuAO5AOGQAAWN4CxsNG3kANWRjAGwAO4ChAKFAAAFmcssCFhsA4DXYJt1yAGEAdgBlADuA7ADsQIChSCFpbm8AJxsyGzYbAAFpbisbLxtuAHQAAKAMKnQAAKAtIuYhaW4AoNwpdABhAACgKSHsIWlnM2GAAWFvcABDG1sbXhuAAWNndABJG0sbWRtyACthgAFlbHAAcQVRG1UbaQBuAOUAyAVhAHIA9AByBWgAMWFmAACgtyJlAGQAtWEAoggiY2ZvdGkbbRt1G3kb4SFyZQCgBSFpAG4AdKAeImkAZQAAoN0pZABvAPQAWxsAoisiY2VscIEbhRuPG5QbYQBsAACguiIAAWdyiRuNG2UAcgDzACMQ4wCCG2EicmhrAACgFyryIW9kAKA8KgACY2dwdJ8boRukG6gbeQBRZG8AbgAvYWYAAOA12FrdYQC5Y3UAZQBzAHQAO4C/AL9AAAFjabUbuRtyAADgNdi+3G4AAKIIIkVkc3bCG8QbyBvQAwCg+SJvAHQAAKD1Inag9CIAoPMiaaBiIOwhZGUpYesB1hsAANkbYwB5AFZkbAA7gO8A70AAA2NmbW9zdeYb7hvyG/Ub+hsFHAABaXnqG+0bcgBjADVhOWRyAADgNdgn3eEhdGg3YnAAZgAA4DXYW93jAf8bAAADHHIAAOA12L/c8iFjeVhk6yFjeVRkAARhY2ZnaGpvcxUcGhwiHCYcKhwtHDAcNRzwIXBhdqC6A/BjAAFleR4cIRzkIWlsN2E6ZHIAAOA12CjdciJlZW4AOGFjAHkARWRjAHkAXGRwAGYAAOA12FzdYwByAADgNdjA3IALQUJFSGFiY2RlZmdoamxtbm9wcnN0dXYAXhxtHHEcdRx5HN8cBx0dHTwd3B3tHfEdAR4EHh0eLB5FHrwewx7hHgkfPR9LH4ABYXJ0AGQcZxxpHHIA8gBvB/IAxQLhIWlsAKAbKeEhcnIAoA4pZ6BmIgCgiyphAHIAAKBiKWMJjRwAAJAcAACVHAAAAAAAAAAAAACZHJwcAACmHKgcrRwAANIc9SF0ZTph7SJwdHl2AKC0KXIAYQDuAFoG4iFkYbtjZwAAoegnZGyhHKMcAKCRKeUAiwYAoIUqdQBvADuAqwCrQHIAgKOQIWJmaGxwc3QAuhy/HMIcxBzHHMoczhxmoOQhcwAAoB8pcwAAoB0p6wCyGnAAAKCrIWwAAKA5KWkAbQAAoHMpbAAAoKIhAKGrKmFl1hzaHGkAbAAAoBkpc6CtKgDgrSoA/oABYWJyAOUc6RztHHIAcgAAoAwpcgBrAACgcicAAWFr8Rz4HGMAAAFla/Yc9xx7YFtgAAFlc/wc/hwAoIspbAAAAWR1Ax0FHQCgjykAoI0pAAJhZXV5Dh0RHRodHB3yIW9uPmEAAWRpFR0YHWkAbAA8YewAowbiAPccO2QAAmNxcnMkHScdLB05HWEAAKA2KXUAbwDyoBwgqhEAAWR1MB00HeghYXIAoGcpcyJoYXIAAKBLKWgAAKCyIQCiZCJmZ3FzRB1FB5Qdnh10AIACYWhscnQATh1WHWUdbB2NHXIicm93AHSgkCFhAOkAzxxhI3Jwb29uAAABZHVeHWId7yF3bgCgvSFwAACgvCHlJGZ0YXJyb3dzAKDHIWkiZ2h0AIABYWhzAHUdex2DHXIicm93APOglCGdBmEAcgBwAG8AbwBuAPMAzgtxAHUAaQBnAGEAcgByAG8A9wBlGugkcmVldGltZXMAoMsi8aFkIk0HAACaHWwAYQBuAPQAXgcAon0qY2Rnc6YdqR2xHbcdYwAAoKgqbwB0AG+gfypyoIEqAKCDKmXg2iIA/nMAAKCTKoACYWRlZ3MAwB3GHcod1h3ZHXAAcAByAG8A+ACmHG8AdAAAoNYicQAAAWdxzx3SHXQA8gBGB2cAdADyAHQcdADyAFMHaQDtAGMHgAFpbHIA4h3mHeod8yFodACgfClvAG8A8gDKBgDgNdgp3UWgdiIAoJEqYQH1Hf4dcgAAAWR1YB35HWygvCEAoGopbABrAACghCVjAHkAWWQAomoiYWNodAweDx4VHhkecgDyAGsdbwByAG4AZQDyAGAW4SFyZACgaylyAGkAAKD6JQABaW8hHiQe5CFvdEBh9SFzdGGgsCPjIWhlAKCwIwACRWFlczMeNR48HkEeAKBoInAAcKCJKvIhb3gAoIkqcaCHKvGghyo0HmkAbQAAoOYiAARhYm5vcHR3elIeXB5fHoUelh6mHqsetB4AAW5yVh5ZHmcAAKDsJ3IAAKD9IXIA6wCwBmcAgAFsbXIAZh52Hnse5SFmdAABYXKIB2weaQBnAGgAdABhAHIAcgBvAPcAkwfhInBzdG8AoPwnaQBnAGgAdABhAHIAcgBvAPcAmgdwI2Fycm93AAABbHKNHpEeZQBmAPQAxhxpImdodAAAoKwhgAFhZmwAnB6fHqIecgAAoIUpAOA12F3ddQBzAACgLSppIm1lcwAAoDQqYQGvHrMecwB0AACgFyLhAIoOZaHKJbkeRhLuIWdlAKDKJWEAcgBsoCgAdAAAoJMpgAJhY2htdADMHs8e1R7bHt0ecgDyAJ0GbwByAG4AZQDyANYWYQByAGSgyyEAoG0pAKAOIHIAaQAAoL8iAANhY2hpcXTrHu8e1QfzHv0eBh/xIXVvAKA5IHIAAOA12MHcbQDloXIi+h4AAPweAKCNKgCgjyoAAWJ19xwBH28AcqAYIACgGiDyIW9rQmEAhDwAO2NkaGlscXJCBhcfxh0gHyQfKB8sHzEfAAFjaRsfHR8AoKYqcgAAoHkqcgBlAOUAkx3tIWVzAKDJIuEhcnIAoHYpdSJlc3QAAKB7KgABUGk1HzkfYQByAACglillocMlAgdfEnIAAAFkdUIfRx9zImhhcgAAoEop6CFhcgCgZikAAWVuTx9WH3IjdG5lcXEAAOBoIgD+xQBUHwAHRGFjZGVmaGlsbm9wc3VuH3Ifoh+rH68ftx+7H74f5h/uH/MfBwj/HwsgxCFvdACgOiIAAmNscHJ5H30fiR+eH3IAO4CvAK9AAAFldIEfgx8AoEImZaAgJ3MAZQAAoCAnc6CmIXQAbwCAoaYhZGx1AJQfmB+cH28AdwDuAHkDZQBmAPQA6gbwAOkO6yFlcgCgriUAAW95ph+qH+0hbWEAoCkqPGThIXNoAKAUIOElc3VyZWRhbmdsZQCgISJyAADgNdgq3W8AAKAnIYABY2RuAMQfyR/bH3IAbwA7gLUAtUBhoiMi0B8AANMf1x9zAPQAKxFpAHIAAKDwKm8AdAA7gLcAt0B1AHMA4qESIh4TAADjH3WgOCIAoCoqYwHqH+0fcAAAoNsq8gB+GnAAbAB1APMACAgAAWRw9x/7H+UhbHMAoKciZgAA4DXYXt0AAWN0AyAHIHIAAOA12MLc8CFvcwCgPiJsobwDECAVIPQiaW1hcACguCJhAPAAEyAADEdMUlZhYmNkZWZnaGlqbG1vcHJzdHV2dzwgRyBmIG0geSCqILgg2iDeIBEhFSEyIUMhTSFQIZwhnyHSIQAiIyKLIrEivyIUIwABZ3RAIEMgAODZIjgD9uBrItIgBwmAAWVsdABNIF8gYiBmAHQAAAFhclMgWCByInJvdwAAoM0h6SRnaHRhcnJvdwCgziEA4NgiOAP24Goi0iBfCekkZ2h0YXJyb3cAoM8hAAFEZHEgdSDhIXNoAKCvIuEhc2gAoK4igAJiY25wdACCIIYgiSCNIKIgbABhAACgByL1IXRlRGFnAADgICLSIACiSSJFaW9wlSCYIJwgniAA4HAqOANkAADgSyI4A3MASWFyAG8A+AAyCnUAcgBhoG4mbADzoG4mmwjzAa8gAACzIHAAO4CgAKBAbQBwAOXgTiI4AyoJgAJhZW91eQDBIMogzSDWINkg8AHGIAAAyCAAoEMqbwBuAEhh5CFpbEZhbgBnAGSgRyJvAHQAAOBtKjgDcAAAoEIqPWThIXNoAKATIACjYCJBYWRxc3jpIO0g+SD+IAIhDCFyAHIAAKDXIXIAAAFocvIg9SBrAACgJClvoJch9wAGD28AdAAA4FAiOAN1AGkA9gC7CAABZWkGIQohYQByAACgKCntAN8I6SFzdPOgBCLlCHIAAOA12CvdAAJFZXN0/wgcISshLiHxoXEiIiEAABMJ8aFxIgAJAAAnIWwAYQBuAPQAEwlpAO0AGQlyoG8iAKBvIoABQWFwADghOyE/IXIA8gBeIHIAcgAAoK4hYQByAACg8ipzogsiSiEAAAAAxwtkoPwiAKD6ImMAeQBaZIADQUVhZGVzdABcIV8hYiFmIWkhkyGWIXIA8gBXIADgZiI4A3IAcgAAoJohcgAAoCUggKFwImZxcwBwIYQhjiF0AAABYXJ1IXohcgByAG8A9wBlIWkAZwBoAHQAYQByAHIAbwD3AD4h8aFwImAhAACKIWwAYQBuAPQAZwlz4H0qOAMAoG4iaQDtAG0JcqBuImkA5aDqIkUJaQDkADoKAAFwdKMhpyFmAADgNdhf3YCBrAA7aW4AriGvIcchrEBuAIChCSJFZHYAtyG6Ib8hAOD5IjgDbwB0AADg9SI4A+EB1gjEIcYhAKD3IgCg9iJpAHagDCLhAagJzyHRIQCg/iIAoP0igAFhb3IA2CHsIfEhcgCAoSYiYXN0AOAh5SHpIWwAbABlAOwAywhsAADg/SrlIADgAiI4A2wiaW50AACgFCrjoYAi9yEAAPohdQDlAJsJY+CvKjgDZaCAIvEAkwkAAkFhaXQHIgoiFyIeInIA8gBsIHIAcgAAoZshY3cRIhQiAOAzKTgDAOCdITgDZyRodGFycm93AACgmyFyAGkA5aDrIr4JgANjaGltcHF1AC8iPCJHIpwhTSJQIloigKGBImNlcgA2Iv0JOSJ1AOUABgoA4DXYw9zvIXJ0bQKdIQAAAABEImEAcgDhAOEhbQBloEEi8aBEIiYKYQDyAMsIcwB1AAABYnBWIlgi5QDUCeUA3wmAAWJjcABgInMieCKAoYQiRWVzAGci7glqIgDgxSo4A2UAdABl4IIi0iBxAPGgiCJoImMAZaCBIvEA/gmAoYUiRWVzAH8iFgqCIgDgxio4A2UAdABl4IMi0iBxAPGgiSKAIgACZ2lscpIilCKaIpwi7AAMCWwAZABlADuA8QDxQOcAWwlpI2FuZ2xlAAABbHKkIqoi5SFmdGWg6iLxAEUJaSJnaHQAZaDrIvEAvgltoL0DAKEjAGVzuCK8InIAbwAAoBYhcAAAoAcggARESGFkZ2lscnMAziLSItYi2iLeIugi7SICIw8j4SFzaACgrSLhIXJyAKAEKXAAAOBNItIg4SFzaACgrCIAAWV04iLlIgDgZSLSIADgPgDSIG4iZmluAACg3imAAUFldADzIvci+iJyAHIAAKACKQDgZCLSIHLgPADSIGkAZQAA4LQi0iAAAUF0BiMKI3IAcgAAoAMp8iFpZQDgtSLSIGkAbQAA4Dwi0iCAAUFhbgAaIx4jKiNyAHIAAKDWIXIAAAFociMjJiNrAACgIylvoJYh9wD/DuUhYXIAoCcpUxJqFAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAVCMAAF4jaSN/I4IjjSOeI8AUAAAAAKYjwCMAANoj3yMAAO8jHiQvJD8kRCQAAWNzVyNsFHUAdABlADuA8wDzQAABaXlhI2cjcgBjoJoiO4D0APRAPmSAAmFiaW9zAHEjdCN3I3EBeiNzAOgAdhTsIWFjUWF2AACgOCrvIWxkAKC8KewhaWdTYQABY3KFI4kjaQByAACgvykA4DXYLN1vA5QjAAAAAJYjAACcI24A22JhAHYAZQA7gPIA8kAAoMEpAAFibaEjjAphAHIAAKC1KQACYWNpdKwjryO6I70jcgDyAFkUAAFpcrMjtiNyAACgvinvIXNzAKC7KW4A5QDZCgCgwCmAAWFlaQDFI8gjyyNjAHIATWFnAGEAyWOAAWNkbgDRI9Qj1iPyIW9uv2MAoLYpdQDzAHgBcABmAADgNdhg3YABYWVsAOQj5yPrI3IAAKC3KXIAcAAAoLkpdQDzAHwBAKMoImFkaW9zdvkj/CMPJBMkFiQbJHIA8gBeFIChXSplZm0AAyQJJAwkcgBvoDQhZgAAoDQhO4CqAKpAO4C6ALpA5yFvZgCgtiJyAACgVipsIm9wZQAAoFcqAKBbKoABY2xvACMkJSQrJPIACCRhAHMAaAA7gPgA+EBsAACgmCJpAGwBMyQ4JGQAZQA7gPUA9UBlAHMAYaCXInMAAKA2Km0AbAA7gPYA9kDiIWFyAKA9I+EKXiQAAHokAAB8JJQkAACYJKkkAAAAALUkEQsAAPAkAAAAAAQleiUAAIMlcgCAoSUiYXN0AGUkbyQBCwCBtgA7bGokayS2QGwAZQDsABgDaQJ1JAAAAAB4JG0AAKDzKgCg/Sp5AD9kcgCAAmNpbXB0AIUkiCSLJJkSjyRuAHQAJWBvAGQALmBpAGwAAKAwIOUhbmsAoDEgcgAA4DXYLd2AAWltbwCdJKAkpCR2oMYD1WNtAGEA9AD+B24AZQAAoA4m9KHAA64kAAC0JGMjaGZvcmsAAKDUItZjAAFhdbgkxCRuAAABY2u9JMIkawBooA8hAKAOIfYAaRpzAACkKwBhYmNkZW1zdNMkIRPXJNsk4STjJOck6yTjIWlyAKAjKmkAcgAAoCIqAAFvdYsW3yQAoCUqAKByKm4AO4CxALFAaQBtAACgJip3AG8AAKAnKoABaXB1APUk+iT+JO4idGludACgFSpmAADgNdhh3W4AZAA7gKMAo0CApHoiRWFjZWlub3N1ABMlFSUYJRslTCVRJVklSSV1JQCgsypwAACgtyp1AOUAPwtjoK8qgKJ6ImFjZW5zACclLSU0JTYlSSVwAHAAcgBvAPgAFyV1AHIAbAB5AGUA8QA/C/EAOAuAAWFlcwA8JUElRSXwInByb3gAoLkqcQBxAACgtSppAG0AAKDoImkA7QBEC20AZQDzoDIgIguAAUVhcwBDJVclRSXwAEAlgAFkZnAATwtfJXElgAFhbHMAZSVpJW0l7CFhcgCgLiPpIW5lAKASI/UhcmYAoBMjdKAdIu8AWQvyIWVsAKCwIgABY2l9JYElcgAA4DXYxdzIY24iY3NwAACgCCAAA2Zpb3BzdZElKxuVJZolnyWkJXIAAOA12C7dcABmAADgNdhi3XIiaW1lAACgVyBjAHIAAOA12MbcgAFhZW8AqiW6JcAldAAAAWVpryW2JXIAbgBpAG8AbgDzABkFbgB0AACgFipzAHQAZaA/APEACRj0AG0LgApBQkhhYmNkZWZoaWxtbm9wcnN0dXgA4yXyJfYl+iVpJpAmpia9JtUm5ib4JlonaCdxJ3UnnietJ7EnyCfiJ+cngAFhcnQA6SXsJe4lcgDyAJkM8gD6AuEhaWwAoBwpYQByAPIA3BVhAHIAAKBkKYADY2RlbnFydAAGJhAmEyYYJiYmKyZaJgABZXUKJg0mAOA9IjEDdABlAFVhaQDjACAN7SJwdHl2AKCzKWcAgKHpJ2RlbAAgJiImJCYAoJIpAKClKeUA9wt1AG8AO4C7ALtAcgAApZIhYWJjZmhscHN0dz0mQCZFJkcmSiZMJk4mUSZVJlgmcAAAoHUpZqDlIXMAAKAgKQCgMylzAACgHinrALka8ACVHmwAAKBFKWkAbQAAoHQpbAAAoKMhAKCdIQABYWleJmImaQBsAACgGilvAG6gNiJhAGwA8wB2C4ABYWJyAG8mciZ2JnIA8gAvEnIAawAAoHMnAAFha3omgSZjAAABZWt/JoAmfWBdYAABZXOFJocmAKCMKWwAAAFkdYwmjiYAoI4pAKCQKQACYWV1eZcmmiajJqUm8iFvbllhAAFkaZ4moSZpAGwAV2HsAA8M4gCAJkBkAAJjbHFzrSawJrUmuiZhAACgNylkImhhcgAAoGkpdQBvAPKgHSCjAWgAAKCzIYABYWNnAMMm0iaUC2wAgKEcIWlwcwDLJs4migxuAOUAoAxhAHIA9ADaC3QAAKCtJYABaWxyANsm3ybjJvMhaHQAoH0pbwBvAPIANgwA4DXYL90AAWFv6ib1JnIAAAFkde8m8SYAoMEhbKDAIQCgbCl2oMED8WOAAWducwD+Jk4nUCdoAHQAAANhaGxyc3QKJxInISc1Jz0nRydyInJvdwB0oJIhYQDpAFYmYSNycG9vbgAAAWR1GiceJ28AdwDuAPAmcAAAoMAh5SFmdAABYWgnJy0ncgByAG8AdwDzAAkMYQByAHAAbwBvAG4A8wATBGklZ2h0YXJyb3dzAACgySFxAHUAaQBnAGEAcgByAG8A9wBZJugkcmVldGltZXMAoMwiZwDaYmkAbgBnAGQAbwB0AHMAZQDxABwYgAFhaG0AYCdjJ2YncgDyAAkMYQDyABMEAKAPIG8idXN0AGGgsSPjIWhlAKCxI+0haWQAoO4qAAJhYnB0fCeGJ4knmScAAW5ygCeDJ2cAAKDtJ3IAAKD+IXIA6wAcDIABYWZsAI8nkieVJ3IAAKCGKQDgNdhj3XUAcwAAoC4qaSJtZXMAAKA1KgABYXCiJ6gncgBnoCkAdAAAoJQp7yJsaW50AKASKmEAcgDyADwnAAJhY2hxuCe8J6EMwCfxIXVvAKA6IHIAAOA12MfcAAFidYAmxCdvAPKgGSCoAYABaGlyAM4n0ifWJ3IAZQDlAE0n7SFlcwCgyiJpAIChuSVlZmwAXAxjEt4n9CFyaQCgzinsInVoYXIAoGgpAKAeIWENBSgJKA0oSyhVKIYoAACLKLAoAAAAAOMo5ygAABApJCkxKW0pcSmHKaYpAACYKgAAAACxKmMidXRlAFthcQB1AO8ABR+ApHsiRWFjZWlucHN5ABwoHignKCooLygyKEEoRihJKACgtCrwASMoAAAlKACguCpvAG4AYWF1AOUAgw1koLAqaQBsAF9hcgBjAF1hgAFFYXMAOCg6KD0oAKC2KnAAAKC6KmkAbQAAoOki7yJsaW50AKATKmkA7QCIDUFkbwB0AGKixSKRFgAAAABTKACgZiqAA0FhY21zdHgAYChkKG8ocyh1KHkogihyAHIAAKDYIXIAAAFocmkoayjrAJAab6CYIfcAzAd0ADuApwCnQGkAO2D3IWFyAKApKW0AAAFpbn4ozQBuAHUA8wDOAHQAAKA2J3IA7+A12DDdIxkAAmFjb3mRKJUonSisKHIAcAAAoG8mAAFoeZkonChjAHkASWRIZHIAdABtAqUoAAAAAKgoaQDkAFsPYQByAGEA7ABsJDuArQCtQAABZ22zKLsobQBhAAChwwNmdroouijCY4CjPCJkZWdsbnByAMgozCjPKNMo1yjaKN4obwB0AACgairxoEMiCw5FoJ4qAKCgKkWgnSoAoJ8qZQAAoEYi7CF1cwCgJCrhIXJyAKByKWEAcgDyAPwMAAJhZWl07Sj8KAEpCCkAAWxz8Sj4KGwAcwBlAHQAbQDpAH8oaABwAACgMyrwImFyc2wAoOQpAAFkbFoPBSllAACgIyNloKoqc6CsKgDgrCoA/oABZmxwABUpGCkfKfQhY3lMZGKgLwBhoMQpcgAAoD8jZgAA4DXYZN1hAAABZHIoKRcDZQBzAHWgYCZpAHQAAKBgJoABY3N1ADYpRilhKQABYXU6KUApcABzoJMiAOCTIgD+cABzoJQiAOCUIgD+dQAAAWJwSylWKQChjyJlcz4NUCllAHQAZaCPIvEAPw0AoZAiZXNIDVspZQB0AGWgkCLxAEkNAKGhJWFmZilbBHIAZQFrKVwEAKChJWEAcgDyAAMNAAJjZW10dyl7KX8pgilyAADgNdjI3HQAbQDuAM4AaQDsAAYpYQByAOYAVw0AAWFyiimOKXIA5qAGJhESAAFhbpIpoylpImdodAAAAWVwmSmgKXAAcwBpAGwAbwDuANkXaADpAKAkcwCvYIACYmNtbnAArin8KY4NJSooKgCkgiJFZGVtbnByc7wpvinCKcgpzCnUKdgp3CkAoMUqbwB0AACgvSpkoIYibwB0AACgwyr1IWx0AKDBKgABRWXQKdIpAKDLKgCgiiLsIXVzAKC/KuEhcnIAoHkpgAFlaXUA4inxKfQpdAAAoYIiZW7oKewpcQDxoIYivSllAHEA8aCKItEpbQAAoMcqAAFicPgp+ikAoNUqAKDTKmMAgKJ7ImFjZW5zAAcqDSoUKhYqRihwAHAAcgBvAPgAIyh1AHIAbAB5AGUA8QCDDfEAfA2AAWFlcwAcKiIqPShwAHAAcgBvAPgAPChxAPEAOShnAACgaiYApoMiMTIzRWRlaGxtbnBzPCo/KkIqRSpHKlIqWCpjKmcqaypzKncqO4C5ALlAO4CyALJAO4CzALNAAKDGKgABb3NLKk4qdAAAoL4qdQBiAACg2CpkoIcibwB0AACgxCpzAAABb3VdKmAqbAAAoMknYgAAoNcq4SFycgCgeyn1IWx0AKDCKgABRWVvKnEqAKDMKgCgiyLsIXVzAKDAKoABZWl1AH0qjCqPKnQAAKGDImVugyqHKnEA8aCHIkYqZQBxAPGgiyJwKm0AAKDIKgABYnCTKpUqAKDUKgCg1iqAAUFhbgCdKqEqrCpyAHIAAKDZIXIAAAFocqYqqCrrAJUab6CZIfcAxQf3IWFyAKAqKWwAaQBnADuA3wDfQOELzyrZKtwq6SrsKvEqAAD1KjQrAAAAAAAAAAAAAEwrbCsAAHErvSsAAAAAAADRK3IC1CoAAAAA2CrnIWV0AKAWI8RjcgDrAOUKgAFhZXkA4SrkKucq8iFvbmVh5CFpbGNhQmRvAPQAIg5sInJlYwAAoBUjcgAA4DXYMd0AAmVpa2/7KhIrKCsuK/IBACsAAAkrZQAAATRm6g0EK28AcgDlAOsNYQBzorgDECsAAAAAEit5AG0A0WMAAWNuFislK2sAAAFhcxsrIStwAHAAcgBvAPgAFw5pAG0AAKA8InMA8AD9DQABYXMsKyEr8AAXDnIAbgA7gP4A/kDsATgrOyswG2QA5QBnAmUAcwCAgdcAO2JkAEMrRCtJK9dAYaCgInIAAKAxKgCgMCqAAWVwcwBRK1MraSvhAAkh4qKkIlsrXysAAAAAYytvAHQAAKA2I2kAcgAAoPEqb+A12GXdcgBrAACg2irhAHgociJpbWUAAKA0IIABYWlwAHYreSu3K2QA5QC+DYADYWRlbXBzdACFK6MrmiunK6wrsCuzK24iZ2xlAACitSVkbHFykCuUK5ornCvvIXduAKC/JeUhZnRloMMl8QACBwCgXCJpImdodABloLkl8QBdDG8AdAAAoOwlaSJudXMAAKA6KuwhdXMAoDkqYgAAoM0p6SFtZQCgOyrlInppdW0AoOIjgAFjaHQAwivKK80rAAFyecYrySsA4DXYydxGZGMAeQBbZPIhb2tnYQABaW/UK9creAD0ANERaCJlYWQAAAFsct4r5ytlAGYAdABhAHIAcgBvAPcAXQbpJGdodGFycm93AKCgIQAJQUhhYmNkZmdobG1vcHJzdHV3CiwNLBEsHSwnLDEsQCxLLFIsYix6LIQsjyzLLOgs7Sz/LAotcgDyAAkDYQByAACgYykAAWNyFSwbLHUAdABlADuA+gD6QPIACQ1yAOMBIywAACUseQBeZHYAZQBtYQABaXkrLDAscgBjADuA+wD7QENkgAFhYmgANyw6LD0scgDyANEO7CFhY3FhYQDyAOAOAAFpckQsSCzzIWh0AKB+KQDgNdgy3XIAYQB2AGUAO4D5APlAYQFWLF8scgAAAWxyWixcLACgvyEAoL4hbABrAACggCUAAWN0Zix2LG8CbCwAAAAAcyxyAG4AZaAcI3IAAKAcI28AcAAAoA8jcgBpAACg+CUAAWFsfiyBLGMAcgBrYTuAqACoQAABZ3CILIssbwBuAHNhZgAA4DXYZt0AA2FkaGxzdZksniynLLgsuyzFLHIAcgBvAPcACQ1vAHcAbgBhAHIAcgBvAPcA2A5hI3Jwb29uAAABbHKvLLMsZQBmAPQAWyxpAGcAaAD0AF0sdQDzAKYOaQAAocUDaGzBLMIs0mNvAG4AxWPwI2Fycm93cwCgyCGAAWNpdADRLOEs5CxvAtcsAAAAAN4scgBuAGWgHSNyAACgHSNvAHAAAKAOI24AZwBvYXIAaQAAoPklYwByAADgNdjK3IABZGlyAPMs9yz6LG8AdAAAoPAi7CFkZWlhaQBmoLUlAKC0JQABYW0DLQYtcgDyAMosbAA7gPwA/EDhIm5nbGUAoKcpgAdBQkRhY2RlZmxub3Byc3oAJy0qLTAtNC2bLZ0toS2/LcMtxy3TLdgt3C3gLfwtcgDyABADYQByAHag6CoAoOkqYQBzAOgA/gIAAW5yOC08LechcnQAoJwpgANla25wcnN0AJkpSC1NLVQtXi1iLYItYQBwAHAA4QAaHG8AdABoAGkAbgDnAKEXgAFoaXIAoSmzJFotbwBwAPQAdCVooJUh7wD4JgABaXVmLWotZwBtAOEAuygAAWJwbi14LXMjZXRuZXEAceCKIgD+AODLKgD+cyNldG5lcQBx4IsiAP4A4MwqAP4AAWhyhi2KLWUAdADhABIraSNhbmdsZQAAAWxyki2WLeUhZnQAoLIiaSJnaHQAAKCzInkAMmThIXNoAKCiIoABZWxyAKcttC24LWKiKCKuLQAAAACyLWEAcgAAoLsicQAAoFoi7CFpcACg7iIAAWJ0vC1eD2EA8gBfD3IAAOA12DPddAByAOkAlS1zAHUAAAFicM0t0C0A4IIi0iAA4IMi0iBwAGYAAOA12GfdcgBvAPAAWQt0AHIA6QCaLQABY3XkLegtcgAA4DXYy9wAAWJw7C30LW4AAAFFZXUt8S0A4IoiAP5uAAABRWV/LfktAOCLIgD+6SJnemFnAKCaKYADY2Vmb3BycwANLhAuJS4pLiMuLi40LukhcmN1YQABZGkULiEuAAFiZxguHC5hAHIAAKBfKmUAcaAnIgCgWSLlIXJwAKAYIXIAAOA12DTdcABmAADgNdho3WWgQCJhAHQA6ABqD2MAcgAA4DXYzNzjCuQRUC4AAFQuAABYLmIuAAAAAGMubS5wLnQuAAAAAIguki4AAJouJxIqEnQAcgDpAB0ScgAA4DXYNd0AAUFhWy5eLnIA8gDnAnIA8gCTB75jAAFBYWYuaS5yAPIA4AJyAPIAjAdhAPAAeh5pAHMAAKD7IoABZHB0APgReS6DLgABZmx9LoAuAOA12GnddQDzAP8RaQBtAOUABBIAAUFhiy6OLnIA8gDuAnIA8gCaBwABY3GVLgoScgAA4DXYzdwAAXB0nS6hLmwAdQDzACUScgDpACASAARhY2VmaW9zdbEuvC7ELsguzC7PLtQu2S5jAAABdXm2LrsudABlADuA/QD9QE9kAAFpecAuwy5yAGMAd2FLZG4AO4ClAKVAcgAA4DXYNt1jAHkAV2RwAGYAAOA12GrdYwByAADgNdjO3AABY23dLt8ueQBOZGwAO4D/AP9AAAVhY2RlZmhpb3N38y73Lv8uAi8MLxAvEy8YLx0vIi9jInV0ZQB6YQABYXn7Lv4u8iFvbn5hN2RvAHQAfGEAAWV0Bi8KL3QAcgDmAB8QYQC2Y3IAAOA12DfdYwB5ADZk5yJyYXJyAKDdIXAAZgAA4DXYa91jAHIAAOA12M/cAAFqbiYvKC8AoA0gagAAoAwg");
   }
 });
 
-// node_modules/entities/dist/esm/generated/decode-data-xml.js
+// ../../work/main/node_modules/entities/dist/esm/generated/decode-data-xml.js
 var init_decode_data_xml = __esm({
-  "node_modules/entities/dist/esm/generated/decode-data-xml.js"() {
+  "../../work/main/node_modules/entities/dist/esm/generated/decode-data-xml.js"() {
     init_decode_shared();
   }
 });
 
-// node_modules/entities/dist/esm/internal/bin-trie-flags.js
+// ../../work/main/node_modules/entities/dist/esm/internal/bin-trie-flags.js
 var BinTrieFlags;
 var init_bin_trie_flags = __esm({
-  "node_modules/entities/dist/esm/internal/bin-trie-flags.js"() {
+  "../../work/main/node_modules/entities/dist/esm/internal/bin-trie-flags.js"() {
     (function(BinTrieFlags2) {
       BinTrieFlags2[BinTrieFlags2["VALUE_LENGTH"] = 49152] = "VALUE_LENGTH";
       BinTrieFlags2[BinTrieFlags2["FLAG13"] = 8192] = "FLAG13";
@@ -3423,7 +3423,7 @@ var init_bin_trie_flags = __esm({
   }
 });
 
-// node_modules/entities/dist/esm/decode.js
+// ../../work/main/node_modules/entities/dist/esm/decode.js
 function isNumber(code) {
   return code >= CharCodes.ZERO && code <= CharCodes.NINE;
 }
@@ -3495,7 +3495,7 @@ function decodeHTML(htmlString, mode = DecodingMode.Legacy) {
 }
 var CharCodes, TO_LOWER_BIT, EntityDecoderState, DecodingMode, EntityDecoder, htmlDecoder;
 var init_decode = __esm({
-  "node_modules/entities/dist/esm/decode.js"() {
+  "../../work/main/node_modules/entities/dist/esm/decode.js"() {
     init_decode_codepoint();
     init_decode_data_html();
     init_decode_data_xml();
@@ -3827,7 +3827,7 @@ var init_decode = __esm({
   }
 });
 
-// node_modules/entities/dist/esm/escape.js
+// ../../work/main/node_modules/entities/dist/esm/escape.js
 function getEscaper(regex, map) {
   return function escape2(data) {
     let match;
@@ -3845,7 +3845,7 @@ function getEscaper(regex, map) {
 }
 var xmlCodeMap, getCodePoint, escapeUTF8;
 var init_escape = __esm({
-  "node_modules/entities/dist/esm/escape.js"() {
+  "../../work/main/node_modules/entities/dist/esm/escape.js"() {
     xmlCodeMap = /* @__PURE__ */ new Map([
       [34, "&quot;"],
       [38, "&amp;"],
@@ -3862,31 +3862,31 @@ var init_escape = __esm({
   }
 });
 
-// node_modules/entities/dist/esm/internal/encode-shared.js
+// ../../work/main/node_modules/entities/dist/esm/internal/encode-shared.js
 var init_encode_shared = __esm({
-  "node_modules/entities/dist/esm/internal/encode-shared.js"() {
+  "../../work/main/node_modules/entities/dist/esm/internal/encode-shared.js"() {
   }
 });
 
-// node_modules/entities/dist/esm/generated/encode-html.js
+// ../../work/main/node_modules/entities/dist/esm/generated/encode-html.js
 var init_encode_html = __esm({
-  "node_modules/entities/dist/esm/generated/encode-html.js"() {
+  "../../work/main/node_modules/entities/dist/esm/generated/encode-html.js"() {
     init_encode_shared();
   }
 });
 
-// node_modules/entities/dist/esm/encode.js
+// ../../work/main/node_modules/entities/dist/esm/encode.js
 var init_encode = __esm({
-  "node_modules/entities/dist/esm/encode.js"() {
+  "../../work/main/node_modules/entities/dist/esm/encode.js"() {
     init_escape();
     init_encode_html();
   }
 });
 
-// node_modules/entities/dist/esm/index.js
+// ../../work/main/node_modules/entities/dist/esm/index.js
 var EntityLevel, EncodingMode;
 var init_esm = __esm({
-  "node_modules/entities/dist/esm/index.js"() {
+  "../../work/main/node_modules/entities/dist/esm/index.js"() {
     init_decode();
     init_encode();
     init_escape();
@@ -4032,7 +4032,7 @@ function rowHtml(row, index2, result, labels, severalProjects, columns) {
     ...severalProjects ? [`<td class="project">${esc(row.project)}</td>`] : [],
     `<th scope="row" class="name"><span class="pkg-name">${esc(row.name)}</span></th>`,
     `<td class="version">${versionCell}</td>`,
-    ...result.targets.map((t) => verdictCell(byTarget.get(t.id), version)),
+    ...result.targets.map((t2) => verdictCell(byTarget.get(t2.id), version)),
     `<td class="where">${where2}</td>`,
     `</tr>`
   ].join("");
@@ -4059,9 +4059,9 @@ ${detail}
 </tbody>
 `;
 }
-function problemItem(error, verbose) {
+function problemItem(error, verbose2) {
   const where2 = error.file ? ` (<code>${esc(error.file)}${error.line !== void 0 && Number.isInteger(error.line) ? `:${error.line}` : ""}</code>)` : "";
-  const url = verbose && error.url ? ` — <code>${esc(redactUrl(error.url))}</code>` : "";
+  const url = verbose2 && error.url ? ` — <code>${esc(redactUrl(error.url))}</code>` : "";
   const severity = error.severity === "error" ? "error" : "warning";
   return `<li class="problem">${severityMark(severity)} ${esc(error.kind)}: ${esc(error.message, MAX_SENTENCE)}${where2}${url}</li>`;
 }
@@ -4072,7 +4072,7 @@ function projectsTitle(projects) {
 }
 function renderHtml(result, context) {
   const rows = packageGroups(result);
-  const labels = new Map(result.targets.map((t) => [t.id, targetLabel(result, t.id)]));
+  const labels = new Map(result.targets.map((t2) => [t2.id, targetLabel(result, t2.id)]));
   const severalProjects = new Set(rows.map((r) => r.project)).size > 1 || result.projects.length > 1;
   const columns = (severalProjects ? 1 : 0) + 2 + result.targets.length + 1;
   const version = esc(result.tool.version, 60);
@@ -4094,7 +4094,7 @@ function renderHtml(result, context) {
   const intro = [
     "<header>",
     `<h1>PyPy readiness of ${projectsTitle(result.projects)}</h1>`,
-    `<p class="meta">pypy-ready ${version} · ${plural3(result.targets.length, "target", "targets")}: ${result.targets.map((t) => `<code>${esc(t.id, 120)}</code>`).join(", ")} · ${plural3(rows.length, "package", "packages")}${severalProjects ? ` in ${plural3(result.projects.length, "project", "projects")}` : ""}</p>`,
+    `<p class="meta">pypy-ready ${version} · ${plural3(result.targets.length, "target", "targets")}: ${result.targets.map((t2) => `<code>${esc(t2.id, 120)}</code>`).join(", ")} · ${plural3(rows.length, "package", "packages")}${severalProjects ? ` in ${plural3(result.projects.length, "project", "projects")}` : ""}</p>`,
     "</header>"
   ];
   const summaries = bottomLine(result);
@@ -4155,7 +4155,7 @@ function renderHtml(result, context) {
     ...severalProjects ? ['<th scope="col">Project</th>'] : [],
     '<th scope="col">Package</th>',
     '<th scope="col">Version</th>',
-    ...result.targets.map((t) => `<th scope="col" class="target">${esc(labels.get(t.id) ?? t.id)} <span class="target-id">${esc(t.id, 120)}</span></th>`),
+    ...result.targets.map((t2) => `<th scope="col" class="target">${esc(labels.get(t2.id) ?? t2.id)} <span class="target-id">${esc(t2.id, 120)}</span></th>`),
     '<th scope="col">Declared at</th>',
     "</tr></thead>"
   ].join("");
@@ -4368,7 +4368,7 @@ function tableParts(result, groups, label, severalProjects) {
     ...severalProjects ? ["Project"] : [],
     "Package",
     "Version",
-    ...perTarget ? result.targets.map((t) => escapeCell(label(t.id))) : ["Verdicts"],
+    ...perTarget ? result.targets.map((t2) => escapeCell(label(t2.id))) : ["Verdicts"],
     "Fix",
     "Where"
   ];
@@ -4376,7 +4376,7 @@ function tableParts(result, groups, label, severalProjects) {
   const rows = groups.map((group) => {
     const version = groupVersion(group);
     const byTarget = new Map(group.findings.map((f) => [f.target, f]));
-    const verdicts = perTarget ? result.targets.map((t) => verdictCell2(byTarget.get(t.id), version)) : [group.findings.map((f) => `${escapeCell(label(f.target))}: ${verdictCell2(f, version)}`).join("<br>")];
+    const verdicts = perTarget ? result.targets.map((t2) => verdictCell2(byTarget.get(t2.id), version)) : [group.findings.map((f) => `${escapeCell(label(f.target))}: ${verdictCell2(f, version)}`).join("<br>")];
     const fixes = distinct2(group.findings.filter((f) => f.severity !== "ok" && f.severity !== "info").map((f) => f.suggestion).filter((s) => s !== null));
     const fix = fixes.length > 0 ? fixes.slice(0, 3).map((s) => cell2(s, 300)).join("<br>") : group.worst === "unknown" ? "check it by hand" : "—";
     const versionCell = version !== null ? cell2(version, 60) : group.findings.some((f) => f.version) ? "varies" : "—";
@@ -4408,9 +4408,9 @@ function fineItem(group, severalProjects) {
   const notes = group.worst === "info" ? ` ${ICONS.info}` : "";
   return `${md(group.name)}${version}${severalProjects ? ` (${md(group.project, 80)})` : ""}${notes}`;
 }
-function problemLine(error, verbose) {
+function problemLine(error, verbose2) {
   const where2 = error.file ? ` (${md(error.file)}${error.line !== void 0 ? `:${error.line}` : ""})` : "";
-  const url = verbose && error.url ? ` — ${md(redactUrl(error.url))}` : "";
+  const url = verbose2 && error.url ? ` — ${md(redactUrl(error.url))}` : "";
   return `- ${error.severity === "error" ? ICONS.error : ICONS.warning} ${error.kind}: ${md(error.message, MAX_SENTENCE2)}${where2}${url}`;
 }
 function assemble(parts, kept) {
@@ -4465,7 +4465,7 @@ function largest(max, fits2) {
   return lo;
 }
 function renderMarkdown(result, context) {
-  const label = (id) => targetLabel(result, id);
+  const label = (id2) => targetLabel(result, id2);
   const projects = result.projects.length > 0 ? result.projects : distinct2(result.findings.map((f) => f.project));
   const severalProjects = projects.length > 1;
   const groups = packageGroups({ ...result, findings: result.findings.filter((f) => f.ignored === void 0) });
@@ -4473,7 +4473,7 @@ function renderMarkdown(result, context) {
   const flagged = groups.filter((g) => !isFine(g));
   const fine = groups.filter(isFine).sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const head = ["## PyPy readiness", ""];
-  const targets = result.targets.map((t) => escapeInline(label(t.id))).join(", ");
+  const targets = result.targets.map((t2) => escapeInline(label(t2.id))).join(", ");
   const across = severalProjects ? ` in ${plural4(projects.length, "project", "projects")}` : "";
   head.push(`pypy-ready ${escapeInline(result.tool.version)} checked ${plural4(groups.length, "package", "packages")}${across} for ${targets || "no target"}.`);
   if (result.comparison) head.push("", md(describeComparison(result.comparison), 2e3));
@@ -4561,14 +4561,14 @@ function ruleOf(verdict) {
       text: `${text.full}
 
 What to do:
-${text.todo.map((t) => `- ${t}`).join("\n")}`,
+${text.todo.map((t2) => `- ${t2}`).join("\n")}`,
       markdown: `**${text.short} (\`${verdict}\`)**
 
 ${text.full}
 
 **What to do**
 
-${text.todo.map((t) => `- ${t}`).join("\n")}
+${text.todo.map((t2) => `- ${t2}`).join("\n")}
 `
     },
     properties: { tags: text.tags }
@@ -4596,8 +4596,8 @@ function fallbackLocation(result, project) {
   const file = requirement?.location.file ?? result.findings.find((f) => f.project === project && f.locations.length > 0)?.locations[0]?.file;
   return file === void 0 ? null : { file, line: 1, column: 1 };
 }
-function fingerprint(verdict, project, file, name) {
-  return createHash2("sha256").update(JSON.stringify([ruleId(verdict), project, file === null ? null : artifactLocation(file).uri, name])).digest("hex").slice(0, 32);
+function fingerprint(verdict, project, file, name2) {
+  return createHash2("sha256").update(JSON.stringify([ruleId(verdict), project, file === null ? null : artifactLocation(file).uri, name2])).digest("hex").slice(0, 32);
 }
 function messageOf(finding, label, approximate) {
   const parts = [`${clean2(finding.name, 100)} ${finding.version === null ? "(no version)" : clean2(finding.version, 60)} on ${label}, target ${finding.target}: ${RULES[finding.verdict].summary}.`];
@@ -4670,8 +4670,8 @@ function runOf(prepared, scanResult, cap, dropped, why) {
   if (dropped.length > 0) {
     notifications.push({
       level: "warning",
-      message: { text: messageString(`GitHub accepts at most ${GITHUB_LIMITS.runs} runs in one file; these targets were left out: ${dropped.map((t) => clean2(t.id, 100)).join(", ")}.`) },
-      properties: { kind: "targets-left-out", targets: dropped.map((t) => t.id) }
+      message: { text: messageString(`GitHub accepts at most ${GITHUB_LIMITS.runs} runs in one file; these targets were left out: ${dropped.map((t2) => clean2(t2.id, 100)).join(", ")}.`) },
+      properties: { kind: "targets-left-out", targets: dropped.map((t2) => t2.id) }
     });
   }
   const invocation = {
@@ -4889,20 +4889,20 @@ function packageLines(findings, label, options) {
   }
   return lines;
 }
-function wrap(words, width, indent) {
+function wrap(words, width, indent2) {
   const lines = [];
-  let line = indent;
+  let line = indent2;
   for (const word of words) {
     if (line.length + word.length + 2 > width && line.trim()) {
       lines.push(line.trimEnd());
-      line = indent;
+      line = indent2;
     }
     line += `${word}, `;
   }
   if (line.trim()) lines.push(line.replace(/, $/, ""));
   return lines;
 }
-function projectSections(findings, label, targetOrder, options, indent) {
+function projectSections(findings, label, targetOrder, options, indent2) {
   const out = [];
   const byName = /* @__PURE__ */ new Map();
   for (const finding of [...findings].sort((a, b) => targetOrder(a.target) - targetOrder(b.target))) {
@@ -4913,21 +4913,21 @@ function projectSections(findings, label, targetOrder, options, indent) {
   for (const severity of SEVERITY_ORDER) {
     const packages = [...byName.values()].filter((group) => counted(group).length > 0 && worst(counted(group)) === severity);
     if (packages.length === 0) continue;
-    out.push("", paint(`${indent}${HEADINGS[severity]} (${severity}: ${packages.length})`, severity, options.color === true));
+    out.push("", paint(`${indent2}${HEADINGS[severity]} (${severity}: ${packages.length})`, severity, options.color === true));
     if (severity === "ok" && !options.verbose) {
       const names2 = packages.map((group) => {
         const version = group[0].version;
         return `${inline(group[0].name)}${version ? ` ${inline(version)}` : ""}`;
       });
-      out.push(...wrap(names2, options.width ?? 100, `${indent}  `));
+      out.push(...wrap(names2, options.width ?? 100, `${indent2}  `));
       continue;
     }
-    for (const group of packages) out.push(...packageLines(group, label, options).map((line) => `${indent}${line}`));
+    for (const group of packages) out.push(...packageLines(group, label, options).map((line) => `${indent2}${line}`));
   }
   const ignored = [...byName.values()].filter((group) => counted(group).length === 0);
   if (ignored.length > 0) {
-    out.push("", `${indent}Ignored by the configuration (${ignored.length}): reported, not failing the run`);
-    for (const group of ignored) out.push(...packageLines(group, label, options).map((line) => `${indent}${line}`));
+    out.push("", `${indent2}Ignored by the configuration (${ignored.length}): reported, not failing the run`);
+    for (const group of ignored) out.push(...packageLines(group, label, options).map((line) => `${indent2}${line}`));
   }
   return out;
 }
@@ -4945,34 +4945,34 @@ ${f.name}`;
   interesting.sort(([a, x], [b, y]) => SEVERITY_ORDER.indexOf(worstOf(x)) - SEVERITY_ORDER.indexOf(worstOf(y)) || (a < b ? -1 : a > b ? 1 : 0));
   const cell3 = (f) => f === void 0 ? "-" : `${f.verdict}${f.ignored ? " (ignored)" : ""}`;
   const nameOf = (key) => {
-    const [project, name] = key.split("\n");
-    const text = inline(severalProjects ? `${project}: ${name}` : name);
+    const [project, name2] = key.split("\n");
+    const text = inline(severalProjects ? `${project}: ${name2}` : name2);
     return text.length > NAME_COLUMN ? `${text.slice(0, NAME_COLUMN - 1)}~` : text;
   };
   const shown = interesting.slice(0, SIDE_BY_SIDE_ROWS);
-  const headers = result.targets.map((t) => label(t.id));
-  const widths = result.targets.map((t, i) => Math.max(headers[i].length, ...shown.map(([, byTarget]) => cell3(byTarget.get(t.id)).length)));
+  const headers = result.targets.map((t2) => label(t2.id));
+  const widths = result.targets.map((t2, i) => Math.max(headers[i].length, ...shown.map(([, byTarget]) => cell3(byTarget.get(t2.id)).length)));
   const nameWidth = Math.max(7, ...shown.map(([key]) => nameOf(key).length));
   const line = (first, cells) => `  ${first.padEnd(nameWidth)}  ${cells.map((c, i) => c.padEnd(widths[i])).join("  ")}`.trimEnd();
   const fine = rows.size - interesting.length;
   const out = ["", `Targets side by side (${interesting.length} package(s) with a finding on some target${fine > 0 ? `; ${fine} fine on every target` : ""}):`, line("package", headers)];
   for (const [key, byTarget] of shown) {
     const severity = worstOf(byTarget);
-    out.push(paint(line(nameOf(key), result.targets.map((t) => cell3(byTarget.get(t.id)))), severity, options.color === true));
+    out.push(paint(line(nameOf(key), result.targets.map((t2) => cell3(byTarget.get(t2.id)))), severity, options.color === true));
   }
   if (interesting.length > shown.length) out.push(`  and ${interesting.length - shown.length} more, listed below`);
   return out;
 }
 function renderText(result, options = {}) {
   const out = [];
-  const platforms = new Set(result.targets.map((t) => t.platform));
-  const label = (id) => {
-    const target = result.targets.find((t) => t.id === id);
-    return target && platforms.size === 1 ? target.interpreter : id;
+  const platforms = new Set(result.targets.map((t2) => t2.platform));
+  const label = (id2) => {
+    const target = result.targets.find((t2) => t2.id === id2);
+    return target && platforms.size === 1 ? target.interpreter : id2;
   };
-  const targets = result.targets.map((t) => `${t.interpreter} (${t.abi})`).join(", ");
+  const targets = result.targets.map((t2) => `${t2.interpreter} (${t2.abi})`).join(", ");
   const platform2 = platforms.size === 1 ? ` on ${[...platforms][0]} (${result.targets[0].baseline})` : "";
-  const targetOrder = (id) => result.targets.findIndex((t) => t.id === id);
+  const targetOrder = (id2) => result.targets.findIndex((t2) => t2.id === id2);
   const packageKey = (f) => `${f.project}
 ${f.name}`;
   const packages = new Set(result.findings.map(packageKey));
@@ -5058,8 +5058,8 @@ var init_text = __esm({
 });
 
 // src/report/index.ts
-function isReportFormat(name) {
-  return Object.hasOwn(RENDERERS, name);
+function isReportFormat(name2) {
+  return Object.hasOwn(RENDERERS, name2);
 }
 var RENDERERS, REPORT_FORMATS;
 var init_report = __esm({
@@ -5093,14 +5093,14 @@ var init_types2 = __esm({
 });
 
 // src/pep/names.ts
-function isValidName(name) {
-  return VALID_NAME.test(name);
+function isValidName(name2) {
+  return VALID_NAME.test(name2);
 }
-function canonicalizeName(name, { validate = false } = {}) {
-  if (validate && !isValidName(name)) {
-    throw new PackagingError("name", `invalid project name ${quote(name)}`);
+function canonicalizeName(name2, { validate = false } = {}) {
+  if (validate && !isValidName(name2)) {
+    throw new PackagingError("name", `invalid project name ${quote(name2)}`);
   }
-  return name.replace(/[-_.]+/g, "-").toLowerCase();
+  return name2.replace(/[-_.]+/g, "-").toLowerCase();
 }
 var VALID_NAME;
 var init_names = __esm({
@@ -5124,8 +5124,8 @@ function matches2(rule, finding, interpreterOf) {
 }
 function applyIgnores(result, rules, day = today()) {
   if (rules.length === 0) return result;
-  const interpreters = new Map(result.targets.map((t) => [t.id, t.interpreter]));
-  const interpreterOf = (id) => interpreters.get(id);
+  const interpreters = new Map(result.targets.map((t2) => [t2.id, t2.interpreter]));
+  const interpreterOf = (id2) => interpreters.get(id2);
   const used = /* @__PURE__ */ new Set();
   const mark = (rule) => ({ reason: rule.reason, ...rule.until !== void 0 ? { until: rule.until } : {}, rule: `${rule.file}:${rule.line}` });
   const findings = result.findings.map((finding) => {
@@ -5190,17 +5190,17 @@ function parseKnowledgeBase(json, origin) {
   const byName = /* @__PURE__ */ new Map();
   const list2 = [];
   json.entries.forEach((raw, index2) => {
-    const entry = parseEntry(raw, `${origin}: entry ${index2}`);
-    if (byName.has(entry.name)) {
-      throw new KnowledgeBaseError(`${origin}: entry ${index2} (${quote(entry.name)}): field "name": duplicate entry`);
+    const entry2 = parseEntry(raw, `${origin}: entry ${index2}`);
+    if (byName.has(entry2.name)) {
+      throw new KnowledgeBaseError(`${origin}: entry ${index2} (${quote(entry2.name)}): field "name": duplicate entry`);
     }
-    byName.set(entry.name, entry);
-    list2.push(entry);
+    byName.set(entry2.name, entry2);
+    list2.push(entry2);
   });
   Object.freeze(list2);
   return {
-    get(name) {
-      return isValidName(name) ? byName.get(canonicalizeName(name)) : void 0;
+    get(name2) {
+      return isValidName(name2) ? byName.get(canonicalizeName(name2)) : void 0;
     },
     entries: () => list2
   };
@@ -5240,13 +5240,13 @@ function parseEntry(raw, where2) {
   if (typeof status !== "string" || !KNOWLEDGE_STATUSES.includes(status)) {
     fail("status", `expected one of ${KNOWLEDGE_STATUSES.join(", ")}, got ${describe(status)}`);
   }
-  const entry = {
+  const entry2 = {
     name: rawName,
     status,
     summary: text("summary", raw.summary),
     sources: []
   };
-  const pair = (field, value) => {
+  const pair2 = (field, value) => {
     if (value === void 0 || value === null) return value;
     if (!isObject(value)) return fail(field, `expected an object or null, got ${describe(value)}`);
     for (const key of Object.keys(value)) {
@@ -5254,40 +5254,40 @@ function parseEntry(raw, where2) {
     }
     return value;
   };
-  const alternative = pair("alternative", raw.alternative);
+  const alternative = pair2("alternative", raw.alternative);
   if (alternative !== void 0) {
-    entry.alternative = alternative && {
+    entry2.alternative = alternative && {
       name: text("alternative.name", alternative.name),
       note: text("alternative.note", alternative.note)
     };
-    if (alternative && entry.alternative) {
+    if (alternative && entry2.alternative) {
       if (alternative.dropIn !== void 0) {
         const dropIn = alternative.dropIn;
         if (typeof dropIn !== "string" || !DROP_IN_VALUES.includes(dropIn)) {
           fail("alternative.dropIn", `expected one of ${DROP_IN_VALUES.join(", ")}, got ${describe(dropIn)}`);
         }
-        entry.alternative.dropIn = dropIn;
+        entry2.alternative.dropIn = dropIn;
       }
-      if (alternative.dropInFor !== void 0) entry.alternative.dropInFor = text("alternative.dropInFor", alternative.dropInFor);
-      if (entry.alternative.dropIn === "partial" !== (entry.alternative.dropInFor !== void 0)) {
+      if (alternative.dropInFor !== void 0) entry2.alternative.dropInFor = text("alternative.dropInFor", alternative.dropInFor);
+      if (entry2.alternative.dropIn === "partial" !== (entry2.alternative.dropInFor !== void 0)) {
         fail("alternative.dropInFor", 'required with dropIn "partial", and only then');
       }
     }
   }
-  if (raw.appliesTo !== void 0) entry.appliesTo = specifier("appliesTo", raw.appliesTo);
-  const limit = pair("pythonLimit", raw.pythonLimit);
+  if (raw.appliesTo !== void 0) entry2.appliesTo = specifier("appliesTo", raw.appliesTo);
+  const limit = pair2("pythonLimit", raw.pythonLimit);
   if (limit !== void 0) {
-    entry.pythonLimit = limit && {
+    entry2.pythonLimit = limit && {
       specifier: specifier("pythonLimit.specifier", limit.specifier),
       note: text("pythonLimit.note", limit.note)
     };
-    if (limit && entry.pythonLimit && limit.requiresPython !== void 0) {
-      entry.pythonLimit.requiresPython = specifier("pythonLimit.requiresPython", limit.requiresPython);
+    if (limit && entry2.pythonLimit && limit.requiresPython !== void 0) {
+      entry2.pythonLimit.requiresPython = specifier("pythonLimit.requiresPython", limit.requiresPython);
     }
   }
-  const wheels = pair("pypyWheels", raw.pypyWheels);
+  const wheels = pair2("pypyWheels", raw.pypyWheels);
   if (wheels !== void 0) {
-    entry.pypyWheels = wheels && {
+    entry2.pypyWheels = wheels && {
       specifier: specifier("pypyWheels.specifier", wheels.specifier),
       note: text("pypyWheels.note", wheels.note)
     };
@@ -5300,14 +5300,14 @@ function parseEntry(raw, where2) {
     if (!isWellFormedSource(value)) {
       fail(`sources[${i}]`, 'expected "https://…", "github.com/owner/repo <path> (snapshot <date>)", "measured: …" or "Debian …"');
     }
-    if (entry.sources.includes(value)) fail(`sources[${i}]`, "duplicate source");
-    entry.sources.push(value);
+    if (entry2.sources.includes(value)) fail(`sources[${i}]`, "duplicate source");
+    entry2.sources.push(value);
   });
-  Object.freeze(entry.sources);
-  if (entry.alternative) Object.freeze(entry.alternative);
-  if (entry.pythonLimit) Object.freeze(entry.pythonLimit);
-  if (entry.pypyWheels) Object.freeze(entry.pypyWheels);
-  return Object.freeze(entry);
+  Object.freeze(entry2.sources);
+  if (entry2.alternative) Object.freeze(entry2.alternative);
+  if (entry2.pythonLimit) Object.freeze(entry2.pythonLimit);
+  if (entry2.pypyWheels) Object.freeze(entry2.pypyWheels);
+  return Object.freeze(entry2);
 }
 function packageRoot(from = dirname(fileURLToPath(import.meta.url))) {
   let dir = from;
@@ -5321,21 +5321,21 @@ function packageRoot(from = dirname(fileURLToPath(import.meta.url))) {
 function defaultKnowledgeBasePath() {
   return join(packageRoot(), "data", "knowledge-base.json");
 }
-function loadKnowledgeBase(path4 = defaultKnowledgeBasePath()) {
+function loadKnowledgeBase(path5 = defaultKnowledgeBasePath()) {
   let text;
   try {
-    text = readFileSync(path4, "utf8");
+    text = readFileSync(path5, "utf8");
   } catch (error) {
     const code = error.code ?? "read error";
-    throw new KnowledgeBaseError(`${path4}: cannot read the knowledge base (${code})`);
+    throw new KnowledgeBaseError(`${path5}: cannot read the knowledge base (${code})`);
   }
   let json;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new KnowledgeBaseError(`${path4}: invalid JSON: ${error.message}`);
+    throw new KnowledgeBaseError(`${path5}: invalid JSON: ${error.message}`);
   }
-  return parseKnowledgeBase(json, path4);
+  return parseKnowledgeBase(json, path5);
 }
 var KNOWLEDGE_STATUSES, DROP_IN_VALUES, KnowledgeBaseError, KNOWLEDGE_SCHEMA_VERSION, MAX_TEXT, ENTRY_KEYS, PAIR_KEYS, SOURCE_SHAPES;
 var init_knowledge = __esm({
@@ -5392,13 +5392,13 @@ function parseTagSet(text) {
   if (interpreters.length * abis.length * platforms.length > MAX_TAGS) {
     throw new PackagingError("tag", `tag set ${quote(text)} expands to more than ${MAX_TAGS} tags`);
   }
-  const tags = [];
+  const tags2 = [];
   for (const interpreter of interpreters) {
     for (const abi of abis) {
-      for (const platform2 of platforms) tags.push({ interpreter, abi, platform: platform2 });
+      for (const platform2 of platforms) tags2.push({ interpreter, abi, platform: platform2 });
     }
   }
-  return tags;
+  return tags2;
 }
 function pyInterpreterRange(pythonVersion) {
   const [major, minor] = pythonVersion;
@@ -5413,28 +5413,28 @@ function cpythonTags(pythonVersion, abis, platforms) {
   const [major, minor] = pythonVersion;
   const interpreter = `cp${major}${minor}`;
   const abi3Applies = major === 3 && minor >= 2 && !abis.some((abi) => abi.endsWith("t"));
-  const tags = [];
-  for (const abi of abis) tags.push(...product(interpreter, abi, platforms));
-  if (abi3Applies) tags.push(...product(interpreter, "abi3", platforms));
-  tags.push(...product(interpreter, "none", platforms));
+  const tags2 = [];
+  for (const abi of abis) tags2.push(...product(interpreter, abi, platforms));
+  if (abi3Applies) tags2.push(...product(interpreter, "abi3", platforms));
+  tags2.push(...product(interpreter, "none", platforms));
   if (abi3Applies) {
-    for (let m = minor - 1; m >= 2; m--) tags.push(...product(`cp${major}${m}`, "abi3", platforms));
+    for (let m = minor - 1; m >= 2; m--) tags2.push(...product(`cp${major}${m}`, "abi3", platforms));
   }
-  return tags;
+  return tags2;
 }
 function genericTags(interpreter, abis, platforms) {
-  const tags = [];
-  for (const abi of abis) tags.push(...product(interpreter, abi, platforms));
-  if (!abis.includes("none")) tags.push(...product(interpreter, "none", platforms));
-  return tags;
+  const tags2 = [];
+  for (const abi of abis) tags2.push(...product(interpreter, abi, platforms));
+  if (!abis.includes("none")) tags2.push(...product(interpreter, "none", platforms));
+  return tags2;
 }
 function compatibleTags(pythonVersion, anyInterpreter, platforms) {
   const range2 = pyInterpreterRange(pythonVersion);
-  const tags = [];
-  for (const version of range2) tags.push(...product(version, "none", platforms));
-  if (anyInterpreter) tags.push({ interpreter: anyInterpreter, abi: "none", platform: "any" });
-  for (const version of range2) tags.push({ interpreter: version, abi: "none", platform: "any" });
-  return tags;
+  const tags2 = [];
+  for (const version of range2) tags2.push(...product(version, "none", platforms));
+  if (anyInterpreter) tags2.push({ interpreter: anyInterpreter, abi: "none", platform: "any" });
+  for (const version of range2) tags2.push({ interpreter: version, abi: "none", platform: "any" });
+  return tags2;
 }
 var TAG_PART, MAX_TAGS;
 var init_tags = __esm({
@@ -5455,8 +5455,8 @@ function parseWheelFilename(filename) {
   if (!isWheelName(filename)) fail("must end in .whl");
   const parts = filename.slice(0, -4).split("-");
   if (parts.length !== 5 && parts.length !== 6) fail("expected name-version[-build]-python-abi-platform");
-  const [name, version] = parts;
-  if (!WHEEL_NAME.test(name)) fail(`invalid project name ${quote(name)}`);
+  const [name2, version] = parts;
+  if (!WHEEL_NAME.test(name2)) fail(`invalid project name ${quote(name2)}`);
   if (!isValidVersion(version)) fail(`invalid version ${quote(version)}`);
   let build = null;
   if (parts.length === 6) {
@@ -5465,26 +5465,26 @@ function parseWheelFilename(filename) {
     build = [Number(match[1]), match[2]];
   }
   const tagText = parts.slice(-3).join("-");
-  let tags = TAG_SETS.get(tagText);
-  if (tags === void 0) {
+  let tags2 = TAG_SETS.get(tagText);
+  if (tags2 === void 0) {
     try {
-      tags = Object.freeze(parseTagSet(tagText));
+      tags2 = Object.freeze(parseTagSet(tagText));
     } catch {
       return fail(`invalid tags ${quote(tagText)}`);
     }
     if (TAG_SETS.size >= MAX_REMEMBERED_TAG_SETS) TAG_SETS.clear();
-    TAG_SETS.set(tagText, tags);
+    TAG_SETS.set(tagText, tags2);
   }
-  return { filename, name, normalizedName: canonicalName(name), version, build, tags };
+  return { filename, name: name2, normalizedName: canonicalName(name2), version, build, tags: tags2 };
 }
 function isWheelName(filename) {
   return filename.length >= 4 && filename.slice(-4).toLowerCase() === ".whl";
 }
-function canonicalName(name) {
-  let canonical = CANONICAL_NAMES.get(name);
+function canonicalName(name2) {
+  let canonical = CANONICAL_NAMES.get(name2);
   if (canonical === void 0) {
     if (CANONICAL_NAMES.size >= 1e4) CANONICAL_NAMES.clear();
-    CANONICAL_NAMES.set(name, canonical = canonicalizeName(name));
+    CANONICAL_NAMES.set(name2, canonical = canonicalizeName(name2));
   }
   return canonical;
 }
@@ -5532,10 +5532,10 @@ function parseSdistFilename(filename, projectName) {
     split = guessVersionStart(stem);
     if (split === void 0) fail("expected name-version");
   }
-  const name = stem.slice(0, split);
+  const name2 = stem.slice(0, split);
   const version = stem.slice(split + 1);
-  if (name === "" || version === "") fail("expected name-version");
-  return { filename, name, normalizedName: canonicalName(name), version, format };
+  if (name2 === "" || version === "") fail("expected name-version");
+  return { filename, name: name2, normalizedName: canonicalName(name2), version, format };
 }
 function parseDistributionFilename(filename, projectName) {
   if (isWheelName(filename)) return Object.assign(parseWheelFilename(filename), { kind: "wheel" });
@@ -5619,8 +5619,8 @@ var init_platforms = __esm({
 });
 
 // src/targets/platforms.ts
-function isPlatformId(id) {
-  return PLATFORM_IDS.includes(id);
+function isPlatformId(id2) {
+  return PLATFORM_IDS.includes(id2);
 }
 function libc(text, what) {
   const version = parseLibcVersion(text);
@@ -5632,29 +5632,29 @@ function macVersion(text) {
   if (!match || Number(match[1]) < 10) throw new PackagingError("tag", `invalid macOS version ${quote(text)}: expected e.g. 11.0 or 10.15`);
   return [Number(match[1]), Number(match[2] ?? 0)];
 }
-function platformFor(id, options = {}) {
-  switch (id) {
+function platformFor(id2, options = {}) {
+  switch (id2) {
     case "manylinux_x86_64":
     case "manylinux_aarch64":
     case "musllinux_x86_64":
     case "musllinux_aarch64": {
-      const [family, arch] = id.split(/_(.*)/);
+      const [family, arch] = id2.split(/_(.*)/);
       const glibc = family === "manylinux";
       const libcVersion = glibc ? libc(options.glibc ?? DEFAULT_GLIBC, "glibc") : libc(options.musl ?? DEFAULT_MUSL, "musl");
-      const tags = glibc ? manylinuxPlatforms(arch, libcVersion) : musllinuxPlatforms(arch, libcVersion);
+      const tags2 = glibc ? manylinuxPlatforms(arch, libcVersion) : musllinuxPlatforms(arch, libcVersion);
       return {
-        id,
-        tags: [...tags, `linux_${arch}`],
+        id: id2,
+        tags: [...tags2, `linux_${arch}`],
         markers: { sys_platform: "linux", platform_system: "Linux", platform_machine: arch, os_name: "posix", platform_release: "", platform_version: "" },
         baseline: `${glibc ? "glibc" : "musl"} ${libcVersion.major}.${libcVersion.minor}`
       };
     }
     case "macos_x86_64":
     case "macos_arm64": {
-      const arch = id.slice("macos_".length);
+      const arch = id2.slice("macos_".length);
       const version = macVersion(options.macos ?? DEFAULT_MACOS[arch]);
       return {
-        id,
+        id: id2,
         tags: macPlatforms(version, arch),
         markers: { sys_platform: "darwin", platform_system: "Darwin", platform_machine: arch, os_name: "posix", platform_release: "", platform_version: "" },
         baseline: `macOS ${version[0]}.${version[1]}`
@@ -5662,7 +5662,7 @@ function platformFor(id, options = {}) {
     }
     case "win_amd64":
       return {
-        id,
+        id: id2,
         tags: ["win_amd64"],
         markers: { sys_platform: "win32", platform_system: "Windows", platform_machine: "AMD64", os_name: "nt", platform_release: "", platform_version: "" },
         baseline: "Windows x64"
@@ -5713,31 +5713,31 @@ function acceptedTags(interpreter, platformTags, convention = "pip") {
   const anyInterpreter = convention === "pip" ? interpreterTag : `pp${version[0]}`;
   return [...genericTags(interpreterTag, [interpreter.abi], platformTags), ...compatibleTags(version, anyInterpreter, platformTags)];
 }
-function splitTargetId(id) {
-  const lower = id.trim().toLowerCase();
+function splitTargetId(id2) {
+  const lower = id2.trim().toLowerCase();
   const platformId = PLATFORM_IDS.find((p) => lower.endsWith(`-${p}`));
   return platformId ? { interpreterId: lower.slice(0, -(platformId.length + 1)), platformId } : { interpreterId: lower, platformId: void 0 };
 }
 function knownTargetIds() {
   return INTERPRETERS.map((i) => i.id);
 }
-function resolveTarget(id, options = {}) {
-  const { interpreterId, platformId } = splitTargetId(id);
+function resolveTarget(id2, options = {}) {
+  const { interpreterId, platformId } = splitTargetId(id2);
   const interpreter = findInterpreter(interpreterId);
   if (!interpreter) {
-    throw new UnknownTargetError(`unknown target ${JSON.stringify(id.slice(0, 60))}; valid targets: ${knownTargetIds().join(", ")}`);
+    throw new UnknownTargetError(`unknown target ${JSON.stringify(id2.slice(0, 60))}; valid targets: ${knownTargetIds().join(", ")}`);
   }
   if (platformId && options.platform && platformId !== options.platform) {
-    throw new UnknownTargetError(`target ${id} names platform ${platformId} but --platform is ${options.platform}`);
+    throw new UnknownTargetError(`target ${id2} names platform ${platformId} but --platform is ${options.platform}`);
   }
   const chosenPlatform = platformId ?? options.platform ?? DEFAULT_PLATFORM;
   if (!isPlatformId(chosenPlatform)) {
     throw new UnknownTargetError(`unknown platform ${JSON.stringify(String(chosenPlatform).slice(0, 60))}; valid platforms: ${PLATFORM_IDS.join(", ")}`);
   }
   const platform2 = platformFor(chosenPlatform, options);
-  const tags = acceptedTags(interpreter, platform2.tags, options.convention ?? "pip");
+  const tags2 = acceptedTags(interpreter, platform2.tags, options.convention ?? "pip");
   const ranks = /* @__PURE__ */ new Map();
-  tags.forEach((tag, index2) => {
+  tags2.forEach((tag, index2) => {
     const key = tagToString(tag);
     if (!ranks.has(key)) ranks.set(key, index2);
   });
@@ -5746,7 +5746,7 @@ function resolveTarget(id, options = {}) {
     interpreter,
     platform: platform2,
     environment: markerEnvironment(interpreter, platform2),
-    tags,
+    tags: tags2,
     rankOf: (tag) => ranks.get(tag.toLowerCase())
   };
 }
@@ -5978,24 +5978,24 @@ var init_version2 = __esm({
 });
 
 // src/assess/rules.ts
-function knowledgeEvidence(entry) {
-  const wheels = entry.pypyWheels ? `; PyPy wheels: ${entry.pypyWheels.specifier} (${entry.pypyWheels.note})` : "";
-  return `knowledge base: ${entry.status}: ${entry.summary}${wheels} (source: ${entry.sources.join("; ")})`;
+function knowledgeEvidence(entry2) {
+  const wheels = entry2.pypyWheels ? `; PyPy wheels: ${entry2.pypyWheels.specifier} (${entry2.pypyWheels.note})` : "";
+  return `knowledge base: ${entry2.status}: ${entry2.summary}${wheels} (source: ${entry2.sources.join("; ")})`;
 }
-function alternativeText(entry) {
-  const alt = entry.alternative;
+function alternativeText(entry2) {
+  const alt = entry2.alternative;
   const dropIn = alt.dropIn === "yes" ? " (a drop-in replacement)" : alt.dropIn === "no" ? " (not a drop-in: code changes needed)" : alt.dropIn === "partial" ? ` (a drop-in only for ${alt.dropInFor})` : "";
   return `${alt.name}${dropIn}: ${alt.note}`;
 }
-function limitApplies(entry, target) {
-  const limit = entry?.pythonLimit;
+function limitApplies(entry2, target) {
+  const limit = entry2?.pythonLimit;
   if (!limit) return false;
   return !limit.requiresPython || !satisfies(target.interpreter.pythonFullVersion, limit.requiresPython, { prereleases: true });
 }
-function appliesTo(entry, version) {
-  if (!entry) return false;
-  if (!entry.appliesTo || version === null) return true;
-  return satisfies(version, entry.appliesTo, { prereleases: true });
+function appliesTo(entry2, version) {
+  if (!entry2) return false;
+  if (!entry2.appliesTo || version === null) return true;
+  return satisfies(version, entry2.appliesTo, { prereleases: true });
 }
 function matchedTag(wheel, target) {
   let best = null;
@@ -6203,7 +6203,7 @@ var init_rules = __esm({
       };
     };
     pypyAbiWheel = ({ pkg, target, pypy: pypy2, kb, notes }) => {
-      if (!pypy2 || !pkg.chosen || !isWheel2(pkg.chosen) || !pkg.chosen.parsed.tags.some((t) => t.abi === target.interpreter.abi)) return null;
+      if (!pypy2 || !pkg.chosen || !isWheel2(pkg.chosen) || !pkg.chosen.parsed.tags.some((t2) => t2.abi === target.interpreter.abi)) return null;
       if (kb?.status === "cffi") return { verdict: "cffi", evidence: [wheelEvidence(pkg, target), ...notes] };
       return {
         verdict: "pypy-wheel",
@@ -6218,7 +6218,7 @@ var init_rules = __esm({
     };
     pureWheel = ({ pkg, target, kb, notes }) => {
       if (!pkg.chosen || !isWheel2(pkg.chosen)) return null;
-      const platformOnly = !pkg.chosen.parsed.tags.some((t) => t.platform === "any") ? ["platform-specific wheel with no Python ABI (a bundled executable or ctypes library)"] : [];
+      const platformOnly = !pkg.chosen.parsed.tags.some((t2) => t2.platform === "any") ? ["platform-specific wheel with no Python ABI (a bundled executable or ctypes library)"] : [];
       return { verdict: kb?.status === "cffi" ? "cffi" : "pure", evidence: [wheelEvidence(pkg, target), ...platformOnly, ...notes] };
     };
     pureFallback = ({ pkg, target, kb, notes }) => kb?.status === "pure-fallback" ? { verdict: "pure-fallback", severity: "info", evidence: [...sdistEvidence(pkg, target), ...notes] } : null;
@@ -6297,31 +6297,31 @@ function knowledgeStatus(finding) {
 }
 function adviseOn(result) {
   const scan2 = result;
-  const pypy2 = scan2.targets.filter((t) => t.implementation === "pypy");
-  const pypyIds = new Set(pypy2.map((t) => t.id));
+  const pypy2 = scan2.targets.filter((t2) => t2.implementation === "pypy");
+  const pypyIds = new Set(pypy2.map((t2) => t2.id));
   const findings = scan2.findings.filter((f) => pypyIds.has(f.target));
   const live = findings.filter((f) => f.ignored === void 0);
   if (live.length === 0) return [];
   const summaries = bottomLine(scan2).filter((s) => pypyIds.has(s.target));
-  const label = (id) => targetLabel(scan2, id);
+  const label = (id2) => targetLabel(scan2, id2);
   const present = new Set(findings.map((f) => f.name));
-  const order = (ids) => pypy2.map((t) => t.id).filter((id) => new Set(ids).has(id));
+  const order = (ids) => pypy2.map((t2) => t2.id).filter((id2) => new Set(ids).has(id2));
   const onTargets = (ids) => {
     if (ids.length === pypy2.length && pypy2.length > 1) return pypy2.length === 2 ? "on both PyPy targets" : `on all ${pypy2.length} PyPy targets`;
     return `on ${and(ids.map(label))}`;
   };
   const perName = (pick) => {
     const map = /* @__PURE__ */ new Map();
-    for (const s of summaries) for (const name of pick(s)) map.set(name, [...map.get(name) ?? [], s.target]);
+    for (const s of summaries) for (const name2 of pick(s)) map.set(name2, [...map.get(name2) ?? [], s.target]);
     return map;
   };
   const byTargets = (map) => {
     const groups = /* @__PURE__ */ new Map();
-    for (const name of sorted2(map.keys())) {
-      const ids = order(map.get(name));
+    for (const name2 of sorted2(map.keys())) {
+      const ids = order(map.get(name2));
       const key = ids.join("\n");
       if (!groups.has(key)) groups.set(key, { ids, names: [] });
-      groups.get(key).names.push(name);
+      groups.get(key).names.push(name2);
     }
     return [...groups.values()].map((g) => `${names(g.names)} ${onTargets(g.ids)}`).join("; ");
   };
@@ -6334,8 +6334,8 @@ function adviseOn(result) {
   const workerNames = and([...new Set(workers.map((n) => WORKERS.get(n)))]);
   const ioClients = sorted2([...present].filter((n) => IO_CLIENTS.has(n)));
   const advice = [];
-  const add = (id, text, packages, targets) => {
-    advice.push({ id, text, basedOn: { packages: sorted2(packages), targets: order(targets) } });
+  const add = (id2, text, packages, targets) => {
+    advice.push({ id: id2, text, basedOn: { packages: sorted2(packages), targets: order(targets) } });
   };
   const targetsOf = (map) => [...map.values()].flat();
   const best = [...summaries].sort((a, b) => a.blockers.length - b.blockers.length || a.cpyext.length - b.cpyext.length)[0];
@@ -6422,8 +6422,8 @@ function adviseOn(result) {
       ...queueBlocked.length > 0 ? [`${names(queueBlocked)} ${queueBlocked.length === 1 ? "blocks" : "block"}`] : [],
       ...queueCpyext.length > 0 ? [`${names(queueCpyext)} ${queueCpyext.length === 1 ? "runs" : "run"} through cpyext`] : []
     ];
-    const tierOf = (name) => {
-      const chains = live.filter((f) => f.name === name).map((f) => f.via);
+    const tierOf = (name2) => {
+      const chains = live.filter((f) => f.name === name2).map((f) => f.via);
       if (chains.some((via) => via.some((p) => workers.includes(p)))) return "workers";
       if (chains.some((via) => via.some((p) => web.includes(p)))) return "web";
       return null;
@@ -6544,16 +6544,16 @@ var init_advice = __esm({
 // src/manifests/ignore-rules.ts
 function compileSegment(text) {
   const cs = Array.from(text, (ch) => ch.codePointAt(0));
-  const tokens = [];
+  const tokens2 = [];
   for (let i = 0; i < cs.length; i++) {
     const c = cs[i];
     if (c === 92) {
       if (i + 1 >= cs.length) return null;
-      tokens.push({ kind: "lit", c: cs[++i] });
+      tokens2.push({ kind: "lit", c: cs[++i] });
     } else if (c === 63) {
-      tokens.push({ kind: "any" });
+      tokens2.push({ kind: "any" });
     } else if (c === 42) {
-      if (tokens.at(-1)?.kind !== "star") tokens.push({ kind: "star" });
+      if (tokens2.at(-1)?.kind !== "star") tokens2.push({ kind: "star" });
     } else if (c === 91) {
       let p = i + 1;
       let negated = false;
@@ -6593,8 +6593,8 @@ function compileSegment(text) {
             prev = 91;
             continue;
           }
-          const name = String.fromCodePoint(...cs.slice(p + 2, end - 1));
-          const test = Object.hasOwn(POSIX_CLASSES, name) ? POSIX_CLASSES[name] : void 0;
+          const name2 = String.fromCodePoint(...cs.slice(p + 2, end - 1));
+          const test = Object.hasOwn(POSIX_CLASSES, name2) ? POSIX_CLASSES[name2] : void 0;
           if (!test) return null;
           items.push({ kind: "posix", test });
           prev = null;
@@ -6605,13 +6605,13 @@ function compileSegment(text) {
         }
       }
       if (!closed) return null;
-      tokens.push({ kind: "class", negated, items });
+      tokens2.push({ kind: "class", negated, items });
       i = p;
     } else {
-      tokens.push({ kind: "lit", c });
+      tokens2.push({ kind: "lit", c });
     }
   }
-  return tokens;
+  return tokens2;
 }
 function tokenMatches(token, c) {
   switch (token.kind) {
@@ -6628,13 +6628,13 @@ function tokenMatches(token, c) {
       return false;
   }
 }
-function matchSegment(tokens, s) {
+function matchSegment(tokens2, s) {
   let ti = 0;
   let si = 0;
   let starTi = -1;
   let starSi = 0;
   while (si < s.length) {
-    const token = tokens[ti];
+    const token = tokens2[ti];
     if (token !== void 0 && token.kind === "star") {
       starTi = ti++;
       starSi = si;
@@ -6648,8 +6648,8 @@ function matchSegment(tokens, s) {
       return false;
     }
   }
-  while (tokens[ti]?.kind === "star") ti++;
-  return ti === tokens.length;
+  while (tokens2[ti]?.kind === "star") ti++;
+  return ti === tokens2.length;
 }
 function matchSegments(pattern, parts) {
   const n = pattern.length;
@@ -6720,12 +6720,12 @@ function compilePattern(line) {
       if (segments2.at(-1)?.kind !== "globstar") segments2.push({ kind: "globstar" });
       continue;
     }
-    const tokens = compileSegment(part);
-    if (tokens === null) {
+    const tokens2 = compileSegment(part);
+    if (tokens2 === null) {
       segments2 = null;
       break;
     }
-    segments2.push({ kind: "glob", tokens });
+    segments2.push({ kind: "glob", tokens: tokens2 });
   }
   return { source: line, negated, dirOnly, basenameOnly, segments: segments2 };
 }
@@ -6813,8 +6813,8 @@ var init_ignore_rules = __esm({
 import { lstat, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 function formatOfName(filename) {
-  const name = path.basename(filename);
-  switch (name) {
+  const name2 = path.basename(filename);
+  switch (name2) {
     case "pyproject.toml":
       return "pyproject";
     case "hatch.toml":
@@ -6834,16 +6834,16 @@ function formatOfName(filename) {
     default:
       break;
   }
-  if (name === "pylock.toml" || /^pylock\.[^.]+\.toml$/.test(name)) return "pylock";
-  if (REQUIREMENTS_NAME.test(name)) return "requirements";
+  if (name2 === "pylock.toml" || /^pylock\.[^.]+\.toml$/.test(name2)) return "pylock";
+  if (REQUIREMENTS_NAME.test(name2)) return "requirements";
   return null;
 }
 function formatOfPath(filename) {
   const byName = formatOfName(filename);
   if (byName) return byName;
-  const name = path.basename(filename).toLowerCase();
-  if (name.endsWith(".txt") || name.endsWith(".in")) return "requirements";
-  if (name.endsWith(".cfg")) return "setup-cfg";
+  const name2 = path.basename(filename).toLowerCase();
+  if (name2.endsWith(".txt") || name2.endsWith(".in")) return "requirements";
+  if (name2.endsWith(".cfg")) return "setup-cfg";
   return null;
 }
 function sniffFormat(filename, text) {
@@ -6868,20 +6868,20 @@ function formatOfContent(text) {
   };
   eachLine(text, (line, offset) => {
     const inHead = offset < SNIFF_HEAD;
-    const t = line.trimStart();
+    const t2 = line.trimStart();
     if (/^(lock_version|content_hash)\s*=/.test(line) || line.startsWith("[[metadata.targets]]")) seen.pdmKey = true;
     if (/^(lock-version|content-hash|python-versions)\s*=/.test(line)) seen.poetryKey = true;
     if (!inHead) return;
     if (seen.beforeFirstHeader && /^lock-version\s*=/.test(line)) seen.pylockKey = true;
     if (seen.beforeFirstHeader && /^revision\s*=|^version\s*=\s*1\s*$/.test(line) || /^source\s*=\s*\{\s*(registry|editable|virtual)/.test(line)) seen.uvKey = true;
-    if (!t.startsWith("[")) return;
+    if (!t2.startsWith("[")) return;
     seen.beforeFirstHeader = false;
-    if (t.startsWith("[[packages]]")) seen.packagesArray = true;
-    if (t.startsWith("[[package]]")) seen.packageArray = true;
+    if (t2.startsWith("[[packages]]")) seen.packagesArray = true;
+    if (t2.startsWith("[[package]]")) seen.packageArray = true;
     if (line.startsWith("[metadata]")) seen.metadataTable = true;
-    if (/^\[(project|build-system|dependency-groups|tool\.[^\]]+)\]/.test(t)) seen.pyproject = true;
-    if (/^\[(packages|dev-packages|requires)\]/.test(t) || t.startsWith("[[source]]")) seen.pipfile = true;
-    if (t.startsWith("[envs.")) seen.hatch = true;
+    if (/^\[(project|build-system|dependency-groups|tool\.[^\]]+)\]/.test(t2)) seen.pyproject = true;
+    if (/^\[(packages|dev-packages|requires)\]/.test(t2) || t2.startsWith("[[source]]")) seen.pipfile = true;
+    if (t2.startsWith("[envs.")) seen.hatch = true;
   });
   if (seen.packagesArray || seen.pylockKey) return "pylock";
   const lockTables = seen.packageArray || seen.metadataTable;
@@ -7176,11 +7176,11 @@ function normaliseCompare(left, op, right) {
   return { kind: "compare", left, op, right };
 }
 function parseMarker(text) {
-  const parser = new MarkerParser(text);
-  const marker = parser.parseOr();
-  parser.skipSpace();
-  if (!parser.atEnd()) {
-    parser.fail(parser.source[parser.pos] === ")" ? 'unmatched ")"' : 'expected "and", "or" or end of marker');
+  const parser2 = new MarkerParser(text);
+  const marker = parser2.parseOr();
+  parser2.skipSpace();
+  if (!parser2.atEnd()) {
+    parser2.fail(parser2.source[parser2.pos] === ")" ? 'unmatched ")"' : 'expected "and", "or" or end of marker');
   }
   return marker;
 }
@@ -7428,13 +7428,13 @@ var init_markers = __esm({
           return { kind: "literal", value };
         }
         const word = this.peekWord();
-        const name = VARIABLE_SPELLINGS.get(word);
-        if (name === void 0) {
+        const name2 = VARIABLE_SPELLINGS.get(word);
+        if (name2 === void 0) {
           if (/^[A-Za-z_]/.test(word)) this.fail(`unknown marker variable ${quote(word)}`);
           this.fail("expected a marker variable or quoted string");
         }
         this.pos += word.length;
-        return { kind: "variable", name };
+        return { kind: "variable", name: name2 };
       }
       parseOp() {
         const word = this.peekWord();
@@ -7475,7 +7475,7 @@ function parseRequirement(text) {
   const source = text.trimEnd();
   const p = new RequirementParser(source);
   p.pos += runLength(SPACE_RUN, source, p.pos);
-  const name = p.parseName();
+  const name2 = p.parseName();
   p.skipSpace();
   const extras = p.parseExtras();
   p.skipSpace();
@@ -7499,13 +7499,13 @@ function parseRequirement(text) {
   let markerText2 = null;
   if (source[p.pos] === ";") {
     const markerStart = p.pos + 1;
-    const parser = new MarkerParser(source, markerStart, "requirement");
-    marker = parser.parseOr();
-    parser.skipSpace();
-    if (!parser.atEnd()) parser.fail('expected "and", "or" or end of marker');
+    const parser2 = new MarkerParser(source, markerStart, "requirement");
+    marker = parser2.parseOr();
+    parser2.skipSpace();
+    if (!parser2.atEnd()) parser2.fail('expected "and", "or" or end of marker');
     markerText2 = source.slice(markerStart).trim();
   }
-  return { name, normalizedName: canonicalizeName(name), extras, specifier, url, marker, markerText: markerText2 };
+  return { name: name2, normalizedName: canonicalizeName(name2), extras, specifier, url, marker, markerText: markerText2 };
 }
 var OPERATOR, MAX_CLAUSES, NAME_RUN, NON_SPACE_RUN, SPACE_RUN, RequirementParser;
 var init_requirements = __esm({
@@ -7665,10 +7665,10 @@ function declare(text, location, options) {
   if (options.hashes && options.hashes.length > 0) requirement.hashes = options.hashes;
   return { ok: true, requirement };
 }
-function declareUnnamed(name, location, options) {
+function declareUnnamed(name2, location, options) {
   return {
-    name,
-    normalizedName: canonicalizeName(name),
+    name: name2,
+    normalizedName: canonicalizeName(name2),
     extras: [],
     specifier: "",
     markerText: options.markerText ?? null,
@@ -7788,7 +7788,7 @@ function dependencyGroups(c, groups) {
     }
     for (let i = 0; i < list2.length; i++) {
       const item = list2[i];
-      const path4 = ["dependency-groups", key, i];
+      const path5 = ["dependency-groups", key, i];
       if (stack.length > 1) {
         if (overBudget) return;
         if (++included > MAX_GROUP_INCLUDED_ENTRIES) {
@@ -7799,27 +7799,27 @@ function dependencyGroups(c, groups) {
         }
       }
       if (typeof item === "string") {
-        c.pep508(item, path4, { group, direct: true });
+        c.pep508(item, path5, { group, direct: true });
         continue;
       }
       const include = isTable(item) ? stringOf(item["include-group"]) : void 0;
       if (include === void 0) {
-        c.issue(path4, `dependency group ${quote(key)}: expected a requirement string or {include-group = "…"}`);
+        c.issue(path5, `dependency group ${quote(key)}: expected a requirement string or {include-group = "…"}`);
         continue;
       }
       const target = byName.get(canonicalizeName(include));
       if (target === void 0) {
-        c.issue([...path4, "include-group"], `dependency group ${quote(key)} includes unknown group ${quote(include)}`);
+        c.issue([...path5, "include-group"], `dependency group ${quote(key)} includes unknown group ${quote(include)}`);
       } else if (stack.includes(target)) {
         const members = [...stack.slice(stack.indexOf(target))].sort().join("\0");
         if (!reported.has(members)) {
           reported.add(members);
-          c.issue([...path4, "include-group"], `dependency group include cycle: ${[...stack, target].join(" -> ")}`);
+          c.issue([...path5, "include-group"], `dependency group include cycle: ${[...stack, target].join(" -> ")}`);
         }
       } else if (stack.length >= MAX_GROUP_INCLUDE_DEPTH) {
         if (!reported.has("\0depth")) {
           reported.add("\0depth");
-          c.issue([...path4, "include-group"], `dependency group includes nested more than ${MAX_GROUP_INCLUDE_DEPTH} deep (${quote(stack[0])} -> … -> ${quote(target)}); the deeper ones are not read`);
+          c.issue([...path5, "include-group"], `dependency group includes nested more than ${MAX_GROUP_INCLUDE_DEPTH} deep (${quote(stack[0])} -> … -> ${quote(target)}); the deeper ones are not read`);
         }
       } else {
         expand(target, group, [...stack, target]);
@@ -7869,35 +7869,35 @@ function poetry(c, tool, project, index2) {
       extrasOf.set(key, list2);
     });
   }
-  const section = (deps, path4, group) => {
+  const section = (deps, path5, group) => {
     const isMain = group === "main";
-    for (const [name, spec] of Object.entries(deps ?? {})) {
-      const key = canonicalizeName(name);
+    for (const [name2, spec] of Object.entries(deps ?? {})) {
+      const key = canonicalizeName(name2);
       if (key === "python") {
         if (isMain && typeof spec === "string") {
-          const t = poetryToPep440(spec);
-          if (t.ok) python2 = t.specifier;
+          const t2 = poetryToPep440(spec);
+          if (t2.ok) python2 = t2.specifier;
         }
         continue;
       }
       const entries = Array.isArray(spec) ? spec : [spec];
       let ignoredReported = false;
-      entries.forEach((entry, i) => {
-        const entryPath = Array.isArray(spec) ? [...path4, name, i] : [...path4, name];
-        const optional = isTable(entry) && entry.optional === true;
+      entries.forEach((entry2, i) => {
+        const entryPath = Array.isArray(spec) ? [...path5, name2, i] : [...path5, name2];
+        const optional = isTable(entry2) && entry2.optional === true;
         if (!isMain) {
           if (optional) {
-            c.issue(entryPath, `${quote(name)} is optional = true in a dependency group: Poetry ties extras to [tool.poetry.dependencies] only, so it is checked with its group`, "warning", "key");
+            c.issue(entryPath, `${quote(name2)} is optional = true in a dependency group: Poetry ties extras to [tool.poetry.dependencies] only, so it is checked with its group`, "warning", "key");
           }
-          poetryDependency(c, name, entry, entryPath, group);
+          poetryDependency(c, name2, entry2, entryPath, group);
           return;
         }
         if (!usesMainEntry(optional)) {
           if (!projectNames.has(key) && !ignoredReported) {
             ignoredReported = true;
             c.issue(
-              [...path4, name],
-              `[tool.poetry.dependencies] ${quote(name)} is not in [project] dependencies or optional-dependencies: Poetry 2 only uses this table to add details to those, so nothing installs it`,
+              [...path5, name2],
+              `[tool.poetry.dependencies] ${quote(name2)} is not in [project] dependencies or optional-dependencies: Poetry 2 only uses this table to add details to those, so nothing installs it`,
               "warning",
               "key"
             );
@@ -7905,21 +7905,21 @@ function poetry(c, tool, project, index2) {
           return;
         }
         if (!optional) {
-          poetryDependency(c, name, entry, entryPath, "main");
+          poetryDependency(c, name2, entry2, entryPath, "main");
           return;
         }
         const extras = extrasOf.get(key) ?? [];
         if (extras.length === 0) {
           c.issue(
             entryPath,
-            `optional dependency ${quote(name)} is not listed in any [tool.poetry.extras] entry: no extra installs it (recorded as group ${POETRY_OPTIONAL_WITHOUT_EXTRA})`,
+            `optional dependency ${quote(name2)} is not listed in any [tool.poetry.extras] entry: no extra installs it (recorded as group ${POETRY_OPTIONAL_WITHOUT_EXTRA})`,
             "warning",
             "key"
           );
-          poetryDependency(c, name, entry, entryPath, POETRY_OPTIONAL_WITHOUT_EXTRA);
+          poetryDependency(c, name2, entry2, entryPath, POETRY_OPTIONAL_WITHOUT_EXTRA);
           return;
         }
-        for (const e of extras) poetryDependency(c, name, entry, entryPath, `optional:${e}`);
+        for (const e of extras) poetryDependency(c, name2, entry2, entryPath, `optional:${e}`);
       });
     }
   };
@@ -7938,18 +7938,18 @@ function poetry(c, tool, project, index2) {
   }
   return python2;
 }
-function poetryDependency(c, name, spec, path4, group) {
-  if (!c.admit(path4)) return;
+function poetryDependency(c, name2, spec, path5, group) {
+  if (!c.admit(path5)) return;
   const isString = typeof spec === "string";
-  const location = isString ? c.positions.value(path4) : c.positions.key(path4);
+  const location = isString ? c.positions.value(path5) : c.positions.key(path5);
   const table = isString ? { version: spec } : isTable(spec) ? spec : {};
   if (!isString && !isTable(spec)) {
-    c.issue(path4, `Poetry dependency ${quote(name)}: expected a version string or a table, found ${describe2(spec)}`);
+    c.issue(path5, `Poetry dependency ${quote(name2)}: expected a version string or a table, found ${describe2(spec)}`);
     return;
   }
   const version = stringOf(table.version) ?? "";
   const translated = poetryToPep440(version);
-  if (!translated.ok) c.issue(isString ? path4 : [...path4, "version"], `${translated.message}; checking ${quote(name)} without a version bound`, "warning");
+  if (!translated.ok) c.issue(isString ? path5 : [...path5, "version"], `${translated.message}; checking ${quote(name2)} without a version bound`, "warning");
   const specifier = translated.ok ? translated.specifier : "";
   const extras = Array.isArray(table.extras) ? table.extras.filter((e) => typeof e === "string") : [];
   const markers = [];
@@ -7959,7 +7959,7 @@ function poetryDependency(c, name, spec, path4, group) {
     if (py) markers.push(`(${py})`);
   }
   if (typeof table.platform === "string") markers.push(`sys_platform == ${JSON.stringify(table.platform)}`);
-  const head = `${name}${extras.length ? `[${extras.join(",")}]` : ""}`;
+  const head = `${name2}${extras.length ? `[${extras.join(",")}]` : ""}`;
   const marker = markers.length ? ` ; ${markers.join(" and ")}` : "";
   let url = null;
   if (typeof table.git === "string") {
@@ -7976,9 +7976,9 @@ function poetryDependency(c, name, spec, path4, group) {
   else c.issues.push(d.issue);
 }
 function pythonMarker(constraint) {
-  const t = poetryToPep440(constraint);
-  if (!t.ok || t.specifier === "") return null;
-  return t.specifier.split(",").map((clause) => {
+  const t2 = poetryToPep440(constraint);
+  if (!t2.ok || t2.specifier === "") return null;
+  return t2.specifier.split(",").map((clause) => {
     const m = /^(===|==|~=|!=|<=|>=|<|>)(.+)$/.exec(clause);
     const variable = m[2].split(".").length > 2 ? "python_full_version" : "python_version";
     return `${variable} ${m[1]} ${JSON.stringify(m[2])}`;
@@ -8015,10 +8015,10 @@ function uv(c, tool, index2) {
     if (list2) list2.push(r);
     else byName.set(r.normalizedName, [r]);
   }
-  for (const [name, source] of Object.entries(tableAt(tool, "sources") ?? {})) {
+  for (const [name2, source] of Object.entries(tableAt(tool, "sources") ?? {})) {
     const first = Array.isArray(source) ? source[0] : source;
     if (!isTable(first)) continue;
-    for (const r of byName.get(canonicalizeName(name)) ?? []) {
+    for (const r of byName.get(canonicalizeName(name2)) ?? []) {
       if (typeof first.git === "string") {
         const ref = stringOf(first.rev) ?? stringOf(first.tag) ?? stringOf(first.branch);
         r.url = `git+${first.git}${ref ? `@${ref}` : ""}`;
@@ -8062,34 +8062,34 @@ var init_pyproject = __esm({
       issues = [];
       entries = 0;
       /** Whether one more entry (at `path`) is read: false past MAX_ENTRIES_PER_FILE, said once. */
-      admit(path4) {
+      admit(path5) {
         if (++this.entries <= MAX_ENTRIES_PER_FILE) return true;
-        if (this.entries === MAX_ENTRIES_PER_FILE + 1) this.issues.push(tooManyEntries(this.file, this.positions.value(path4).line, "dependency entries"));
+        if (this.entries === MAX_ENTRIES_PER_FILE + 1) this.issues.push(tooManyEntries(this.file, this.positions.value(path5).line, "dependency entries"));
         return false;
       }
       /** A PEP 508 string at `path`. */
-      pep508(value, path4, options) {
-        return this.admit(path4) ? this.read(value, path4, options) : null;
+      pep508(value, path5, options) {
+        return this.admit(path5) ? this.read(value, path5, options) : null;
       }
-      read(value, path4, options) {
+      read(value, path5, options) {
         if (typeof value !== "string") {
-          this.issue(path4, `expected a requirement string, found ${describe2(value)}`);
+          this.issue(path5, `expected a requirement string, found ${describe2(value)}`);
           return null;
         }
         const editable = /^-e\s+/.exec(value);
-        if (editable) return this.editable(value.slice(editable[0].length).trim(), path4, options);
-        const d = declare(value, this.positions.value(path4), options);
+        if (editable) return this.editable(value.slice(editable[0].length).trim(), path5, options);
+        const d = declare(value, this.positions.value(path5), options);
         if (d.ok) this.requirements.push(d.requirement);
         else this.issues.push(d.issue);
         return d.ok ? d.requirement : null;
       }
-      editable(target, path4, options) {
+      editable(target, path5, options) {
         if (startsWithNameAt(target, false)) {
-          return this.read(target, path4, { ...options, editable: true });
+          return this.read(target, path5, { ...options, editable: true });
         }
         const egg = /#egg=([^&]+)/.exec(target);
         const bare = cutAtFirst(target, "#");
-        const record = declareUnnamed(egg?.[1] ?? bare.split("/").filter(Boolean).pop() ?? bare, this.positions.value(path4), {
+        const record = declareUnnamed(egg?.[1] ?? bare.split("/").filter(Boolean).pop() ?? bare, this.positions.value(path5), {
           ...options,
           editable: true,
           url: /^[a-z+]+:/i.test(bare) && !/^file:/i.test(bare) ? bare : null,
@@ -8098,18 +8098,18 @@ var init_pyproject = __esm({
         this.requirements.push(record);
         return record;
       }
-      issue(path4, message, severity = "error", where2 = "value") {
-        const at = where2 === "key" ? this.positions.key(path4) : this.positions.value(path4);
+      issue(path5, message, severity = "error", where2 = "value") {
+        const at = where2 === "key" ? this.positions.key(path5) : this.positions.value(path5);
         this.issues.push({ file: this.file, line: at.line, column: at.column, message: oneLine2(message), severity });
       }
       /** Each string of an array of PEP 508 strings. */
-      list(value, path4, options) {
+      list(value, path5, options) {
         if (value === void 0) return;
         if (!Array.isArray(value)) {
-          this.issue(path4, `expected an array of requirement strings at ${path4.join(".")}, found ${describe2(value)}`);
+          this.issue(path5, `expected an array of requirement strings at ${path5.join(".")}, found ${describe2(value)}`);
           return;
         }
-        for (let i = 0; i < value.length; i++) if (this.pep508(value[i], [...path4, i], options) === null && this.entries > MAX_ENTRIES_PER_FILE) return;
+        for (let i = 0; i < value.length; i++) if (this.pep508(value[i], [...path5, i], options) === null && this.entries > MAX_ENTRIES_PER_FILE) return;
       }
     };
     PYPROJECT_TABLES = /* @__PURE__ */ new Set(["project", "build-system", "dependency-groups", "tool"]);
@@ -8143,10 +8143,10 @@ function hashesTable(value) {
   for (const [k, v] of Object.entries(value)) if (typeof v === "string") out[k] = v;
   return Object.keys(out).length ? out : void 0;
 }
-function fileFromUrl(url, hashes, name) {
-  const path4 = cutAtFirst(url, "#?");
-  const last = path4.slice(path4.lastIndexOf("/") + 1);
-  let filename = name;
+function fileFromUrl(url, hashes, name2) {
+  const path5 = cutAtFirst(url, "#?");
+  const last = path5.slice(path5.lastIndexOf("/") + 1);
+  let filename = name2;
   if (filename === void 0) {
     try {
       filename = decodeURIComponent(last);
@@ -8184,7 +8184,7 @@ function tomlLock(text, file, format, key, read, top, graph) {
       result.issues.push({ file, line: at.line, message: `lock entry without a name`, severity: "warning" });
       continue;
     }
-    entries.push({ pkg, at: (...path4) => doc.positions.value([key, i, ...path4]) });
+    entries.push({ pkg, at: (...path5) => doc.positions.value([key, i, ...path5]) });
     const locked = read(pkg, doc.positions.value([key, i, "name"]), result);
     if (locked) result.packages.push(locked);
   }
@@ -8193,10 +8193,10 @@ function tomlLock(text, file, format, key, read, top, graph) {
   return result;
 }
 function base(pkg, location) {
-  const name = pkg.name;
+  const name2 = pkg.name;
   return {
-    name,
-    normalizedName: canonicalizeName(name),
+    name: name2,
+    normalizedName: canonicalizeName(name2),
     version: stringOf(pkg.version) ?? null,
     markerText: null,
     files: [],
@@ -8227,8 +8227,8 @@ function parseUvLock(text, file) {
         };
         add(pkg.dependencies);
         for (const group of ["optional-dependencies", "dev-dependencies"]) {
-          const t = pkg[group];
-          if (isTable(t)) Object.values(t).forEach(add);
+          const t2 = pkg[group];
+          if (isTable(t2)) Object.values(t2).forEach(add);
         }
         return null;
       }
@@ -8395,8 +8395,8 @@ function readPipfileLock(text, file, result) {
   }
   const lines = new LineMap(text);
   const offsets = jsonKeyOffsets(text);
-  const meta = isTable(data._meta) ? data._meta : {};
-  const requires = isTable(meta.requires) ? meta.requires : {};
+  const meta2 = isTable(data._meta) ? data._meta : {};
+  const requires = isTable(meta2.requires) ? meta2.requires : {};
   if (typeof requires.python_full_version === "string") result.requiresPython = `==${requires.python_full_version}`;
   else if (typeof requires.python_version === "string") result.requiresPython = `==${requires.python_version}.*`;
   let count3 = 0;
@@ -8408,36 +8408,36 @@ function readPipfileLock(text, file, result) {
       continue;
     }
     const group = section === "default" ? "main" : section === "develop" ? "dev" : `group:${canonicalizeName(section)}`;
-    for (const [name, entry] of Object.entries(entries)) {
-      const keyAt = at?.keys.get(name);
-      const location = keyAt !== void 0 ? lines.location(file, keyAt + 1, keyAt + 1 + name.length) : lines.location(file, 0, 0);
+    for (const [name2, entry2] of Object.entries(entries)) {
+      const keyAt = at?.keys.get(name2);
+      const location = keyAt !== void 0 ? lines.location(file, keyAt + 1, keyAt + 1 + name2.length) : lines.location(file, 0, 0);
       if (++count3 > MAX_ENTRIES_PER_FILE) {
         result.issues.push(tooManyEntries(file, location.line, "package entries"));
         break sections;
       }
-      if (typeof entry === "string") {
-        result.packages.push({ name, normalizedName: canonicalizeName(name), version: entry.replace(/^==/, ""), markerText: null, files: [], group, location, url: null, localPath: null, editable: false });
+      if (typeof entry2 === "string") {
+        result.packages.push({ name: name2, normalizedName: canonicalizeName(name2), version: entry2.replace(/^==/, ""), markerText: null, files: [], group, location, url: null, localPath: null, editable: false });
         continue;
       }
-      if (!isTable(entry)) {
-        result.issues.push({ file, line: location.line, message: oneLine2(`entry ${JSON.stringify(name)} should be an object`), severity: "error" });
+      if (!isTable(entry2)) {
+        result.issues.push({ file, line: location.line, message: oneLine2(`entry ${JSON.stringify(name2)} should be an object`), severity: "error" });
         continue;
       }
-      const version = stringOf(entry.version)?.replace(/^==/, "") ?? null;
+      const version = stringOf(entry2.version)?.replace(/^==/, "") ?? null;
       const files = [];
       const p = {
-        name,
-        normalizedName: canonicalizeName(name),
+        name: name2,
+        normalizedName: canonicalizeName(name2),
         version,
-        markerText: stringOf(entry.markers) ?? null,
+        markerText: stringOf(entry2.markers) ?? null,
         files,
         group,
         location,
-        url: typeof entry.git === "string" ? `git+${entry.git}${typeof entry.ref === "string" ? `@${entry.ref}` : ""}` : stringOf(entry.file) ?? null,
-        localPath: stringOf(entry.path) ?? null,
-        editable: entry.editable === true
+        url: typeof entry2.git === "string" ? `git+${entry2.git}${typeof entry2.ref === "string" ? `@${entry2.ref}` : ""}` : stringOf(entry2.file) ?? null,
+        localPath: stringOf(entry2.path) ?? null,
+        editable: entry2.editable === true
       };
-      const hashes = Array.isArray(entry.hashes) ? entry.hashes.filter((h) => typeof h === "string") : [];
+      const hashes = Array.isArray(entry2.hashes) ? entry2.hashes.filter((h) => typeof h === "string") : [];
       for (const h of hashes) p.files.push({ filename: "", hashes: hashRecord(h) ?? {} });
       result.packages.push(p);
     }
@@ -8518,8 +8518,8 @@ function settleVersions(nodes, pending) {
     edge.version = settled;
   }
 }
-function nodeOf(name, version, markerText2, origin) {
-  return { name: canonicalizeName(name), version, markerText: markerText2, dependencies: [], optionalDependencies: {}, url: origin.url, localPath: origin.localPath };
+function nodeOf(name2, version, markerText2, origin) {
+  return { name: canonicalizeName(name2), version, markerText: markerText2, dependencies: [], optionalDependencies: {}, url: origin.url, localPath: origin.localPath };
 }
 function addOptional(node, extra, edges) {
   const key = canonicalizeName(extra);
@@ -8537,17 +8537,17 @@ function edgelessNodes(packages) {
   }
   return nodes;
 }
-function uvEdges(list2, at, path4, result, what) {
+function uvEdges(list2, at, path5, result, what) {
   if (list2 === void 0) return [];
   if (!Array.isArray(list2)) {
-    graphIssue(result, at(...path4), `${what}: expected an array of dependency tables`);
+    graphIssue(result, at(...path5), `${what}: expected an array of dependency tables`);
     return [];
   }
   const edges = [];
   list2.forEach((d, j) => {
-    if (!admitEdge(result, () => at(...path4, j))) return;
+    if (!admitEdge(result, () => at(...path5, j))) return;
     if (!isTable(d) || typeof d.name !== "string") {
-      graphIssue(result, at(...path4, j), `${what}: dependency entry without a name`);
+      graphIssue(result, at(...path5, j), `${what}: dependency entry without a name`);
       return;
     }
     edges.push({
@@ -8597,27 +8597,27 @@ function uvGraph(entries, data, result) {
   }
   graph.roots = roots;
 }
-function poetryEdge(name, entry) {
-  if (typeof entry === "string") {
-    const t2 = poetryToPep440(entry);
-    return { edge: { name, version: null, markerText: null, extras: [] }, specifier: t2.ok ? t2.specifier : "", optional: false };
+function poetryEdge(name2, entry2) {
+  if (typeof entry2 === "string") {
+    const t3 = poetryToPep440(entry2);
+    return { edge: { name: name2, version: null, markerText: null, extras: [] }, specifier: t3.ok ? t3.specifier : "", optional: false };
   }
-  if (!isTable(entry)) return null;
+  if (!isTable(entry2)) return null;
   const markers = [];
-  if (typeof entry.markers === "string" && entry.markers.trim()) markers.push(entry.markers.trim());
-  const python2 = typeof entry.python === "string" ? pythonMarker(entry.python) : null;
+  if (typeof entry2.markers === "string" && entry2.markers.trim()) markers.push(entry2.markers.trim());
+  const python2 = typeof entry2.python === "string" ? pythonMarker(entry2.python) : null;
   if (python2) markers.push(python2);
-  if (typeof entry.platform === "string" && entry.platform !== "*") markers.push(`sys_platform == ${JSON.stringify(entry.platform)}`);
-  const t = typeof entry.version === "string" ? poetryToPep440(entry.version) : null;
+  if (typeof entry2.platform === "string" && entry2.platform !== "*") markers.push(`sys_platform == ${JSON.stringify(entry2.platform)}`);
+  const t2 = typeof entry2.version === "string" ? poetryToPep440(entry2.version) : null;
   return {
     edge: {
-      name,
+      name: name2,
       version: null,
       markerText: markers.length === 0 ? null : markers.length === 1 ? markers[0] : markers.map((m) => `(${m})`).join(" and "),
-      extras: stringList(entry.extras).map((e) => canonicalizeName(e))
+      extras: stringList(entry2.extras).map((e) => canonicalizeName(e))
     },
-    specifier: t?.ok ? t.specifier : "",
-    optional: entry.optional === true
+    specifier: t2?.ok ? t2.specifier : "",
+    optional: entry2.optional === true
   };
 }
 function poetryNodeMarker(markers) {
@@ -8646,19 +8646,19 @@ function poetryGraph(entries, _data, result) {
     const optionalByName = /* @__PURE__ */ new Map();
     const deps = isTable(pkg.dependencies) ? pkg.dependencies : {};
     for (const [depName, spec] of Object.entries(deps)) {
-      const name = canonicalizeName(depName);
+      const name2 = canonicalizeName(depName);
       const list2 = Array.isArray(spec) ? spec : [spec];
-      list2.forEach((entry, j) => {
+      list2.forEach((entry2, j) => {
         if (!admitEdge(result, () => at("dependencies", depName))) return;
-        const parsed = poetryEdge(name, entry);
+        const parsed = poetryEdge(name2, entry2);
         if (!parsed) {
           graphIssue(result, at(...Array.isArray(spec) ? ["dependencies", depName, j] : ["dependencies", depName]), `${what}: dependency ${quote(depName)} should be a constraint string or a table`);
           return;
         }
         if (parsed.optional) {
-          const list3 = optionalByName.get(name);
+          const list3 = optionalByName.get(name2);
           if (list3) list3.push(parsed);
-          else optionalByName.set(name, [parsed]);
+          else optionalByName.set(name2, [parsed]);
         } else {
           node.dependencies.push(parsed.edge);
           pending.push(parsed);
@@ -8718,11 +8718,11 @@ function pdmGraph(entries, _data, result) {
   const pending = [];
   const base2 = /* @__PURE__ */ new Map();
   const withExtras = [];
-  for (const entry of entries) {
-    const { pkg, at } = entry;
+  for (const entry2 of entries) {
+    const { pkg, at } = entry2;
     const extras = stringList(pkg.extras).map((e) => canonicalizeName(e));
     if (extras.length > 0) {
-      withExtras.push({ entry, extras });
+      withExtras.push({ entry: entry2, extras });
       continue;
     }
     const url = stringOf(pkg.git) ? `git+${pkg.git}${stringOf(pkg.revision) ? `@${pkg.revision}` : ""}` : stringOf(pkg.url) ?? null;
@@ -8736,8 +8736,8 @@ function pdmGraph(entries, _data, result) {
   }
   const ownEntry = new Set(withExtras.filter((w) => w.extras.length === 1).map((w) => `${canonicalizeName(w.entry.pkg.name)}\0${stringOf(w.entry.pkg.version) ?? ""}\0${w.extras[0]}`));
   withExtras.sort((a, b) => a.extras.length - b.extras.length);
-  for (const { entry, extras } of withExtras) {
-    const { pkg, at } = entry;
+  for (const { entry: entry2, extras } of withExtras) {
+    const { pkg, at } = entry2;
     const version = stringOf(pkg.version) ?? null;
     const key = `${canonicalizeName(pkg.name)}\0${version ?? ""}`;
     let node = base2.get(key);
@@ -8840,16 +8840,16 @@ function parsePipfile(text, file) {
   categories: for (const [category, packages] of Object.entries(data)) {
     if (NOT_CATEGORIES.has(category) || !isTable(packages)) continue;
     const group = category === "packages" ? "main" : category === "dev-packages" ? "dev" : `group:${canonicalizeName(category)}`;
-    for (const [name, spec] of Object.entries(packages)) {
-      const path4 = [category, name];
+    for (const [name2, spec] of Object.entries(packages)) {
+      const path5 = [category, name2];
       if (++entries > MAX_ENTRIES_PER_FILE) {
-        result.issues.push(tooManyEntries(file, positions.key(path4).line, "package entries"));
+        result.issues.push(tooManyEntries(file, positions.key(path5).line, "package entries"));
         break categories;
       }
-      const location = typeof spec === "string" ? positions.value(path4) : positions.key(path4);
+      const location = typeof spec === "string" ? positions.value(path5) : positions.key(path5);
       const table = typeof spec === "string" ? { version: spec } : isTable(spec) ? spec : null;
       if (!table) {
-        result.issues.push({ file, line: location.line, column: location.column, message: oneLine2(`Pipfile entry ${quote(name)}: expected a version string or a table`), severity: "error" });
+        result.issues.push({ file, line: location.line, column: location.column, message: oneLine2(`Pipfile entry ${quote(name2)}: expected a version string or a table`), severity: "error" });
         continue;
       }
       const version = stringOf(table.version)?.trim() ?? "*";
@@ -8861,7 +8861,7 @@ function parsePipfile(text, file) {
         const v = table[key];
         if (typeof v === "string") markers.push(`${key} ${v.trim()}`);
       }
-      const head = `${name}${extras.length ? `[${extras.join(",")}]` : ""}`;
+      const head = `${name2}${extras.length ? `[${extras.join(",")}]` : ""}`;
       const marker = markers.length ? ` ; ${markers.join(" and ")}` : "";
       const git2 = stringOf(table.git);
       const url = git2 ? `git+${git2.replace(/^git\+/, "")}${typeof table.ref === "string" ? `@${table.ref}` : ""}` : stringOf(table.file) ?? null;
@@ -8965,7 +8965,7 @@ function parseRequirementsFile(text, file, options = {}) {
   const sink = new IssueSink();
   const result = { requirements: [], issues: sink.issues, includes: [], indexOptions: emptyIndexOptions() };
   const env = options.env ?? {};
-  const expand = (s) => s.includes("${") ? s.replace(ENV_VAR, (whole, name) => env[name] ?? whole) : s;
+  const expand = (s) => s.includes("${") ? s.replace(ENV_VAR, (whole, name2) => env[name2] ?? whole) : s;
   const physical2 = new PhysicalLines(text, lines.starts);
   const via = viaBlocks(physical2);
   let read = 0;
@@ -9003,9 +9003,9 @@ function parseRequirementsFile(text, file, options = {}) {
     const reqText = expand(line.slice(reqStart, reqEnd));
     const hashes = [];
     if (firstOption !== -1) {
-      const tokens = shellWords(line, firstOption);
-      readOptions(tokens, PER_REQUIREMENT_OPTIONS, issue, (name, value) => {
-        if (name === "--hash" && value) hashes.push(expand(value.value));
+      const tokens2 = shellWords(line, firstOption);
+      readOptions(tokens2, PER_REQUIREMENT_OPTIONS, issue, (name2, value) => {
+        if (name2 === "--hash" && value) hashes.push(expand(value.value));
       }, "after a requirement");
     }
     const record = requirementFromLine(reqText, loc(reqStart, reqEnd), {
@@ -9035,13 +9035,13 @@ function parseRequirementsFile(text, file, options = {}) {
   return result;
 }
 function parseOptionLine(line, loc, issue, expand, result, sink, options, via) {
-  const tokens = shellWords(line, 0);
+  const tokens2 = shellWords(line, 0);
   const io = result.indexOptions;
   let known = false;
-  readOptions(tokens, GLOBAL_OPTIONS, issue, (name, value) => {
+  readOptions(tokens2, GLOBAL_OPTIONS, issue, (name2, value) => {
     known = true;
     const v = value ? expand(value.value) : "";
-    switch (name) {
+    switch (name2) {
       case "-i":
       case "--index-url":
         io.indexUrl = v;
@@ -9073,7 +9073,7 @@ function parseOptionLine(line, loc, issue, expand, result, sink, options, via) {
       case "-c":
       case "--constraint":
         if (value) {
-          const kind = name === "-c" || name === "--constraint" ? "constraint" : "requirement";
+          const kind = name2 === "-c" || name2 === "--constraint" ? "constraint" : "requirement";
           result.includes.push({ kind, target: v, location: loc(value.start, value.end) });
         }
         break;
@@ -9101,40 +9101,40 @@ function parseOptionLine(line, loc, issue, expand, result, sink, options, via) {
   }, "in a requirements file");
   return known;
 }
-function readOptions(tokens, known, issue, onOption, where2) {
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i];
-    let name = token.value;
+function readOptions(tokens2, known, issue, onOption, where2) {
+  for (let i = 0; i < tokens2.length; i++) {
+    const token = tokens2[i];
+    let name2 = token.value;
     let value;
-    if (!name.startsWith("-") || name === "-" || name === "--") {
+    if (!name2.startsWith("-") || name2 === "-" || name2 === "--") {
       issue(`unexpected ${quote(token.value)} where an option was expected ${where2}`, token.start);
       return;
     }
-    if (name.startsWith("--")) {
-      const eq = name.indexOf("=");
+    if (name2.startsWith("--")) {
+      const eq = name2.indexOf("=");
       if (eq !== -1) {
-        value = { value: name.slice(eq + 1), start: token.start + eq + 1, end: token.end };
-        name = name.slice(0, eq);
+        value = { value: name2.slice(eq + 1), start: token.start + eq + 1, end: token.end };
+        name2 = name2.slice(0, eq);
       }
-    } else if (name.startsWith("-") && name.length > 2 && known.get(name.slice(0, 2)) === true) {
-      value = { value: name.slice(2), start: token.start + 2, end: token.end };
-      name = name.slice(0, 2);
+    } else if (name2.startsWith("-") && name2.length > 2 && known.get(name2.slice(0, 2)) === true) {
+      value = { value: name2.slice(2), start: token.start + 2, end: token.end };
+      name2 = name2.slice(0, 2);
     }
-    const takesValue = known.get(name);
+    const takesValue = known.get(name2);
     if (takesValue === void 0) {
-      issue(`unknown option ${quote(name)} ${where2} (ignored)`, token.start, "warning");
-      if (!value && tokens[i + 1] && !tokens[i + 1].value.startsWith("-")) i++;
+      issue(`unknown option ${quote(name2)} ${where2} (ignored)`, token.start, "warning");
+      if (!value && tokens2[i + 1] && !tokens2[i + 1].value.startsWith("-")) i++;
       continue;
     }
     if (takesValue && !value) {
-      value = tokens[i + 1];
+      value = tokens2[i + 1];
       if (!value) {
-        issue(`option ${quote(name)} needs a value`, token.start);
+        issue(`option ${quote(name2)} needs a value`, token.start);
         continue;
       }
       i++;
     }
-    onOption(name, takesValue ? value : void 0);
+    onOption(name2, takesValue ? value : void 0);
   }
 }
 function requirementFromLine(text, location, options, issues) {
@@ -9165,8 +9165,8 @@ function requirementFromLine(text, location, options, issues) {
     extras = extrasMatch.inner.split(",").map((e) => e.trim()).filter(Boolean);
     target = target.slice(0, extrasMatch.index);
   }
-  const name = projectNameOf(target);
-  if (name === null) {
+  const name2 = projectNameOf(target);
+  if (name2 === null) {
     issues.push({
       file: location.file,
       line: location.line,
@@ -9176,7 +9176,7 @@ function requirementFromLine(text, location, options, issues) {
     });
   }
   const localPath = isUrl ? localPathOfFileUrl(target) : target;
-  const record = declareUnnamed(name ?? fallbackName(target), location, {
+  const record = declareUnnamed(name2 ?? fallbackName(target), location, {
     ...base2,
     url: isUrl ? target : null,
     localPath,
@@ -9189,14 +9189,14 @@ function requirementFromLine(text, location, options, issues) {
 function looksLikePath(text) {
   const head = text.split(/[;\s]/, 1)[0];
   if (startsWithNameAt(text)) return false;
-  const bracket = trailingBracketGroup(head);
-  return /^(?:\.|\/|~|[A-Za-z]:[\\/])/.test(head) || head.includes("/") || head.includes("\\") || ARCHIVE.test(bracket ? head.slice(0, bracket.index) : head);
+  const bracket2 = trailingBracketGroup(head);
+  return /^(?:\.|\/|~|[A-Za-z]:[\\/])/.test(head) || head.includes("/") || head.includes("\\") || ARCHIVE.test(bracket2 ? head.slice(0, bracket2.index) : head);
 }
 function projectNameOf(target) {
   const egg = eggName(target);
   if (egg !== null || /[#&]egg=/.test(target)) return egg;
-  const path4 = cutAtFirst(target, "#?");
-  const last = decodeSafe(path4.slice(Math.max(path4.lastIndexOf("/"), path4.lastIndexOf("\\")) + 1));
+  const path5 = cutAtFirst(target, "#?");
+  const last = decodeSafe(path5.slice(Math.max(path5.lastIndexOf("/"), path5.lastIndexOf("\\")) + 1));
   if (ARCHIVE.test(last)) {
     try {
       return parseDistributionFilename(last).name;
@@ -9207,11 +9207,11 @@ function projectNameOf(target) {
   return null;
 }
 function fallbackName(target) {
-  let path4 = cutAtFirst(target, "#?");
-  const at = path4.lastIndexOf("@");
-  if (at !== -1 && path4.indexOf("/", at) === -1) path4 = path4.slice(0, at);
-  path4 = trimEndOf(path4, "\\/");
-  const last = path4.slice(Math.max(path4.lastIndexOf("/"), path4.lastIndexOf("\\"), path4.lastIndexOf(":")) + 1);
+  let path5 = cutAtFirst(target, "#?");
+  const at = path5.lastIndexOf("@");
+  if (at !== -1 && path5.indexOf("/", at) === -1) path5 = path5.slice(0, at);
+  path5 = trimEndOf(path5, "\\/");
+  const last = path5.slice(Math.max(path5.lastIndexOf("/"), path5.lastIndexOf("\\"), path5.lastIndexOf(":")) + 1);
   return last.replace(/\.git$/, "") || target;
 }
 function decodeSafe(s) {
@@ -9256,8 +9256,8 @@ function* joinLines(physical2, stop) {
   }
 }
 function finish(logical) {
-  const comment = commentStart(logical.text);
-  const withoutComment = comment === -1 ? logical.text : logical.text.slice(0, comment);
+  const comment2 = commentStart(logical.text);
+  const withoutComment = comment2 === -1 ? logical.text : logical.text.slice(0, comment2);
   const lead = withoutComment.length - withoutComment.trimStart().length;
   const text = withoutComment.trim();
   if (text === "") return null;
@@ -9443,9 +9443,9 @@ var init_requirements_file = __esm({
       }
       /** The first character of line `i` that is not whitespace, as a code unit; -1 for a blank line. */
       firstNonSpace(i) {
-        const t = this.text;
+        const t2 = this.text;
         for (let k = this.starts[i], e = this.end(i); k < e; k++) {
-          const c = t.charCodeAt(k);
+          const c = t2.charCodeAt(k);
           if (!isSpaceCode(c)) return c;
         }
         return -1;
@@ -9492,9 +9492,9 @@ function readIni(text) {
     }
     const header = /^\[([^\]]+)\]/.exec(trimmed);
     if (header) {
-      const name = header[1].trim();
-      section = sections.get(name) ?? /* @__PURE__ */ new Map();
-      sections.set(name, section);
+      const name2 = header[1].trim();
+      section = sections.get(name2) ?? /* @__PURE__ */ new Map();
+      sections.set(name2, section);
       current = null;
       continue;
     }
@@ -9567,13 +9567,13 @@ function parseSetupCfg(text, file) {
         }
         continue;
       }
-      const replaced = replaceReferences(line.text, (name) => {
-        const t = section?.get(name.toLowerCase()) ?? defaults?.get(name.toLowerCase());
-        if (!t) return null;
-        let value = joined.get(t);
+      const replaced = replaceReferences(line.text, (name2) => {
+        const t2 = section?.get(name2.toLowerCase()) ?? defaults?.get(name2.toLowerCase());
+        if (!t2) return null;
+        let value = joined.get(t2);
         if (value === void 0) {
-          value = t.lines.map((l) => l.text).join(" ");
-          joined.set(t, value);
+          value = t2.lines.map((l) => l.text).join(" ");
+          joined.set(t2, value);
         }
         return spend(value.length, line.offset) ? value : null;
       });
@@ -9588,7 +9588,7 @@ function parseSetupCfg(text, file) {
     const values = expand(sectionName, option, 0);
     const only = values[0];
     if (values.length === 1 && only && /^file:/.test(only.text)) {
-      for (const target of only.text.slice(5).split(",").map((t) => t.trim()).filter(Boolean)) {
+      for (const target of only.text.slice(5).split(",").map((t2) => t2.trim()).filter(Boolean)) {
         result.includes.push({ kind: "requirement", target, location: lines.location(file, only.offset, only.offset + only.text.length) });
       }
       return;
@@ -9600,8 +9600,8 @@ function parseSetupCfg(text, file) {
         result.issues.push(tooManyEntries(file, lines.position(item.offset).line, "requirement entries"));
         return;
       }
-      const comment = commentStart(item.text, false);
-      const text2 = (comment === -1 ? item.text : item.text.slice(0, comment)).trim();
+      const comment2 = commentStart(item.text, false);
+      const text2 = (comment2 === -1 ? item.text : item.text.slice(0, comment2)).trim();
       if (text2 === "" || text2.startsWith("#")) continue;
       const location = lines.location(file, item.offset, item.offset + item.text.length);
       const d = declare(text2, location, { group });
@@ -9794,11 +9794,11 @@ async function loadProject(root, files, ctx) {
     }
     project.manifests.push(rel(file));
     listed.add(rel(file));
-    const name = rel(file);
-    const res = PARSERS[format](r.text, name, ctx.env);
+    const name2 = rel(file);
+    const res = PARSERS[format](r.text, name2, ctx.env);
     appendAll(project.issues, res.issues);
     if (res.lock) {
-      locks.push({ result: res.lock, file: name });
+      locks.push({ result: res.lock, file: name2 });
     } else {
       appendAll(project.requirements, res.requirements);
     }
@@ -9958,13 +9958,13 @@ function parseNetrc(text, options = {}) {
       endComment(top, pyLineBefore, true);
       continue;
     }
-    let name;
+    let name2;
     if (top.text === "machine") {
       const token = value();
-      name = token.text;
-      if (name === "") throw new NetrcSyntaxError("missing-name", top.line);
+      name2 = token.text;
+      if (name2 === "") throw new NetrcSyntaxError("missing-name", top.line);
     } else if (top.text === "default") {
-      name = "default";
+      name2 = "default";
     } else if (top.text === "macdef") {
       const macro = value();
       let rest = !python2 && !macro.crossedLine;
@@ -9978,7 +9978,7 @@ function parseNetrc(text, options = {}) {
     } else {
       throw new NetrcSyntaxError("bad-toplevel-token", top.line);
     }
-    const entry = { login: "", account: "", password: "" };
+    const entry2 = { login: "", account: "", password: "" };
     for (; ; ) {
       const before = lexer.pyLine;
       const token = lexer.next();
@@ -9991,12 +9991,12 @@ function parseNetrc(text, options = {}) {
         lexer.push(token);
         break;
       }
-      if (key === "login" || key === "user") entry.login = value().text;
-      else if (key === "account") entry.account = value().text;
-      else if (key === "password") entry.password = value().text;
+      if (key === "login" || key === "user") entry2.login = value().text;
+      else if (key === "account") entry2.account = value().text;
+      else if (key === "password") entry2.password = value().text;
       else throw new NetrcSyntaxError("bad-follower-token", token.line);
     }
-    hosts.set(name, entry);
+    hosts.set(name2, entry2);
   }
   return hosts;
 }
@@ -10012,32 +10012,32 @@ function decodeNetrc(bytes2) {
 }
 function sameHosts(a, b) {
   if (a.size !== b.size) return false;
-  for (const [name, entry] of a) {
-    const other = b.get(name);
-    if (!other || other.login !== entry.login || other.account !== entry.account || other.password !== entry.password) return false;
+  for (const [name2, entry2] of a) {
+    const other = b.get(name2);
+    if (!other || other.login !== entry2.login || other.account !== entry2.account || other.password !== entry2.password) return false;
   }
   return true;
 }
 function netrcPath(env, exists2 = existsSync2) {
   const home = (process.platform === "win32" ? env["USERPROFILE"] : env["HOME"]) ?? homedir();
-  const expand = (path4) => path4 === "~" || path4.startsWith("~/") ? `${home.replace(/[\\/]+$/, "")}${path4.slice(1)}` || "/" : path4;
+  const expand = (path5) => path5 === "~" || path5.startsWith("~/") ? `${home.replace(/[\\/]+$/, "")}${path5.slice(1)}` || "/" : path5;
   const explicit = env["NETRC"];
   const candidates = explicit !== void 0 ? [explicit] : ["~/.netrc", "~/_netrc"];
   for (const candidate of candidates) {
-    const path4 = expand(candidate);
-    if (path4 !== "" && exists2(path4)) return path4;
+    const path5 = expand(candidate);
+    if (path5 !== "" && exists2(path5)) return path5;
   }
   return null;
 }
 function loadNetrc(env, warn) {
-  const path4 = netrcPath(env);
-  if (path4 === null) return /* @__PURE__ */ new Map();
+  const path5 = netrcPath(env);
+  if (path5 === null) return /* @__PURE__ */ new Map();
   let text;
   try {
-    text = decodeNetrc(readFileSync2(path4));
+    text = decodeNetrc(readFileSync2(path5));
   } catch (error) {
     const why = error instanceof NetrcSyntaxError ? error.message : error.code ?? "unreadable";
-    warn(`netrc file ${quote(path4)} ignored: ${why}`);
+    warn(`netrc file ${quote(path5)} ignored: ${why}`);
     return /* @__PURE__ */ new Map();
   }
   let hosts;
@@ -10045,7 +10045,7 @@ function loadNetrc(env, warn) {
     hosts = parseNetrc(text);
   } catch (error) {
     if (!(error instanceof NetrcSyntaxError)) throw error;
-    warn(`netrc file ${quote(path4)} ignored, as pip ignores it: ${error.message}`);
+    warn(`netrc file ${quote(path5)} ignored, as pip ignores it: ${error.message}`);
     return /* @__PURE__ */ new Map();
   }
   let pip;
@@ -10057,7 +10057,7 @@ function loadNetrc(env, warn) {
   if (pip === null || !sameHosts(hosts, pip)) {
     const consequence = pip === null ? "pip ignores the whole file" : "pip reads other entries from it";
     warn(
-      `netrc file ${quote(path4)}: ${consequence} (Python 3.11's netrc module reads some "#" comment lines or macdef bodies as tokens, CPython gh-104306); here they stay comments`
+      `netrc file ${quote(path5)}: ${consequence} (Python 3.11's netrc module reads some "#" comment lines or macdef bodies as tokens, CPython gh-104306); here they stay comments`
     );
   }
   return hosts;
@@ -10153,11 +10153,11 @@ var init_auth = __esm({
       /** CPython's `instream.readline()`: the rest of the current line, without counting it. */
       skipLine() {
         if (this.pos >= this.text.length) return "eof";
-        const newline = this.text.indexOf("\n", this.pos);
-        const end = newline === -1 ? this.text.length : newline + 1;
-        const kind = newline === this.pos ? "empty" : "text";
+        const newline2 = this.text.indexOf("\n", this.pos);
+        const end = newline2 === -1 ? this.text.length : newline2 + 1;
+        const kind = newline2 === this.pos ? "empty" : "text";
         this.pos = end;
-        if (newline !== -1) this.line++;
+        if (newline2 !== -1) this.line++;
         return kind;
       }
       /** Only blanks between the start of its line and the token: the line starts with it. */
@@ -10190,19 +10190,19 @@ var init_auth = __esm({
         const fromUrl = this.byOrigin.get(parsed.origin);
         if (fromUrl) return basicAuthHeader(fromUrl);
         const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
-        const entry = netrcLookup(this.netrc, host);
-        if (!entry) return void 0;
-        const login = entry.login !== "" ? entry.login : entry.account;
-        if (login === "" && entry.password === "") return void 0;
-        return basicAuthHeader({ login, password: entry.password });
+        const entry2 = netrcLookup(this.netrc, host);
+        if (!entry2) return void 0;
+        const login = entry2.login !== "" ? entry2.login : entry2.account;
+        if (login === "" && entry2.password === "") return void 0;
+        return basicAuthHeader({ login, password: entry2.password });
       }
     };
   }
 });
 
-// node_modules/http-cache-semantics/index.js
+// ../../work/main/node_modules/http-cache-semantics/index.js
 var require_http_cache_semantics = __commonJS({
-  "node_modules/http-cache-semantics/index.js"(exports, module) {
+  "../../work/main/node_modules/http-cache-semantics/index.js"(exports, module) {
     "use strict";
     var statusCodeCacheableByDefault = /* @__PURE__ */ new Set([
       200,
@@ -10515,18 +10515,18 @@ var require_http_cache_semantics = __commonJS({
           return true;
         }
         const fields = this._resHeaders.vary.trim().toLowerCase().split(/\s*,\s*/);
-        for (const name of fields) {
-          if (name === "*") {
+        for (const name2 of fields) {
+          if (name2 === "*") {
             return false;
           }
           const newReq = Object.prototype.hasOwnProperty.call(
             req.headers,
-            name
-          ) && req.headers[name];
+            name2
+          ) && req.headers[name2];
           const cachedReq = Object.prototype.hasOwnProperty.call(
             this._reqHeaders,
-            name
-          ) && this._reqHeaders[name];
+            name2
+          ) && this._reqHeaders[name2];
           if (newReq !== cachedReq) {
             return false;
           }
@@ -10540,14 +10540,14 @@ var require_http_cache_semantics = __commonJS({
        */
       _copyWithoutHopByHopHeaders(inHeaders) {
         const headers = {};
-        for (const name in inHeaders) {
-          if (hopByHopHeaders[name]) continue;
-          headers[name] = inHeaders[name];
+        for (const name2 in inHeaders) {
+          if (hopByHopHeaders[name2]) continue;
+          headers[name2] = inHeaders[name2];
         }
         if (inHeaders.connection) {
-          const tokens = inHeaders.connection.trim().split(/\s*,\s*/);
-          for (const name of tokens) {
-            delete headers[name];
+          const tokens2 = inHeaders.connection.trim().split(/\s*,\s*/);
+          for (const name2 of tokens2) {
+            delete headers[name2];
           }
         }
         if (headers.warning) {
@@ -10885,9 +10885,9 @@ ${parsed.toString()}`).digest("hex");
 }
 function keptHeaders(headers) {
   const out = {};
-  for (const name of KEPT_RESPONSE_HEADERS) {
-    const value = headers[name];
-    if (value !== void 0) out[name] = Array.isArray(value) ? value.join(", ") : value;
+  for (const name2 of KEPT_RESPONSE_HEADERS) {
+    const value = headers[name2];
+    if (value !== void 0) out[name2] = Array.isArray(value) ? value.join(", ") : value;
   }
   return out;
 }
@@ -10905,8 +10905,8 @@ function listShards(dir) {
     return error.code === "ENOENT" ? /* @__PURE__ */ new Set() : null;
   }
 }
-async function writeNew(path4, head, body) {
-  const handle = await fsp.open(path4, "wx");
+async function writeNew(path5, head, body) {
+  const handle = await fsp.open(path5, "wx");
   try {
     const total = head.length + body.length;
     let written = (await handle.writev([head, body])).bytesWritten;
@@ -10920,10 +10920,10 @@ async function writeNew(path4, head, body) {
     await handle.close();
   }
 }
-function removeAnything(path4) {
+function removeAnything(path5) {
   try {
-    const info = fs.lstatSync(path4);
-    fs.rmSync(path4, { force: true, recursive: info.isDirectory() });
+    const info = fs.lstatSync(path5);
+    fs.rmSync(path5, { force: true, recursive: info.isDirectory() });
   } catch {
   }
 }
@@ -10947,11 +10947,11 @@ function decodeEntry(data) {
   const magic = [MAGIC, LEGACY_MAGIC].map((m) => Buffer.from(m, "utf8")).find((m) => data.length >= m.length && data.subarray(0, m.length).equals(m));
   if (magic === void 0) return null;
   const legacy = magic.toString("utf8") === LEGACY_MAGIC;
-  const newline = data.indexOf(10, magic.length);
-  if (newline === -1) return null;
+  const newline2 = data.indexOf(10, magic.length);
+  if (newline2 === -1) return null;
   let header;
   try {
-    header = JSON.parse(data.subarray(magic.length, newline).toString("utf8"));
+    header = JSON.parse(data.subarray(magic.length, newline2).toString("utf8"));
   } catch {
     return null;
   }
@@ -10961,7 +10961,7 @@ function decodeEntry(data) {
   if (typeof crc !== "string" && typeof sha256 !== "string") return null;
   const status = Number(header["status"]);
   if (!Number.isInteger(status) || status < 100 || status > 599) return null;
-  const body = data.subarray(newline + 1);
+  const body = data.subarray(newline2 + 1);
   if (body.length !== header["bodyLength"]) return null;
   if (typeof crc === "string" ? crc32Hex(body) !== crc : createHash3("sha256").update(body).digest("hex") !== sha256) return null;
   let policy;
@@ -11070,25 +11070,25 @@ var init_cache = __esm({
         return this.getNow(key);
       }
       getNow(key) {
-        const path4 = this.pathFor(key);
-        if (!this.madeDirs.has(dirname2(path4))) {
+        const path5 = this.pathFor(key);
+        if (!this.madeDirs.has(dirname2(path5))) {
           this.shardsAtStart ??= listShards(join2(this.dir, "http-v1"));
           if (this.shardsAtStart !== null && !this.shardsAtStart.has(key.slice(0, 2))) return null;
         }
-        const read = this.readEntryFile(path4);
+        const read = this.readEntryFile(path5);
         if (read.kind === "absent") return null;
-        const entry = read.kind === "data" ? decodeEntry(read.data) : null;
-        if (entry === null) {
-          removeAnything(path4);
+        const entry2 = read.kind === "data" ? decodeEntry(read.data) : null;
+        if (entry2 === null) {
+          removeAnything(path5);
           return null;
         }
-        return entry;
+        return entry2;
       }
       /** The bytes of a regular file at `path`, at most `maxEntryBytes` of them, or why not. */
-      readEntryFile(path4) {
+      readEntryFile(path5) {
         let before;
         try {
-          before = fs.lstatSync(path4, { throwIfNoEntry: false });
+          before = fs.lstatSync(path5, { throwIfNoEntry: false });
         } catch {
           return { kind: "unusable" };
         }
@@ -11096,7 +11096,7 @@ var init_cache = __esm({
         if (!before.isFile() || before.size > this.maxEntryBytes) return { kind: "unusable" };
         let fd;
         try {
-          fd = fs.openSync(path4, READ_FLAGS);
+          fd = fs.openSync(path5, READ_FLAGS);
         } catch (error) {
           return error.code === "ENOENT" ? { kind: "absent" } : { kind: "unusable" };
         }
@@ -11121,13 +11121,13 @@ var init_cache = __esm({
           }
         }
       }
-      async put(key, entry) {
-        const path4 = this.pathFor(key);
-        const policy = entry.policy;
+      async put(key, entry2) {
+        const path5 = this.pathFor(key);
+        const policy = entry2.policy;
         const header = {
-          url: redactUrl(entry.url),
-          status: entry.status,
-          contentType: entry.contentType,
+          url: redactUrl(entry2.url),
+          status: entry2.status,
+          contentType: entry2.contentType,
           // Belt and braces: whatever built the policy, the file gets the redacted URL and the kept headers.
           policy: {
             ...policy,
@@ -11136,32 +11136,32 @@ var init_cache = __esm({
             // Request headers are only kept for Vary matching; the only one this client varies on is Accept.
             reqh: policy.reqh === null ? null : pickAccept(policy.reqh)
           },
-          bodyLength: entry.body.length,
-          bodyCrc32: crc32Hex(entry.body)
+          bodyLength: entry2.body.length,
+          bodyCrc32: crc32Hex(entry2.body)
         };
         const head = Buffer.from(`${MAGIC}${JSON.stringify(header)}
 `, "utf8");
-        const dir = dirname2(path4);
+        const dir = dirname2(path5);
         if (!this.madeDirs.has(dir)) {
           await fsp.mkdir(dir, { recursive: true });
           this.madeDirs.add(dir);
         }
-        const temp = `${path4}.${TEMP_TAG}.${tempCounter++}.tmp`;
+        const temp = `${path5}.${TEMP_TAG}.${tempCounter++}.tmp`;
         try {
           try {
-            await writeNew(temp, head, entry.body);
+            await writeNew(temp, head, entry2.body);
           } catch (error) {
             if (error.code !== "ENOENT") throw error;
             await fsp.mkdir(dir, { recursive: true });
-            await writeNew(temp, head, entry.body);
+            await writeNew(temp, head, entry2.body);
           }
           try {
-            await fsp.rename(temp, path4);
+            await fsp.rename(temp, path5);
           } catch (error) {
             const code = error.code;
             if (code !== "EISDIR" && code !== "ENOTEMPTY" && code !== "EEXIST" && code !== "EPERM") throw error;
-            removeAnything(path4);
-            await fsp.rename(temp, path4);
+            removeAnything(path5);
+            await fsp.rename(temp, path5);
           }
         } catch (error) {
           await fsp.rm(temp, { force: true }).catch(() => void 0);
@@ -11177,10 +11177,10 @@ var init_cache = __esm({
   }
 });
 
-// node_modules/yocto-queue/index.js
+// ../../work/main/node_modules/yocto-queue/index.js
 var Node, Queue;
 var init_yocto_queue = __esm({
-  "node_modules/yocto-queue/index.js"() {
+  "../../work/main/node_modules/yocto-queue/index.js"() {
     Node = class {
       value;
       next;
@@ -11248,7 +11248,7 @@ var init_yocto_queue = __esm({
   }
 });
 
-// node_modules/p-limit/index.js
+// ../../work/main/node_modules/p-limit/index.js
 function pLimit(concurrency) {
   let rejectOnClear = false;
   if (typeof concurrency === "object") {
@@ -11351,14 +11351,14 @@ function validateConcurrency(concurrency) {
   }
 }
 var init_p_limit = __esm({
-  "node_modules/p-limit/index.js"() {
+  "../../work/main/node_modules/p-limit/index.js"() {
     init_yocto_queue();
   }
 });
 
-// node_modules/undici/lib/core/symbols.js
+// ../../work/main/node_modules/undici/lib/core/symbols.js
 var require_symbols = __commonJS({
-  "node_modules/undici/lib/core/symbols.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/core/symbols.js"(exports, module) {
     "use strict";
     module.exports = {
       kClose: /* @__PURE__ */ Symbol("close"),
@@ -11437,9 +11437,9 @@ var require_symbols = __commonJS({
   }
 });
 
-// node_modules/undici/lib/util/timers.js
+// ../../work/main/node_modules/undici/lib/util/timers.js
 var require_timers = __commonJS({
-  "node_modules/undici/lib/util/timers.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/util/timers.js"(exports, module) {
     "use strict";
     var fastNow = 0;
     var RESOLUTION_MS = 1e3;
@@ -11666,9 +11666,9 @@ var require_timers = __commonJS({
   }
 });
 
-// node_modules/undici/lib/core/errors.js
+// ../../work/main/node_modules/undici/lib/core/errors.js
 var require_errors = __commonJS({
-  "node_modules/undici/lib/core/errors.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/core/errors.js"(exports, module) {
     "use strict";
     var kUndiciError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR");
     var UndiciError = class extends Error {
@@ -12075,9 +12075,9 @@ var require_errors = __commonJS({
   }
 });
 
-// node_modules/undici/lib/core/constants.js
+// ../../work/main/node_modules/undici/lib/core/constants.js
 var require_constants = __commonJS({
-  "node_modules/undici/lib/core/constants.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/core/constants.js"(exports, module) {
     "use strict";
     var wellknownHeaderNames = (
       /** @type {const} */
@@ -12203,9 +12203,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/undici/lib/core/tree.js
+// ../../work/main/node_modules/undici/lib/core/tree.js
 var require_tree = __commonJS({
-  "node_modules/undici/lib/core/tree.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/core/tree.js"(exports, module) {
     "use strict";
     var {
       wellknownHeaderNames,
@@ -12345,9 +12345,9 @@ var require_tree = __commonJS({
   }
 });
 
-// node_modules/undici/lib/core/util.js
+// ../../work/main/node_modules/undici/lib/core/util.js
 var require_util = __commonJS({
-  "node_modules/undici/lib/core/util.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/core/util.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { kDestroyed, kBodyUsed, kListeners, kBody } = require_symbols();
@@ -12465,14 +12465,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path4 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path5 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path4 && path4[0] !== "/") {
-          path4 = `/${path4}`;
+        if (path5 && path5[0] !== "/") {
+          path5 = `/${path5}`;
         }
-        return new URL(`${origin}${path4}`);
+        return new URL(`${origin}${path5}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -12615,13 +12615,13 @@ var require_util = __commonJS({
     }
     function toRawHeaders(headers) {
       const rawHeaders = [];
-      for (const [name, value] of Object.entries(headers)) {
+      for (const [name2, value] of Object.entries(headers)) {
         if (Array.isArray(value)) {
-          for (const entry of value) {
-            rawHeaders.push(Buffer.from(name, "latin1"), Buffer.from(`${entry}`, "latin1"));
+          for (const entry2 of value) {
+            rawHeaders.push(Buffer.from(name2, "latin1"), Buffer.from(`${entry2}`, "latin1"));
           }
         } else {
-          rawHeaders.push(Buffer.from(name, "latin1"), Buffer.from(`${value}`, "latin1"));
+          rawHeaders.push(Buffer.from(name2, "latin1"), Buffer.from(`${value}`, "latin1"));
         }
       }
       return rawHeaders;
@@ -13026,16 +13026,16 @@ var require_util = __commonJS({
         size: m[3] ? parseInt(m[3]) : null
       } : null;
     }
-    function addListener(obj, name, listener) {
+    function addListener(obj, name2, listener) {
       const listeners = obj[kListeners] ??= [];
-      listeners.push([name, listener]);
-      obj.on(name, listener);
+      listeners.push([name2, listener]);
+      obj.on(name2, listener);
       return obj;
     }
     function removeAllListeners(obj) {
       if (obj[kListeners] != null) {
-        for (const [name, listener] of obj[kListeners]) {
-          obj.removeListener(name, listener);
+        for (const [name2, listener] of obj[kListeners]) {
+          obj.removeListener(name2, listener);
         }
         obj[kListeners] = null;
       }
@@ -13180,9 +13180,9 @@ var require_util = __commonJS({
   }
 });
 
-// node_modules/undici/lib/util/stats.js
+// ../../work/main/node_modules/undici/lib/util/stats.js
 var require_stats = __commonJS({
-  "node_modules/undici/lib/util/stats.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/util/stats.js"(exports, module) {
     "use strict";
     var {
       kConnected,
@@ -13214,9 +13214,9 @@ var require_stats = __commonJS({
   }
 });
 
-// node_modules/undici/lib/core/diagnostics.js
+// ../../work/main/node_modules/undici/lib/core/diagnostics.js
 var require_diagnostics = __commonJS({
-  "node_modules/undici/lib/core/diagnostics.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/core/diagnostics.js"(exports, module) {
     "use strict";
     var diagnosticsChannel = __require("node:diagnostics_channel");
     var util = __require("node:util");
@@ -13307,9 +13307,9 @@ var require_diagnostics = __commonJS({
         "undici:client:sendHeaders",
         (evt) => {
           const {
-            request: { method, path: path4, origin }
+            request: { method, path: path5, origin }
           } = evt;
-          debugLog("sending request to %s %s%s", method, origin, path4);
+          debugLog("sending request to %s %s%s", method, origin, path5);
         }
       );
     }
@@ -13327,14 +13327,14 @@ var require_diagnostics = __commonJS({
         "undici:request:headers",
         (evt) => {
           const {
-            request: { method, path: path4, origin },
+            request: { method, path: path5, origin },
             response: { statusCode }
           } = evt;
           debugLog(
             "received response to %s %s%s - HTTP %d",
             method,
             origin,
-            path4,
+            path5,
             statusCode
           );
         }
@@ -13343,23 +13343,23 @@ var require_diagnostics = __commonJS({
         "undici:request:trailers",
         (evt) => {
           const {
-            request: { method, path: path4, origin }
+            request: { method, path: path5, origin }
           } = evt;
-          debugLog("trailers received from %s %s%s", method, origin, path4);
+          debugLog("trailers received from %s %s%s", method, origin, path5);
         }
       );
       diagnosticsChannel.subscribe(
         "undici:request:error",
         (evt) => {
           const {
-            request: { method, path: path4, origin },
+            request: { method, path: path5, origin },
             error
           } = evt;
           debugLog(
             "request to %s %s%s errored - %s",
             method,
             origin,
-            path4,
+            path5,
             error.message
           );
         }
@@ -13431,9 +13431,9 @@ var require_diagnostics = __commonJS({
   }
 });
 
-// node_modules/undici/lib/core/request.js
+// ../../work/main/node_modules/undici/lib/core/request.js
 var require_request = __commonJS({
-  "node_modules/undici/lib/core/request.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/core/request.js"(exports, module) {
     "use strict";
     var {
       InvalidArgumentError,
@@ -13474,7 +13474,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path4,
+        path: path5,
         method,
         body,
         headers,
@@ -13491,11 +13491,11 @@ var require_request = __commonJS({
         maxRedirections,
         typeOfService
       }, handler) {
-        if (typeof path4 !== "string") {
+        if (typeof path5 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path4[0] !== "/" && !(path4.startsWith("http://") || path4.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path5[0] !== "/" && !(path5.startsWith("http://") || path5.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path4)) {
+        } else if (invalidPathRegex.test(path5)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -13570,7 +13570,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? serializePathWithQuery(path4, query) : path4;
+        this.path = query ? serializePathWithQuery(path5, query) : path5;
         this.origin = origin;
         this.protocol = getProtocolFromUrlString(origin);
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
@@ -13827,9 +13827,9 @@ var require_request = __commonJS({
   }
 });
 
-// node_modules/undici/lib/handler/wrap-handler.js
+// ../../work/main/node_modules/undici/lib/handler/wrap-handler.js
 var require_wrap_handler = __commonJS({
-  "node_modules/undici/lib/handler/wrap-handler.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/handler/wrap-handler.js"(exports, module) {
     "use strict";
     var { InvalidArgumentError } = require_errors();
     module.exports = class WrapHandler {
@@ -13910,9 +13910,9 @@ var require_wrap_handler = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/dispatcher.js
+// ../../work/main/node_modules/undici/lib/dispatcher/dispatcher.js
 var require_dispatcher = __commonJS({
-  "node_modules/undici/lib/dispatcher/dispatcher.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/dispatcher/dispatcher.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("node:events");
     var WrapHandler = require_wrap_handler();
@@ -13952,9 +13952,9 @@ var require_dispatcher = __commonJS({
   }
 });
 
-// node_modules/undici/lib/handler/unwrap-handler.js
+// ../../work/main/node_modules/undici/lib/handler/unwrap-handler.js
 var require_unwrap_handler = __commonJS({
-  "node_modules/undici/lib/handler/unwrap-handler.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/handler/unwrap-handler.js"(exports, module) {
     "use strict";
     var { parseHeaders } = require_util();
     var { InvalidArgumentError } = require_errors();
@@ -14040,9 +14040,9 @@ var require_unwrap_handler = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/dispatcher-base.js
+// ../../work/main/node_modules/undici/lib/dispatcher/dispatcher-base.js
 var require_dispatcher_base = __commonJS({
-  "node_modules/undici/lib/dispatcher/dispatcher-base.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/dispatcher/dispatcher-base.js"(exports, module) {
     "use strict";
     var buffer = __require("node:buffer");
     var Dispatcher2 = require_dispatcher();
@@ -14203,9 +14203,9 @@ var require_dispatcher_base = __commonJS({
   }
 });
 
-// node_modules/undici/lib/core/connect.js
+// ../../work/main/node_modules/undici/lib/core/connect.js
 var require_connect = __commonJS({
-  "node_modules/undici/lib/core/connect.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/core/connect.js"(exports, module) {
     "use strict";
     var net = __require("node:net");
     var assert = __require("node:assert");
@@ -14333,9 +14333,9 @@ var require_connect = __commonJS({
   }
 });
 
-// node_modules/undici/lib/llhttp/utils.js
+// ../../work/main/node_modules/undici/lib/llhttp/utils.js
 var require_utils = __commonJS({
-  "node_modules/undici/lib/llhttp/utils.js"(exports) {
+  "../../work/main/node_modules/undici/lib/llhttp/utils.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.enumToMap = enumToMap;
@@ -14349,9 +14349,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/undici/lib/llhttp/constants.js
+// ../../work/main/node_modules/undici/lib/llhttp/constants.js
 var require_constants2 = __commonJS({
-  "node_modules/undici/lib/llhttp/constants.js"(exports) {
+  "../../work/main/node_modules/undici/lib/llhttp/constants.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.SPECIAL_HEADERS = exports.MINOR = exports.MAJOR = exports.HTAB_SP_VCHAR_OBS_TEXT = exports.QUOTED_STRING = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.HEX = exports.URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.STATUSES_HTTP = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.HEADER_STATE = exports.FINISH = exports.STATUSES = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
@@ -14972,9 +14972,9 @@ var require_constants2 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/llhttp/llhttp-wasm.js
+// ../../work/main/node_modules/undici/lib/llhttp/llhttp-wasm.js
 var require_llhttp_wasm = __commonJS({
-  "node_modules/undici/lib/llhttp/llhttp-wasm.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/llhttp/llhttp-wasm.js"(exports, module) {
     "use strict";
     var { Buffer: Buffer2 } = __require("node:buffer");
     var wasmBase64 = "AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAn9/AGABfwBgBH9/f38Bf2AAAGADf39/AALLAQgDZW52GHdhc21fb25faGVhZGVyc19jb21wbGV0ZQAEA2VudhV3YXNtX29uX21lc3NhZ2VfYmVnaW4AAANlbnYLd2FzbV9vbl91cmwAAQNlbnYOd2FzbV9vbl9zdGF0dXMAAQNlbnYUd2FzbV9vbl9oZWFkZXJfZmllbGQAAQNlbnYUd2FzbV9vbl9oZWFkZXJfdmFsdWUAAQNlbnYMd2FzbV9vbl9ib2R5AAEDZW52GHdhc21fb25fbWVzc2FnZV9jb21wbGV0ZQAAAzU0BQYAAAMAAAAAAAADAQMAAwMDAAACAAAAAAICAgICAgICAgIBAQEBAQEBAQEBAwAAAwAAAAQFAXABExMFAwEAAgYIAX8BQcDZBAsHxQcoBm1lbW9yeQIAC19pbml0aWFsaXplAAgZX19pbmRpcmVjdF9mdW5jdGlvbl90YWJsZQEAC2xsaHR0cF9pbml0AAkYbGxodHRwX3Nob3VsZF9rZWVwX2FsaXZlADcMbGxodHRwX2FsbG9jAAsGbWFsbG9jADkLbGxodHRwX2ZyZWUADARmcmVlAAwPbGxodHRwX2dldF90eXBlAA0VbGxodHRwX2dldF9odHRwX21ham9yAA4VbGxodHRwX2dldF9odHRwX21pbm9yAA8RbGxodHRwX2dldF9tZXRob2QAEBZsbGh0dHBfZ2V0X3N0YXR1c19jb2RlABESbGxodHRwX2dldF91cGdyYWRlABIMbGxodHRwX3Jlc2V0ABMObGxodHRwX2V4ZWN1dGUAFBRsbGh0dHBfc2V0dGluZ3NfaW5pdAAVDWxsaHR0cF9maW5pc2gAFgxsbGh0dHBfcGF1c2UAFw1sbGh0dHBfcmVzdW1lABgbbGxodHRwX3Jlc3VtZV9hZnRlcl91cGdyYWRlABkQbGxodHRwX2dldF9lcnJubwAaF2xsaHR0cF9nZXRfZXJyb3JfcmVhc29uABsXbGxodHRwX3NldF9lcnJvcl9yZWFzb24AHBRsbGh0dHBfZ2V0X2Vycm9yX3BvcwAdEWxsaHR0cF9lcnJub19uYW1lAB4SbGxodHRwX21ldGhvZF9uYW1lAB8SbGxodHRwX3N0YXR1c19uYW1lACAabGxodHRwX3NldF9sZW5pZW50X2hlYWRlcnMAISFsbGh0dHBfc2V0X2xlbmllbnRfY2h1bmtlZF9sZW5ndGgAIh1sbGh0dHBfc2V0X2xlbmllbnRfa2VlcF9hbGl2ZQAjJGxsaHR0cF9zZXRfbGVuaWVudF90cmFuc2Zlcl9lbmNvZGluZwAkGmxsaHR0cF9zZXRfbGVuaWVudF92ZXJzaW9uACUjbGxodHRwX3NldF9sZW5pZW50X2RhdGFfYWZ0ZXJfY2xvc2UAJidsbGh0dHBfc2V0X2xlbmllbnRfb3B0aW9uYWxfbGZfYWZ0ZXJfY3IAJyxsbGh0dHBfc2V0X2xlbmllbnRfb3B0aW9uYWxfY3JsZl9hZnRlcl9jaHVuawAoKGxsaHR0cF9zZXRfbGVuaWVudF9vcHRpb25hbF9jcl9iZWZvcmVfbGYAKSpsbGh0dHBfc2V0X2xlbmllbnRfc3BhY2VzX2FmdGVyX2NodW5rX3NpemUAKhhsbGh0dHBfbWVzc2FnZV9uZWVkc19lb2YANgkYAQBBAQsSAQIDBAUKBgcyNDMuKy8tLDAxCq/ZAjQWAEHA1QAoAgAEQAALQcDVAEEBNgIACxQAIAAQOCAAIAI2AjggACABOgAoCxQAIAAgAC8BNCAALQAwIAAQNxAACx4BAX9BwAAQOiIBEDggAUGACDYCOCABIAA6ACggAQuPDAEHfwJAIABFDQAgAEEIayIBIABBBGsoAgAiAEF4cSIEaiEFAkAgAEEBcQ0AIABBA3FFDQEgASABKAIAIgBrIgFB1NUAKAIASQ0BIAAgBGohBAJAAkBB2NUAKAIAIAFHBEAgAEH/AU0EQCAAQQN2IQMgASgCCCIAIAEoAgwiAkYEQEHE1QBBxNUAKAIAQX4gA3dxNgIADAULIAIgADYCCCAAIAI2AgwMBAsgASgCGCEGIAEgASgCDCIARwRAIAAgASgCCCICNgIIIAIgADYCDAwDCyABQRRqIgMoAgAiAkUEQCABKAIQIgJFDQIgAUEQaiEDCwNAIAMhByACIgBBFGoiAygCACICDQAgAEEQaiEDIAAoAhAiAg0ACyAHQQA2AgAMAgsgBSgCBCIAQQNxQQNHDQIgBSAAQX5xNgIEQczVACAENgIAIAUgBDYCACABIARBAXI2AgQMAwtBACEACyAGRQ0AAkAgASgCHCICQQJ0QfTXAGoiAygCACABRgRAIAMgADYCACAADQFByNUAQcjVACgCAEF+IAJ3cTYCAAwCCyAGQRBBFCAGKAIQIAFGG2ogADYCACAARQ0BCyAAIAY2AhggASgCECICBEAgACACNgIQIAIgADYCGAsgAUEUaigCACICRQ0AIABBFGogAjYCACACIAA2AhgLIAEgBU8NACAFKAIEIgBBAXFFDQACQAJAAkACQCAAQQJxRQRAQdzVACgCACAFRgRAQdzVACABNgIAQdDVAEHQ1QAoAgAgBGoiADYCACABIABBAXI2AgQgAUHY1QAoAgBHDQZBzNUAQQA2AgBB2NUAQQA2AgAMBgtB2NUAKAIAIAVGBEBB2NUAIAE2AgBBzNUAQczVACgCACAEaiIANgIAIAEgAEEBcjYCBCAAIAFqIAA2AgAMBgsgAEF4cSAEaiEEIABB/wFNBEAgAEEDdiEDIAUoAggiACAFKAIMIgJGBEBBxNUAQcTVACgCAEF+IAN3cTYCAAwFCyACIAA2AgggACACNgIMDAQLIAUoAhghBiAFIAUoAgwiAEcEQEHU1QAoAgAaIAAgBSgCCCICNgIIIAIgADYCDAwDCyAFQRRqIgMoAgAiAkUEQCAFKAIQIgJFDQIgBUEQaiEDCwNAIAMhByACIgBBFGoiAygCACICDQAgAEEQaiEDIAAoAhAiAg0ACyAHQQA2AgAMAgsgBSAAQX5xNgIEIAEgBGogBDYCACABIARBAXI2AgQMAwtBACEACyAGRQ0AAkAgBSgCHCICQQJ0QfTXAGoiAygCACAFRgRAIAMgADYCACAADQFByNUAQcjVACgCAEF+IAJ3cTYCAAwCCyAGQRBBFCAGKAIQIAVGG2ogADYCACAARQ0BCyAAIAY2AhggBSgCECICBEAgACACNgIQIAIgADYCGAsgBUEUaigCACICRQ0AIABBFGogAjYCACACIAA2AhgLIAEgBGogBDYCACABIARBAXI2AgQgAUHY1QAoAgBHDQBBzNUAIAQ2AgAMAQsgBEH/AU0EQCAEQXhxQezVAGohAAJ/QcTVACgCACICQQEgBEEDdnQiA3FFBEBBxNUAIAIgA3I2AgAgAAwBCyAAKAIICyICIAE2AgwgACABNgIIIAEgADYCDCABIAI2AggMAQtBHyECIARB////B00EQCAEQSYgBEEIdmciAGt2QQFxIABBAXRrQT5qIQILIAEgAjYCHCABQgA3AhAgAkECdEH01wBqIQACQEHI1QAoAgAiA0EBIAJ0IgdxRQRAIAAgATYCAEHI1QAgAyAHcjYCACABIAA2AhggASABNgIIIAEgATYCDAwBCyAEQRkgAkEBdmtBACACQR9HG3QhAiAAKAIAIQACQANAIAAiAygCBEF4cSAERg0BIAJBHXYhACACQQF0IQIgAyAAQQRxakEQaiIHKAIAIgANAAsgByABNgIAIAEgAzYCGCABIAE2AgwgASABNgIIDAELIAMoAggiACABNgIMIAMgATYCCCABQQA2AhggASADNgIMIAEgADYCCAtB5NUAQeTVACgCAEEBayIAQX8gABs2AgALCwcAIAAtACgLBwAgAC0AKgsHACAALQArCwcAIAAtACkLBwAgAC8BNAsHACAALQAwC0ABBH8gACgCGCEBIAAvAS4hAiAALQAoIQMgACgCOCEEIAAQOCAAIAQ2AjggACADOgAoIAAgAjsBLiAAIAE2AhgL5YUCAgd/A34gASACaiEEAkAgACIDKAIMIgANACADKAIEBEAgAyABNgIECyMAQRBrIgkkAAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAn8CQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkAgAygCHCICQQJrDvwBAfkBAgMEBQYHCAkKCwwNDg8QERL4ARP3ARQV9gEWF/UBGBkaGxwdHh8g/QH7ASH0ASIjJCUmJygpKivzASwtLi8wMTLyAfEBMzTwAe8BNTY3ODk6Ozw9Pj9AQUJDREVGR0hJSktMTU5P+gFQUVJT7gHtAVTsAVXrAVZXWFla6gFbXF1eX2BhYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ent8fX5/gAGBAYIBgwGEAYUBhgGHAYgBiQGKAYsBjAGNAY4BjwGQAZEBkgGTAZQBlQGWAZcBmAGZAZoBmwGcAZ0BngGfAaABoQGiAaMBpAGlAaYBpwGoAakBqgGrAawBrQGuAa8BsAGxAbIBswG0AbUBtgG3AbgBuQG6AbsBvAG9Ab4BvwHAAcEBwgHDAcQBxQHGAccByAHJAcoBywHMAc0BzgHpAegBzwHnAdAB5gHRAdIB0wHUAeUB1QHWAdcB2AHZAdoB2wHcAd0B3gHfAeAB4QHiAeMBAPwBC0EADOMBC0EODOIBC0ENDOEBC0EPDOABC0EQDN8BC0ETDN4BC0EUDN0BC0EVDNwBC0EWDNsBC0EXDNoBC0EYDNkBC0EZDNgBC0EaDNcBC0EbDNYBC0EcDNUBC0EdDNQBC0EeDNMBC0EfDNIBC0EgDNEBC0EhDNABC0EIDM8BC0EiDM4BC0EkDM0BC0EjDMwBC0EHDMsBC0ElDMoBC0EmDMkBC0EnDMgBC0EoDMcBC0ESDMYBC0ERDMUBC0EpDMQBC0EqDMMBC0ErDMIBC0EsDMEBC0HeAQzAAQtBLgy/AQtBLwy+AQtBMAy9AQtBMQy8AQtBMgy7AQtBMwy6AQtBNAy5AQtB3wEMuAELQTUMtwELQTkMtgELQQwMtQELQTYMtAELQTcMswELQTgMsgELQT4MsQELQToMsAELQeABDK8BC0ELDK4BC0E/DK0BC0E7DKwBC0EKDKsBC0E8DKoBC0E9DKkBC0HhAQyoAQtBwQAMpwELQcAADKYBC0HCAAylAQtBCQykAQtBLQyjAQtBwwAMogELQcQADKEBC0HFAAygAQtBxgAMnwELQccADJ4BC0HIAAydAQtByQAMnAELQcoADJsBC0HLAAyaAQtBzAAMmQELQc0ADJgBC0HOAAyXAQtBzwAMlgELQdAADJUBC0HRAAyUAQtB0gAMkwELQdMADJIBC0HVAAyRAQtB1AAMkAELQdYADI8BC0HXAAyOAQtB2AAMjQELQdkADIwBC0HaAAyLAQtB2wAMigELQdwADIkBC0HdAAyIAQtB3gAMhwELQd8ADIYBC0HgAAyFAQtB4QAMhAELQeIADIMBC0HjAAyCAQtB5AAMgQELQeUADIABC0HiAQx/C0HmAAx+C0HnAAx9C0EGDHwLQegADHsLQQUMegtB6QAMeQtBBAx4C0HqAAx3C0HrAAx2C0HsAAx1C0HtAAx0C0EDDHMLQe4ADHILQe8ADHELQfAADHALQfIADG8LQfEADG4LQfMADG0LQfQADGwLQfUADGsLQfYADGoLQQIMaQtB9wAMaAtB+AAMZwtB+QAMZgtB+gAMZQtB+wAMZAtB/AAMYwtB/QAMYgtB/gAMYQtB/wAMYAtBgAEMXwtBgQEMXgtBggEMXQtBgwEMXAtBhAEMWwtBhQEMWgtBhgEMWQtBhwEMWAtBiAEMVwtBiQEMVgtBigEMVQtBiwEMVAtBjAEMUwtBjQEMUgtBjgEMUQtBjwEMUAtBkAEMTwtBkQEMTgtBkgEMTQtBkwEMTAtBlAEMSwtBlQEMSgtBlgEMSQtBlwEMSAtBmAEMRwtBmQEMRgtBmgEMRQtBmwEMRAtBnAEMQwtBnQEMQgtBngEMQQtBnwEMQAtBoAEMPwtBoQEMPgtBogEMPQtBowEMPAtBpAEMOwtBpQEMOgtBpgEMOQtBpwEMOAtBqAEMNwtBqQEMNgtBqgEMNQtBqwEMNAtBrAEMMwtBrQEMMgtBrgEMMQtBrwEMMAtBsAEMLwtBsQEMLgtBsgEMLQtBswEMLAtBtAEMKwtBtQEMKgtBtgEMKQtBtwEMKAtBuAEMJwtBuQEMJgtBugEMJQtBuwEMJAtBvAEMIwtBvQEMIgtBvgEMIQtBvwEMIAtBwAEMHwtBwQEMHgtBwgEMHQtBAQwcC0HDAQwbC0HEAQwaC0HFAQwZC0HGAQwYC0HHAQwXC0HIAQwWC0HJAQwVC0HKAQwUC0HLAQwTC0HMAQwSC0HNAQwRC0HOAQwQC0HPAQwPC0HQAQwOC0HRAQwNC0HSAQwMC0HTAQwLC0HUAQwKC0HVAQwJC0HWAQwIC0HjAQwHC0HXAQwGC0HYAQwFC0HZAQwEC0HaAQwDC0HbAQwCC0HdAQwBC0HcAQshAgNAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQCADAn8CQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAn8CQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAn8CQAJAAkACQAJAAkACQAJ/AkACQAJAAn8CQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAIAMCfwJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACfwJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkAgAg7jAQABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4fICEjJCUnKCmeA5sDmgORA4oDgwOAA/0C+wL4AvIC8QLvAu0C6ALnAuYC5QLkAtwC2wLaAtkC2ALXAtYC1QLPAs4CzALLAsoCyQLIAscCxgLEAsMCvgK8AroCuQK4ArcCtgK1ArQCswKyArECsAKuAq0CqQKoAqcCpgKlAqQCowKiAqECoAKfApgCkAKMAosCigKBAv4B/QH8AfsB+gH5AfgB9wH1AfMB8AHrAekB6AHnAeYB5QHkAeMB4gHhAeAB3wHeAd0B3AHaAdkB2AHXAdYB1QHUAdMB0gHRAdABzwHOAc0BzAHLAcoByQHIAccBxgHFAcQBwwHCAcEBwAG/Ab4BvQG8AbsBugG5AbgBtwG2AbUBtAGzAbIBsQGwAa8BrgGtAawBqwGqAakBqAGnAaYBpQGkAaMBogGfAZ4BmQGYAZcBlgGVAZQBkwGSAZEBkAGPAY0BjAGHAYYBhQGEAYMBggF9fHt6eXZ1dFBRUlNUVQsgASAERw1yQf0BIQIMvgMLIAEgBEcNmAFB2wEhAgy9AwsgASAERw3xAUGOASECDLwDCyABIARHDfwBQYQBIQIMuwMLIAEgBEcNigJB/wAhAgy6AwsgASAERw2RAkH9ACECDLkDCyABIARHDZQCQfsAIQIMuAMLIAEgBEcNHkEeIQIMtwMLIAEgBEcNGUEYIQIMtgMLIAEgBEcNygJBzQAhAgy1AwsgASAERw3VAkHGACECDLQDCyABIARHDdYCQcMAIQIMswMLIAEgBEcN3AJBOCECDLIDCyADLQAwQQFGDa0DDIkDC0EAIQACQAJAAkAgAy0AKkUNACADLQArRQ0AIAMvATIiAkECcUUNAQwCCyADLwEyIgJBAXFFDQELQQEhACADLQAoQQFGDQAgAy8BNCIGQeQAa0HkAEkNACAGQcwBRg0AIAZBsAJGDQAgAkHAAHENAEEAIQAgAkGIBHFBgARGDQAgAkEocUEARyEACyADQQA7ATIgA0EAOgAxAkAgAEUEQCADQQA6ADEgAy0ALkEEcQ0BDLEDCyADQgA3AyALIANBADoAMSADQQE6ADYMSAtBACEAAkAgAygCOCICRQ0AIAIoAjAiAkUNACADIAIRAAAhAAsgAEUNSCAAQRVHDWIgA0EENgIcIAMgATYCFCADQdIbNgIQIANBFTYCDEEAIQIMrwMLIAEgBEYEQEEGIQIMrwMLIAEtAABBCkcNGSABQQFqIQEMGgsgA0IANwMgQRIhAgyUAwsgASAERw2KA0EjIQIMrAMLIAEgBEYEQEEHIQIMrAMLAkACQCABLQAAQQprDgQBGBgAGAsgAUEBaiEBQRAhAgyTAwsgAUEBaiEBIANBL2otAABBAXENF0EAIQIgA0EANgIcIAMgATYCFCADQZkgNgIQIANBGTYCDAyrAwsgAyADKQMgIgwgBCABa60iCn0iC0IAIAsgDFgbNwMgIAogDFoNGEEIIQIMqgMLIAEgBEcEQCADQQk2AgggAyABNgIEQRQhAgyRAwtBCSECDKkDCyADKQMgUA2uAgxDCyABIARGBEBBCyECDKgDCyABLQAAQQpHDRYgAUEBaiEBDBcLIANBL2otAABBAXFFDRkMJgtBACEAAkAgAygCOCICRQ0AIAIoAlAiAkUNACADIAIRAAAhAAsgAA0ZDEILQQAhAAJAIAMoAjgiAkUNACACKAJQIgJFDQAgAyACEQAAIQALIAANGgwkC0EAIQACQCADKAI4IgJFDQAgAigCUCICRQ0AIAMgAhEAACEACyAADRsMMgsgA0Evai0AAEEBcUUNHAwiC0EAIQACQCADKAI4IgJFDQAgAigCVCICRQ0AIAMgAhEAACEACyAADRwMQgtBACEAAkAgAygCOCICRQ0AIAIoAlQiAkUNACADIAIRAAAhAAsgAA0dDCALIAEgBEYEQEETIQIMoAMLAkAgAS0AACIAQQprDgQfIyMAIgsgAUEBaiEBDB8LQQAhAAJAIAMoAjgiAkUNACACKAJUIgJFDQAgAyACEQAAIQALIAANIgxCCyABIARGBEBBFiECDJ4DCyABLQAAQcDBAGotAABBAUcNIwyDAwsCQANAIAEtAABBsDtqLQAAIgBBAUcEQAJAIABBAmsOAgMAJwsgAUEBaiEBQSEhAgyGAwsgBCABQQFqIgFHDQALQRghAgydAwsgAygCBCEAQQAhAiADQQA2AgQgAyAAIAFBAWoiARA0IgANIQxBC0EAIQACQCADKAI4IgJFDQAgAigCVCICRQ0AIAMgAhEAACEACyAADSMMKgsgASAERgRAQRwhAgybAwsgA0EKNgIIIAMgATYCBEEAIQACQCADKAI4IgJFDQAgAigCUCICRQ0AIAMgAhEAACEACyAADSVBJCECDIEDCyABIARHBEADQCABLQAAQbA9ai0AACIAQQNHBEAgAEEBaw4FGBomggMlJgsgBCABQQFqIgFHDQALQRshAgyaAwtBGyECDJkDCwNAIAEtAABBsD9qLQAAIgBBA0cEQCAAQQFrDgUPEScTJicLIAQgAUEBaiIBRw0AC0EeIQIMmAMLIAEgBEcEQCADQQs2AgggAyABNgIEQQchAgz/AgtBHyECDJcDCyABIARGBEBBICECDJcDCwJAIAEtAABBDWsOFC4/Pz8/Pz8/Pz8/Pz8/Pz8/Pz8APwtBACECIANBADYCHCADQb8LNgIQIANBAjYCDCADIAFBAWo2AhQMlgMLIANBL2ohAgNAIAEgBEYEQEEhIQIMlwMLAkACQAJAIAEtAAAiAEEJaw4YAgApKQEpKSkpKSkpKSkpKSkpKSkpKSkCJwsgAUEBaiEBIANBL2otAABBAXFFDQoMGAsgAUEBaiEBDBcLIAFBAWohASACLQAAQQJxDQALQQAhAiADQQA2AhwgAyABNgIUIANBnxU2AhAgA0EMNgIMDJUDCyADLQAuQYABcUUNAQtBACEAAkAgAygCOCICRQ0AIAIoAlwiAkUNACADIAIRAAAhAAsgAEUN5gIgAEEVRgRAIANBJDYCHCADIAE2AhQgA0GbGzYCECADQRU2AgxBACECDJQDC0EAIQIgA0EANgIcIAMgATYCFCADQZAONgIQIANBFDYCDAyTAwtBACECIANBADYCHCADIAE2AhQgA0G+IDYCECADQQI2AgwMkgMLIAMoAgQhAEEAIQIgA0EANgIEIAMgACABIAynaiIBEDIiAEUNKyADQQc2AhwgAyABNgIUIAMgADYCDAyRAwsgAy0ALkHAAHFFDQELQQAhAAJAIAMoAjgiAkUNACACKAJYIgJFDQAgAyACEQAAIQALIABFDSsgAEEVRgRAIANBCjYCHCADIAE2AhQgA0HrGTYCECADQRU2AgxBACECDJADC0EAIQIgA0EANgIcIAMgATYCFCADQZMMNgIQIANBEzYCDAyPAwtBACECIANBADYCHCADIAE2AhQgA0GCFTYCECADQQI2AgwMjgMLQQAhAiADQQA2AhwgAyABNgIUIANB3RQ2AhAgA0EZNgIMDI0DC0EAIQIgA0EANgIcIAMgATYCFCADQeYdNgIQIANBGTYCDAyMAwsgAEEVRg09QQAhAiADQQA2AhwgAyABNgIUIANB0A82AhAgA0EiNgIMDIsDCyADKAIEIQBBACECIANBADYCBCADIAAgARAzIgBFDSggA0ENNgIcIAMgATYCFCADIAA2AgwMigMLIABBFUYNOkEAIQIgA0EANgIcIAMgATYCFCADQdAPNgIQIANBIjYCDAyJAwsgAygCBCEAQQAhAiADQQA2AgQgAyAAIAEQMyIARQRAIAFBAWohAQwoCyADQQ42AhwgAyAANgIMIAMgAUEBajYCFAyIAwsgAEEVRg03QQAhAiADQQA2AhwgAyABNgIUIANB0A82AhAgA0EiNgIMDIcDCyADKAIEIQBBACECIANBADYCBCADIAAgARAzIgBFBEAgAUEBaiEBDCcLIANBDzYCHCADIAA2AgwgAyABQQFqNgIUDIYDC0EAIQIgA0EANgIcIAMgATYCFCADQeIXNgIQIANBGTYCDAyFAwsgAEEVRg0zQQAhAiADQQA2AhwgAyABNgIUIANB1gw2AhAgA0EjNgIMDIQDCyADKAIEIQBBACECIANBADYCBCADIAAgARA0IgBFDSUgA0ERNgIcIAMgATYCFCADIAA2AgwMgwMLIABBFUYNMEEAIQIgA0EANgIcIAMgATYCFCADQdYMNgIQIANBIzYCDAyCAwsgAygCBCEAQQAhAiADQQA2AgQgAyAAIAEQNCIARQRAIAFBAWohAQwlCyADQRI2AhwgAyAANgIMIAMgAUEBajYCFAyBAwsgA0Evai0AAEEBcUUNAQtBFyECDOYCC0EAIQIgA0EANgIcIAMgATYCFCADQeIXNgIQIANBGTYCDAz+AgsgAEE7Rw0AIAFBAWohAQwMC0EAIQIgA0EANgIcIAMgATYCFCADQZIYNgIQIANBAjYCDAz8AgsgAEEVRg0oQQAhAiADQQA2AhwgAyABNgIUIANB1gw2AhAgA0EjNgIMDPsCCyADQRQ2AhwgAyABNgIUIAMgADYCDAz6AgsgAygCBCEAQQAhAiADQQA2AgQgAyAAIAEQNCIARQRAIAFBAWohAQz1AgsgA0EVNgIcIAMgADYCDCADIAFBAWo2AhQM+QILIAMoAgQhAEEAIQIgA0EANgIEIAMgACABEDQiAEUEQCABQQFqIQEM8wILIANBFzYCHCADIAA2AgwgAyABQQFqNgIUDPgCCyAAQRVGDSNBACECIANBADYCHCADIAE2AhQgA0HWDDYCECADQSM2AgwM9wILIAMoAgQhAEEAIQIgA0EANgIEIAMgACABEDQiAEUEQCABQQFqIQEMHQsgA0EZNgIcIAMgADYCDCADIAFBAWo2AhQM9gILIAMoAgQhAEEAIQIgA0EANgIEIAMgACABEDQiAEUEQCABQQFqIQEM7wILIANBGjYCHCADIAA2AgwgAyABQQFqNgIUDPUCCyAAQRVGDR9BACECIANBADYCHCADIAE2AhQgA0HQDzYCECADQSI2AgwM9AILIAMoAgQhACADQQA2AgQgAyAAIAEQMyIARQRAIAFBAWohAQwbCyADQRw2AhwgAyAANgIMIAMgAUEBajYCFEEAIQIM8wILIAMoAgQhACADQQA2AgQgAyAAIAEQMyIARQRAIAFBAWohAQzrAgsgA0EdNgIcIAMgADYCDCADIAFBAWo2AhRBACECDPICCyAAQTtHDQEgAUEBaiEBC0EmIQIM1wILQQAhAiADQQA2AhwgAyABNgIUIANBnxU2AhAgA0EMNgIMDO8CCyABIARHBEADQCABLQAAQSBHDYQCIAQgAUEBaiIBRw0AC0EsIQIM7wILQSwhAgzuAgsgASAERgRAQTQhAgzuAgsCQAJAA0ACQCABLQAAQQprDgQCAAADAAsgBCABQQFqIgFHDQALQTQhAgzvAgsgAygCBCEAIANBADYCBCADIAAgARAxIgBFDZ8CIANBMjYCHCADIAE2AhQgAyAANgIMQQAhAgzuAgsgAygCBCEAIANBADYCBCADIAAgARAxIgBFBEAgAUEBaiEBDJ8CCyADQTI2AhwgAyAANgIMIAMgAUEBajYCFEEAIQIM7QILIAEgBEcEQAJAA0AgAS0AAEEwayIAQf8BcUEKTwRAQTohAgzXAgsgAykDICILQpmz5syZs+bMGVYNASADIAtCCn4iCjcDICAKIACtQv8BgyILQn+FVg0BIAMgCiALfDcDICAEIAFBAWoiAUcNAAtBwAAhAgzuAgsgAygCBCEAIANBADYCBCADIAAgAUEBaiIBEDEiAA0XDOICC0HAACECDOwCCyABIARGBEBByQAhAgzsAgsCQANAAkAgAS0AAEEJaw4YAAKiAqICqQKiAqICogKiAqICogKiAqICogKiAqICogKiAqICogKiAqICogIAogILIAQgAUEBaiIBRw0AC0HJACECDOwCCyABQQFqIQEgA0Evai0AAEEBcQ2lAiADQQA2AhwgAyABNgIUIANBlxA2AhAgA0EKNgIMQQAhAgzrAgsgASAERwRAA0AgAS0AAEEgRw0VIAQgAUEBaiIBRw0AC0H4ACECDOsCC0H4ACECDOoCCyADQQI6ACgMOAtBACECIANBADYCHCADQb8LNgIQIANBAjYCDCADIAFBAWo2AhQM6AILQQAhAgzOAgtBDSECDM0CC0ETIQIMzAILQRUhAgzLAgtBFiECDMoCC0EYIQIMyQILQRkhAgzIAgtBGiECDMcCC0EbIQIMxgILQRwhAgzFAgtBHSECDMQCC0EeIQIMwwILQR8hAgzCAgtBICECDMECC0EiIQIMwAILQSMhAgy/AgtBJSECDL4CC0HlACECDL0CCyADQT02AhwgAyABNgIUIAMgADYCDEEAIQIM1QILIANBGzYCHCADIAE2AhQgA0GkHDYCECADQRU2AgxBACECDNQCCyADQSA2AhwgAyABNgIUIANBmBo2AhAgA0EVNgIMQQAhAgzTAgsgA0ETNgIcIAMgATYCFCADQZgaNgIQIANBFTYCDEEAIQIM0gILIANBCzYCHCADIAE2AhQgA0GYGjYCECADQRU2AgxBACECDNECCyADQRA2AhwgAyABNgIUIANBmBo2AhAgA0EVNgIMQQAhAgzQAgsgA0EgNgIcIAMgATYCFCADQaQcNgIQIANBFTYCDEEAIQIMzwILIANBCzYCHCADIAE2AhQgA0GkHDYCECADQRU2AgxBACECDM4CCyADQQw2AhwgAyABNgIUIANBpBw2AhAgA0EVNgIMQQAhAgzNAgtBACECIANBADYCHCADIAE2AhQgA0HdDjYCECADQRI2AgwMzAILAkADQAJAIAEtAABBCmsOBAACAgACCyAEIAFBAWoiAUcNAAtB/QEhAgzMAgsCQAJAIAMtADZBAUcNAEEAIQACQCADKAI4IgJFDQAgAigCYCICRQ0AIAMgAhEAACEACyAARQ0AIABBFUcNASADQfwBNgIcIAMgATYCFCADQdwZNgIQIANBFTYCDEEAIQIMzQILQdwBIQIMswILIANBADYCHCADIAE2AhQgA0H5CzYCECADQR82AgxBACECDMsCCwJAAkAgAy0AKEEBaw4CBAEAC0HbASECDLICC0HUASECDLECCyADQQI6ADFBACEAAkAgAygCOCICRQ0AIAIoAgAiAkUNACADIAIRAAAhAAsgAEUEQEHdASECDLECCyAAQRVHBEAgA0EANgIcIAMgATYCFCADQbQMNgIQIANBEDYCDEEAIQIMygILIANB+wE2AhwgAyABNgIUIANBgRo2AhAgA0EVNgIMQQAhAgzJAgsgASAERgRAQfoBIQIMyQILIAEtAABByABGDQEgA0EBOgAoC0HAASECDK4CC0HaASECDK0CCyABIARHBEAgA0EMNgIIIAMgATYCBEHZASECDK0CC0H5ASECDMUCCyABIARGBEBB+AEhAgzFAgsgAS0AAEHIAEcNBCABQQFqIQFB2AEhAgyrAgsgASAERgRAQfcBIQIMxAILAkACQCABLQAAQcUAaw4QAAUFBQUFBQUFBQUFBQUFAQULIAFBAWohAUHWASECDKsCCyABQQFqIQFB1wEhAgyqAgtB9gEhAiABIARGDcICIAMoAgAiACAEIAFraiEFIAEgAGtBAmohBgJAA0AgAS0AACAAQbrVAGotAABHDQMgAEECRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADMMCCyADKAIEIQAgA0IANwMAIAMgACAGQQFqIgEQLiIARQRAQeMBIQIMqgILIANB9QE2AhwgAyABNgIUIAMgADYCDEEAIQIMwgILQfQBIQIgASAERg3BAiADKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEG41QBqLQAARw0CIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAzCAgsgA0GBBDsBKCADKAIEIQAgA0IANwMAIAMgACAGQQFqIgEQLiIADQMMAgsgA0EANgIAC0EAIQIgA0EANgIcIAMgATYCFCADQeUfNgIQIANBCDYCDAy/AgtB1QEhAgylAgsgA0HzATYCHCADIAE2AhQgAyAANgIMQQAhAgy9AgtBACEAAkAgAygCOCICRQ0AIAIoAkAiAkUNACADIAIRAAAhAAsgAEUNbiAAQRVHBEAgA0EANgIcIAMgATYCFCADQYIPNgIQIANBIDYCDEEAIQIMvQILIANBjwE2AhwgAyABNgIUIANB7Bs2AhAgA0EVNgIMQQAhAgy8AgsgASAERwRAIANBDTYCCCADIAE2AgRB0wEhAgyjAgtB8gEhAgy7AgsgASAERgRAQfEBIQIMuwILAkACQAJAIAEtAABByABrDgsAAQgICAgICAgIAggLIAFBAWohAUHQASECDKMCCyABQQFqIQFB0QEhAgyiAgsgAUEBaiEBQdIBIQIMoQILQfABIQIgASAERg25AiADKAIAIgAgBCABa2ohBiABIABrQQJqIQUDQCABLQAAIABBtdUAai0AAEcNBCAAQQJGDQMgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAY2AgAMuQILQe8BIQIgASAERg24AiADKAIAIgAgBCABa2ohBiABIABrQQFqIQUDQCABLQAAIABBs9UAai0AAEcNAyAAQQFGDQIgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAY2AgAMuAILQe4BIQIgASAERg23AiADKAIAIgAgBCABa2ohBiABIABrQQJqIQUDQCABLQAAIABBsNUAai0AAEcNAiAAQQJGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAY2AgAMtwILIAMoAgQhACADQgA3AwAgAyAAIAVBAWoiARArIgBFDQIgA0HsATYCHCADIAE2AhQgAyAANgIMQQAhAgy2AgsgA0EANgIACyADKAIEIQAgA0EANgIEIAMgACABECsiAEUNnAIgA0HtATYCHCADIAE2AhQgAyAANgIMQQAhAgy0AgtBzwEhAgyaAgtBACEAAkAgAygCOCICRQ0AIAIoAjQiAkUNACADIAIRAAAhAAsCQCAABEAgAEEVRg0BIANBADYCHCADIAE2AhQgA0HqDTYCECADQSY2AgxBACECDLQCC0HOASECDJoCCyADQesBNgIcIAMgATYCFCADQYAbNgIQIANBFTYCDEEAIQIMsgILIAEgBEYEQEHrASECDLICCyABLQAAQS9GBEAgAUEBaiEBDAELIANBADYCHCADIAE2AhQgA0GyODYCECADQQg2AgxBACECDLECC0HNASECDJcCCyABIARHBEAgA0EONgIIIAMgATYCBEHMASECDJcCC0HqASECDK8CCyABIARGBEBB6QEhAgyvAgsgAS0AAEEwayIAQf8BcUEKSQRAIAMgADoAKiABQQFqIQFBywEhAgyWAgsgAygCBCEAIANBADYCBCADIAAgARAvIgBFDZcCIANB6AE2AhwgAyABNgIUIAMgADYCDEEAIQIMrgILIAEgBEYEQEHnASECDK4CCwJAIAEtAABBLkYEQCABQQFqIQEMAQsgAygCBCEAIANBADYCBCADIAAgARAvIgBFDZgCIANB5gE2AhwgAyABNgIUIAMgADYCDEEAIQIMrgILQcoBIQIMlAILIAEgBEYEQEHlASECDK0CC0EAIQBBASEFQQEhB0EAIQICQAJAAkACQAJAAn8CQAJAAkACQAJAAkACQCABLQAAQTBrDgoKCQABAgMEBQYICwtBAgwGC0EDDAULQQQMBAtBBQwDC0EGDAILQQcMAQtBCAshAkEAIQVBACEHDAILQQkhAkEBIQBBACEFQQAhBwwBC0EAIQVBASECCyADIAI6ACsgAUEBaiEBAkACQCADLQAuQRBxDQACQAJAAkAgAy0AKg4DAQACBAsgB0UNAwwCCyAADQEMAgsgBUUNAQsgAygCBCEAIANBADYCBCADIAAgARAvIgBFDQIgA0HiATYCHCADIAE2AhQgAyAANgIMQQAhAgyvAgsgAygCBCEAIANBADYCBCADIAAgARAvIgBFDZoCIANB4wE2AhwgAyABNgIUIAMgADYCDEEAIQIMrgILIAMoAgQhACADQQA2AgQgAyAAIAEQLyIARQ2YAiADQeQBNgIcIAMgATYCFCADIAA2AgwMrQILQckBIQIMkwILQQAhAAJAIAMoAjgiAkUNACACKAJEIgJFDQAgAyACEQAAIQALAkAgAARAIABBFUYNASADQQA2AhwgAyABNgIUIANBpA02AhAgA0EhNgIMQQAhAgytAgtByAEhAgyTAgsgA0HhATYCHCADIAE2AhQgA0HQGjYCECADQRU2AgxBACECDKsCCyABIARGBEBB4QEhAgyrAgsCQCABLQAAQSBGBEAgA0EAOwE0IAFBAWohAQwBCyADQQA2AhwgAyABNgIUIANBmRE2AhAgA0EJNgIMQQAhAgyrAgtBxwEhAgyRAgsgASAERgRAQeABIQIMqgILAkAgAS0AAEEwa0H/AXEiAkEKSQRAIAFBAWohAQJAIAMvATQiAEGZM0sNACADIABBCmwiADsBNCAAQf7/A3EgAkH//wNzSw0AIAMgACACajsBNAwCC0EAIQIgA0EANgIcIAMgATYCFCADQZUeNgIQIANBDTYCDAyrAgsgA0EANgIcIAMgATYCFCADQZUeNgIQIANBDTYCDEEAIQIMqgILQcYBIQIMkAILIAEgBEYEQEHfASECDKkCCwJAIAEtAABBMGtB/wFxIgJBCkkEQCABQQFqIQECQCADLwE0IgBBmTNLDQAgAyAAQQpsIgA7ATQgAEH+/wNxIAJB//8Dc0sNACADIAAgAmo7ATQMAgtBACECIANBADYCHCADIAE2AhQgA0GVHjYCECADQQ02AgwMqgILIANBADYCHCADIAE2AhQgA0GVHjYCECADQQ02AgxBACECDKkCC0HFASECDI8CCyABIARGBEBB3gEhAgyoAgsCQCABLQAAQTBrQf8BcSICQQpJBEAgAUEBaiEBAkAgAy8BNCIAQZkzSw0AIAMgAEEKbCIAOwE0IABB/v8DcSACQf//A3NLDQAgAyAAIAJqOwE0DAILQQAhAiADQQA2AhwgAyABNgIUIANBlR42AhAgA0ENNgIMDKkCCyADQQA2AhwgAyABNgIUIANBlR42AhAgA0ENNgIMQQAhAgyoAgtBxAEhAgyOAgsgASAERgRAQd0BIQIMpwILAkACQAJAAkAgAS0AAEEKaw4XAgMDAAMDAwMDAwMDAwMDAwMDAwMDAwEDCyABQQFqDAULIAFBAWohAUHDASECDI8CCyABQQFqIQEgA0Evai0AAEEBcQ0IIANBADYCHCADIAE2AhQgA0GNCzYCECADQQ02AgxBACECDKcCCyADQQA2AhwgAyABNgIUIANBjQs2AhAgA0ENNgIMQQAhAgymAgsgASAERwRAIANBDzYCCCADIAE2AgRBASECDI0CC0HcASECDKUCCwJAAkADQAJAIAEtAABBCmsOBAIAAAMACyAEIAFBAWoiAUcNAAtB2wEhAgymAgsgAygCBCEAIANBADYCBCADIAAgARAtIgBFBEAgAUEBaiEBDAQLIANB2gE2AhwgAyAANgIMIAMgAUEBajYCFEEAIQIMpQILIAMoAgQhACADQQA2AgQgAyAAIAEQLSIADQEgAUEBagshAUHBASECDIoCCyADQdkBNgIcIAMgADYCDCADIAFBAWo2AhRBACECDKICC0HCASECDIgCCyADQS9qLQAAQQFxDQEgA0EANgIcIAMgATYCFCADQeQcNgIQIANBGTYCDEEAIQIMoAILIAEgBEYEQEHZASECDKACCwJAAkACQCABLQAAQQprDgQBAgIAAgsgAUEBaiEBDAILIAFBAWohAQwBCyADLQAuQcAAcUUNAQtBACEAAkAgAygCOCICRQ0AIAIoAjwiAkUNACADIAIRAAAhAAsgAEUNoAEgAEEVRgRAIANB2QA2AhwgAyABNgIUIANBtxo2AhAgA0EVNgIMQQAhAgyfAgsgA0EANgIcIAMgATYCFCADQYANNgIQIANBGzYCDEEAIQIMngILIANBADYCHCADIAE2AhQgA0HcKDYCECADQQI2AgxBACECDJ0CCyABIARHBEAgA0EMNgIIIAMgATYCBEG/ASECDIQCC0HYASECDJwCCyABIARGBEBB1wEhAgycAgsCQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAIAEtAABBwQBrDhUAAQIDWgQFBlpaWgcICQoLDA0ODxBaCyABQQFqIQFB+wAhAgySAgsgAUEBaiEBQfwAIQIMkQILIAFBAWohAUGBASECDJACCyABQQFqIQFBhQEhAgyPAgsgAUEBaiEBQYYBIQIMjgILIAFBAWohAUGJASECDI0CCyABQQFqIQFBigEhAgyMAgsgAUEBaiEBQY0BIQIMiwILIAFBAWohAUGWASECDIoCCyABQQFqIQFBlwEhAgyJAgsgAUEBaiEBQZgBIQIMiAILIAFBAWohAUGlASECDIcCCyABQQFqIQFBpgEhAgyGAgsgAUEBaiEBQawBIQIMhQILIAFBAWohAUG0ASECDIQCCyABQQFqIQFBtwEhAgyDAgsgAUEBaiEBQb4BIQIMggILIAEgBEYEQEHWASECDJsCCyABLQAAQc4ARw1IIAFBAWohAUG9ASECDIECCyABIARGBEBB1QEhAgyaAgsCQAJAAkAgAS0AAEHCAGsOEgBKSkpKSkpKSkoBSkpKSkpKAkoLIAFBAWohAUG4ASECDIICCyABQQFqIQFBuwEhAgyBAgsgAUEBaiEBQbwBIQIMgAILQdQBIQIgASAERg2YAiADKAIAIgAgBCABa2ohBSABIABrQQdqIQYCQANAIAEtAAAgAEGo1QBqLQAARw1FIABBB0YNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAyZAgsgA0EANgIAIAZBAWohAUEbDEULIAEgBEYEQEHTASECDJgCCwJAAkAgAS0AAEHJAGsOBwBHR0dHRwFHCyABQQFqIQFBuQEhAgz/AQsgAUEBaiEBQboBIQIM/gELQdIBIQIgASAERg2WAiADKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEGm1QBqLQAARw1DIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAyXAgsgA0EANgIAIAZBAWohAUEPDEMLQdEBIQIgASAERg2VAiADKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEGk1QBqLQAARw1CIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAyWAgsgA0EANgIAIAZBAWohAUEgDEILQdABIQIgASAERg2UAiADKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEGh1QBqLQAARw1BIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAyVAgsgA0EANgIAIAZBAWohAUESDEELIAEgBEYEQEHPASECDJQCCwJAAkAgAS0AAEHFAGsODgBDQ0NDQ0NDQ0NDQ0MBQwsgAUEBaiEBQbUBIQIM+wELIAFBAWohAUG2ASECDPoBC0HOASECIAEgBEYNkgIgAygCACIAIAQgAWtqIQUgASAAa0ECaiEGAkADQCABLQAAIABBntUAai0AAEcNPyAAQQJGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAMkwILIANBADYCACAGQQFqIQFBBww/C0HNASECIAEgBEYNkQIgAygCACIAIAQgAWtqIQUgASAAa0EFaiEGAkADQCABLQAAIABBmNUAai0AAEcNPiAAQQVGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAMkgILIANBADYCACAGQQFqIQFBKAw+CyABIARGBEBBzAEhAgyRAgsCQAJAAkAgAS0AAEHFAGsOEQBBQUFBQUFBQUEBQUFBQUECQQsgAUEBaiEBQbEBIQIM+QELIAFBAWohAUGyASECDPgBCyABQQFqIQFBswEhAgz3AQtBywEhAiABIARGDY8CIAMoAgAiACAEIAFraiEFIAEgAGtBBmohBgJAA0AgAS0AACAAQZHVAGotAABHDTwgAEEGRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADJACCyADQQA2AgAgBkEBaiEBQRoMPAtBygEhAiABIARGDY4CIAMoAgAiACAEIAFraiEFIAEgAGtBA2ohBgJAA0AgAS0AACAAQY3VAGotAABHDTsgAEEDRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADI8CCyADQQA2AgAgBkEBaiEBQSEMOwsgASAERgRAQckBIQIMjgILAkACQCABLQAAQcEAaw4UAD09PT09PT09PT09PT09PT09PQE9CyABQQFqIQFBrQEhAgz1AQsgAUEBaiEBQbABIQIM9AELIAEgBEYEQEHIASECDI0CCwJAAkAgAS0AAEHVAGsOCwA8PDw8PDw8PDwBPAsgAUEBaiEBQa4BIQIM9AELIAFBAWohAUGvASECDPMBC0HHASECIAEgBEYNiwIgAygCACIAIAQgAWtqIQUgASAAa0EIaiEGAkADQCABLQAAIABBhNUAai0AAEcNOCAAQQhGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAMjAILIANBADYCACAGQQFqIQFBKgw4CyABIARGBEBBxgEhAgyLAgsgAS0AAEHQAEcNOCABQQFqIQFBJQw3C0HFASECIAEgBEYNiQIgAygCACIAIAQgAWtqIQUgASAAa0ECaiEGAkADQCABLQAAIABBgdUAai0AAEcNNiAAQQJGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAMigILIANBADYCACAGQQFqIQFBDgw2CyABIARGBEBBxAEhAgyJAgsgAS0AAEHFAEcNNiABQQFqIQFBqwEhAgzvAQsgASAERgRAQcMBIQIMiAILAkACQAJAAkAgAS0AAEHCAGsODwABAjk5OTk5OTk5OTk5AzkLIAFBAWohAUGnASECDPEBCyABQQFqIQFBqAEhAgzwAQsgAUEBaiEBQakBIQIM7wELIAFBAWohAUGqASECDO4BC0HCASECIAEgBEYNhgIgAygCACIAIAQgAWtqIQUgASAAa0ECaiEGAkADQCABLQAAIABB/tQAai0AAEcNMyAAQQJGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAMhwILIANBADYCACAGQQFqIQFBFAwzC0HBASECIAEgBEYNhQIgAygCACIAIAQgAWtqIQUgASAAa0EEaiEGAkADQCABLQAAIABB+dQAai0AAEcNMiAAQQRGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAMhgILIANBADYCACAGQQFqIQFBKwwyC0HAASECIAEgBEYNhAIgAygCACIAIAQgAWtqIQUgASAAa0ECaiEGAkADQCABLQAAIABB9tQAai0AAEcNMSAAQQJGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAMhQILIANBADYCACAGQQFqIQFBLAwxC0G/ASECIAEgBEYNgwIgAygCACIAIAQgAWtqIQUgASAAa0ECaiEGAkADQCABLQAAIABBodUAai0AAEcNMCAAQQJGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAMhAILIANBADYCACAGQQFqIQFBEQwwC0G+ASECIAEgBEYNggIgAygCACIAIAQgAWtqIQUgASAAa0EDaiEGAkADQCABLQAAIABB8tQAai0AAEcNLyAAQQNGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAMgwILIANBADYCACAGQQFqIQFBLgwvCyABIARGBEBBvQEhAgyCAgsCQAJAAkACQAJAIAEtAABBwQBrDhUANDQ0NDQ0NDQ0NAE0NAI0NAM0NAQ0CyABQQFqIQFBmwEhAgzsAQsgAUEBaiEBQZwBIQIM6wELIAFBAWohAUGdASECDOoBCyABQQFqIQFBogEhAgzpAQsgAUEBaiEBQaQBIQIM6AELIAEgBEYEQEG8ASECDIECCwJAAkAgAS0AAEHSAGsOAwAwATALIAFBAWohAUGjASECDOgBCyABQQFqIQFBBAwtC0G7ASECIAEgBEYN/wEgAygCACIAIAQgAWtqIQUgASAAa0EBaiEGAkADQCABLQAAIABB8NQAai0AAEcNLCAAQQFGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAMgAILIANBADYCACAGQQFqIQFBHQwsCyABIARGBEBBugEhAgz/AQsCQAJAIAEtAABByQBrDgcBLi4uLi4ALgsgAUEBaiEBQaEBIQIM5gELIAFBAWohAUEiDCsLIAEgBEYEQEG5ASECDP4BCyABLQAAQdAARw0rIAFBAWohAUGgASECDOQBCyABIARGBEBBuAEhAgz9AQsCQAJAIAEtAABBxgBrDgsALCwsLCwsLCwsASwLIAFBAWohAUGeASECDOQBCyABQQFqIQFBnwEhAgzjAQtBtwEhAiABIARGDfsBIAMoAgAiACAEIAFraiEFIAEgAGtBA2ohBgJAA0AgAS0AACAAQezUAGotAABHDSggAEEDRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADPwBCyADQQA2AgAgBkEBaiEBQQ0MKAtBtgEhAiABIARGDfoBIAMoAgAiACAEIAFraiEFIAEgAGtBAmohBgJAA0AgAS0AACAAQaHVAGotAABHDScgAEECRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADPsBCyADQQA2AgAgBkEBaiEBQQwMJwtBtQEhAiABIARGDfkBIAMoAgAiACAEIAFraiEFIAEgAGtBAWohBgJAA0AgAS0AACAAQerUAGotAABHDSYgAEEBRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADPoBCyADQQA2AgAgBkEBaiEBQQMMJgtBtAEhAiABIARGDfgBIAMoAgAiACAEIAFraiEFIAEgAGtBAWohBgJAA0AgAS0AACAAQejUAGotAABHDSUgAEEBRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADPkBCyADQQA2AgAgBkEBaiEBQSYMJQsgASAERgRAQbMBIQIM+AELAkACQCABLQAAQdQAaw4CAAEnCyABQQFqIQFBmQEhAgzfAQsgAUEBaiEBQZoBIQIM3gELQbIBIQIgASAERg32ASADKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEHm1ABqLQAARw0jIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAz3AQsgA0EANgIAIAZBAWohAUEnDCMLQbEBIQIgASAERg31ASADKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEHk1ABqLQAARw0iIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAz2AQsgA0EANgIAIAZBAWohAUEcDCILQbABIQIgASAERg30ASADKAIAIgAgBCABa2ohBSABIABrQQVqIQYCQANAIAEtAAAgAEHe1ABqLQAARw0hIABBBUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAz1AQsgA0EANgIAIAZBAWohAUEGDCELQa8BIQIgASAERg3zASADKAIAIgAgBCABa2ohBSABIABrQQRqIQYCQANAIAEtAAAgAEHZ1ABqLQAARw0gIABBBEYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAz0AQsgA0EANgIAIAZBAWohAUEZDCALIAEgBEYEQEGuASECDPMBCwJAAkACQAJAIAEtAABBLWsOIwAkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJAEkJCQkJAIkJCQDJAsgAUEBaiEBQY4BIQIM3AELIAFBAWohAUGPASECDNsBCyABQQFqIQFBlAEhAgzaAQsgAUEBaiEBQZUBIQIM2QELQa0BIQIgASAERg3xASADKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEHX1ABqLQAARw0eIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAzyAQsgA0EANgIAIAZBAWohAUELDB4LIAEgBEYEQEGsASECDPEBCwJAAkAgAS0AAEHBAGsOAwAgASALIAFBAWohAUGQASECDNgBCyABQQFqIQFBkwEhAgzXAQsgASAERgRAQasBIQIM8AELAkACQCABLQAAQcEAaw4PAB8fHx8fHx8fHx8fHx8BHwsgAUEBaiEBQZEBIQIM1wELIAFBAWohAUGSASECDNYBCyABIARGBEBBqgEhAgzvAQsgAS0AAEHMAEcNHCABQQFqIQFBCgwbC0GpASECIAEgBEYN7QEgAygCACIAIAQgAWtqIQUgASAAa0EFaiEGAkADQCABLQAAIABB0dQAai0AAEcNGiAAQQVGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAM7gELIANBADYCACAGQQFqIQFBHgwaC0GoASECIAEgBEYN7AEgAygCACIAIAQgAWtqIQUgASAAa0EGaiEGAkADQCABLQAAIABBytQAai0AAEcNGSAAQQZGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAM7QELIANBADYCACAGQQFqIQFBFQwZC0GnASECIAEgBEYN6wEgAygCACIAIAQgAWtqIQUgASAAa0ECaiEGAkADQCABLQAAIABBx9QAai0AAEcNGCAAQQJGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAM7AELIANBADYCACAGQQFqIQFBFwwYC0GmASECIAEgBEYN6gEgAygCACIAIAQgAWtqIQUgASAAa0EFaiEGAkADQCABLQAAIABBwdQAai0AAEcNFyAAQQVGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAM6wELIANBADYCACAGQQFqIQFBGAwXCyABIARGBEBBpQEhAgzqAQsCQAJAIAEtAABByQBrDgcAGRkZGRkBGQsgAUEBaiEBQYsBIQIM0QELIAFBAWohAUGMASECDNABC0GkASECIAEgBEYN6AEgAygCACIAIAQgAWtqIQUgASAAa0EBaiEGAkADQCABLQAAIABBptUAai0AAEcNFSAAQQFGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAM6QELIANBADYCACAGQQFqIQFBCQwVC0GjASECIAEgBEYN5wEgAygCACIAIAQgAWtqIQUgASAAa0EBaiEGAkADQCABLQAAIABBpNUAai0AAEcNFCAAQQFGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAM6AELIANBADYCACAGQQFqIQFBHwwUC0GiASECIAEgBEYN5gEgAygCACIAIAQgAWtqIQUgASAAa0ECaiEGAkADQCABLQAAIABBvtQAai0AAEcNEyAAQQJGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAM5wELIANBADYCACAGQQFqIQFBAgwTC0GhASECIAEgBEYN5QEgAygCACIAIAQgAWtqIQUgASAAa0EBaiEGA0AgAS0AACAAQbzUAGotAABHDREgAEEBRg0CIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADOUBCyABIARGBEBBoAEhAgzlAQtBASABLQAAQd8ARw0RGiABQQFqIQFBhwEhAgzLAQsgA0EANgIAIAZBAWohAUGIASECDMoBC0GfASECIAEgBEYN4gEgAygCACIAIAQgAWtqIQUgASAAa0EIaiEGAkADQCABLQAAIABBhNUAai0AAEcNDyAAQQhGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAM4wELIANBADYCACAGQQFqIQFBKQwPC0GeASECIAEgBEYN4QEgAygCACIAIAQgAWtqIQUgASAAa0EDaiEGAkADQCABLQAAIABBuNQAai0AAEcNDiAAQQNGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAM4gELIANBADYCACAGQQFqIQFBLQwOCyABIARGBEBBnQEhAgzhAQsgAS0AAEHFAEcNDiABQQFqIQFBhAEhAgzHAQsgASAERgRAQZwBIQIM4AELAkACQCABLQAAQcwAaw4IAA8PDw8PDwEPCyABQQFqIQFBggEhAgzHAQsgAUEBaiEBQYMBIQIMxgELQZsBIQIgASAERg3eASADKAIAIgAgBCABa2ohBSABIABrQQRqIQYCQANAIAEtAAAgAEGz1ABqLQAARw0LIABBBEYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAzfAQsgA0EANgIAIAZBAWohAUEjDAsLQZoBIQIgASAERg3dASADKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEGw1ABqLQAARw0KIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAzeAQsgA0EANgIAIAZBAWohAUEADAoLIAEgBEYEQEGZASECDN0BCwJAAkAgAS0AAEHIAGsOCAAMDAwMDAwBDAsgAUEBaiEBQf0AIQIMxAELIAFBAWohAUGAASECDMMBCyABIARGBEBBmAEhAgzcAQsCQAJAIAEtAABBzgBrDgMACwELCyABQQFqIQFB/gAhAgzDAQsgAUEBaiEBQf8AIQIMwgELIAEgBEYEQEGXASECDNsBCyABLQAAQdkARw0IIAFBAWohAUEIDAcLQZYBIQIgASAERg3ZASADKAIAIgAgBCABa2ohBSABIABrQQNqIQYCQANAIAEtAAAgAEGs1ABqLQAARw0GIABBA0YNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAzaAQsgA0EANgIAIAZBAWohAUEFDAYLQZUBIQIgASAERg3YASADKAIAIgAgBCABa2ohBSABIABrQQVqIQYCQANAIAEtAAAgAEGm1ABqLQAARw0FIABBBUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAzZAQsgA0EANgIAIAZBAWohAUEWDAULQZQBIQIgASAERg3XASADKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEGh1QBqLQAARw0EIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAzYAQsgA0EANgIAIAZBAWohAUEQDAQLIAEgBEYEQEGTASECDNcBCwJAAkAgAS0AAEHDAGsODAAGBgYGBgYGBgYGAQYLIAFBAWohAUH5ACECDL4BCyABQQFqIQFB+gAhAgy9AQtBkgEhAiABIARGDdUBIAMoAgAiACAEIAFraiEFIAEgAGtBBWohBgJAA0AgAS0AACAAQaDUAGotAABHDQIgAEEFRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADNYBCyADQQA2AgAgBkEBaiEBQSQMAgsgA0EANgIADAILIAEgBEYEQEGRASECDNQBCyABLQAAQcwARw0BIAFBAWohAUETCzoAKSADKAIEIQAgA0EANgIEIAMgACABEC4iAA0CDAELQQAhAiADQQA2AhwgAyABNgIUIANB/h82AhAgA0EGNgIMDNEBC0H4ACECDLcBCyADQZABNgIcIAMgATYCFCADIAA2AgxBACECDM8BC0EAIQACQCADKAI4IgJFDQAgAigCQCICRQ0AIAMgAhEAACEACyAARQ0AIABBFUYNASADQQA2AhwgAyABNgIUIANBgg82AhAgA0EgNgIMQQAhAgzOAQtB9wAhAgy0AQsgA0GPATYCHCADIAE2AhQgA0HsGzYCECADQRU2AgxBACECDMwBCyABIARGBEBBjwEhAgzMAQsCQCABLQAAQSBGBEAgAUEBaiEBDAELIANBADYCHCADIAE2AhQgA0GbHzYCECADQQY2AgxBACECDMwBC0ECIQIMsgELA0AgAS0AAEEgRw0CIAQgAUEBaiIBRw0AC0GOASECDMoBCyABIARGBEBBjQEhAgzKAQsCQCABLQAAQQlrDgRKAABKAAtB9QAhAgywAQsgAy0AKUEFRgRAQfYAIQIMsAELQfQAIQIMrwELIAEgBEYEQEGMASECDMgBCyADQRA2AgggAyABNgIEDAoLIAEgBEYEQEGLASECDMcBCwJAIAEtAABBCWsOBEcAAEcAC0HzACECDK0BCyABIARHBEAgA0EQNgIIIAMgATYCBEHxACECDK0BC0GKASECDMUBCwJAIAEgBEcEQANAIAEtAABBoNAAai0AACIAQQNHBEACQCAAQQFrDgJJAAQLQfAAIQIMrwELIAQgAUEBaiIBRw0AC0GIASECDMYBC0GIASECDMUBCyADQQA2AhwgAyABNgIUIANB2yA2AhAgA0EHNgIMQQAhAgzEAQsgASAERgRAQYkBIQIMxAELAkACQAJAIAEtAABBoNIAai0AAEEBaw4DRgIAAQtB8gAhAgysAQsgA0EANgIcIAMgATYCFCADQbQSNgIQIANBBzYCDEEAIQIMxAELQeoAIQIMqgELIAEgBEcEQCABQQFqIQFB7wAhAgyqAQtBhwEhAgzCAQsgBCABIgBGBEBBhgEhAgzCAQsgAC0AACIBQS9GBEAgAEEBaiEBQe4AIQIMqQELIAFBCWsiAkEXSw0BIAAhAUEBIAJ0QZuAgARxDUEMAQsgBCABIgBGBEBBhQEhAgzBAQsgAC0AAEEvRw0AIABBAWohAQwDC0EAIQIgA0EANgIcIAMgADYCFCADQdsgNgIQIANBBzYCDAy/AQsCQAJAAkACQAJAA0AgAS0AAEGgzgBqLQAAIgBBBUcEQAJAAkAgAEEBaw4IRwUGBwgABAEIC0HrACECDK0BCyABQQFqIQFB7QAhAgysAQsgBCABQQFqIgFHDQALQYQBIQIMwwELIAFBAWoMFAsgAygCBCEAIANBADYCBCADIAAgARAsIgBFDR4gA0HbADYCHCADIAE2AhQgAyAANgIMQQAhAgzBAQsgAygCBCEAIANBADYCBCADIAAgARAsIgBFDR4gA0HdADYCHCADIAE2AhQgAyAANgIMQQAhAgzAAQsgAygCBCEAIANBADYCBCADIAAgARAsIgBFDR4gA0H6ADYCHCADIAE2AhQgAyAANgIMQQAhAgy/AQsgA0EANgIcIAMgATYCFCADQfkPNgIQIANBBzYCDEEAIQIMvgELIAEgBEYEQEGDASECDL4BCwJAIAEtAABBoM4Aai0AAEEBaw4IPgQFBgAIAgMHCyABQQFqIQELQQMhAgyjAQsgAUEBagwNC0EAIQIgA0EANgIcIANB0RI2AhAgA0EHNgIMIAMgAUEBajYCFAy6AQsgAygCBCEAIANBADYCBCADIAAgARAsIgBFDRYgA0HbADYCHCADIAE2AhQgAyAANgIMQQAhAgy5AQsgAygCBCEAIANBADYCBCADIAAgARAsIgBFDRYgA0HdADYCHCADIAE2AhQgAyAANgIMQQAhAgy4AQsgAygCBCEAIANBADYCBCADIAAgARAsIgBFDRYgA0H6ADYCHCADIAE2AhQgAyAANgIMQQAhAgy3AQsgA0EANgIcIAMgATYCFCADQfkPNgIQIANBBzYCDEEAIQIMtgELQewAIQIMnAELIAEgBEYEQEGCASECDLUBCyABQQFqDAILIAEgBEYEQEGBASECDLQBCyABQQFqDAELIAEgBEYNASABQQFqCyEBQQQhAgyYAQtBgAEhAgywAQsDQCABLQAAQaDMAGotAAAiAEECRwRAIABBAUcEQEHpACECDJkBCwwxCyAEIAFBAWoiAUcNAAtB/wAhAgyvAQsgASAERgRAQf4AIQIMrwELAkAgAS0AAEEJaw43LwMGLwQGBgYGBgYGBgYGBgYGBgYGBgYFBgYCBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGAAYLIAFBAWoLIQFBBSECDJQBCyABQQFqDAYLIAMoAgQhACADQQA2AgQgAyAAIAEQLCIARQ0IIANB2wA2AhwgAyABNgIUIAMgADYCDEEAIQIMqwELIAMoAgQhACADQQA2AgQgAyAAIAEQLCIARQ0IIANB3QA2AhwgAyABNgIUIAMgADYCDEEAIQIMqgELIAMoAgQhACADQQA2AgQgAyAAIAEQLCIARQ0IIANB+gA2AhwgAyABNgIUIAMgADYCDEEAIQIMqQELIANBADYCHCADIAE2AhQgA0GNFDYCECADQQc2AgxBACECDKgBCwJAAkACQAJAA0AgAS0AAEGgygBqLQAAIgBBBUcEQAJAIABBAWsOBi4DBAUGAAYLQegAIQIMlAELIAQgAUEBaiIBRw0AC0H9ACECDKsBCyADKAIEIQAgA0EANgIEIAMgACABECwiAEUNByADQdsANgIcIAMgATYCFCADIAA2AgxBACECDKoBCyADKAIEIQAgA0EANgIEIAMgACABECwiAEUNByADQd0ANgIcIAMgATYCFCADIAA2AgxBACECDKkBCyADKAIEIQAgA0EANgIEIAMgACABECwiAEUNByADQfoANgIcIAMgATYCFCADIAA2AgxBACECDKgBCyADQQA2AhwgAyABNgIUIANB5Ag2AhAgA0EHNgIMQQAhAgynAQsgASAERg0BIAFBAWoLIQFBBiECDIwBC0H8ACECDKQBCwJAAkACQAJAA0AgAS0AAEGgyABqLQAAIgBBBUcEQCAAQQFrDgQpAgMEBQsgBCABQQFqIgFHDQALQfsAIQIMpwELIAMoAgQhACADQQA2AgQgAyAAIAEQLCIARQ0DIANB2wA2AhwgAyABNgIUIAMgADYCDEEAIQIMpgELIAMoAgQhACADQQA2AgQgAyAAIAEQLCIARQ0DIANB3QA2AhwgAyABNgIUIAMgADYCDEEAIQIMpQELIAMoAgQhACADQQA2AgQgAyAAIAEQLCIARQ0DIANB+gA2AhwgAyABNgIUIAMgADYCDEEAIQIMpAELIANBADYCHCADIAE2AhQgA0G8CjYCECADQQc2AgxBACECDKMBC0HPACECDIkBC0HRACECDIgBC0HnACECDIcBCyABIARGBEBB+gAhAgygAQsCQCABLQAAQQlrDgQgAAAgAAsgAUEBaiEBQeYAIQIMhgELIAEgBEYEQEH5ACECDJ8BCwJAIAEtAABBCWsOBB8AAB8AC0EAIQACQCADKAI4IgJFDQAgAigCOCICRQ0AIAMgAhEAACEACyAARQRAQeIBIQIMhgELIABBFUcEQCADQQA2AhwgAyABNgIUIANByQ02AhAgA0EaNgIMQQAhAgyfAQsgA0H4ADYCHCADIAE2AhQgA0HqGjYCECADQRU2AgxBACECDJ4BCyABIARHBEAgA0ENNgIIIAMgATYCBEHkACECDIUBC0H3ACECDJ0BCyABIARGBEBB9gAhAgydAQsCQAJAAkAgAS0AAEHIAGsOCwABCwsLCwsLCwsCCwsgAUEBaiEBQd0AIQIMhQELIAFBAWohAUHgACECDIQBCyABQQFqIQFB4wAhAgyDAQtB9QAhAiABIARGDZsBIAMoAgAiACAEIAFraiEFIAEgAGtBAmohBgJAA0AgAS0AACAAQbXVAGotAABHDQggAEECRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADJwBCyADKAIEIQAgA0IANwMAIAMgACAGQQFqIgEQKyIABEAgA0H0ADYCHCADIAE2AhQgAyAANgIMQQAhAgycAQtB4gAhAgyCAQtBACEAAkAgAygCOCICRQ0AIAIoAjQiAkUNACADIAIRAAAhAAsCQCAABEAgAEEVRg0BIANBADYCHCADIAE2AhQgA0HqDTYCECADQSY2AgxBACECDJwBC0HhACECDIIBCyADQfMANgIcIAMgATYCFCADQYAbNgIQIANBFTYCDEEAIQIMmgELIAMtACkiAEEja0ELSQ0JAkAgAEEGSw0AQQEgAHRBygBxRQ0ADAoLQQAhAiADQQA2AhwgAyABNgIUIANB7Qk2AhAgA0EINgIMDJkBC0HyACECIAEgBEYNmAEgAygCACIAIAQgAWtqIQUgASAAa0EBaiEGAkADQCABLQAAIABBs9UAai0AAEcNBSAAQQFGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAMmQELIAMoAgQhACADQgA3AwAgAyAAIAZBAWoiARArIgAEQCADQfEANgIcIAMgATYCFCADIAA2AgxBACECDJkBC0HfACECDH8LQQAhAAJAIAMoAjgiAkUNACACKAI0IgJFDQAgAyACEQAAIQALAkAgAARAIABBFUYNASADQQA2AhwgAyABNgIUIANB6g02AhAgA0EmNgIMQQAhAgyZAQtB3gAhAgx/CyADQfAANgIcIAMgATYCFCADQYAbNgIQIANBFTYCDEEAIQIMlwELIAMtAClBIUYNBiADQQA2AhwgAyABNgIUIANBkQo2AhAgA0EINgIMQQAhAgyWAQtB7wAhAiABIARGDZUBIAMoAgAiACAEIAFraiEFIAEgAGtBAmohBgJAA0AgAS0AACAAQbDVAGotAABHDQIgAEECRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADJYBCyADKAIEIQAgA0IANwMAIAMgACAGQQFqIgEQKyIARQ0CIANB7QA2AhwgAyABNgIUIAMgADYCDEEAIQIMlQELIANBADYCAAsgAygCBCEAIANBADYCBCADIAAgARArIgBFDYABIANB7gA2AhwgAyABNgIUIAMgADYCDEEAIQIMkwELQdwAIQIMeQtBACEAAkAgAygCOCICRQ0AIAIoAjQiAkUNACADIAIRAAAhAAsCQCAABEAgAEEVRg0BIANBADYCHCADIAE2AhQgA0HqDTYCECADQSY2AgxBACECDJMBC0HbACECDHkLIANB7AA2AhwgAyABNgIUIANBgBs2AhAgA0EVNgIMQQAhAgyRAQsgAy0AKSIAQSNJDQAgAEEuRg0AIANBADYCHCADIAE2AhQgA0HJCTYCECADQQg2AgxBACECDJABC0HaACECDHYLIAEgBEYEQEHrACECDI8BCwJAIAEtAABBL0YEQCABQQFqIQEMAQsgA0EANgIcIAMgATYCFCADQbI4NgIQIANBCDYCDEEAIQIMjwELQdkAIQIMdQsgASAERwRAIANBDjYCCCADIAE2AgRB2AAhAgx1C0HqACECDI0BCyABIARGBEBB6QAhAgyNAQsgAS0AAEEwayIAQf8BcUEKSQRAIAMgADoAKiABQQFqIQFB1wAhAgx0CyADKAIEIQAgA0EANgIEIAMgACABEC8iAEUNeiADQegANgIcIAMgATYCFCADIAA2AgxBACECDIwBCyABIARGBEBB5wAhAgyMAQsCQCABLQAAQS5GBEAgAUEBaiEBDAELIAMoAgQhACADQQA2AgQgAyAAIAEQLyIARQ17IANB5gA2AhwgAyABNgIUIAMgADYCDEEAIQIMjAELQdYAIQIMcgsgASAERgRAQeUAIQIMiwELQQAhAEEBIQVBASEHQQAhAgJAAkACQAJAAkACfwJAAkACQAJAAkACQAJAIAEtAABBMGsOCgoJAAECAwQFBggLC0ECDAYLQQMMBQtBBAwEC0EFDAMLQQYMAgtBBwwBC0EICyECQQAhBUEAIQcMAgtBCSECQQEhAEEAIQVBACEHDAELQQAhBUEBIQILIAMgAjoAKyABQQFqIQECQAJAIAMtAC5BEHENAAJAAkACQCADLQAqDgMBAAIECyAHRQ0DDAILIAANAQwCCyAFRQ0BCyADKAIEIQAgA0EANgIEIAMgACABEC8iAEUNAiADQeIANgIcIAMgATYCFCADIAA2AgxBACECDI0BCyADKAIEIQAgA0EANgIEIAMgACABEC8iAEUNfSADQeMANgIcIAMgATYCFCADIAA2AgxBACECDIwBCyADKAIEIQAgA0EANgIEIAMgACABEC8iAEUNeyADQeQANgIcIAMgATYCFCADIAA2AgwMiwELQdQAIQIMcQsgAy0AKUEiRg2GAUHTACECDHALQQAhAAJAIAMoAjgiAkUNACACKAJEIgJFDQAgAyACEQAAIQALIABFBEBB1QAhAgxwCyAAQRVHBEAgA0EANgIcIAMgATYCFCADQaQNNgIQIANBITYCDEEAIQIMiQELIANB4QA2AhwgAyABNgIUIANB0Bo2AhAgA0EVNgIMQQAhAgyIAQsgASAERgRAQeAAIQIMiAELAkACQAJAAkACQCABLQAAQQprDgQBBAQABAsgAUEBaiEBDAELIAFBAWohASADQS9qLQAAQQFxRQ0BC0HSACECDHALIANBADYCHCADIAE2AhQgA0G2ETYCECADQQk2AgxBACECDIgBCyADQQA2AhwgAyABNgIUIANBthE2AhAgA0EJNgIMQQAhAgyHAQsgASAERgRAQd8AIQIMhwELIAEtAABBCkYEQCABQQFqIQEMCQsgAy0ALkHAAHENCCADQQA2AhwgAyABNgIUIANBthE2AhAgA0ECNgIMQQAhAgyGAQsgASAERgRAQd0AIQIMhgELIAEtAAAiAkENRgRAIAFBAWohAUHQACECDG0LIAEhACACQQlrDgQFAQEFAQsgBCABIgBGBEBB3AAhAgyFAQsgAC0AAEEKRw0AIABBAWoMAgtBACECIANBADYCHCADIAA2AhQgA0HKLTYCECADQQc2AgwMgwELIAEgBEYEQEHbACECDIMBCwJAIAEtAABBCWsOBAMAAAMACyABQQFqCyEBQc4AIQIMaAsgASAERgRAQdoAIQIMgQELIAEtAABBCWsOBAABAQABC0EAIQIgA0EANgIcIANBmhI2AhAgA0EHNgIMIAMgAUEBajYCFAx/CyADQYASOwEqQQAhAAJAIAMoAjgiAkUNACACKAI4IgJFDQAgAyACEQAAIQALIABFDQAgAEEVRw0BIANB2QA2AhwgAyABNgIUIANB6ho2AhAgA0EVNgIMQQAhAgx+C0HNACECDGQLIANBADYCHCADIAE2AhQgA0HJDTYCECADQRo2AgxBACECDHwLIAEgBEYEQEHZACECDHwLIAEtAABBIEcNPSABQQFqIQEgAy0ALkEBcQ09IANBADYCHCADIAE2AhQgA0HCHDYCECADQR42AgxBACECDHsLIAEgBEYEQEHYACECDHsLAkACQAJAAkACQCABLQAAIgBBCmsOBAIDAwABCyABQQFqIQFBLCECDGULIABBOkcNASADQQA2AhwgAyABNgIUIANB5xE2AhAgA0EKNgIMQQAhAgx9CyABQQFqIQEgA0Evai0AAEEBcUUNcyADLQAyQYABcUUEQCADQTJqIQIgAxA1QQAhAAJAIAMoAjgiBkUNACAGKAIoIgZFDQAgAyAGEQAAIQALAkACQCAADhZNTEsBAQEBAQEBAQEBAQEBAQEBAQEAAQsgA0EpNgIcIAMgATYCFCADQawZNgIQIANBFTYCDEEAIQIMfgsgA0EANgIcIAMgATYCFCADQeULNgIQIANBETYCDEEAIQIMfQtBACEAAkAgAygCOCICRQ0AIAIoAlwiAkUNACADIAIRAAAhAAsgAEUNWSAAQRVHDQEgA0EFNgIcIAMgATYCFCADQZsbNgIQIANBFTYCDEEAIQIMfAtBywAhAgxiC0EAIQIgA0EANgIcIAMgATYCFCADQZAONgIQIANBFDYCDAx6CyADIAMvATJBgAFyOwEyDDsLIAEgBEcEQCADQRE2AgggAyABNgIEQcoAIQIMYAtB1wAhAgx4CyABIARGBEBB1gAhAgx4CwJAAkACQAJAIAEtAAAiAEEgciAAIABBwQBrQf8BcUEaSRtB/wFxQeMAaw4TAEBAQEBAQEBAQEBAQAFAQEACA0ALIAFBAWohAUHGACECDGELIAFBAWohAUHHACECDGALIAFBAWohAUHIACECDF8LIAFBAWohAUHJACECDF4LQdUAIQIgBCABIgBGDXYgBCABayADKAIAIgFqIQYgACABa0EFaiEHA0AgAUGQyABqLQAAIAAtAAAiBUEgciAFIAVBwQBrQf8BcUEaSRtB/wFxRw0IQQQgAUEFRg0KGiABQQFqIQEgBCAAQQFqIgBHDQALIAMgBjYCAAx2C0HUACECIAQgASIARg11IAQgAWsgAygCACIBaiEGIAAgAWtBD2ohBwNAIAFBgMgAai0AACAALQAAIgVBIHIgBSAFQcEAa0H/AXFBGkkbQf8BcUcNB0EDIAFBD0YNCRogAUEBaiEBIAQgAEEBaiIARw0ACyADIAY2AgAMdQtB0wAhAiAEIAEiAEYNdCAEIAFrIAMoAgAiAWohBiAAIAFrQQ5qIQcDQCABQeLHAGotAAAgAC0AACIFQSByIAUgBUHBAGtB/wFxQRpJG0H/AXFHDQYgAUEORg0HIAFBAWohASAEIABBAWoiAEcNAAsgAyAGNgIADHQLQdIAIQIgBCABIgBGDXMgBCABayADKAIAIgFqIQUgACABa0EBaiEGA0AgAUHgxwBqLQAAIAAtAAAiB0EgciAHIAdBwQBrQf8BcUEaSRtB/wFxRw0FIAFBAUYNAiABQQFqIQEgBCAAQQFqIgBHDQALIAMgBTYCAAxzCyABIARGBEBB0QAhAgxzCwJAAkAgAS0AACIAQSByIAAgAEHBAGtB/wFxQRpJG0H/AXFB7gBrDgcAOTk5OTkBOQsgAUEBaiEBQcMAIQIMWgsgAUEBaiEBQcQAIQIMWQsgA0EANgIAIAZBAWohAUHFACECDFgLQdAAIQIgBCABIgBGDXAgBCABayADKAIAIgFqIQYgACABa0EJaiEHA0AgAUHWxwBqLQAAIAAtAAAiBUEgciAFIAVBwQBrQf8BcUEaSRtB/wFxRw0CQQIgAUEJRg0EGiABQQFqIQEgBCAAQQFqIgBHDQALIAMgBjYCAAxwC0HPACECIAQgASIARg1vIAQgAWsgAygCACIBaiEGIAAgAWtBBWohBwNAIAFB0McAai0AACAALQAAIgVBIHIgBSAFQcEAa0H/AXFBGkkbQf8BcUcNASABQQVGDQIgAUEBaiEBIAQgAEEBaiIARw0ACyADIAY2AgAMbwsgACEBIANBADYCAAwzC0EBCzoALCADQQA2AgAgB0EBaiEBC0EtIQIMUgsCQANAIAEtAABB0MUAai0AAEEBRw0BIAQgAUEBaiIBRw0AC0HNACECDGsLQcIAIQIMUQsgASAERgRAQcwAIQIMagsgAS0AAEE6RgRAIAMoAgQhACADQQA2AgQgAyAAIAEQMCIARQ0zIANBywA2AhwgAyAANgIMIAMgAUEBajYCFEEAIQIMagsgA0EANgIcIAMgATYCFCADQecRNgIQIANBCjYCDEEAIQIMaQsCQAJAIAMtACxBAmsOAgABJwsgA0Ezai0AAEECcUUNJiADLQAuQQJxDSYgA0EANgIcIAMgATYCFCADQaYUNgIQIANBCzYCDEEAIQIMaQsgAy0AMkEgcUUNJSADLQAuQQJxDSUgA0EANgIcIAMgATYCFCADQb0TNgIQIANBDzYCDEEAIQIMaAtBACEAAkAgAygCOCICRQ0AIAIoAkgiAkUNACADIAIRAAAhAAsgAEUEQEHBACECDE8LIABBFUcEQCADQQA2AhwgAyABNgIUIANBpg82AhAgA0EcNgIMQQAhAgxoCyADQcoANgIcIAMgATYCFCADQYUcNgIQIANBFTYCDEEAIQIMZwsgASAERwRAA0AgAS0AAEHAwQBqLQAAQQFHDRcgBCABQQFqIgFHDQALQcQAIQIMZwtBxAAhAgxmCyABIARHBEADQAJAIAEtAAAiAEEgciAAIABBwQBrQf8BcUEaSRtB/wFxIgBBCUYNACAAQSBGDQACQAJAAkACQCAAQeMAaw4TAAMDAwMDAwMBAwMDAwMDAwMDAgMLIAFBAWohAUE2IQIMUgsgAUEBaiEBQTchAgxRCyABQQFqIQFBOCECDFALDBULIAQgAUEBaiIBRw0AC0E8IQIMZgtBPCECDGULIAEgBEYEQEHIACECDGULIANBEjYCCCADIAE2AgQCQAJAAkACQAJAIAMtACxBAWsOBBQAAQIJCyADLQAyQSBxDQNB4AEhAgxPCwJAIAMvATIiAEEIcUUNACADLQAoQQFHDQAgAy0ALkEIcUUNAgsgAyAAQff7A3FBgARyOwEyDAsLIAMgAy8BMkEQcjsBMgwECyADQQA2AgQgAyABIAEQMSIABEAgA0HBADYCHCADIAA2AgwgAyABQQFqNgIUQQAhAgxmCyABQQFqIQEMWAsgA0EANgIcIAMgATYCFCADQfQTNgIQIANBBDYCDEEAIQIMZAtBxwAhAiABIARGDWMgAygCACIAIAQgAWtqIQUgASAAa0EGaiEGAkADQCAAQcDFAGotAAAgAS0AAEEgckcNASAAQQZGDUogAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAMZAsgA0EANgIADAULAkAgASAERwRAA0AgAS0AAEHAwwBqLQAAIgBBAUcEQCAAQQJHDQMgAUEBaiEBDAULIAQgAUEBaiIBRw0AC0HFACECDGQLQcUAIQIMYwsLIANBADoALAwBC0ELIQIMRwtBPyECDEYLAkACQANAIAEtAAAiAEEgRwRAAkAgAEEKaw4EAwUFAwALIABBLEYNAwwECyAEIAFBAWoiAUcNAAtBxgAhAgxgCyADQQg6ACwMDgsgAy0AKEEBRw0CIAMtAC5BCHENAiADKAIEIQAgA0EANgIEIAMgACABEDEiAARAIANBwgA2AhwgAyAANgIMIAMgAUEBajYCFEEAIQIMXwsgAUEBaiEBDFALQTshAgxECwJAA0AgAS0AACIAQSBHIABBCUdxDQEgBCABQQFqIgFHDQALQcMAIQIMXQsLQTwhAgxCCwJAAkAgASAERwRAA0AgAS0AACIAQSBHBEAgAEEKaw4EAwQEAwQLIAQgAUEBaiIBRw0AC0E/IQIMXQtBPyECDFwLIAMgAy8BMkEgcjsBMgwKCyADKAIEIQAgA0EANgIEIAMgACABEDEiAEUNTiADQT42AhwgAyABNgIUIAMgADYCDEEAIQIMWgsCQCABIARHBEADQCABLQAAQcDDAGotAAAiAEEBRwRAIABBAkYNAwwMCyAEIAFBAWoiAUcNAAtBNyECDFsLQTchAgxaCyABQQFqIQEMBAtBOyECIAQgASIARg1YIAQgAWsgAygCACIBaiEGIAAgAWtBBWohBwJAA0AgAUGQyABqLQAAIAAtAAAiBUEgciAFIAVBwQBrQf8BcUEaSRtB/wFxRw0BIAFBBUYEQEEHIQEMPwsgAUEBaiEBIAQgAEEBaiIARw0ACyADIAY2AgAMWQsgA0EANgIAIAAhAQwFC0E6IQIgBCABIgBGDVcgBCABayADKAIAIgFqIQYgACABa0EIaiEHAkADQCABQbTBAGotAAAgAC0AACIFQSByIAUgBUHBAGtB/wFxQRpJG0H/AXFHDQEgAUEIRgRAQQUhAQw+CyABQQFqIQEgBCAAQQFqIgBHDQALIAMgBjYCAAxYCyADQQA2AgAgACEBDAQLQTkhAiAEIAEiAEYNViAEIAFrIAMoAgAiAWohBiAAIAFrQQNqIQcCQANAIAFBsMEAai0AACAALQAAIgVBIHIgBSAFQcEAa0H/AXFBGkkbQf8BcUcNASABQQNGBEBBBiEBDD0LIAFBAWohASAEIABBAWoiAEcNAAsgAyAGNgIADFcLIANBADYCACAAIQEMAwsCQANAIAEtAAAiAEEgRwRAIABBCmsOBAcEBAcCCyAEIAFBAWoiAUcNAAtBOCECDFYLIABBLEcNASABQQFqIQBBASEBAkACQAJAAkACQCADLQAsQQVrDgQDAQIEAAsgACEBDAQLQQIhAQwBC0EEIQELIANBAToALCADIAMvATIgAXI7ATIgACEBDAELIAMgAy8BMkEIcjsBMiAAIQELQT4hAgw7CyADQQA6ACwLQTkhAgw5CyABIARGBEBBNiECDFILAkACQAJAAkACQCABLQAAQQprDgQAAgIBAgsgAygCBCEAIANBADYCBCADIAAgARAxIgBFDQIgA0EzNgIcIAMgATYCFCADIAA2AgxBACECDFULIAMoAgQhACADQQA2AgQgAyAAIAEQMSIARQRAIAFBAWohAQwGCyADQTI2AhwgAyAANgIMIAMgAUEBajYCFEEAIQIMVAsgAy0ALkEBcQRAQd8BIQIMOwsgAygCBCEAIANBADYCBCADIAAgARAxIgANAQxJC0E0IQIMOQsgA0E1NgIcIAMgATYCFCADIAA2AgxBACECDFELQTUhAgw3CyADQS9qLQAAQQFxDQAgA0EANgIcIAMgATYCFCADQesWNgIQIANBGTYCDEEAIQIMTwtBMyECDDULIAEgBEYEQEEyIQIMTgsCQCABLQAAQQpGBEAgAUEBaiEBDAELIANBADYCHCADIAE2AhQgA0GSFzYCECADQQM2AgxBACECDE4LQTIhAgw0CyABIARGBEBBMSECDE0LAkAgAS0AACIAQQlGDQAgAEEgRg0AQQEhAgJAIAMtACxBBWsOBAYEBQANCyADIAMvATJBCHI7ATIMDAsgAy0ALkEBcUUNASADLQAsQQhHDQAgA0EAOgAsC0E9IQIMMgsgA0EANgIcIAMgATYCFCADQcIWNgIQIANBCjYCDEEAIQIMSgtBAiECDAELQQQhAgsgA0EBOgAsIAMgAy8BMiACcjsBMgwGCyABIARGBEBBMCECDEcLIAEtAABBCkYEQCABQQFqIQEMAQsgAy0ALkEBcQ0AIANBADYCHCADIAE2AhQgA0HcKDYCECADQQI2AgxBACECDEYLQTAhAgwsCyABQQFqIQFBMSECDCsLIAEgBEYEQEEvIQIMRAsgAS0AACIAQQlHIABBIEdxRQRAIAFBAWohASADLQAuQQFxDQEgA0EANgIcIAMgATYCFCADQZcQNgIQIANBCjYCDEEAIQIMRAtBASECAkACQAJAAkACQAJAIAMtACxBAmsOBwUEBAMBAgAECyADIAMvATJBCHI7ATIMAwtBAiECDAELQQQhAgsgA0EBOgAsIAMgAy8BMiACcjsBMgtBLyECDCsLIANBADYCHCADIAE2AhQgA0GEEzYCECADQQs2AgxBACECDEMLQeEBIQIMKQsgASAERgRAQS4hAgxCCyADQQA2AgQgA0ESNgIIIAMgASABEDEiAA0BC0EuIQIMJwsgA0EtNgIcIAMgATYCFCADIAA2AgxBACECDD8LQQAhAAJAIAMoAjgiAkUNACACKAJMIgJFDQAgAyACEQAAIQALIABFDQAgAEEVRw0BIANB2AA2AhwgAyABNgIUIANBsxs2AhAgA0EVNgIMQQAhAgw+C0HMACECDCQLIANBADYCHCADIAE2AhQgA0GzDjYCECADQR02AgxBACECDDwLIAEgBEYEQEHOACECDDwLIAEtAAAiAEEgRg0CIABBOkYNAQsgA0EAOgAsQQkhAgwhCyADKAIEIQAgA0EANgIEIAMgACABEDAiAA0BDAILIAMtAC5BAXEEQEHeASECDCALIAMoAgQhACADQQA2AgQgAyAAIAEQMCIARQ0CIANBKjYCHCADIAA2AgwgAyABQQFqNgIUQQAhAgw4CyADQcsANgIcIAMgADYCDCADIAFBAWo2AhRBACECDDcLIAFBAWohAUHAACECDB0LIAFBAWohAQwsCyABIARGBEBBKyECDDULAkAgAS0AAEEKRgRAIAFBAWohAQwBCyADLQAuQcAAcUUNBgsgAy0AMkGAAXEEQEEAIQACQCADKAI4IgJFDQAgAigCXCICRQ0AIAMgAhEAACEACyAARQ0SIABBFUYEQCADQQU2AhwgAyABNgIUIANBmxs2AhAgA0EVNgIMQQAhAgw2CyADQQA2AhwgAyABNgIUIANBkA42AhAgA0EUNgIMQQAhAgw1CyADQTJqIQIgAxA1QQAhAAJAIAMoAjgiBkUNACAGKAIoIgZFDQAgAyAGEQAAIQALIAAOFgIBAAQEBAQEBAQEBAQEBAQEBAQEBAMECyADQQE6ADALIAIgAi8BAEHAAHI7AQALQSshAgwYCyADQSk2AhwgAyABNgIUIANBrBk2AhAgA0EVNgIMQQAhAgwwCyADQQA2AhwgAyABNgIUIANB5Qs2AhAgA0ERNgIMQQAhAgwvCyADQQA2AhwgAyABNgIUIANBpQs2AhAgA0ECNgIMQQAhAgwuC0EBIQcgAy8BMiIFQQhxRQRAIAMpAyBCAFIhBwsCQCADLQAwBEBBASEAIAMtAClBBUYNASAFQcAAcUUgB3FFDQELAkAgAy0AKCICQQJGBEBBASEAIAMvATQiBkHlAEYNAkEAIQAgBUHAAHENAiAGQeQARg0CIAZB5gBrQQJJDQIgBkHMAUYNAiAGQbACRg0CDAELQQAhACAFQcAAcQ0BC0ECIQAgBUEIcQ0AIAVBgARxBEACQCACQQFHDQAgAy0ALkEKcQ0AQQUhAAwCC0EEIQAMAQsgBUEgcUUEQCADEDZBAEdBAnQhAAwBC0EAQQMgAykDIFAbIQALIABBAWsOBQIABwEDBAtBESECDBMLIANBAToAMQwpC0EAIQICQCADKAI4IgBFDQAgACgCMCIARQ0AIAMgABEAACECCyACRQ0mIAJBFUYEQCADQQM2AhwgAyABNgIUIANB0hs2AhAgA0EVNgIMQQAhAgwrC0EAIQIgA0EANgIcIAMgATYCFCADQd0ONgIQIANBEjYCDAwqCyADQQA2AhwgAyABNgIUIANB+SA2AhAgA0EPNgIMQQAhAgwpC0EAIQACQCADKAI4IgJFDQAgAigCMCICRQ0AIAMgAhEAACEACyAADQELQQ4hAgwOCyAAQRVGBEAgA0ECNgIcIAMgATYCFCADQdIbNgIQIANBFTYCDEEAIQIMJwsgA0EANgIcIAMgATYCFCADQd0ONgIQIANBEjYCDEEAIQIMJgtBKiECDAwLIAEgBEcEQCADQQk2AgggAyABNgIEQSkhAgwMC0EmIQIMJAsgAyADKQMgIgwgBCABa60iCn0iC0IAIAsgDFgbNwMgIAogDFQEQEElIQIMJAsgAygCBCEAIANBADYCBCADIAAgASAMp2oiARAyIgBFDQAgA0EFNgIcIAMgATYCFCADIAA2AgxBACECDCMLQQ8hAgwJC0IAIQoCQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkAgAS0AAEEwaw43FxYAAQIDBAUGBxQUFBQUFBQICQoLDA0UFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFA4PEBESExQLQgIhCgwWC0IDIQoMFQtCBCEKDBQLQgUhCgwTC0IGIQoMEgtCByEKDBELQgghCgwQC0IJIQoMDwtCCiEKDA4LQgshCgwNC0IMIQoMDAtCDSEKDAsLQg4hCgwKC0IPIQoMCQtCCiEKDAgLQgshCgwHC0IMIQoMBgtCDSEKDAULQg4hCgwEC0IPIQoMAwsgA0EANgIcIAMgATYCFCADQZ8VNgIQIANBDDYCDEEAIQIMIQsgASAERgRAQSIhAgwhC0IAIQoCQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAIAEtAABBMGsONxUUAAECAwQFBgcWFhYWFhYWCAkKCwwNFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYODxAREhMWC0ICIQoMFAtCAyEKDBMLQgQhCgwSC0IFIQoMEQtCBiEKDBALQgchCgwPC0IIIQoMDgtCCSEKDA0LQgohCgwMC0ILIQoMCwtCDCEKDAoLQg0hCgwJC0IOIQoMCAtCDyEKDAcLQgohCgwGC0ILIQoMBQtCDCEKDAQLQg0hCgwDC0IOIQoMAgtCDyEKDAELQgEhCgsgAUEBaiEBIAMpAyAiC0L//////////w9YBEAgAyALQgSGIAqENwMgDAILIANBADYCHCADIAE2AhQgA0G1CTYCECADQQw2AgxBACECDB4LQSchAgwEC0EoIQIMAwsgAyABOgAsIANBADYCACAHQQFqIQFBDCECDAILIANBADYCACAGQQFqIQFBCiECDAELIAFBAWohAUEIIQIMAAsAC0EAIQIgA0EANgIcIAMgATYCFCADQbI4NgIQIANBCDYCDAwXC0EAIQIgA0EANgIcIAMgATYCFCADQYMRNgIQIANBCTYCDAwWC0EAIQIgA0EANgIcIAMgATYCFCADQd8KNgIQIANBCTYCDAwVC0EAIQIgA0EANgIcIAMgATYCFCADQe0QNgIQIANBCTYCDAwUC0EAIQIgA0EANgIcIAMgATYCFCADQdIRNgIQIANBCTYCDAwTC0EAIQIgA0EANgIcIAMgATYCFCADQbI4NgIQIANBCDYCDAwSC0EAIQIgA0EANgIcIAMgATYCFCADQYMRNgIQIANBCTYCDAwRC0EAIQIgA0EANgIcIAMgATYCFCADQd8KNgIQIANBCTYCDAwQC0EAIQIgA0EANgIcIAMgATYCFCADQe0QNgIQIANBCTYCDAwPC0EAIQIgA0EANgIcIAMgATYCFCADQdIRNgIQIANBCTYCDAwOC0EAIQIgA0EANgIcIAMgATYCFCADQbkXNgIQIANBDzYCDAwNC0EAIQIgA0EANgIcIAMgATYCFCADQbkXNgIQIANBDzYCDAwMC0EAIQIgA0EANgIcIAMgATYCFCADQZkTNgIQIANBCzYCDAwLC0EAIQIgA0EANgIcIAMgATYCFCADQZ0JNgIQIANBCzYCDAwKC0EAIQIgA0EANgIcIAMgATYCFCADQZcQNgIQIANBCjYCDAwJC0EAIQIgA0EANgIcIAMgATYCFCADQbEQNgIQIANBCjYCDAwIC0EAIQIgA0EANgIcIAMgATYCFCADQbsdNgIQIANBAjYCDAwHC0EAIQIgA0EANgIcIAMgATYCFCADQZYWNgIQIANBAjYCDAwGC0EAIQIgA0EANgIcIAMgATYCFCADQfkYNgIQIANBAjYCDAwFC0EAIQIgA0EANgIcIAMgATYCFCADQcQYNgIQIANBAjYCDAwECyADQQI2AhwgAyABNgIUIANBqR42AhAgA0EWNgIMQQAhAgwDC0HeACECIAEgBEYNAiAJQQhqIQcgAygCACEFAkACQCABIARHBEAgBUGWyABqIQggBCAFaiABayEGIAVBf3NBCmoiBSABaiEAA0AgAS0AACAILQAARwRAQQIhCAwDCyAFRQRAQQAhCCAAIQEMAwsgBUEBayEFIAhBAWohCCAEIAFBAWoiAUcNAAsgBiEFIAQhAQsgB0EBNgIAIAMgBTYCAAwBCyADQQA2AgAgByAINgIACyAHIAE2AgQgCSgCDCEAAkACQCAJKAIIQQFrDgIEAQALIANBADYCHCADQcIeNgIQIANBFzYCDCADIABBAWo2AhRBACECDAMLIANBADYCHCADIAA2AhQgA0HXHjYCECADQQk2AgxBACECDAILIAEgBEYEQEEoIQIMAgsgA0EJNgIIIAMgATYCBEEnIQIMAQsgASAERgRAQQEhAgwBCwNAAkACQAJAIAEtAABBCmsOBAABAQABCyABQQFqIQEMAQsgAUEBaiEBIAMtAC5BIHENAEEAIQIgA0EANgIcIAMgATYCFCADQaEhNgIQIANBBTYCDAwCC0EBIQIgASAERw0ACwsgCUEQaiQAIAJFBEAgAygCDCEADAELIAMgAjYCHEEAIQAgAygCBCIBRQ0AIAMgASAEIAMoAggRAQAiAUUNACADIAQ2AhQgAyABNgIMIAEhAAsgAAu+AgECfyAAQQA6AAAgAEHkAGoiAUEBa0EAOgAAIABBADoAAiAAQQA6AAEgAUEDa0EAOgAAIAFBAmtBADoAACAAQQA6AAMgAUEEa0EAOgAAQQAgAGtBA3EiASAAaiIAQQA2AgBB5AAgAWtBfHEiAiAAaiIBQQRrQQA2AgACQCACQQlJDQAgAEEANgIIIABBADYCBCABQQhrQQA2AgAgAUEMa0EANgIAIAJBGUkNACAAQQA2AhggAEEANgIUIABBADYCECAAQQA2AgwgAUEQa0EANgIAIAFBFGtBADYCACABQRhrQQA2AgAgAUEca0EANgIAIAIgAEEEcUEYciICayIBQSBJDQAgACACaiEAA0AgAEIANwMYIABCADcDECAAQgA3AwggAEIANwMAIABBIGohACABQSBrIgFBH0sNAAsLC1YBAX8CQCAAKAIMDQACQAJAAkACQCAALQAxDgMBAAMCCyAAKAI4IgFFDQAgASgCMCIBRQ0AIAAgAREAACIBDQMLQQAPCwALIABByhk2AhBBDiEBCyABCxoAIAAoAgxFBEAgAEHeHzYCECAAQRU2AgwLCxQAIAAoAgxBFUYEQCAAQQA2AgwLCxQAIAAoAgxBFkYEQCAAQQA2AgwLCwcAIAAoAgwLBwAgACgCEAsJACAAIAE2AhALBwAgACgCFAsrAAJAIABBJ08NAEL//////wkgAK2IQgGDUA0AIABBAnRB0DhqKAIADwsACxcAIABBL08EQAALIABBAnRB7DlqKAIAC78JAQF/QfQtIQECQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQCAAQeQAaw70A2NiAAFhYWFhYWECAwQFYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYQYHCAkKCwwNDg9hYWFhYRBhYWFhYWFhYWFhYRFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWESExQVFhcYGRobYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYRwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1NmE3ODk6YWFhYWFhYWE7YWFhPGFhYWE9Pj9hYWFhYWFhYUBhYUFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFCQ0RFRkdISUpLTE1OT1BRUlNhYWFhYWFhYVRVVldYWVpbYVxdYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhXmFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYV9gYQtB6iwPC0GYJg8LQe0xDwtBoDcPC0HJKQ8LQbQpDwtBli0PC0HrKw8LQaI1DwtB2zQPC0HgKQ8LQeMkDwtB1SQPC0HuJA8LQeYlDwtByjQPC0HQNw8LQao1DwtB9SwPC0H2Jg8LQYIiDwtB8jMPC0G+KA8LQec3DwtBzSEPC0HAIQ8LQbglDwtByyUPC0GWJA8LQY80DwtBzTUPC0HdKg8LQe4zDwtBnDQPC0GeMQ8LQfQ1DwtB5SIPC0GvJQ8LQZkxDwtBsjYPC0H5Ng8LQcQyDwtB3SwPC0GCMQ8LQcExDwtBjTcPC0HJJA8LQew2DwtB5yoPC0HIIw8LQeIhDwtByTcPC0GlIg8LQZQiDwtB2zYPC0HeNQ8LQYYmDwtBvCsPC0GLMg8LQaAjDwtB9jAPC0GALA8LQYkrDwtBpCYPC0HyIw8LQYEoDwtBqzIPC0HrJw8LQcI2DwtBoiQPC0HPKg8LQdwjDwtBhycPC0HkNA8LQbciDwtBrTEPC0HVIg8LQa80DwtB3iYPC0HWMg8LQfQ0DwtBgTgPC0H0Nw8LQZI2DwtBnScPC0GCKQ8LQY0jDwtB1zEPC0G9NQ8LQbQ3DwtB2DAPC0G2Jw8LQZo4DwtBpyoPC0HEJw8LQa4jDwtB9SIPCwALQcomIQELIAELFwAgACAALwEuQf7/A3EgAUEAR3I7AS4LGgAgACAALwEuQf3/A3EgAUEAR0EBdHI7AS4LGgAgACAALwEuQfv/A3EgAUEAR0ECdHI7AS4LGgAgACAALwEuQff/A3EgAUEAR0EDdHI7AS4LGgAgACAALwEuQe//A3EgAUEAR0EEdHI7AS4LGgAgACAALwEuQd//A3EgAUEAR0EFdHI7AS4LGgAgACAALwEuQb//A3EgAUEAR0EGdHI7AS4LGgAgACAALwEuQf/+A3EgAUEAR0EHdHI7AS4LGgAgACAALwEuQf/9A3EgAUEAR0EIdHI7AS4LGgAgACAALwEuQf/7A3EgAUEAR0EJdHI7AS4LPgECfwJAIAAoAjgiA0UNACADKAIEIgNFDQAgACABIAIgAWsgAxEBACIEQX9HDQAgAEHhEjYCEEEYIQQLIAQLPgECfwJAIAAoAjgiA0UNACADKAIIIgNFDQAgACABIAIgAWsgAxEBACIEQX9HDQAgAEH8ETYCEEEYIQQLIAQLPgECfwJAIAAoAjgiA0UNACADKAIMIgNFDQAgACABIAIgAWsgAxEBACIEQX9HDQAgAEHsCjYCEEEYIQQLIAQLPgECfwJAIAAoAjgiA0UNACADKAIQIgNFDQAgACABIAIgAWsgAxEBACIEQX9HDQAgAEH6HjYCEEEYIQQLIAQLPgECfwJAIAAoAjgiA0UNACADKAIUIgNFDQAgACABIAIgAWsgAxEBACIEQX9HDQAgAEHLEDYCEEEYIQQLIAQLPgECfwJAIAAoAjgiA0UNACADKAIYIgNFDQAgACABIAIgAWsgAxEBACIEQX9HDQAgAEG3HzYCEEEYIQQLIAQLPgECfwJAIAAoAjgiA0UNACADKAIcIgNFDQAgACABIAIgAWsgAxEBACIEQX9HDQAgAEG/FTYCEEEYIQQLIAQLPgECfwJAIAAoAjgiA0UNACADKAIsIgNFDQAgACABIAIgAWsgAxEBACIEQX9HDQAgAEH+CDYCEEEYIQQLIAQLPgECfwJAIAAoAjgiA0UNACADKAIgIgNFDQAgACABIAIgAWsgAxEBACIEQX9HDQAgAEGMHTYCEEEYIQQLIAQLPgECfwJAIAAoAjgiA0UNACADKAIkIgNFDQAgACABIAIgAWsgAxEBACIEQX9HDQAgAEHmFTYCEEEYIQQLIAQLOAAgAAJ/IAAvATJBFHFBFEYEQEEBIAAtAChBAUYNARogAC8BNEHlAEYMAQsgAC0AKUEFRgs6ADALWQECfwJAIAAtAChBAUYNACAALwE0IgFB5ABrQeQASQ0AIAFBzAFGDQAgAUGwAkYNACAALwEyIgBBwABxDQBBASECIABBiARxQYAERg0AIABBKHFFIQILIAILjAEBAn8CQAJAAkAgAC0AKkUNACAALQArRQ0AIAAvATIiAUECcUUNAQwCCyAALwEyIgFBAXFFDQELQQEhAiAALQAoQQFGDQAgAC8BNCIAQeQAa0HkAEkNACAAQcwBRg0AIABBsAJGDQAgAUHAAHENAEEAIQIgAUGIBHFBgARGDQAgAUEocUEARyECCyACC1cAIABBGGpCADcDACAAQgA3AwAgAEE4akIANwMAIABBMGpCADcDACAAQShqQgA3AwAgAEEgakIANwMAIABBEGpCADcDACAAQQhqQgA3AwAgAEH9ATYCHAsGACAAEDoLmi0BC38jAEEQayIKJABB3NUAKAIAIglFBEBBnNkAKAIAIgVFBEBBqNkAQn83AgBBoNkAQoCAhICAgMAANwIAQZzZACAKQQhqQXBxQdiq1aoFcyIFNgIAQbDZAEEANgIAQYDZAEEANgIAC0GE2QBBwNkENgIAQdTVAEHA2QQ2AgBB6NUAIAU2AgBB5NUAQX82AgBBiNkAQcCmAzYCAANAIAFBgNYAaiABQfTVAGoiAjYCACACIAFB7NUAaiIDNgIAIAFB+NUAaiADNgIAIAFBiNYAaiABQfzVAGoiAzYCACADIAI2AgAgAUGQ1gBqIAFBhNYAaiICNgIAIAIgAzYCACABQYzWAGogAjYCACABQSBqIgFBgAJHDQALQczZBEGBpgM2AgBB4NUAQazZACgCADYCAEHQ1QBBgKYDNgIAQdzVAEHI2QQ2AgBBzP8HQTg2AgBByNkEIQkLAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkAgAEHsAU0EQEHE1QAoAgAiBkEQIABBE2pBcHEgAEELSRsiBEEDdiIAdiIBQQNxBEACQCABQQFxIAByQQFzIgJBA3QiAEHs1QBqIgEgAEH01QBqKAIAIgAoAggiA0YEQEHE1QAgBkF+IAJ3cTYCAAwBCyABIAM2AgggAyABNgIMCyAAQQhqIQEgACACQQN0IgJBA3I2AgQgACACaiIAIAAoAgRBAXI2AgQMEQtBzNUAKAIAIgggBE8NASABBEACQEECIAB0IgJBACACa3IgASAAdHFoIgBBA3QiAkHs1QBqIgEgAkH01QBqKAIAIgIoAggiA0YEQEHE1QAgBkF+IAB3cSIGNgIADAELIAEgAzYCCCADIAE2AgwLIAIgBEEDcjYCBCAAQQN0IgAgBGshBSAAIAJqIAU2AgAgAiAEaiIEIAVBAXI2AgQgCARAIAhBeHFB7NUAaiEAQdjVACgCACEDAn9BASAIQQN2dCIBIAZxRQRAQcTVACABIAZyNgIAIAAMAQsgACgCCAsiASADNgIMIAAgAzYCCCADIAA2AgwgAyABNgIICyACQQhqIQFB2NUAIAQ2AgBBzNUAIAU2AgAMEQtByNUAKAIAIgtFDQEgC2hBAnRB9NcAaigCACIAKAIEQXhxIARrIQUgACECA0ACQCACKAIQIgFFBEAgAkEUaigCACIBRQ0BCyABKAIEQXhxIARrIgMgBUkhAiADIAUgAhshBSABIAAgAhshACABIQIMAQsLIAAoAhghCSAAKAIMIgMgAEcEQEHU1QAoAgAaIAMgACgCCCIBNgIIIAEgAzYCDAwQCyAAQRRqIgIoAgAiAUUEQCAAKAIQIgFFDQMgAEEQaiECCwNAIAIhByABIgNBFGoiAigCACIBDQAgA0EQaiECIAMoAhAiAQ0ACyAHQQA2AgAMDwtBfyEEIABBv39LDQAgAEETaiIBQXBxIQRByNUAKAIAIghFDQBBACAEayEFAkACQAJAAn9BACAEQYACSQ0AGkEfIARB////B0sNABogBEEmIAFBCHZnIgBrdkEBcSAAQQF0a0E+agsiBkECdEH01wBqKAIAIgJFBEBBACEBQQAhAwwBC0EAIQEgBEEZIAZBAXZrQQAgBkEfRxt0IQBBACEDA0ACQCACKAIEQXhxIARrIgcgBU8NACACIQMgByIFDQBBACEFIAIhAQwDCyABIAJBFGooAgAiByAHIAIgAEEddkEEcWpBEGooAgAiAkYbIAEgBxshASAAQQF0IQAgAg0ACwsgASADckUEQEEAIQNBAiAGdCIAQQAgAGtyIAhxIgBFDQMgAGhBAnRB9NcAaigCACEBCyABRQ0BCwNAIAEoAgRBeHEgBGsiAiAFSSEAIAIgBSAAGyEFIAEgAyAAGyEDIAEoAhAiAAR/IAAFIAFBFGooAgALIgENAAsLIANFDQAgBUHM1QAoAgAgBGtPDQAgAygCGCEHIAMgAygCDCIARwRAQdTVACgCABogACADKAIIIgE2AgggASAANgIMDA4LIANBFGoiAigCACIBRQRAIAMoAhAiAUUNAyADQRBqIQILA0AgAiEGIAEiAEEUaiICKAIAIgENACAAQRBqIQIgACgCECIBDQALIAZBADYCAAwNC0HM1QAoAgAiAyAETwRAQdjVACgCACEBAkAgAyAEayICQRBPBEAgASAEaiIAIAJBAXI2AgQgASADaiACNgIAIAEgBEEDcjYCBAwBCyABIANBA3I2AgQgASADaiIAIAAoAgRBAXI2AgRBACEAQQAhAgtBzNUAIAI2AgBB2NUAIAA2AgAgAUEIaiEBDA8LQdDVACgCACIDIARLBEAgBCAJaiIAIAMgBGsiAUEBcjYCBEHc1QAgADYCAEHQ1QAgATYCACAJIARBA3I2AgQgCUEIaiEBDA8LQQAhASAEAn9BnNkAKAIABEBBpNkAKAIADAELQajZAEJ/NwIAQaDZAEKAgISAgIDAADcCAEGc2QAgCkEMakFwcUHYqtWqBXM2AgBBsNkAQQA2AgBBgNkAQQA2AgBBgIAECyIAIARBxwBqIgVqIgZBACAAayIHcSICTwRAQbTZAEEwNgIADA8LAkBB/NgAKAIAIgFFDQBB9NgAKAIAIgggAmohACAAIAFNIAAgCEtxDQBBACEBQbTZAEEwNgIADA8LQYDZAC0AAEEEcQ0EAkACQCAJBEBBhNkAIQEDQCABKAIAIgAgCU0EQCAAIAEoAgRqIAlLDQMLIAEoAggiAQ0ACwtBABA7IgBBf0YNBSACIQZBoNkAKAIAIgFBAWsiAyAAcQRAIAIgAGsgACADakEAIAFrcWohBgsgBCAGTw0FIAZB/v///wdLDQVB/NgAKAIAIgMEQEH02AAoAgAiByAGaiEBIAEgB00NBiABIANLDQYLIAYQOyIBIABHDQEMBwsgBiADayAHcSIGQf7///8HSw0EIAYQOyEAIAAgASgCACABKAIEakYNAyAAIQELAkAgBiAEQcgAak8NACABQX9GDQBBpNkAKAIAIgAgBSAGa2pBACAAa3EiAEH+////B0sEQCABIQAMBwsgABA7QX9HBEAgACAGaiEGIAEhAAwHC0EAIAZrEDsaDAQLIAEiAEF/Rw0FDAMLQQAhAwwMC0EAIQAMCgsgAEF/Rw0CC0GA2QBBgNkAKAIAQQRyNgIACyACQf7///8HSw0BIAIQOyEAQQAQOyEBIABBf0YNASABQX9GDQEgACABTw0BIAEgAGsiBiAEQThqTQ0BC0H02ABB9NgAKAIAIAZqIgE2AgBB+NgAKAIAIAFJBEBB+NgAIAE2AgALAkACQAJAQdzVACgCACICBEBBhNkAIQEDQCAAIAEoAgAiAyABKAIEIgVqRg0CIAEoAggiAQ0ACwwCC0HU1QAoAgAiAUEARyAAIAFPcUUEQEHU1QAgADYCAAtBACEBQYjZACAGNgIAQYTZACAANgIAQeTVAEF/NgIAQejVAEGc2QAoAgA2AgBBkNkAQQA2AgADQCABQYDWAGogAUH01QBqIgI2AgAgAiABQezVAGoiAzYCACABQfjVAGogAzYCACABQYjWAGogAUH81QBqIgM2AgAgAyACNgIAIAFBkNYAaiABQYTWAGoiAjYCACACIAM2AgAgAUGM1gBqIAI2AgAgAUEgaiIBQYACRw0AC0F4IABrQQ9xIgEgAGoiAiAGQThrIgMgAWsiAUEBcjYCBEHg1QBBrNkAKAIANgIAQdDVACABNgIAQdzVACACNgIAIAAgA2pBODYCBAwCCyAAIAJNDQAgAiADSQ0AIAEoAgxBCHENAEF4IAJrQQ9xIgAgAmoiA0HQ1QAoAgAgBmoiByAAayIAQQFyNgIEIAEgBSAGajYCBEHg1QBBrNkAKAIANgIAQdDVACAANgIAQdzVACADNgIAIAIgB2pBODYCBAwBCyAAQdTVACgCAEkEQEHU1QAgADYCAAsgACAGaiEDQYTZACEBAkACQAJAA0AgAyABKAIARwRAIAEoAggiAQ0BDAILCyABLQAMQQhxRQ0BC0GE2QAhAQNAIAEoAgAiAyACTQRAIAMgASgCBGoiBSACSw0DCyABKAIIIQEMAAsACyABIAA2AgAgASABKAIEIAZqNgIEIABBeCAAa0EPcWoiCSAEQQNyNgIEIANBeCADa0EPcWoiBiAEIAlqIgRrIQEgAiAGRgRAQdzVACAENgIAQdDVAEHQ1QAoAgAgAWoiADYCACAEIABBAXI2AgQMCAtB2NUAKAIAIAZGBEBB2NUAIAQ2AgBBzNUAQczVACgCACABaiIANgIAIAQgAEEBcjYCBCAAIARqIAA2AgAMCAsgBigCBCIFQQNxQQFHDQYgBUF4cSEIIAVB/wFNBEAgBUEDdiEDIAYoAggiACAGKAIMIgJGBEBBxNUAQcTVACgCAEF+IAN3cTYCAAwHCyACIAA2AgggACACNgIMDAYLIAYoAhghByAGIAYoAgwiAEcEQCAAIAYoAggiAjYCCCACIAA2AgwMBQsgBkEUaiICKAIAIgVFBEAgBigCECIFRQ0EIAZBEGohAgsDQCACIQMgBSIAQRRqIgIoAgAiBQ0AIABBEGohAiAAKAIQIgUNAAsgA0EANgIADAQLQXggAGtBD3EiASAAaiIHIAZBOGsiAyABayIBQQFyNgIEIAAgA2pBODYCBCACIAVBNyAFa0EPcWpBP2siAyADIAJBEGpJGyIDQSM2AgRB4NUAQazZACgCADYCAEHQ1QAgATYCAEHc1QAgBzYCACADQRBqQYzZACkCADcCACADQYTZACkCADcCCEGM2QAgA0EIajYCAEGI2QAgBjYCAEGE2QAgADYCAEGQ2QBBADYCACADQSRqIQEDQCABQQc2AgAgBSABQQRqIgFLDQALIAIgA0YNACADIAMoAgRBfnE2AgQgAyADIAJrIgU2AgAgAiAFQQFyNgIEIAVB/wFNBEAgBUF4cUHs1QBqIQACf0HE1QAoAgAiAUEBIAVBA3Z0IgNxRQRAQcTVACABIANyNgIAIAAMAQsgACgCCAsiASACNgIMIAAgAjYCCCACIAA2AgwgAiABNgIIDAELQR8hASAFQf///wdNBEAgBUEmIAVBCHZnIgBrdkEBcSAAQQF0a0E+aiEBCyACIAE2AhwgAkIANwIQIAFBAnRB9NcAaiEAQcjVACgCACIDQQEgAXQiBnFFBEAgACACNgIAQcjVACADIAZyNgIAIAIgADYCGCACIAI2AgggAiACNgIMDAELIAVBGSABQQF2a0EAIAFBH0cbdCEBIAAoAgAhAwJAA0AgAyIAKAIEQXhxIAVGDQEgAUEddiEDIAFBAXQhASAAIANBBHFqQRBqIgYoAgAiAw0ACyAGIAI2AgAgAiAANgIYIAIgAjYCDCACIAI2AggMAQsgACgCCCIBIAI2AgwgACACNgIIIAJBADYCGCACIAA2AgwgAiABNgIIC0HQ1QAoAgAiASAETQ0AQdzVACgCACIAIARqIgIgASAEayIBQQFyNgIEQdDVACABNgIAQdzVACACNgIAIAAgBEEDcjYCBCAAQQhqIQEMCAtBACEBQbTZAEEwNgIADAcLQQAhAAsgB0UNAAJAIAYoAhwiAkECdEH01wBqIgMoAgAgBkYEQCADIAA2AgAgAA0BQcjVAEHI1QAoAgBBfiACd3E2AgAMAgsgB0EQQRQgBygCECAGRhtqIAA2AgAgAEUNAQsgACAHNgIYIAYoAhAiAgRAIAAgAjYCECACIAA2AhgLIAZBFGooAgAiAkUNACAAQRRqIAI2AgAgAiAANgIYCyABIAhqIQEgBiAIaiIGKAIEIQULIAYgBUF+cTYCBCABIARqIAE2AgAgBCABQQFyNgIEIAFB/wFNBEAgAUF4cUHs1QBqIQACf0HE1QAoAgAiAkEBIAFBA3Z0IgFxRQRAQcTVACABIAJyNgIAIAAMAQsgACgCCAsiASAENgIMIAAgBDYCCCAEIAA2AgwgBCABNgIIDAELQR8hBSABQf///wdNBEAgAUEmIAFBCHZnIgBrdkEBcSAAQQF0a0E+aiEFCyAEIAU2AhwgBEIANwIQIAVBAnRB9NcAaiEAQcjVACgCACICQQEgBXQiA3FFBEAgACAENgIAQcjVACACIANyNgIAIAQgADYCGCAEIAQ2AgggBCAENgIMDAELIAFBGSAFQQF2a0EAIAVBH0cbdCEFIAAoAgAhAAJAA0AgACICKAIEQXhxIAFGDQEgBUEddiEAIAVBAXQhBSACIABBBHFqQRBqIgMoAgAiAA0ACyADIAQ2AgAgBCACNgIYIAQgBDYCDCAEIAQ2AggMAQsgAigCCCIAIAQ2AgwgAiAENgIIIARBADYCGCAEIAI2AgwgBCAANgIICyAJQQhqIQEMAgsCQCAHRQ0AAkAgAygCHCIBQQJ0QfTXAGoiAigCACADRgRAIAIgADYCACAADQFByNUAIAhBfiABd3EiCDYCAAwCCyAHQRBBFCAHKAIQIANGG2ogADYCACAARQ0BCyAAIAc2AhggAygCECIBBEAgACABNgIQIAEgADYCGAsgA0EUaigCACIBRQ0AIABBFGogATYCACABIAA2AhgLAkAgBUEPTQRAIAMgBCAFaiIAQQNyNgIEIAAgA2oiACAAKAIEQQFyNgIEDAELIAMgBGoiAiAFQQFyNgIEIAMgBEEDcjYCBCACIAVqIAU2AgAgBUH/AU0EQCAFQXhxQezVAGohAAJ/QcTVACgCACIBQQEgBUEDdnQiBXFFBEBBxNUAIAEgBXI2AgAgAAwBCyAAKAIICyIBIAI2AgwgACACNgIIIAIgADYCDCACIAE2AggMAQtBHyEBIAVB////B00EQCAFQSYgBUEIdmciAGt2QQFxIABBAXRrQT5qIQELIAIgATYCHCACQgA3AhAgAUECdEH01wBqIQBBASABdCIEIAhxRQRAIAAgAjYCAEHI1QAgBCAIcjYCACACIAA2AhggAiACNgIIIAIgAjYCDAwBCyAFQRkgAUEBdmtBACABQR9HG3QhASAAKAIAIQQCQANAIAQiACgCBEF4cSAFRg0BIAFBHXYhBCABQQF0IQEgACAEQQRxakEQaiIGKAIAIgQNAAsgBiACNgIAIAIgADYCGCACIAI2AgwgAiACNgIIDAELIAAoAggiASACNgIMIAAgAjYCCCACQQA2AhggAiAANgIMIAIgATYCCAsgA0EIaiEBDAELAkAgCUUNAAJAIAAoAhwiAUECdEH01wBqIgIoAgAgAEYEQCACIAM2AgAgAw0BQcjVACALQX4gAXdxNgIADAILIAlBEEEUIAkoAhAgAEYbaiADNgIAIANFDQELIAMgCTYCGCAAKAIQIgEEQCADIAE2AhAgASADNgIYCyAAQRRqKAIAIgFFDQAgA0EUaiABNgIAIAEgAzYCGAsCQCAFQQ9NBEAgACAEIAVqIgFBA3I2AgQgACABaiIBIAEoAgRBAXI2AgQMAQsgACAEaiIHIAVBAXI2AgQgACAEQQNyNgIEIAUgB2ogBTYCACAIBEAgCEF4cUHs1QBqIQFB2NUAKAIAIQMCf0EBIAhBA3Z0IgIgBnFFBEBBxNUAIAIgBnI2AgAgAQwBCyABKAIICyICIAM2AgwgASADNgIIIAMgATYCDCADIAI2AggLQdjVACAHNgIAQczVACAFNgIACyAAQQhqIQELIApBEGokACABC0MAIABFBEA/AEEQdA8LAkAgAEH//wNxDQAgAEEASA0AIABBEHZAACIAQX9GBEBBtNkAQTA2AgBBfw8LIABBEHQPCwALC5lCIgBBgAgLDQEAAAAAAAAAAgAAAAMAQZgICwUEAAAABQBBqAgLCQYAAAAHAAAACABB5AgLwjJJbnZhbGlkIGNoYXIgaW4gdXJsIHF1ZXJ5AFNwYW4gY2FsbGJhY2sgZXJyb3IgaW4gb25fYm9keQBDb250ZW50LUxlbmd0aCBvdmVyZmxvdwBDaHVuayBzaXplIG92ZXJmbG93AEludmFsaWQgbWV0aG9kIGZvciBIVFRQL3gueCByZXF1ZXN0AEludmFsaWQgbWV0aG9kIGZvciBSVFNQL3gueCByZXF1ZXN0AEV4cGVjdGVkIFNPVVJDRSBtZXRob2QgZm9yIElDRS94LnggcmVxdWVzdABJbnZhbGlkIGNoYXIgaW4gdXJsIGZyYWdtZW50IHN0YXJ0AEV4cGVjdGVkIGRvdABTcGFuIGNhbGxiYWNrIGVycm9yIGluIG9uX3N0YXR1cwBJbnZhbGlkIHJlc3BvbnNlIHN0YXR1cwBFeHBlY3RlZCBMRiBhZnRlciBoZWFkZXJzAEludmFsaWQgY2hhcmFjdGVyIGluIGNodW5rIGV4dGVuc2lvbnMAVXNlciBjYWxsYmFjayBlcnJvcgBgb25fcmVzZXRgIGNhbGxiYWNrIGVycm9yAGBvbl9jaHVua19oZWFkZXJgIGNhbGxiYWNrIGVycm9yAGBvbl9tZXNzYWdlX2JlZ2luYCBjYWxsYmFjayBlcnJvcgBgb25fY2h1bmtfZXh0ZW5zaW9uX3ZhbHVlYCBjYWxsYmFjayBlcnJvcgBgb25fc3RhdHVzX2NvbXBsZXRlYCBjYWxsYmFjayBlcnJvcgBgb25fdmVyc2lvbl9jb21wbGV0ZWAgY2FsbGJhY2sgZXJyb3IAYG9uX3VybF9jb21wbGV0ZWAgY2FsbGJhY2sgZXJyb3IAYG9uX3Byb3RvY29sX2NvbXBsZXRlYCBjYWxsYmFjayBlcnJvcgBgb25fY2h1bmtfY29tcGxldGVgIGNhbGxiYWNrIGVycm9yAGBvbl9oZWFkZXJfdmFsdWVfY29tcGxldGVgIGNhbGxiYWNrIGVycm9yAGBvbl9tZXNzYWdlX2NvbXBsZXRlYCBjYWxsYmFjayBlcnJvcgBgb25fbWV0aG9kX2NvbXBsZXRlYCBjYWxsYmFjayBlcnJvcgBgb25faGVhZGVyX2ZpZWxkX2NvbXBsZXRlYCBjYWxsYmFjayBlcnJvcgBgb25fY2h1bmtfZXh0ZW5zaW9uX25hbWVgIGNhbGxiYWNrIGVycm9yAFVuZXhwZWN0ZWQgY2hhciBpbiB1cmwgc2VydmVyAEludmFsaWQgaGVhZGVyIHZhbHVlIGNoYXIASW52YWxpZCBoZWFkZXIgZmllbGQgY2hhcgBTcGFuIGNhbGxiYWNrIGVycm9yIGluIG9uX3ZlcnNpb24ASW52YWxpZCBtaW5vciB2ZXJzaW9uAEludmFsaWQgbWFqb3IgdmVyc2lvbgBFeHBlY3RlZCBzcGFjZSBhZnRlciB2ZXJzaW9uAEV4cGVjdGVkIENSTEYgYWZ0ZXIgdmVyc2lvbgBJbnZhbGlkIEhUVFAgdmVyc2lvbgBJbnZhbGlkIGhlYWRlciB0b2tlbgBTcGFuIGNhbGxiYWNrIGVycm9yIGluIG9uX3VybABJbnZhbGlkIGNoYXJhY3RlcnMgaW4gdXJsAFVuZXhwZWN0ZWQgc3RhcnQgY2hhciBpbiB1cmwARG91YmxlIEAgaW4gdXJsAFNwYW4gY2FsbGJhY2sgZXJyb3IgaW4gb25fcHJvdG9jb2wARW1wdHkgQ29udGVudC1MZW5ndGgASW52YWxpZCBjaGFyYWN0ZXIgaW4gQ29udGVudC1MZW5ndGgAVHJhbnNmZXItRW5jb2RpbmcgY2FuJ3QgYmUgcHJlc2VudCB3aXRoIENvbnRlbnQtTGVuZ3RoAER1cGxpY2F0ZSBDb250ZW50LUxlbmd0aABJbnZhbGlkIGNoYXIgaW4gdXJsIHBhdGgAQ29udGVudC1MZW5ndGggY2FuJ3QgYmUgcHJlc2VudCB3aXRoIFRyYW5zZmVyLUVuY29kaW5nAE1pc3NpbmcgZXhwZWN0ZWQgQ1IgYWZ0ZXIgY2h1bmsgc2l6ZQBFeHBlY3RlZCBMRiBhZnRlciBjaHVuayBzaXplAEludmFsaWQgY2hhcmFjdGVyIGluIGNodW5rIHNpemUAU3BhbiBjYWxsYmFjayBlcnJvciBpbiBvbl9oZWFkZXJfdmFsdWUAU3BhbiBjYWxsYmFjayBlcnJvciBpbiBvbl9jaHVua19leHRlbnNpb25fdmFsdWUASW52YWxpZCBjaGFyYWN0ZXIgaW4gY2h1bmsgZXh0ZW5zaW9ucyB2YWx1ZQBVbmV4cGVjdGVkIHdoaXRlc3BhY2UgYWZ0ZXIgaGVhZGVyIHZhbHVlAE1pc3NpbmcgZXhwZWN0ZWQgQ1IgYWZ0ZXIgaGVhZGVyIHZhbHVlAE1pc3NpbmcgZXhwZWN0ZWQgTEYgYWZ0ZXIgaGVhZGVyIHZhbHVlAEludmFsaWQgYFRyYW5zZmVyLUVuY29kaW5nYCBoZWFkZXIgdmFsdWUATWlzc2luZyBleHBlY3RlZCBDUiBhZnRlciBjaHVuayBleHRlbnNpb24gdmFsdWUASW52YWxpZCBjaGFyYWN0ZXIgaW4gY2h1bmsgZXh0ZW5zaW9ucyBxdW90ZSB2YWx1ZQBJbnZhbGlkIHF1b3RlZC1wYWlyIGluIGNodW5rIGV4dGVuc2lvbnMgcXVvdGVkIHZhbHVlAEludmFsaWQgY2hhcmFjdGVyIGluIGNodW5rIGV4dGVuc2lvbnMgcXVvdGVkIHZhbHVlAFBhdXNlZCBieSBvbl9oZWFkZXJzX2NvbXBsZXRlAEludmFsaWQgRU9GIHN0YXRlAG9uX3Jlc2V0IHBhdXNlAG9uX2NodW5rX2hlYWRlciBwYXVzZQBvbl9tZXNzYWdlX2JlZ2luIHBhdXNlAG9uX2NodW5rX2V4dGVuc2lvbl92YWx1ZSBwYXVzZQBvbl9zdGF0dXNfY29tcGxldGUgcGF1c2UAb25fdmVyc2lvbl9jb21wbGV0ZSBwYXVzZQBvbl91cmxfY29tcGxldGUgcGF1c2UAb25fcHJvdG9jb2xfY29tcGxldGUgcGF1c2UAb25fY2h1bmtfY29tcGxldGUgcGF1c2UAb25faGVhZGVyX3ZhbHVlX2NvbXBsZXRlIHBhdXNlAG9uX21lc3NhZ2VfY29tcGxldGUgcGF1c2UAb25fbWV0aG9kX2NvbXBsZXRlIHBhdXNlAG9uX2hlYWRlcl9maWVsZF9jb21wbGV0ZSBwYXVzZQBvbl9jaHVua19leHRlbnNpb25fbmFtZSBwYXVzZQBVbmV4cGVjdGVkIHNwYWNlIGFmdGVyIHN0YXJ0IGxpbmUATWlzc2luZyBleHBlY3RlZCBDUiBhZnRlciByZXNwb25zZSBsaW5lAFNwYW4gY2FsbGJhY2sgZXJyb3IgaW4gb25fY2h1bmtfZXh0ZW5zaW9uX25hbWUASW52YWxpZCBjaGFyYWN0ZXIgaW4gY2h1bmsgZXh0ZW5zaW9ucyBuYW1lAE1pc3NpbmcgZXhwZWN0ZWQgQ1IgYWZ0ZXIgY2h1bmsgZXh0ZW5zaW9uIG5hbWUASW52YWxpZCBzdGF0dXMgY29kZQBQYXVzZSBvbiBDT05ORUNUL1VwZ3JhZGUAUGF1c2Ugb24gUFJJL1VwZ3JhZGUARXhwZWN0ZWQgSFRUUC8yIENvbm5lY3Rpb24gUHJlZmFjZQBTcGFuIGNhbGxiYWNrIGVycm9yIGluIG9uX21ldGhvZABFeHBlY3RlZCBzcGFjZSBhZnRlciBtZXRob2QAU3BhbiBjYWxsYmFjayBlcnJvciBpbiBvbl9oZWFkZXJfZmllbGQAUGF1c2VkAEludmFsaWQgd29yZCBlbmNvdW50ZXJlZABJbnZhbGlkIG1ldGhvZCBlbmNvdW50ZXJlZABNaXNzaW5nIGV4cGVjdGVkIENSIGFmdGVyIGNodW5rIGRhdGEARXhwZWN0ZWQgTEYgYWZ0ZXIgY2h1bmsgZGF0YQBVbmV4cGVjdGVkIGNoYXIgaW4gdXJsIHNjaGVtYQBSZXF1ZXN0IGhhcyBpbnZhbGlkIGBUcmFuc2Zlci1FbmNvZGluZ2AARGF0YSBhZnRlciBgQ29ubmVjdGlvbjogY2xvc2VgAFNXSVRDSF9QUk9YWQBVU0VfUFJPWFkATUtBQ1RJVklUWQBVTlBST0NFU1NBQkxFX0VOVElUWQBRVUVSWQBDT1BZAE1PVkVEX1BFUk1BTkVOVExZAFRPT19FQVJMWQBOT1RJRlkARkFJTEVEX0RFUEVOREVOQ1kAQkFEX0dBVEVXQVkAUExBWQBQVVQAQ0hFQ0tPVVQAR0FURVdBWV9USU1FT1VUAFJFUVVFU1RfVElNRU9VVABORVRXT1JLX0NPTk5FQ1RfVElNRU9VVABDT05ORUNUSU9OX1RJTUVPVVQATE9HSU5fVElNRU9VVABORVRXT1JLX1JFQURfVElNRU9VVABQT1NUAE1JU0RJUkVDVEVEX1JFUVVFU1QAQ0xJRU5UX0NMT1NFRF9SRVFVRVNUAENMSUVOVF9DTE9TRURfTE9BRF9CQUxBTkNFRF9SRVFVRVNUAEJBRF9SRVFVRVNUAEhUVFBfUkVRVUVTVF9TRU5UX1RPX0hUVFBTX1BPUlQAUkVQT1JUAElNX0FfVEVBUE9UAFJFU0VUX0NPTlRFTlQATk9fQ09OVEVOVABQQVJUSUFMX0NPTlRFTlQASFBFX0lOVkFMSURfQ09OU1RBTlQASFBFX0NCX1JFU0VUAEdFVABIUEVfU1RSSUNUAENPTkZMSUNUAFRFTVBPUkFSWV9SRURJUkVDVABQRVJNQU5FTlRfUkVESVJFQ1QAQ09OTkVDVABNVUxUSV9TVEFUVVMASFBFX0lOVkFMSURfU1RBVFVTAFRPT19NQU5ZX1JFUVVFU1RTAEVBUkxZX0hJTlRTAFVOQVZBSUxBQkxFX0ZPUl9MRUdBTF9SRUFTT05TAE9QVElPTlMAU1dJVENISU5HX1BST1RPQ09MUwBWQVJJQU5UX0FMU09fTkVHT1RJQVRFUwBNVUxUSVBMRV9DSE9JQ0VTAElOVEVSTkFMX1NFUlZFUl9FUlJPUgBXRUJfU0VSVkVSX1VOS05PV05fRVJST1IAUkFJTEdVTl9FUlJPUgBJREVOVElUWV9QUk9WSURFUl9BVVRIRU5USUNBVElPTl9FUlJPUgBTU0xfQ0VSVElGSUNBVEVfRVJST1IASU5WQUxJRF9YX0ZPUldBUkRFRF9GT1IAU0VUX1BBUkFNRVRFUgBHRVRfUEFSQU1FVEVSAEhQRV9VU0VSAFNFRV9PVEhFUgBIUEVfQ0JfQ0hVTktfSEVBREVSAEV4cGVjdGVkIExGIGFmdGVyIENSAE1LQ0FMRU5EQVIAU0VUVVAAV0VCX1NFUlZFUl9JU19ET1dOAFRFQVJET1dOAEhQRV9DTE9TRURfQ09OTkVDVElPTgBIRVVSSVNUSUNfRVhQSVJBVElPTgBESVNDT05ORUNURURfT1BFUkFUSU9OAE5PTl9BVVRIT1JJVEFUSVZFX0lORk9STUFUSU9OAEhQRV9JTlZBTElEX1ZFUlNJT04ASFBFX0NCX01FU1NBR0VfQkVHSU4AU0lURV9JU19GUk9aRU4ASFBFX0lOVkFMSURfSEVBREVSX1RPS0VOAElOVkFMSURfVE9LRU4ARk9SQklEREVOAEVOSEFOQ0VfWU9VUl9DQUxNAEhQRV9JTlZBTElEX1VSTABCTE9DS0VEX0JZX1BBUkVOVEFMX0NPTlRST0wATUtDT0wAQUNMAEhQRV9JTlRFUk5BTABSRVFVRVNUX0hFQURFUl9GSUVMRFNfVE9PX0xBUkdFX1VOT0ZGSUNJQUwASFBFX09LAFVOTElOSwBVTkxPQ0sAUFJJAFJFVFJZX1dJVEgASFBFX0lOVkFMSURfQ09OVEVOVF9MRU5HVEgASFBFX1VORVhQRUNURURfQ09OVEVOVF9MRU5HVEgARkxVU0gAUFJPUFBBVENIAE0tU0VBUkNIAFVSSV9UT09fTE9ORwBQUk9DRVNTSU5HAE1JU0NFTExBTkVPVVNfUEVSU0lTVEVOVF9XQVJOSU5HAE1JU0NFTExBTkVPVVNfV0FSTklORwBIUEVfSU5WQUxJRF9UUkFOU0ZFUl9FTkNPRElORwBFeHBlY3RlZCBDUkxGAEhQRV9JTlZBTElEX0NIVU5LX1NJWkUATU9WRQBDT05USU5VRQBIUEVfQ0JfU1RBVFVTX0NPTVBMRVRFAEhQRV9DQl9IRUFERVJTX0NPTVBMRVRFAEhQRV9DQl9WRVJTSU9OX0NPTVBMRVRFAEhQRV9DQl9VUkxfQ09NUExFVEUASFBFX0NCX1BST1RPQ09MX0NPTVBMRVRFAEhQRV9DQl9DSFVOS19DT01QTEVURQBIUEVfQ0JfSEVBREVSX1ZBTFVFX0NPTVBMRVRFAEhQRV9DQl9DSFVOS19FWFRFTlNJT05fVkFMVUVfQ09NUExFVEUASFBFX0NCX0NIVU5LX0VYVEVOU0lPTl9OQU1FX0NPTVBMRVRFAEhQRV9DQl9NRVNTQUdFX0NPTVBMRVRFAEhQRV9DQl9NRVRIT0RfQ09NUExFVEUASFBFX0NCX0hFQURFUl9GSUVMRF9DT01QTEVURQBERUxFVEUASFBFX0lOVkFMSURfRU9GX1NUQVRFAElOVkFMSURfU1NMX0NFUlRJRklDQVRFAFBBVVNFAE5PX1JFU1BPTlNFAFVOU1VQUE9SVEVEX01FRElBX1RZUEUAR09ORQBOT1RfQUNDRVBUQUJMRQBTRVJWSUNFX1VOQVZBSUxBQkxFAFJBTkdFX05PVF9TQVRJU0ZJQUJMRQBPUklHSU5fSVNfVU5SRUFDSEFCTEUAUkVTUE9OU0VfSVNfU1RBTEUAUFVSR0UATUVSR0UAUkVRVUVTVF9IRUFERVJfRklFTERTX1RPT19MQVJHRQBSRVFVRVNUX0hFQURFUl9UT09fTEFSR0UAUEFZTE9BRF9UT09fTEFSR0UASU5TVUZGSUNJRU5UX1NUT1JBR0UASFBFX1BBVVNFRF9VUEdSQURFAEhQRV9QQVVTRURfSDJfVVBHUkFERQBTT1VSQ0UAQU5OT1VOQ0UAVFJBQ0UASFBFX1VORVhQRUNURURfU1BBQ0UAREVTQ1JJQkUAVU5TVUJTQ1JJQkUAUkVDT1JEAEhQRV9JTlZBTElEX01FVEhPRABOT1RfRk9VTkQAUFJPUEZJTkQAVU5CSU5EAFJFQklORABVTkFVVEhPUklaRUQATUVUSE9EX05PVF9BTExPV0VEAEhUVFBfVkVSU0lPTl9OT1RfU1VQUE9SVEVEAEFMUkVBRFlfUkVQT1JURUQAQUNDRVBURUQATk9UX0lNUExFTUVOVEVEAExPT1BfREVURUNURUQASFBFX0NSX0VYUEVDVEVEAEhQRV9MRl9FWFBFQ1RFRABDUkVBVEVEAElNX1VTRUQASFBFX1BBVVNFRABUSU1FT1VUX09DQ1VSRUQAUEFZTUVOVF9SRVFVSVJFRABQUkVDT05ESVRJT05fUkVRVUlSRUQAUFJPWFlfQVVUSEVOVElDQVRJT05fUkVRVUlSRUQATkVUV09SS19BVVRIRU5USUNBVElPTl9SRVFVSVJFRABMRU5HVEhfUkVRVUlSRUQAU1NMX0NFUlRJRklDQVRFX1JFUVVJUkVEAFVQR1JBREVfUkVRVUlSRUQAUEFHRV9FWFBJUkVEAFBSRUNPTkRJVElPTl9GQUlMRUQARVhQRUNUQVRJT05fRkFJTEVEAFJFVkFMSURBVElPTl9GQUlMRUQAU1NMX0hBTkRTSEFLRV9GQUlMRUQATE9DS0VEAFRSQU5TRk9STUFUSU9OX0FQUExJRUQATk9UX01PRElGSUVEAE5PVF9FWFRFTkRFRABCQU5EV0lEVEhfTElNSVRfRVhDRUVERUQAU0lURV9JU19PVkVSTE9BREVEAEhFQUQARXhwZWN0ZWQgSFRUUC8sIFJUU1AvIG9yIElDRS8A5xUAAK8VAACkEgAAkhoAACYWAACeFAAA2xkAAHkVAAB+EgAA/hQAADYVAAALFgAA2BYAAPMSAABCGAAArBYAABIVAAAUFwAA7xcAAEgUAABxFwAAshoAAGsZAAB+GQAANRQAAIIaAABEFwAA/RYAAB4YAACHFwAAqhkAAJMSAAAHGAAALBcAAMoXAACkFwAA5xUAAOcVAABYFwAAOxgAAKASAAAtHAAAwxEAAEgRAADeEgAAQhMAAKQZAAD9EAAA9xUAAKUVAADvFgAA+BkAAEoWAABWFgAA9RUAAAoaAAAIGgAAARoAAKsVAABCEgAA1xAAAEwRAAAFGQAAVBYAAB4RAADKGQAAyBkAAE4WAAD/GAAAcRQAAPAVAADuFQAAlBkAAPwVAAC/GQAAmxkAAHwUAABDEQAAcBgAAJUUAAAnFAAAGRQAANUSAADUGQAARBYAAPcQAEG5OwsBAQBB0DsL4AEBAQIBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEDAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQBBuj0LBAEAAAIAQdE9C14DBAMDAwMDAAADAwADAwADAwMDAwMDAwMDAAUAAAAAAAMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAAAAAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMAAwADAEG6PwsEAQAAAgBB0T8LXgMAAwMDAwMAAAMDAAMDAAMDAwMDAwMDAwMABAAFAAAAAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMAAAADAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwADAAMAQbDBAAsNbG9zZWVlcC1hbGl2ZQBBycEACwEBAEHgwQAL4AEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQABAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQBBycMACwEBAEHgwwAL5wEBAQEBAQEBAQEBAQECAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQABAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAWNodW5rZWQAQfHFAAteAQABAQEBAQAAAQEAAQEAAQEBAQEBAQEBAQAAAAAAAAABAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQAAAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAAEAAQBB0McACyFlY3Rpb25lbnQtbGVuZ3Rob25yb3h5LWNvbm5lY3Rpb24AQYDIAAsgcmFuc2Zlci1lbmNvZGluZ3BncmFkZQ0KDQpTTQ0KDQoAQanIAAsFAQIAAQMAQcDIAAtfBAUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUAQanKAAsFAQIAAQMAQcDKAAtfBAUFBgUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUAQanMAAsEAQAAAQBBwcwAC14CAgACAgICAgICAgICAgICAgICAgICAgICAgICAgIAAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAEGpzgALBQECAAEDAEHAzgALXwQFAAAFBQUFBQUFBQUFBQYFBQUFBQUFBQUFBQUABQAHCAUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQAFAAUABQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUAAAAFAEGp0AALBQEBAAEBAEHA0AALAQEAQdrQAAtBAgAAAAAAAAMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAAAAAAAAAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMAQanSAAsFAQEAAQEAQcDSAAsBAQBBytIACwYCAAAAAAIAQeHSAAs6AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMAAAAAAAADAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwBBoNQAC50BTk9VTkNFRUNLT1VUTkVDVEVURUNSSUJFTFVTSEVURUFEU0VBUkNIUkdFQ1RJVklUWUxFTkRBUlZFT1RJRllQVElPTlNDSFNFQVlTVEFUQ0hHRVVFUllPUkRJUkVDVE9SVFJDSFBBUkFNRVRFUlVSQ0VCU0NSSUJFQVJET1dOQUNFSU5ETktDS1VCU0NSSUJFVFRQQ0VUU1BBRFRQLw==";
@@ -14987,9 +14987,9 @@ var require_llhttp_wasm = __commonJS({
   }
 });
 
-// node_modules/undici/lib/llhttp/llhttp_simd-wasm.js
+// ../../work/main/node_modules/undici/lib/llhttp/llhttp_simd-wasm.js
 var require_llhttp_simd_wasm = __commonJS({
-  "node_modules/undici/lib/llhttp/llhttp_simd-wasm.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/llhttp/llhttp_simd-wasm.js"(exports, module) {
     "use strict";
     var { Buffer: Buffer2 } = __require("node:buffer");
     var wasmBase64 = "AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAn9/AGABfwBgBH9/f38Bf2AAAGADf39/AALLAQgDZW52GHdhc21fb25faGVhZGVyc19jb21wbGV0ZQAEA2VudhV3YXNtX29uX21lc3NhZ2VfYmVnaW4AAANlbnYLd2FzbV9vbl91cmwAAQNlbnYOd2FzbV9vbl9zdGF0dXMAAQNlbnYUd2FzbV9vbl9oZWFkZXJfZmllbGQAAQNlbnYUd2FzbV9vbl9oZWFkZXJfdmFsdWUAAQNlbnYMd2FzbV9vbl9ib2R5AAEDZW52GHdhc21fb25fbWVzc2FnZV9jb21wbGV0ZQAAAzU0BQYAAAMAAAAAAAADAQMAAwMDAAACAAAAAAICAgICAgICAgIBAQEBAQEBAQEBAwAAAwAAAAQFAXABExMFAwEAAgYIAX8BQcDZBAsHxQcoBm1lbW9yeQIAC19pbml0aWFsaXplAAgZX19pbmRpcmVjdF9mdW5jdGlvbl90YWJsZQEAC2xsaHR0cF9pbml0AAkYbGxodHRwX3Nob3VsZF9rZWVwX2FsaXZlADcMbGxodHRwX2FsbG9jAAsGbWFsbG9jADkLbGxodHRwX2ZyZWUADARmcmVlAAwPbGxodHRwX2dldF90eXBlAA0VbGxodHRwX2dldF9odHRwX21ham9yAA4VbGxodHRwX2dldF9odHRwX21pbm9yAA8RbGxodHRwX2dldF9tZXRob2QAEBZsbGh0dHBfZ2V0X3N0YXR1c19jb2RlABESbGxodHRwX2dldF91cGdyYWRlABIMbGxodHRwX3Jlc2V0ABMObGxodHRwX2V4ZWN1dGUAFBRsbGh0dHBfc2V0dGluZ3NfaW5pdAAVDWxsaHR0cF9maW5pc2gAFgxsbGh0dHBfcGF1c2UAFw1sbGh0dHBfcmVzdW1lABgbbGxodHRwX3Jlc3VtZV9hZnRlcl91cGdyYWRlABkQbGxodHRwX2dldF9lcnJubwAaF2xsaHR0cF9nZXRfZXJyb3JfcmVhc29uABsXbGxodHRwX3NldF9lcnJvcl9yZWFzb24AHBRsbGh0dHBfZ2V0X2Vycm9yX3BvcwAdEWxsaHR0cF9lcnJub19uYW1lAB4SbGxodHRwX21ldGhvZF9uYW1lAB8SbGxodHRwX3N0YXR1c19uYW1lACAabGxodHRwX3NldF9sZW5pZW50X2hlYWRlcnMAISFsbGh0dHBfc2V0X2xlbmllbnRfY2h1bmtlZF9sZW5ndGgAIh1sbGh0dHBfc2V0X2xlbmllbnRfa2VlcF9hbGl2ZQAjJGxsaHR0cF9zZXRfbGVuaWVudF90cmFuc2Zlcl9lbmNvZGluZwAkGmxsaHR0cF9zZXRfbGVuaWVudF92ZXJzaW9uACUjbGxodHRwX3NldF9sZW5pZW50X2RhdGFfYWZ0ZXJfY2xvc2UAJidsbGh0dHBfc2V0X2xlbmllbnRfb3B0aW9uYWxfbGZfYWZ0ZXJfY3IAJyxsbGh0dHBfc2V0X2xlbmllbnRfb3B0aW9uYWxfY3JsZl9hZnRlcl9jaHVuawAoKGxsaHR0cF9zZXRfbGVuaWVudF9vcHRpb25hbF9jcl9iZWZvcmVfbGYAKSpsbGh0dHBfc2V0X2xlbmllbnRfc3BhY2VzX2FmdGVyX2NodW5rX3NpemUAKhhsbGh0dHBfbWVzc2FnZV9uZWVkc19lb2YANgkYAQBBAQsSAQIDBAUKBgcyNDMuKy8tLDAxCuzaAjQWAEHA1QAoAgAEQAALQcDVAEEBNgIACxQAIAAQOCAAIAI2AjggACABOgAoCxQAIAAgAC8BNCAALQAwIAAQNxAACx4BAX9BwAAQOiIBEDggAUGACDYCOCABIAA6ACggAQuPDAEHfwJAIABFDQAgAEEIayIBIABBBGsoAgAiAEF4cSIEaiEFAkAgAEEBcQ0AIABBA3FFDQEgASABKAIAIgBrIgFB1NUAKAIASQ0BIAAgBGohBAJAAkBB2NUAKAIAIAFHBEAgAEH/AU0EQCAAQQN2IQMgASgCCCIAIAEoAgwiAkYEQEHE1QBBxNUAKAIAQX4gA3dxNgIADAULIAIgADYCCCAAIAI2AgwMBAsgASgCGCEGIAEgASgCDCIARwRAIAAgASgCCCICNgIIIAIgADYCDAwDCyABQRRqIgMoAgAiAkUEQCABKAIQIgJFDQIgAUEQaiEDCwNAIAMhByACIgBBFGoiAygCACICDQAgAEEQaiEDIAAoAhAiAg0ACyAHQQA2AgAMAgsgBSgCBCIAQQNxQQNHDQIgBSAAQX5xNgIEQczVACAENgIAIAUgBDYCACABIARBAXI2AgQMAwtBACEACyAGRQ0AAkAgASgCHCICQQJ0QfTXAGoiAygCACABRgRAIAMgADYCACAADQFByNUAQcjVACgCAEF+IAJ3cTYCAAwCCyAGQRBBFCAGKAIQIAFGG2ogADYCACAARQ0BCyAAIAY2AhggASgCECICBEAgACACNgIQIAIgADYCGAsgAUEUaigCACICRQ0AIABBFGogAjYCACACIAA2AhgLIAEgBU8NACAFKAIEIgBBAXFFDQACQAJAAkACQCAAQQJxRQRAQdzVACgCACAFRgRAQdzVACABNgIAQdDVAEHQ1QAoAgAgBGoiADYCACABIABBAXI2AgQgAUHY1QAoAgBHDQZBzNUAQQA2AgBB2NUAQQA2AgAMBgtB2NUAKAIAIAVGBEBB2NUAIAE2AgBBzNUAQczVACgCACAEaiIANgIAIAEgAEEBcjYCBCAAIAFqIAA2AgAMBgsgAEF4cSAEaiEEIABB/wFNBEAgAEEDdiEDIAUoAggiACAFKAIMIgJGBEBBxNUAQcTVACgCAEF+IAN3cTYCAAwFCyACIAA2AgggACACNgIMDAQLIAUoAhghBiAFIAUoAgwiAEcEQEHU1QAoAgAaIAAgBSgCCCICNgIIIAIgADYCDAwDCyAFQRRqIgMoAgAiAkUEQCAFKAIQIgJFDQIgBUEQaiEDCwNAIAMhByACIgBBFGoiAygCACICDQAgAEEQaiEDIAAoAhAiAg0ACyAHQQA2AgAMAgsgBSAAQX5xNgIEIAEgBGogBDYCACABIARBAXI2AgQMAwtBACEACyAGRQ0AAkAgBSgCHCICQQJ0QfTXAGoiAygCACAFRgRAIAMgADYCACAADQFByNUAQcjVACgCAEF+IAJ3cTYCAAwCCyAGQRBBFCAGKAIQIAVGG2ogADYCACAARQ0BCyAAIAY2AhggBSgCECICBEAgACACNgIQIAIgADYCGAsgBUEUaigCACICRQ0AIABBFGogAjYCACACIAA2AhgLIAEgBGogBDYCACABIARBAXI2AgQgAUHY1QAoAgBHDQBBzNUAIAQ2AgAMAQsgBEH/AU0EQCAEQXhxQezVAGohAAJ/QcTVACgCACICQQEgBEEDdnQiA3FFBEBBxNUAIAIgA3I2AgAgAAwBCyAAKAIICyICIAE2AgwgACABNgIIIAEgADYCDCABIAI2AggMAQtBHyECIARB////B00EQCAEQSYgBEEIdmciAGt2QQFxIABBAXRrQT5qIQILIAEgAjYCHCABQgA3AhAgAkECdEH01wBqIQACQEHI1QAoAgAiA0EBIAJ0IgdxRQRAIAAgATYCAEHI1QAgAyAHcjYCACABIAA2AhggASABNgIIIAEgATYCDAwBCyAEQRkgAkEBdmtBACACQR9HG3QhAiAAKAIAIQACQANAIAAiAygCBEF4cSAERg0BIAJBHXYhACACQQF0IQIgAyAAQQRxakEQaiIHKAIAIgANAAsgByABNgIAIAEgAzYCGCABIAE2AgwgASABNgIIDAELIAMoAggiACABNgIMIAMgATYCCCABQQA2AhggASADNgIMIAEgADYCCAtB5NUAQeTVACgCAEEBayIAQX8gABs2AgALCwcAIAAtACgLBwAgAC0AKgsHACAALQArCwcAIAAtACkLBwAgAC8BNAsHACAALQAwC0ABBH8gACgCGCEBIAAvAS4hAiAALQAoIQMgACgCOCEEIAAQOCAAIAQ2AjggACADOgAoIAAgAjsBLiAAIAE2AhgLhocCAwd/A34BeyABIAJqIQQCQCAAIgMoAgwiAA0AIAMoAgQEQCADIAE2AgQLIwBBEGsiCSQAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACfwJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQCADKAIcIgJBAmsO/AEB+QECAwQFBgcICQoLDA0ODxAREvgBE/cBFBX2ARYX9QEYGRobHB0eHyD9AfsBIfQBIiMkJSYnKCkqK/MBLC0uLzAxMvIB8QEzNPAB7wE1Njc4OTo7PD0+P0BBQkNERUZHSElKS0xNTk/6AVBRUlPuAe0BVOwBVesBVldYWVrqAVtcXV5fYGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn+AAYEBggGDAYQBhQGGAYcBiAGJAYoBiwGMAY0BjgGPAZABkQGSAZMBlAGVAZYBlwGYAZkBmgGbAZwBnQGeAZ8BoAGhAaIBowGkAaUBpgGnAagBqQGqAasBrAGtAa4BrwGwAbEBsgGzAbQBtQG2AbcBuAG5AboBuwG8Ab0BvgG/AcABwQHCAcMBxAHFAcYBxwHIAckBygHLAcwBzQHOAekB6AHPAecB0AHmAdEB0gHTAdQB5QHVAdYB1wHYAdkB2gHbAdwB3QHeAd8B4AHhAeIB4wEA/AELQQAM4wELQQ4M4gELQQ0M4QELQQ8M4AELQRAM3wELQRMM3gELQRQM3QELQRUM3AELQRYM2wELQRcM2gELQRgM2QELQRkM2AELQRoM1wELQRsM1gELQRwM1QELQR0M1AELQR4M0wELQR8M0gELQSAM0QELQSEM0AELQQgMzwELQSIMzgELQSQMzQELQSMMzAELQQcMywELQSUMygELQSYMyQELQScMyAELQSgMxwELQRIMxgELQREMxQELQSkMxAELQSoMwwELQSsMwgELQSwMwQELQd4BDMABC0EuDL8BC0EvDL4BC0EwDL0BC0ExDLwBC0EyDLsBC0EzDLoBC0E0DLkBC0HfAQy4AQtBNQy3AQtBOQy2AQtBDAy1AQtBNgy0AQtBNwyzAQtBOAyyAQtBPgyxAQtBOgywAQtB4AEMrwELQQsMrgELQT8MrQELQTsMrAELQQoMqwELQTwMqgELQT0MqQELQeEBDKgBC0HBAAynAQtBwAAMpgELQcIADKUBC0EJDKQBC0EtDKMBC0HDAAyiAQtBxAAMoQELQcUADKABC0HGAAyfAQtBxwAMngELQcgADJ0BC0HJAAycAQtBygAMmwELQcsADJoBC0HMAAyZAQtBzQAMmAELQc4ADJcBC0HPAAyWAQtB0AAMlQELQdEADJQBC0HSAAyTAQtB0wAMkgELQdUADJEBC0HUAAyQAQtB1gAMjwELQdcADI4BC0HYAAyNAQtB2QAMjAELQdoADIsBC0HbAAyKAQtB3AAMiQELQd0ADIgBC0HeAAyHAQtB3wAMhgELQeAADIUBC0HhAAyEAQtB4gAMgwELQeMADIIBC0HkAAyBAQtB5QAMgAELQeIBDH8LQeYADH4LQecADH0LQQYMfAtB6AAMewtBBQx6C0HpAAx5C0EEDHgLQeoADHcLQesADHYLQewADHULQe0ADHQLQQMMcwtB7gAMcgtB7wAMcQtB8AAMcAtB8gAMbwtB8QAMbgtB8wAMbQtB9AAMbAtB9QAMawtB9gAMagtBAgxpC0H3AAxoC0H4AAxnC0H5AAxmC0H6AAxlC0H7AAxkC0H8AAxjC0H9AAxiC0H+AAxhC0H/AAxgC0GAAQxfC0GBAQxeC0GCAQxdC0GDAQxcC0GEAQxbC0GFAQxaC0GGAQxZC0GHAQxYC0GIAQxXC0GJAQxWC0GKAQxVC0GLAQxUC0GMAQxTC0GNAQxSC0GOAQxRC0GPAQxQC0GQAQxPC0GRAQxOC0GSAQxNC0GTAQxMC0GUAQxLC0GVAQxKC0GWAQxJC0GXAQxIC0GYAQxHC0GZAQxGC0GaAQxFC0GbAQxEC0GcAQxDC0GdAQxCC0GeAQxBC0GfAQxAC0GgAQw/C0GhAQw+C0GiAQw9C0GjAQw8C0GkAQw7C0GlAQw6C0GmAQw5C0GnAQw4C0GoAQw3C0GpAQw2C0GqAQw1C0GrAQw0C0GsAQwzC0GtAQwyC0GuAQwxC0GvAQwwC0GwAQwvC0GxAQwuC0GyAQwtC0GzAQwsC0G0AQwrC0G1AQwqC0G2AQwpC0G3AQwoC0G4AQwnC0G5AQwmC0G6AQwlC0G7AQwkC0G8AQwjC0G9AQwiC0G+AQwhC0G/AQwgC0HAAQwfC0HBAQweC0HCAQwdC0EBDBwLQcMBDBsLQcQBDBoLQcUBDBkLQcYBDBgLQccBDBcLQcgBDBYLQckBDBULQcoBDBQLQcsBDBMLQcwBDBILQc0BDBELQc4BDBALQc8BDA8LQdABDA4LQdEBDA0LQdIBDAwLQdMBDAsLQdQBDAoLQdUBDAkLQdYBDAgLQeMBDAcLQdcBDAYLQdgBDAULQdkBDAQLQdoBDAMLQdsBDAILQd0BDAELQdwBCyECA0ACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAIAMCfwJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACfwJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACfwJAAkACQAJAAkACQAJAAn8CQAJAAkACfwJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkAgAwJ/AkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJ/AkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQCACDuMBAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISMkJScoKZ4DmwOaA5EDigODA4AD/QL7AvgC8gLxAu8C7QLoAucC5gLlAuQC3ALbAtoC2QLYAtcC1gLVAs8CzgLMAssCygLJAsgCxwLGAsQCwwK+ArwCugK5ArgCtwK2ArUCtAKzArICsQKwAq4CrQKpAqgCpwKmAqUCpAKjAqICoQKgAp8CmAKQAowCiwKKAoEC/gH9AfwB+wH6AfkB+AH3AfUB8wHwAesB6QHoAecB5gHlAeQB4wHiAeEB4AHfAd4B3QHcAdoB2QHYAdcB1gHVAdQB0wHSAdEB0AHPAc4BzQHMAcsBygHJAcgBxwHGAcUBxAHDAcIBwQHAAb8BvgG9AbwBuwG6AbkBuAG3AbYBtQG0AbMBsgGxAbABrwGuAa0BrAGrAaoBqQGoAacBpgGlAaQBowGiAZ8BngGZAZgBlwGWAZUBlAGTAZIBkQGQAY8BjQGMAYcBhgGFAYQBgwGCAX18e3p5dnV0UFFSU1RVCyABIARHDXJB/QEhAgy+AwsgASAERw2YAUHbASECDL0DCyABIARHDfEBQY4BIQIMvAMLIAEgBEcN/AFBhAEhAgy7AwsgASAERw2KAkH/ACECDLoDCyABIARHDZECQf0AIQIMuQMLIAEgBEcNlAJB+wAhAgy4AwsgASAERw0eQR4hAgy3AwsgASAERw0ZQRghAgy2AwsgASAERw3KAkHNACECDLUDCyABIARHDdUCQcYAIQIMtAMLIAEgBEcN1gJBwwAhAgyzAwsgASAERw3cAkE4IQIMsgMLIAMtADBBAUYNrQMMiQMLQQAhAAJAAkACQCADLQAqRQ0AIAMtACtFDQAgAy8BMiICQQJxRQ0BDAILIAMvATIiAkEBcUUNAQtBASEAIAMtAChBAUYNACADLwE0IgZB5ABrQeQASQ0AIAZBzAFGDQAgBkGwAkYNACACQcAAcQ0AQQAhACACQYgEcUGABEYNACACQShxQQBHIQALIANBADsBMiADQQA6ADECQCAARQRAIANBADoAMSADLQAuQQRxDQEMsQMLIANCADcDIAsgA0EAOgAxIANBAToANgxIC0EAIQACQCADKAI4IgJFDQAgAigCMCICRQ0AIAMgAhEAACEACyAARQ1IIABBFUcNYiADQQQ2AhwgAyABNgIUIANB0hs2AhAgA0EVNgIMQQAhAgyvAwsgASAERgRAQQYhAgyvAwsgAS0AAEEKRw0ZIAFBAWohAQwaCyADQgA3AyBBEiECDJQDCyABIARHDYoDQSMhAgysAwsgASAERgRAQQchAgysAwsCQAJAIAEtAABBCmsOBAEYGAAYCyABQQFqIQFBECECDJMDCyABQQFqIQEgA0Evai0AAEEBcQ0XQQAhAiADQQA2AhwgAyABNgIUIANBmSA2AhAgA0EZNgIMDKsDCyADIAMpAyAiDCAEIAFrrSIKfSILQgAgCyAMWBs3AyAgCiAMWg0YQQghAgyqAwsgASAERwRAIANBCTYCCCADIAE2AgRBFCECDJEDC0EJIQIMqQMLIAMpAyBQDa4CDEMLIAEgBEYEQEELIQIMqAMLIAEtAABBCkcNFiABQQFqIQEMFwsgA0Evai0AAEEBcUUNGQwmC0EAIQACQCADKAI4IgJFDQAgAigCUCICRQ0AIAMgAhEAACEACyAADRkMQgtBACEAAkAgAygCOCICRQ0AIAIoAlAiAkUNACADIAIRAAAhAAsgAA0aDCQLQQAhAAJAIAMoAjgiAkUNACACKAJQIgJFDQAgAyACEQAAIQALIAANGwwyCyADQS9qLQAAQQFxRQ0cDCILQQAhAAJAIAMoAjgiAkUNACACKAJUIgJFDQAgAyACEQAAIQALIAANHAxCC0EAIQACQCADKAI4IgJFDQAgAigCVCICRQ0AIAMgAhEAACEACyAADR0MIAsgASAERgRAQRMhAgygAwsCQCABLQAAIgBBCmsOBB8jIwAiCyABQQFqIQEMHwtBACEAAkAgAygCOCICRQ0AIAIoAlQiAkUNACADIAIRAAAhAAsgAA0iDEILIAEgBEYEQEEWIQIMngMLIAEtAABBwMEAai0AAEEBRw0jDIMDCwJAA0AgAS0AAEGwO2otAAAiAEEBRwRAAkAgAEECaw4CAwAnCyABQQFqIQFBISECDIYDCyAEIAFBAWoiAUcNAAtBGCECDJ0DCyADKAIEIQBBACECIANBADYCBCADIAAgAUEBaiIBEDQiAA0hDEELQQAhAAJAIAMoAjgiAkUNACACKAJUIgJFDQAgAyACEQAAIQALIAANIwwqCyABIARGBEBBHCECDJsDCyADQQo2AgggAyABNgIEQQAhAAJAIAMoAjgiAkUNACACKAJQIgJFDQAgAyACEQAAIQALIAANJUEkIQIMgQMLIAEgBEcEQANAIAEtAABBsD1qLQAAIgBBA0cEQCAAQQFrDgUYGiaCAyUmCyAEIAFBAWoiAUcNAAtBGyECDJoDC0EbIQIMmQMLA0AgAS0AAEGwP2otAAAiAEEDRwRAIABBAWsOBQ8RJxMmJwsgBCABQQFqIgFHDQALQR4hAgyYAwsgASAERwRAIANBCzYCCCADIAE2AgRBByECDP8CC0EfIQIMlwMLIAEgBEYEQEEgIQIMlwMLAkAgAS0AAEENaw4ULj8/Pz8/Pz8/Pz8/Pz8/Pz8/PwA/C0EAIQIgA0EANgIcIANBvws2AhAgA0ECNgIMIAMgAUEBajYCFAyWAwsgA0EvaiECA0AgASAERgRAQSEhAgyXAwsCQAJAAkAgAS0AACIAQQlrDhgCACkpASkpKSkpKSkpKSkpKSkpKSkpKQInCyABQQFqIQEgA0Evai0AAEEBcUUNCgwYCyABQQFqIQEMFwsgAUEBaiEBIAItAABBAnENAAtBACECIANBADYCHCADIAE2AhQgA0GfFTYCECADQQw2AgwMlQMLIAMtAC5BgAFxRQ0BC0EAIQACQCADKAI4IgJFDQAgAigCXCICRQ0AIAMgAhEAACEACyAARQ3mAiAAQRVGBEAgA0EkNgIcIAMgATYCFCADQZsbNgIQIANBFTYCDEEAIQIMlAMLQQAhAiADQQA2AhwgAyABNgIUIANBkA42AhAgA0EUNgIMDJMDC0EAIQIgA0EANgIcIAMgATYCFCADQb4gNgIQIANBAjYCDAySAwsgAygCBCEAQQAhAiADQQA2AgQgAyAAIAEgDKdqIgEQMiIARQ0rIANBBzYCHCADIAE2AhQgAyAANgIMDJEDCyADLQAuQcAAcUUNAQtBACEAAkAgAygCOCICRQ0AIAIoAlgiAkUNACADIAIRAAAhAAsgAEUNKyAAQRVGBEAgA0EKNgIcIAMgATYCFCADQesZNgIQIANBFTYCDEEAIQIMkAMLQQAhAiADQQA2AhwgAyABNgIUIANBkww2AhAgA0ETNgIMDI8DC0EAIQIgA0EANgIcIAMgATYCFCADQYIVNgIQIANBAjYCDAyOAwtBACECIANBADYCHCADIAE2AhQgA0HdFDYCECADQRk2AgwMjQMLQQAhAiADQQA2AhwgAyABNgIUIANB5h02AhAgA0EZNgIMDIwDCyAAQRVGDT1BACECIANBADYCHCADIAE2AhQgA0HQDzYCECADQSI2AgwMiwMLIAMoAgQhAEEAIQIgA0EANgIEIAMgACABEDMiAEUNKCADQQ02AhwgAyABNgIUIAMgADYCDAyKAwsgAEEVRg06QQAhAiADQQA2AhwgAyABNgIUIANB0A82AhAgA0EiNgIMDIkDCyADKAIEIQBBACECIANBADYCBCADIAAgARAzIgBFBEAgAUEBaiEBDCgLIANBDjYCHCADIAA2AgwgAyABQQFqNgIUDIgDCyAAQRVGDTdBACECIANBADYCHCADIAE2AhQgA0HQDzYCECADQSI2AgwMhwMLIAMoAgQhAEEAIQIgA0EANgIEIAMgACABEDMiAEUEQCABQQFqIQEMJwsgA0EPNgIcIAMgADYCDCADIAFBAWo2AhQMhgMLQQAhAiADQQA2AhwgAyABNgIUIANB4hc2AhAgA0EZNgIMDIUDCyAAQRVGDTNBACECIANBADYCHCADIAE2AhQgA0HWDDYCECADQSM2AgwMhAMLIAMoAgQhAEEAIQIgA0EANgIEIAMgACABEDQiAEUNJSADQRE2AhwgAyABNgIUIAMgADYCDAyDAwsgAEEVRg0wQQAhAiADQQA2AhwgAyABNgIUIANB1gw2AhAgA0EjNgIMDIIDCyADKAIEIQBBACECIANBADYCBCADIAAgARA0IgBFBEAgAUEBaiEBDCULIANBEjYCHCADIAA2AgwgAyABQQFqNgIUDIEDCyADQS9qLQAAQQFxRQ0BC0EXIQIM5gILQQAhAiADQQA2AhwgAyABNgIUIANB4hc2AhAgA0EZNgIMDP4CCyAAQTtHDQAgAUEBaiEBDAwLQQAhAiADQQA2AhwgAyABNgIUIANBkhg2AhAgA0ECNgIMDPwCCyAAQRVGDShBACECIANBADYCHCADIAE2AhQgA0HWDDYCECADQSM2AgwM+wILIANBFDYCHCADIAE2AhQgAyAANgIMDPoCCyADKAIEIQBBACECIANBADYCBCADIAAgARA0IgBFBEAgAUEBaiEBDPUCCyADQRU2AhwgAyAANgIMIAMgAUEBajYCFAz5AgsgAygCBCEAQQAhAiADQQA2AgQgAyAAIAEQNCIARQRAIAFBAWohAQzzAgsgA0EXNgIcIAMgADYCDCADIAFBAWo2AhQM+AILIABBFUYNI0EAIQIgA0EANgIcIAMgATYCFCADQdYMNgIQIANBIzYCDAz3AgsgAygCBCEAQQAhAiADQQA2AgQgAyAAIAEQNCIARQRAIAFBAWohAQwdCyADQRk2AhwgAyAANgIMIAMgAUEBajYCFAz2AgsgAygCBCEAQQAhAiADQQA2AgQgAyAAIAEQNCIARQRAIAFBAWohAQzvAgsgA0EaNgIcIAMgADYCDCADIAFBAWo2AhQM9QILIABBFUYNH0EAIQIgA0EANgIcIAMgATYCFCADQdAPNgIQIANBIjYCDAz0AgsgAygCBCEAIANBADYCBCADIAAgARAzIgBFBEAgAUEBaiEBDBsLIANBHDYCHCADIAA2AgwgAyABQQFqNgIUQQAhAgzzAgsgAygCBCEAIANBADYCBCADIAAgARAzIgBFBEAgAUEBaiEBDOsCCyADQR02AhwgAyAANgIMIAMgAUEBajYCFEEAIQIM8gILIABBO0cNASABQQFqIQELQSYhAgzXAgtBACECIANBADYCHCADIAE2AhQgA0GfFTYCECADQQw2AgwM7wILIAEgBEcEQANAIAEtAABBIEcNhAIgBCABQQFqIgFHDQALQSwhAgzvAgtBLCECDO4CCyABIARGBEBBNCECDO4CCwJAAkADQAJAIAEtAABBCmsOBAIAAAMACyAEIAFBAWoiAUcNAAtBNCECDO8CCyADKAIEIQAgA0EANgIEIAMgACABEDEiAEUNnwIgA0EyNgIcIAMgATYCFCADIAA2AgxBACECDO4CCyADKAIEIQAgA0EANgIEIAMgACABEDEiAEUEQCABQQFqIQEMnwILIANBMjYCHCADIAA2AgwgAyABQQFqNgIUQQAhAgztAgsgASAERwRAAkADQCABLQAAQTBrIgBB/wFxQQpPBEBBOiECDNcCCyADKQMgIgtCmbPmzJmz5swZVg0BIAMgC0IKfiIKNwMgIAogAK1C/wGDIgtCf4VWDQEgAyAKIAt8NwMgIAQgAUEBaiIBRw0AC0HAACECDO4CCyADKAIEIQAgA0EANgIEIAMgACABQQFqIgEQMSIADRcM4gILQcAAIQIM7AILIAEgBEYEQEHJACECDOwCCwJAA0ACQCABLQAAQQlrDhgAAqICogKpAqICogKiAqICogKiAqICogKiAqICogKiAqICogKiAqICogKiAgCiAgsgBCABQQFqIgFHDQALQckAIQIM7AILIAFBAWohASADQS9qLQAAQQFxDaUCIANBADYCHCADIAE2AhQgA0GXEDYCECADQQo2AgxBACECDOsCCyABIARHBEADQCABLQAAQSBHDRUgBCABQQFqIgFHDQALQfgAIQIM6wILQfgAIQIM6gILIANBAjoAKAw4C0EAIQIgA0EANgIcIANBvws2AhAgA0ECNgIMIAMgAUEBajYCFAzoAgtBACECDM4CC0ENIQIMzQILQRMhAgzMAgtBFSECDMsCC0EWIQIMygILQRghAgzJAgtBGSECDMgCC0EaIQIMxwILQRshAgzGAgtBHCECDMUCC0EdIQIMxAILQR4hAgzDAgtBHyECDMICC0EgIQIMwQILQSIhAgzAAgtBIyECDL8CC0ElIQIMvgILQeUAIQIMvQILIANBPTYCHCADIAE2AhQgAyAANgIMQQAhAgzVAgsgA0EbNgIcIAMgATYCFCADQaQcNgIQIANBFTYCDEEAIQIM1AILIANBIDYCHCADIAE2AhQgA0GYGjYCECADQRU2AgxBACECDNMCCyADQRM2AhwgAyABNgIUIANBmBo2AhAgA0EVNgIMQQAhAgzSAgsgA0ELNgIcIAMgATYCFCADQZgaNgIQIANBFTYCDEEAIQIM0QILIANBEDYCHCADIAE2AhQgA0GYGjYCECADQRU2AgxBACECDNACCyADQSA2AhwgAyABNgIUIANBpBw2AhAgA0EVNgIMQQAhAgzPAgsgA0ELNgIcIAMgATYCFCADQaQcNgIQIANBFTYCDEEAIQIMzgILIANBDDYCHCADIAE2AhQgA0GkHDYCECADQRU2AgxBACECDM0CC0EAIQIgA0EANgIcIAMgATYCFCADQd0ONgIQIANBEjYCDAzMAgsCQANAAkAgAS0AAEEKaw4EAAICAAILIAQgAUEBaiIBRw0AC0H9ASECDMwCCwJAAkAgAy0ANkEBRw0AQQAhAAJAIAMoAjgiAkUNACACKAJgIgJFDQAgAyACEQAAIQALIABFDQAgAEEVRw0BIANB/AE2AhwgAyABNgIUIANB3Bk2AhAgA0EVNgIMQQAhAgzNAgtB3AEhAgyzAgsgA0EANgIcIAMgATYCFCADQfkLNgIQIANBHzYCDEEAIQIMywILAkACQCADLQAoQQFrDgIEAQALQdsBIQIMsgILQdQBIQIMsQILIANBAjoAMUEAIQACQCADKAI4IgJFDQAgAigCACICRQ0AIAMgAhEAACEACyAARQRAQd0BIQIMsQILIABBFUcEQCADQQA2AhwgAyABNgIUIANBtAw2AhAgA0EQNgIMQQAhAgzKAgsgA0H7ATYCHCADIAE2AhQgA0GBGjYCECADQRU2AgxBACECDMkCCyABIARGBEBB+gEhAgzJAgsgAS0AAEHIAEYNASADQQE6ACgLQcABIQIMrgILQdoBIQIMrQILIAEgBEcEQCADQQw2AgggAyABNgIEQdkBIQIMrQILQfkBIQIMxQILIAEgBEYEQEH4ASECDMUCCyABLQAAQcgARw0EIAFBAWohAUHYASECDKsCCyABIARGBEBB9wEhAgzEAgsCQAJAIAEtAABBxQBrDhAABQUFBQUFBQUFBQUFBQUBBQsgAUEBaiEBQdYBIQIMqwILIAFBAWohAUHXASECDKoCC0H2ASECIAEgBEYNwgIgAygCACIAIAQgAWtqIQUgASAAa0ECaiEGAkADQCABLQAAIABButUAai0AAEcNAyAAQQJGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAMwwILIAMoAgQhACADQgA3AwAgAyAAIAZBAWoiARAuIgBFBEBB4wEhAgyqAgsgA0H1ATYCHCADIAE2AhQgAyAANgIMQQAhAgzCAgtB9AEhAiABIARGDcECIAMoAgAiACAEIAFraiEFIAEgAGtBAWohBgJAA0AgAS0AACAAQbjVAGotAABHDQIgAEEBRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADMICCyADQYEEOwEoIAMoAgQhACADQgA3AwAgAyAAIAZBAWoiARAuIgANAwwCCyADQQA2AgALQQAhAiADQQA2AhwgAyABNgIUIANB5R82AhAgA0EINgIMDL8CC0HVASECDKUCCyADQfMBNgIcIAMgATYCFCADIAA2AgxBACECDL0CC0EAIQACQCADKAI4IgJFDQAgAigCQCICRQ0AIAMgAhEAACEACyAARQ1uIABBFUcEQCADQQA2AhwgAyABNgIUIANBgg82AhAgA0EgNgIMQQAhAgy9AgsgA0GPATYCHCADIAE2AhQgA0HsGzYCECADQRU2AgxBACECDLwCCyABIARHBEAgA0ENNgIIIAMgATYCBEHTASECDKMCC0HyASECDLsCCyABIARGBEBB8QEhAgy7AgsCQAJAAkAgAS0AAEHIAGsOCwABCAgICAgICAgCCAsgAUEBaiEBQdABIQIMowILIAFBAWohAUHRASECDKICCyABQQFqIQFB0gEhAgyhAgtB8AEhAiABIARGDbkCIAMoAgAiACAEIAFraiEGIAEgAGtBAmohBQNAIAEtAAAgAEG11QBqLQAARw0EIABBAkYNAyAAQQFqIQAgBCABQQFqIgFHDQALIAMgBjYCAAy5AgtB7wEhAiABIARGDbgCIAMoAgAiACAEIAFraiEGIAEgAGtBAWohBQNAIAEtAAAgAEGz1QBqLQAARw0DIABBAUYNAiAAQQFqIQAgBCABQQFqIgFHDQALIAMgBjYCAAy4AgtB7gEhAiABIARGDbcCIAMoAgAiACAEIAFraiEGIAEgAGtBAmohBQNAIAEtAAAgAEGw1QBqLQAARw0CIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBjYCAAy3AgsgAygCBCEAIANCADcDACADIAAgBUEBaiIBECsiAEUNAiADQewBNgIcIAMgATYCFCADIAA2AgxBACECDLYCCyADQQA2AgALIAMoAgQhACADQQA2AgQgAyAAIAEQKyIARQ2cAiADQe0BNgIcIAMgATYCFCADIAA2AgxBACECDLQCC0HPASECDJoCC0EAIQACQCADKAI4IgJFDQAgAigCNCICRQ0AIAMgAhEAACEACwJAIAAEQCAAQRVGDQEgA0EANgIcIAMgATYCFCADQeoNNgIQIANBJjYCDEEAIQIMtAILQc4BIQIMmgILIANB6wE2AhwgAyABNgIUIANBgBs2AhAgA0EVNgIMQQAhAgyyAgsgASAERgRAQesBIQIMsgILIAEtAABBL0YEQCABQQFqIQEMAQsgA0EANgIcIAMgATYCFCADQbI4NgIQIANBCDYCDEEAIQIMsQILQc0BIQIMlwILIAEgBEcEQCADQQ42AgggAyABNgIEQcwBIQIMlwILQeoBIQIMrwILIAEgBEYEQEHpASECDK8CCyABLQAAQTBrIgBB/wFxQQpJBEAgAyAAOgAqIAFBAWohAUHLASECDJYCCyADKAIEIQAgA0EANgIEIAMgACABEC8iAEUNlwIgA0HoATYCHCADIAE2AhQgAyAANgIMQQAhAgyuAgsgASAERgRAQecBIQIMrgILAkAgAS0AAEEuRgRAIAFBAWohAQwBCyADKAIEIQAgA0EANgIEIAMgACABEC8iAEUNmAIgA0HmATYCHCADIAE2AhQgAyAANgIMQQAhAgyuAgtBygEhAgyUAgsgASAERgRAQeUBIQIMrQILQQAhAEEBIQVBASEHQQAhAgJAAkACQAJAAkACfwJAAkACQAJAAkACQAJAIAEtAABBMGsOCgoJAAECAwQFBggLC0ECDAYLQQMMBQtBBAwEC0EFDAMLQQYMAgtBBwwBC0EICyECQQAhBUEAIQcMAgtBCSECQQEhAEEAIQVBACEHDAELQQAhBUEBIQILIAMgAjoAKyABQQFqIQECQAJAIAMtAC5BEHENAAJAAkACQCADLQAqDgMBAAIECyAHRQ0DDAILIAANAQwCCyAFRQ0BCyADKAIEIQAgA0EANgIEIAMgACABEC8iAEUNAiADQeIBNgIcIAMgATYCFCADIAA2AgxBACECDK8CCyADKAIEIQAgA0EANgIEIAMgACABEC8iAEUNmgIgA0HjATYCHCADIAE2AhQgAyAANgIMQQAhAgyuAgsgAygCBCEAIANBADYCBCADIAAgARAvIgBFDZgCIANB5AE2AhwgAyABNgIUIAMgADYCDAytAgtByQEhAgyTAgtBACEAAkAgAygCOCICRQ0AIAIoAkQiAkUNACADIAIRAAAhAAsCQCAABEAgAEEVRg0BIANBADYCHCADIAE2AhQgA0GkDTYCECADQSE2AgxBACECDK0CC0HIASECDJMCCyADQeEBNgIcIAMgATYCFCADQdAaNgIQIANBFTYCDEEAIQIMqwILIAEgBEYEQEHhASECDKsCCwJAIAEtAABBIEYEQCADQQA7ATQgAUEBaiEBDAELIANBADYCHCADIAE2AhQgA0GZETYCECADQQk2AgxBACECDKsCC0HHASECDJECCyABIARGBEBB4AEhAgyqAgsCQCABLQAAQTBrQf8BcSICQQpJBEAgAUEBaiEBAkAgAy8BNCIAQZkzSw0AIAMgAEEKbCIAOwE0IABB/v8DcSACQf//A3NLDQAgAyAAIAJqOwE0DAILQQAhAiADQQA2AhwgAyABNgIUIANBlR42AhAgA0ENNgIMDKsCCyADQQA2AhwgAyABNgIUIANBlR42AhAgA0ENNgIMQQAhAgyqAgtBxgEhAgyQAgsgASAERgRAQd8BIQIMqQILAkAgAS0AAEEwa0H/AXEiAkEKSQRAIAFBAWohAQJAIAMvATQiAEGZM0sNACADIABBCmwiADsBNCAAQf7/A3EgAkH//wNzSw0AIAMgACACajsBNAwCC0EAIQIgA0EANgIcIAMgATYCFCADQZUeNgIQIANBDTYCDAyqAgsgA0EANgIcIAMgATYCFCADQZUeNgIQIANBDTYCDEEAIQIMqQILQcUBIQIMjwILIAEgBEYEQEHeASECDKgCCwJAIAEtAABBMGtB/wFxIgJBCkkEQCABQQFqIQECQCADLwE0IgBBmTNLDQAgAyAAQQpsIgA7ATQgAEH+/wNxIAJB//8Dc0sNACADIAAgAmo7ATQMAgtBACECIANBADYCHCADIAE2AhQgA0GVHjYCECADQQ02AgwMqQILIANBADYCHCADIAE2AhQgA0GVHjYCECADQQ02AgxBACECDKgCC0HEASECDI4CCyABIARGBEBB3QEhAgynAgsCQAJAAkACQCABLQAAQQprDhcCAwMAAwMDAwMDAwMDAwMDAwMDAwMDAQMLIAFBAWoMBQsgAUEBaiEBQcMBIQIMjwILIAFBAWohASADQS9qLQAAQQFxDQggA0EANgIcIAMgATYCFCADQY0LNgIQIANBDTYCDEEAIQIMpwILIANBADYCHCADIAE2AhQgA0GNCzYCECADQQ02AgxBACECDKYCCyABIARHBEAgA0EPNgIIIAMgATYCBEEBIQIMjQILQdwBIQIMpQILAkACQANAAkAgAS0AAEEKaw4EAgAAAwALIAQgAUEBaiIBRw0AC0HbASECDKYCCyADKAIEIQAgA0EANgIEIAMgACABEC0iAEUEQCABQQFqIQEMBAsgA0HaATYCHCADIAA2AgwgAyABQQFqNgIUQQAhAgylAgsgAygCBCEAIANBADYCBCADIAAgARAtIgANASABQQFqCyEBQcEBIQIMigILIANB2QE2AhwgAyAANgIMIAMgAUEBajYCFEEAIQIMogILQcIBIQIMiAILIANBL2otAABBAXENASADQQA2AhwgAyABNgIUIANB5Bw2AhAgA0EZNgIMQQAhAgygAgsgASAERgRAQdkBIQIMoAILAkACQAJAIAEtAABBCmsOBAECAgACCyABQQFqIQEMAgsgAUEBaiEBDAELIAMtAC5BwABxRQ0BC0EAIQACQCADKAI4IgJFDQAgAigCPCICRQ0AIAMgAhEAACEACyAARQ2gASAAQRVGBEAgA0HZADYCHCADIAE2AhQgA0G3GjYCECADQRU2AgxBACECDJ8CCyADQQA2AhwgAyABNgIUIANBgA02AhAgA0EbNgIMQQAhAgyeAgsgA0EANgIcIAMgATYCFCADQdwoNgIQIANBAjYCDEEAIQIMnQILIAEgBEcEQCADQQw2AgggAyABNgIEQb8BIQIMhAILQdgBIQIMnAILIAEgBEYEQEHXASECDJwCCwJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkAgAS0AAEHBAGsOFQABAgNaBAUGWlpaBwgJCgsMDQ4PEFoLIAFBAWohAUH7ACECDJICCyABQQFqIQFB/AAhAgyRAgsgAUEBaiEBQYEBIQIMkAILIAFBAWohAUGFASECDI8CCyABQQFqIQFBhgEhAgyOAgsgAUEBaiEBQYkBIQIMjQILIAFBAWohAUGKASECDIwCCyABQQFqIQFBjQEhAgyLAgsgAUEBaiEBQZYBIQIMigILIAFBAWohAUGXASECDIkCCyABQQFqIQFBmAEhAgyIAgsgAUEBaiEBQaUBIQIMhwILIAFBAWohAUGmASECDIYCCyABQQFqIQFBrAEhAgyFAgsgAUEBaiEBQbQBIQIMhAILIAFBAWohAUG3ASECDIMCCyABQQFqIQFBvgEhAgyCAgsgASAERgRAQdYBIQIMmwILIAEtAABBzgBHDUggAUEBaiEBQb0BIQIMgQILIAEgBEYEQEHVASECDJoCCwJAAkACQCABLQAAQcIAaw4SAEpKSkpKSkpKSgFKSkpKSkoCSgsgAUEBaiEBQbgBIQIMggILIAFBAWohAUG7ASECDIECCyABQQFqIQFBvAEhAgyAAgtB1AEhAiABIARGDZgCIAMoAgAiACAEIAFraiEFIAEgAGtBB2ohBgJAA0AgAS0AACAAQajVAGotAABHDUUgAEEHRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADJkCCyADQQA2AgAgBkEBaiEBQRsMRQsgASAERgRAQdMBIQIMmAILAkACQCABLQAAQckAaw4HAEdHR0dHAUcLIAFBAWohAUG5ASECDP8BCyABQQFqIQFBugEhAgz+AQtB0gEhAiABIARGDZYCIAMoAgAiACAEIAFraiEFIAEgAGtBAWohBgJAA0AgAS0AACAAQabVAGotAABHDUMgAEEBRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADJcCCyADQQA2AgAgBkEBaiEBQQ8MQwtB0QEhAiABIARGDZUCIAMoAgAiACAEIAFraiEFIAEgAGtBAWohBgJAA0AgAS0AACAAQaTVAGotAABHDUIgAEEBRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADJYCCyADQQA2AgAgBkEBaiEBQSAMQgtB0AEhAiABIARGDZQCIAMoAgAiACAEIAFraiEFIAEgAGtBAmohBgJAA0AgAS0AACAAQaHVAGotAABHDUEgAEECRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADJUCCyADQQA2AgAgBkEBaiEBQRIMQQsgASAERgRAQc8BIQIMlAILAkACQCABLQAAQcUAaw4OAENDQ0NDQ0NDQ0NDQwFDCyABQQFqIQFBtQEhAgz7AQsgAUEBaiEBQbYBIQIM+gELQc4BIQIgASAERg2SAiADKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEGe1QBqLQAARw0/IABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAyTAgsgA0EANgIAIAZBAWohAUEHDD8LQc0BIQIgASAERg2RAiADKAIAIgAgBCABa2ohBSABIABrQQVqIQYCQANAIAEtAAAgAEGY1QBqLQAARw0+IABBBUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAySAgsgA0EANgIAIAZBAWohAUEoDD4LIAEgBEYEQEHMASECDJECCwJAAkACQCABLQAAQcUAaw4RAEFBQUFBQUFBQQFBQUFBQQJBCyABQQFqIQFBsQEhAgz5AQsgAUEBaiEBQbIBIQIM+AELIAFBAWohAUGzASECDPcBC0HLASECIAEgBEYNjwIgAygCACIAIAQgAWtqIQUgASAAa0EGaiEGAkADQCABLQAAIABBkdUAai0AAEcNPCAAQQZGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAMkAILIANBADYCACAGQQFqIQFBGgw8C0HKASECIAEgBEYNjgIgAygCACIAIAQgAWtqIQUgASAAa0EDaiEGAkADQCABLQAAIABBjdUAai0AAEcNOyAAQQNGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAMjwILIANBADYCACAGQQFqIQFBIQw7CyABIARGBEBByQEhAgyOAgsCQAJAIAEtAABBwQBrDhQAPT09PT09PT09PT09PT09PT09AT0LIAFBAWohAUGtASECDPUBCyABQQFqIQFBsAEhAgz0AQsgASAERgRAQcgBIQIMjQILAkACQCABLQAAQdUAaw4LADw8PDw8PDw8PAE8CyABQQFqIQFBrgEhAgz0AQsgAUEBaiEBQa8BIQIM8wELQccBIQIgASAERg2LAiADKAIAIgAgBCABa2ohBSABIABrQQhqIQYCQANAIAEtAAAgAEGE1QBqLQAARw04IABBCEYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAyMAgsgA0EANgIAIAZBAWohAUEqDDgLIAEgBEYEQEHGASECDIsCCyABLQAAQdAARw04IAFBAWohAUElDDcLQcUBIQIgASAERg2JAiADKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEGB1QBqLQAARw02IABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAyKAgsgA0EANgIAIAZBAWohAUEODDYLIAEgBEYEQEHEASECDIkCCyABLQAAQcUARw02IAFBAWohAUGrASECDO8BCyABIARGBEBBwwEhAgyIAgsCQAJAAkACQCABLQAAQcIAaw4PAAECOTk5OTk5OTk5OTkDOQsgAUEBaiEBQacBIQIM8QELIAFBAWohAUGoASECDPABCyABQQFqIQFBqQEhAgzvAQsgAUEBaiEBQaoBIQIM7gELQcIBIQIgASAERg2GAiADKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEH+1ABqLQAARw0zIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAyHAgsgA0EANgIAIAZBAWohAUEUDDMLQcEBIQIgASAERg2FAiADKAIAIgAgBCABa2ohBSABIABrQQRqIQYCQANAIAEtAAAgAEH51ABqLQAARw0yIABBBEYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAyGAgsgA0EANgIAIAZBAWohAUErDDILQcABIQIgASAERg2EAiADKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEH21ABqLQAARw0xIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAyFAgsgA0EANgIAIAZBAWohAUEsDDELQb8BIQIgASAERg2DAiADKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEGh1QBqLQAARw0wIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAyEAgsgA0EANgIAIAZBAWohAUERDDALQb4BIQIgASAERg2CAiADKAIAIgAgBCABa2ohBSABIABrQQNqIQYCQANAIAEtAAAgAEHy1ABqLQAARw0vIABBA0YNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAyDAgsgA0EANgIAIAZBAWohAUEuDC8LIAEgBEYEQEG9ASECDIICCwJAAkACQAJAAkAgAS0AAEHBAGsOFQA0NDQ0NDQ0NDQ0ATQ0AjQ0AzQ0BDQLIAFBAWohAUGbASECDOwBCyABQQFqIQFBnAEhAgzrAQsgAUEBaiEBQZ0BIQIM6gELIAFBAWohAUGiASECDOkBCyABQQFqIQFBpAEhAgzoAQsgASAERgRAQbwBIQIMgQILAkACQCABLQAAQdIAaw4DADABMAsgAUEBaiEBQaMBIQIM6AELIAFBAWohAUEEDC0LQbsBIQIgASAERg3/ASADKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEHw1ABqLQAARw0sIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAyAAgsgA0EANgIAIAZBAWohAUEdDCwLIAEgBEYEQEG6ASECDP8BCwJAAkAgAS0AAEHJAGsOBwEuLi4uLgAuCyABQQFqIQFBoQEhAgzmAQsgAUEBaiEBQSIMKwsgASAERgRAQbkBIQIM/gELIAEtAABB0ABHDSsgAUEBaiEBQaABIQIM5AELIAEgBEYEQEG4ASECDP0BCwJAAkAgAS0AAEHGAGsOCwAsLCwsLCwsLCwBLAsgAUEBaiEBQZ4BIQIM5AELIAFBAWohAUGfASECDOMBC0G3ASECIAEgBEYN+wEgAygCACIAIAQgAWtqIQUgASAAa0EDaiEGAkADQCABLQAAIABB7NQAai0AAEcNKCAAQQNGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAM/AELIANBADYCACAGQQFqIQFBDQwoC0G2ASECIAEgBEYN+gEgAygCACIAIAQgAWtqIQUgASAAa0ECaiEGAkADQCABLQAAIABBodUAai0AAEcNJyAAQQJGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAM+wELIANBADYCACAGQQFqIQFBDAwnC0G1ASECIAEgBEYN+QEgAygCACIAIAQgAWtqIQUgASAAa0EBaiEGAkADQCABLQAAIABB6tQAai0AAEcNJiAAQQFGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAM+gELIANBADYCACAGQQFqIQFBAwwmC0G0ASECIAEgBEYN+AEgAygCACIAIAQgAWtqIQUgASAAa0EBaiEGAkADQCABLQAAIABB6NQAai0AAEcNJSAAQQFGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAM+QELIANBADYCACAGQQFqIQFBJgwlCyABIARGBEBBswEhAgz4AQsCQAJAIAEtAABB1ABrDgIAAScLIAFBAWohAUGZASECDN8BCyABQQFqIQFBmgEhAgzeAQtBsgEhAiABIARGDfYBIAMoAgAiACAEIAFraiEFIAEgAGtBAWohBgJAA0AgAS0AACAAQebUAGotAABHDSMgAEEBRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADPcBCyADQQA2AgAgBkEBaiEBQScMIwtBsQEhAiABIARGDfUBIAMoAgAiACAEIAFraiEFIAEgAGtBAWohBgJAA0AgAS0AACAAQeTUAGotAABHDSIgAEEBRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADPYBCyADQQA2AgAgBkEBaiEBQRwMIgtBsAEhAiABIARGDfQBIAMoAgAiACAEIAFraiEFIAEgAGtBBWohBgJAA0AgAS0AACAAQd7UAGotAABHDSEgAEEFRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADPUBCyADQQA2AgAgBkEBaiEBQQYMIQtBrwEhAiABIARGDfMBIAMoAgAiACAEIAFraiEFIAEgAGtBBGohBgJAA0AgAS0AACAAQdnUAGotAABHDSAgAEEERg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADPQBCyADQQA2AgAgBkEBaiEBQRkMIAsgASAERgRAQa4BIQIM8wELAkACQAJAAkAgAS0AAEEtaw4jACQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkASQkJCQkAiQkJAMkCyABQQFqIQFBjgEhAgzcAQsgAUEBaiEBQY8BIQIM2wELIAFBAWohAUGUASECDNoBCyABQQFqIQFBlQEhAgzZAQtBrQEhAiABIARGDfEBIAMoAgAiACAEIAFraiEFIAEgAGtBAWohBgJAA0AgAS0AACAAQdfUAGotAABHDR4gAEEBRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADPIBCyADQQA2AgAgBkEBaiEBQQsMHgsgASAERgRAQawBIQIM8QELAkACQCABLQAAQcEAaw4DACABIAsgAUEBaiEBQZABIQIM2AELIAFBAWohAUGTASECDNcBCyABIARGBEBBqwEhAgzwAQsCQAJAIAEtAABBwQBrDg8AHx8fHx8fHx8fHx8fHwEfCyABQQFqIQFBkQEhAgzXAQsgAUEBaiEBQZIBIQIM1gELIAEgBEYEQEGqASECDO8BCyABLQAAQcwARw0cIAFBAWohAUEKDBsLQakBIQIgASAERg3tASADKAIAIgAgBCABa2ohBSABIABrQQVqIQYCQANAIAEtAAAgAEHR1ABqLQAARw0aIABBBUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAzuAQsgA0EANgIAIAZBAWohAUEeDBoLQagBIQIgASAERg3sASADKAIAIgAgBCABa2ohBSABIABrQQZqIQYCQANAIAEtAAAgAEHK1ABqLQAARw0ZIABBBkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAztAQsgA0EANgIAIAZBAWohAUEVDBkLQacBIQIgASAERg3rASADKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEHH1ABqLQAARw0YIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAzsAQsgA0EANgIAIAZBAWohAUEXDBgLQaYBIQIgASAERg3qASADKAIAIgAgBCABa2ohBSABIABrQQVqIQYCQANAIAEtAAAgAEHB1ABqLQAARw0XIABBBUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAzrAQsgA0EANgIAIAZBAWohAUEYDBcLIAEgBEYEQEGlASECDOoBCwJAAkAgAS0AAEHJAGsOBwAZGRkZGQEZCyABQQFqIQFBiwEhAgzRAQsgAUEBaiEBQYwBIQIM0AELQaQBIQIgASAERg3oASADKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEGm1QBqLQAARw0VIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAzpAQsgA0EANgIAIAZBAWohAUEJDBULQaMBIQIgASAERg3nASADKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEGk1QBqLQAARw0UIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAzoAQsgA0EANgIAIAZBAWohAUEfDBQLQaIBIQIgASAERg3mASADKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEG+1ABqLQAARw0TIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAznAQsgA0EANgIAIAZBAWohAUECDBMLQaEBIQIgASAERg3lASADKAIAIgAgBCABa2ohBSABIABrQQFqIQYDQCABLQAAIABBvNQAai0AAEcNESAAQQFGDQIgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAM5QELIAEgBEYEQEGgASECDOUBC0EBIAEtAABB3wBHDREaIAFBAWohAUGHASECDMsBCyADQQA2AgAgBkEBaiEBQYgBIQIMygELQZ8BIQIgASAERg3iASADKAIAIgAgBCABa2ohBSABIABrQQhqIQYCQANAIAEtAAAgAEGE1QBqLQAARw0PIABBCEYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAzjAQsgA0EANgIAIAZBAWohAUEpDA8LQZ4BIQIgASAERg3hASADKAIAIgAgBCABa2ohBSABIABrQQNqIQYCQANAIAEtAAAgAEG41ABqLQAARw0OIABBA0YNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAziAQsgA0EANgIAIAZBAWohAUEtDA4LIAEgBEYEQEGdASECDOEBCyABLQAAQcUARw0OIAFBAWohAUGEASECDMcBCyABIARGBEBBnAEhAgzgAQsCQAJAIAEtAABBzABrDggADw8PDw8PAQ8LIAFBAWohAUGCASECDMcBCyABQQFqIQFBgwEhAgzGAQtBmwEhAiABIARGDd4BIAMoAgAiACAEIAFraiEFIAEgAGtBBGohBgJAA0AgAS0AACAAQbPUAGotAABHDQsgAEEERg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADN8BCyADQQA2AgAgBkEBaiEBQSMMCwtBmgEhAiABIARGDd0BIAMoAgAiACAEIAFraiEFIAEgAGtBAmohBgJAA0AgAS0AACAAQbDUAGotAABHDQogAEECRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADN4BCyADQQA2AgAgBkEBaiEBQQAMCgsgASAERgRAQZkBIQIM3QELAkACQCABLQAAQcgAaw4IAAwMDAwMDAEMCyABQQFqIQFB/QAhAgzEAQsgAUEBaiEBQYABIQIMwwELIAEgBEYEQEGYASECDNwBCwJAAkAgAS0AAEHOAGsOAwALAQsLIAFBAWohAUH+ACECDMMBCyABQQFqIQFB/wAhAgzCAQsgASAERgRAQZcBIQIM2wELIAEtAABB2QBHDQggAUEBaiEBQQgMBwtBlgEhAiABIARGDdkBIAMoAgAiACAEIAFraiEFIAEgAGtBA2ohBgJAA0AgAS0AACAAQazUAGotAABHDQYgAEEDRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADNoBCyADQQA2AgAgBkEBaiEBQQUMBgtBlQEhAiABIARGDdgBIAMoAgAiACAEIAFraiEFIAEgAGtBBWohBgJAA0AgAS0AACAAQabUAGotAABHDQUgAEEFRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADNkBCyADQQA2AgAgBkEBaiEBQRYMBQtBlAEhAiABIARGDdcBIAMoAgAiACAEIAFraiEFIAEgAGtBAmohBgJAA0AgAS0AACAAQaHVAGotAABHDQQgAEECRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAyAFNgIADNgBCyADQQA2AgAgBkEBaiEBQRAMBAsgASAERgRAQZMBIQIM1wELAkACQCABLQAAQcMAaw4MAAYGBgYGBgYGBgYBBgsgAUEBaiEBQfkAIQIMvgELIAFBAWohAUH6ACECDL0BC0GSASECIAEgBEYN1QEgAygCACIAIAQgAWtqIQUgASAAa0EFaiEGAkADQCABLQAAIABBoNQAai0AAEcNAiAAQQVGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAM1gELIANBADYCACAGQQFqIQFBJAwCCyADQQA2AgAMAgsgASAERgRAQZEBIQIM1AELIAEtAABBzABHDQEgAUEBaiEBQRMLOgApIAMoAgQhACADQQA2AgQgAyAAIAEQLiIADQIMAQtBACECIANBADYCHCADIAE2AhQgA0H+HzYCECADQQY2AgwM0QELQfgAIQIMtwELIANBkAE2AhwgAyABNgIUIAMgADYCDEEAIQIMzwELQQAhAAJAIAMoAjgiAkUNACACKAJAIgJFDQAgAyACEQAAIQALIABFDQAgAEEVRg0BIANBADYCHCADIAE2AhQgA0GCDzYCECADQSA2AgxBACECDM4BC0H3ACECDLQBCyADQY8BNgIcIAMgATYCFCADQewbNgIQIANBFTYCDEEAIQIMzAELIAEgBEYEQEGPASECDMwBCwJAIAEtAABBIEYEQCABQQFqIQEMAQsgA0EANgIcIAMgATYCFCADQZsfNgIQIANBBjYCDEEAIQIMzAELQQIhAgyyAQsDQCABLQAAQSBHDQIgBCABQQFqIgFHDQALQY4BIQIMygELIAEgBEYEQEGNASECDMoBCwJAIAEtAABBCWsOBEoAAEoAC0H1ACECDLABCyADLQApQQVGBEBB9gAhAgywAQtB9AAhAgyvAQsgASAERgRAQYwBIQIMyAELIANBEDYCCCADIAE2AgQMCgsgASAERgRAQYsBIQIMxwELAkAgAS0AAEEJaw4ERwAARwALQfMAIQIMrQELIAEgBEcEQCADQRA2AgggAyABNgIEQfEAIQIMrQELQYoBIQIMxQELAkAgASAERwRAA0AgAS0AAEGg0ABqLQAAIgBBA0cEQAJAIABBAWsOAkkABAtB8AAhAgyvAQsgBCABQQFqIgFHDQALQYgBIQIMxgELQYgBIQIMxQELIANBADYCHCADIAE2AhQgA0HbIDYCECADQQc2AgxBACECDMQBCyABIARGBEBBiQEhAgzEAQsCQAJAAkAgAS0AAEGg0gBqLQAAQQFrDgNGAgABC0HyACECDKwBCyADQQA2AhwgAyABNgIUIANBtBI2AhAgA0EHNgIMQQAhAgzEAQtB6gAhAgyqAQsgASAERwRAIAFBAWohAUHvACECDKoBC0GHASECDMIBCyAEIAEiAEYEQEGGASECDMIBCyAALQAAIgFBL0YEQCAAQQFqIQFB7gAhAgypAQsgAUEJayICQRdLDQEgACEBQQEgAnRBm4CABHENQQwBCyAEIAEiAEYEQEGFASECDMEBCyAALQAAQS9HDQAgAEEBaiEBDAMLQQAhAiADQQA2AhwgAyAANgIUIANB2yA2AhAgA0EHNgIMDL8BCwJAAkACQAJAAkADQCABLQAAQaDOAGotAAAiAEEFRwRAAkACQCAAQQFrDghHBQYHCAAEAQgLQesAIQIMrQELIAFBAWohAUHtACECDKwBCyAEIAFBAWoiAUcNAAtBhAEhAgzDAQsgAUEBagwUCyADKAIEIQAgA0EANgIEIAMgACABECwiAEUNHiADQdsANgIcIAMgATYCFCADIAA2AgxBACECDMEBCyADKAIEIQAgA0EANgIEIAMgACABECwiAEUNHiADQd0ANgIcIAMgATYCFCADIAA2AgxBACECDMABCyADKAIEIQAgA0EANgIEIAMgACABECwiAEUNHiADQfoANgIcIAMgATYCFCADIAA2AgxBACECDL8BCyADQQA2AhwgAyABNgIUIANB+Q82AhAgA0EHNgIMQQAhAgy+AQsgASAERgRAQYMBIQIMvgELAkAgAS0AAEGgzgBqLQAAQQFrDgg+BAUGAAgCAwcLIAFBAWohAQtBAyECDKMBCyABQQFqDA0LQQAhAiADQQA2AhwgA0HREjYCECADQQc2AgwgAyABQQFqNgIUDLoBCyADKAIEIQAgA0EANgIEIAMgACABECwiAEUNFiADQdsANgIcIAMgATYCFCADIAA2AgxBACECDLkBCyADKAIEIQAgA0EANgIEIAMgACABECwiAEUNFiADQd0ANgIcIAMgATYCFCADIAA2AgxBACECDLgBCyADKAIEIQAgA0EANgIEIAMgACABECwiAEUNFiADQfoANgIcIAMgATYCFCADIAA2AgxBACECDLcBCyADQQA2AhwgAyABNgIUIANB+Q82AhAgA0EHNgIMQQAhAgy2AQtB7AAhAgycAQsgASAERgRAQYIBIQIMtQELIAFBAWoMAgsgASAERgRAQYEBIQIMtAELIAFBAWoMAQsgASAERg0BIAFBAWoLIQFBBCECDJgBC0GAASECDLABCwNAIAEtAABBoMwAai0AACIAQQJHBEAgAEEBRwRAQekAIQIMmQELDDELIAQgAUEBaiIBRw0AC0H/ACECDK8BCyABIARGBEBB/gAhAgyvAQsCQCABLQAAQQlrDjcvAwYvBAYGBgYGBgYGBgYGBgYGBgYGBgUGBgIGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYABgsgAUEBagshAUEFIQIMlAELIAFBAWoMBgsgAygCBCEAIANBADYCBCADIAAgARAsIgBFDQggA0HbADYCHCADIAE2AhQgAyAANgIMQQAhAgyrAQsgAygCBCEAIANBADYCBCADIAAgARAsIgBFDQggA0HdADYCHCADIAE2AhQgAyAANgIMQQAhAgyqAQsgAygCBCEAIANBADYCBCADIAAgARAsIgBFDQggA0H6ADYCHCADIAE2AhQgAyAANgIMQQAhAgypAQsgA0EANgIcIAMgATYCFCADQY0UNgIQIANBBzYCDEEAIQIMqAELAkACQAJAAkADQCABLQAAQaDKAGotAAAiAEEFRwRAAkAgAEEBaw4GLgMEBQYABgtB6AAhAgyUAQsgBCABQQFqIgFHDQALQf0AIQIMqwELIAMoAgQhACADQQA2AgQgAyAAIAEQLCIARQ0HIANB2wA2AhwgAyABNgIUIAMgADYCDEEAIQIMqgELIAMoAgQhACADQQA2AgQgAyAAIAEQLCIARQ0HIANB3QA2AhwgAyABNgIUIAMgADYCDEEAIQIMqQELIAMoAgQhACADQQA2AgQgAyAAIAEQLCIARQ0HIANB+gA2AhwgAyABNgIUIAMgADYCDEEAIQIMqAELIANBADYCHCADIAE2AhQgA0HkCDYCECADQQc2AgxBACECDKcBCyABIARGDQEgAUEBagshAUEGIQIMjAELQfwAIQIMpAELAkACQAJAAkADQCABLQAAQaDIAGotAAAiAEEFRwRAIABBAWsOBCkCAwQFCyAEIAFBAWoiAUcNAAtB+wAhAgynAQsgAygCBCEAIANBADYCBCADIAAgARAsIgBFDQMgA0HbADYCHCADIAE2AhQgAyAANgIMQQAhAgymAQsgAygCBCEAIANBADYCBCADIAAgARAsIgBFDQMgA0HdADYCHCADIAE2AhQgAyAANgIMQQAhAgylAQsgAygCBCEAIANBADYCBCADIAAgARAsIgBFDQMgA0H6ADYCHCADIAE2AhQgAyAANgIMQQAhAgykAQsgA0EANgIcIAMgATYCFCADQbwKNgIQIANBBzYCDEEAIQIMowELQc8AIQIMiQELQdEAIQIMiAELQecAIQIMhwELIAEgBEYEQEH6ACECDKABCwJAIAEtAABBCWsOBCAAACAACyABQQFqIQFB5gAhAgyGAQsgASAERgRAQfkAIQIMnwELAkAgAS0AAEEJaw4EHwAAHwALQQAhAAJAIAMoAjgiAkUNACACKAI4IgJFDQAgAyACEQAAIQALIABFBEBB4gEhAgyGAQsgAEEVRwRAIANBADYCHCADIAE2AhQgA0HJDTYCECADQRo2AgxBACECDJ8BCyADQfgANgIcIAMgATYCFCADQeoaNgIQIANBFTYCDEEAIQIMngELIAEgBEcEQCADQQ02AgggAyABNgIEQeQAIQIMhQELQfcAIQIMnQELIAEgBEYEQEH2ACECDJ0BCwJAAkACQCABLQAAQcgAaw4LAAELCwsLCwsLCwILCyABQQFqIQFB3QAhAgyFAQsgAUEBaiEBQeAAIQIMhAELIAFBAWohAUHjACECDIMBC0H1ACECIAEgBEYNmwEgAygCACIAIAQgAWtqIQUgASAAa0ECaiEGAkADQCABLQAAIABBtdUAai0AAEcNCCAAQQJGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAMnAELIAMoAgQhACADQgA3AwAgAyAAIAZBAWoiARArIgAEQCADQfQANgIcIAMgATYCFCADIAA2AgxBACECDJwBC0HiACECDIIBC0EAIQACQCADKAI4IgJFDQAgAigCNCICRQ0AIAMgAhEAACEACwJAIAAEQCAAQRVGDQEgA0EANgIcIAMgATYCFCADQeoNNgIQIANBJjYCDEEAIQIMnAELQeEAIQIMggELIANB8wA2AhwgAyABNgIUIANBgBs2AhAgA0EVNgIMQQAhAgyaAQsgAy0AKSIAQSNrQQtJDQkCQCAAQQZLDQBBASAAdEHKAHFFDQAMCgtBACECIANBADYCHCADIAE2AhQgA0HtCTYCECADQQg2AgwMmQELQfIAIQIgASAERg2YASADKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEGz1QBqLQAARw0FIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAyZAQsgAygCBCEAIANCADcDACADIAAgBkEBaiIBECsiAARAIANB8QA2AhwgAyABNgIUIAMgADYCDEEAIQIMmQELQd8AIQIMfwtBACEAAkAgAygCOCICRQ0AIAIoAjQiAkUNACADIAIRAAAhAAsCQCAABEAgAEEVRg0BIANBADYCHCADIAE2AhQgA0HqDTYCECADQSY2AgxBACECDJkBC0HeACECDH8LIANB8AA2AhwgAyABNgIUIANBgBs2AhAgA0EVNgIMQQAhAgyXAQsgAy0AKUEhRg0GIANBADYCHCADIAE2AhQgA0GRCjYCECADQQg2AgxBACECDJYBC0HvACECIAEgBEYNlQEgAygCACIAIAQgAWtqIQUgASAAa0ECaiEGAkADQCABLQAAIABBsNUAai0AAEcNAiAAQQJGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyADIAU2AgAMlgELIAMoAgQhACADQgA3AwAgAyAAIAZBAWoiARArIgBFDQIgA0HtADYCHCADIAE2AhQgAyAANgIMQQAhAgyVAQsgA0EANgIACyADKAIEIQAgA0EANgIEIAMgACABECsiAEUNgAEgA0HuADYCHCADIAE2AhQgAyAANgIMQQAhAgyTAQtB3AAhAgx5C0EAIQACQCADKAI4IgJFDQAgAigCNCICRQ0AIAMgAhEAACEACwJAIAAEQCAAQRVGDQEgA0EANgIcIAMgATYCFCADQeoNNgIQIANBJjYCDEEAIQIMkwELQdsAIQIMeQsgA0HsADYCHCADIAE2AhQgA0GAGzYCECADQRU2AgxBACECDJEBCyADLQApIgBBI0kNACAAQS5GDQAgA0EANgIcIAMgATYCFCADQckJNgIQIANBCDYCDEEAIQIMkAELQdoAIQIMdgsgASAERgRAQesAIQIMjwELAkAgAS0AAEEvRgRAIAFBAWohAQwBCyADQQA2AhwgAyABNgIUIANBsjg2AhAgA0EINgIMQQAhAgyPAQtB2QAhAgx1CyABIARHBEAgA0EONgIIIAMgATYCBEHYACECDHULQeoAIQIMjQELIAEgBEYEQEHpACECDI0BCyABLQAAQTBrIgBB/wFxQQpJBEAgAyAAOgAqIAFBAWohAUHXACECDHQLIAMoAgQhACADQQA2AgQgAyAAIAEQLyIARQ16IANB6AA2AhwgAyABNgIUIAMgADYCDEEAIQIMjAELIAEgBEYEQEHnACECDIwBCwJAIAEtAABBLkYEQCABQQFqIQEMAQsgAygCBCEAIANBADYCBCADIAAgARAvIgBFDXsgA0HmADYCHCADIAE2AhQgAyAANgIMQQAhAgyMAQtB1gAhAgxyCyABIARGBEBB5QAhAgyLAQtBACEAQQEhBUEBIQdBACECAkACQAJAAkACQAJ/AkACQAJAAkACQAJAAkAgAS0AAEEwaw4KCgkAAQIDBAUGCAsLQQIMBgtBAwwFC0EEDAQLQQUMAwtBBgwCC0EHDAELQQgLIQJBACEFQQAhBwwCC0EJIQJBASEAQQAhBUEAIQcMAQtBACEFQQEhAgsgAyACOgArIAFBAWohAQJAAkAgAy0ALkEQcQ0AAkACQAJAIAMtACoOAwEAAgQLIAdFDQMMAgsgAA0BDAILIAVFDQELIAMoAgQhACADQQA2AgQgAyAAIAEQLyIARQ0CIANB4gA2AhwgAyABNgIUIAMgADYCDEEAIQIMjQELIAMoAgQhACADQQA2AgQgAyAAIAEQLyIARQ19IANB4wA2AhwgAyABNgIUIAMgADYCDEEAIQIMjAELIAMoAgQhACADQQA2AgQgAyAAIAEQLyIARQ17IANB5AA2AhwgAyABNgIUIAMgADYCDAyLAQtB1AAhAgxxCyADLQApQSJGDYYBQdMAIQIMcAtBACEAAkAgAygCOCICRQ0AIAIoAkQiAkUNACADIAIRAAAhAAsgAEUEQEHVACECDHALIABBFUcEQCADQQA2AhwgAyABNgIUIANBpA02AhAgA0EhNgIMQQAhAgyJAQsgA0HhADYCHCADIAE2AhQgA0HQGjYCECADQRU2AgxBACECDIgBCyABIARGBEBB4AAhAgyIAQsCQAJAAkACQAJAIAEtAABBCmsOBAEEBAAECyABQQFqIQEMAQsgAUEBaiEBIANBL2otAABBAXFFDQELQdIAIQIMcAsgA0EANgIcIAMgATYCFCADQbYRNgIQIANBCTYCDEEAIQIMiAELIANBADYCHCADIAE2AhQgA0G2ETYCECADQQk2AgxBACECDIcBCyABIARGBEBB3wAhAgyHAQsgAS0AAEEKRgRAIAFBAWohAQwJCyADLQAuQcAAcQ0IIANBADYCHCADIAE2AhQgA0G2ETYCECADQQI2AgxBACECDIYBCyABIARGBEBB3QAhAgyGAQsgAS0AACICQQ1GBEAgAUEBaiEBQdAAIQIMbQsgASEAIAJBCWsOBAUBAQUBCyAEIAEiAEYEQEHcACECDIUBCyAALQAAQQpHDQAgAEEBagwCC0EAIQIgA0EANgIcIAMgADYCFCADQcotNgIQIANBBzYCDAyDAQsgASAERgRAQdsAIQIMgwELAkAgAS0AAEEJaw4EAwAAAwALIAFBAWoLIQFBzgAhAgxoCyABIARGBEBB2gAhAgyBAQsgAS0AAEEJaw4EAAEBAAELQQAhAiADQQA2AhwgA0GaEjYCECADQQc2AgwgAyABQQFqNgIUDH8LIANBgBI7ASpBACEAAkAgAygCOCICRQ0AIAIoAjgiAkUNACADIAIRAAAhAAsgAEUNACAAQRVHDQEgA0HZADYCHCADIAE2AhQgA0HqGjYCECADQRU2AgxBACECDH4LQc0AIQIMZAsgA0EANgIcIAMgATYCFCADQckNNgIQIANBGjYCDEEAIQIMfAsgASAERgRAQdkAIQIMfAsgAS0AAEEgRw09IAFBAWohASADLQAuQQFxDT0gA0EANgIcIAMgATYCFCADQcIcNgIQIANBHjYCDEEAIQIMewsgASAERgRAQdgAIQIMewsCQAJAAkACQAJAIAEtAAAiAEEKaw4EAgMDAAELIAFBAWohAUEsIQIMZQsgAEE6Rw0BIANBADYCHCADIAE2AhQgA0HnETYCECADQQo2AgxBACECDH0LIAFBAWohASADQS9qLQAAQQFxRQ1zIAMtADJBgAFxRQRAIANBMmohAiADEDVBACEAAkAgAygCOCIGRQ0AIAYoAigiBkUNACADIAYRAAAhAAsCQAJAIAAOFk1MSwEBAQEBAQEBAQEBAQEBAQEBAQABCyADQSk2AhwgAyABNgIUIANBrBk2AhAgA0EVNgIMQQAhAgx+CyADQQA2AhwgAyABNgIUIANB5Qs2AhAgA0ERNgIMQQAhAgx9C0EAIQACQCADKAI4IgJFDQAgAigCXCICRQ0AIAMgAhEAACEACyAARQ1ZIABBFUcNASADQQU2AhwgAyABNgIUIANBmxs2AhAgA0EVNgIMQQAhAgx8C0HLACECDGILQQAhAiADQQA2AhwgAyABNgIUIANBkA42AhAgA0EUNgIMDHoLIAMgAy8BMkGAAXI7ATIMOwsgASAERwRAIANBETYCCCADIAE2AgRBygAhAgxgC0HXACECDHgLIAEgBEYEQEHWACECDHgLAkACQAJAAkAgAS0AACIAQSByIAAgAEHBAGtB/wFxQRpJG0H/AXFB4wBrDhMAQEBAQEBAQEBAQEBAAUBAQAIDQAsgAUEBaiEBQcYAIQIMYQsgAUEBaiEBQccAIQIMYAsgAUEBaiEBQcgAIQIMXwsgAUEBaiEBQckAIQIMXgtB1QAhAiAEIAEiAEYNdiAEIAFrIAMoAgAiAWohBiAAIAFrQQVqIQcDQCABQZDIAGotAAAgAC0AACIFQSByIAUgBUHBAGtB/wFxQRpJG0H/AXFHDQhBBCABQQVGDQoaIAFBAWohASAEIABBAWoiAEcNAAsgAyAGNgIADHYLQdQAIQIgBCABIgBGDXUgBCABayADKAIAIgFqIQYgACABa0EPaiEHA0AgAUGAyABqLQAAIAAtAAAiBUEgciAFIAVBwQBrQf8BcUEaSRtB/wFxRw0HQQMgAUEPRg0JGiABQQFqIQEgBCAAQQFqIgBHDQALIAMgBjYCAAx1C0HTACECIAQgASIARg10IAQgAWsgAygCACIBaiEGIAAgAWtBDmohBwNAIAFB4scAai0AACAALQAAIgVBIHIgBSAFQcEAa0H/AXFBGkkbQf8BcUcNBiABQQ5GDQcgAUEBaiEBIAQgAEEBaiIARw0ACyADIAY2AgAMdAtB0gAhAiAEIAEiAEYNcyAEIAFrIAMoAgAiAWohBSAAIAFrQQFqIQYDQCABQeDHAGotAAAgAC0AACIHQSByIAcgB0HBAGtB/wFxQRpJG0H/AXFHDQUgAUEBRg0CIAFBAWohASAEIABBAWoiAEcNAAsgAyAFNgIADHMLIAEgBEYEQEHRACECDHMLAkACQCABLQAAIgBBIHIgACAAQcEAa0H/AXFBGkkbQf8BcUHuAGsOBwA5OTk5OQE5CyABQQFqIQFBwwAhAgxaCyABQQFqIQFBxAAhAgxZCyADQQA2AgAgBkEBaiEBQcUAIQIMWAtB0AAhAiAEIAEiAEYNcCAEIAFrIAMoAgAiAWohBiAAIAFrQQlqIQcDQCABQdbHAGotAAAgAC0AACIFQSByIAUgBUHBAGtB/wFxQRpJG0H/AXFHDQJBAiABQQlGDQQaIAFBAWohASAEIABBAWoiAEcNAAsgAyAGNgIADHALQc8AIQIgBCABIgBGDW8gBCABayADKAIAIgFqIQYgACABa0EFaiEHA0AgAUHQxwBqLQAAIAAtAAAiBUEgciAFIAVBwQBrQf8BcUEaSRtB/wFxRw0BIAFBBUYNAiABQQFqIQEgBCAAQQFqIgBHDQALIAMgBjYCAAxvCyAAIQEgA0EANgIADDMLQQELOgAsIANBADYCACAHQQFqIQELQS0hAgxSCwJAA0AgAS0AAEHQxQBqLQAAQQFHDQEgBCABQQFqIgFHDQALQc0AIQIMawtBwgAhAgxRCyABIARGBEBBzAAhAgxqCyABLQAAQTpGBEAgAygCBCEAIANBADYCBCADIAAgARAwIgBFDTMgA0HLADYCHCADIAA2AgwgAyABQQFqNgIUQQAhAgxqCyADQQA2AhwgAyABNgIUIANB5xE2AhAgA0EKNgIMQQAhAgxpCwJAAkAgAy0ALEECaw4CAAEnCyADQTNqLQAAQQJxRQ0mIAMtAC5BAnENJiADQQA2AhwgAyABNgIUIANBphQ2AhAgA0ELNgIMQQAhAgxpCyADLQAyQSBxRQ0lIAMtAC5BAnENJSADQQA2AhwgAyABNgIUIANBvRM2AhAgA0EPNgIMQQAhAgxoC0EAIQACQCADKAI4IgJFDQAgAigCSCICRQ0AIAMgAhEAACEACyAARQRAQcEAIQIMTwsgAEEVRwRAIANBADYCHCADIAE2AhQgA0GmDzYCECADQRw2AgxBACECDGgLIANBygA2AhwgAyABNgIUIANBhRw2AhAgA0EVNgIMQQAhAgxnCyABIARHBEAgASECA0AgBCACIgFrQRBOBEAgAUEQaiEC/Qz/////////////////////IAH9AAAAIg1BB/1sIA39DODg4ODg4ODg4ODg4ODg4OD9bv0MX19fX19fX19fX19fX19fX/0mIA39DAkJCQkJCQkJCQkJCQkJCQn9I/1Q/VL9ZEF/c2giAEEQRg0BIAAgAWohAQwYCyABIARGBEBBxAAhAgxpCyABLQAAQcDBAGotAABBAUcNFyAEIAFBAWoiAkcNAAtBxAAhAgxnC0HEACECDGYLIAEgBEcEQANAAkAgAS0AACIAQSByIAAgAEHBAGtB/wFxQRpJG0H/AXEiAEEJRg0AIABBIEYNAAJAAkACQAJAIABB4wBrDhMAAwMDAwMDAwEDAwMDAwMDAwMCAwsgAUEBaiEBQTYhAgxSCyABQQFqIQFBNyECDFELIAFBAWohAUE4IQIMUAsMFQsgBCABQQFqIgFHDQALQTwhAgxmC0E8IQIMZQsgASAERgRAQcgAIQIMZQsgA0ESNgIIIAMgATYCBAJAAkACQAJAAkAgAy0ALEEBaw4EFAABAgkLIAMtADJBIHENA0HgASECDE8LAkAgAy8BMiIAQQhxRQ0AIAMtAChBAUcNACADLQAuQQhxRQ0CCyADIABB9/sDcUGABHI7ATIMCwsgAyADLwEyQRByOwEyDAQLIANBADYCBCADIAEgARAxIgAEQCADQcEANgIcIAMgADYCDCADIAFBAWo2AhRBACECDGYLIAFBAWohAQxYCyADQQA2AhwgAyABNgIUIANB9BM2AhAgA0EENgIMQQAhAgxkC0HHACECIAEgBEYNYyADKAIAIgAgBCABa2ohBSABIABrQQZqIQYCQANAIABBwMUAai0AACABLQAAQSByRw0BIABBBkYNSiAAQQFqIQAgBCABQQFqIgFHDQALIAMgBTYCAAxkCyADQQA2AgAMBQsCQCABIARHBEADQCABLQAAQcDDAGotAAAiAEEBRwRAIABBAkcNAyABQQFqIQEMBQsgBCABQQFqIgFHDQALQcUAIQIMZAtBxQAhAgxjCwsgA0EAOgAsDAELQQshAgxHC0E/IQIMRgsCQAJAA0AgAS0AACIAQSBHBEACQCAAQQprDgQDBQUDAAsgAEEsRg0DDAQLIAQgAUEBaiIBRw0AC0HGACECDGALIANBCDoALAwOCyADLQAoQQFHDQIgAy0ALkEIcQ0CIAMoAgQhACADQQA2AgQgAyAAIAEQMSIABEAgA0HCADYCHCADIAA2AgwgAyABQQFqNgIUQQAhAgxfCyABQQFqIQEMUAtBOyECDEQLAkADQCABLQAAIgBBIEcgAEEJR3ENASAEIAFBAWoiAUcNAAtBwwAhAgxdCwtBPCECDEILAkACQCABIARHBEADQCABLQAAIgBBIEcEQCAAQQprDgQDBAQDBAsgBCABQQFqIgFHDQALQT8hAgxdC0E/IQIMXAsgAyADLwEyQSByOwEyDAoLIAMoAgQhACADQQA2AgQgAyAAIAEQMSIARQ1OIANBPjYCHCADIAE2AhQgAyAANgIMQQAhAgxaCwJAIAEgBEcEQANAIAEtAABBwMMAai0AACIAQQFHBEAgAEECRg0DDAwLIAQgAUEBaiIBRw0AC0E3IQIMWwtBNyECDFoLIAFBAWohAQwEC0E7IQIgBCABIgBGDVggBCABayADKAIAIgFqIQYgACABa0EFaiEHAkADQCABQZDIAGotAAAgAC0AACIFQSByIAUgBUHBAGtB/wFxQRpJG0H/AXFHDQEgAUEFRgRAQQchAQw/CyABQQFqIQEgBCAAQQFqIgBHDQALIAMgBjYCAAxZCyADQQA2AgAgACEBDAULQTohAiAEIAEiAEYNVyAEIAFrIAMoAgAiAWohBiAAIAFrQQhqIQcCQANAIAFBtMEAai0AACAALQAAIgVBIHIgBSAFQcEAa0H/AXFBGkkbQf8BcUcNASABQQhGBEBBBSEBDD4LIAFBAWohASAEIABBAWoiAEcNAAsgAyAGNgIADFgLIANBADYCACAAIQEMBAtBOSECIAQgASIARg1WIAQgAWsgAygCACIBaiEGIAAgAWtBA2ohBwJAA0AgAUGwwQBqLQAAIAAtAAAiBUEgciAFIAVBwQBrQf8BcUEaSRtB/wFxRw0BIAFBA0YEQEEGIQEMPQsgAUEBaiEBIAQgAEEBaiIARw0ACyADIAY2AgAMVwsgA0EANgIAIAAhAQwDCwJAA0AgAS0AACIAQSBHBEAgAEEKaw4EBwQEBwILIAQgAUEBaiIBRw0AC0E4IQIMVgsgAEEsRw0BIAFBAWohAEEBIQECQAJAAkACQAJAIAMtACxBBWsOBAMBAgQACyAAIQEMBAtBAiEBDAELQQQhAQsgA0EBOgAsIAMgAy8BMiABcjsBMiAAIQEMAQsgAyADLwEyQQhyOwEyIAAhAQtBPiECDDsLIANBADoALAtBOSECDDkLIAEgBEYEQEE2IQIMUgsCQAJAAkACQAJAIAEtAABBCmsOBAACAgECCyADKAIEIQAgA0EANgIEIAMgACABEDEiAEUNAiADQTM2AhwgAyABNgIUIAMgADYCDEEAIQIMVQsgAygCBCEAIANBADYCBCADIAAgARAxIgBFBEAgAUEBaiEBDAYLIANBMjYCHCADIAA2AgwgAyABQQFqNgIUQQAhAgxUCyADLQAuQQFxBEBB3wEhAgw7CyADKAIEIQAgA0EANgIEIAMgACABEDEiAA0BDEkLQTQhAgw5CyADQTU2AhwgAyABNgIUIAMgADYCDEEAIQIMUQtBNSECDDcLIANBL2otAABBAXENACADQQA2AhwgAyABNgIUIANB6xY2AhAgA0EZNgIMQQAhAgxPC0EzIQIMNQsgASAERgRAQTIhAgxOCwJAIAEtAABBCkYEQCABQQFqIQEMAQsgA0EANgIcIAMgATYCFCADQZIXNgIQIANBAzYCDEEAIQIMTgtBMiECDDQLIAEgBEYEQEExIQIMTQsCQCABLQAAIgBBCUYNACAAQSBGDQBBASECAkAgAy0ALEEFaw4EBgQFAA0LIAMgAy8BMkEIcjsBMgwMCyADLQAuQQFxRQ0BIAMtACxBCEcNACADQQA6ACwLQT0hAgwyCyADQQA2AhwgAyABNgIUIANBwhY2AhAgA0EKNgIMQQAhAgxKC0ECIQIMAQtBBCECCyADQQE6ACwgAyADLwEyIAJyOwEyDAYLIAEgBEYEQEEwIQIMRwsgAS0AAEEKRgRAIAFBAWohAQwBCyADLQAuQQFxDQAgA0EANgIcIAMgATYCFCADQdwoNgIQIANBAjYCDEEAIQIMRgtBMCECDCwLIAFBAWohAUExIQIMKwsgASAERgRAQS8hAgxECyABLQAAIgBBCUcgAEEgR3FFBEAgAUEBaiEBIAMtAC5BAXENASADQQA2AhwgAyABNgIUIANBlxA2AhAgA0EKNgIMQQAhAgxEC0EBIQICQAJAAkACQAJAAkAgAy0ALEECaw4HBQQEAwECAAQLIAMgAy8BMkEIcjsBMgwDC0ECIQIMAQtBBCECCyADQQE6ACwgAyADLwEyIAJyOwEyC0EvIQIMKwsgA0EANgIcIAMgATYCFCADQYQTNgIQIANBCzYCDEEAIQIMQwtB4QEhAgwpCyABIARGBEBBLiECDEILIANBADYCBCADQRI2AgggAyABIAEQMSIADQELQS4hAgwnCyADQS02AhwgAyABNgIUIAMgADYCDEEAIQIMPwtBACEAAkAgAygCOCICRQ0AIAIoAkwiAkUNACADIAIRAAAhAAsgAEUNACAAQRVHDQEgA0HYADYCHCADIAE2AhQgA0GzGzYCECADQRU2AgxBACECDD4LQcwAIQIMJAsgA0EANgIcIAMgATYCFCADQbMONgIQIANBHTYCDEEAIQIMPAsgASAERgRAQc4AIQIMPAsgAS0AACIAQSBGDQIgAEE6Rg0BCyADQQA6ACxBCSECDCELIAMoAgQhACADQQA2AgQgAyAAIAEQMCIADQEMAgsgAy0ALkEBcQRAQd4BIQIMIAsgAygCBCEAIANBADYCBCADIAAgARAwIgBFDQIgA0EqNgIcIAMgADYCDCADIAFBAWo2AhRBACECDDgLIANBywA2AhwgAyAANgIMIAMgAUEBajYCFEEAIQIMNwsgAUEBaiEBQcAAIQIMHQsgAUEBaiEBDCwLIAEgBEYEQEErIQIMNQsCQCABLQAAQQpGBEAgAUEBaiEBDAELIAMtAC5BwABxRQ0GCyADLQAyQYABcQRAQQAhAAJAIAMoAjgiAkUNACACKAJcIgJFDQAgAyACEQAAIQALIABFDRIgAEEVRgRAIANBBTYCHCADIAE2AhQgA0GbGzYCECADQRU2AgxBACECDDYLIANBADYCHCADIAE2AhQgA0GQDjYCECADQRQ2AgxBACECDDULIANBMmohAiADEDVBACEAAkAgAygCOCIGRQ0AIAYoAigiBkUNACADIAYRAAAhAAsgAA4WAgEABAQEBAQEBAQEBAQEBAQEBAQEAwQLIANBAToAMAsgAiACLwEAQcAAcjsBAAtBKyECDBgLIANBKTYCHCADIAE2AhQgA0GsGTYCECADQRU2AgxBACECDDALIANBADYCHCADIAE2AhQgA0HlCzYCECADQRE2AgxBACECDC8LIANBADYCHCADIAE2AhQgA0GlCzYCECADQQI2AgxBACECDC4LQQEhByADLwEyIgVBCHFFBEAgAykDIEIAUiEHCwJAIAMtADAEQEEBIQAgAy0AKUEFRg0BIAVBwABxRSAHcUUNAQsCQCADLQAoIgJBAkYEQEEBIQAgAy8BNCIGQeUARg0CQQAhACAFQcAAcQ0CIAZB5ABGDQIgBkHmAGtBAkkNAiAGQcwBRg0CIAZBsAJGDQIMAQtBACEAIAVBwABxDQELQQIhACAFQQhxDQAgBUGABHEEQAJAIAJBAUcNACADLQAuQQpxDQBBBSEADAILQQQhAAwBCyAFQSBxRQRAIAMQNkEAR0ECdCEADAELQQBBAyADKQMgUBshAAsgAEEBaw4FAgAHAQMEC0ERIQIMEwsgA0EBOgAxDCkLQQAhAgJAIAMoAjgiAEUNACAAKAIwIgBFDQAgAyAAEQAAIQILIAJFDSYgAkEVRgRAIANBAzYCHCADIAE2AhQgA0HSGzYCECADQRU2AgxBACECDCsLQQAhAiADQQA2AhwgAyABNgIUIANB3Q42AhAgA0ESNgIMDCoLIANBADYCHCADIAE2AhQgA0H5IDYCECADQQ82AgxBACECDCkLQQAhAAJAIAMoAjgiAkUNACACKAIwIgJFDQAgAyACEQAAIQALIAANAQtBDiECDA4LIABBFUYEQCADQQI2AhwgAyABNgIUIANB0hs2AhAgA0EVNgIMQQAhAgwnCyADQQA2AhwgAyABNgIUIANB3Q42AhAgA0ESNgIMQQAhAgwmC0EqIQIMDAsgASAERwRAIANBCTYCCCADIAE2AgRBKSECDAwLQSYhAgwkCyADIAMpAyAiDCAEIAFrrSIKfSILQgAgCyAMWBs3AyAgCiAMVARAQSUhAgwkCyADKAIEIQAgA0EANgIEIAMgACABIAynaiIBEDIiAEUNACADQQU2AhwgAyABNgIUIAMgADYCDEEAIQIMIwtBDyECDAkLQgAhCgJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQCABLQAAQTBrDjcXFgABAgMEBQYHFBQUFBQUFAgJCgsMDRQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUDg8QERITFAtCAiEKDBYLQgMhCgwVC0IEIQoMFAtCBSEKDBMLQgYhCgwSC0IHIQoMEQtCCCEKDBALQgkhCgwPC0IKIQoMDgtCCyEKDA0LQgwhCgwMC0INIQoMCwtCDiEKDAoLQg8hCgwJC0IKIQoMCAtCCyEKDAcLQgwhCgwGC0INIQoMBQtCDiEKDAQLQg8hCgwDCyADQQA2AhwgAyABNgIUIANBnxU2AhAgA0EMNgIMQQAhAgwhCyABIARGBEBBIiECDCELQgAhCgJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkAgAS0AAEEwaw43FRQAAQIDBAUGBxYWFhYWFhYICQoLDA0WFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFg4PEBESExYLQgIhCgwUC0IDIQoMEwtCBCEKDBILQgUhCgwRC0IGIQoMEAtCByEKDA8LQgghCgwOC0IJIQoMDQtCCiEKDAwLQgshCgwLC0IMIQoMCgtCDSEKDAkLQg4hCgwIC0IPIQoMBwtCCiEKDAYLQgshCgwFC0IMIQoMBAtCDSEKDAMLQg4hCgwCC0IPIQoMAQtCASEKCyABQQFqIQEgAykDICILQv//////////D1gEQCADIAtCBIYgCoQ3AyAMAgsgA0EANgIcIAMgATYCFCADQbUJNgIQIANBDDYCDEEAIQIMHgtBJyECDAQLQSghAgwDCyADIAE6ACwgA0EANgIAIAdBAWohAUEMIQIMAgsgA0EANgIAIAZBAWohAUEKIQIMAQsgAUEBaiEBQQghAgwACwALQQAhAiADQQA2AhwgAyABNgIUIANBsjg2AhAgA0EINgIMDBcLQQAhAiADQQA2AhwgAyABNgIUIANBgxE2AhAgA0EJNgIMDBYLQQAhAiADQQA2AhwgAyABNgIUIANB3wo2AhAgA0EJNgIMDBULQQAhAiADQQA2AhwgAyABNgIUIANB7RA2AhAgA0EJNgIMDBQLQQAhAiADQQA2AhwgAyABNgIUIANB0hE2AhAgA0EJNgIMDBMLQQAhAiADQQA2AhwgAyABNgIUIANBsjg2AhAgA0EINgIMDBILQQAhAiADQQA2AhwgAyABNgIUIANBgxE2AhAgA0EJNgIMDBELQQAhAiADQQA2AhwgAyABNgIUIANB3wo2AhAgA0EJNgIMDBALQQAhAiADQQA2AhwgAyABNgIUIANB7RA2AhAgA0EJNgIMDA8LQQAhAiADQQA2AhwgAyABNgIUIANB0hE2AhAgA0EJNgIMDA4LQQAhAiADQQA2AhwgAyABNgIUIANBuRc2AhAgA0EPNgIMDA0LQQAhAiADQQA2AhwgAyABNgIUIANBuRc2AhAgA0EPNgIMDAwLQQAhAiADQQA2AhwgAyABNgIUIANBmRM2AhAgA0ELNgIMDAsLQQAhAiADQQA2AhwgAyABNgIUIANBnQk2AhAgA0ELNgIMDAoLQQAhAiADQQA2AhwgAyABNgIUIANBlxA2AhAgA0EKNgIMDAkLQQAhAiADQQA2AhwgAyABNgIUIANBsRA2AhAgA0EKNgIMDAgLQQAhAiADQQA2AhwgAyABNgIUIANBux02AhAgA0ECNgIMDAcLQQAhAiADQQA2AhwgAyABNgIUIANBlhY2AhAgA0ECNgIMDAYLQQAhAiADQQA2AhwgAyABNgIUIANB+Rg2AhAgA0ECNgIMDAULQQAhAiADQQA2AhwgAyABNgIUIANBxBg2AhAgA0ECNgIMDAQLIANBAjYCHCADIAE2AhQgA0GpHjYCECADQRY2AgxBACECDAMLQd4AIQIgASAERg0CIAlBCGohByADKAIAIQUCQAJAIAEgBEcEQCAFQZbIAGohCCAEIAVqIAFrIQYgBUF/c0EKaiIFIAFqIQADQCABLQAAIAgtAABHBEBBAiEIDAMLIAVFBEBBACEIIAAhAQwDCyAFQQFrIQUgCEEBaiEIIAQgAUEBaiIBRw0ACyAGIQUgBCEBCyAHQQE2AgAgAyAFNgIADAELIANBADYCACAHIAg2AgALIAcgATYCBCAJKAIMIQACQAJAIAkoAghBAWsOAgQBAAsgA0EANgIcIANBwh42AhAgA0EXNgIMIAMgAEEBajYCFEEAIQIMAwsgA0EANgIcIAMgADYCFCADQdceNgIQIANBCTYCDEEAIQIMAgsgASAERgRAQSghAgwCCyADQQk2AgggAyABNgIEQSchAgwBCyABIARGBEBBASECDAELA0ACQAJAAkAgAS0AAEEKaw4EAAEBAAELIAFBAWohAQwBCyABQQFqIQEgAy0ALkEgcQ0AQQAhAiADQQA2AhwgAyABNgIUIANBoSE2AhAgA0EFNgIMDAILQQEhAiABIARHDQALCyAJQRBqJAAgAkUEQCADKAIMIQAMAQsgAyACNgIcQQAhACADKAIEIgFFDQAgAyABIAQgAygCCBEBACIBRQ0AIAMgBDYCFCADIAE2AgwgASEACyAAC74CAQJ/IABBADoAACAAQeQAaiIBQQFrQQA6AAAgAEEAOgACIABBADoAASABQQNrQQA6AAAgAUECa0EAOgAAIABBADoAAyABQQRrQQA6AABBACAAa0EDcSIBIABqIgBBADYCAEHkACABa0F8cSICIABqIgFBBGtBADYCAAJAIAJBCUkNACAAQQA2AgggAEEANgIEIAFBCGtBADYCACABQQxrQQA2AgAgAkEZSQ0AIABBADYCGCAAQQA2AhQgAEEANgIQIABBADYCDCABQRBrQQA2AgAgAUEUa0EANgIAIAFBGGtBADYCACABQRxrQQA2AgAgAiAAQQRxQRhyIgJrIgFBIEkNACAAIAJqIQADQCAAQgA3AxggAEIANwMQIABCADcDCCAAQgA3AwAgAEEgaiEAIAFBIGsiAUEfSw0ACwsLVgEBfwJAIAAoAgwNAAJAAkACQAJAIAAtADEOAwEAAwILIAAoAjgiAUUNACABKAIwIgFFDQAgACABEQAAIgENAwtBAA8LAAsgAEHKGTYCEEEOIQELIAELGgAgACgCDEUEQCAAQd4fNgIQIABBFTYCDAsLFAAgACgCDEEVRgRAIABBADYCDAsLFAAgACgCDEEWRgRAIABBADYCDAsLBwAgACgCDAsHACAAKAIQCwkAIAAgATYCEAsHACAAKAIUCysAAkAgAEEnTw0AQv//////CSAArYhCAYNQDQAgAEECdEHQOGooAgAPCwALFwAgAEEvTwRAAAsgAEECdEHsOWooAgALvwkBAX9B9C0hAQJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAIABB5ABrDvQDY2IAAWFhYWFhYQIDBAVhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhBgcICQoLDA0OD2FhYWFhEGFhYWFhYWFhYWFhEWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYRITFBUWFxgZGhthYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhHB0eHyAhIiMkJSYnKCkqKywtLi8wMTIzNDU2YTc4OTphYWFhYWFhYTthYWE8YWFhYT0+P2FhYWFhYWFhQGFhQWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYUJDREVGR0hJSktMTU5PUFFSU2FhYWFhYWFhVFVWV1hZWlthXF1hYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFeYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhX2BhC0HqLA8LQZgmDwtB7TEPC0GgNw8LQckpDwtBtCkPC0GWLQ8LQesrDwtBojUPC0HbNA8LQeApDwtB4yQPC0HVJA8LQe4kDwtB5iUPC0HKNA8LQdA3DwtBqjUPC0H1LA8LQfYmDwtBgiIPC0HyMw8LQb4oDwtB5zcPC0HNIQ8LQcAhDwtBuCUPC0HLJQ8LQZYkDwtBjzQPC0HNNQ8LQd0qDwtB7jMPC0GcNA8LQZ4xDwtB9DUPC0HlIg8LQa8lDwtBmTEPC0GyNg8LQfk2DwtBxDIPC0HdLA8LQYIxDwtBwTEPC0GNNw8LQckkDwtB7DYPC0HnKg8LQcgjDwtB4iEPC0HJNw8LQaUiDwtBlCIPC0HbNg8LQd41DwtBhiYPC0G8Kw8LQYsyDwtBoCMPC0H2MA8LQYAsDwtBiSsPC0GkJg8LQfIjDwtBgSgPC0GrMg8LQesnDwtBwjYPC0GiJA8LQc8qDwtB3CMPC0GHJw8LQeQ0DwtBtyIPC0GtMQ8LQdUiDwtBrzQPC0HeJg8LQdYyDwtB9DQPC0GBOA8LQfQ3DwtBkjYPC0GdJw8LQYIpDwtBjSMPC0HXMQ8LQb01DwtBtDcPC0HYMA8LQbYnDwtBmjgPC0GnKg8LQcQnDwtBriMPC0H1Ig8LAAtByiYhAQsgAQsXACAAIAAvAS5B/v8DcSABQQBHcjsBLgsaACAAIAAvAS5B/f8DcSABQQBHQQF0cjsBLgsaACAAIAAvAS5B+/8DcSABQQBHQQJ0cjsBLgsaACAAIAAvAS5B9/8DcSABQQBHQQN0cjsBLgsaACAAIAAvAS5B7/8DcSABQQBHQQR0cjsBLgsaACAAIAAvAS5B3/8DcSABQQBHQQV0cjsBLgsaACAAIAAvAS5Bv/8DcSABQQBHQQZ0cjsBLgsaACAAIAAvAS5B//4DcSABQQBHQQd0cjsBLgsaACAAIAAvAS5B//0DcSABQQBHQQh0cjsBLgsaACAAIAAvAS5B//sDcSABQQBHQQl0cjsBLgs+AQJ/AkAgACgCOCIDRQ0AIAMoAgQiA0UNACAAIAEgAiABayADEQEAIgRBf0cNACAAQeESNgIQQRghBAsgBAs+AQJ/AkAgACgCOCIDRQ0AIAMoAggiA0UNACAAIAEgAiABayADEQEAIgRBf0cNACAAQfwRNgIQQRghBAsgBAs+AQJ/AkAgACgCOCIDRQ0AIAMoAgwiA0UNACAAIAEgAiABayADEQEAIgRBf0cNACAAQewKNgIQQRghBAsgBAs+AQJ/AkAgACgCOCIDRQ0AIAMoAhAiA0UNACAAIAEgAiABayADEQEAIgRBf0cNACAAQfoeNgIQQRghBAsgBAs+AQJ/AkAgACgCOCIDRQ0AIAMoAhQiA0UNACAAIAEgAiABayADEQEAIgRBf0cNACAAQcsQNgIQQRghBAsgBAs+AQJ/AkAgACgCOCIDRQ0AIAMoAhgiA0UNACAAIAEgAiABayADEQEAIgRBf0cNACAAQbcfNgIQQRghBAsgBAs+AQJ/AkAgACgCOCIDRQ0AIAMoAhwiA0UNACAAIAEgAiABayADEQEAIgRBf0cNACAAQb8VNgIQQRghBAsgBAs+AQJ/AkAgACgCOCIDRQ0AIAMoAiwiA0UNACAAIAEgAiABayADEQEAIgRBf0cNACAAQf4INgIQQRghBAsgBAs+AQJ/AkAgACgCOCIDRQ0AIAMoAiAiA0UNACAAIAEgAiABayADEQEAIgRBf0cNACAAQYwdNgIQQRghBAsgBAs+AQJ/AkAgACgCOCIDRQ0AIAMoAiQiA0UNACAAIAEgAiABayADEQEAIgRBf0cNACAAQeYVNgIQQRghBAsgBAs4ACAAAn8gAC8BMkEUcUEURgRAQQEgAC0AKEEBRg0BGiAALwE0QeUARgwBCyAALQApQQVGCzoAMAtZAQJ/AkAgAC0AKEEBRg0AIAAvATQiAUHkAGtB5ABJDQAgAUHMAUYNACABQbACRg0AIAAvATIiAEHAAHENAEEBIQIgAEGIBHFBgARGDQAgAEEocUUhAgsgAguMAQECfwJAAkACQCAALQAqRQ0AIAAtACtFDQAgAC8BMiIBQQJxRQ0BDAILIAAvATIiAUEBcUUNAQtBASECIAAtAChBAUYNACAALwE0IgBB5ABrQeQASQ0AIABBzAFGDQAgAEGwAkYNACABQcAAcQ0AQQAhAiABQYgEcUGABEYNACABQShxQQBHIQILIAILcwAgAEEQav0MAAAAAAAAAAAAAAAAAAAAAP0LAwAgAP0MAAAAAAAAAAAAAAAAAAAAAP0LAwAgAEEwav0MAAAAAAAAAAAAAAAAAAAAAP0LAwAgAEEgav0MAAAAAAAAAAAAAAAAAAAAAP0LAwAgAEH9ATYCHAsGACAAEDoLmi0BC38jAEEQayIKJABB3NUAKAIAIglFBEBBnNkAKAIAIgVFBEBBqNkAQn83AgBBoNkAQoCAhICAgMAANwIAQZzZACAKQQhqQXBxQdiq1aoFcyIFNgIAQbDZAEEANgIAQYDZAEEANgIAC0GE2QBBwNkENgIAQdTVAEHA2QQ2AgBB6NUAIAU2AgBB5NUAQX82AgBBiNkAQcCmAzYCAANAIAFBgNYAaiABQfTVAGoiAjYCACACIAFB7NUAaiIDNgIAIAFB+NUAaiADNgIAIAFBiNYAaiABQfzVAGoiAzYCACADIAI2AgAgAUGQ1gBqIAFBhNYAaiICNgIAIAIgAzYCACABQYzWAGogAjYCACABQSBqIgFBgAJHDQALQczZBEGBpgM2AgBB4NUAQazZACgCADYCAEHQ1QBBgKYDNgIAQdzVAEHI2QQ2AgBBzP8HQTg2AgBByNkEIQkLAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkAgAEHsAU0EQEHE1QAoAgAiBkEQIABBE2pBcHEgAEELSRsiBEEDdiIAdiIBQQNxBEACQCABQQFxIAByQQFzIgJBA3QiAEHs1QBqIgEgAEH01QBqKAIAIgAoAggiA0YEQEHE1QAgBkF+IAJ3cTYCAAwBCyABIAM2AgggAyABNgIMCyAAQQhqIQEgACACQQN0IgJBA3I2AgQgACACaiIAIAAoAgRBAXI2AgQMEQtBzNUAKAIAIgggBE8NASABBEACQEECIAB0IgJBACACa3IgASAAdHFoIgBBA3QiAkHs1QBqIgEgAkH01QBqKAIAIgIoAggiA0YEQEHE1QAgBkF+IAB3cSIGNgIADAELIAEgAzYCCCADIAE2AgwLIAIgBEEDcjYCBCAAQQN0IgAgBGshBSAAIAJqIAU2AgAgAiAEaiIEIAVBAXI2AgQgCARAIAhBeHFB7NUAaiEAQdjVACgCACEDAn9BASAIQQN2dCIBIAZxRQRAQcTVACABIAZyNgIAIAAMAQsgACgCCAsiASADNgIMIAAgAzYCCCADIAA2AgwgAyABNgIICyACQQhqIQFB2NUAIAQ2AgBBzNUAIAU2AgAMEQtByNUAKAIAIgtFDQEgC2hBAnRB9NcAaigCACIAKAIEQXhxIARrIQUgACECA0ACQCACKAIQIgFFBEAgAkEUaigCACIBRQ0BCyABKAIEQXhxIARrIgMgBUkhAiADIAUgAhshBSABIAAgAhshACABIQIMAQsLIAAoAhghCSAAKAIMIgMgAEcEQEHU1QAoAgAaIAMgACgCCCIBNgIIIAEgAzYCDAwQCyAAQRRqIgIoAgAiAUUEQCAAKAIQIgFFDQMgAEEQaiECCwNAIAIhByABIgNBFGoiAigCACIBDQAgA0EQaiECIAMoAhAiAQ0ACyAHQQA2AgAMDwtBfyEEIABBv39LDQAgAEETaiIBQXBxIQRByNUAKAIAIghFDQBBACAEayEFAkACQAJAAn9BACAEQYACSQ0AGkEfIARB////B0sNABogBEEmIAFBCHZnIgBrdkEBcSAAQQF0a0E+agsiBkECdEH01wBqKAIAIgJFBEBBACEBQQAhAwwBC0EAIQEgBEEZIAZBAXZrQQAgBkEfRxt0IQBBACEDA0ACQCACKAIEQXhxIARrIgcgBU8NACACIQMgByIFDQBBACEFIAIhAQwDCyABIAJBFGooAgAiByAHIAIgAEEddkEEcWpBEGooAgAiAkYbIAEgBxshASAAQQF0IQAgAg0ACwsgASADckUEQEEAIQNBAiAGdCIAQQAgAGtyIAhxIgBFDQMgAGhBAnRB9NcAaigCACEBCyABRQ0BCwNAIAEoAgRBeHEgBGsiAiAFSSEAIAIgBSAAGyEFIAEgAyAAGyEDIAEoAhAiAAR/IAAFIAFBFGooAgALIgENAAsLIANFDQAgBUHM1QAoAgAgBGtPDQAgAygCGCEHIAMgAygCDCIARwRAQdTVACgCABogACADKAIIIgE2AgggASAANgIMDA4LIANBFGoiAigCACIBRQRAIAMoAhAiAUUNAyADQRBqIQILA0AgAiEGIAEiAEEUaiICKAIAIgENACAAQRBqIQIgACgCECIBDQALIAZBADYCAAwNC0HM1QAoAgAiAyAETwRAQdjVACgCACEBAkAgAyAEayICQRBPBEAgASAEaiIAIAJBAXI2AgQgASADaiACNgIAIAEgBEEDcjYCBAwBCyABIANBA3I2AgQgASADaiIAIAAoAgRBAXI2AgRBACEAQQAhAgtBzNUAIAI2AgBB2NUAIAA2AgAgAUEIaiEBDA8LQdDVACgCACIDIARLBEAgBCAJaiIAIAMgBGsiAUEBcjYCBEHc1QAgADYCAEHQ1QAgATYCACAJIARBA3I2AgQgCUEIaiEBDA8LQQAhASAEAn9BnNkAKAIABEBBpNkAKAIADAELQajZAEJ/NwIAQaDZAEKAgISAgIDAADcCAEGc2QAgCkEMakFwcUHYqtWqBXM2AgBBsNkAQQA2AgBBgNkAQQA2AgBBgIAECyIAIARBxwBqIgVqIgZBACAAayIHcSICTwRAQbTZAEEwNgIADA8LAkBB/NgAKAIAIgFFDQBB9NgAKAIAIgggAmohACAAIAFNIAAgCEtxDQBBACEBQbTZAEEwNgIADA8LQYDZAC0AAEEEcQ0EAkACQCAJBEBBhNkAIQEDQCABKAIAIgAgCU0EQCAAIAEoAgRqIAlLDQMLIAEoAggiAQ0ACwtBABA7IgBBf0YNBSACIQZBoNkAKAIAIgFBAWsiAyAAcQRAIAIgAGsgACADakEAIAFrcWohBgsgBCAGTw0FIAZB/v///wdLDQVB/NgAKAIAIgMEQEH02AAoAgAiByAGaiEBIAEgB00NBiABIANLDQYLIAYQOyIBIABHDQEMBwsgBiADayAHcSIGQf7///8HSw0EIAYQOyEAIAAgASgCACABKAIEakYNAyAAIQELAkAgBiAEQcgAak8NACABQX9GDQBBpNkAKAIAIgAgBSAGa2pBACAAa3EiAEH+////B0sEQCABIQAMBwsgABA7QX9HBEAgACAGaiEGIAEhAAwHC0EAIAZrEDsaDAQLIAEiAEF/Rw0FDAMLQQAhAwwMC0EAIQAMCgsgAEF/Rw0CC0GA2QBBgNkAKAIAQQRyNgIACyACQf7///8HSw0BIAIQOyEAQQAQOyEBIABBf0YNASABQX9GDQEgACABTw0BIAEgAGsiBiAEQThqTQ0BC0H02ABB9NgAKAIAIAZqIgE2AgBB+NgAKAIAIAFJBEBB+NgAIAE2AgALAkACQAJAQdzVACgCACICBEBBhNkAIQEDQCAAIAEoAgAiAyABKAIEIgVqRg0CIAEoAggiAQ0ACwwCC0HU1QAoAgAiAUEARyAAIAFPcUUEQEHU1QAgADYCAAtBACEBQYjZACAGNgIAQYTZACAANgIAQeTVAEF/NgIAQejVAEGc2QAoAgA2AgBBkNkAQQA2AgADQCABQYDWAGogAUH01QBqIgI2AgAgAiABQezVAGoiAzYCACABQfjVAGogAzYCACABQYjWAGogAUH81QBqIgM2AgAgAyACNgIAIAFBkNYAaiABQYTWAGoiAjYCACACIAM2AgAgAUGM1gBqIAI2AgAgAUEgaiIBQYACRw0AC0F4IABrQQ9xIgEgAGoiAiAGQThrIgMgAWsiAUEBcjYCBEHg1QBBrNkAKAIANgIAQdDVACABNgIAQdzVACACNgIAIAAgA2pBODYCBAwCCyAAIAJNDQAgAiADSQ0AIAEoAgxBCHENAEF4IAJrQQ9xIgAgAmoiA0HQ1QAoAgAgBmoiByAAayIAQQFyNgIEIAEgBSAGajYCBEHg1QBBrNkAKAIANgIAQdDVACAANgIAQdzVACADNgIAIAIgB2pBODYCBAwBCyAAQdTVACgCAEkEQEHU1QAgADYCAAsgACAGaiEDQYTZACEBAkACQAJAA0AgAyABKAIARwRAIAEoAggiAQ0BDAILCyABLQAMQQhxRQ0BC0GE2QAhAQNAIAEoAgAiAyACTQRAIAMgASgCBGoiBSACSw0DCyABKAIIIQEMAAsACyABIAA2AgAgASABKAIEIAZqNgIEIABBeCAAa0EPcWoiCSAEQQNyNgIEIANBeCADa0EPcWoiBiAEIAlqIgRrIQEgAiAGRgRAQdzVACAENgIAQdDVAEHQ1QAoAgAgAWoiADYCACAEIABBAXI2AgQMCAtB2NUAKAIAIAZGBEBB2NUAIAQ2AgBBzNUAQczVACgCACABaiIANgIAIAQgAEEBcjYCBCAAIARqIAA2AgAMCAsgBigCBCIFQQNxQQFHDQYgBUF4cSEIIAVB/wFNBEAgBUEDdiEDIAYoAggiACAGKAIMIgJGBEBBxNUAQcTVACgCAEF+IAN3cTYCAAwHCyACIAA2AgggACACNgIMDAYLIAYoAhghByAGIAYoAgwiAEcEQCAAIAYoAggiAjYCCCACIAA2AgwMBQsgBkEUaiICKAIAIgVFBEAgBigCECIFRQ0EIAZBEGohAgsDQCACIQMgBSIAQRRqIgIoAgAiBQ0AIABBEGohAiAAKAIQIgUNAAsgA0EANgIADAQLQXggAGtBD3EiASAAaiIHIAZBOGsiAyABayIBQQFyNgIEIAAgA2pBODYCBCACIAVBNyAFa0EPcWpBP2siAyADIAJBEGpJGyIDQSM2AgRB4NUAQazZACgCADYCAEHQ1QAgATYCAEHc1QAgBzYCACADQRBqQYzZACkCADcCACADQYTZACkCADcCCEGM2QAgA0EIajYCAEGI2QAgBjYCAEGE2QAgADYCAEGQ2QBBADYCACADQSRqIQEDQCABQQc2AgAgBSABQQRqIgFLDQALIAIgA0YNACADIAMoAgRBfnE2AgQgAyADIAJrIgU2AgAgAiAFQQFyNgIEIAVB/wFNBEAgBUF4cUHs1QBqIQACf0HE1QAoAgAiAUEBIAVBA3Z0IgNxRQRAQcTVACABIANyNgIAIAAMAQsgACgCCAsiASACNgIMIAAgAjYCCCACIAA2AgwgAiABNgIIDAELQR8hASAFQf///wdNBEAgBUEmIAVBCHZnIgBrdkEBcSAAQQF0a0E+aiEBCyACIAE2AhwgAkIANwIQIAFBAnRB9NcAaiEAQcjVACgCACIDQQEgAXQiBnFFBEAgACACNgIAQcjVACADIAZyNgIAIAIgADYCGCACIAI2AgggAiACNgIMDAELIAVBGSABQQF2a0EAIAFBH0cbdCEBIAAoAgAhAwJAA0AgAyIAKAIEQXhxIAVGDQEgAUEddiEDIAFBAXQhASAAIANBBHFqQRBqIgYoAgAiAw0ACyAGIAI2AgAgAiAANgIYIAIgAjYCDCACIAI2AggMAQsgACgCCCIBIAI2AgwgACACNgIIIAJBADYCGCACIAA2AgwgAiABNgIIC0HQ1QAoAgAiASAETQ0AQdzVACgCACIAIARqIgIgASAEayIBQQFyNgIEQdDVACABNgIAQdzVACACNgIAIAAgBEEDcjYCBCAAQQhqIQEMCAtBACEBQbTZAEEwNgIADAcLQQAhAAsgB0UNAAJAIAYoAhwiAkECdEH01wBqIgMoAgAgBkYEQCADIAA2AgAgAA0BQcjVAEHI1QAoAgBBfiACd3E2AgAMAgsgB0EQQRQgBygCECAGRhtqIAA2AgAgAEUNAQsgACAHNgIYIAYoAhAiAgRAIAAgAjYCECACIAA2AhgLIAZBFGooAgAiAkUNACAAQRRqIAI2AgAgAiAANgIYCyABIAhqIQEgBiAIaiIGKAIEIQULIAYgBUF+cTYCBCABIARqIAE2AgAgBCABQQFyNgIEIAFB/wFNBEAgAUF4cUHs1QBqIQACf0HE1QAoAgAiAkEBIAFBA3Z0IgFxRQRAQcTVACABIAJyNgIAIAAMAQsgACgCCAsiASAENgIMIAAgBDYCCCAEIAA2AgwgBCABNgIIDAELQR8hBSABQf///wdNBEAgAUEmIAFBCHZnIgBrdkEBcSAAQQF0a0E+aiEFCyAEIAU2AhwgBEIANwIQIAVBAnRB9NcAaiEAQcjVACgCACICQQEgBXQiA3FFBEAgACAENgIAQcjVACACIANyNgIAIAQgADYCGCAEIAQ2AgggBCAENgIMDAELIAFBGSAFQQF2a0EAIAVBH0cbdCEFIAAoAgAhAAJAA0AgACICKAIEQXhxIAFGDQEgBUEddiEAIAVBAXQhBSACIABBBHFqQRBqIgMoAgAiAA0ACyADIAQ2AgAgBCACNgIYIAQgBDYCDCAEIAQ2AggMAQsgAigCCCIAIAQ2AgwgAiAENgIIIARBADYCGCAEIAI2AgwgBCAANgIICyAJQQhqIQEMAgsCQCAHRQ0AAkAgAygCHCIBQQJ0QfTXAGoiAigCACADRgRAIAIgADYCACAADQFByNUAIAhBfiABd3EiCDYCAAwCCyAHQRBBFCAHKAIQIANGG2ogADYCACAARQ0BCyAAIAc2AhggAygCECIBBEAgACABNgIQIAEgADYCGAsgA0EUaigCACIBRQ0AIABBFGogATYCACABIAA2AhgLAkAgBUEPTQRAIAMgBCAFaiIAQQNyNgIEIAAgA2oiACAAKAIEQQFyNgIEDAELIAMgBGoiAiAFQQFyNgIEIAMgBEEDcjYCBCACIAVqIAU2AgAgBUH/AU0EQCAFQXhxQezVAGohAAJ/QcTVACgCACIBQQEgBUEDdnQiBXFFBEBBxNUAIAEgBXI2AgAgAAwBCyAAKAIICyIBIAI2AgwgACACNgIIIAIgADYCDCACIAE2AggMAQtBHyEBIAVB////B00EQCAFQSYgBUEIdmciAGt2QQFxIABBAXRrQT5qIQELIAIgATYCHCACQgA3AhAgAUECdEH01wBqIQBBASABdCIEIAhxRQRAIAAgAjYCAEHI1QAgBCAIcjYCACACIAA2AhggAiACNgIIIAIgAjYCDAwBCyAFQRkgAUEBdmtBACABQR9HG3QhASAAKAIAIQQCQANAIAQiACgCBEF4cSAFRg0BIAFBHXYhBCABQQF0IQEgACAEQQRxakEQaiIGKAIAIgQNAAsgBiACNgIAIAIgADYCGCACIAI2AgwgAiACNgIIDAELIAAoAggiASACNgIMIAAgAjYCCCACQQA2AhggAiAANgIMIAIgATYCCAsgA0EIaiEBDAELAkAgCUUNAAJAIAAoAhwiAUECdEH01wBqIgIoAgAgAEYEQCACIAM2AgAgAw0BQcjVACALQX4gAXdxNgIADAILIAlBEEEUIAkoAhAgAEYbaiADNgIAIANFDQELIAMgCTYCGCAAKAIQIgEEQCADIAE2AhAgASADNgIYCyAAQRRqKAIAIgFFDQAgA0EUaiABNgIAIAEgAzYCGAsCQCAFQQ9NBEAgACAEIAVqIgFBA3I2AgQgACABaiIBIAEoAgRBAXI2AgQMAQsgACAEaiIHIAVBAXI2AgQgACAEQQNyNgIEIAUgB2ogBTYCACAIBEAgCEF4cUHs1QBqIQFB2NUAKAIAIQMCf0EBIAhBA3Z0IgIgBnFFBEBBxNUAIAIgBnI2AgAgAQwBCyABKAIICyICIAM2AgwgASADNgIIIAMgATYCDCADIAI2AggLQdjVACAHNgIAQczVACAFNgIACyAAQQhqIQELIApBEGokACABC0MAIABFBEA/AEEQdA8LAkAgAEH//wNxDQAgAEEASA0AIABBEHZAACIAQX9GBEBBtNkAQTA2AgBBfw8LIABBEHQPCwALC5lCIgBBgAgLDQEAAAAAAAAAAgAAAAMAQZgICwUEAAAABQBBqAgLCQYAAAAHAAAACABB5AgLwjJJbnZhbGlkIGNoYXIgaW4gdXJsIHF1ZXJ5AFNwYW4gY2FsbGJhY2sgZXJyb3IgaW4gb25fYm9keQBDb250ZW50LUxlbmd0aCBvdmVyZmxvdwBDaHVuayBzaXplIG92ZXJmbG93AEludmFsaWQgbWV0aG9kIGZvciBIVFRQL3gueCByZXF1ZXN0AEludmFsaWQgbWV0aG9kIGZvciBSVFNQL3gueCByZXF1ZXN0AEV4cGVjdGVkIFNPVVJDRSBtZXRob2QgZm9yIElDRS94LnggcmVxdWVzdABJbnZhbGlkIGNoYXIgaW4gdXJsIGZyYWdtZW50IHN0YXJ0AEV4cGVjdGVkIGRvdABTcGFuIGNhbGxiYWNrIGVycm9yIGluIG9uX3N0YXR1cwBJbnZhbGlkIHJlc3BvbnNlIHN0YXR1cwBFeHBlY3RlZCBMRiBhZnRlciBoZWFkZXJzAEludmFsaWQgY2hhcmFjdGVyIGluIGNodW5rIGV4dGVuc2lvbnMAVXNlciBjYWxsYmFjayBlcnJvcgBgb25fcmVzZXRgIGNhbGxiYWNrIGVycm9yAGBvbl9jaHVua19oZWFkZXJgIGNhbGxiYWNrIGVycm9yAGBvbl9tZXNzYWdlX2JlZ2luYCBjYWxsYmFjayBlcnJvcgBgb25fY2h1bmtfZXh0ZW5zaW9uX3ZhbHVlYCBjYWxsYmFjayBlcnJvcgBgb25fc3RhdHVzX2NvbXBsZXRlYCBjYWxsYmFjayBlcnJvcgBgb25fdmVyc2lvbl9jb21wbGV0ZWAgY2FsbGJhY2sgZXJyb3IAYG9uX3VybF9jb21wbGV0ZWAgY2FsbGJhY2sgZXJyb3IAYG9uX3Byb3RvY29sX2NvbXBsZXRlYCBjYWxsYmFjayBlcnJvcgBgb25fY2h1bmtfY29tcGxldGVgIGNhbGxiYWNrIGVycm9yAGBvbl9oZWFkZXJfdmFsdWVfY29tcGxldGVgIGNhbGxiYWNrIGVycm9yAGBvbl9tZXNzYWdlX2NvbXBsZXRlYCBjYWxsYmFjayBlcnJvcgBgb25fbWV0aG9kX2NvbXBsZXRlYCBjYWxsYmFjayBlcnJvcgBgb25faGVhZGVyX2ZpZWxkX2NvbXBsZXRlYCBjYWxsYmFjayBlcnJvcgBgb25fY2h1bmtfZXh0ZW5zaW9uX25hbWVgIGNhbGxiYWNrIGVycm9yAFVuZXhwZWN0ZWQgY2hhciBpbiB1cmwgc2VydmVyAEludmFsaWQgaGVhZGVyIHZhbHVlIGNoYXIASW52YWxpZCBoZWFkZXIgZmllbGQgY2hhcgBTcGFuIGNhbGxiYWNrIGVycm9yIGluIG9uX3ZlcnNpb24ASW52YWxpZCBtaW5vciB2ZXJzaW9uAEludmFsaWQgbWFqb3IgdmVyc2lvbgBFeHBlY3RlZCBzcGFjZSBhZnRlciB2ZXJzaW9uAEV4cGVjdGVkIENSTEYgYWZ0ZXIgdmVyc2lvbgBJbnZhbGlkIEhUVFAgdmVyc2lvbgBJbnZhbGlkIGhlYWRlciB0b2tlbgBTcGFuIGNhbGxiYWNrIGVycm9yIGluIG9uX3VybABJbnZhbGlkIGNoYXJhY3RlcnMgaW4gdXJsAFVuZXhwZWN0ZWQgc3RhcnQgY2hhciBpbiB1cmwARG91YmxlIEAgaW4gdXJsAFNwYW4gY2FsbGJhY2sgZXJyb3IgaW4gb25fcHJvdG9jb2wARW1wdHkgQ29udGVudC1MZW5ndGgASW52YWxpZCBjaGFyYWN0ZXIgaW4gQ29udGVudC1MZW5ndGgAVHJhbnNmZXItRW5jb2RpbmcgY2FuJ3QgYmUgcHJlc2VudCB3aXRoIENvbnRlbnQtTGVuZ3RoAER1cGxpY2F0ZSBDb250ZW50LUxlbmd0aABJbnZhbGlkIGNoYXIgaW4gdXJsIHBhdGgAQ29udGVudC1MZW5ndGggY2FuJ3QgYmUgcHJlc2VudCB3aXRoIFRyYW5zZmVyLUVuY29kaW5nAE1pc3NpbmcgZXhwZWN0ZWQgQ1IgYWZ0ZXIgY2h1bmsgc2l6ZQBFeHBlY3RlZCBMRiBhZnRlciBjaHVuayBzaXplAEludmFsaWQgY2hhcmFjdGVyIGluIGNodW5rIHNpemUAU3BhbiBjYWxsYmFjayBlcnJvciBpbiBvbl9oZWFkZXJfdmFsdWUAU3BhbiBjYWxsYmFjayBlcnJvciBpbiBvbl9jaHVua19leHRlbnNpb25fdmFsdWUASW52YWxpZCBjaGFyYWN0ZXIgaW4gY2h1bmsgZXh0ZW5zaW9ucyB2YWx1ZQBVbmV4cGVjdGVkIHdoaXRlc3BhY2UgYWZ0ZXIgaGVhZGVyIHZhbHVlAE1pc3NpbmcgZXhwZWN0ZWQgQ1IgYWZ0ZXIgaGVhZGVyIHZhbHVlAE1pc3NpbmcgZXhwZWN0ZWQgTEYgYWZ0ZXIgaGVhZGVyIHZhbHVlAEludmFsaWQgYFRyYW5zZmVyLUVuY29kaW5nYCBoZWFkZXIgdmFsdWUATWlzc2luZyBleHBlY3RlZCBDUiBhZnRlciBjaHVuayBleHRlbnNpb24gdmFsdWUASW52YWxpZCBjaGFyYWN0ZXIgaW4gY2h1bmsgZXh0ZW5zaW9ucyBxdW90ZSB2YWx1ZQBJbnZhbGlkIHF1b3RlZC1wYWlyIGluIGNodW5rIGV4dGVuc2lvbnMgcXVvdGVkIHZhbHVlAEludmFsaWQgY2hhcmFjdGVyIGluIGNodW5rIGV4dGVuc2lvbnMgcXVvdGVkIHZhbHVlAFBhdXNlZCBieSBvbl9oZWFkZXJzX2NvbXBsZXRlAEludmFsaWQgRU9GIHN0YXRlAG9uX3Jlc2V0IHBhdXNlAG9uX2NodW5rX2hlYWRlciBwYXVzZQBvbl9tZXNzYWdlX2JlZ2luIHBhdXNlAG9uX2NodW5rX2V4dGVuc2lvbl92YWx1ZSBwYXVzZQBvbl9zdGF0dXNfY29tcGxldGUgcGF1c2UAb25fdmVyc2lvbl9jb21wbGV0ZSBwYXVzZQBvbl91cmxfY29tcGxldGUgcGF1c2UAb25fcHJvdG9jb2xfY29tcGxldGUgcGF1c2UAb25fY2h1bmtfY29tcGxldGUgcGF1c2UAb25faGVhZGVyX3ZhbHVlX2NvbXBsZXRlIHBhdXNlAG9uX21lc3NhZ2VfY29tcGxldGUgcGF1c2UAb25fbWV0aG9kX2NvbXBsZXRlIHBhdXNlAG9uX2hlYWRlcl9maWVsZF9jb21wbGV0ZSBwYXVzZQBvbl9jaHVua19leHRlbnNpb25fbmFtZSBwYXVzZQBVbmV4cGVjdGVkIHNwYWNlIGFmdGVyIHN0YXJ0IGxpbmUATWlzc2luZyBleHBlY3RlZCBDUiBhZnRlciByZXNwb25zZSBsaW5lAFNwYW4gY2FsbGJhY2sgZXJyb3IgaW4gb25fY2h1bmtfZXh0ZW5zaW9uX25hbWUASW52YWxpZCBjaGFyYWN0ZXIgaW4gY2h1bmsgZXh0ZW5zaW9ucyBuYW1lAE1pc3NpbmcgZXhwZWN0ZWQgQ1IgYWZ0ZXIgY2h1bmsgZXh0ZW5zaW9uIG5hbWUASW52YWxpZCBzdGF0dXMgY29kZQBQYXVzZSBvbiBDT05ORUNUL1VwZ3JhZGUAUGF1c2Ugb24gUFJJL1VwZ3JhZGUARXhwZWN0ZWQgSFRUUC8yIENvbm5lY3Rpb24gUHJlZmFjZQBTcGFuIGNhbGxiYWNrIGVycm9yIGluIG9uX21ldGhvZABFeHBlY3RlZCBzcGFjZSBhZnRlciBtZXRob2QAU3BhbiBjYWxsYmFjayBlcnJvciBpbiBvbl9oZWFkZXJfZmllbGQAUGF1c2VkAEludmFsaWQgd29yZCBlbmNvdW50ZXJlZABJbnZhbGlkIG1ldGhvZCBlbmNvdW50ZXJlZABNaXNzaW5nIGV4cGVjdGVkIENSIGFmdGVyIGNodW5rIGRhdGEARXhwZWN0ZWQgTEYgYWZ0ZXIgY2h1bmsgZGF0YQBVbmV4cGVjdGVkIGNoYXIgaW4gdXJsIHNjaGVtYQBSZXF1ZXN0IGhhcyBpbnZhbGlkIGBUcmFuc2Zlci1FbmNvZGluZ2AARGF0YSBhZnRlciBgQ29ubmVjdGlvbjogY2xvc2VgAFNXSVRDSF9QUk9YWQBVU0VfUFJPWFkATUtBQ1RJVklUWQBVTlBST0NFU1NBQkxFX0VOVElUWQBRVUVSWQBDT1BZAE1PVkVEX1BFUk1BTkVOVExZAFRPT19FQVJMWQBOT1RJRlkARkFJTEVEX0RFUEVOREVOQ1kAQkFEX0dBVEVXQVkAUExBWQBQVVQAQ0hFQ0tPVVQAR0FURVdBWV9USU1FT1VUAFJFUVVFU1RfVElNRU9VVABORVRXT1JLX0NPTk5FQ1RfVElNRU9VVABDT05ORUNUSU9OX1RJTUVPVVQATE9HSU5fVElNRU9VVABORVRXT1JLX1JFQURfVElNRU9VVABQT1NUAE1JU0RJUkVDVEVEX1JFUVVFU1QAQ0xJRU5UX0NMT1NFRF9SRVFVRVNUAENMSUVOVF9DTE9TRURfTE9BRF9CQUxBTkNFRF9SRVFVRVNUAEJBRF9SRVFVRVNUAEhUVFBfUkVRVUVTVF9TRU5UX1RPX0hUVFBTX1BPUlQAUkVQT1JUAElNX0FfVEVBUE9UAFJFU0VUX0NPTlRFTlQATk9fQ09OVEVOVABQQVJUSUFMX0NPTlRFTlQASFBFX0lOVkFMSURfQ09OU1RBTlQASFBFX0NCX1JFU0VUAEdFVABIUEVfU1RSSUNUAENPTkZMSUNUAFRFTVBPUkFSWV9SRURJUkVDVABQRVJNQU5FTlRfUkVESVJFQ1QAQ09OTkVDVABNVUxUSV9TVEFUVVMASFBFX0lOVkFMSURfU1RBVFVTAFRPT19NQU5ZX1JFUVVFU1RTAEVBUkxZX0hJTlRTAFVOQVZBSUxBQkxFX0ZPUl9MRUdBTF9SRUFTT05TAE9QVElPTlMAU1dJVENISU5HX1BST1RPQ09MUwBWQVJJQU5UX0FMU09fTkVHT1RJQVRFUwBNVUxUSVBMRV9DSE9JQ0VTAElOVEVSTkFMX1NFUlZFUl9FUlJPUgBXRUJfU0VSVkVSX1VOS05PV05fRVJST1IAUkFJTEdVTl9FUlJPUgBJREVOVElUWV9QUk9WSURFUl9BVVRIRU5USUNBVElPTl9FUlJPUgBTU0xfQ0VSVElGSUNBVEVfRVJST1IASU5WQUxJRF9YX0ZPUldBUkRFRF9GT1IAU0VUX1BBUkFNRVRFUgBHRVRfUEFSQU1FVEVSAEhQRV9VU0VSAFNFRV9PVEhFUgBIUEVfQ0JfQ0hVTktfSEVBREVSAEV4cGVjdGVkIExGIGFmdGVyIENSAE1LQ0FMRU5EQVIAU0VUVVAAV0VCX1NFUlZFUl9JU19ET1dOAFRFQVJET1dOAEhQRV9DTE9TRURfQ09OTkVDVElPTgBIRVVSSVNUSUNfRVhQSVJBVElPTgBESVNDT05ORUNURURfT1BFUkFUSU9OAE5PTl9BVVRIT1JJVEFUSVZFX0lORk9STUFUSU9OAEhQRV9JTlZBTElEX1ZFUlNJT04ASFBFX0NCX01FU1NBR0VfQkVHSU4AU0lURV9JU19GUk9aRU4ASFBFX0lOVkFMSURfSEVBREVSX1RPS0VOAElOVkFMSURfVE9LRU4ARk9SQklEREVOAEVOSEFOQ0VfWU9VUl9DQUxNAEhQRV9JTlZBTElEX1VSTABCTE9DS0VEX0JZX1BBUkVOVEFMX0NPTlRST0wATUtDT0wAQUNMAEhQRV9JTlRFUk5BTABSRVFVRVNUX0hFQURFUl9GSUVMRFNfVE9PX0xBUkdFX1VOT0ZGSUNJQUwASFBFX09LAFVOTElOSwBVTkxPQ0sAUFJJAFJFVFJZX1dJVEgASFBFX0lOVkFMSURfQ09OVEVOVF9MRU5HVEgASFBFX1VORVhQRUNURURfQ09OVEVOVF9MRU5HVEgARkxVU0gAUFJPUFBBVENIAE0tU0VBUkNIAFVSSV9UT09fTE9ORwBQUk9DRVNTSU5HAE1JU0NFTExBTkVPVVNfUEVSU0lTVEVOVF9XQVJOSU5HAE1JU0NFTExBTkVPVVNfV0FSTklORwBIUEVfSU5WQUxJRF9UUkFOU0ZFUl9FTkNPRElORwBFeHBlY3RlZCBDUkxGAEhQRV9JTlZBTElEX0NIVU5LX1NJWkUATU9WRQBDT05USU5VRQBIUEVfQ0JfU1RBVFVTX0NPTVBMRVRFAEhQRV9DQl9IRUFERVJTX0NPTVBMRVRFAEhQRV9DQl9WRVJTSU9OX0NPTVBMRVRFAEhQRV9DQl9VUkxfQ09NUExFVEUASFBFX0NCX1BST1RPQ09MX0NPTVBMRVRFAEhQRV9DQl9DSFVOS19DT01QTEVURQBIUEVfQ0JfSEVBREVSX1ZBTFVFX0NPTVBMRVRFAEhQRV9DQl9DSFVOS19FWFRFTlNJT05fVkFMVUVfQ09NUExFVEUASFBFX0NCX0NIVU5LX0VYVEVOU0lPTl9OQU1FX0NPTVBMRVRFAEhQRV9DQl9NRVNTQUdFX0NPTVBMRVRFAEhQRV9DQl9NRVRIT0RfQ09NUExFVEUASFBFX0NCX0hFQURFUl9GSUVMRF9DT01QTEVURQBERUxFVEUASFBFX0lOVkFMSURfRU9GX1NUQVRFAElOVkFMSURfU1NMX0NFUlRJRklDQVRFAFBBVVNFAE5PX1JFU1BPTlNFAFVOU1VQUE9SVEVEX01FRElBX1RZUEUAR09ORQBOT1RfQUNDRVBUQUJMRQBTRVJWSUNFX1VOQVZBSUxBQkxFAFJBTkdFX05PVF9TQVRJU0ZJQUJMRQBPUklHSU5fSVNfVU5SRUFDSEFCTEUAUkVTUE9OU0VfSVNfU1RBTEUAUFVSR0UATUVSR0UAUkVRVUVTVF9IRUFERVJfRklFTERTX1RPT19MQVJHRQBSRVFVRVNUX0hFQURFUl9UT09fTEFSR0UAUEFZTE9BRF9UT09fTEFSR0UASU5TVUZGSUNJRU5UX1NUT1JBR0UASFBFX1BBVVNFRF9VUEdSQURFAEhQRV9QQVVTRURfSDJfVVBHUkFERQBTT1VSQ0UAQU5OT1VOQ0UAVFJBQ0UASFBFX1VORVhQRUNURURfU1BBQ0UAREVTQ1JJQkUAVU5TVUJTQ1JJQkUAUkVDT1JEAEhQRV9JTlZBTElEX01FVEhPRABOT1RfRk9VTkQAUFJPUEZJTkQAVU5CSU5EAFJFQklORABVTkFVVEhPUklaRUQATUVUSE9EX05PVF9BTExPV0VEAEhUVFBfVkVSU0lPTl9OT1RfU1VQUE9SVEVEAEFMUkVBRFlfUkVQT1JURUQAQUNDRVBURUQATk9UX0lNUExFTUVOVEVEAExPT1BfREVURUNURUQASFBFX0NSX0VYUEVDVEVEAEhQRV9MRl9FWFBFQ1RFRABDUkVBVEVEAElNX1VTRUQASFBFX1BBVVNFRABUSU1FT1VUX09DQ1VSRUQAUEFZTUVOVF9SRVFVSVJFRABQUkVDT05ESVRJT05fUkVRVUlSRUQAUFJPWFlfQVVUSEVOVElDQVRJT05fUkVRVUlSRUQATkVUV09SS19BVVRIRU5USUNBVElPTl9SRVFVSVJFRABMRU5HVEhfUkVRVUlSRUQAU1NMX0NFUlRJRklDQVRFX1JFUVVJUkVEAFVQR1JBREVfUkVRVUlSRUQAUEFHRV9FWFBJUkVEAFBSRUNPTkRJVElPTl9GQUlMRUQARVhQRUNUQVRJT05fRkFJTEVEAFJFVkFMSURBVElPTl9GQUlMRUQAU1NMX0hBTkRTSEFLRV9GQUlMRUQATE9DS0VEAFRSQU5TRk9STUFUSU9OX0FQUExJRUQATk9UX01PRElGSUVEAE5PVF9FWFRFTkRFRABCQU5EV0lEVEhfTElNSVRfRVhDRUVERUQAU0lURV9JU19PVkVSTE9BREVEAEhFQUQARXhwZWN0ZWQgSFRUUC8sIFJUU1AvIG9yIElDRS8A5xUAAK8VAACkEgAAkhoAACYWAACeFAAA2xkAAHkVAAB+EgAA/hQAADYVAAALFgAA2BYAAPMSAABCGAAArBYAABIVAAAUFwAA7xcAAEgUAABxFwAAshoAAGsZAAB+GQAANRQAAIIaAABEFwAA/RYAAB4YAACHFwAAqhkAAJMSAAAHGAAALBcAAMoXAACkFwAA5xUAAOcVAABYFwAAOxgAAKASAAAtHAAAwxEAAEgRAADeEgAAQhMAAKQZAAD9EAAA9xUAAKUVAADvFgAA+BkAAEoWAABWFgAA9RUAAAoaAAAIGgAAARoAAKsVAABCEgAA1xAAAEwRAAAFGQAAVBYAAB4RAADKGQAAyBkAAE4WAAD/GAAAcRQAAPAVAADuFQAAlBkAAPwVAAC/GQAAmxkAAHwUAABDEQAAcBgAAJUUAAAnFAAAGRQAANUSAADUGQAARBYAAPcQAEG5OwsBAQBB0DsL4AEBAQIBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEDAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQBBuj0LBAEAAAIAQdE9C14DBAMDAwMDAAADAwADAwADAwMDAwMDAwMDAAUAAAAAAAMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAAAAAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMAAwADAEG6PwsEAQAAAgBB0T8LXgMAAwMDAwMAAAMDAAMDAAMDAwMDAwMDAwMABAAFAAAAAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMAAAADAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwADAAMAQbDBAAsNbG9zZWVlcC1hbGl2ZQBBycEACwEBAEHgwQAL4AEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQABAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQBBycMACwEBAEHgwwAL5wEBAQEBAQEBAQEBAQECAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQABAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAWNodW5rZWQAQfHFAAteAQABAQEBAQAAAQEAAQEAAQEBAQEBAQEBAQAAAAAAAAABAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQAAAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAAEAAQBB0McACyFlY3Rpb25lbnQtbGVuZ3Rob25yb3h5LWNvbm5lY3Rpb24AQYDIAAsgcmFuc2Zlci1lbmNvZGluZ3BncmFkZQ0KDQpTTQ0KDQoAQanIAAsFAQIAAQMAQcDIAAtfBAUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUAQanKAAsFAQIAAQMAQcDKAAtfBAUFBgUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUAQanMAAsEAQAAAQBBwcwAC14CAgACAgICAgICAgICAgICAgICAgICAgICAgICAgIAAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAEGpzgALBQECAAEDAEHAzgALXwQFAAAFBQUFBQUFBQUFBQYFBQUFBQUFBQUFBQUABQAHCAUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQAFAAUABQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUAAAAFAEGp0AALBQEBAAEBAEHA0AALAQEAQdrQAAtBAgAAAAAAAAMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAAAAAAAAAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMAQanSAAsFAQEAAQEAQcDSAAsBAQBBytIACwYCAAAAAAIAQeHSAAs6AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMAAAAAAAADAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwBBoNQAC50BTk9VTkNFRUNLT1VUTkVDVEVURUNSSUJFTFVTSEVURUFEU0VBUkNIUkdFQ1RJVklUWUxFTkRBUlZFT1RJRllQVElPTlNDSFNFQVlTVEFUQ0hHRVVFUllPUkRJUkVDVE9SVFJDSFBBUkFNRVRFUlVSQ0VCU0NSSUJFQVJET1dOQUNFSU5ETktDS1VCU0NSSUJFVFRQQ0VUU1BBRFRQLw==";
@@ -15002,9 +15002,9 @@ var require_llhttp_simd_wasm = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/constants.js
+// ../../work/main/node_modules/undici/lib/web/fetch/constants.js
 var require_constants3 = __commonJS({
-  "node_modules/undici/lib/web/fetch/constants.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/fetch/constants.js"(exports, module) {
     "use strict";
     var corsSafeListedMethods = (
       /** @type {const} */
@@ -15226,9 +15226,9 @@ var require_constants3 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/global.js
+// ../../work/main/node_modules/undici/lib/web/fetch/global.js
 var require_global = __commonJS({
-  "node_modules/undici/lib/web/fetch/global.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/fetch/global.js"(exports, module) {
     "use strict";
     var globalOrigin = /* @__PURE__ */ Symbol.for("undici.globalOrigin.1");
     function getGlobalOrigin() {
@@ -15262,9 +15262,9 @@ var require_global = __commonJS({
   }
 });
 
-// node_modules/undici/lib/encoding/index.js
+// ../../work/main/node_modules/undici/lib/encoding/index.js
 var require_encoding = __commonJS({
-  "node_modules/undici/lib/encoding/index.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/encoding/index.js"(exports, module) {
     "use strict";
     var textDecoder = new TextDecoder();
     function utf8DecodeBytes(buffer) {
@@ -15283,9 +15283,9 @@ var require_encoding = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/infra/index.js
+// ../../work/main/node_modules/undici/lib/web/infra/index.js
 var require_infra = __commonJS({
-  "node_modules/undici/lib/web/infra/index.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/infra/index.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { utf8DecodeBytes } = require_encoding();
@@ -15401,9 +15401,9 @@ var require_infra = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/data-url.js
+// ../../work/main/node_modules/undici/lib/web/fetch/data-url.js
 var require_data_url = __commonJS({
-  "node_modules/undici/lib/web/fetch/data-url.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/fetch/data-url.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { forgivingBase64, collectASequenceOfCodePoints, collectASequenceOfCodePointsFast, isomorphicDecode, removeASCIIWhitespace, removeChars } = require_infra();
@@ -15611,9 +15611,9 @@ var require_data_url = __commonJS({
       assert(mimeType !== "failure");
       const { parameters, essence } = mimeType;
       let serialization = essence;
-      for (let [name, value] of parameters.entries()) {
+      for (let [name2, value] of parameters.entries()) {
         serialization += ";";
-        serialization += name;
+        serialization += name2;
         serialization += "=";
         if (!HTTP_TOKEN_CODEPOINTS.test(value)) {
           value = value.replace(/[\\"]/ug, "\\$&");
@@ -15680,9 +15680,9 @@ var require_data_url = __commonJS({
   }
 });
 
-// node_modules/undici/lib/util/runtime-features.js
+// ../../work/main/node_modules/undici/lib/util/runtime-features.js
 var require_runtime_features = __commonJS({
-  "node_modules/undici/lib/util/runtime-features.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/util/runtime-features.js"(exports, module) {
     "use strict";
     var lazyLoaders = {
       __proto__: null,
@@ -15782,9 +15782,9 @@ var require_runtime_features = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/webidl/index.js
+// ../../work/main/node_modules/undici/lib/web/webidl/index.js
 var require_webidl = __commonJS({
-  "node_modules/undici/lib/web/webidl/index.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/webidl/index.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { types, inspect } = __require("node:util");
@@ -16061,12 +16061,12 @@ var require_webidl = __commonJS({
         return result;
       };
     };
-    webidl.interfaceConverter = function(TypeCheck, name) {
+    webidl.interfaceConverter = function(TypeCheck, name2) {
       return (V, prefix, argument) => {
         if (!TypeCheck(V)) {
           throw webidl.errors.exception({
             header: prefix,
-            message: `Expected ${argument} ("${webidl.util.Stringify(V)}") to be an instance of ${name}.`
+            message: `Expected ${argument} ("${webidl.util.Stringify(V)}") to be an instance of ${name2}.`
           });
         }
         return V;
@@ -16384,9 +16384,9 @@ var require_webidl = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/util.js
+// ../../work/main/node_modules/undici/lib/web/fetch/util.js
 var require_util2 = __commonJS({
-  "node_modules/undici/lib/web/fetch/util.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/fetch/util.js"(exports, module) {
     "use strict";
     var { Transform } = __require("node:stream");
     var zlib = __require("node:zlib");
@@ -16719,7 +16719,7 @@ var require_util2 = __commonJS({
       return normalizedMethodRecordsBase[method.toLowerCase()] ?? method;
     }
     var esIteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
-    function createIterator(name, kInternalIterator, keyIndex = 0, valueIndex = 1) {
+    function createIterator(name2, kInternalIterator, keyIndex = 0, valueIndex = 1) {
       class FastIterableIterator {
         /** @type {any} */
         #target;
@@ -16740,7 +16740,7 @@ var require_util2 = __commonJS({
         next() {
           if (typeof this !== "object" || this === null || !(#target in this)) {
             throw new TypeError(
-              `'next' called on an object that does not implement interface ${name} Iterator.`
+              `'next' called on an object that does not implement interface ${name2} Iterator.`
             );
           }
           const index2 = this.#index;
@@ -16779,7 +16779,7 @@ var require_util2 = __commonJS({
           writable: false,
           enumerable: false,
           configurable: true,
-          value: `${name} Iterator`
+          value: `${name2} Iterator`
         },
         next: { writable: true, enumerable: true, configurable: true }
       });
@@ -16787,8 +16787,8 @@ var require_util2 = __commonJS({
         return new FastIterableIterator(target, kind);
       };
     }
-    function iteratorMixin(name, object, kInternalIterator, keyIndex = 0, valueIndex = 1) {
-      const makeIterator = createIterator(name, kInternalIterator, keyIndex, valueIndex);
+    function iteratorMixin(name2, object, kInternalIterator, keyIndex = 0, valueIndex = 1) {
+      const makeIterator = createIterator(name2, kInternalIterator, keyIndex, valueIndex);
       const properties = {
         keys: {
           writable: true,
@@ -16823,10 +16823,10 @@ var require_util2 = __commonJS({
           configurable: true,
           value: function forEach(callbackfn, thisArg = globalThis) {
             webidl.brandCheck(this, object);
-            webidl.argumentLengthCheck(arguments, 1, `${name}.forEach`);
+            webidl.argumentLengthCheck(arguments, 1, `${name2}.forEach`);
             if (typeof callbackfn !== "function") {
               throw new TypeError(
-                `Failed to execute 'forEach' on '${name}': parameter 1 is not of type 'Function'.`
+                `Failed to execute 'forEach' on '${name2}': parameter 1 is not of type 'Function'.`
               );
             }
             for (const { 0: key, 1: value } of makeIterator(this, "key+value")) {
@@ -17070,8 +17070,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list2) {
-      const value = list2.get(name, true);
+    function getDecodeSplit(name2, list2) {
+      const value = list2.get(name2, true);
       if (value === null) {
         return null;
       }
@@ -17151,9 +17151,9 @@ var require_util2 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/formdata.js
+// ../../work/main/node_modules/undici/lib/web/fetch/formdata.js
 var require_formdata = __commonJS({
-  "node_modules/undici/lib/web/fetch/formdata.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/fetch/formdata.js"(exports, module) {
     "use strict";
     var { iteratorMixin } = require_util2();
     var { kEnumerableProperty } = require_util();
@@ -17171,11 +17171,11 @@ var require_formdata = __commonJS({
           });
         }
       }
-      append(name, value, filename = void 0) {
+      append(name2, value, filename = void 0) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.append";
         webidl.argumentLengthCheck(arguments, 2, prefix);
-        name = webidl.converters.USVString(name);
+        name2 = webidl.converters.USVString(name2);
         if (arguments.length === 3 || webidl.is.Blob(value)) {
           value = webidl.converters.Blob(value, prefix, "value");
           if (filename !== void 0) {
@@ -17184,46 +17184,46 @@ var require_formdata = __commonJS({
         } else {
           value = webidl.converters.USVString(value);
         }
-        const entry = makeEntry(name, value, filename);
-        this.#state.push(entry);
+        const entry2 = makeEntry(name2, value, filename);
+        this.#state.push(entry2);
       }
-      delete(name) {
+      delete(name2) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.delete";
         webidl.argumentLengthCheck(arguments, 1, prefix);
-        name = webidl.converters.USVString(name);
-        this.#state = this.#state.filter((entry) => entry.name !== name);
+        name2 = webidl.converters.USVString(name2);
+        this.#state = this.#state.filter((entry2) => entry2.name !== name2);
       }
-      get(name) {
+      get(name2) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.get";
         webidl.argumentLengthCheck(arguments, 1, prefix);
-        name = webidl.converters.USVString(name);
-        const idx = this.#state.findIndex((entry) => entry.name === name);
+        name2 = webidl.converters.USVString(name2);
+        const idx = this.#state.findIndex((entry2) => entry2.name === name2);
         if (idx === -1) {
           return null;
         }
         return this.#state[idx].value;
       }
-      getAll(name) {
+      getAll(name2) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.getAll";
         webidl.argumentLengthCheck(arguments, 1, prefix);
-        name = webidl.converters.USVString(name);
-        return this.#state.filter((entry) => entry.name === name).map((entry) => entry.value);
+        name2 = webidl.converters.USVString(name2);
+        return this.#state.filter((entry2) => entry2.name === name2).map((entry2) => entry2.value);
       }
-      has(name) {
+      has(name2) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.has";
         webidl.argumentLengthCheck(arguments, 1, prefix);
-        name = webidl.converters.USVString(name);
-        return this.#state.findIndex((entry) => entry.name === name) !== -1;
+        name2 = webidl.converters.USVString(name2);
+        return this.#state.findIndex((entry2) => entry2.name === name2) !== -1;
       }
-      set(name, value, filename = void 0) {
+      set(name2, value, filename = void 0) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.set";
         webidl.argumentLengthCheck(arguments, 2, prefix);
-        name = webidl.converters.USVString(name);
+        name2 = webidl.converters.USVString(name2);
         if (arguments.length === 3 || webidl.is.Blob(value)) {
           value = webidl.converters.Blob(value, prefix, "value");
           if (filename !== void 0) {
@@ -17232,16 +17232,16 @@ var require_formdata = __commonJS({
         } else {
           value = webidl.converters.USVString(value);
         }
-        const entry = makeEntry(name, value, filename);
-        const idx = this.#state.findIndex((entry2) => entry2.name === name);
+        const entry2 = makeEntry(name2, value, filename);
+        const idx = this.#state.findIndex((entry3) => entry3.name === name2);
         if (idx !== -1) {
           this.#state = [
             ...this.#state.slice(0, idx),
-            entry,
-            ...this.#state.slice(idx + 1).filter((entry2) => entry2.name !== name)
+            entry2,
+            ...this.#state.slice(idx + 1).filter((entry3) => entry3.name !== name2)
           ];
         } else {
-          this.#state.push(entry);
+          this.#state.push(entry2);
         }
       }
       [nodeUtil.inspect.custom](depth, options) {
@@ -17292,7 +17292,7 @@ var require_formdata = __commonJS({
         configurable: true
       }
     });
-    function makeEntry(name, value, filename) {
+    function makeEntry(name2, value, filename) {
       if (typeof value === "string") {
       } else {
         if (!webidl.is.File(value)) {
@@ -17306,16 +17306,16 @@ var require_formdata = __commonJS({
           value = new File([value], filename, options);
         }
       }
-      return { name, value };
+      return { name: name2, value };
     }
     webidl.is.FormData = webidl.util.MakeTypeAssertion(FormData);
     module.exports = { FormData, makeEntry, setFormDataState };
   }
 });
 
-// node_modules/undici/lib/web/fetch/formdata-parser.js
+// ../../work/main/node_modules/undici/lib/web/fetch/formdata-parser.js
 var require_formdata_parser = __commonJS({
-  "node_modules/undici/lib/web/fetch/formdata-parser.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/fetch/formdata-parser.js"(exports, module) {
     "use strict";
     var { bufferToLowerCasedHeaderName } = require_util();
     var { HTTP_TOKEN_CODEPOINTS } = require_data_url();
@@ -17375,7 +17375,7 @@ var require_formdata_parser = __commonJS({
         }
         position.position += 2;
         const result = parseMultipartFormDataHeaders(input2, position);
-        let { name, filename, contentType, encoding } = result;
+        let { name: name2, filename, contentType, encoding } = result;
         position.position += 2;
         let body;
         {
@@ -17404,9 +17404,9 @@ var require_formdata_parser = __commonJS({
         } else {
           value = decoderIgnoreBOM.decode(Buffer.from(body));
         }
-        assert(webidl.is.USVString(name));
+        assert(webidl.is.USVString(name2));
         assert(typeof value === "string" && webidl.is.USVString(value) || webidl.is.File(value));
-        entryList.push(makeEntry(name, value, filename));
+        entryList.push(makeEntry(name2, value, filename));
       }
     }
     function parseContentDispositionAttribute(input2, position) {
@@ -17482,16 +17482,16 @@ var require_formdata_parser = __commonJS({
       return { name: attrNameStr, value, extended: isExtended };
     }
     function parseMultipartFormDataHeaders(input2, position) {
-      let name = null;
+      let name2 = null;
       let filename = null;
       let contentType = null;
       let encoding = null;
       while (true) {
         if (input2[position.position] === 13 && input2[position.position + 1] === 10) {
-          if (name === null) {
+          if (name2 === null) {
             throw parsingError("header name is null");
           }
-          return { name, filename, contentType, encoding };
+          return { name: name2, filename, contentType, encoding };
         }
         let headerName = collectASequenceOfBytes(
           (char) => char !== 10 && char !== 13 && char !== 58,
@@ -17513,7 +17513,7 @@ var require_formdata_parser = __commonJS({
         );
         switch (bufferToLowerCasedHeaderName(headerName)) {
           case "content-disposition": {
-            name = filename = null;
+            name2 = filename = null;
             let filenameIsExtended = false;
             const dispositionType = collectASequenceOfBytes(
               (char) => isToken(char),
@@ -17529,7 +17529,7 @@ var require_formdata_parser = __commonJS({
                 break;
               }
               if (attribute.name === "name") {
-                name = attribute.value;
+                name2 = attribute.value;
               } else if (attribute.name === "filename") {
                 if (attribute.extended) {
                   filename = attribute.value;
@@ -17539,7 +17539,7 @@ var require_formdata_parser = __commonJS({
                 }
               }
             }
-            if (name === null) {
+            if (name2 === null) {
               throw parsingError("name attribute is required in content-disposition header");
             }
             break;
@@ -17643,9 +17643,9 @@ var require_formdata_parser = __commonJS({
   }
 });
 
-// node_modules/undici/lib/util/promise.js
+// ../../work/main/node_modules/undici/lib/util/promise.js
 var require_promise = __commonJS({
-  "node_modules/undici/lib/util/promise.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/util/promise.js"(exports, module) {
     "use strict";
     function createDeferredPromise() {
       let res;
@@ -17662,9 +17662,9 @@ var require_promise = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/body.js
+// ../../work/main/node_modules/undici/lib/web/fetch/body.js
 var require_body = __commonJS({
-  "node_modules/undici/lib/web/fetch/body.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/fetch/body.js"(exports, module) {
     "use strict";
     var util = require_util();
     var {
@@ -17755,16 +17755,16 @@ Content-Disposition: form-data`;
         const rn = new Uint8Array([13, 10]);
         length = 0;
         let hasUnknownSizeValue = false;
-        for (const [name, value] of object) {
+        for (const [name2, value] of object) {
           if (typeof value === "string") {
-            const chunk2 = textEncoder.encode(prefix + `; name="${formdataEscape(normalizeLinefeeds(name))}"\r
+            const chunk2 = textEncoder.encode(prefix + `; name="${formdataEscape(normalizeLinefeeds(name2))}"\r
 \r
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder.encode(`${prefix}; name="${formdataEscape(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${formdataEscape(value.name)}"` : "") + `\r
+            const chunk2 = textEncoder.encode(`${prefix}; name="${formdataEscape(normalizeLinefeeds(name2))}"` + (value.name ? `; filename="${formdataEscape(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
@@ -17873,8 +17873,8 @@ Content-Type: ${value.type || "application/octet-stream"}\r
                 case "application/x-www-form-urlencoded": {
                   const entries = new URLSearchParams(value.toString());
                   const fd = new FormData();
-                  for (const [name, value2] of entries) {
-                    fd.append(name, value2);
+                  for (const [name2, value2] of entries) {
+                    fd.append(name2, value2);
                   }
                   return fd;
                 }
@@ -17945,9 +17945,9 @@ Content-Type: ${value.type || "application/octet-stream"}\r
   }
 });
 
-// node_modules/undici/lib/dispatcher/client-h1.js
+// ../../work/main/node_modules/undici/lib/dispatcher/client-h1.js
 var require_client_h1 = __commonJS({
-  "node_modules/undici/lib/dispatcher/client-h1.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/dispatcher/client-h1.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var util = require_util();
@@ -18128,7 +18128,7 @@ var require_client_h1 = __commonJS({
     var TIMEOUT_HEADERS = 2 | USE_FAST_TIMER;
     var TIMEOUT_BODY = 4 | USE_FAST_TIMER;
     var TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER;
-    var Parser = class {
+    var Parser2 = class {
       /**
          * @param {import('./client.js')} client
          * @param {import('net').Socket} socket
@@ -18572,11 +18572,11 @@ var require_client_h1 = __commonJS({
       }
     };
     function onParserTimeout(parserWeakRef) {
-      const parser = parserWeakRef.deref();
-      if (!parser) {
+      const parser2 = parserWeakRef.deref();
+      if (!parser2) {
         return;
       }
-      const { socket, timeoutType, client, paused } = parser;
+      const { socket, timeoutType, client, paused } = parser2;
       if (timeoutType === TIMEOUT_HEADERS) {
         if (!socket[kWriting] || socket.writableNeedDrain || client[kRunning] > 1) {
           assert(!paused, "cannot be paused while waiting for headers");
@@ -18609,7 +18609,7 @@ var require_client_h1 = __commonJS({
       socket[kIdleSocketValidation] = 0;
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
-      socket[kParser] = new Parser(client, socket, llhttpInstance);
+      socket[kParser] = new Parser2(client, socket, llhttpInstance);
       util.addListener(socket, "error", onHttpSocketError);
       util.addListener(socket, "readable", onHttpSocketReadable);
       util.addListener(socket, "end", onHttpSocketEnd);
@@ -18667,9 +18667,9 @@ var require_client_h1 = __commonJS({
       };
     }
     function onHttpSocketError(err) {
-      const parser = this[kParser];
-      if (err.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
-        const parserErr = parser.finish();
+      const parser2 = this[kParser];
+      if (err.code === "ECONNRESET" && parser2.statusCode && !parser2.shouldKeepAlive) {
+        const parserErr = parser2.finish();
         if (parserErr) {
           this[kError] = parserErr;
           this[kClient][kOnError](parserErr);
@@ -18683,9 +18683,9 @@ var require_client_h1 = __commonJS({
       this[kParser]?.readMore();
     }
     function onHttpSocketEnd() {
-      const parser = this[kParser];
-      if (parser.statusCode && !parser.shouldKeepAlive) {
-        const parserErr = parser.finish();
+      const parser2 = this[kParser];
+      if (parser2.statusCode && !parser2.shouldKeepAlive) {
+        const parserErr = parser2.finish();
         if (parserErr) {
           util.destroy(this, parserErr);
         }
@@ -18694,11 +18694,11 @@ var require_client_h1 = __commonJS({
       util.destroy(this, new SocketError("other side closed", util.getSocketInfo(this)));
     }
     function onHttpSocketClose() {
-      const parser = this[kParser];
+      const parser2 = this[kParser];
       clearIdleSocketValidation(this);
-      if (parser) {
-        if (!this[kError] && parser.statusCode && !parser.shouldKeepAlive) {
-          this[kError] = parser.finish() || this[kError];
+      if (parser2) {
+        if (!this[kError] && parser2.statusCode && !parser2.shouldKeepAlive) {
+          this[kError] = parser2.finish() || this[kError];
         }
         this[kParser].destroy();
         this[kParser] = null;
@@ -18814,7 +18814,7 @@ var require_client_h1 = __commonJS({
       }
     }
     function writeH1(client, request2) {
-      const { method, path: path4, host, upgrade, blocking, reset } = request2;
+      const { method, path: path5, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -18890,7 +18890,7 @@ var require_client_h1 = __commonJS({
         socket[kBlocking] = true;
       }
       setTypeOfService(socket, request2);
-      let header = `${method} ${path4} HTTP/1.1\r
+      let header = `${method} ${path5} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -19236,9 +19236,9 @@ ${len.toString(16)}\r
   }
 });
 
-// node_modules/undici/lib/dispatcher/client-h2.js
+// ../../work/main/node_modules/undici/lib/dispatcher/client-h2.js
 var require_client_h2 = __commonJS({
-  "node_modules/undici/lib/dispatcher/client-h2.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/dispatcher/client-h2.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { pipeline } = __require("node:stream");
@@ -19306,13 +19306,13 @@ var require_client_h2 = __commonJS({
     } = http2;
     function parseH2Headers(headers) {
       const result = [];
-      for (const [name, value] of Object.entries(headers)) {
+      for (const [name2, value] of Object.entries(headers)) {
         if (Array.isArray(value)) {
           for (const subvalue of value) {
-            result.push(Buffer.from(name), Buffer.from(subvalue));
+            result.push(Buffer.from(name2), Buffer.from(subvalue));
           }
         } else {
-          result.push(Buffer.from(name), Buffer.from(value));
+          result.push(Buffer.from(name2), Buffer.from(value));
         }
       }
       return result;
@@ -19465,8 +19465,8 @@ var require_client_h2 = __commonJS({
       this[kSocket][kError] = err;
       this[kClient][kOnError](err);
     }
-    function onHttp2FrameError(type, code, id) {
-      if (id === 0) {
+    function onHttp2FrameError(type, code, id2) {
+      if (id2 === 0) {
         const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`);
         this[kSocket][kError] = err;
         this[kClient][kOnError](err);
@@ -19567,7 +19567,7 @@ var require_client_h2 = __commonJS({
       const headersTimeout = request2.headersTimeout ?? client[kHeadersTimeout];
       const bodyTimeout = request2.bodyTimeout ?? client[kBodyTimeout];
       const session = client[kHTTP2Session];
-      const { method, path: path4, host, upgrade, expectContinue, signal, protocol, headers: reqHeaders } = request2;
+      const { method, path: path5, host, upgrade, expectContinue, signal, protocol, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade != null && upgrade !== "websocket") {
         util.errorRequest(client, request2, new InvalidArgumentError(`Custom upgrade "${upgrade}" not supported over HTTP/2`));
@@ -19636,7 +19636,7 @@ var require_client_h2 = __commonJS({
           }
           headers[HTTP2_HEADER_METHOD] = "CONNECT";
           headers[HTTP2_HEADER_PROTOCOL] = "websocket";
-          headers[HTTP2_HEADER_PATH] = path4;
+          headers[HTTP2_HEADER_PATH] = path5;
           if (protocol === "ws:" || protocol === "wss:") {
             headers[HTTP2_HEADER_SCHEME] = protocol === "ws:" ? "http" : "https";
           } else {
@@ -19688,7 +19688,7 @@ var require_client_h2 = __commonJS({
         stream.setTimeout(headersTimeout);
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path4;
+      headers[HTTP2_HEADER_PATH] = path5;
       headers[HTTP2_HEADER_SCHEME] = protocol === "http:" ? "http" : "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -20002,9 +20002,9 @@ var require_client_h2 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/client.js
+// ../../work/main/node_modules/undici/lib/dispatcher/client.js
 var require_client = __commonJS({
-  "node_modules/undici/lib/dispatcher/client.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/dispatcher/client.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var net = __require("node:net");
@@ -20534,9 +20534,9 @@ var require_client = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/fixed-queue.js
+// ../../work/main/node_modules/undici/lib/dispatcher/fixed-queue.js
 var require_fixed_queue = __commonJS({
-  "node_modules/undici/lib/dispatcher/fixed-queue.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/dispatcher/fixed-queue.js"(exports, module) {
     "use strict";
     var kSize = 2048;
     var kMask = kSize - 1;
@@ -20605,9 +20605,9 @@ var require_fixed_queue = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/pool-base.js
+// ../../work/main/node_modules/undici/lib/dispatcher/pool-base.js
 var require_pool_base = __commonJS({
-  "node_modules/undici/lib/dispatcher/pool-base.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/dispatcher/pool-base.js"(exports, module) {
     "use strict";
     var { PoolStats } = require_stats();
     var DispatcherBase = require_dispatcher_base();
@@ -20781,9 +20781,9 @@ var require_pool_base = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/pool.js
+// ../../work/main/node_modules/undici/lib/dispatcher/pool.js
 var require_pool = __commonJS({
-  "node_modules/undici/lib/dispatcher/pool.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/dispatcher/pool.js"(exports, module) {
     "use strict";
     var {
       PoolBase,
@@ -20883,9 +20883,9 @@ var require_pool = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/balanced-pool.js
+// ../../work/main/node_modules/undici/lib/dispatcher/balanced-pool.js
 var require_balanced_pool = __commonJS({
-  "node_modules/undici/lib/dispatcher/balanced-pool.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/dispatcher/balanced-pool.js"(exports, module) {
     "use strict";
     var {
       BalancedPoolMissingUpstreamError,
@@ -20913,9 +20913,9 @@ var require_balanced_pool = __commonJS({
     function getGreatestCommonDivisor(a, b) {
       if (a === 0) return b;
       while (b !== 0) {
-        const t = b;
+        const t2 = b;
         b = a % b;
-        a = t;
+        a = t2;
       }
       return a;
     }
@@ -21033,9 +21033,9 @@ var require_balanced_pool = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/round-robin-pool.js
+// ../../work/main/node_modules/undici/lib/dispatcher/round-robin-pool.js
 var require_round_robin_pool = __commonJS({
-  "node_modules/undici/lib/dispatcher/round-robin-pool.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/dispatcher/round-robin-pool.js"(exports, module) {
     "use strict";
     var {
       PoolBase,
@@ -21150,9 +21150,9 @@ var require_round_robin_pool = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/agent.js
+// ../../work/main/node_modules/undici/lib/dispatcher/agent.js
 var require_agent = __commonJS({
-  "node_modules/undici/lib/dispatcher/agent.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/dispatcher/agent.js"(exports, module) {
     "use strict";
     var { InvalidArgumentError, MaxOriginsReachedError } = require_errors();
     var { kClients, kRunning, kClose, kDestroy, kDispatch, kUrl } = require_symbols();
@@ -21286,9 +21286,9 @@ var require_agent = __commonJS({
   }
 });
 
-// node_modules/undici/lib/core/socks5-utils.js
+// ../../work/main/node_modules/undici/lib/core/socks5-utils.js
 var require_socks5_utils = __commonJS({
-  "node_modules/undici/lib/core/socks5-utils.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/core/socks5-utils.js"(exports, module) {
     "use strict";
     var { Buffer: Buffer2 } = __require("node:buffer");
     var net = __require("node:net");
@@ -21447,9 +21447,9 @@ var require_socks5_utils = __commonJS({
   }
 });
 
-// node_modules/undici/lib/core/socks5-client.js
+// ../../work/main/node_modules/undici/lib/core/socks5-client.js
 var require_socks5_client = __commonJS({
-  "node_modules/undici/lib/core/socks5-client.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/core/socks5-client.js"(exports, module) {
     "use strict";
     var { EventEmitter } = __require("node:events");
     var { Buffer: Buffer2 } = __require("node:buffer");
@@ -21780,9 +21780,9 @@ var require_socks5_client = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/socks5-proxy-agent.js
+// ../../work/main/node_modules/undici/lib/dispatcher/socks5-proxy-agent.js
 var require_socks5_proxy_agent = __commonJS({
-  "node_modules/undici/lib/dispatcher/socks5-proxy-agent.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/dispatcher/socks5-proxy-agent.js"(exports, module) {
     "use strict";
     var { URL: URL2 } = __require("node:url");
     var tls;
@@ -21983,9 +21983,9 @@ var require_socks5_proxy_agent = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/proxy-agent.js
+// ../../work/main/node_modules/undici/lib/dispatcher/proxy-agent.js
 var require_proxy_agent = __commonJS({
-  "node_modules/undici/lib/dispatcher/proxy-agent.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/dispatcher/proxy-agent.js"(exports, module) {
     "use strict";
     var { kProxy, kClose, kDestroy, kDispatch } = require_symbols();
     var Agent2 = require_agent();
@@ -22044,10 +22044,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path4 = "/",
+          path: path5 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path4;
+        opts.path = origin + path5;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL(origin);
           headers.host = host;
@@ -22240,9 +22240,9 @@ var require_proxy_agent = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/env-http-proxy-agent.js
+// ../../work/main/node_modules/undici/lib/dispatcher/env-http-proxy-agent.js
 var require_env_http_proxy_agent = __commonJS({
-  "node_modules/undici/lib/dispatcher/env-http-proxy-agent.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/dispatcher/env-http-proxy-agent.js"(exports, module) {
     "use strict";
     var DispatcherBase = require_dispatcher_base();
     var { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = require_symbols();
@@ -22317,14 +22317,14 @@ var require_env_http_proxy_agent = __commonJS({
           return false;
         }
         for (let i = 0; i < this.#noProxyEntries.length; i++) {
-          const entry = this.#noProxyEntries[i];
-          if (entry.port && entry.port !== port) {
+          const entry2 = this.#noProxyEntries[i];
+          if (entry2.port && entry2.port !== port) {
             continue;
           }
-          if (hostname === entry.hostname) {
+          if (hostname === entry2.hostname) {
             return false;
           }
-          if (hostname.slice(-(entry.hostname.length + 1)) === `.${entry.hostname}`) {
+          if (hostname.slice(-(entry2.hostname.length + 1)) === `.${entry2.hostname}`) {
             return false;
           }
         }
@@ -22335,14 +22335,14 @@ var require_env_http_proxy_agent = __commonJS({
         const noProxySplit = noProxyValue.split(/[,\s]/);
         const noProxyEntries = [];
         for (let i = 0; i < noProxySplit.length; i++) {
-          const entry = noProxySplit[i];
-          if (!entry) {
+          const entry2 = noProxySplit[i];
+          if (!entry2) {
             continue;
           }
-          const parsed = entry.match(/^(.+):(\d+)$/);
+          const parsed = entry2.match(/^(.+):(\d+)$/);
           noProxyEntries.push({
             // strip leading dot or asterisk with dot
-            hostname: (parsed ? parsed[1] : entry).replace(/^\*?\./, "").toLowerCase(),
+            hostname: (parsed ? parsed[1] : entry2).replace(/^\*?\./, "").toLowerCase(),
             port: parsed ? Number.parseInt(parsed[2], 10) : 0
           });
         }
@@ -22363,9 +22363,9 @@ var require_env_http_proxy_agent = __commonJS({
   }
 });
 
-// node_modules/undici/lib/handler/retry-handler.js
+// ../../work/main/node_modules/undici/lib/handler/retry-handler.js
 var require_retry_handler = __commonJS({
-  "node_modules/undici/lib/handler/retry-handler.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/handler/retry-handler.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { kRetryHandlerDefaultRetry } = require_symbols();
@@ -22768,9 +22768,9 @@ var require_retry_handler = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/retry-agent.js
+// ../../work/main/node_modules/undici/lib/dispatcher/retry-agent.js
 var require_retry_agent = __commonJS({
-  "node_modules/undici/lib/dispatcher/retry-agent.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/dispatcher/retry-agent.js"(exports, module) {
     "use strict";
     var Dispatcher2 = require_dispatcher();
     var RetryHandler = require_retry_handler();
@@ -22803,9 +22803,9 @@ var require_retry_agent = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/h2c-client.js
+// ../../work/main/node_modules/undici/lib/dispatcher/h2c-client.js
 var require_h2c_client = __commonJS({
-  "node_modules/undici/lib/dispatcher/h2c-client.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/dispatcher/h2c-client.js"(exports, module) {
     "use strict";
     var { InvalidArgumentError } = require_errors();
     var Client = require_client();
@@ -22846,9 +22846,9 @@ var require_h2c_client = __commonJS({
   }
 });
 
-// node_modules/undici/lib/api/readable.js
+// ../../work/main/node_modules/undici/lib/api/readable.js
 var require_readable = __commonJS({
-  "node_modules/undici/lib/api/readable.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/api/readable.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { Readable } = __require("node:stream");
@@ -23248,9 +23248,9 @@ var require_readable = __commonJS({
   }
 });
 
-// node_modules/undici/lib/api/api-request.js
+// ../../work/main/node_modules/undici/lib/api/api-request.js
 var require_api_request = __commonJS({
-  "node_modules/undici/lib/api/api-request.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/api/api-request.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { AsyncResource } = __require("node:async_hooks");
@@ -23426,9 +23426,9 @@ var require_api_request = __commonJS({
   }
 });
 
-// node_modules/undici/lib/api/abort-signal.js
+// ../../work/main/node_modules/undici/lib/api/abort-signal.js
 var require_abort_signal = __commonJS({
-  "node_modules/undici/lib/api/abort-signal.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/api/abort-signal.js"(exports, module) {
     "use strict";
     var { addAbortListener } = require_util();
     var { RequestAbortedError } = require_errors();
@@ -23478,9 +23478,9 @@ var require_abort_signal = __commonJS({
   }
 });
 
-// node_modules/undici/lib/api/api-stream.js
+// ../../work/main/node_modules/undici/lib/api/api-stream.js
 var require_api_stream = __commonJS({
-  "node_modules/undici/lib/api/api-stream.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/api/api-stream.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { finished } = __require("node:stream");
@@ -23639,9 +23639,9 @@ var require_api_stream = __commonJS({
   }
 });
 
-// node_modules/undici/lib/api/api-pipeline.js
+// ../../work/main/node_modules/undici/lib/api/api-pipeline.js
 var require_api_pipeline = __commonJS({
-  "node_modules/undici/lib/api/api-pipeline.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/api/api-pipeline.js"(exports, module) {
     "use strict";
     var {
       Readable,
@@ -23840,9 +23840,9 @@ var require_api_pipeline = __commonJS({
   }
 });
 
-// node_modules/undici/lib/api/api-upgrade.js
+// ../../work/main/node_modules/undici/lib/api/api-upgrade.js
 var require_api_upgrade = __commonJS({
-  "node_modules/undici/lib/api/api-upgrade.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/api/api-upgrade.js"(exports, module) {
     "use strict";
     var { InvalidArgumentError, SocketError } = require_errors();
     var { AsyncResource } = __require("node:async_hooks");
@@ -23934,9 +23934,9 @@ var require_api_upgrade = __commonJS({
   }
 });
 
-// node_modules/undici/lib/api/api-connect.js
+// ../../work/main/node_modules/undici/lib/api/api-connect.js
 var require_api_connect = __commonJS({
-  "node_modules/undici/lib/api/api-connect.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/api/api-connect.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { AsyncResource } = __require("node:async_hooks");
@@ -24025,9 +24025,9 @@ var require_api_connect = __commonJS({
   }
 });
 
-// node_modules/undici/lib/api/index.js
+// ../../work/main/node_modules/undici/lib/api/index.js
 var require_api = __commonJS({
-  "node_modules/undici/lib/api/index.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/api/index.js"(exports, module) {
     "use strict";
     module.exports.request = require_api_request();
     module.exports.stream = require_api_stream();
@@ -24037,9 +24037,9 @@ var require_api = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/mock-errors.js
+// ../../work/main/node_modules/undici/lib/mock/mock-errors.js
 var require_mock_errors = __commonJS({
-  "node_modules/undici/lib/mock/mock-errors.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/mock/mock-errors.js"(exports, module) {
     "use strict";
     var { UndiciError } = require_errors();
     var kMockNotMatchedError = /* @__PURE__ */ Symbol.for("undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED");
@@ -24063,9 +24063,9 @@ var require_mock_errors = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/mock-symbols.js
+// ../../work/main/node_modules/undici/lib/mock/mock-symbols.js
 var require_mock_symbols = __commonJS({
-  "node_modules/undici/lib/mock/mock-symbols.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/mock/mock-symbols.js"(exports, module) {
     "use strict";
     module.exports = {
       kAgent: /* @__PURE__ */ Symbol("agent"),
@@ -24100,9 +24100,9 @@ var require_mock_symbols = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/mock-utils.js
+// ../../work/main/node_modules/undici/lib/mock/mock-utils.js
 var require_mock_utils = __commonJS({
-  "node_modules/undici/lib/mock/mock-utils.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/mock/mock-utils.js"(exports, module) {
     "use strict";
     var { MockNotMatchedError } = require_mock_errors();
     var {
@@ -24207,20 +24207,20 @@ var require_mock_utils = __commonJS({
       }
       return normalizedQp;
     }
-    function safeUrl(path4) {
-      if (typeof path4 !== "string") {
-        return path4;
+    function safeUrl(path5) {
+      if (typeof path5 !== "string") {
+        return path5;
       }
-      const pathSegments = path4.split("?", 3);
+      const pathSegments = path5.split("?", 3);
       if (pathSegments.length !== 2) {
-        return path4;
+        return path5;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path4, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path4);
+    function matchKey(mockDispatch2, { path: path5, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path5);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -24245,8 +24245,8 @@ var require_mock_utils = __commonJS({
       const basePath = key.query ? serializePathWithQuery(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
       const resolvedPathWithoutTrailingSlash = removeTrailingSlash(resolvedPath);
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path4, ignoreTrailingSlash }) => {
-        return ignoreTrailingSlash ? matchValue(removeTrailingSlash(safeUrl(path4)), resolvedPathWithoutTrailingSlash) : matchValue(safeUrl(path4), resolvedPath);
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path5, ignoreTrailingSlash }) => {
+        return ignoreTrailingSlash ? matchValue(removeTrailingSlash(safeUrl(path5)), resolvedPathWithoutTrailingSlash) : matchValue(safeUrl(path5), resolvedPath);
       });
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
@@ -24285,19 +24285,19 @@ var require_mock_utils = __commonJS({
         mockDispatches.splice(index2, 1);
       }
     }
-    function removeTrailingSlash(path4) {
-      while (path4.endsWith("/")) {
-        path4 = path4.slice(0, -1);
+    function removeTrailingSlash(path5) {
+      while (path5.endsWith("/")) {
+        path5 = path5.slice(0, -1);
       }
-      if (path4.length === 0) {
-        path4 = "/";
+      if (path5.length === 0) {
+        path5 = "/";
       }
-      return path4;
+      return path5;
     }
     function buildKey(opts) {
-      const { path: path4, method, body, headers, query } = opts;
+      const { path: path5, method, body, headers, query } = opts;
       return {
-        path: path4,
+        path: path5,
         method,
         body,
         headers,
@@ -24310,13 +24310,13 @@ var require_mock_utils = __commonJS({
       for (let i = 0; i < keys.length; ++i) {
         const key = keys[i];
         const value = data[key];
-        const name = Buffer.from(`${key}`);
+        const name2 = Buffer.from(`${key}`);
         if (Array.isArray(value)) {
           for (let j = 0; j < value.length; ++j) {
-            result.push(name, Buffer.from(`${value[j]}`));
+            result.push(name2, Buffer.from(`${value[j]}`));
           }
         } else {
-          result.push(name, Buffer.from(`${value}`));
+          result.push(name2, Buffer.from(`${value}`));
         }
       }
       return result;
@@ -24477,9 +24477,9 @@ var require_mock_utils = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/mock-interceptor.js
+// ../../work/main/node_modules/undici/lib/mock/mock-interceptor.js
 var require_mock_interceptor = __commonJS({
-  "node_modules/undici/lib/mock/mock-interceptor.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/mock/mock-interceptor.js"(exports, module) {
     "use strict";
     var { getResponseData, buildKey, addMockDispatch } = require_mock_utils();
     var {
@@ -24641,9 +24641,9 @@ var require_mock_interceptor = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/mock-client.js
+// ../../work/main/node_modules/undici/lib/mock/mock-client.js
 var require_mock_client = __commonJS({
-  "node_modules/undici/lib/mock/mock-client.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
     var { promisify } = __require("node:util");
     var Client = require_client();
@@ -24702,9 +24702,9 @@ var require_mock_client = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/mock-call-history.js
+// ../../work/main/node_modules/undici/lib/mock/mock-call-history.js
 var require_mock_call_history = __commonJS({
-  "node_modules/undici/lib/mock/mock-call-history.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/mock/mock-call-history.js"(exports, module) {
     "use strict";
     var { kMockCallHistoryAddLog } = require_mock_symbols();
     var { InvalidArgumentError } = require_errors();
@@ -24816,17 +24816,17 @@ var require_mock_call_history = __commonJS({
       lastCall() {
         return this.logs.at(-1);
       }
-      nthCall(number2) {
-        if (typeof number2 !== "number") {
+      nthCall(number3) {
+        if (typeof number3 !== "number") {
           throw new InvalidArgumentError("nthCall must be called with a number");
         }
-        if (!Number.isInteger(number2)) {
+        if (!Number.isInteger(number3)) {
           throw new InvalidArgumentError("nthCall must be called with an integer");
         }
-        if (Math.sign(number2) !== 1) {
+        if (Math.sign(number3) !== 1) {
           throw new InvalidArgumentError("nthCall must be called with a positive value. use firstCall or lastCall instead");
         }
-        return this.logs.at(number2 - 1);
+        return this.logs.at(number3 - 1);
       }
       filterCalls(criteria, options) {
         if (this.logs.length === 0) {
@@ -24902,9 +24902,9 @@ var require_mock_call_history = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/mock-pool.js
+// ../../work/main/node_modules/undici/lib/mock/mock-pool.js
 var require_mock_pool = __commonJS({
-  "node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
     var { promisify } = __require("node:util");
     var Pool = require_pool();
@@ -24963,9 +24963,9 @@ var require_mock_pool = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/pending-interceptors-formatter.js
+// ../../work/main/node_modules/undici/lib/mock/pending-interceptors-formatter.js
 var require_pending_interceptors_formatter = __commonJS({
-  "node_modules/undici/lib/mock/pending-interceptors-formatter.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/mock/pending-interceptors-formatter.js"(exports, module) {
     "use strict";
     var { Transform } = __require("node:stream");
     var { Console } = __require("node:console");
@@ -24987,10 +24987,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path4, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path5, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path4,
+            Path: path5,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -25004,9 +25004,9 @@ var require_pending_interceptors_formatter = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/mock-agent.js
+// ../../work/main/node_modules/undici/lib/mock/mock-agent.js
 var require_mock_agent = __commonJS({
-  "node_modules/undici/lib/mock/mock-agent.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/mock/mock-agent.js"(exports, module) {
     "use strict";
     var { kClients } = require_symbols();
     var Agent2 = require_agent();
@@ -25072,9 +25072,9 @@ var require_mock_agent = __commonJS({
         const acceptNonStandardSearchParameters = this[kMockAgentAcceptsNonStandardSearchParameters];
         const dispatchOpts = { ...opts };
         if (acceptNonStandardSearchParameters && dispatchOpts.path) {
-          const [path4, searchParams] = dispatchOpts.path.split("?");
+          const [path5, searchParams] = dispatchOpts.path.split("?");
           const normalizedSearchParams = normalizeSearchParams(searchParams, acceptNonStandardSearchParameters);
-          dispatchOpts.path = `${path4}?${normalizedSearchParams}`;
+          dispatchOpts.path = `${path5}?${normalizedSearchParams}`;
         }
         return this[kAgent].dispatch(dispatchOpts, handler);
       }
@@ -25188,9 +25188,9 @@ ${pendingInterceptorsFormatter.format(pending)}`.trim()
   }
 });
 
-// node_modules/undici/lib/mock/snapshot-utils.js
+// ../../work/main/node_modules/undici/lib/mock/snapshot-utils.js
 var require_snapshot_utils = __commonJS({
-  "node_modules/undici/lib/mock/snapshot-utils.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/mock/snapshot-utils.js"(exports, module) {
     "use strict";
     var { InvalidArgumentError } = require_errors();
     var { runtimeFeatures } = require_runtime_features();
@@ -25274,9 +25274,9 @@ var require_snapshot_utils = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/snapshot-recorder.js
+// ../../work/main/node_modules/undici/lib/mock/snapshot-recorder.js
 var require_snapshot_recorder = __commonJS({
-  "node_modules/undici/lib/mock/snapshot-recorder.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/mock/snapshot-recorder.js"(exports, module) {
     "use strict";
     var { writeFile: writeFile2, readFile: readFile3, mkdir } = __require("node:fs/promises");
     var { dirname: dirname4, resolve: resolve10 } = __require("node:path");
@@ -25344,8 +25344,8 @@ var require_snapshot_recorder = __commonJS({
         }
       }
       parts.push(formattedRequest.body);
-      const content = parts.join("|");
-      return hashId(content);
+      const content2 = parts.join("|");
+      return hashId(content2);
     }
     var SnapshotRecorder = class {
       /** @type {NodeJS.Timeout | null} */
@@ -25405,7 +25405,7 @@ var require_snapshot_recorder = __commonJS({
           return;
         }
         const request2 = formatRequestKey(requestOpts, this.#headerFilters, this.matchOptions);
-        const hash = createRequestHash(request2);
+        const hash2 = createRequestHash(request2);
         const normalizedHeaders = normalizeHeaders(response.headers);
         const responseData = {
           statusCode: response.statusCode,
@@ -25413,16 +25413,16 @@ var require_snapshot_recorder = __commonJS({
           body: Buffer.isBuffer(response.body) ? response.body.toString("base64") : Buffer.from(String(response.body || "")).toString("base64"),
           trailers: response.trailers
         };
-        if (this.#snapshots.size >= this.#maxSnapshots && !this.#snapshots.has(hash)) {
+        if (this.#snapshots.size >= this.#maxSnapshots && !this.#snapshots.has(hash2)) {
           const oldestKey = this.#snapshots.keys().next().value;
           this.#snapshots.delete(oldestKey);
         }
-        const existingSnapshot = this.#snapshots.get(hash);
+        const existingSnapshot = this.#snapshots.get(hash2);
         if (existingSnapshot && existingSnapshot.responses) {
           existingSnapshot.responses.push(responseData);
           existingSnapshot.timestamp = (/* @__PURE__ */ new Date()).toISOString();
         } else {
-          this.#snapshots.set(hash, {
+          this.#snapshots.set(hash2, {
             request: request2,
             responses: [responseData],
             // Always store as array for consistency
@@ -25458,8 +25458,8 @@ var require_snapshot_recorder = __commonJS({
           return void 0;
         }
         const request2 = formatRequestKey(requestOpts, this.#headerFilters, this.matchOptions);
-        const hash = createRequestHash(request2);
-        const snapshot = this.#snapshots.get(hash);
+        const hash2 = createRequestHash(request2);
+        const snapshot = this.#snapshots.get(hash2);
         if (!snapshot) return void 0;
         const currentCallCount = snapshot.callCount || 0;
         const responseIndex = Math.min(currentCallCount, snapshot.responses.length - 1);
@@ -25475,17 +25475,17 @@ var require_snapshot_recorder = __commonJS({
        * @return {Promise<void>} - Resolves when snapshots are loaded
        */
       async loadSnapshots(filePath) {
-        const path4 = filePath || this.#snapshotPath;
-        if (!path4) {
+        const path5 = filePath || this.#snapshotPath;
+        if (!path5) {
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile3(resolve10(path4), "utf8");
+          const data = await readFile3(resolve10(path5), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
-            for (const { hash, snapshot } of parsed) {
-              this.#snapshots.set(hash, snapshot);
+            for (const { hash: hash2, snapshot } of parsed) {
+              this.#snapshots.set(hash2, snapshot);
             }
           } else {
             this.#snapshots = new Map(Object.entries(parsed));
@@ -25494,7 +25494,7 @@ var require_snapshot_recorder = __commonJS({
           if (error.code === "ENOENT") {
             this.#snapshots.clear();
           } else {
-            throw new UndiciError(`Failed to load snapshots from ${path4}`, { cause: error });
+            throw new UndiciError(`Failed to load snapshots from ${path5}`, { cause: error });
           }
         }
       }
@@ -25505,14 +25505,14 @@ var require_snapshot_recorder = __commonJS({
        * @returns {Promise<void>} - Resolves when snapshots are saved
        */
       async saveSnapshots(filePath) {
-        const path4 = filePath || this.#snapshotPath;
-        if (!path4) {
+        const path5 = filePath || this.#snapshotPath;
+        if (!path5) {
           throw new InvalidArgumentError("Snapshot path is required");
         }
-        const resolvedPath = resolve10(path4);
+        const resolvedPath = resolve10(path5);
         await mkdir(dirname4(resolvedPath), { recursive: true });
-        const data = Array.from(this.#snapshots.entries()).map(([hash, snapshot]) => ({
-          hash,
+        const data = Array.from(this.#snapshots.entries()).map(([hash2, snapshot]) => ({
+          hash: hash2,
           snapshot
         }));
         await writeFile2(resolvedPath, JSON.stringify(data, null, 2), { flush: true });
@@ -25554,8 +25554,8 @@ var require_snapshot_recorder = __commonJS({
        */
       deleteSnapshot(requestOpts) {
         const request2 = formatRequestKey(requestOpts, this.#headerFilters, this.matchOptions);
-        const hash = createRequestHash(request2);
-        return this.#snapshots.delete(hash);
+        const hash2 = createRequestHash(request2);
+        return this.#snapshots.delete(hash2);
       }
       /**
        * Gets information about a specific snapshot
@@ -25564,11 +25564,11 @@ var require_snapshot_recorder = __commonJS({
        */
       getSnapshotInfo(requestOpts) {
         const request2 = formatRequestKey(requestOpts, this.#headerFilters, this.matchOptions);
-        const hash = createRequestHash(request2);
-        const snapshot = this.#snapshots.get(hash);
+        const hash2 = createRequestHash(request2);
+        const snapshot = this.#snapshots.get(hash2);
         if (!snapshot) return null;
         return {
-          hash,
+          hash: hash2,
           request: snapshot.request,
           responseCount: snapshot.responses ? snapshot.responses.length : snapshot.response ? 1 : 0,
           // .response for legacy snapshots
@@ -25584,8 +25584,8 @@ var require_snapshot_recorder = __commonJS({
       replaceSnapshots(snapshotData) {
         this.#snapshots.clear();
         if (Array.isArray(snapshotData)) {
-          for (const { hash, snapshot } of snapshotData) {
-            this.#snapshots.set(hash, snapshot);
+          for (const { hash: hash2, snapshot } of snapshotData) {
+            this.#snapshots.set(hash2, snapshot);
           }
         } else if (snapshotData && typeof snapshotData === "object") {
           this.#snapshots = new Map(Object.entries(snapshotData));
@@ -25650,9 +25650,9 @@ var require_snapshot_recorder = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/snapshot-agent.js
+// ../../work/main/node_modules/undici/lib/mock/snapshot-agent.js
 var require_snapshot_agent = __commonJS({
-  "node_modules/undici/lib/mock/snapshot-agent.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/mock/snapshot-agent.js"(exports, module) {
     "use strict";
     var Agent2 = require_agent();
     var MockAgent = require_mock_agent();
@@ -25937,9 +25937,9 @@ var require_snapshot_agent = __commonJS({
   }
 });
 
-// node_modules/undici/lib/global.js
+// ../../work/main/node_modules/undici/lib/global.js
 var require_global2 = __commonJS({
-  "node_modules/undici/lib/global.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/global.js"(exports, module) {
     "use strict";
     var globalDispatcher = /* @__PURE__ */ Symbol.for("undici.globalDispatcher.2");
     var legacyGlobalDispatcher = /* @__PURE__ */ Symbol.for("undici.globalDispatcher.1");
@@ -25991,9 +25991,9 @@ var require_global2 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/handler/decorator-handler.js
+// ../../work/main/node_modules/undici/lib/handler/decorator-handler.js
 var require_decorator_handler = __commonJS({
-  "node_modules/undici/lib/handler/decorator-handler.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/handler/decorator-handler.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var WrapHandler = require_wrap_handler();
@@ -26047,9 +26047,9 @@ var require_decorator_handler = __commonJS({
   }
 });
 
-// node_modules/undici/lib/handler/redirect-handler.js
+// ../../work/main/node_modules/undici/lib/handler/redirect-handler.js
 var require_redirect_handler = __commonJS({
-  "node_modules/undici/lib/handler/redirect-handler.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/handler/redirect-handler.js"(exports, module) {
     "use strict";
     var util = require_util();
     var { kBodyUsed, kRedirectCacheControl } = require_symbols();
@@ -26150,15 +26150,15 @@ var require_redirect_handler = __commonJS({
           receivedAt: Date.now()
         });
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path4 = search ? `${pathname}${search}` : pathname;
-        const redirectUrlString = `${origin}${path4}`;
+        const path5 = search ? `${pathname}${search}` : pathname;
+        const redirectUrlString = `${origin}${path5}`;
         for (const historyUrl of this.history) {
           if (historyUrl.toString() === redirectUrlString) {
             throw new InvalidArgumentError(`Redirect loop detected. Cannot redirect to ${origin}. This typically happens when using a Client or Pool with cross-origin redirects. Use an Agent for cross-origin redirects.`);
           }
         }
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path4;
+        this.opts.path = path5;
         this.opts.origin = origin;
         this.opts.query = null;
       }
@@ -26187,8 +26187,8 @@ var require_redirect_handler = __commonJS({
         return true;
       }
       if (unknownOrigin && (header.length === 13 || header.length === 6 || header.length === 19)) {
-        const name = util.headerNameToString(header);
-        return name === "authorization" || name === "cookie" || name === "proxy-authorization";
+        const name2 = util.headerNameToString(header);
+        return name2 === "authorization" || name2 === "cookie" || name2 === "proxy-authorization";
       }
       return false;
     }
@@ -26224,9 +26224,9 @@ var require_redirect_handler = __commonJS({
   }
 });
 
-// node_modules/undici/lib/interceptor/redirect.js
+// ../../work/main/node_modules/undici/lib/interceptor/redirect.js
 var require_redirect = __commonJS({
-  "node_modules/undici/lib/interceptor/redirect.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/interceptor/redirect.js"(exports, module) {
     "use strict";
     var RedirectHandler = require_redirect_handler();
     function createRedirectInterceptor({ maxRedirections: defaultMaxRedirections } = {}) {
@@ -26246,9 +26246,9 @@ var require_redirect = __commonJS({
   }
 });
 
-// node_modules/undici/lib/interceptor/response-error.js
+// ../../work/main/node_modules/undici/lib/interceptor/response-error.js
 var require_response_error = __commonJS({
-  "node_modules/undici/lib/interceptor/response-error.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/interceptor/response-error.js"(exports, module) {
     "use strict";
     var DecoratorHandler = require_decorator_handler();
     var { ResponseError } = require_errors();
@@ -26328,9 +26328,9 @@ var require_response_error = __commonJS({
   }
 });
 
-// node_modules/undici/lib/interceptor/retry.js
+// ../../work/main/node_modules/undici/lib/interceptor/retry.js
 var require_retry = __commonJS({
-  "node_modules/undici/lib/interceptor/retry.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/interceptor/retry.js"(exports, module) {
     "use strict";
     var RetryHandler = require_retry_handler();
     module.exports = (globalOpts) => {
@@ -26352,9 +26352,9 @@ var require_retry = __commonJS({
   }
 });
 
-// node_modules/undici/lib/interceptor/dump.js
+// ../../work/main/node_modules/undici/lib/interceptor/dump.js
 var require_dump = __commonJS({
-  "node_modules/undici/lib/interceptor/dump.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/interceptor/dump.js"(exports, module) {
     "use strict";
     var { InvalidArgumentError, RequestAbortedError } = require_errors();
     var DecoratorHandler = require_decorator_handler();
@@ -26429,9 +26429,9 @@ var require_dump = __commonJS({
   }
 });
 
-// node_modules/undici/lib/interceptor/dns.js
+// ../../work/main/node_modules/undici/lib/interceptor/dns.js
 var require_dns = __commonJS({
-  "node_modules/undici/lib/interceptor/dns.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/interceptor/dns.js"(exports, module) {
     "use strict";
     var { isIP } = __require("node:net");
     var { lookup } = __require("node:dns");
@@ -26729,8 +26729,8 @@ var require_dns = __commonJS({
       deleteRecords(origin) {
         this.storage.delete(origin.hostname);
       }
-      getHandler(meta, opts) {
-        return new DNSDispatchHandler(this, meta, opts);
+      getHandler(meta2, opts) {
+        return new DNSDispatchHandler(this, meta2, opts);
       }
     };
     var DNSDispatchHandler = class extends DecoratorHandler {
@@ -26868,9 +26868,9 @@ var require_dns = __commonJS({
   }
 });
 
-// node_modules/undici/lib/util/cache.js
+// ../../work/main/node_modules/undici/lib/util/cache.js
 var require_cache = __commonJS({
-  "node_modules/undici/lib/util/cache.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/util/cache.js"(exports, module) {
     "use strict";
     var {
       safeHTTPMethods,
@@ -27330,26 +27330,26 @@ var require_cache = __commonJS({
       }
       return false;
     }
-    function assertCacheStore(store, name = "CacheStore") {
+    function assertCacheStore(store, name2 = "CacheStore") {
       if (typeof store !== "object" || store === null) {
-        throw new TypeError(`expected type of ${name} to be a CacheStore, got ${store === null ? "null" : typeof store}`);
+        throw new TypeError(`expected type of ${name2} to be a CacheStore, got ${store === null ? "null" : typeof store}`);
       }
       for (const fn of ["get", "createWriteStream", "delete"]) {
         if (typeof store[fn] !== "function") {
-          throw new TypeError(`${name} needs to have a \`${fn}()\` function`);
+          throw new TypeError(`${name2} needs to have a \`${fn}()\` function`);
         }
       }
     }
-    function assertCacheMethods(methods, name = "CacheMethods") {
+    function assertCacheMethods(methods, name2 = "CacheMethods") {
       if (!Array.isArray(methods)) {
-        throw new TypeError(`expected type of ${name} needs to be an array, got ${methods === null ? "null" : typeof methods}`);
+        throw new TypeError(`expected type of ${name2} needs to be an array, got ${methods === null ? "null" : typeof methods}`);
       }
       if (methods.length === 0) {
-        throw new TypeError(`${name} needs to have at least one method`);
+        throw new TypeError(`${name2} needs to have at least one method`);
       }
       for (const method of methods) {
         if (!arrayIncludes(safeHTTPMethods, method)) {
-          throw new TypeError(`element of ${name}-array needs to be one of following values: ${safeHTTPMethods.join(", ")}, got ${method}`);
+          throw new TypeError(`element of ${name2}-array needs to be one of following values: ${safeHTTPMethods.join(", ")}, got ${method}`);
         }
       }
     }
@@ -27384,9 +27384,9 @@ var require_cache = __commonJS({
   }
 });
 
-// node_modules/undici/lib/util/date.js
+// ../../work/main/node_modules/undici/lib/util/date.js
 var require_date = __commonJS({
-  "node_modules/undici/lib/util/date.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/util/date.js"(exports, module) {
     "use strict";
     function parseHttpDate(date) {
       switch (date[3]) {
@@ -27884,9 +27884,9 @@ var require_date = __commonJS({
   }
 });
 
-// node_modules/undici/lib/handler/cache-handler.js
+// ../../work/main/node_modules/undici/lib/handler/cache-handler.js
 var require_cache_handler = __commonJS({
-  "node_modules/undici/lib/handler/cache-handler.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/handler/cache-handler.js"(exports, module) {
     "use strict";
     var util = require_util();
     var { kRedirectCacheControl } = require_symbols();
@@ -27950,9 +27950,9 @@ var require_cache_handler = __commonJS({
     function appendConnectionHeaderTokens(headersToRemove, connectionHeader) {
       const values = Array.isArray(connectionHeader) ? connectionHeader : [connectionHeader];
       for (let i = 0; i < values.length; i++) {
-        const tokens = values[i].split(",");
-        for (let j = 0; j < tokens.length; j++) {
-          headersToRemove.push(trimOWS(tokens[j]).toLowerCase());
+        const tokens2 = values[i].split(",");
+        for (let j = 0; j < tokens2.length; j++) {
+          headersToRemove.push(trimOWS(tokens2[j]).toLowerCase());
         }
       }
     }
@@ -27975,10 +27975,10 @@ var require_cache_handler = __commonJS({
       }
       return locationUrl.pathname + locationUrl.search;
     }
-    function deleteCachedUri(store, cacheKey2, path4) {
+    function deleteCachedUri(store, cacheKey2, path5) {
       deleteCachedValue(store, {
         ...cacheKey2,
-        path: path4
+        path: path5
       });
       for (let i = 0; i < util.safeHTTPMethods.length; i++) {
         const method = util.safeHTTPMethods[i];
@@ -27986,7 +27986,7 @@ var require_cache_handler = __commonJS({
           deleteCachedValue(store, {
             ...cacheKey2,
             method,
-            path: path4
+            path: path5
           });
         }
       }
@@ -27997,9 +27997,9 @@ var require_cache_handler = __commonJS({
       }
       const values = Array.isArray(headerValue) ? headerValue : [headerValue];
       for (let i = 0; i < values.length; i++) {
-        const path4 = getSameOriginPath(cacheKey2, values[i]);
-        if (path4 !== void 0) {
-          deleteCachedUri(store, cacheKey2, path4);
+        const path5 = getSameOriginPath(cacheKey2, values[i]);
+        if (path5 !== void 0) {
+          deleteCachedUri(store, cacheKey2, path5);
         }
       }
     }
@@ -28632,9 +28632,9 @@ var require_cache_handler = __commonJS({
   }
 });
 
-// node_modules/undici/lib/cache/memory-cache-store.js
+// ../../work/main/node_modules/undici/lib/cache/memory-cache-store.js
 var require_memory_cache_store = __commonJS({
-  "node_modules/undici/lib/cache/memory-cache-store.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/cache/memory-cache-store.js"(exports, module) {
     "use strict";
     var { Writable } = __require("node:stream");
     var { EventEmitter } = __require("node:events");
@@ -28701,18 +28701,18 @@ var require_memory_cache_store = __commonJS({
         const topLevelKey = `${key.origin}:${key.path}`;
         const now = Date.now();
         const entries = this.#entries.get(topLevelKey);
-        const entry = entries ? findEntry(key, entries, now) : null;
-        return entry == null ? void 0 : {
-          statusMessage: entry.statusMessage,
-          statusCode: entry.statusCode,
-          headers: entry.headers,
-          body: entry.body,
-          vary: entry.vary ? entry.vary : void 0,
-          etag: entry.etag,
-          cacheControlDirectives: entry.cacheControlDirectives,
-          cachedAt: entry.cachedAt,
-          staleAt: entry.staleAt,
-          deleteAt: entry.deleteAt
+        const entry2 = entries ? findEntry(key, entries, now) : null;
+        return entry2 == null ? void 0 : {
+          statusMessage: entry2.statusMessage,
+          statusCode: entry2.statusCode,
+          headers: entry2.headers,
+          body: entry2.body,
+          vary: entry2.vary ? entry2.vary : void 0,
+          etag: entry2.etag,
+          cacheControlDirectives: entry2.cacheControlDirectives,
+          cachedAt: entry2.cachedAt,
+          staleAt: entry2.staleAt,
+          deleteAt: entry2.deleteAt
         };
       }
       /**
@@ -28725,17 +28725,17 @@ var require_memory_cache_store = __commonJS({
         assertCacheValue(val);
         const topLevelKey = `${key.origin}:${key.path}`;
         const store = this;
-        const entry = { ...key, ...val, body: [], size: 0 };
+        const entry2 = { ...key, ...val, body: [], size: 0 };
         return new Writable({
           write(chunk, encoding, callback) {
             if (typeof chunk === "string") {
               chunk = Buffer.from(chunk, encoding);
             }
-            entry.size += chunk.byteLength;
-            if (entry.size >= store.#maxEntrySize) {
+            entry2.size += chunk.byteLength;
+            if (entry2.size >= store.#maxEntrySize) {
               this.destroy();
             } else {
-              entry.body.push(chunk);
+              entry2.body.push(chunk);
             }
             callback(null);
           },
@@ -28748,13 +28748,13 @@ var require_memory_cache_store = __commonJS({
             const previousEntry = findEntry(key, entries, Date.now());
             if (previousEntry) {
               const index2 = entries.indexOf(previousEntry);
-              entries.splice(index2, 1, entry);
+              entries.splice(index2, 1, entry2);
               store.#size -= previousEntry.size;
             } else {
-              entries.push(entry);
+              entries.push(entry2);
               store.#count += 1;
             }
-            store.#size += entry.size;
+            store.#size += entry2.size;
             if (store.#size > store.#maxSize || store.#count > store.#maxCount) {
               if (!store.#hasEmittedMaxSizeEvent) {
                 store.emit("maxSizeExceeded", {
@@ -28766,8 +28766,8 @@ var require_memory_cache_store = __commonJS({
                 store.#hasEmittedMaxSizeEvent = true;
               }
               for (const [key2, entries2] of store.#entries) {
-                for (const entry2 of entries2.splice(0, entries2.length / 2)) {
-                  store.#size -= entry2.size;
+                for (const entry3 of entries2.splice(0, entries2.length / 2)) {
+                  store.#size -= entry3.size;
                   store.#count -= 1;
                 }
                 if (entries2.length === 0) {
@@ -28790,8 +28790,8 @@ var require_memory_cache_store = __commonJS({
           throw new TypeError(`expected key to be object, got ${typeof key}`);
         }
         const topLevelKey = `${key.origin}:${key.path}`;
-        for (const entry of this.#entries.get(topLevelKey) ?? []) {
-          this.#size -= entry.size;
+        for (const entry2 of this.#entries.get(topLevelKey) ?? []) {
+          this.#size -= entry2.size;
           this.#count -= 1;
         }
         this.#entries.delete(topLevelKey);
@@ -28799,18 +28799,18 @@ var require_memory_cache_store = __commonJS({
     };
     function findEntry(key, entries, now) {
       for (let i = 0; i < entries.length; i++) {
-        const entry = entries[i];
-        if (entry.deleteAt > now && entry.method === key.method && varyMatches(key, entry)) {
-          return entry;
+        const entry2 = entries[i];
+        if (entry2.deleteAt > now && entry2.method === key.method && varyMatches(key, entry2)) {
+          return entry2;
         }
       }
     }
-    function varyMatches(key, entry) {
-      if (entry.vary == null) {
+    function varyMatches(key, entry2) {
+      if (entry2.vary == null) {
         return true;
       }
-      for (const headerName in entry.vary) {
-        if (Object.hasOwn(entry.vary, headerName) && !headerValueEquals(key.headers?.[headerName], entry.vary[headerName])) {
+      for (const headerName in entry2.vary) {
+        if (Object.hasOwn(entry2.vary, headerName) && !headerValueEquals(key.headers?.[headerName], entry2.vary[headerName])) {
           return false;
         }
       }
@@ -28840,9 +28840,9 @@ var require_memory_cache_store = __commonJS({
   }
 });
 
-// node_modules/undici/lib/handler/cache-revalidation-handler.js
+// ../../work/main/node_modules/undici/lib/handler/cache-revalidation-handler.js
 var require_cache_revalidation_handler = __commonJS({
-  "node_modules/undici/lib/handler/cache-revalidation-handler.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/handler/cache-revalidation-handler.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var CacheRevalidationHandler = class {
@@ -28927,9 +28927,9 @@ var require_cache_revalidation_handler = __commonJS({
   }
 });
 
-// node_modules/undici/lib/interceptor/cache.js
+// ../../work/main/node_modules/undici/lib/interceptor/cache.js
 var require_cache2 = __commonJS({
-  "node_modules/undici/lib/interceptor/cache.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/interceptor/cache.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { Readable } = __require("node:stream");
@@ -28949,15 +28949,15 @@ var require_cache2 = __commonJS({
     } = require_cache();
     var { AbortError } = require_errors();
     var { parseHttpDate } = require_date();
-    function assertCacheOrigins(origins, name) {
+    function assertCacheOrigins(origins, name2) {
       if (origins === void 0) return;
       if (!Array.isArray(origins)) {
-        throw new TypeError(`expected ${name} to be an array or undefined, got ${typeof origins}`);
+        throw new TypeError(`expected ${name2} to be an array or undefined, got ${typeof origins}`);
       }
       for (let i = 0; i < origins.length; i++) {
         const origin = origins[i];
         if (typeof origin !== "string" && !(origin instanceof RegExp)) {
-          throw new TypeError(`expected ${name}[${i}] to be a string or RegExp, got ${typeof origin}`);
+          throw new TypeError(`expected ${name2}[${i}] to be a string or RegExp, got ${typeof origin}`);
         }
       }
     }
@@ -29437,9 +29437,9 @@ var require_cache2 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/interceptor/decompress.js
+// ../../work/main/node_modules/undici/lib/interceptor/decompress.js
 var require_decompress = __commonJS({
-  "node_modules/undici/lib/interceptor/decompress.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/interceptor/decompress.js"(exports, module) {
     "use strict";
     var { createInflate: createInflate2, createGunzip: createGunzip2, createBrotliDecompress: createBrotliDecompress2, createZstdDecompress } = __require("node:zlib");
     var { pipeline, Transform: TransformStream2 } = __require("node:stream");
@@ -29824,8 +29824,8 @@ var require_decompress = __commonJS({
             const filteredHeaders = [];
             for (let i = 0; i < rawHeaders.length; i += 2) {
               const headerName = rawHeaders[i];
-              const name = Buffer.isBuffer(headerName) ? headerName.toString("latin1") : `${headerName}`;
-              const lowerName = name.toLowerCase();
+              const name2 = Buffer.isBuffer(headerName) ? headerName.toString("latin1") : `${headerName}`;
+              const lowerName = name2.toLowerCase();
               if (lowerName === "content-encoding" || lowerName === "content-length") {
                 continue;
               }
@@ -29833,10 +29833,10 @@ var require_decompress = __commonJS({
             }
             rawHeaders.splice(0, rawHeaders.length, ...filteredHeaders);
           } else if (typeof rawHeaders === "object") {
-            for (const name of Object.keys(rawHeaders)) {
-              const lowerName = name.toLowerCase();
+            for (const name2 of Object.keys(rawHeaders)) {
+              const lowerName = name2.toLowerCase();
               if (lowerName === "content-encoding" || lowerName === "content-length") {
-                delete rawHeaders[name];
+                delete rawHeaders[name2];
               }
             }
           }
@@ -29914,9 +29914,9 @@ var require_decompress = __commonJS({
   }
 });
 
-// node_modules/undici/lib/handler/deduplication-handler.js
+// ../../work/main/node_modules/undici/lib/handler/deduplication-handler.js
 var require_deduplication_handler = __commonJS({
-  "node_modules/undici/lib/handler/deduplication-handler.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/handler/deduplication-handler.js"(exports, module) {
     "use strict";
     var { RequestAbortedError } = require_errors();
     var DEFAULT_MAX_BUFFER_SIZE = 5 * 1024 * 1024;
@@ -30305,9 +30305,9 @@ var require_deduplication_handler = __commonJS({
   }
 });
 
-// node_modules/undici/lib/interceptor/deduplicate.js
+// ../../work/main/node_modules/undici/lib/interceptor/deduplicate.js
 var require_deduplicate = __commonJS({
-  "node_modules/undici/lib/interceptor/deduplicate.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/interceptor/deduplicate.js"(exports, module) {
     "use strict";
     var diagnosticsChannel = __require("node:diagnostics_channel");
     var util = require_util();
@@ -30341,8 +30341,8 @@ var require_deduplicate = __commonJS({
       if (!Number.isFinite(maxBufferSize) || maxBufferSize <= 0) {
         throw new TypeError(`expected opts.maxBufferSize to be a positive finite number, got ${maxBufferSize}`);
       }
-      const skipHeaderNamesSet = new Set(skipHeaderNames.map((name) => name.toLowerCase()));
-      const excludeHeaderNamesSet = new Set(excludeHeaderNames.map((name) => name.toLowerCase()));
+      const skipHeaderNamesSet = new Set(skipHeaderNames.map((name2) => name2.toLowerCase()));
+      const excludeHeaderNamesSet = new Set(excludeHeaderNames.map((name2) => name2.toLowerCase()));
       const pendingRequests = /* @__PURE__ */ new Map();
       return (dispatch) => {
         return (opts2, handler) => {
@@ -30390,9 +30390,9 @@ var require_deduplicate = __commonJS({
   }
 });
 
-// node_modules/undici/lib/cache/sqlite-cache-store.js
+// ../../work/main/node_modules/undici/lib/cache/sqlite-cache-store.js
 var require_sqlite_cache_store = __commonJS({
-  "node_modules/undici/lib/cache/sqlite-cache-store.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/cache/sqlite-cache-store.js"(exports, module) {
     "use strict";
     var { Writable } = __require("node:stream");
     var { assertCacheKey, assertCacheValue } = require_cache();
@@ -30754,9 +30754,9 @@ var require_sqlite_cache_store = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/headers.js
+// ../../work/main/node_modules/undici/lib/web/fetch/headers.js
 var require_headers = __commonJS({
-  "node_modules/undici/lib/web/fetch/headers.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/fetch/headers.js"(exports, module) {
     "use strict";
     var { kConstruct } = require_symbols();
     var { kEnumerableProperty } = require_util();
@@ -30803,12 +30803,12 @@ var require_headers = __commonJS({
         });
       }
     }
-    function appendHeader(headers, name, value) {
+    function appendHeader(headers, name2, value) {
       value = headerValueNormalize(value);
-      if (!isValidHeaderName(name)) {
+      if (!isValidHeaderName(name2)) {
         throw webidl.errors.invalidArgument({
           prefix: "Headers.append",
-          value: name,
+          value: name2,
           type: "header name"
         });
       } else if (!isValidHeaderValue(value)) {
@@ -30821,7 +30821,7 @@ var require_headers = __commonJS({
       if (getHeadersGuard(headers) === "immutable") {
         throw new TypeError("immutable");
       }
-      return getHeadersList(headers).append(name, value, false);
+      return getHeadersList(headers).append(name2, value, false);
     }
     function headersListSortAndCombine(target) {
       const headersList = getHeadersList(target);
@@ -30838,13 +30838,13 @@ var require_headers = __commonJS({
         return headersList.sortedMap = names2;
       }
       for (let i = 0; i < names2.length; ++i) {
-        const { 0: name, 1: value } = names2[i];
-        if (name === "set-cookie") {
+        const { 0: name2, 1: value } = names2[i];
+        if (name2 === "set-cookie") {
           for (let j = 0; j < cookies.length; ++j) {
-            headers.push([name, cookies[j]]);
+            headers.push([name2, cookies[j]]);
           }
         } else {
-          headers.push([name, value]);
+          headers.push([name2, value]);
         }
       }
       return headersList.sortedMap = headers;
@@ -30872,8 +30872,8 @@ var require_headers = __commonJS({
        * @param {string} name
        * @param {boolean} isLowerCase
        */
-      contains(name, isLowerCase) {
-        return this.headersMap.has(isLowerCase ? name : name.toLowerCase());
+      contains(name2, isLowerCase) {
+        return this.headersMap.has(isLowerCase ? name2 : name2.toLowerCase());
       }
       clear() {
         this.headersMap.clear();
@@ -30886,9 +30886,9 @@ var require_headers = __commonJS({
        * @param {string} value
        * @param {boolean} isLowerCase
        */
-      append(name, value, isLowerCase) {
+      append(name2, value, isLowerCase) {
         this.sortedMap = null;
-        const lowercaseName = isLowerCase ? name : name.toLowerCase();
+        const lowercaseName = isLowerCase ? name2 : name2.toLowerCase();
         const exists2 = this.headersMap.get(lowercaseName);
         if (exists2) {
           const delimiter2 = lowercaseName === "cookie" ? "; " : ", ";
@@ -30897,7 +30897,7 @@ var require_headers = __commonJS({
             value: `${exists2.value}${delimiter2}${value}`
           });
         } else {
-          this.headersMap.set(lowercaseName, { name, value });
+          this.headersMap.set(lowercaseName, { name: name2, value });
         }
         if (lowercaseName === "set-cookie") {
           (this.cookies ??= []).push(value);
@@ -30909,26 +30909,26 @@ var require_headers = __commonJS({
        * @param {string} value
        * @param {boolean} isLowerCase
        */
-      set(name, value, isLowerCase) {
+      set(name2, value, isLowerCase) {
         this.sortedMap = null;
-        const lowercaseName = isLowerCase ? name : name.toLowerCase();
+        const lowercaseName = isLowerCase ? name2 : name2.toLowerCase();
         if (lowercaseName === "set-cookie") {
           this.cookies = [value];
         }
-        this.headersMap.set(lowercaseName, { name, value });
+        this.headersMap.set(lowercaseName, { name: name2, value });
       }
       /**
        * @see https://fetch.spec.whatwg.org/#concept-header-list-delete
        * @param {string} name
        * @param {boolean} isLowerCase
        */
-      delete(name, isLowerCase) {
+      delete(name2, isLowerCase) {
         this.sortedMap = null;
-        if (!isLowerCase) name = name.toLowerCase();
-        if (name === "set-cookie") {
+        if (!isLowerCase) name2 = name2.toLowerCase();
+        if (name2 === "set-cookie") {
           this.cookies = null;
         }
-        this.headersMap.delete(name);
+        this.headersMap.delete(name2);
       }
       /**
        * @see https://fetch.spec.whatwg.org/#concept-header-list-get
@@ -30936,19 +30936,19 @@ var require_headers = __commonJS({
        * @param {boolean} isLowerCase
        * @returns {string | null}
        */
-      get(name, isLowerCase) {
-        return this.headersMap.get(isLowerCase ? name : name.toLowerCase())?.value ?? null;
+      get(name2, isLowerCase) {
+        return this.headersMap.get(isLowerCase ? name2 : name2.toLowerCase())?.value ?? null;
       }
       *[Symbol.iterator]() {
-        for (const { 0: name, 1: { value } } of this.headersMap) {
-          yield [name, value];
+        for (const { 0: name2, 1: { value } } of this.headersMap) {
+          yield [name2, value];
         }
       }
       get entries() {
         const headers = {};
         if (this.headersMap.size !== 0) {
-          for (const { name, value } of this.headersMap.values()) {
-            headers[name] = value;
+          for (const { name: name2, value } of this.headersMap.values()) {
+            headers[name2] = value;
           }
         }
         return headers;
@@ -30959,13 +30959,13 @@ var require_headers = __commonJS({
       get entriesList() {
         const headers = [];
         if (this.headersMap.size !== 0) {
-          for (const { 0: lowerName, 1: { name, value } } of this.headersMap) {
+          for (const { 0: lowerName, 1: { name: name2, value } } of this.headersMap) {
             if (lowerName === "set-cookie") {
               for (const cookie of this.cookies) {
-                headers.push([name, cookie]);
+                headers.push([name2, cookie]);
               }
             } else {
-              headers.push([name, value]);
+              headers.push([name2, value]);
             }
           }
         }
@@ -31011,8 +31011,8 @@ var require_headers = __commonJS({
           return array;
         } else {
           let i = 0;
-          for (const { 0: name, 1: { value } } of this.headersMap) {
-            array[i++] = [name, value];
+          for (const { 0: name2, 1: { value } } of this.headersMap) {
+            array[i++] = [name2, value];
             assert(value !== null);
           }
           return array.sort(compareHeaderName);
@@ -31042,77 +31042,77 @@ var require_headers = __commonJS({
         }
       }
       // https://fetch.spec.whatwg.org/#dom-headers-append
-      append(name, value) {
+      append(name2, value) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 2, "Headers.append");
         const prefix = "Headers.append";
-        name = webidl.converters.ByteString(name, prefix, "name");
+        name2 = webidl.converters.ByteString(name2, prefix, "name");
         value = webidl.converters.ByteString(value, prefix, "value");
-        return appendHeader(this, name, value);
+        return appendHeader(this, name2, value);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-delete
-      delete(name) {
+      delete(name2) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 1, "Headers.delete");
         const prefix = "Headers.delete";
-        name = webidl.converters.ByteString(name, prefix, "name");
-        if (!isValidHeaderName(name)) {
+        name2 = webidl.converters.ByteString(name2, prefix, "name");
+        if (!isValidHeaderName(name2)) {
           throw webidl.errors.invalidArgument({
             prefix: "Headers.delete",
-            value: name,
+            value: name2,
             type: "header name"
           });
         }
         if (this.#guard === "immutable") {
           throw new TypeError("immutable");
         }
-        if (!this.#headersList.contains(name, false)) {
+        if (!this.#headersList.contains(name2, false)) {
           return;
         }
-        this.#headersList.delete(name, false);
+        this.#headersList.delete(name2, false);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-get
-      get(name) {
+      get(name2) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 1, "Headers.get");
         const prefix = "Headers.get";
-        name = webidl.converters.ByteString(name, prefix, "name");
-        if (!isValidHeaderName(name)) {
+        name2 = webidl.converters.ByteString(name2, prefix, "name");
+        if (!isValidHeaderName(name2)) {
           throw webidl.errors.invalidArgument({
             prefix,
-            value: name,
+            value: name2,
             type: "header name"
           });
         }
-        return this.#headersList.get(name, false);
+        return this.#headersList.get(name2, false);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-has
-      has(name) {
+      has(name2) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 1, "Headers.has");
         const prefix = "Headers.has";
-        name = webidl.converters.ByteString(name, prefix, "name");
-        if (!isValidHeaderName(name)) {
+        name2 = webidl.converters.ByteString(name2, prefix, "name");
+        if (!isValidHeaderName(name2)) {
           throw webidl.errors.invalidArgument({
             prefix,
-            value: name,
+            value: name2,
             type: "header name"
           });
         }
-        return this.#headersList.contains(name, false);
+        return this.#headersList.contains(name2, false);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-set
-      set(name, value) {
+      set(name2, value) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 2, "Headers.set");
         const prefix = "Headers.set";
-        name = webidl.converters.ByteString(name, prefix, "name");
+        name2 = webidl.converters.ByteString(name2, prefix, "name");
         value = webidl.converters.ByteString(value, prefix, "value");
         value = headerValueNormalize(value);
-        if (!isValidHeaderName(name)) {
+        if (!isValidHeaderName(name2)) {
           throw webidl.errors.invalidArgument({
             prefix,
-            value: name,
+            value: name2,
             type: "header name"
           });
         } else if (!isValidHeaderValue(value)) {
@@ -31125,7 +31125,7 @@ var require_headers = __commonJS({
         if (this.#guard === "immutable") {
           throw new TypeError("immutable");
         }
-        this.#headersList.set(name, value, false);
+        this.#headersList.set(name2, value, false);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
@@ -31215,9 +31215,9 @@ var require_headers = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/response.js
+// ../../work/main/node_modules/undici/lib/web/fetch/response.js
 var require_response = __commonJS({
-  "node_modules/undici/lib/web/fetch/response.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/fetch/response.js"(exports, module) {
     "use strict";
     var { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
     var { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = require_body();
@@ -31579,9 +31579,9 @@ var require_response = __commonJS({
       }
       return response;
     }
-    webidl.converters.XMLHttpRequestBodyInit = function(V, prefix, name) {
+    webidl.converters.XMLHttpRequestBodyInit = function(V, prefix, name2) {
       if (typeof V === "string") {
-        return webidl.converters.USVString(V, prefix, name);
+        return webidl.converters.USVString(V, prefix, name2);
       }
       if (webidl.is.Blob(V)) {
         return V;
@@ -31595,7 +31595,7 @@ var require_response = __commonJS({
       if (webidl.is.URLSearchParams(V)) {
         return V;
       }
-      return webidl.converters.DOMString(V, prefix, name);
+      return webidl.converters.DOMString(V, prefix, name2);
     };
     webidl.converters.BodyInit = function(V, prefix, argument) {
       if (webidl.is.ReadableStream(V)) {
@@ -31637,9 +31637,9 @@ var require_response = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/request.js
+// ../../work/main/node_modules/undici/lib/web/fetch/request.js
 var require_request2 = __commonJS({
-  "node_modules/undici/lib/web/fetch/request.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/fetch/request.js"(exports, module) {
     "use strict";
     var { extractBody, mixinBody, cloneBody, bodyUnusable } = require_body();
     var { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = require_headers();
@@ -31927,8 +31927,8 @@ var require_request2 = __commonJS({
           const headers = init.headers !== void 0 ? init.headers : new HeadersList(headersList);
           headersList.clear();
           if (headers instanceof HeadersList) {
-            for (const { name, value } of headers.rawValues()) {
-              headersList.append(name, value, false);
+            for (const { name: name2, value } of headers.rawValues()) {
+              headersList.append(name2, value, false);
             }
             headersList.cookies = headers.cookies;
           } else {
@@ -32393,9 +32393,9 @@ var require_request2 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/subresource-integrity/subresource-integrity.js
+// ../../work/main/node_modules/undici/lib/web/subresource-integrity/subresource-integrity.js
 var require_subresource_integrity = __commonJS({
-  "node_modules/undici/lib/web/subresource-integrity/subresource-integrity.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/subresource-integrity/subresource-integrity.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { runtimeFeatures } = require_runtime_features();
@@ -32531,9 +32531,9 @@ var require_subresource_integrity = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/index.js
+// ../../work/main/node_modules/undici/lib/web/fetch/index.js
 var require_fetch = __commonJS({
-  "node_modules/undici/lib/web/fetch/index.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/fetch/index.js"(exports, module) {
     "use strict";
     var {
       makeNetworkError,
@@ -33487,11 +33487,11 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        const path4 = url.pathname + url.search;
+        const path5 = url.pathname + url.search;
         const hasTrailingQuestionMark = url.search.length === 0 && url.href[url.href.length - url.hash.length - 1] === "?";
         return new Promise((resolve10, reject) => agent.dispatch(
           {
-            path: hasTrailingQuestionMark ? `${path4}?` : path4,
+            path: hasTrailingQuestionMark ? `${path5}?` : path5,
             origin: url.origin,
             method: request2.method,
             body: agent.isMockActive ? request2.body && (request2.body.source || request2.body.stream) : body,
@@ -33617,14 +33617,14 @@ var require_fetch = __commonJS({
                 return false;
               }
               const headersList = new HeadersList();
-              for (const [name, value] of Object.entries(headers)) {
+              for (const [name2, value] of Object.entries(headers)) {
                 if (value == null) {
                   continue;
                 }
-                const headerName = name.toLowerCase();
+                const headerName = name2.toLowerCase();
                 if (Array.isArray(value)) {
-                  for (const entry of value) {
-                    headersList.append(headerName, String(entry), true);
+                  for (const entry2 of value) {
+                    headersList.append(headerName, String(entry2), true);
                   }
                 } else {
                   headersList.append(headerName, String(value), true);
@@ -33675,9 +33675,9 @@ var require_fetch = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/cache/util.js
+// ../../work/main/node_modules/undici/lib/web/cache/util.js
 var require_util3 = __commonJS({
-  "node_modules/undici/lib/web/cache/util.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/cache/util.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { URLSerializer } = require_data_url();
@@ -33705,9 +33705,9 @@ var require_util3 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/cache/cache.js
+// ../../work/main/node_modules/undici/lib/web/cache/cache.js
 var require_cache3 = __commonJS({
-  "node_modules/undici/lib/web/cache/cache.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/cache/cache.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { kConstruct } = require_symbols();
@@ -34254,9 +34254,9 @@ var require_cache3 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/cache/cachestorage.js
+// ../../work/main/node_modules/undici/lib/web/cache/cachestorage.js
 var require_cachestorage = __commonJS({
-  "node_modules/undici/lib/web/cache/cachestorage.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/cache/cachestorage.js"(exports, module) {
     "use strict";
     var { Cache } = require_cache3();
     var { webidl } = require_webidl();
@@ -34364,9 +34364,9 @@ var require_cachestorage = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/cookies/constants.js
+// ../../work/main/node_modules/undici/lib/web/cookies/constants.js
 var require_constants4 = __commonJS({
-  "node_modules/undici/lib/web/cookies/constants.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/cookies/constants.js"(exports, module) {
     "use strict";
     var maxAttributeValueSize = 1024;
     var maxNameValuePairSize = 4096;
@@ -34377,9 +34377,9 @@ var require_constants4 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/cookies/util.js
+// ../../work/main/node_modules/undici/lib/web/cookies/util.js
 var require_util4 = __commonJS({
-  "node_modules/undici/lib/web/cookies/util.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/cookies/util.js"(exports, module) {
     "use strict";
     function isCTLExcludingHtab(value) {
       for (let i = 0; i < value.length; ++i) {
@@ -34390,9 +34390,9 @@ var require_util4 = __commonJS({
       }
       return false;
     }
-    function validateCookieName(name) {
-      for (let i = 0; i < name.length; ++i) {
-        const code = name.charCodeAt(i);
+    function validateCookieName(name2) {
+      for (let i = 0; i < name2.length; ++i) {
+        const code = name2.charCodeAt(i);
         if (code < 33 || // exclude CTLs (0-31), SP and HT
         code > 126 || // exclude non-ascii and DEL
         code === 34 || // "
@@ -34438,9 +34438,9 @@ var require_util4 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path4) {
-      for (let i = 0; i < path4.length; ++i) {
-        const code = path4.charCodeAt(i);
+    function validateCookiePath(path5) {
+      for (let i = 0; i < path5.length; ++i) {
+        const code = path5.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -34589,9 +34589,9 @@ var require_util4 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/cookies/parse.js
+// ../../work/main/node_modules/undici/lib/web/cookies/parse.js
 var require_parse = __commonJS({
-  "node_modules/undici/lib/web/cookies/parse.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/cookies/parse.js"(exports, module) {
     "use strict";
     var { collectASequenceOfCodePointsFast } = require_infra();
     var { maxNameValuePairSize, maxAttributeValueSize } = require_constants4();
@@ -34603,7 +34603,7 @@ var require_parse = __commonJS({
       }
       let nameValuePair = "";
       let unparsedAttributes = "";
-      let name = "";
+      let name2 = "";
       let value = "";
       if (header.includes(";")) {
         const position = { position: 0 };
@@ -34616,20 +34616,20 @@ var require_parse = __commonJS({
         value = nameValuePair;
       } else {
         const position = { position: 0 };
-        name = collectASequenceOfCodePointsFast(
+        name2 = collectASequenceOfCodePointsFast(
           "=",
           nameValuePair,
           position
         );
         value = nameValuePair.slice(position.position + 1);
       }
-      name = name.trim();
+      name2 = name2.trim();
       value = value.trim();
-      if (name.length + value.length > maxNameValuePairSize) {
+      if (name2.length + value.length > maxNameValuePairSize) {
         return null;
       }
       return {
-        name,
+        name: name2,
         value,
         ...parseUnparsedAttributes(unparsedAttributes)
       };
@@ -34726,9 +34726,9 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/cookies/index.js
+// ../../work/main/node_modules/undici/lib/web/cookies/index.js
 var require_cookies = __commonJS({
-  "node_modules/undici/lib/web/cookies/index.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/cookies/index.js"(exports, module) {
     "use strict";
     var { parseSetCookie } = require_parse();
     var { stringify: stringify2 } = require_util4();
@@ -34744,19 +34744,19 @@ var require_cookies = __commonJS({
         return out;
       }
       for (const piece of cookie.split(";")) {
-        const [name, ...value] = piece.split("=");
-        out[name.trim()] = value.join("=");
+        const [name2, ...value] = piece.split("=");
+        out[name2.trim()] = value.join("=");
       }
       return out;
     }
-    function deleteCookie(headers, name, attributes) {
+    function deleteCookie(headers, name2, attributes) {
       brandChecks(headers);
       const prefix = "deleteCookie";
       webidl.argumentLengthCheck(arguments, 2, prefix);
-      name = webidl.converters.DOMString(name, prefix, "name");
+      name2 = webidl.converters.DOMString(name2, prefix, "name");
       attributes = webidl.converters.DeleteCookieAttributes(attributes);
       setCookie(headers, {
-        name,
+        name: name2,
         value: "",
         expires: /* @__PURE__ */ new Date(0),
         ...attributes
@@ -34769,7 +34769,7 @@ var require_cookies = __commonJS({
       if (!cookies) {
         return [];
       }
-      return cookies.map((pair) => parseSetCookie(pair));
+      return cookies.map((pair2) => parseSetCookie(pair2));
     }
     function parseCookie(cookie) {
       cookie = webidl.converters.DOMString(cookie);
@@ -34861,9 +34861,9 @@ var require_cookies = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/events.js
+// ../../work/main/node_modules/undici/lib/web/websocket/events.js
 var require_events = __commonJS({
-  "node_modules/undici/lib/web/websocket/events.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/websocket/events.js"(exports, module) {
     "use strict";
     var { webidl } = require_webidl();
     var { kEnumerableProperty } = require_util();
@@ -35129,9 +35129,9 @@ var require_events = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/constants.js
+// ../../work/main/node_modules/undici/lib/web/websocket/constants.js
 var require_constants5 = __commonJS({
-  "node_modules/undici/lib/web/websocket/constants.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/websocket/constants.js"(exports, module) {
     "use strict";
     var uid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     var staticPropertyDescriptors = {
@@ -35185,9 +35185,9 @@ var require_constants5 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/util.js
+// ../../work/main/node_modules/undici/lib/web/websocket/util.js
 var require_util5 = __commonJS({
-  "node_modules/undici/lib/web/websocket/util.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/websocket/util.js"(exports, module) {
     "use strict";
     var { states, opcodes } = require_constants5();
     var { isUtf8 } = __require("node:buffer");
@@ -35271,10 +35271,10 @@ var require_util5 = __commonJS({
       const position = { position: 0 };
       const extensionList = /* @__PURE__ */ new Map();
       while (position.position < extensions.length) {
-        const pair = collectASequenceOfCodePointsFast(";", extensions, position);
-        const [name, value = ""] = pair.split("=", 2);
+        const pair2 = collectASequenceOfCodePointsFast(";", extensions, position);
+        const [name2, value = ""] = pair2.split("=", 2);
         extensionList.set(
-          removeHTTPWhitespace(name, true, false),
+          removeHTTPWhitespace(name2, true, false),
           removeHTTPWhitespace(value, false, true)
         );
         position.position++;
@@ -35362,9 +35362,9 @@ var require_util5 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/frame.js
+// ../../work/main/node_modules/undici/lib/web/websocket/frame.js
 var require_frame = __commonJS({
-  "node_modules/undici/lib/web/websocket/frame.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/websocket/frame.js"(exports, module) {
     "use strict";
     var { runtimeFeatures } = require_runtime_features();
     var { maxUnsigned16Bit, opcodes } = require_constants5();
@@ -35467,9 +35467,9 @@ var require_frame = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/connection.js
+// ../../work/main/node_modules/undici/lib/web/websocket/connection.js
 var require_connection = __commonJS({
-  "node_modules/undici/lib/web/websocket/connection.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/websocket/connection.js"(exports, module) {
     "use strict";
     var { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = require_constants5();
     var { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = require_util5();
@@ -35629,9 +35629,9 @@ var require_connection = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/permessage-deflate.js
+// ../../work/main/node_modules/undici/lib/web/websocket/permessage-deflate.js
 var require_permessage_deflate = __commonJS({
-  "node_modules/undici/lib/web/websocket/permessage-deflate.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/websocket/permessage-deflate.js"(exports, module) {
     "use strict";
     var { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __require("node:zlib");
     var { isValidClientWindowBits } = require_util5();
@@ -35711,9 +35711,9 @@ var require_permessage_deflate = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/receiver.js
+// ../../work/main/node_modules/undici/lib/web/websocket/receiver.js
 var require_receiver = __commonJS({
-  "node_modules/undici/lib/web/websocket/receiver.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/websocket/receiver.js"(exports, module) {
     "use strict";
     var { Writable } = __require("node:stream");
     var assert = __require("node:assert");
@@ -36079,9 +36079,9 @@ var require_receiver = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/sender.js
+// ../../work/main/node_modules/undici/lib/web/websocket/sender.js
 var require_sender = __commonJS({
-  "node_modules/undici/lib/web/websocket/sender.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/websocket/sender.js"(exports, module) {
     "use strict";
     var { WebsocketFrameSend } = require_frame();
     var { opcodes, sendHints } = require_constants5();
@@ -36166,9 +36166,9 @@ var require_sender = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/websocket.js
+// ../../work/main/node_modules/undici/lib/web/websocket/websocket.js
 var require_websocket = __commonJS({
-  "node_modules/undici/lib/web/websocket/websocket.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/websocket/websocket.js"(exports, module) {
     "use strict";
     var { isArrayBuffer } = __require("node:util/types");
     var { webidl } = require_webidl();
@@ -36459,13 +36459,13 @@ var require_websocket = __commonJS({
         const webSocketOptions = this.#handler.controller.dispatcher?.webSocketOptions;
         const maxFragments = webSocketOptions?.maxFragments;
         const maxPayloadSize = webSocketOptions?.maxPayloadSize;
-        const parser = new ByteParser(this.#handler, parsedExtensions, {
+        const parser2 = new ByteParser(this.#handler, parsedExtensions, {
           maxFragments,
           maxPayloadSize
         });
-        parser.on("drain", () => this.#handler.onParserDrain());
-        parser.on("error", (err) => this.#handler.onParserError(err));
-        this.#parser = parser;
+        parser2.on("drain", () => this.#handler.onParserDrain());
+        parser2.on("error", (err) => this.#handler.onParserError(err));
+        this.#parser = parser2;
         this.#sendQueue = new SendQueue(response.socket);
         this.#handler.readyState = states.OPEN;
         const extensions = response.headersList.get("sec-websocket-extensions");
@@ -36656,9 +36656,9 @@ var require_websocket = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/stream/websocketerror.js
+// ../../work/main/node_modules/undici/lib/web/websocket/stream/websocketerror.js
 var require_websocketerror = __commonJS({
-  "node_modules/undici/lib/web/websocket/stream/websocketerror.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/websocket/stream/websocketerror.js"(exports, module) {
     "use strict";
     var { webidl } = require_webidl();
     var { validateCloseCodeAndReason } = require_util5();
@@ -36736,9 +36736,9 @@ var require_websocketerror = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/stream/websocketstream.js
+// ../../work/main/node_modules/undici/lib/web/websocket/stream/websocketstream.js
 var require_websocketstream = __commonJS({
-  "node_modules/undici/lib/web/websocket/stream/websocketstream.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/websocket/stream/websocketstream.js"(exports, module) {
     "use strict";
     var { createDeferredPromise } = require_promise();
     var { environmentSettingsObject } = require_util2();
@@ -36885,14 +36885,14 @@ var require_websocketstream = __commonJS({
           data = new Uint8Array(ArrayBuffer.isView(chunk) ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength) : chunk.slice());
           opcode = opcodes.BINARY;
         } else {
-          let string;
+          let string2;
           try {
-            string = webidl.converters.DOMString(chunk);
+            string2 = webidl.converters.DOMString(chunk);
           } catch (e) {
             promise.reject(e);
             return promise.promise;
           }
-          data = new TextEncoder().encode(string);
+          data = new TextEncoder().encode(string2);
           opcode = opcodes.TEXT;
         }
         if (!this.#handler.closeState.has(sentCloseFrameState.SENT) && !this.#handler.closeState.has(sentCloseFrameState.RECEIVED)) {
@@ -36908,13 +36908,13 @@ var require_websocketstream = __commonJS({
         this.#handler.socket = response.socket;
         const maxFragments = this.#handler.controller.dispatcher?.webSocketOptions?.maxFragments;
         const maxPayloadSize = this.#handler.controller.dispatcher?.webSocketOptions?.maxPayloadSize;
-        const parser = new ByteParser(this.#handler, parsedExtensions, {
+        const parser2 = new ByteParser(this.#handler, parsedExtensions, {
           maxFragments,
           maxPayloadSize
         });
-        parser.on("drain", () => this.#handler.onParserDrain());
-        parser.on("error", (err) => this.#handler.onParserError(err));
-        this.#parser = parser;
+        parser2.on("drain", () => this.#handler.onParserDrain());
+        parser2.on("error", (err) => this.#handler.onParserError(err));
+        this.#parser = parser2;
         this.#handler.readyState = states.OPEN;
         const extensions = parsedExtensions ?? "";
         const protocol = response.headersList.get("sec-websocket-protocol") ?? "";
@@ -37047,9 +37047,9 @@ var require_websocketstream = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/eventsource/util.js
+// ../../work/main/node_modules/undici/lib/web/eventsource/util.js
 var require_util6 = __commonJS({
-  "node_modules/undici/lib/web/eventsource/util.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/eventsource/util.js"(exports, module) {
     "use strict";
     function isValidLastEventId(value) {
       return value.indexOf("\0") === -1;
@@ -37068,9 +37068,9 @@ var require_util6 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/eventsource/eventsource-stream.js
+// ../../work/main/node_modules/undici/lib/web/eventsource/eventsource-stream.js
 var require_eventsource_stream = __commonJS({
-  "node_modules/undici/lib/web/eventsource/eventsource-stream.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/eventsource/eventsource-stream.js"(exports, module) {
     "use strict";
     var buffer = __require("node:buffer");
     var { Transform } = __require("node:stream");
@@ -37474,9 +37474,9 @@ ${value}`;
   }
 });
 
-// node_modules/undici/lib/web/eventsource/eventsource.js
+// ../../work/main/node_modules/undici/lib/web/eventsource/eventsource.js
 var require_eventsource = __commonJS({
-  "node_modules/undici/lib/web/eventsource/eventsource.js"(exports, module) {
+  "../../work/main/node_modules/undici/lib/web/eventsource/eventsource.js"(exports, module) {
     "use strict";
     var { pipeline } = __require("node:stream");
     var { fetching } = require_fetch();
@@ -37794,9 +37794,9 @@ var require_eventsource = __commonJS({
   }
 });
 
-// node_modules/undici/index.js
+// ../../work/main/node_modules/undici/index.js
 var require_undici = __commonJS({
-  "node_modules/undici/index.js"(exports, module) {
+  "../../work/main/node_modules/undici/index.js"(exports, module) {
     "use strict";
     var Client = require_client();
     var Dispatcher2 = require_dispatcher();
@@ -37876,11 +37876,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path4 = opts.path;
+          let path5 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path4 = `/${path4}`;
+            path5 = `/${path5}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path4);
+          url = new URL(util.parseOrigin(url).origin + path5);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -38330,14 +38330,14 @@ function parsePypiJson(text) {
     throw new PypiJsonParseError('no "info" object (not a PyPI JSON API response)');
   }
   const record = info;
-  const name = record["name"];
+  const name2 = record["name"];
   const version = record["version"];
-  if (typeof name !== "string" || name === "") throw new PypiJsonParseError('"info.name" is missing');
+  if (typeof name2 !== "string" || name2 === "") throw new PypiJsonParseError('"info.name" is missing');
   if (typeof version !== "string" || version === "") throw new PypiJsonParseError('"info.version" is missing');
   const rawUrls = record["project_urls"];
-  const projectUrls = typeof rawUrls === "object" && rawUrls !== null && !Array.isArray(rawUrls) ? Object.fromEntries(Object.entries(rawUrls).filter((entry) => typeof entry[1] === "string")) : {};
+  const projectUrls = typeof rawUrls === "object" && rawUrls !== null && !Array.isArray(rawUrls) ? Object.fromEntries(Object.entries(rawUrls).filter((entry2) => typeof entry2[1] === "string")) : {};
   return {
-    name,
+    name: name2,
     version,
     classifiers: strings(record["classifiers"]),
     requiresDist: strings(record["requires_dist"]),
@@ -38379,9 +38379,9 @@ function normaliseIndexUrl(raw, origin) {
 function splitList(value) {
   return value === void 0 ? [] : value.split(/\s+/).filter((item) => item !== "");
 }
-function uvIndexEntry(entry) {
-  const match = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(entry);
-  return match && !/^[a-z][a-z0-9+.-]*:/i.test(entry) ? match[2] : entry;
+function uvIndexEntry(entry2) {
+  const match = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(entry2);
+  return match && !/^[a-z][a-z0-9+.-]*:/i.test(entry2) ? match[2] : entry2;
 }
 function resolveIndexSettings(sources) {
   const env = sources.env ?? {};
@@ -38469,8 +38469,8 @@ function isHex(text) {
   }
   return true;
 }
-function readCoreMetadata(entry) {
-  const raw = entry["core-metadata"] ?? entry["data-dist-info-metadata"] ?? entry["dist-info-metadata"];
+function readCoreMetadata(entry2) {
+  const raw = entry2["core-metadata"] ?? entry2["data-dist-info-metadata"] ?? entry2["dist-info-metadata"];
   if (raw === true) return true;
   if (isRecord2(raw)) {
     const hashes = readHashes(raw);
@@ -38485,13 +38485,13 @@ function readYanked(value) {
 function plainUrl(href) {
   const match = PLAIN_URL.exec(href);
   if (match === null) return null;
-  const [, scheme, host, port, path4] = match;
-  if (host.includes("xn--") || DOT_SEGMENT.test(path4)) return null;
+  const [, scheme, host, port, path5] = match;
+  if (host.includes("xn--") || DOT_SEGMENT.test(path5)) return null;
   const last = host.slice(host.lastIndexOf(".") + 1);
   if (/^(?:[0-9]+|0x[0-9a-f]*)$/.test(last) && !DOTTED_QUAD.test(host)) return null;
   if (port !== void 0 && (Number(port) > 65535 || port === (scheme === "https" ? "443" : "80"))) return null;
-  const hash = href.indexOf("#");
-  return hash === -1 ? href : href.slice(0, hash);
+  const hash2 = href.indexOf("#");
+  return hash2 === -1 ? href : href.slice(0, hash2);
 }
 function resolveFileUrl(href, base2) {
   const plain = plainUrl(href);
@@ -38515,20 +38515,20 @@ function parseSimpleJson(text, pageUrl) {
     throw new SimpleParseError(`not valid JSON (${error.message})`);
   }
   if (!isRecord2(doc)) throw new SimpleParseError("JSON page is not an object");
-  const meta = doc["meta"];
-  const apiVersion = isRecord2(meta) && typeof meta["api-version"] === "string" ? meta["api-version"] : null;
+  const meta2 = doc["meta"];
+  const apiVersion = isRecord2(meta2) && typeof meta2["api-version"] === "string" ? meta2["api-version"] : null;
   checkApiVersion(apiVersion);
   const rawFiles = doc["files"];
   if (!Array.isArray(rawFiles)) throw new SimpleParseError('JSON page has no "files" array');
   const files = [];
   const skipped = [];
-  rawFiles.forEach((entry, index2) => {
-    if (!isRecord2(entry)) {
+  rawFiles.forEach((entry2, index2) => {
+    if (!isRecord2(entry2)) {
       skipped.push(`files[${index2}] is not an object`);
       return;
     }
-    const filename = entry["filename"];
-    const href = entry["url"];
+    const filename = entry2["filename"];
+    const href = entry2["url"];
     if (typeof filename !== "string" || filename === "" || filename.includes("/") || filename.includes("\\")) {
       skipped.push(`files[${index2}] has no usable "filename"`);
       return;
@@ -38542,24 +38542,24 @@ function parseSimpleJson(text, pageUrl) {
       skipped.push(safeMessage(`files[${index2}] ${quote(filename)} has an unusable URL`));
       return;
     }
-    const requiresPython = entry["requires-python"];
+    const requiresPython = entry2["requires-python"];
     const file = {
       filename,
       url,
       requiresPython: typeof requiresPython === "string" && requiresPython.trim() !== "" ? requiresPython.trim() : null,
-      yanked: readYanked(entry["yanked"]),
-      hashes: readHashes(entry["hashes"]),
-      coreMetadata: readCoreMetadata(entry)
+      yanked: readYanked(entry2["yanked"]),
+      hashes: readHashes(entry2["hashes"]),
+      coreMetadata: readCoreMetadata(entry2)
     };
-    const size = entry["size"];
+    const size = entry2["size"];
     if (typeof size === "number" && Number.isSafeInteger(size) && size >= 0) file.size = size;
-    const uploadTime = entry["upload-time"];
+    const uploadTime = entry2["upload-time"];
     if (typeof uploadTime === "string") file.uploadTime = uploadTime;
     files.push(file);
   });
   const versions = Array.isArray(doc["versions"]) ? doc["versions"].filter((v) => typeof v === "string") : [];
-  const name = typeof doc["name"] === "string" ? doc["name"] : null;
-  return { name, files, versions, apiVersion, skipped };
+  const name2 = typeof doc["name"] === "string" ? doc["name"] : null;
+  return { name: name2, files, versions, apiVersion, skipped };
 }
 var SimpleParseError, PLAIN_URL, DOT_SEGMENT, DOTTED_QUAD;
 var init_simple_json = __esm({
@@ -38610,14 +38610,14 @@ function readTag(html, start) {
   TAG_NAME.lastIndex = i;
   const nameMatch = TAG_NAME.exec(html);
   if (!nameMatch) return null;
-  const name = nameMatch[0].toLowerCase();
+  const name2 = nameMatch[0].toLowerCase();
   i += nameMatch[0].length;
   let attrs = null;
   const n = html.length;
   while (i < n) {
     i = runEnd(SEPARATORS, html, i);
     if (i >= n) break;
-    if (html[i] === ">") return { name, closing, attrs: attrs ?? NO_ATTRIBUTES, end: i + 1 };
+    if (html[i] === ">") return { name: name2, closing, attrs: attrs ?? NO_ATTRIBUTES, end: i + 1 };
     const attrStart = i;
     i = runEnd(ATTRIBUTE_NAME, html, i);
     if (i === attrStart) {
@@ -38645,10 +38645,10 @@ function readTag(html, start) {
     attrs ??= /* @__PURE__ */ new Map();
     if (!attrs.has(attrName)) attrs.set(attrName, unescapeHtml(value));
   }
-  return { name, closing, attrs: attrs ?? NO_ATTRIBUTES, end: n };
+  return { name: name2, closing, attrs: attrs ?? NO_ATTRIBUTES, end: n };
 }
-function findClosing(html, name, from) {
-  const re = new RegExp(`</${name}[\\s>]`, "gi");
+function findClosing(html, name2, from) {
+  const re = new RegExp(`</${name2}[\\s>]`, "gi");
   re.lastIndex = from;
   return re.exec(html)?.index ?? -1;
 }
@@ -38684,8 +38684,8 @@ function fragmentHashes(href) {
   return match ? { [match[1].toLowerCase()]: match[2].toLowerCase() } : {};
 }
 function urlFilename(url) {
-  const path4 = new URL(url).pathname;
-  const last = path4.slice(path4.lastIndexOf("/") + 1);
+  const path5 = new URL(url).pathname;
+  const last = path5.slice(path5.lastIndexOf("/") + 1);
   try {
     return decodeURIComponent(last);
   } catch {
@@ -38799,8 +38799,8 @@ function parseSimpleHtml(html, pageUrl) {
       projectList ? `the page lists ${skipped.length} project(s), not files: it is an index root, not a project page` : `none of the ${skipped.length} link(s) points to a distribution file: not a Simple API project page`
     );
   }
-  const name = title !== null ? /^Links for (.+)$/i.exec(title)?.[1]?.trim() ?? null : null;
-  return { name, files, versions: [], apiVersion, skipped };
+  const name2 = title !== null ? /^Links for (.+)$/i.exec(title)?.[1]?.trim() ?? null : null;
+  return { name: name2, files, versions: [], apiVersion, skipped };
 }
 var CHAR_REF, DIST_SUFFIXES, TAG_NAME, SEPARATORS, ATTRIBUTE_NAME, SPACES, UNQUOTED_VALUE, NO_ATTRIBUTES, ANCHOR_BOUNDARY;
 var init_simple_html = __esm({
@@ -38839,8 +38839,8 @@ function worthRewriting(stored, updated) {
 }
 function toHeaderRecord(headers) {
   const out = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== void 0) out[name] = Array.isArray(value) ? value.join(", ") : value;
+  for (const [name2, value] of Object.entries(headers)) {
+    if (value !== void 0) out[name2] = Array.isArray(value) ? value.join(", ") : value;
   }
   return out;
 }
@@ -38950,12 +38950,12 @@ var init_client = __esm({
        * listed in `skippedIndexes`) as long as another one answered; 404 everywhere → `not-found`;
        * nothing found and some index failed → that failure (the project is unknown, not missing).
        */
-      async getProject(name) {
-        if (!isValidName(name)) {
+      async getProject(name2) {
+        if (!isValidName(name2)) {
           const shown = redactUrl(this.indexUrls[0]);
-          throw new IndexError("not-found", `invalid project name ${quote(name)}`, shown);
+          throw new IndexError("not-found", `invalid project name ${quote(name2)}`, shown);
         }
-        const normalised = canonicalizeName(name);
+        const normalised = canonicalizeName(name2);
         const results = await Promise.all(this.indexUrls.map(async (index2) => ({ index: index2, result: await this.lookUp(index2, normalised) })));
         const failures = results.flatMap(({ index: index2, result }) => result.ok ? [] : [{ index: index2, error: result.error }]);
         const found = results.flatMap(({ result }) => result.ok && result.found !== null ? [result.found] : []);
@@ -38983,20 +38983,20 @@ var init_client = __esm({
         };
       }
       /** The error for "no index had it and at least one failed": one failure as is, several combined. */
-      noAnswer(name, failures, answered) {
+      noAnswer(name2, failures, answered) {
         const first = failures[0].error;
         if (failures.length === 1 && answered.length === 0) return first;
         const parts = failures.map(({ error }) => error.message);
         if (answered.length > 0) parts.push(`not found on ${answered.map(indexLabel).join(", ")}`);
-        return new IndexError(first.kind, `no index answered for project ${quote(name)}: ${parts.join("; ")}`, first.url, first.status);
+        return new IndexError(first.kind, `no index answered for project ${quote(name2)}: ${parts.join("; ")}`, first.url, first.status);
       }
       /**
        * Let go of a project's parsed pages: its caller is done with them (a page of numpy holds
        * 20,000 files). Asked again, the project is looked up again, through the HTTP cache, and is
        * not counted twice in `indexHealth`.
        */
-      release(name) {
-        const normalised = canonicalizeName(name);
+      release(name2) {
+        const normalised = canonicalizeName(name2);
         for (const index2 of this.indexUrls) {
           const key = `${index2}
 ${normalised}`;
@@ -39004,14 +39004,14 @@ ${normalised}`;
         }
       }
       /** One look-up per index and project per client; its outcome is counted once in `indexHealth`. */
-      lookUp(index2, name) {
+      lookUp(index2, name2) {
         const key = `${index2}
-${name}`;
+${name2}`;
         let pending = this.lookups.get(key);
         if (pending === void 0) {
           const counted = !this.released.has(key);
           const health = counted ? this.health.get(index2) : { answered: 0, failed: 0, firstError: null };
-          pending = this.fetchProjectFrom(index2, name).then(
+          pending = this.fetchProjectFrom(index2, name2).then(
             (found) => {
               health.answered++;
               return { ok: true, found };
@@ -39020,7 +39020,7 @@ ${name}`;
               if (!(error instanceof IndexError)) throw error;
               health.failed++;
               health.firstError ??= error.message;
-              if (this.indexUrls.length > 1) this.log(`skipping ${indexLabel(index2)} for ${quote(name)}: ${error.message}`);
+              if (this.indexUrls.length > 1) this.log(`skipping ${indexLabel(index2)} for ${quote(name2)}: ${error.message}`);
               return { ok: false, error };
             }
           );
@@ -39028,8 +39028,8 @@ ${name}`;
         }
         return pending;
       }
-      async fetchProjectFrom(index2, name) {
-        const url = new URL(`${encodeURIComponent(name)}/`, index2).toString();
+      async fetchProjectFrom(index2, name2) {
+        const url = new URL(`${encodeURIComponent(name2)}/`, index2).toString();
         const shown = urlLabel(url);
         const fetched = await this.fetchThroughCache(url, SIMPLE_ACCEPT).catch(relabelled);
         if (fetched.status === 404 || fetched.status === 410) return null;
@@ -39089,10 +39089,10 @@ ${name}`;
         return fetched.body.toString("utf8");
       }
       /** PyPI JSON API data for a project (latest release) or one version; null when not offered. */
-      async getProjectInfo(name, version) {
+      async getProjectInfo(name2, version) {
         const index2 = new URL(this.indexUrls[0]);
-        if (!/\/simple\/$/.test(index2.pathname) || !isValidName(name)) return null;
-        const normalised = canonicalizeName(name);
+        if (!/\/simple\/$/.test(index2.pathname) || !isValidName(name2)) return null;
+        const normalised = canonicalizeName(name2);
         const tail = version === void 0 ? `${encodeURIComponent(normalised)}/json` : `${encodeURIComponent(normalised)}/${encodeURIComponent(version)}/json`;
         index2.pathname = index2.pathname.replace(/simple\/$/, `pypi/${tail}`);
         const url = index2.toString();
@@ -39133,10 +39133,10 @@ ${url}`;
         const request2 = this.freshness.request(url, accept);
         const cached = this.cache ? await this.cache.get(key) : null;
         const policy = cached ? this.freshness.restore(cached.policy) : null;
-        const fromEntry = (entry) => ({
-          status: entry.status,
-          body: entry.body,
-          contentType: entry.contentType,
+        const fromEntry = (entry2) => ({
+          status: entry2.status,
+          body: entry2.body,
+          contentType: entry2.contentType,
           url
         });
         if (this.offline) {
@@ -39188,11 +39188,11 @@ ${url}`;
        * Caching is best effort: a full disk or read-only cache dir must not fail the scan. Writes go
        * on behind the scan (the answer is already in memory); `flush`, and so `close`, waits for them.
        */
-      store(key, entry) {
+      store(key, entry2) {
         this.behind(
-          later(() => this.cache.put(key, entry)).catch((error) => {
+          later(() => this.cache.put(key, entry2)).catch((error) => {
             const code = error.code ?? "error";
-            this.log(`cache write failed (${code}) for ${redactUrl(entry.url)}`);
+            this.log(`cache write failed (${code}) for ${redactUrl(entry2.url)}`);
           })
         );
       }
@@ -39240,9 +39240,9 @@ function parseCoreMetadata(text) {
   };
   const all = (key) => headers.filter(([k]) => k === key).map(([, v]) => unfold(v)).filter((v) => v !== "");
   const projectUrls = Object.fromEntries(
-    all("project-url").flatMap((entry) => {
-      const comma = entry.indexOf(",");
-      return comma === -1 ? [] : [[entry.slice(0, comma).trim(), entry.slice(comma + 1).trim()]];
+    all("project-url").flatMap((entry2) => {
+      const comma = entry2.indexOf(",");
+      return comma === -1 ? [] : [[entry2.slice(0, comma).trim(), entry2.slice(comma + 1).trim()]];
     })
   );
   return {
@@ -39287,27 +39287,27 @@ var init_package_source = __esm({
         this.client = client;
       }
       client;
-      async project(name) {
+      async project(name2) {
         try {
-          const page = await this.client.getProject(name);
+          const page = await this.client.getProject(name2);
           return { files: page.files, notes: page.skippedIndexes.map((s) => `index ${s.index} was skipped for this package (pip skips it too): ${s.reason}`) };
         } catch (error) {
           return { error: describe3(error) };
         }
       }
       /** The resolver is done with this project: the client may let go of its parsed page. */
-      release(name) {
-        this.client.release(name);
+      release(name2) {
+        this.client.release(name2);
       }
-      async requiresDist(name, version, file) {
+      async requiresDist(name2, version, file) {
         try {
           if (file.coreMetadata) {
             const text = await this.client.getCoreMetadata(file);
             if (text !== null) return { requiresDist: parseCoreMetadata(text).requiresDist };
           }
-          const info = await this.client.getProjectInfo(name, version);
+          const info = await this.client.getProjectInfo(name2, version);
           if (info) return { requiresDist: info.requiresDist };
-          return { error: `the index offers no metadata for ${name} ${version}` };
+          return { error: `the index offers no metadata for ${name2} ${version}` };
         } catch (error) {
           return { error: describe3(error) };
         }
@@ -39333,20 +39333,20 @@ function formatControlFrom(options) {
         break;
       }
     }
-    for (const name of names2) {
-      if (name === ":none:") {
+    for (const name2 of names2) {
+      if (name2 === ":none:") {
         target.clear();
         continue;
       }
-      const canonical = canonicalizeName(name);
+      const canonical = canonicalizeName(name2);
       other.delete(canonical);
       target.add(canonical);
     }
   }
   return { onlyBinary, noBinary };
 }
-function allowedFormats(control, name) {
-  const canonical = canonicalizeName(name);
+function allowedFormats(control, name2) {
+  const canonical = canonicalizeName(name2);
   if (control.onlyBinary.has(canonical)) return { binary: true, source: false };
   if (control.noBinary.has(canonical)) return { binary: false, source: true };
   if (control.onlyBinary.has(":all:")) return { binary: true, source: false };
@@ -39363,21 +39363,21 @@ var init_format_control = __esm({
 });
 
 // src/resolve/resolve.ts
-function projectFiles(source, name, sharedBy) {
+function projectFiles(source, name2, sharedBy) {
   let byName = groupedBySource.get(source);
   if (!byName) groupedBySource.set(source, byName = /* @__PURE__ */ new Map());
-  let entry = byName.get(name);
-  if (!entry) {
-    const pending = source.project(name).then((page) => "error" in page ? page : { files: groupFilesByVersion(name, page.files), notes: page.notes });
-    byName.set(name, entry = { pending, reads: 0 });
+  let entry2 = byName.get(name2);
+  if (!entry2) {
+    const pending = source.project(name2).then((page) => "error" in page ? page : { files: groupFilesByVersion(name2, page.files), notes: page.notes });
+    byName.set(name2, entry2 = { pending, reads: 0 });
   }
-  entry.reads++;
-  if (sharedBy !== void 0 && entry.reads >= sharedBy) {
-    byName.delete(name);
-    const release = () => source.release?.(name);
-    entry.pending.then(release, release);
+  entry2.reads++;
+  if (sharedBy !== void 0 && entry2.reads >= sharedBy) {
+    byName.delete(name2);
+    const release = () => source.release?.(name2);
+    entry2.pending.then(release, release);
   }
-  return entry.pending;
+  return entry2.pending;
 }
 function markerHolds(marker, target, extras) {
   if (marker === null) return { holds: true };
@@ -39394,8 +39394,8 @@ function lockIndex(lock) {
   for (const node of lock.nodes) byName.set(node.name, [...byName.get(node.name) ?? [], node]);
   return byName;
 }
-function lockEntryFor(byName, name, version, target) {
-  const entries = byName.get(name) ?? [];
+function lockEntryFor(byName, name2, version, target) {
+  const entries = byName.get(name2) ?? [];
   if (entries.length <= 1) return entries[0] ?? null;
   if (version) {
     const exact = entries.find((e) => e.version !== null && compareVersions(e.version, version) === 0);
@@ -39410,12 +39410,12 @@ async function resolve2(input2, target, source, options = {}) {
   const excludedEdges = /* @__PURE__ */ new Map();
   const constraints = /* @__PURE__ */ new Map();
   for (const c of input2.constraints ?? []) constraints.set(c.name, [...constraints.get(c.name) ?? [], c]);
-  const newNode = (name, fields) => {
+  const newNode = (name2, fields) => {
     const node = {
-      name,
-      specifiers: new Set((constraints.get(name) ?? []).map((c) => c.specifier).filter(Boolean)),
+      name: name2,
+      specifiers: new Set((constraints.get(name2) ?? []).map((c) => c.specifier).filter(Boolean)),
       extras: /* @__PURE__ */ new Set(),
-      fixedVersion: (constraints.get(name) ?? []).find((c) => c.pinnedVersion)?.pinnedVersion ?? null,
+      fixedVersion: (constraints.get(name2) ?? []).find((c) => c.pinnedVersion)?.pinnedVersion ?? null,
       locations: [],
       via: [],
       groups: /* @__PURE__ */ new Set(),
@@ -39426,7 +39426,7 @@ async function resolve2(input2, target, source, options = {}) {
       followedExtras: /* @__PURE__ */ new Set(),
       ...fields
     };
-    nodes.set(name, node);
+    nodes.set(name2, node);
     return node;
   };
   for (const root of rootsOf(input2, locked)) {
@@ -39453,8 +39453,8 @@ async function resolve2(input2, target, source, options = {}) {
         node.settled = await settle(node, target, source, options);
         options.onPackage?.(node.name, "settled");
       }
-      const children = input2.followDependencies === false ? [] : await childrenOf(node, target, source, locked, excludedEdges);
-      for (const child of children) {
+      const children2 = input2.followDependencies === false ? [] : await childrenOf(node, target, source, locked, excludedEdges);
+      for (const child of children2) {
         const existing = nodes.get(child.name);
         if (existing) {
           const before = existing.extras.size;
@@ -39497,25 +39497,25 @@ async function resolve2(input2, target, source, options = {}) {
     unchecked: node.unchecked,
     excludedBy: null
   }));
-  for (const [name, info] of excluded) {
-    if (nodes.has(name)) continue;
-    resolved.push(excludedPackage(name, input2.project, target, info.marker, [info.location], [info.group]));
+  for (const [name2, info] of excluded) {
+    if (nodes.has(name2)) continue;
+    resolved.push(excludedPackage(name2, input2.project, target, info.marker, [info.location], [info.group]));
   }
   if (locked && input2.lock) {
     const targets = dependedOn(input2.lock);
-    for (const [name, entries] of locked) {
-      if (nodes.has(name) || excluded.has(name) || !targets.has(name)) continue;
-      const edge = excludedEdges.get(name);
+    for (const [name2, entries] of locked) {
+      if (nodes.has(name2) || excluded.has(name2) || !targets.has(name2)) continue;
+      const edge = excludedEdges.get(name2);
       const marker = entries.find((e) => e.markerText)?.markerText;
       const reason = edge ? `only reached through edges whose markers exclude ${target.id}, e.g. ${edge}` : `no edge that holds on ${target.id} reaches it${marker ? ` (lock marker: ${marker})` : ""}`;
-      resolved.push(excludedPackage(name, input2.project, target, reason, [], []));
+      resolved.push(excludedPackage(name2, input2.project, target, reason, [], []));
     }
   }
   return resolved;
 }
-function excludedPackage(name, project, target, reason, locations, groups) {
+function excludedPackage(name2, project, target, reason, locations, groups) {
   return {
-    name,
+    name: name2,
     project,
     target,
     request: { specifier: "" },
@@ -39554,7 +39554,7 @@ function rootsOf(input2, locked) {
     })).map((root) => ({ ...root, marker: root.markerText ? safeParse(root.markerText) : null }));
   }
   const declared = new Set(input2.requirements.map((r) => r.name));
-  if ([...locked.keys()].every((name) => declared.has(name))) {
+  if ([...locked.keys()].every((name2) => declared.has(name2))) {
     const targets = dependedOn(input2.lock);
     const roots = input2.requirements.filter((r) => !targets.has(r.name));
     if (roots.length > 0) return roots;
@@ -39642,8 +39642,8 @@ async function childrenOf(node, target, source, locked, excludedEdges) {
   }
   return found;
 }
-function lockChildren(node, entry, extras, target, excludedEdges) {
-  const edges = [...entry.dependencies, ...extras.flatMap((extra) => entry.optionalDependencies[extra] ?? [])];
+function lockChildren(node, entry2, extras, target, excludedEdges) {
+  const edges = [...entry2.dependencies, ...extras.flatMap((extra) => entry2.optionalDependencies[extra] ?? [])];
   const found = [];
   for (const edge of edges) {
     const marker = markerHolds(edge.markerText, target, extras);
@@ -39680,8 +39680,5333 @@ var init_resolve = __esm({
   }
 });
 
-// src/scan/scan.ts
+// ../../work/main/node_modules/@lezer/common/dist/index.js
+function checkSide(side, pos, from, to) {
+  switch (side) {
+    case -2:
+      return from < pos;
+    case -1:
+      return to >= pos && from < pos;
+    case 0:
+      return from < pos && to > pos;
+    case 1:
+      return from <= pos && to > pos;
+    case 2:
+      return to > pos;
+    case 4:
+      return true;
+  }
+}
+function resolveNode(node, pos, side, overlays) {
+  var _a2;
+  while (node.from == node.to || (side < 1 ? node.from >= pos : node.from > pos) || (side > -1 ? node.to <= pos : node.to < pos)) {
+    let parent = !overlays && node instanceof TreeNode && node.index < 0 ? null : node.parent;
+    if (!parent)
+      return node;
+    node = parent;
+  }
+  let mode = overlays ? 0 : IterMode.IgnoreOverlays;
+  if (overlays)
+    for (let scan2 = node, parent = scan2.parent; parent; scan2 = parent, parent = scan2.parent) {
+      if (scan2 instanceof TreeNode && scan2.index < 0 && ((_a2 = parent.enter(pos, side, mode)) === null || _a2 === void 0 ? void 0 : _a2.from) != scan2.from)
+        node = parent;
+    }
+  for (; ; ) {
+    let inner = node.enter(pos, side, mode);
+    if (!inner)
+      return node;
+    node = inner;
+  }
+}
+function getChildren(node, type, before, after) {
+  let cur = node.cursor(), result = [];
+  if (!cur.firstChild())
+    return result;
+  if (before != null)
+    for (let found = false; !found; ) {
+      found = cur.type.is(before);
+      if (!cur.nextSibling())
+        return result;
+    }
+  for (; ; ) {
+    if (after != null && cur.type.is(after))
+      return result;
+    if (cur.type.is(type))
+      result.push(cur.node);
+    if (!cur.nextSibling())
+      return after == null ? result : [];
+  }
+}
+function matchNodeContext(node, context, i = context.length - 1) {
+  for (let p = node; i >= 0; p = p.parent) {
+    if (!p)
+      return false;
+    if (!p.type.isAnonymous) {
+      if (context[i] && context[i] != p.name)
+        return false;
+      i--;
+    }
+  }
+  return true;
+}
+function iterStack(heads) {
+  if (!heads.length)
+    return null;
+  let pick = 0, picked = heads[0];
+  for (let i = 1; i < heads.length; i++) {
+    let node = heads[i];
+    if (node.from > picked.from || node.to < picked.to) {
+      picked = node;
+      pick = i;
+    }
+  }
+  let next = picked instanceof TreeNode && picked.index < 0 ? null : picked.parent;
+  let newHeads = heads.slice();
+  if (next)
+    newHeads[pick] = next;
+  else
+    newHeads.splice(pick, 1);
+  return new StackIterator(newHeads, picked);
+}
+function stackIterator(tree, pos, side) {
+  let inner = tree.resolveInner(pos, side), layers = null;
+  for (let scan2 = inner instanceof TreeNode ? inner : inner.context.parent; scan2; scan2 = scan2.parent) {
+    if (scan2.index < 0) {
+      let parent = scan2.parent;
+      (layers || (layers = [inner])).push(parent.resolve(pos, side));
+      scan2 = parent;
+    } else {
+      let mount = MountedTree.get(scan2.tree);
+      if (mount && mount.overlay && mount.overlay[0].from <= pos && mount.overlay[mount.overlay.length - 1].to >= pos) {
+        let root = new TreeNode(mount.tree, mount.overlay[0].from + scan2.from, -1, scan2);
+        (layers || (layers = [inner])).push(resolveNode(root, pos, side, false));
+      }
+    }
+  }
+  return layers ? iterStack(layers) : inner;
+}
+function hasChild(tree) {
+  return tree.children.some((ch) => ch instanceof TreeBuffer || !ch.type.isAnonymous || hasChild(ch));
+}
+function buildTree(data) {
+  var _a2;
+  let { buffer, nodeSet, maxBufferLength = DefaultBufferLength, reused = [], minRepeatType = nodeSet.types.length } = data;
+  let cursor = Array.isArray(buffer) ? new FlatBufferCursor(buffer, buffer.length) : buffer;
+  let types = nodeSet.types;
+  let contextHash = 0, lookAhead = 0;
+  function takeNode(parentStart, minPos, children3, positions2, inRepeat, depth) {
+    let { id: id2, start, end, size } = cursor;
+    if (size < 0) {
+      cursor.next();
+      if (size == -1) {
+        let node2 = reused[id2];
+        children3.push(node2);
+        positions2.push(start - parentStart);
+        return;
+      } else if (size == -3) {
+        contextHash = id2;
+        return;
+      } else if (size == -4) {
+        lookAhead = id2;
+        return;
+      } else {
+        throw new RangeError(`Unrecognized record size: ${size}`);
+      }
+    }
+    let type = types[id2], node, buffer2;
+    let startPos = start - parentStart;
+    if (end - start <= maxBufferLength && (buffer2 = findBufferSize(cursor.pos - minPos, inRepeat))) {
+      let data2 = new Uint16Array(buffer2.size - buffer2.skip);
+      let endPos = cursor.pos - buffer2.size, index2 = data2.length;
+      while (cursor.pos > endPos)
+        index2 = copyToBuffer(buffer2.start, data2, index2);
+      node = new TreeBuffer(data2, end - buffer2.start, nodeSet);
+      startPos = buffer2.start - parentStart;
+    } else {
+      let lookAheadAtStart = lookAhead, contextAtStart = contextHash;
+      let endPos = cursor.pos - size;
+      cursor.next();
+      let localChildren = [], localPositions = [];
+      let localInRepeat = id2 >= minRepeatType ? id2 : -1;
+      let lastGroup = 0, lastEnd = end, groupLookAhead = lookAheadAtStart;
+      while (cursor.pos > endPos) {
+        if (localInRepeat >= 0 && cursor.id == localInRepeat && cursor.size >= 0) {
+          if (cursor.end <= lastEnd - maxBufferLength) {
+            makeRepeatLeaf(localChildren, localPositions, start, lastGroup, cursor.end, lastEnd, localInRepeat, groupLookAhead, contextHash);
+            lastGroup = localChildren.length;
+            lastEnd = cursor.end;
+            groupLookAhead = lookAhead;
+          }
+          cursor.next();
+        } else if (depth > 2500) {
+          takeFlatNode(start, endPos, localChildren, localPositions);
+        } else {
+          if (localInRepeat >= 0 && cursor.size == -1 && reused[cursor.id].type == nodeSet.types[localInRepeat]) {
+            if (lastGroup < localChildren.length)
+              makeRepeatLeaf(localChildren, localPositions, start, lastGroup, cursor.end, lastEnd, localInRepeat, groupLookAhead, contextHash);
+            lastGroup = localChildren.length + 1;
+            lastEnd = cursor.start;
+            groupLookAhead = lookAhead;
+          }
+          takeNode(start, endPos, localChildren, localPositions, localInRepeat, depth + 1);
+        }
+      }
+      if (localInRepeat >= 0 && lastGroup > 0 && lastGroup < localChildren.length)
+        makeRepeatLeaf(localChildren, localPositions, start, lastGroup, start, lastEnd, localInRepeat, groupLookAhead, contextHash);
+      localChildren.reverse();
+      localPositions.reverse();
+      if (localInRepeat > -1 && lastGroup > 0) {
+        let make = makeBalanced(type);
+        node = balanceRange(type, localChildren, localPositions, 0, localChildren.length, 0, end - start, make, make);
+      } else {
+        node = makeTree(type, localChildren, localPositions, end - start, lookAheadAtStart - end, contextAtStart);
+      }
+    }
+    children3.push(node);
+    positions2.push(startPos);
+  }
+  function takeFlatNode(parentStart, minPos, children3, positions2) {
+    let nodes = [];
+    let nodeCount = 0, stopAt = -1;
+    while (cursor.pos > minPos) {
+      let { id: id2, start, end, size } = cursor;
+      if (size > 4) {
+        cursor.next();
+      } else if (stopAt > -1 && start < stopAt) {
+        break;
+      } else {
+        if (stopAt < 0)
+          stopAt = end - maxBufferLength;
+        nodes.push(id2, start, end);
+        nodeCount++;
+        cursor.next();
+      }
+    }
+    if (nodeCount) {
+      let buffer2 = new Uint16Array(nodeCount * 4);
+      let start = nodes[nodes.length - 2];
+      for (let i = nodes.length - 3, j = 0; i >= 0; i -= 3) {
+        buffer2[j++] = nodes[i];
+        buffer2[j++] = nodes[i + 1] - start;
+        buffer2[j++] = nodes[i + 2] - start;
+        buffer2[j++] = j;
+      }
+      children3.push(new TreeBuffer(buffer2, nodes[2] - start, nodeSet));
+      positions2.push(start - parentStart);
+    }
+  }
+  function makeBalanced(type) {
+    return (children3, positions2, length2) => {
+      var _a3;
+      let lookAhead2 = 0, lastI = children3.length - 1, last, lookAheadProp;
+      if (lastI >= 0 && (last = children3[lastI]) instanceof Tree) {
+        if (!lastI && last.type == type && last.length == length2)
+          return last;
+        if (lookAheadProp = last.prop(NodeProp.lookAhead))
+          lookAhead2 = positions2[lastI] + last.length + lookAheadProp - length2;
+      }
+      let contextHash2 = 0;
+      for (let i = 0; i < children3.length; i++)
+        if (children3[i] instanceof Tree) {
+          contextHash2 = (_a3 = children3[i].prop(NodeProp.contextHash)) !== null && _a3 !== void 0 ? _a3 : 0;
+          break;
+        }
+      return makeTree(type, children3, positions2, length2, lookAhead2, contextHash2);
+    };
+  }
+  function makeRepeatLeaf(children3, positions2, base2, i, from, to, type, lookAhead2, contextHash2) {
+    let localChildren = [], localPositions = [];
+    while (children3.length > i) {
+      localChildren.push(children3.pop());
+      localPositions.push(positions2.pop() + base2 - from);
+    }
+    children3.push(makeTree(nodeSet.types[type], localChildren, localPositions, to - from, lookAhead2 - to, contextHash2));
+    positions2.push(from - base2);
+  }
+  function makeTree(type, children3, positions2, length2, lookAhead2, contextHash2, props) {
+    if (contextHash2) {
+      let pair2 = [NodeProp.contextHash, contextHash2];
+      props = props ? [pair2].concat(props) : [pair2];
+    }
+    if (lookAhead2 > 25) {
+      let pair2 = [NodeProp.lookAhead, lookAhead2];
+      props = props ? [pair2].concat(props) : [pair2];
+    }
+    return new Tree(type, children3, positions2, length2, props);
+  }
+  function findBufferSize(maxSize, inRepeat) {
+    let fork = cursor.fork();
+    let size = 0, start = 0, skip = 0, minStart = fork.end - maxBufferLength;
+    let result = { size: 0, start: 0, skip: 0 };
+    scan: for (let minPos = fork.pos - maxSize; fork.pos > minPos; ) {
+      let nodeSize2 = fork.size;
+      if (fork.id == inRepeat && nodeSize2 >= 0) {
+        result.size = size;
+        result.start = start;
+        result.skip = skip;
+        skip += 4;
+        size += 4;
+        fork.next();
+        continue;
+      }
+      let startPos = fork.pos - nodeSize2;
+      if (nodeSize2 < 0 || startPos < minPos || fork.start < minStart)
+        break;
+      let localSkipped = fork.id >= minRepeatType ? 4 : 0;
+      let nodeStart = fork.start;
+      fork.next();
+      while (fork.pos > startPos) {
+        if (fork.size < 0) {
+          if (fork.size == -3 || fork.size == -4)
+            localSkipped += 4;
+          else
+            break scan;
+        } else if (fork.id >= minRepeatType) {
+          localSkipped += 4;
+        }
+        fork.next();
+      }
+      start = nodeStart;
+      size += nodeSize2;
+      skip += localSkipped;
+    }
+    if (inRepeat < 0 || size == maxSize) {
+      result.size = size;
+      result.start = start;
+      result.skip = skip;
+    }
+    return result.size > 4 ? result : void 0;
+  }
+  function copyToBuffer(bufferStart, buffer2, index2) {
+    let { id: id2, start, end, size } = cursor;
+    cursor.next();
+    if (size >= 0 && id2 < minRepeatType) {
+      let startIndex = index2;
+      if (size > 4) {
+        let endPos = cursor.pos - (size - 4);
+        while (cursor.pos > endPos)
+          index2 = copyToBuffer(bufferStart, buffer2, index2);
+      }
+      buffer2[--index2] = startIndex;
+      buffer2[--index2] = end - bufferStart;
+      buffer2[--index2] = start - bufferStart;
+      buffer2[--index2] = id2;
+    } else if (size == -3) {
+      contextHash = id2;
+    } else if (size == -4) {
+      lookAhead = id2;
+    }
+    return index2;
+  }
+  let children2 = [], positions = [];
+  while (cursor.pos > 0)
+    takeNode(data.start || 0, data.bufferStart || 0, children2, positions, -1, 0);
+  let length = (_a2 = data.length) !== null && _a2 !== void 0 ? _a2 : children2.length ? positions[0] + children2[0].length : 0;
+  return new Tree(types[data.topID], children2.reverse(), positions.reverse(), length);
+}
+function nodeSize(balanceType, node) {
+  if (!balanceType.isAnonymous || node instanceof TreeBuffer || node.type != balanceType)
+    return 1;
+  let size = nodeSizeCache.get(node);
+  if (size == null) {
+    size = 1;
+    for (let child of node.children) {
+      if (child.type != balanceType || !(child instanceof Tree)) {
+        size = 1;
+        break;
+      }
+      size += nodeSize(balanceType, child);
+    }
+    nodeSizeCache.set(node, size);
+  }
+  return size;
+}
+function balanceRange(balanceType, children2, positions, from, to, start, length, mkTop, mkTree) {
+  let total = 0;
+  for (let i = from; i < to; i++)
+    total += nodeSize(balanceType, children2[i]);
+  let maxChild = Math.ceil(
+    total * 1.5 / 8
+    /* Balance.BranchFactor */
+  );
+  let localChildren = [], localPositions = [];
+  function divide(children3, positions2, from2, to2, offset) {
+    for (let i = from2; i < to2; ) {
+      let groupFrom = i, groupStart = positions2[i], groupSize = nodeSize(balanceType, children3[i]);
+      i++;
+      for (; i < to2; i++) {
+        let nextSize = nodeSize(balanceType, children3[i]);
+        if (groupSize + nextSize >= maxChild)
+          break;
+        groupSize += nextSize;
+      }
+      if (i == groupFrom + 1) {
+        if (groupSize > maxChild) {
+          let only = children3[groupFrom];
+          divide(only.children, only.positions, 0, only.children.length, positions2[groupFrom] + offset);
+          continue;
+        }
+        localChildren.push(children3[groupFrom]);
+      } else {
+        let length2 = positions2[i - 1] + children3[i - 1].length - groupStart;
+        localChildren.push(balanceRange(balanceType, children3, positions2, groupFrom, i, groupStart, length2, null, mkTree));
+      }
+      localPositions.push(groupStart + offset - start);
+    }
+  }
+  divide(children2, positions, from, to, 0);
+  return (mkTop || mkTree)(localChildren, localPositions, length);
+}
+var DefaultBufferLength, nextPropID, Range, NodeProp, MountedTree, noProps, NodeType, NodeSet, CachedNode, CachedInnerNode, IterMode, Tree, FlatBufferCursor, TreeBuffer, BaseNode, TreeNode, BufferContext, BufferNode, StackIterator, TreeCursor, nodeSizeCache, Parser, StringInput, stoppedInner;
+var init_dist2 = __esm({
+  "../../work/main/node_modules/@lezer/common/dist/index.js"() {
+    DefaultBufferLength = 1024;
+    nextPropID = 0;
+    Range = class {
+      constructor(from, to) {
+        this.from = from;
+        this.to = to;
+      }
+    };
+    NodeProp = class {
+      /**
+      Create a new node prop type.
+      */
+      constructor(config = {}) {
+        this.id = nextPropID++;
+        this.perNode = !!config.perNode;
+        this.deserialize = config.deserialize || (() => {
+          throw new Error("This node type doesn't define a deserialize function");
+        });
+        this.combine = config.combine || null;
+      }
+      /**
+      This is meant to be used with
+      [`NodeSet.extend`](#common.NodeSet.extend) or
+      [`LRParser.configure`](#lr.ParserConfig.props) to compute
+      prop values for each node type in the set. Takes a [match
+      object](#common.NodeType^match) or function that returns undefined
+      if the node type doesn't get this prop, and the prop's value if
+      it does.
+      */
+      add(match) {
+        if (this.perNode)
+          throw new RangeError("Can't add per-node props to node types");
+        if (typeof match != "function")
+          match = NodeType.match(match);
+        return (type) => {
+          let result = match(type);
+          return result === void 0 ? null : [this, result];
+        };
+      }
+    };
+    NodeProp.closedBy = new NodeProp({ deserialize: (str) => str.split(" ") });
+    NodeProp.openedBy = new NodeProp({ deserialize: (str) => str.split(" ") });
+    NodeProp.group = new NodeProp({ deserialize: (str) => str.split(" ") });
+    NodeProp.isolate = new NodeProp({ deserialize: (value) => {
+      if (value && value != "rtl" && value != "ltr" && value != "auto")
+        throw new RangeError("Invalid value for isolate: " + value);
+      return value || "auto";
+    } });
+    NodeProp.contextHash = new NodeProp({ perNode: true });
+    NodeProp.lookAhead = new NodeProp({ perNode: true });
+    NodeProp.mounted = new NodeProp({ perNode: true });
+    MountedTree = class {
+      constructor(tree, overlay, parser2, bracketed2 = false) {
+        this.tree = tree;
+        this.overlay = overlay;
+        this.parser = parser2;
+        this.bracketed = bracketed2;
+      }
+      /**
+      @internal
+      */
+      static get(tree) {
+        return tree && tree.props && tree.props[NodeProp.mounted.id];
+      }
+    };
+    noProps = /* @__PURE__ */ Object.create(null);
+    NodeType = class _NodeType {
+      /**
+      @internal
+      */
+      constructor(name2, props, id2, flags = 0) {
+        this.name = name2;
+        this.props = props;
+        this.id = id2;
+        this.flags = flags;
+      }
+      /**
+      Define a node type.
+      */
+      static define(spec) {
+        let props = spec.props && spec.props.length ? /* @__PURE__ */ Object.create(null) : noProps;
+        let flags = (spec.top ? 1 : 0) | (spec.skipped ? 2 : 0) | (spec.error ? 4 : 0) | (spec.name == null ? 8 : 0);
+        let type = new _NodeType(spec.name || "", props, spec.id, flags);
+        if (spec.props)
+          for (let src2 of spec.props) {
+            if (!Array.isArray(src2))
+              src2 = src2(type);
+            if (src2) {
+              if (src2[0].perNode)
+                throw new RangeError("Can't store a per-node prop on a node type");
+              props[src2[0].id] = src2[1];
+            }
+          }
+        return type;
+      }
+      /**
+      Retrieves a node prop for this type. Will return `undefined` if
+      the prop isn't present on this node.
+      */
+      prop(prop) {
+        return this.props[prop.id];
+      }
+      /**
+      True when this is the top node of a grammar.
+      */
+      get isTop() {
+        return (this.flags & 1) > 0;
+      }
+      /**
+      True when this node is produced by a skip rule.
+      */
+      get isSkipped() {
+        return (this.flags & 2) > 0;
+      }
+      /**
+      Indicates whether this is an error node.
+      */
+      get isError() {
+        return (this.flags & 4) > 0;
+      }
+      /**
+      When true, this node type doesn't correspond to a user-declared
+      named node, for example because it is used to cache repetition.
+      */
+      get isAnonymous() {
+        return (this.flags & 8) > 0;
+      }
+      /**
+      Returns true when this node's name or one of its
+      [groups](#common.NodeProp^group) matches the given string.
+      */
+      is(name2) {
+        if (typeof name2 == "string") {
+          if (this.name == name2)
+            return true;
+          let group = this.prop(NodeProp.group);
+          return group ? group.indexOf(name2) > -1 : false;
+        }
+        return this.id == name2;
+      }
+      /**
+      Create a function from node types to arbitrary values by
+      specifying an object whose property names are node or
+      [group](#common.NodeProp^group) names. Often useful with
+      [`NodeProp.add`](#common.NodeProp.add). You can put multiple
+      names, separated by spaces, in a single property name to map
+      multiple node names to a single value.
+      */
+      static match(map) {
+        let direct = /* @__PURE__ */ Object.create(null);
+        for (let prop in map)
+          for (let name2 of prop.split(" "))
+            direct[name2] = map[prop];
+        return (node) => {
+          for (let groups = node.prop(NodeProp.group), i = -1; i < (groups ? groups.length : 0); i++) {
+            let found = direct[i < 0 ? node.name : groups[i]];
+            if (found)
+              return found;
+          }
+        };
+      }
+    };
+    NodeType.none = new NodeType(
+      "",
+      /* @__PURE__ */ Object.create(null),
+      0,
+      8
+      /* NodeFlag.Anonymous */
+    );
+    NodeSet = class _NodeSet {
+      /**
+      Create a set with the given types. The `id` property of each
+      type should correspond to its position within the array.
+      */
+      constructor(types) {
+        this.types = types;
+        for (let i = 0; i < types.length; i++)
+          if (types[i].id != i)
+            throw new RangeError("Node type ids should correspond to array positions when creating a node set");
+      }
+      /**
+      Create a copy of this set with some node properties added. The
+      arguments to this method can be created with
+      [`NodeProp.add`](#common.NodeProp.add).
+      */
+      extend(...props) {
+        let newTypes = [];
+        for (let type of this.types) {
+          let newProps = null;
+          for (let source of props) {
+            let add = source(type);
+            if (add) {
+              if (!newProps)
+                newProps = Object.assign({}, type.props);
+              let value = add[1], prop = add[0];
+              if (prop.combine && prop.id in newProps)
+                value = prop.combine(newProps[prop.id], value);
+              newProps[prop.id] = value;
+            }
+          }
+          newTypes.push(newProps ? new NodeType(type.name, newProps, type.id, type.flags) : type);
+        }
+        return new _NodeSet(newTypes);
+      }
+    };
+    CachedNode = /* @__PURE__ */ new WeakMap();
+    CachedInnerNode = /* @__PURE__ */ new WeakMap();
+    (function(IterMode2) {
+      IterMode2[IterMode2["ExcludeBuffers"] = 1] = "ExcludeBuffers";
+      IterMode2[IterMode2["IncludeAnonymous"] = 2] = "IncludeAnonymous";
+      IterMode2[IterMode2["IgnoreMounts"] = 4] = "IgnoreMounts";
+      IterMode2[IterMode2["IgnoreOverlays"] = 8] = "IgnoreOverlays";
+      IterMode2[IterMode2["EnterBracketed"] = 16] = "EnterBracketed";
+    })(IterMode || (IterMode = {}));
+    Tree = class _Tree {
+      /**
+      Construct a new tree. See also [`Tree.build`](#common.Tree^build).
+      */
+      constructor(type, children2, positions, length, props) {
+        this.type = type;
+        this.children = children2;
+        this.positions = positions;
+        this.length = length;
+        this.props = null;
+        if (props && props.length) {
+          this.props = /* @__PURE__ */ Object.create(null);
+          for (let [prop, value] of props)
+            this.props[typeof prop == "number" ? prop : prop.id] = value;
+        }
+      }
+      /**
+      @internal
+      */
+      toString() {
+        let mounted = MountedTree.get(this);
+        if (mounted && !mounted.overlay)
+          return mounted.tree.toString();
+        let children2 = "";
+        for (let ch of this.children) {
+          let str = ch.toString();
+          if (str) {
+            if (children2)
+              children2 += ",";
+            children2 += str;
+          }
+        }
+        return !this.type.name ? children2 : (/\W/.test(this.type.name) && !this.type.isError ? JSON.stringify(this.type.name) : this.type.name) + (children2.length ? "(" + children2 + ")" : "");
+      }
+      /**
+      Get a [tree cursor](#common.TreeCursor) positioned at the top of
+      the tree. Mode can be used to [control](#common.IterMode) which
+      nodes the cursor visits.
+      */
+      cursor(mode = 0) {
+        return new TreeCursor(this.topNode, mode);
+      }
+      /**
+      Get a [tree cursor](#common.TreeCursor) pointing into this tree
+      at the given position and side (see
+      [`moveTo`](#common.TreeCursor.moveTo).
+      */
+      cursorAt(pos, side = 0, mode = 0) {
+        let scope = CachedNode.get(this) || this.topNode;
+        let cursor = new TreeCursor(scope);
+        cursor.moveTo(pos, side);
+        CachedNode.set(this, cursor._tree);
+        return cursor;
+      }
+      /**
+      Get a [syntax node](#common.SyntaxNode) object for the top of the
+      tree.
+      */
+      get topNode() {
+        return new TreeNode(this, 0, 0, null);
+      }
+      /**
+      Get the [syntax node](#common.SyntaxNode) at the given position.
+      If `side` is -1, this will move into nodes that end at the
+      position. If 1, it'll move into nodes that start at the
+      position. With 0, it'll only enter nodes that cover the position
+      from both sides.
+      
+      Note that this will not enter
+      [overlays](#common.MountedTree.overlay), and you often want
+      [`resolveInner`](#common.Tree.resolveInner) instead.
+      */
+      resolve(pos, side = 0) {
+        let node = resolveNode(CachedNode.get(this) || this.topNode, pos, side, false);
+        CachedNode.set(this, node);
+        return node;
+      }
+      /**
+      Like [`resolve`](#common.Tree.resolve), but will enter
+      [overlaid](#common.MountedTree.overlay) nodes, producing a syntax node
+      pointing into the innermost overlaid tree at the given position
+      (with parent links going through all parent structure, including
+      the host trees).
+      */
+      resolveInner(pos, side = 0) {
+        let node = resolveNode(CachedInnerNode.get(this) || this.topNode, pos, side, true);
+        CachedInnerNode.set(this, node);
+        return node;
+      }
+      /**
+      In some situations, it can be useful to iterate through all
+      nodes around a position, including those in overlays that don't
+      directly cover the position. This method gives you an iterator
+      that will produce all nodes, from small to big, around the given
+      position.
+      */
+      resolveStack(pos, side = 0) {
+        return stackIterator(this, pos, side);
+      }
+      /**
+      Iterate over the tree and its children, calling `enter` for any
+      node that touches the `from`/`to` region (if given) before
+      running over such a node's children, and `leave` (if given) when
+      leaving the node. When `enter` returns `false`, that node will
+      not have its children iterated over (or `leave` called).
+      */
+      iterate(spec) {
+        let { enter, leave, from = 0, to = this.length } = spec;
+        let mode = spec.mode || 0, anon = (mode & IterMode.IncludeAnonymous) > 0;
+        for (let c = this.cursor(mode | IterMode.IncludeAnonymous); ; ) {
+          let entered = false;
+          if (c.from <= to && c.to >= from && (!anon && c.type.isAnonymous || enter(c) !== false)) {
+            if (c.firstChild())
+              continue;
+            entered = true;
+          }
+          for (; ; ) {
+            if (entered && leave && (anon || !c.type.isAnonymous))
+              leave(c);
+            if (c.nextSibling())
+              break;
+            if (!c.parent())
+              return;
+            entered = true;
+          }
+        }
+      }
+      /**
+      Get the value of the given [node prop](#common.NodeProp) for this
+      node. Works with both per-node and per-type props.
+      */
+      prop(prop) {
+        return !prop.perNode ? this.type.prop(prop) : this.props ? this.props[prop.id] : void 0;
+      }
+      /**
+      Returns the node's [per-node props](#common.NodeProp.perNode) in a
+      format that can be passed to the [`Tree`](#common.Tree)
+      constructor.
+      */
+      get propValues() {
+        let result = [];
+        if (this.props)
+          for (let id2 in this.props)
+            result.push([+id2, this.props[id2]]);
+        return result;
+      }
+      /**
+      Balance the direct children of this tree, producing a copy of
+      which may have children grouped into subtrees with type
+      [`NodeType.none`](#common.NodeType^none).
+      */
+      balance(config = {}) {
+        return this.children.length <= 8 ? this : balanceRange(NodeType.none, this.children, this.positions, 0, this.children.length, 0, this.length, (children2, positions, length) => new _Tree(this.type, children2, positions, length, this.propValues), config.makeTree || ((children2, positions, length) => new _Tree(NodeType.none, children2, positions, length)));
+      }
+      /**
+      Build a tree from a postfix-ordered buffer of node information,
+      or a cursor over such a buffer.
+      */
+      static build(data) {
+        return buildTree(data);
+      }
+    };
+    Tree.empty = new Tree(NodeType.none, [], [], 0);
+    FlatBufferCursor = class _FlatBufferCursor {
+      constructor(buffer, index2) {
+        this.buffer = buffer;
+        this.index = index2;
+      }
+      get id() {
+        return this.buffer[this.index - 4];
+      }
+      get start() {
+        return this.buffer[this.index - 3];
+      }
+      get end() {
+        return this.buffer[this.index - 2];
+      }
+      get size() {
+        return this.buffer[this.index - 1];
+      }
+      get pos() {
+        return this.index;
+      }
+      next() {
+        this.index -= 4;
+      }
+      fork() {
+        return new _FlatBufferCursor(this.buffer, this.index);
+      }
+    };
+    TreeBuffer = class _TreeBuffer {
+      /**
+      Create a tree buffer.
+      */
+      constructor(buffer, length, set) {
+        this.buffer = buffer;
+        this.length = length;
+        this.set = set;
+      }
+      /**
+      @internal
+      */
+      get type() {
+        return NodeType.none;
+      }
+      /**
+      @internal
+      */
+      toString() {
+        let result = [];
+        for (let index2 = 0; index2 < this.buffer.length; ) {
+          result.push(this.childString(index2));
+          index2 = this.buffer[index2 + 3];
+        }
+        return result.join(",");
+      }
+      /**
+      @internal
+      */
+      childString(index2) {
+        let id2 = this.buffer[index2], endIndex = this.buffer[index2 + 3];
+        let type = this.set.types[id2], result = type.name;
+        if (/\W/.test(result) && !type.isError)
+          result = JSON.stringify(result);
+        index2 += 4;
+        if (endIndex == index2)
+          return result;
+        let children2 = [];
+        while (index2 < endIndex) {
+          children2.push(this.childString(index2));
+          index2 = this.buffer[index2 + 3];
+        }
+        return result + "(" + children2.join(",") + ")";
+      }
+      /**
+      @internal
+      */
+      findChild(startIndex, endIndex, dir, pos, side) {
+        let { buffer } = this, pick = -1;
+        for (let i = startIndex; i != endIndex; i = buffer[i + 3]) {
+          if (checkSide(side, pos, buffer[i + 1], buffer[i + 2])) {
+            pick = i;
+            if (dir > 0)
+              break;
+          }
+        }
+        return pick;
+      }
+      /**
+      @internal
+      */
+      slice(startI, endI, from) {
+        let b = this.buffer;
+        let copy = new Uint16Array(endI - startI), len = 0;
+        for (let i = startI, j = 0; i < endI; ) {
+          copy[j++] = b[i++];
+          copy[j++] = b[i++] - from;
+          let to = copy[j++] = b[i++] - from;
+          copy[j++] = b[i++] - startI;
+          len = Math.max(len, to);
+        }
+        return new _TreeBuffer(copy, len, this.set);
+      }
+    };
+    BaseNode = class {
+      cursor(mode = 0) {
+        return new TreeCursor(this, mode);
+      }
+      getChild(type, before = null, after = null) {
+        let r = getChildren(this, type, before, after);
+        return r.length ? r[0] : null;
+      }
+      getChildren(type, before = null, after = null) {
+        return getChildren(this, type, before, after);
+      }
+      resolve(pos, side = 0) {
+        return resolveNode(this, pos, side, false);
+      }
+      resolveInner(pos, side = 0) {
+        return resolveNode(this, pos, side, true);
+      }
+      matchContext(context) {
+        return matchNodeContext(this.parent, context);
+      }
+      enterUnfinishedNodesBefore(pos) {
+        let scan2 = this.childBefore(pos), node = this;
+        while (scan2) {
+          let last = scan2.lastChild;
+          if (!last || last.to != scan2.to)
+            break;
+          if (last.type.isError && last.from == last.to) {
+            node = scan2;
+            scan2 = last.prevSibling;
+          } else {
+            scan2 = last;
+          }
+        }
+        return node;
+      }
+      get node() {
+        return this;
+      }
+      get next() {
+        return this.parent;
+      }
+    };
+    TreeNode = class _TreeNode extends BaseNode {
+      constructor(_tree, from, index2, _parent) {
+        super();
+        this._tree = _tree;
+        this.from = from;
+        this.index = index2;
+        this._parent = _parent;
+      }
+      get type() {
+        return this._tree.type;
+      }
+      get name() {
+        return this._tree.type.name;
+      }
+      get to() {
+        return this.from + this._tree.length;
+      }
+      nextChild(i, dir, pos, side, mode = 0) {
+        for (let parent = this; ; ) {
+          for (let { children: children2, positions } = parent._tree, e = dir > 0 ? children2.length : -1; i != e; i += dir) {
+            let next = children2[i], start = positions[i] + parent.from, mounted;
+            if (!(mode & IterMode.EnterBracketed && next instanceof Tree && (mounted = MountedTree.get(next)) && !mounted.overlay && mounted.bracketed && pos >= start && pos <= start + next.length) && !checkSide(side, pos, start, start + next.length))
+              continue;
+            if (next instanceof TreeBuffer) {
+              if (mode & IterMode.ExcludeBuffers)
+                continue;
+              let index2 = next.findChild(0, next.buffer.length, dir, pos - start, side);
+              if (index2 > -1)
+                return new BufferNode(new BufferContext(parent, next, i, start), null, index2);
+            } else if (mode & IterMode.IncludeAnonymous || (!next.type.isAnonymous || hasChild(next))) {
+              let mounted2;
+              if (!(mode & IterMode.IgnoreMounts) && (mounted2 = MountedTree.get(next)) && !mounted2.overlay)
+                return new _TreeNode(mounted2.tree, start, i, parent);
+              let inner = new _TreeNode(next, start, i, parent);
+              return mode & IterMode.IncludeAnonymous || !inner.type.isAnonymous ? inner : inner.nextChild(dir < 0 ? next.children.length - 1 : 0, dir, pos, side, mode);
+            }
+          }
+          if (mode & IterMode.IncludeAnonymous || !parent.type.isAnonymous)
+            return null;
+          if (parent.index >= 0)
+            i = parent.index + dir;
+          else
+            i = dir < 0 ? -1 : parent._parent._tree.children.length;
+          parent = parent._parent;
+          if (!parent)
+            return null;
+        }
+      }
+      get firstChild() {
+        return this.nextChild(
+          0,
+          1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      get lastChild() {
+        return this.nextChild(
+          this._tree.children.length - 1,
+          -1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      childAfter(pos) {
+        return this.nextChild(
+          0,
+          1,
+          pos,
+          2
+          /* Side.After */
+        );
+      }
+      childBefore(pos) {
+        return this.nextChild(
+          this._tree.children.length - 1,
+          -1,
+          pos,
+          -2
+          /* Side.Before */
+        );
+      }
+      prop(prop) {
+        return this._tree.prop(prop);
+      }
+      enter(pos, side, mode = 0) {
+        let mounted;
+        if (!(mode & IterMode.IgnoreOverlays) && (mounted = MountedTree.get(this._tree)) && mounted.overlay) {
+          let rPos = pos - this.from, enterBracketed = mode & IterMode.EnterBracketed && mounted.bracketed;
+          for (let { from, to } of mounted.overlay) {
+            if ((side > 0 || enterBracketed ? from <= rPos : from < rPos) && (side < 0 || enterBracketed ? to >= rPos : to > rPos))
+              return new _TreeNode(mounted.tree, mounted.overlay[0].from + this.from, -1, this);
+          }
+        }
+        return this.nextChild(0, 1, pos, side, mode);
+      }
+      nextSignificantParent() {
+        let val = this;
+        while (val.type.isAnonymous && val._parent)
+          val = val._parent;
+        return val;
+      }
+      get parent() {
+        return this._parent ? this._parent.nextSignificantParent() : null;
+      }
+      get nextSibling() {
+        return this._parent && this.index >= 0 ? this._parent.nextChild(
+          this.index + 1,
+          1,
+          0,
+          4
+          /* Side.DontCare */
+        ) : null;
+      }
+      get prevSibling() {
+        return this._parent && this.index >= 0 ? this._parent.nextChild(
+          this.index - 1,
+          -1,
+          0,
+          4
+          /* Side.DontCare */
+        ) : null;
+      }
+      get tree() {
+        return this._tree;
+      }
+      toTree() {
+        return this._tree;
+      }
+      /**
+      @internal
+      */
+      toString() {
+        return this._tree.toString();
+      }
+    };
+    BufferContext = class {
+      constructor(parent, buffer, index2, start) {
+        this.parent = parent;
+        this.buffer = buffer;
+        this.index = index2;
+        this.start = start;
+      }
+    };
+    BufferNode = class _BufferNode extends BaseNode {
+      get name() {
+        return this.type.name;
+      }
+      get from() {
+        return this.context.start + this.context.buffer.buffer[this.index + 1];
+      }
+      get to() {
+        return this.context.start + this.context.buffer.buffer[this.index + 2];
+      }
+      constructor(context, _parent, index2) {
+        super();
+        this.context = context;
+        this._parent = _parent;
+        this.index = index2;
+        this.type = context.buffer.set.types[context.buffer.buffer[index2]];
+      }
+      child(dir, pos, side) {
+        let { buffer } = this.context;
+        let index2 = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], dir, pos - this.context.start, side);
+        return index2 < 0 ? null : new _BufferNode(this.context, this, index2);
+      }
+      get firstChild() {
+        return this.child(
+          1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      get lastChild() {
+        return this.child(
+          -1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      childAfter(pos) {
+        return this.child(
+          1,
+          pos,
+          2
+          /* Side.After */
+        );
+      }
+      childBefore(pos) {
+        return this.child(
+          -1,
+          pos,
+          -2
+          /* Side.Before */
+        );
+      }
+      prop(prop) {
+        return this.type.prop(prop);
+      }
+      enter(pos, side, mode = 0) {
+        if (mode & IterMode.ExcludeBuffers)
+          return null;
+        let { buffer } = this.context;
+        let index2 = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], side > 0 ? 1 : -1, pos - this.context.start, side);
+        return index2 < 0 ? null : new _BufferNode(this.context, this, index2);
+      }
+      get parent() {
+        return this._parent || this.context.parent.nextSignificantParent();
+      }
+      externalSibling(dir) {
+        return this._parent ? null : this.context.parent.nextChild(
+          this.context.index + dir,
+          dir,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      get nextSibling() {
+        let { buffer } = this.context;
+        let after = buffer.buffer[this.index + 3];
+        if (after < (this._parent ? buffer.buffer[this._parent.index + 3] : buffer.buffer.length))
+          return new _BufferNode(this.context, this._parent, after);
+        return this.externalSibling(1);
+      }
+      get prevSibling() {
+        let { buffer } = this.context;
+        let parentStart = this._parent ? this._parent.index + 4 : 0;
+        if (this.index == parentStart)
+          return this.externalSibling(-1);
+        return new _BufferNode(this.context, this._parent, buffer.findChild(
+          parentStart,
+          this.index,
+          -1,
+          0,
+          4
+          /* Side.DontCare */
+        ));
+      }
+      get tree() {
+        return null;
+      }
+      toTree() {
+        let children2 = [], positions = [];
+        let { buffer } = this.context;
+        let startI = this.index + 4, endI = buffer.buffer[this.index + 3];
+        if (endI > startI) {
+          let from = buffer.buffer[this.index + 1];
+          children2.push(buffer.slice(startI, endI, from));
+          positions.push(0);
+        }
+        return new Tree(this.type, children2, positions, this.to - this.from);
+      }
+      /**
+      @internal
+      */
+      toString() {
+        return this.context.buffer.childString(this.index);
+      }
+    };
+    StackIterator = class {
+      constructor(heads, node) {
+        this.heads = heads;
+        this.node = node;
+      }
+      get next() {
+        return iterStack(this.heads);
+      }
+    };
+    TreeCursor = class {
+      /**
+      Shorthand for `.type.name`.
+      */
+      get name() {
+        return this.type.name;
+      }
+      /**
+      @internal
+      */
+      constructor(node, mode = 0) {
+        this.buffer = null;
+        this.stack = [];
+        this.index = 0;
+        this.bufferNode = null;
+        this.mode = mode & ~IterMode.EnterBracketed;
+        if (node instanceof TreeNode) {
+          this.yieldNode(node);
+        } else {
+          this._tree = node.context.parent;
+          this.buffer = node.context;
+          for (let n = node._parent; n; n = n._parent)
+            this.stack.unshift(n.index);
+          this.bufferNode = node;
+          this.yieldBuf(node.index);
+        }
+      }
+      yieldNode(node) {
+        if (!node)
+          return false;
+        this._tree = node;
+        this.type = node.type;
+        this.from = node.from;
+        this.to = node.to;
+        return true;
+      }
+      yieldBuf(index2, type) {
+        this.index = index2;
+        let { start, buffer } = this.buffer;
+        this.type = type || buffer.set.types[buffer.buffer[index2]];
+        this.from = start + buffer.buffer[index2 + 1];
+        this.to = start + buffer.buffer[index2 + 2];
+        return true;
+      }
+      /**
+      @internal
+      */
+      yield(node) {
+        if (!node)
+          return false;
+        if (node instanceof TreeNode) {
+          this.buffer = null;
+          return this.yieldNode(node);
+        }
+        this.buffer = node.context;
+        return this.yieldBuf(node.index, node.type);
+      }
+      /**
+      @internal
+      */
+      toString() {
+        return this.buffer ? this.buffer.buffer.childString(this.index) : this._tree.toString();
+      }
+      /**
+      @internal
+      */
+      enterChild(dir, pos, side) {
+        if (!this.buffer)
+          return this.yield(this._tree.nextChild(dir < 0 ? this._tree._tree.children.length - 1 : 0, dir, pos, side, this.mode));
+        let { buffer } = this.buffer;
+        let index2 = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], dir, pos - this.buffer.start, side);
+        if (index2 < 0)
+          return false;
+        this.stack.push(this.index);
+        return this.yieldBuf(index2);
+      }
+      /**
+      Move the cursor to this node's first child. When this returns
+      false, the node has no child, and the cursor has not been moved.
+      */
+      firstChild() {
+        return this.enterChild(
+          1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      /**
+      Move the cursor to this node's last child.
+      */
+      lastChild() {
+        return this.enterChild(
+          -1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      /**
+      Move the cursor to the first child that ends after `pos`.
+      */
+      childAfter(pos) {
+        return this.enterChild(
+          1,
+          pos,
+          2
+          /* Side.After */
+        );
+      }
+      /**
+      Move to the last child that starts before `pos`.
+      */
+      childBefore(pos) {
+        return this.enterChild(
+          -1,
+          pos,
+          -2
+          /* Side.Before */
+        );
+      }
+      /**
+      Move the cursor to the child around `pos`. If side is -1 the
+      child may end at that position, when 1 it may start there. This
+      will also enter [overlaid](#common.MountedTree.overlay)
+      [mounted](#common.NodeProp^mounted) trees unless `overlays` is
+      set to false.
+      */
+      enter(pos, side, mode = this.mode) {
+        if (!this.buffer)
+          return this.yield(this._tree.enter(pos, side, mode));
+        return mode & IterMode.ExcludeBuffers ? false : this.enterChild(1, pos, side);
+      }
+      /**
+      Move to the node's parent node, if this isn't the top node.
+      */
+      parent() {
+        if (!this.buffer)
+          return this.yieldNode(this.mode & IterMode.IncludeAnonymous ? this._tree._parent : this._tree.parent);
+        if (this.stack.length)
+          return this.yieldBuf(this.stack.pop());
+        let parent = this.mode & IterMode.IncludeAnonymous ? this.buffer.parent : this.buffer.parent.nextSignificantParent();
+        this.buffer = null;
+        return this.yieldNode(parent);
+      }
+      /**
+      @internal
+      */
+      sibling(dir) {
+        if (!this.buffer)
+          return !this._tree._parent ? false : this.yield(this._tree.index < 0 ? null : this._tree._parent.nextChild(this._tree.index + dir, dir, 0, 4, this.mode));
+        let { buffer } = this.buffer, d = this.stack.length - 1;
+        if (dir < 0) {
+          let parentStart = d < 0 ? 0 : this.stack[d] + 4;
+          if (this.index != parentStart)
+            return this.yieldBuf(buffer.findChild(
+              parentStart,
+              this.index,
+              -1,
+              0,
+              4
+              /* Side.DontCare */
+            ));
+        } else {
+          let after = buffer.buffer[this.index + 3];
+          if (after < (d < 0 ? buffer.buffer.length : buffer.buffer[this.stack[d] + 3]))
+            return this.yieldBuf(after);
+        }
+        return d < 0 ? this.yield(this.buffer.parent.nextChild(this.buffer.index + dir, dir, 0, 4, this.mode)) : false;
+      }
+      /**
+      Move to this node's next sibling, if any.
+      */
+      nextSibling() {
+        return this.sibling(1);
+      }
+      /**
+      Move to this node's previous sibling, if any.
+      */
+      prevSibling() {
+        return this.sibling(-1);
+      }
+      atLastNode(dir) {
+        let index2, parent, { buffer } = this;
+        if (buffer) {
+          if (dir > 0) {
+            if (this.index < buffer.buffer.buffer.length)
+              return false;
+          } else {
+            for (let i = 0; i < this.index; i++)
+              if (buffer.buffer.buffer[i + 3] < this.index)
+                return false;
+          }
+          ({ index: index2, parent } = buffer);
+        } else {
+          ({ index: index2, _parent: parent } = this._tree);
+        }
+        for (; parent; { index: index2, _parent: parent } = parent) {
+          if (index2 > -1)
+            for (let i = index2 + dir, e = dir < 0 ? -1 : parent._tree.children.length; i != e; i += dir) {
+              let child = parent._tree.children[i];
+              if (this.mode & IterMode.IncludeAnonymous || child instanceof TreeBuffer || !child.type.isAnonymous || hasChild(child))
+                return false;
+            }
+        }
+        return true;
+      }
+      move(dir, enter) {
+        if (enter && this.enterChild(
+          dir,
+          0,
+          4
+          /* Side.DontCare */
+        ))
+          return true;
+        for (; ; ) {
+          if (this.sibling(dir))
+            return true;
+          if (this.atLastNode(dir) || !this.parent())
+            return false;
+        }
+      }
+      /**
+      Move to the next node in a
+      [pre-order](https://en.wikipedia.org/wiki/Tree_traversal#Pre-order,_NLR)
+      traversal, going from a node to its first child or, if the
+      current node is empty or `enter` is false, its next sibling or
+      the next sibling of the first parent node that has one.
+      */
+      next(enter = true) {
+        return this.move(1, enter);
+      }
+      /**
+      Move to the next node in a last-to-first pre-order traversal. A
+      node is followed by its last child or, if it has none, its
+      previous sibling or the previous sibling of the first parent
+      node that has one.
+      */
+      prev(enter = true) {
+        return this.move(-1, enter);
+      }
+      /**
+      Move the cursor to the innermost node that covers `pos`. If
+      `side` is -1, it will enter nodes that end at `pos`. If it is 1,
+      it will enter nodes that start at `pos`.
+      */
+      moveTo(pos, side = 0) {
+        while (this.from == this.to || (side < 1 ? this.from >= pos : this.from > pos) || (side > -1 ? this.to <= pos : this.to < pos))
+          if (!this.parent())
+            break;
+        while (this.enterChild(1, pos, side)) {
+        }
+        return this;
+      }
+      /**
+      Get a [syntax node](#common.SyntaxNode) at the cursor's current
+      position.
+      */
+      get node() {
+        if (!this.buffer)
+          return this._tree;
+        let cache = this.bufferNode, result = null, depth = 0;
+        if (cache && cache.context == this.buffer) {
+          scan: for (let index2 = this.index, d = this.stack.length; d >= 0; ) {
+            for (let c = cache; c; c = c._parent)
+              if (c.index == index2) {
+                if (index2 == this.index)
+                  return c;
+                result = c;
+                depth = d + 1;
+                break scan;
+              }
+            index2 = this.stack[--d];
+          }
+        }
+        for (let i = depth; i < this.stack.length; i++)
+          result = new BufferNode(this.buffer, result, this.stack[i]);
+        return this.bufferNode = new BufferNode(this.buffer, result, this.index);
+      }
+      /**
+      Get the [tree](#common.Tree) that represents the current node, if
+      any. Will return null when the node is in a [tree
+      buffer](#common.TreeBuffer).
+      */
+      get tree() {
+        return this.buffer ? null : this._tree._tree;
+      }
+      /**
+      Iterate over the current node and all its descendants, calling
+      `enter` when entering a node and `leave`, if given, when leaving
+      one. When `enter` returns `false`, any children of that node are
+      skipped, and `leave` isn't called for it.
+      */
+      iterate(enter, leave) {
+        for (let depth = 0; ; ) {
+          let mustLeave = false;
+          if (this.type.isAnonymous || enter(this) !== false) {
+            if (this.firstChild()) {
+              depth++;
+              continue;
+            }
+            if (!this.type.isAnonymous)
+              mustLeave = true;
+          }
+          for (; ; ) {
+            if (mustLeave && leave)
+              leave(this);
+            mustLeave = this.type.isAnonymous;
+            if (!depth)
+              return;
+            if (this.nextSibling())
+              break;
+            this.parent();
+            depth--;
+            mustLeave = true;
+          }
+        }
+      }
+      /**
+      Test whether the current node matches a given context—a sequence
+      of direct parent node names. Empty strings in the context array
+      are treated as wildcards.
+      */
+      matchContext(context) {
+        if (!this.buffer)
+          return matchNodeContext(this.node.parent, context);
+        let { buffer } = this.buffer, { types } = buffer.set;
+        for (let i = context.length - 1, d = this.stack.length - 1; i >= 0; d--) {
+          if (d < 0)
+            return matchNodeContext(this._tree, context, i);
+          let type = types[buffer.buffer[this.stack[d]]];
+          if (!type.isAnonymous) {
+            if (context[i] && context[i] != type.name)
+              return false;
+            i--;
+          }
+        }
+        return true;
+      }
+    };
+    nodeSizeCache = /* @__PURE__ */ new WeakMap();
+    Parser = class {
+      /**
+      Start a parse, returning a [partial parse](#common.PartialParse)
+      object. [`fragments`](#common.TreeFragment) can be passed in to
+      make the parse incremental.
+      
+      By default, the entire input is parsed. You can pass `ranges`,
+      which should be a sorted array of non-empty, non-overlapping
+      ranges, to parse only those ranges. The tree returned in that
+      case will start at `ranges[0].from`.
+      */
+      startParse(input2, fragments, ranges) {
+        if (typeof input2 == "string")
+          input2 = new StringInput(input2);
+        ranges = !ranges ? [new Range(0, input2.length)] : ranges.length ? ranges.map((r) => new Range(r.from, r.to)) : [new Range(0, 0)];
+        return this.createParse(input2, fragments || [], ranges);
+      }
+      /**
+      Run a full parse, returning the resulting tree.
+      */
+      parse(input2, fragments, ranges) {
+        let parse3 = this.startParse(input2, fragments, ranges);
+        for (; ; ) {
+          let done = parse3.advance();
+          if (done)
+            return done;
+        }
+      }
+    };
+    StringInput = class {
+      constructor(string2) {
+        this.string = string2;
+      }
+      get length() {
+        return this.string.length;
+      }
+      chunk(from) {
+        return this.string.slice(from);
+      }
+      get lineChunks() {
+        return false;
+      }
+      read(from, to) {
+        return this.string.slice(from, to);
+      }
+    };
+    stoppedInner = new NodeProp({ perNode: true });
+  }
+});
+
+// ../../work/main/node_modules/@lezer/lr/dist/index.js
+function decodeArray(input2, Type = Uint16Array) {
+  if (typeof input2 != "string")
+    return input2;
+  let array = null;
+  for (let pos = 0, out = 0; pos < input2.length; ) {
+    let value = 0;
+    for (; ; ) {
+      let next = input2.charCodeAt(pos++), stop = false;
+      if (next == 126) {
+        value = 65535;
+        break;
+      }
+      if (next >= 92)
+        next--;
+      if (next >= 34)
+        next--;
+      let digit = next - 32;
+      if (digit >= 46) {
+        digit -= 46;
+        stop = true;
+      }
+      value += digit;
+      if (stop)
+        break;
+      value *= 46;
+    }
+    if (array)
+      array[out++] = value;
+    else
+      array = new Type(value);
+  }
+  return array;
+}
+function readToken(data, input2, stack, group, precTable, precOffset) {
+  let state = 0, groupMask = 1 << group, { dialect } = stack.p.parser;
+  scan: for (; ; ) {
+    if ((groupMask & data[state]) == 0)
+      break;
+    let accEnd = data[state + 1];
+    for (let i = state + 3; i < accEnd; i += 2)
+      if ((data[i + 1] & groupMask) > 0) {
+        let term = data[i];
+        if (dialect.allows(term) && (input2.token.value == -1 || input2.token.value == term || overrides(term, input2.token.value, precTable, precOffset))) {
+          input2.acceptToken(term);
+          break;
+        }
+      }
+    let next = input2.next, low = 0, high = data[state + 2];
+    if (input2.next < 0 && high > low && data[accEnd + high * 3 - 3] == 65535) {
+      state = data[accEnd + high * 3 - 1];
+      continue scan;
+    }
+    for (; low < high; ) {
+      let mid = low + high >> 1;
+      let index2 = accEnd + mid + (mid << 1);
+      let from = data[index2], to = data[index2 + 1] || 65536;
+      if (next < from)
+        high = mid;
+      else if (next >= to)
+        low = mid + 1;
+      else {
+        state = data[index2 + 2];
+        input2.advance();
+        continue scan;
+      }
+    }
+    break;
+  }
+}
+function findOffset(data, start, term) {
+  for (let i = start, next; (next = data[i]) != 65535; i++)
+    if (next == term)
+      return i - start;
+  return -1;
+}
+function overrides(token, prev, tableData, tableOffset) {
+  let iPrev = findOffset(tableData, tableOffset, prev);
+  return iPrev < 0 || findOffset(tableData, tableOffset, token) < iPrev;
+}
+function cutAt(tree, pos, side) {
+  let cursor = tree.cursor(IterMode.IncludeAnonymous);
+  cursor.moveTo(pos);
+  for (; ; ) {
+    if (!(side < 0 ? cursor.childBefore(pos) : cursor.childAfter(pos)))
+      for (; ; ) {
+        if ((side < 0 ? cursor.to < pos : cursor.from > pos) && !cursor.type.isError)
+          return side < 0 ? Math.max(0, Math.min(
+            cursor.to - 1,
+            pos - 25
+            /* Lookahead.Margin */
+          )) : Math.min(tree.length, Math.max(
+            cursor.from + 1,
+            pos + 25
+            /* Lookahead.Margin */
+          ));
+        if (side < 0 ? cursor.prevSibling() : cursor.nextSibling())
+          break;
+        if (!cursor.parent())
+          return side < 0 ? 0 : tree.length;
+      }
+  }
+}
+function pushStackDedup(stack, newStacks) {
+  for (let i = 0; i < newStacks.length; i++) {
+    let other = newStacks[i];
+    if (other.pos == stack.pos && other.sameState(stack)) {
+      if (newStacks[i].score < stack.score)
+        newStacks[i] = stack;
+      return;
+    }
+  }
+  newStacks.push(stack);
+}
+function wrapContextOp(op) {
+  if (!op)
+    return id;
+  if (op.length < 3)
+    return op;
+  return (context, arg, stack, input2, pos) => op(context, arg, stack, input2.reset(pos));
+}
+function pair(data, off) {
+  return data[off] | data[off + 1] << 16;
+}
+function findFinished(stacks) {
+  let best = null;
+  for (let stack of stacks) {
+    let stopped = stack.p.stoppedAt;
+    if ((stack.pos == stack.p.stream.end || stopped != null && stack.pos > stopped) && stack.p.parser.stateFlag(
+      stack.state,
+      2
+      /* StateFlag.Accepting */
+    ) && (!best || best.score < stack.score))
+      best = stack;
+  }
+  return best;
+}
+function getSpecializer(spec) {
+  if (spec.external) {
+    let mask = spec.extend ? 1 : 0;
+    return (value, stack) => spec.external(value, stack) << 1 | mask;
+  }
+  return spec.get;
+}
+var Stack, StackContext, SimulatedStack, StackBufferCursor, CachedToken, nullToken, InputStream, TokenGroup, LocalTokenGroup, ExternalTokenizer, verbose, stackIDs, FragmentCursor, TokenCache, Parse, Dialect, id, ContextTracker, LRParser;
+var init_dist3 = __esm({
+  "../../work/main/node_modules/@lezer/lr/dist/index.js"() {
+    init_dist2();
+    Stack = class _Stack {
+      /**
+      @internal
+      */
+      constructor(p, stack, state, reducePos, pos, score, buffer, bufferBase, curContext, lookAhead = 0, parent) {
+        this.p = p;
+        this.stack = stack;
+        this.state = state;
+        this.reducePos = reducePos;
+        this.pos = pos;
+        this.score = score;
+        this.buffer = buffer;
+        this.bufferBase = bufferBase;
+        this.curContext = curContext;
+        this.lookAhead = lookAhead;
+        this.parent = parent;
+      }
+      /**
+      @internal
+      */
+      toString() {
+        return `[${this.stack.filter((_, i) => i % 3 == 0).concat(this.state)}]@${this.pos}${this.score ? "!" + this.score : ""}`;
+      }
+      // Start an empty stack
+      /**
+      @internal
+      */
+      static start(p, state, pos = 0) {
+        let cx = p.parser.context;
+        return new _Stack(p, [], state, pos, pos, 0, [], 0, cx ? new StackContext(cx, cx.start) : null, 0, null);
+      }
+      /**
+      The stack's current [context](#lr.ContextTracker) value, if
+      any. Its type will depend on the context tracker's type
+      parameter, or it will be `null` if there is no context
+      tracker.
+      */
+      get context() {
+        return this.curContext ? this.curContext.context : null;
+      }
+      // Push a state onto the stack, tracking its start position as well
+      // as the buffer base at that point.
+      /**
+      @internal
+      */
+      pushState(state, start) {
+        this.stack.push(this.state, start, this.bufferBase + this.buffer.length);
+        this.state = state;
+      }
+      // Apply a reduce action
+      /**
+      @internal
+      */
+      reduce(action) {
+        var _a2;
+        let depth = action >> 19, type = action & 65535;
+        let { parser: parser2 } = this.p;
+        let lookaheadRecord = this.reducePos < this.pos - 25 && this.setLookAhead(this.pos);
+        let dPrec = parser2.dynamicPrecedence(type);
+        if (dPrec)
+          this.score += dPrec;
+        if (depth == 0) {
+          if (type < parser2.minRepeatTerm && this.reducePos < this.pos)
+            this.reducePos = this.pos;
+          this.pushState(parser2.getGoto(this.state, type, true), this.reducePos);
+          if (type < parser2.minRepeatTerm)
+            this.storeNode(type, this.reducePos, this.reducePos, lookaheadRecord ? 8 : 4, true);
+          this.reduceContext(type, this.reducePos);
+          return;
+        }
+        let base2 = this.stack.length - (depth - 1) * 3 - (action & 262144 ? 6 : 0);
+        let start = base2 ? this.stack[base2 - 2] : this.p.ranges[0].from;
+        if (type < parser2.minRepeatTerm && start == this.reducePos && this.reducePos < this.pos)
+          this.reducePos = this.pos;
+        let size = this.reducePos - start;
+        if (size >= 2e3 && !((_a2 = this.p.parser.nodeSet.types[type]) === null || _a2 === void 0 ? void 0 : _a2.isAnonymous)) {
+          if (start == this.p.lastBigReductionStart) {
+            this.p.bigReductionCount++;
+            this.p.lastBigReductionSize = size;
+          } else if (this.p.lastBigReductionSize < size) {
+            this.p.bigReductionCount = 1;
+            this.p.lastBigReductionStart = start;
+            this.p.lastBigReductionSize = size;
+          }
+        }
+        let bufferBase = base2 ? this.stack[base2 - 1] : 0, count3 = this.bufferBase + this.buffer.length - bufferBase;
+        if (type < parser2.minRepeatTerm || action & 131072) {
+          let pos = parser2.stateFlag(
+            this.state,
+            1
+            /* StateFlag.Skipped */
+          ) ? this.pos : this.reducePos;
+          this.storeNode(type, start, pos, count3 + 4, true);
+        }
+        if (action & 262144) {
+          this.state = this.stack[base2];
+        } else {
+          let baseStateID = this.stack[base2 - 3];
+          this.state = parser2.getGoto(baseStateID, type, true);
+        }
+        while (this.stack.length > base2)
+          this.stack.pop();
+        this.reduceContext(type, start);
+      }
+      // Shift a value into the buffer
+      /**
+      @internal
+      */
+      storeNode(term, start, end, size = 4, mustSink = false) {
+        if (term == 0 && (!this.stack.length || this.stack[this.stack.length - 1] < this.buffer.length + this.bufferBase)) {
+          let top = this.buffer.length;
+          if (top > 0 && this.buffer[top - 4] == 0 && this.buffer[top - 1] > -1) {
+            if (start == end)
+              return;
+            if (this.buffer[top - 2] >= start) {
+              this.buffer[top - 2] = end;
+              return;
+            }
+          }
+        }
+        if (!mustSink || this.pos == end) {
+          this.buffer.push(term, start, end, size);
+        } else {
+          let index2 = this.buffer.length;
+          if (index2 > 0 && (this.buffer[index2 - 4] != 0 || this.buffer[index2 - 1] < 0)) {
+            let mustMove = false;
+            for (let scan2 = index2; scan2 > 0 && this.buffer[scan2 - 2] > end; scan2 -= 4) {
+              if (this.buffer[scan2 - 1] >= 0) {
+                mustMove = true;
+                break;
+              }
+            }
+            if (mustMove)
+              while (index2 > 0 && this.buffer[index2 - 2] > end) {
+                this.buffer[index2] = this.buffer[index2 - 4];
+                this.buffer[index2 + 1] = this.buffer[index2 - 3];
+                this.buffer[index2 + 2] = this.buffer[index2 - 2];
+                this.buffer[index2 + 3] = this.buffer[index2 - 1];
+                index2 -= 4;
+                if (size > 4)
+                  size -= 4;
+              }
+          }
+          this.buffer[index2] = term;
+          this.buffer[index2 + 1] = start;
+          this.buffer[index2 + 2] = end;
+          this.buffer[index2 + 3] = size;
+        }
+      }
+      // Apply a shift action
+      /**
+      @internal
+      */
+      shift(action, type, start, end) {
+        if (action & 131072) {
+          this.pushState(action & 65535, this.pos);
+        } else if ((action & 262144) == 0) {
+          let nextState = action, { parser: parser2 } = this.p;
+          this.pos = end;
+          let skipped = parser2.stateFlag(
+            nextState,
+            1
+            /* StateFlag.Skipped */
+          );
+          if (!skipped && (end > start || type <= parser2.maxNode))
+            this.reducePos = end;
+          this.pushState(nextState, skipped ? start : Math.min(start, this.reducePos));
+          this.shiftContext(type, start);
+          if (type <= parser2.maxNode)
+            this.buffer.push(type, start, end, 4);
+        } else {
+          this.pos = end;
+          this.shiftContext(type, start);
+          if (type <= this.p.parser.maxNode)
+            this.buffer.push(type, start, end, 4);
+        }
+      }
+      // Apply an action
+      /**
+      @internal
+      */
+      apply(action, next, nextStart, nextEnd) {
+        if (action & 65536)
+          this.reduce(action);
+        else
+          this.shift(action, next, nextStart, nextEnd);
+      }
+      // Add a prebuilt (reused) node into the buffer.
+      /**
+      @internal
+      */
+      useNode(value, next, start) {
+        let index2 = this.p.reused.length - 1;
+        if (index2 < 0 || this.p.reused[index2] != value) {
+          this.p.reused.push(value);
+          index2++;
+        }
+        let end = this.reducePos = this.pos = start + value.length;
+        this.pushState(next, start);
+        this.buffer.push(
+          index2,
+          start,
+          end,
+          -1
+          /* size == -1 means this is a reused value */
+        );
+        if (this.curContext)
+          this.updateContext(this.curContext.tracker.reuse(this.curContext.context, value, this, this.p.stream, this.pos - value.length));
+      }
+      // Split the stack. Due to the buffer sharing and the fact
+      // that `this.stack` tends to stay quite shallow, this isn't very
+      // expensive.
+      /**
+      @internal
+      */
+      split() {
+        let parent = this;
+        let off = parent.buffer.length;
+        if (off && parent.buffer[off - 4] == 0)
+          off -= 4;
+        while (off > 0 && parent.buffer[off - 2] > parent.reducePos)
+          off -= 4;
+        let buffer = parent.buffer.slice(off), base2 = parent.bufferBase + off;
+        while (parent && base2 == parent.bufferBase)
+          parent = parent.parent;
+        return new _Stack(this.p, this.stack.slice(), this.state, this.reducePos, this.pos, this.score, buffer, base2, this.curContext, this.lookAhead, parent);
+      }
+      // Try to recover from an error by 'deleting' (ignoring) one token.
+      /**
+      @internal
+      */
+      recoverByDelete(next, nextEnd) {
+        let isNode = next <= this.p.parser.maxNode;
+        if (isNode)
+          this.storeNode(next, this.pos, nextEnd, 4);
+        this.storeNode(0, this.pos, nextEnd, isNode ? 8 : 4);
+        this.pos = this.reducePos = nextEnd;
+        this.score -= 190;
+      }
+      /**
+      Check if the given term would be able to be shifted (optionally
+      after some reductions) on this stack. This can be useful for
+      external tokenizers that want to make sure they only provide a
+      given token when it applies.
+      */
+      canShift(term) {
+        for (let sim = new SimulatedStack(this); ; ) {
+          let action = this.p.parser.stateSlot(
+            sim.state,
+            4
+            /* ParseState.DefaultReduce */
+          ) || this.p.parser.hasAction(sim.state, term);
+          if (action == 0)
+            return false;
+          if ((action & 65536) == 0)
+            return true;
+          sim.reduce(action);
+        }
+      }
+      // Apply up to Recover.MaxNext recovery actions that conceptually
+      // inserts some missing token or rule.
+      /**
+      @internal
+      */
+      recoverByInsert(next) {
+        if (this.stack.length >= 300)
+          return [];
+        let nextStates = this.p.parser.nextStates(this.state);
+        if (nextStates.length > 4 << 1 || this.stack.length >= 120) {
+          let best = [];
+          for (let i = 0, s; i < nextStates.length; i += 2) {
+            if ((s = nextStates[i + 1]) != this.state && this.p.parser.hasAction(s, next))
+              best.push(nextStates[i], s);
+          }
+          if (this.stack.length < 120)
+            for (let i = 0; best.length < 4 << 1 && i < nextStates.length; i += 2) {
+              let s = nextStates[i + 1];
+              if (!best.some((v, i2) => i2 & 1 && v == s))
+                best.push(nextStates[i], s);
+            }
+          nextStates = best;
+        }
+        let result = [];
+        for (let i = 0; i < nextStates.length && result.length < 4; i += 2) {
+          let s = nextStates[i + 1];
+          if (s == this.state)
+            continue;
+          let stack = this.split();
+          stack.pushState(s, this.pos);
+          stack.storeNode(0, stack.pos, stack.pos, 4, true);
+          stack.shiftContext(nextStates[i], this.pos);
+          stack.reducePos = this.pos;
+          stack.score -= 200;
+          result.push(stack);
+        }
+        return result;
+      }
+      // Force a reduce, if possible. Return false if that can't
+      // be done.
+      /**
+      @internal
+      */
+      forceReduce() {
+        let { parser: parser2 } = this.p;
+        let reduce = parser2.stateSlot(
+          this.state,
+          5
+          /* ParseState.ForcedReduce */
+        );
+        if ((reduce & 65536) == 0)
+          return false;
+        if (!parser2.validAction(this.state, reduce)) {
+          let depth = reduce >> 19, term = reduce & 65535;
+          let target = this.stack.length - depth * 3;
+          if (target < 0 || parser2.getGoto(this.stack[target], term, false) < 0) {
+            let backup = this.findForcedReduction();
+            if (backup == null)
+              return false;
+            reduce = backup;
+          }
+          this.storeNode(0, this.pos, this.pos, 4, true);
+          this.score -= 100;
+        }
+        this.reducePos = this.pos;
+        this.reduce(reduce);
+        return true;
+      }
+      /**
+      Try to scan through the automaton to find some kind of reduction
+      that can be applied. Used when the regular ForcedReduce field
+      isn't a valid action. @internal
+      */
+      findForcedReduction() {
+        let { parser: parser2 } = this.p, seen = [];
+        let explore = (state, depth) => {
+          if (seen.includes(state))
+            return;
+          seen.push(state);
+          return parser2.allActions(state, (action) => {
+            if (action & (262144 | 131072)) ;
+            else if (action & 65536) {
+              let rDepth = (action >> 19) - depth;
+              if (rDepth > 1) {
+                let term = action & 65535, target = this.stack.length - rDepth * 3;
+                if (target >= 0 && parser2.getGoto(this.stack[target], term, false) >= 0)
+                  return rDepth << 19 | 65536 | term;
+              }
+            } else {
+              let found = explore(action, depth + 1);
+              if (found != null)
+                return found;
+            }
+          });
+        };
+        return explore(this.state, 0);
+      }
+      /**
+      @internal
+      */
+      forceAll() {
+        while (!this.p.parser.stateFlag(
+          this.state,
+          2
+          /* StateFlag.Accepting */
+        )) {
+          if (!this.forceReduce()) {
+            this.storeNode(0, this.pos, this.pos, 4, true);
+            break;
+          }
+        }
+        return this;
+      }
+      /**
+      Check whether this state has no further actions (assumed to be a direct descendant of the
+      top state, since any other states must be able to continue
+      somehow). @internal
+      */
+      get deadEnd() {
+        if (this.stack.length != 3)
+          return false;
+        let { parser: parser2 } = this.p;
+        return parser2.data[parser2.stateSlot(
+          this.state,
+          1
+          /* ParseState.Actions */
+        )] == 65535 && !parser2.stateSlot(
+          this.state,
+          4
+          /* ParseState.DefaultReduce */
+        );
+      }
+      /**
+      Restart the stack (put it back in its start state). Only safe
+      when this.stack.length == 3 (state is directly below the top
+      state). @internal
+      */
+      restart() {
+        this.storeNode(0, this.pos, this.pos, 4, true);
+        this.state = this.stack[0];
+        this.stack.length = 0;
+      }
+      /**
+      @internal
+      */
+      sameState(other) {
+        if (this.state != other.state || this.stack.length != other.stack.length)
+          return false;
+        for (let i = 0; i < this.stack.length; i += 3)
+          if (this.stack[i] != other.stack[i])
+            return false;
+        return true;
+      }
+      /**
+      Get the parser used by this stack.
+      */
+      get parser() {
+        return this.p.parser;
+      }
+      /**
+      Test whether a given dialect (by numeric ID, as exported from
+      the terms file) is enabled.
+      */
+      dialectEnabled(dialectID) {
+        return this.p.parser.dialect.flags[dialectID];
+      }
+      shiftContext(term, start) {
+        if (this.curContext)
+          this.updateContext(this.curContext.tracker.shift(this.curContext.context, term, this, this.p.stream, start));
+      }
+      reduceContext(term, start) {
+        if (this.curContext)
+          this.updateContext(this.curContext.tracker.reduce(this.curContext.context, term, this, this.p.stream, start));
+      }
+      /**
+      @internal
+      */
+      emitContext() {
+        let last = this.buffer.length - 1;
+        if (last < 0 || this.buffer[last] != -3)
+          this.storeNode(this.curContext.hash, this.reducePos, this.reducePos, -3, true);
+      }
+      /**
+      @internal
+      */
+      emitLookAhead() {
+        let last = this.buffer.length - 1;
+        if (last < 0 || this.buffer[last] != -4)
+          this.buffer.push(this.lookAhead, this.pos, this.pos, -4);
+      }
+      updateContext(context) {
+        if (context != this.curContext.context) {
+          let newCx = new StackContext(this.curContext.tracker, context);
+          if (newCx.hash != this.curContext.hash)
+            this.emitContext();
+          this.curContext = newCx;
+        }
+      }
+      /**
+      @internal
+      */
+      setLookAhead(lookAhead) {
+        if (lookAhead <= this.lookAhead)
+          return false;
+        this.emitLookAhead();
+        this.lookAhead = lookAhead;
+        return true;
+      }
+      /**
+      @internal
+      */
+      close() {
+        if (this.curContext && this.curContext.tracker.strict)
+          this.emitContext();
+        if (this.lookAhead > 0)
+          this.emitLookAhead();
+      }
+    };
+    StackContext = class {
+      constructor(tracker, context) {
+        this.tracker = tracker;
+        this.context = context;
+        this.hash = tracker.strict ? tracker.hash(context) : 0;
+      }
+    };
+    SimulatedStack = class {
+      constructor(start) {
+        this.start = start;
+        this.state = start.state;
+        this.stack = start.stack;
+        this.base = this.stack.length;
+      }
+      reduce(action) {
+        let term = action & 65535, depth = action >> 19;
+        if (depth == 0) {
+          if (this.stack == this.start.stack)
+            this.stack = this.stack.slice();
+          this.stack.push(this.state, 0, 0);
+          this.base += 3;
+        } else {
+          this.base -= (depth - 1) * 3;
+        }
+        let goto = this.start.p.parser.getGoto(this.stack[this.base - 3], term, true);
+        this.state = goto;
+      }
+    };
+    StackBufferCursor = class _StackBufferCursor {
+      constructor(stack, pos, index2) {
+        this.stack = stack;
+        this.pos = pos;
+        this.index = index2;
+        this.buffer = stack.buffer;
+        if (this.index == 0)
+          this.maybeNext();
+      }
+      static create(stack, pos = stack.bufferBase + stack.buffer.length) {
+        return new _StackBufferCursor(stack, pos, pos - stack.bufferBase);
+      }
+      maybeNext() {
+        let next = this.stack.parent;
+        if (next != null) {
+          this.index = this.stack.bufferBase - next.bufferBase;
+          this.stack = next;
+          this.buffer = next.buffer;
+        }
+      }
+      get id() {
+        return this.buffer[this.index - 4];
+      }
+      get start() {
+        return this.buffer[this.index - 3];
+      }
+      get end() {
+        return this.buffer[this.index - 2];
+      }
+      get size() {
+        return this.buffer[this.index - 1];
+      }
+      next() {
+        this.index -= 4;
+        this.pos -= 4;
+        if (this.index == 0)
+          this.maybeNext();
+      }
+      fork() {
+        return new _StackBufferCursor(this.stack, this.pos, this.index);
+      }
+    };
+    CachedToken = class {
+      constructor() {
+        this.start = -1;
+        this.value = -1;
+        this.end = -1;
+        this.extended = -1;
+        this.lookAhead = 0;
+        this.mask = 0;
+        this.context = 0;
+      }
+    };
+    nullToken = new CachedToken();
+    InputStream = class {
+      /**
+      @internal
+      */
+      constructor(input2, ranges) {
+        this.input = input2;
+        this.ranges = ranges;
+        this.chunk = "";
+        this.chunkOff = 0;
+        this.chunk2 = "";
+        this.chunk2Pos = 0;
+        this.next = -1;
+        this.token = nullToken;
+        this.rangeIndex = 0;
+        this.pos = this.chunkPos = ranges[0].from;
+        this.range = ranges[0];
+        this.end = ranges[ranges.length - 1].to;
+        this.readNext();
+      }
+      /**
+      @internal
+      */
+      resolveOffset(offset, assoc) {
+        let range2 = this.range, index2 = this.rangeIndex;
+        let pos = this.pos + offset;
+        while (pos < range2.from) {
+          if (!index2)
+            return null;
+          let next = this.ranges[--index2];
+          pos -= range2.from - next.to;
+          range2 = next;
+        }
+        while (assoc < 0 ? pos > range2.to : pos >= range2.to) {
+          if (index2 == this.ranges.length - 1)
+            return null;
+          let next = this.ranges[++index2];
+          pos += next.from - range2.to;
+          range2 = next;
+        }
+        return pos;
+      }
+      /**
+      @internal
+      */
+      clipPos(pos) {
+        if (pos >= this.range.from && pos < this.range.to)
+          return pos;
+        for (let range2 of this.ranges)
+          if (range2.to > pos)
+            return Math.max(pos, range2.from);
+        return this.end;
+      }
+      /**
+      Look at a code unit near the stream position. `.peek(0)` equals
+      `.next`, `.peek(-1)` gives you the previous character, and so
+      on.
+      
+      Note that looking around during tokenizing creates dependencies
+      on potentially far-away content, which may reduce the
+      effectiveness incremental parsing—when looking forward—or even
+      cause invalid reparses when looking backward more than 25 code
+      units, since the library does not track lookbehind.
+      */
+      peek(offset) {
+        let idx = this.chunkOff + offset, pos, result;
+        if (idx >= 0 && idx < this.chunk.length) {
+          pos = this.pos + offset;
+          result = this.chunk.charCodeAt(idx);
+        } else {
+          let resolved = this.resolveOffset(offset, 1);
+          if (resolved == null)
+            return -1;
+          pos = resolved;
+          if (pos >= this.chunk2Pos && pos < this.chunk2Pos + this.chunk2.length) {
+            result = this.chunk2.charCodeAt(pos - this.chunk2Pos);
+          } else {
+            let i = this.rangeIndex, range2 = this.range;
+            while (range2.to <= pos)
+              range2 = this.ranges[++i];
+            this.chunk2 = this.input.chunk(this.chunk2Pos = pos);
+            if (pos + this.chunk2.length > range2.to)
+              this.chunk2 = this.chunk2.slice(0, range2.to - pos);
+            result = this.chunk2.charCodeAt(0);
+          }
+        }
+        if (pos >= this.token.lookAhead)
+          this.token.lookAhead = pos + 1;
+        return result;
+      }
+      /**
+      Accept a token. By default, the end of the token is set to the
+      current stream position, but you can pass an offset (relative to
+      the stream position) to change that.
+      */
+      acceptToken(token, endOffset = 0) {
+        let end = endOffset ? this.resolveOffset(endOffset, -1) : this.pos;
+        if (end == null || end < this.token.start)
+          throw new RangeError("Token end out of bounds");
+        this.token.value = token;
+        this.token.end = end;
+      }
+      /**
+      Accept a token ending at a specific given position.
+      */
+      acceptTokenTo(token, endPos) {
+        this.token.value = token;
+        this.token.end = endPos;
+      }
+      getChunk() {
+        if (this.pos >= this.chunk2Pos && this.pos < this.chunk2Pos + this.chunk2.length) {
+          let { chunk, chunkPos } = this;
+          this.chunk = this.chunk2;
+          this.chunkPos = this.chunk2Pos;
+          this.chunk2 = chunk;
+          this.chunk2Pos = chunkPos;
+          this.chunkOff = this.pos - this.chunkPos;
+        } else {
+          this.chunk2 = this.chunk;
+          this.chunk2Pos = this.chunkPos;
+          let nextChunk = this.input.chunk(this.pos);
+          let end = this.pos + nextChunk.length;
+          this.chunk = end > this.range.to ? nextChunk.slice(0, this.range.to - this.pos) : nextChunk;
+          this.chunkPos = this.pos;
+          this.chunkOff = 0;
+        }
+      }
+      readNext() {
+        if (this.chunkOff >= this.chunk.length) {
+          this.getChunk();
+          if (this.chunkOff == this.chunk.length)
+            return this.next = -1;
+        }
+        return this.next = this.chunk.charCodeAt(this.chunkOff);
+      }
+      /**
+      Move the stream forward N (defaults to 1) code units. Returns
+      the new value of [`next`](#lr.InputStream.next).
+      */
+      advance(n = 1) {
+        this.chunkOff += n;
+        while (this.pos + n >= this.range.to) {
+          if (this.rangeIndex == this.ranges.length - 1)
+            return this.setDone();
+          n -= this.range.to - this.pos;
+          this.range = this.ranges[++this.rangeIndex];
+          this.pos = this.range.from;
+        }
+        this.pos += n;
+        if (this.pos >= this.token.lookAhead)
+          this.token.lookAhead = this.pos + 1;
+        return this.readNext();
+      }
+      setDone() {
+        this.pos = this.chunkPos = this.end;
+        this.range = this.ranges[this.rangeIndex = this.ranges.length - 1];
+        this.chunk = "";
+        return this.next = -1;
+      }
+      /**
+      @internal
+      */
+      reset(pos, token) {
+        if (token) {
+          this.token = token;
+          token.start = pos;
+          token.lookAhead = pos + 1;
+          token.value = token.extended = -1;
+        } else {
+          this.token = nullToken;
+        }
+        if (this.pos != pos) {
+          this.pos = pos;
+          if (pos == this.end) {
+            this.setDone();
+            return this;
+          }
+          while (pos < this.range.from)
+            this.range = this.ranges[--this.rangeIndex];
+          while (pos >= this.range.to)
+            this.range = this.ranges[++this.rangeIndex];
+          if (pos >= this.chunkPos && pos < this.chunkPos + this.chunk.length) {
+            this.chunkOff = pos - this.chunkPos;
+          } else {
+            this.chunk = "";
+            this.chunkOff = 0;
+          }
+          this.readNext();
+        }
+        return this;
+      }
+      /**
+      @internal
+      */
+      read(from, to) {
+        if (from >= this.chunkPos && to <= this.chunkPos + this.chunk.length)
+          return this.chunk.slice(from - this.chunkPos, to - this.chunkPos);
+        if (from >= this.chunk2Pos && to <= this.chunk2Pos + this.chunk2.length)
+          return this.chunk2.slice(from - this.chunk2Pos, to - this.chunk2Pos);
+        if (from >= this.range.from && to <= this.range.to)
+          return this.input.read(from, to);
+        let result = "";
+        for (let r of this.ranges) {
+          if (r.from >= to)
+            break;
+          if (r.to > from)
+            result += this.input.read(Math.max(r.from, from), Math.min(r.to, to));
+        }
+        return result;
+      }
+    };
+    TokenGroup = class {
+      constructor(data, id2) {
+        this.data = data;
+        this.id = id2;
+      }
+      token(input2, stack) {
+        let { parser: parser2 } = stack.p;
+        readToken(this.data, input2, stack, this.id, parser2.data, parser2.tokenPrecTable);
+      }
+    };
+    TokenGroup.prototype.contextual = TokenGroup.prototype.fallback = TokenGroup.prototype.extend = false;
+    LocalTokenGroup = class {
+      constructor(data, precTable, elseToken) {
+        this.precTable = precTable;
+        this.elseToken = elseToken;
+        this.data = typeof data == "string" ? decodeArray(data) : data;
+      }
+      token(input2, stack) {
+        let start = input2.pos, skipped = 0;
+        for (; ; ) {
+          let atEof = input2.next < 0, nextPos = input2.resolveOffset(1, 1);
+          readToken(this.data, input2, stack, 0, this.data, this.precTable);
+          if (input2.token.value > -1)
+            break;
+          if (this.elseToken == null)
+            return;
+          if (!atEof)
+            skipped++;
+          if (nextPos == null)
+            break;
+          input2.reset(nextPos, input2.token);
+        }
+        if (skipped) {
+          input2.reset(start, input2.token);
+          input2.acceptToken(this.elseToken, skipped);
+        }
+      }
+    };
+    LocalTokenGroup.prototype.contextual = TokenGroup.prototype.fallback = TokenGroup.prototype.extend = false;
+    ExternalTokenizer = class {
+      /**
+      Create a tokenizer. The first argument is the function that,
+      given an input stream, scans for the types of tokens it
+      recognizes at the stream's position, and calls
+      [`acceptToken`](#lr.InputStream.acceptToken) when it finds
+      one.
+      */
+      constructor(token, options = {}) {
+        this.token = token;
+        this.contextual = !!options.contextual;
+        this.fallback = !!options.fallback;
+        this.extend = !!options.extend;
+      }
+    };
+    verbose = typeof process != "undefined" && process.env && /\bparse\b/.test(process.env.LOG);
+    stackIDs = null;
+    FragmentCursor = class {
+      constructor(fragments, minRepeat) {
+        this.fragments = fragments;
+        this.minRepeat = minRepeat;
+        this.i = 0;
+        this.fragment = null;
+        this.safeFrom = -1;
+        this.safeTo = -1;
+        this.trees = [];
+        this.start = [];
+        this.index = [];
+        this.lastRepeat = null;
+        this.lastRepeatPos = -1;
+        this.nextFragment();
+      }
+      nextFragment() {
+        let fr = this.fragment = this.i == this.fragments.length ? null : this.fragments[this.i++];
+        if (fr) {
+          this.safeFrom = fr.openStart ? cutAt(fr.tree, fr.from + fr.offset, 1) - fr.offset : fr.from;
+          this.safeTo = fr.openEnd ? cutAt(fr.tree, fr.to + fr.offset, -1) - fr.offset : fr.to;
+          while (this.trees.length) {
+            this.trees.pop();
+            this.start.pop();
+            this.index.pop();
+          }
+          this.trees.push(fr.tree);
+          this.start.push(-fr.offset);
+          this.index.push(0);
+          this.nextStart = this.safeFrom;
+        } else {
+          this.nextStart = 1e9;
+        }
+      }
+      // `pos` must be >= any previously given `pos` for this cursor
+      nodeAt(pos) {
+        if (pos < this.nextStart)
+          return null;
+        while (this.fragment && this.safeTo <= pos)
+          this.nextFragment();
+        if (!this.fragment)
+          return null;
+        for (; ; ) {
+          let last = this.trees.length - 1;
+          if (last < 0) {
+            this.nextFragment();
+            return null;
+          }
+          if (pos < this.safeFrom)
+            return null;
+          let top = this.trees[last], index2 = this.index[last];
+          if (index2 == top.children.length) {
+            this.trees.pop();
+            this.start.pop();
+            this.index.pop();
+            continue;
+          }
+          let next = top.children[index2];
+          let start = this.start[last] + top.positions[index2];
+          if (start > pos) {
+            this.nextStart = start;
+            return null;
+          }
+          if (next instanceof Tree) {
+            let storeRepeat = start > this.lastRepeatPos && next.type.id >= this.minRepeat;
+            if (start == pos || storeRepeat) {
+              let end = start + next.length, lookahead;
+              if (start >= this.safeFrom && end <= this.safeTo && (!(lookahead = next.prop(NodeProp.lookAhead)) || end + lookahead < this.fragment.to)) {
+                if (storeRepeat) {
+                  this.lastRepeat = next;
+                  this.lastRepeatPos = start;
+                }
+                if (start == pos)
+                  return next;
+              }
+            }
+            this.index[last]++;
+            if (start + next.length >= Math.max(this.safeFrom, pos)) {
+              this.trees.push(next);
+              this.start.push(start);
+              this.index.push(0);
+            }
+          } else {
+            this.index[last]++;
+            this.nextStart = start + next.length;
+          }
+        }
+      }
+    };
+    TokenCache = class {
+      constructor(parser2, stream) {
+        this.stream = stream;
+        this.tokens = [];
+        this.mainToken = null;
+        this.actions = [];
+        this.tokens = parser2.tokenizers.map((_) => new CachedToken());
+      }
+      getActions(stack) {
+        let actionIndex = 0;
+        let main2 = null;
+        let { parser: parser2 } = stack.p, { tokenizers } = parser2;
+        let mask = parser2.stateSlot(
+          stack.state,
+          3
+          /* ParseState.TokenizerMask */
+        );
+        let context = stack.curContext ? stack.curContext.hash : 0;
+        let lookAhead = 0;
+        for (let i = 0; i < tokenizers.length; i++) {
+          if ((1 << i & mask) == 0)
+            continue;
+          let tokenizer = tokenizers[i], token = this.tokens[i];
+          if (main2 && !tokenizer.fallback)
+            continue;
+          if (tokenizer.contextual || token.start != stack.pos || token.mask != mask || token.context != context) {
+            this.updateCachedToken(token, tokenizer, stack);
+            token.mask = mask;
+            token.context = context;
+          }
+          if (token.lookAhead > token.end + 25)
+            lookAhead = Math.max(token.lookAhead, lookAhead);
+          if (token.value != 0) {
+            let startIndex = actionIndex;
+            if (token.extended > -1)
+              actionIndex = this.addActions(stack, token.extended, token.end, actionIndex);
+            actionIndex = this.addActions(stack, token.value, token.end, actionIndex);
+            if (!tokenizer.extend) {
+              main2 = token;
+              if (actionIndex > startIndex)
+                break;
+            }
+          }
+        }
+        while (this.actions.length > actionIndex)
+          this.actions.pop();
+        if (lookAhead)
+          stack.setLookAhead(lookAhead);
+        if (!main2 && stack.pos == this.stream.end) {
+          main2 = new CachedToken();
+          main2.value = stack.p.parser.eofTerm;
+          main2.start = main2.end = stack.pos;
+          actionIndex = this.addActions(stack, main2.value, main2.end, actionIndex);
+        }
+        this.mainToken = main2;
+        return this.actions;
+      }
+      getMainToken(stack) {
+        if (this.mainToken)
+          return this.mainToken;
+        let main2 = new CachedToken(), { pos, p } = stack;
+        main2.start = pos;
+        main2.end = Math.min(pos + 1, p.stream.end);
+        main2.value = pos == p.stream.end ? p.parser.eofTerm : 0;
+        return main2;
+      }
+      updateCachedToken(token, tokenizer, stack) {
+        let start = this.stream.clipPos(stack.pos);
+        tokenizer.token(this.stream.reset(start, token), stack);
+        if (token.value > -1) {
+          let { parser: parser2 } = stack.p;
+          for (let i = 0; i < parser2.specialized.length; i++)
+            if (parser2.specialized[i] == token.value) {
+              let result = parser2.specializers[i](this.stream.read(token.start, token.end), stack);
+              if (result >= 0 && stack.p.parser.dialect.allows(result >> 1)) {
+                if ((result & 1) == 0)
+                  token.value = result >> 1;
+                else
+                  token.extended = result >> 1;
+                break;
+              }
+            }
+        } else {
+          token.value = 0;
+          token.end = this.stream.clipPos(start + 1);
+        }
+      }
+      putAction(action, token, end, index2) {
+        for (let i = 0; i < index2; i += 3)
+          if (this.actions[i] == action)
+            return index2;
+        this.actions[index2++] = action;
+        this.actions[index2++] = token;
+        this.actions[index2++] = end;
+        return index2;
+      }
+      addActions(stack, token, end, index2) {
+        let { state } = stack, { parser: parser2 } = stack.p, { data } = parser2;
+        for (let set = 0; set < 2; set++) {
+          for (let i = parser2.stateSlot(
+            state,
+            set ? 2 : 1
+            /* ParseState.Actions */
+          ); ; i += 3) {
+            if (data[i] == 65535) {
+              if (data[i + 1] == 1) {
+                i = pair(data, i + 2);
+              } else {
+                if (index2 == 0 && data[i + 1] == 2)
+                  index2 = this.putAction(pair(data, i + 2), token, end, index2);
+                break;
+              }
+            }
+            if (data[i] == token)
+              index2 = this.putAction(pair(data, i + 1), token, end, index2);
+          }
+        }
+        return index2;
+      }
+    };
+    Parse = class {
+      constructor(parser2, input2, fragments, ranges) {
+        this.parser = parser2;
+        this.input = input2;
+        this.ranges = ranges;
+        this.recovering = 0;
+        this.nextStackID = 9812;
+        this.minStackPos = 0;
+        this.reused = [];
+        this.stoppedAt = null;
+        this.lastBigReductionStart = -1;
+        this.lastBigReductionSize = 0;
+        this.bigReductionCount = 0;
+        this.stream = new InputStream(input2, ranges);
+        this.tokens = new TokenCache(parser2, this.stream);
+        this.topTerm = parser2.top[1];
+        let { from } = ranges[0];
+        this.stacks = [Stack.start(this, parser2.top[0], from)];
+        this.fragments = fragments.length && this.stream.end - from > parser2.bufferLength * 4 ? new FragmentCursor(fragments, parser2.minRepeatTerm) : null;
+      }
+      get parsedPos() {
+        return this.minStackPos;
+      }
+      // Move the parser forward. This will process all parse stacks at
+      // `this.pos` and try to advance them to a further position. If no
+      // stack for such a position is found, it'll start error-recovery.
+      //
+      // When the parse is finished, this will return a syntax tree. When
+      // not, it returns `null`.
+      advance() {
+        let stacks = this.stacks, pos = this.minStackPos;
+        let newStacks = this.stacks = [];
+        let stopped, stoppedTokens;
+        if (this.bigReductionCount > 300 && stacks.length == 1) {
+          let [s] = stacks;
+          while (s.forceReduce() && s.stack.length && s.stack[s.stack.length - 2] >= this.lastBigReductionStart) {
+          }
+          this.bigReductionCount = this.lastBigReductionSize = 0;
+        }
+        for (let i = 0; i < stacks.length; i++) {
+          let stack = stacks[i];
+          for (; ; ) {
+            this.tokens.mainToken = null;
+            if (stack.pos > pos) {
+              newStacks.push(stack);
+            } else if (this.advanceStack(stack, newStacks, stacks)) {
+              continue;
+            } else {
+              if (!stopped) {
+                stopped = [];
+                stoppedTokens = [];
+              }
+              stopped.push(stack);
+              let tok = this.tokens.getMainToken(stack);
+              stoppedTokens.push(tok.value, tok.end);
+            }
+            break;
+          }
+        }
+        if (!newStacks.length) {
+          let finished = stopped && findFinished(stopped);
+          if (finished) {
+            if (verbose)
+              console.log("Finish with " + this.stackID(finished));
+            return this.stackToTree(finished);
+          }
+          if (this.parser.strict) {
+            if (verbose && stopped)
+              console.log("Stuck with token " + (this.tokens.mainToken ? this.parser.getName(this.tokens.mainToken.value) : "none"));
+            throw new SyntaxError("No parse at " + pos);
+          }
+          if (!this.recovering)
+            this.recovering = 5;
+        }
+        if (this.recovering && stopped) {
+          let finished = this.stoppedAt != null && stopped[0].pos > this.stoppedAt ? stopped[0] : this.runRecovery(stopped, stoppedTokens, newStacks);
+          if (finished) {
+            if (verbose)
+              console.log("Force-finish " + this.stackID(finished));
+            return this.stackToTree(finished.forceAll());
+          }
+        }
+        if (this.recovering) {
+          let maxRemaining = this.recovering == 1 ? 1 : this.recovering * 3;
+          if (newStacks.length > maxRemaining) {
+            newStacks.sort((a, b) => b.score - a.score);
+            while (newStacks.length > maxRemaining)
+              newStacks.pop();
+          }
+          if (newStacks.some((s) => s.reducePos > pos))
+            this.recovering--;
+        } else if (newStacks.length > 1) {
+          outer: for (let i = 0; i < newStacks.length - 1; i++) {
+            let stack = newStacks[i];
+            for (let j = i + 1; j < newStacks.length; j++) {
+              let other = newStacks[j];
+              if (stack.sameState(other) || stack.buffer.length > 500 && other.buffer.length > 500) {
+                if ((stack.score - other.score || stack.buffer.length - other.buffer.length) > 0) {
+                  newStacks.splice(j--, 1);
+                } else {
+                  newStacks.splice(i--, 1);
+                  continue outer;
+                }
+              }
+            }
+          }
+          if (newStacks.length > 12) {
+            newStacks.sort((a, b) => b.score - a.score);
+            newStacks.splice(
+              12,
+              newStacks.length - 12
+              /* Rec.MaxStackCount */
+            );
+          }
+        }
+        this.minStackPos = newStacks[0].pos;
+        for (let i = 1; i < newStacks.length; i++)
+          if (newStacks[i].pos < this.minStackPos)
+            this.minStackPos = newStacks[i].pos;
+        return null;
+      }
+      stopAt(pos) {
+        if (this.stoppedAt != null && this.stoppedAt < pos)
+          throw new RangeError("Can't move stoppedAt forward");
+        this.stoppedAt = pos;
+      }
+      // See if a given tree, or a descendant right at its start, can be
+      // reused in the given stack.
+      tryReuse(stack, start, tree, repeatOnly) {
+        if (!tree)
+          return null;
+        let strictCx = stack.curContext && stack.curContext.tracker.strict, cxHash = strictCx ? stack.curContext.hash : 0;
+        for (; tree; ) {
+          let match = this.parser.nodeSet.types[tree.type.id] != tree.type ? -1 : this.parser.getGoto(stack.state, tree.type.id);
+          if (match > -1 && tree.length && (!strictCx || (tree.prop(NodeProp.contextHash) || 0) == cxHash)) {
+            stack.useNode(tree, match, start);
+            return tree;
+          }
+          if (tree.children.length == 0 || tree.positions[0] > 0)
+            break;
+          let inner = tree.children[0];
+          if (inner instanceof Tree && (!repeatOnly || inner.type.id >= this.parser.minRepeatTerm))
+            tree = inner;
+          else
+            break;
+        }
+        return null;
+      }
+      // Returns an updated version of the given stack, or null if the
+      // stack can't advance normally. When `split` and `stacks` are
+      // given, stacks split off by ambiguous operations will be pushed to
+      // `split`, or added to `stacks` if they move `pos` forward.
+      advanceStack(stack, stacks, split) {
+        let start = stack.pos, { parser: parser2 } = this;
+        let base2 = verbose ? this.stackID(stack) + " -> " : "";
+        if (this.stoppedAt != null && start > this.stoppedAt)
+          return stack.forceReduce() ? stack : null;
+        if (this.fragments) {
+          let reused = stack.reducePos < start && stack.buffer.length && stack.buffer[stack.buffer.length - 2] <= stack.reducePos && this.fragments.lastRepeatPos == stack.reducePos && this.tryReuse(stack, stack.reducePos, this.fragments.lastRepeat, true) || this.tryReuse(stack, start, this.fragments.nodeAt(start), false);
+          if (reused) {
+            if (verbose)
+              console.log(base2 + this.stackID(stack) + ` (via reuse of ${parser2.getName(reused.type.id)})`);
+            return true;
+          }
+        }
+        let defaultReduce = parser2.stateSlot(
+          stack.state,
+          4
+          /* ParseState.DefaultReduce */
+        );
+        if (defaultReduce > 0) {
+          stack.reduce(defaultReduce);
+          if (verbose)
+            console.log(base2 + this.stackID(stack) + ` (via always-reduce ${parser2.getName(
+              defaultReduce & 65535
+              /* Action.ValueMask */
+            )})`);
+          return true;
+        }
+        if (stack.stack.length >= 8400) {
+          while (stack.stack.length > 6e3 && stack.forceReduce()) {
+          }
+        }
+        let actions = this.tokens.getActions(stack);
+        for (let i = 0; i < actions.length; ) {
+          let action = actions[i++], term = actions[i++], end = actions[i++];
+          let last = i == actions.length || !split;
+          let localStack = last ? stack : stack.split();
+          let main2 = this.tokens.mainToken;
+          localStack.apply(action, term, main2 ? main2.start : localStack.pos, end);
+          if (verbose)
+            console.log(base2 + this.stackID(localStack) + ` (via ${(action & 65536) == 0 ? "shift" : `reduce of ${parser2.getName(
+              action & 65535
+              /* Action.ValueMask */
+            )}`} for ${parser2.getName(term)} @ ${start}${localStack == stack ? "" : ", split"})`);
+          if (last)
+            return true;
+          else if (localStack.pos > start)
+            stacks.push(localStack);
+          else
+            split.push(localStack);
+        }
+        return false;
+      }
+      // Advance a given stack forward as far as it will go. Returns the
+      // (possibly updated) stack if it got stuck, or null if it moved
+      // forward and was given to `pushStackDedup`.
+      advanceFully(stack, newStacks) {
+        let pos = stack.pos;
+        for (; ; ) {
+          if (!this.advanceStack(stack, null, null))
+            return false;
+          if (stack.pos > pos) {
+            pushStackDedup(stack, newStacks);
+            return true;
+          }
+        }
+      }
+      runRecovery(stacks, tokens2, newStacks) {
+        let finished = null, restarted = false;
+        for (let i = 0; i < stacks.length; i++) {
+          let stack = stacks[i], token = tokens2[i << 1], tokenEnd = tokens2[(i << 1) + 1];
+          let base2 = verbose ? this.stackID(stack) + " -> " : "";
+          if (stack.deadEnd) {
+            if (restarted)
+              continue;
+            restarted = true;
+            stack.restart();
+            if (verbose)
+              console.log(base2 + this.stackID(stack) + " (restarted)");
+            let done = this.advanceFully(stack, newStacks);
+            if (done)
+              continue;
+          }
+          let force = stack.split(), forceBase = base2;
+          for (let j = 0; j < 10 && force.forceReduce(); j++) {
+            if (verbose)
+              console.log(forceBase + this.stackID(force) + " (via force-reduce)");
+            let done = this.advanceFully(force, newStacks);
+            if (done)
+              break;
+            if (verbose)
+              forceBase = this.stackID(force) + " -> ";
+          }
+          for (let insert of stack.recoverByInsert(token)) {
+            if (verbose)
+              console.log(base2 + this.stackID(insert) + " (via recover-insert)");
+            this.advanceFully(insert, newStacks);
+          }
+          if (this.stream.end > stack.pos) {
+            if (tokenEnd == stack.pos) {
+              tokenEnd++;
+              token = 0;
+            }
+            stack.recoverByDelete(token, tokenEnd);
+            if (verbose)
+              console.log(base2 + this.stackID(stack) + ` (via recover-delete ${this.parser.getName(token)})`);
+            pushStackDedup(stack, newStacks);
+          } else if (!finished || finished.score < force.score) {
+            finished = force;
+          }
+        }
+        return finished;
+      }
+      // Convert the stack's buffer to a syntax tree.
+      stackToTree(stack) {
+        stack.close();
+        return Tree.build({
+          buffer: StackBufferCursor.create(stack),
+          nodeSet: this.parser.nodeSet,
+          topID: this.topTerm,
+          maxBufferLength: this.parser.bufferLength,
+          reused: this.reused,
+          start: this.ranges[0].from,
+          length: stack.pos - this.ranges[0].from,
+          minRepeatType: this.parser.minRepeatTerm
+        });
+      }
+      stackID(stack) {
+        let id2 = (stackIDs || (stackIDs = /* @__PURE__ */ new WeakMap())).get(stack);
+        if (!id2)
+          stackIDs.set(stack, id2 = String.fromCodePoint(this.nextStackID++));
+        return id2 + stack;
+      }
+    };
+    Dialect = class {
+      constructor(source, flags, disabled) {
+        this.source = source;
+        this.flags = flags;
+        this.disabled = disabled;
+      }
+      allows(term) {
+        return !this.disabled || this.disabled[term] == 0;
+      }
+    };
+    id = (x) => x;
+    ContextTracker = class {
+      /**
+      Define a context tracker.
+      */
+      constructor(spec) {
+        this.start = spec.start;
+        this.shift = wrapContextOp(spec.shift);
+        this.reduce = wrapContextOp(spec.reduce);
+        this.reuse = wrapContextOp(spec.reuse);
+        this.hash = spec.hash || (() => 0);
+        this.strict = spec.strict !== false;
+      }
+    };
+    LRParser = class _LRParser extends Parser {
+      /**
+      @internal
+      */
+      constructor(spec) {
+        super();
+        this.wrappers = [];
+        if (spec.version != 14)
+          throw new RangeError(`Parser version (${spec.version}) doesn't match runtime version (${14})`);
+        let nodeNames = spec.nodeNames.split(" ");
+        this.minRepeatTerm = nodeNames.length;
+        for (let i = 0; i < spec.repeatNodeCount; i++)
+          nodeNames.push("");
+        let topTerms = Object.keys(spec.topRules).map((r) => spec.topRules[r][1]);
+        let nodeProps = [];
+        for (let i = 0; i < nodeNames.length; i++)
+          nodeProps.push([]);
+        function setProp(nodeID, prop, value) {
+          nodeProps[nodeID].push([prop, prop.deserialize(String(value))]);
+        }
+        if (spec.nodeProps)
+          for (let propSpec of spec.nodeProps) {
+            let prop = propSpec[0];
+            if (typeof prop == "string")
+              prop = NodeProp[prop];
+            for (let i = 1; i < propSpec.length; ) {
+              let next = propSpec[i++];
+              if (next >= 0) {
+                setProp(next, prop, propSpec[i++]);
+              } else {
+                let value = propSpec[i + -next];
+                for (let j = -next; j > 0; j--)
+                  setProp(propSpec[i++], prop, value);
+                i++;
+              }
+            }
+          }
+        this.nodeSet = new NodeSet(nodeNames.map((name2, i) => NodeType.define({
+          name: i >= this.minRepeatTerm ? void 0 : name2,
+          id: i,
+          props: nodeProps[i],
+          top: topTerms.indexOf(i) > -1,
+          error: i == 0,
+          skipped: spec.skippedNodes && spec.skippedNodes.indexOf(i) > -1
+        })));
+        if (spec.propSources)
+          this.nodeSet = this.nodeSet.extend(...spec.propSources);
+        this.strict = false;
+        this.bufferLength = DefaultBufferLength;
+        let tokenArray = decodeArray(spec.tokenData);
+        this.context = spec.context;
+        this.specializerSpecs = spec.specialized || [];
+        this.specialized = new Uint16Array(this.specializerSpecs.length);
+        for (let i = 0; i < this.specializerSpecs.length; i++)
+          this.specialized[i] = this.specializerSpecs[i].term;
+        this.specializers = this.specializerSpecs.map(getSpecializer);
+        this.states = decodeArray(spec.states, Uint32Array);
+        this.data = decodeArray(spec.stateData);
+        this.goto = decodeArray(spec.goto);
+        this.maxTerm = spec.maxTerm;
+        this.tokenizers = spec.tokenizers.map((value) => typeof value == "number" ? new TokenGroup(tokenArray, value) : value);
+        this.topRules = spec.topRules;
+        this.dialects = spec.dialects || {};
+        this.dynamicPrecedences = spec.dynamicPrecedences || null;
+        this.tokenPrecTable = spec.tokenPrec;
+        this.termNames = spec.termNames || null;
+        this.maxNode = this.nodeSet.types.length - 1;
+        this.dialect = this.parseDialect();
+        this.top = this.topRules[Object.keys(this.topRules)[0]];
+      }
+      createParse(input2, fragments, ranges) {
+        let parse3 = new Parse(this, input2, fragments, ranges);
+        for (let w of this.wrappers)
+          parse3 = w(parse3, input2, fragments, ranges);
+        return parse3;
+      }
+      /**
+      Get a goto table entry @internal
+      */
+      getGoto(state, term, loose = false) {
+        let table = this.goto;
+        if (term >= table[0])
+          return -1;
+        for (let pos = table[term + 1]; ; ) {
+          let groupTag = table[pos++], last = groupTag & 1;
+          let target = table[pos++];
+          if (last && loose)
+            return target;
+          for (let end = pos + (groupTag >> 1); pos < end; pos++)
+            if (table[pos] == state)
+              return target;
+          if (last)
+            return -1;
+        }
+      }
+      /**
+      Check if this state has an action for a given terminal @internal
+      */
+      hasAction(state, terminal) {
+        let data = this.data;
+        for (let set = 0; set < 2; set++) {
+          for (let i = this.stateSlot(
+            state,
+            set ? 2 : 1
+            /* ParseState.Actions */
+          ), next; ; i += 3) {
+            if ((next = data[i]) == 65535) {
+              if (data[i + 1] == 1)
+                next = data[i = pair(data, i + 2)];
+              else if (data[i + 1] == 2)
+                return pair(data, i + 2);
+              else
+                break;
+            }
+            if (next == terminal || next == 0)
+              return pair(data, i + 1);
+          }
+        }
+        return 0;
+      }
+      /**
+      @internal
+      */
+      stateSlot(state, slot) {
+        return this.states[state * 6 + slot];
+      }
+      /**
+      @internal
+      */
+      stateFlag(state, flag) {
+        return (this.stateSlot(
+          state,
+          0
+          /* ParseState.Flags */
+        ) & flag) > 0;
+      }
+      /**
+      @internal
+      */
+      validAction(state, action) {
+        return !!this.allActions(state, (a) => a == action ? true : null);
+      }
+      /**
+      @internal
+      */
+      allActions(state, action) {
+        let deflt = this.stateSlot(
+          state,
+          4
+          /* ParseState.DefaultReduce */
+        );
+        let result = deflt ? action(deflt) : void 0;
+        for (let i = this.stateSlot(
+          state,
+          1
+          /* ParseState.Actions */
+        ); result == null; i += 3) {
+          if (this.data[i] == 65535) {
+            if (this.data[i + 1] == 1)
+              i = pair(this.data, i + 2);
+            else
+              break;
+          }
+          result = action(pair(this.data, i + 1));
+        }
+        return result;
+      }
+      /**
+      Get the states that can follow this one through shift actions or
+      goto jumps. @internal
+      */
+      nextStates(state) {
+        let result = [];
+        for (let i = this.stateSlot(
+          state,
+          1
+          /* ParseState.Actions */
+        ); ; i += 3) {
+          if (this.data[i] == 65535) {
+            if (this.data[i + 1] == 1)
+              i = pair(this.data, i + 2);
+            else
+              break;
+          }
+          if ((this.data[i + 2] & 65536 >> 16) == 0) {
+            let value = this.data[i + 1];
+            if (!result.some((v, i2) => i2 & 1 && v == value))
+              result.push(this.data[i], value);
+          }
+        }
+        return result;
+      }
+      /**
+      Configure the parser. Returns a new parser instance that has the
+      given settings modified. Settings not provided in `config` are
+      kept from the original parser.
+      */
+      configure(config) {
+        let copy = Object.assign(Object.create(_LRParser.prototype), this);
+        if (config.props)
+          copy.nodeSet = this.nodeSet.extend(...config.props);
+        if (config.top) {
+          let info = this.topRules[config.top];
+          if (!info)
+            throw new RangeError(`Invalid top rule name ${config.top}`);
+          copy.top = info;
+        }
+        if (config.tokenizers)
+          copy.tokenizers = this.tokenizers.map((t2) => {
+            let found = config.tokenizers.find((r) => r.from == t2);
+            return found ? found.to : t2;
+          });
+        if (config.specializers) {
+          copy.specializers = this.specializers.slice();
+          copy.specializerSpecs = this.specializerSpecs.map((s, i) => {
+            let found = config.specializers.find((r) => r.from == s.external);
+            if (!found)
+              return s;
+            let spec = Object.assign(Object.assign({}, s), { external: found.to });
+            copy.specializers[i] = getSpecializer(spec);
+            return spec;
+          });
+        }
+        if (config.contextTracker)
+          copy.context = config.contextTracker;
+        if (config.dialect)
+          copy.dialect = this.parseDialect(config.dialect);
+        if (config.strict != null)
+          copy.strict = config.strict;
+        if (config.wrap)
+          copy.wrappers = copy.wrappers.concat(config.wrap);
+        if (config.bufferLength != null)
+          copy.bufferLength = config.bufferLength;
+        return copy;
+      }
+      /**
+      Tells you whether any [parse wrappers](#lr.ParserConfig.wrap)
+      are registered for this parser.
+      */
+      hasWrappers() {
+        return this.wrappers.length > 0;
+      }
+      /**
+      Returns the name associated with a given term. This will only
+      work for all terms when the parser was generated with the
+      `--names` option. By default, only the names of tagged terms are
+      stored.
+      */
+      getName(term) {
+        return this.termNames ? this.termNames[term] : String(term <= this.maxNode && this.nodeSet.types[term].name || term);
+      }
+      /**
+      The eof term id is always allocated directly after the node
+      types. @internal
+      */
+      get eofTerm() {
+        return this.maxNode + 1;
+      }
+      /**
+      The type of top node produced by the parser.
+      */
+      get topNode() {
+        return this.nodeSet.types[this.top[1]];
+      }
+      /**
+      @internal
+      */
+      dynamicPrecedence(term) {
+        let prec = this.dynamicPrecedences;
+        return prec == null ? 0 : prec[term] || 0;
+      }
+      /**
+      @internal
+      */
+      parseDialect(dialect) {
+        let values = Object.keys(this.dialects), flags = values.map(() => false);
+        if (dialect)
+          for (let part of dialect.split(" ")) {
+            let id2 = values.indexOf(part);
+            if (id2 >= 0)
+              flags[id2] = true;
+          }
+        let disabled = null;
+        for (let i = 0; i < values.length; i++)
+          if (!flags[i]) {
+            for (let j = this.dialects[values[i]], id2; (id2 = this.data[j++]) != 65535; )
+              (disabled || (disabled = new Uint8Array(this.maxTerm + 1)))[id2] = 1;
+          }
+        return new Dialect(dialect, flags, disabled);
+      }
+      /**
+      Used by the output of the parser generator. Not available to
+      user code. @hide
+      */
+      static deserialize(spec) {
+        return new _LRParser(spec);
+      }
+    };
+  }
+});
+
+// ../../work/main/node_modules/@lezer/highlight/dist/index.js
+function sameArray(a, b) {
+  return a.length == b.length && a.every((x, i) => x == b[i]);
+}
+function powerSet(array) {
+  let sets = [[]];
+  for (let i = 0; i < array.length; i++) {
+    for (let j = 0, e = sets.length; j < e; j++) {
+      sets.push(sets[j].concat(array[i]));
+    }
+  }
+  return sets.sort((a, b) => b.length - a.length);
+}
+function styleTags(spec) {
+  let byName = /* @__PURE__ */ Object.create(null);
+  for (let prop in spec) {
+    let tags2 = spec[prop];
+    if (!Array.isArray(tags2))
+      tags2 = [tags2];
+    for (let part of prop.split(" "))
+      if (part) {
+        let pieces = [], mode = 2, rest = part;
+        for (let pos = 0; ; ) {
+          if (rest == "..." && pos > 0 && pos + 3 == part.length) {
+            mode = 1;
+            break;
+          }
+          let m = /^"(?:[^"\\]|\\.)*?"|[^\/!]+/.exec(rest);
+          if (!m)
+            throw new RangeError("Invalid path: " + part);
+          pieces.push(m[0] == "*" ? "" : m[0][0] == '"' ? JSON.parse(m[0]) : m[0]);
+          pos += m[0].length;
+          if (pos == part.length)
+            break;
+          let next = part[pos++];
+          if (pos == part.length && next == "!") {
+            mode = 0;
+            break;
+          }
+          if (next != "/")
+            throw new RangeError("Invalid path: " + part);
+          rest = part.slice(pos);
+        }
+        let last = pieces.length - 1, inner = pieces[last];
+        if (!inner)
+          throw new RangeError("Invalid path: " + part);
+        let rule = new Rule(tags2, mode, last > 0 ? pieces.slice(0, last) : null);
+        byName[inner] = rule.sort(byName[inner]);
+      }
+  }
+  return ruleNodeProp.add(byName);
+}
+function tagHighlighter(tags2, options) {
+  let map = /* @__PURE__ */ Object.create(null);
+  for (let style of tags2) {
+    if (!Array.isArray(style.tag))
+      map[style.tag.id] = style.class;
+    else
+      for (let tag of style.tag)
+        map[tag.id] = style.class;
+  }
+  let { scope, all = null } = options || {};
+  return {
+    style: (tags3) => {
+      let cls = all;
+      for (let tag of tags3) {
+        for (let sub of tag.set) {
+          let tagClass = map[sub.id];
+          if (tagClass) {
+            cls = cls ? cls + " " + tagClass : tagClass;
+            break;
+          }
+        }
+      }
+      return cls;
+    },
+    scope
+  };
+}
+var nextTagID, Tag, nextModifierID, Modifier, ruleNodeProp, Rule, t, comment, name, typeName, propertyName, literal, string, number2, content, heading, keyword, operator, punctuation, bracket, meta, tags, classHighlighter;
+var init_dist4 = __esm({
+  "../../work/main/node_modules/@lezer/highlight/dist/index.js"() {
+    init_dist2();
+    nextTagID = 0;
+    Tag = class _Tag {
+      /**
+      @internal
+      */
+      constructor(name2, set, base2, modified) {
+        this.name = name2;
+        this.set = set;
+        this.base = base2;
+        this.modified = modified;
+        this.id = nextTagID++;
+      }
+      toString() {
+        let { name: name2 } = this;
+        for (let mod of this.modified)
+          if (mod.name)
+            name2 = `${mod.name}(${name2})`;
+        return name2;
+      }
+      static define(nameOrParent, parent) {
+        let name2 = typeof nameOrParent == "string" ? nameOrParent : "?";
+        if (nameOrParent instanceof _Tag)
+          parent = nameOrParent;
+        if (parent === null || parent === void 0 ? void 0 : parent.base)
+          throw new Error("Can not derive from a modified tag");
+        let tag = new _Tag(name2, [], null, []);
+        tag.set.push(tag);
+        if (parent)
+          for (let t2 of parent.set)
+            tag.set.push(t2);
+        return tag;
+      }
+      /**
+      Define a tag _modifier_, which is a function that, given a tag,
+      will return a tag that is a subtag of the original. Applying the
+      same modifier to a twice tag will return the same value (`m1(t1)
+      == m1(t1)`) and applying multiple modifiers will, regardless or
+      order, produce the same tag (`m1(m2(t1)) == m2(m1(t1))`).
+      
+      When multiple modifiers are applied to a given base tag, each
+      smaller set of modifiers is registered as a parent, so that for
+      example `m1(m2(m3(t1)))` is a subtype of `m1(m2(t1))`,
+      `m1(m3(t1)`, and so on.
+      */
+      static defineModifier(name2) {
+        let mod = new Modifier(name2);
+        return (tag) => {
+          if (tag.modified.indexOf(mod) > -1)
+            return tag;
+          return Modifier.get(tag.base || tag, tag.modified.concat(mod).sort((a, b) => a.id - b.id));
+        };
+      }
+    };
+    nextModifierID = 0;
+    Modifier = class _Modifier {
+      constructor(name2) {
+        this.name = name2;
+        this.instances = [];
+        this.id = nextModifierID++;
+      }
+      static get(base2, mods) {
+        if (!mods.length)
+          return base2;
+        let exists2 = mods[0].instances.find((t2) => t2.base == base2 && sameArray(mods, t2.modified));
+        if (exists2)
+          return exists2;
+        let set = [], tag = new Tag(base2.name, set, base2, mods);
+        for (let m of mods)
+          m.instances.push(tag);
+        let configs = powerSet(mods);
+        for (let parent of base2.set)
+          if (!parent.modified.length)
+            for (let config of configs)
+              set.push(_Modifier.get(parent, config));
+        return tag;
+      }
+    };
+    ruleNodeProp = new NodeProp({
+      combine(a, b) {
+        let cur, root, take;
+        while (a || b) {
+          if (!a || b && a.depth <= b.depth) {
+            take = b;
+            b = b.next;
+          } else {
+            take = a;
+            a = a.next;
+          }
+          if (cur && cur.mode == take.mode && !take.context && !cur.context)
+            continue;
+          let copy = new Rule(take.tags, take.mode, take.context);
+          if (cur)
+            cur.next = copy;
+          else
+            root = copy;
+          cur = copy;
+        }
+        return root;
+      }
+    });
+    Rule = class {
+      constructor(tags2, mode, context, next) {
+        this.tags = tags2;
+        this.mode = mode;
+        this.context = context;
+        this.next = next;
+      }
+      get opaque() {
+        return this.mode == 0;
+      }
+      get inherit() {
+        return this.mode == 1;
+      }
+      sort(other) {
+        if (!other || other.depth < this.depth) {
+          this.next = other;
+          return this;
+        }
+        other.next = this.sort(other.next);
+        return other;
+      }
+      get depth() {
+        return this.context ? this.context.length : 0;
+      }
+    };
+    Rule.empty = new Rule([], 2, null);
+    t = Tag.define;
+    comment = t();
+    name = t();
+    typeName = t(name);
+    propertyName = t(name);
+    literal = t();
+    string = t(literal);
+    number2 = t(literal);
+    content = t();
+    heading = t(content);
+    keyword = t();
+    operator = t();
+    punctuation = t();
+    bracket = t(punctuation);
+    meta = t();
+    tags = {
+      /**
+      A comment.
+      */
+      comment,
+      /**
+      A line [comment](#highlight.tags.comment).
+      */
+      lineComment: t(comment),
+      /**
+      A block [comment](#highlight.tags.comment).
+      */
+      blockComment: t(comment),
+      /**
+      A documentation [comment](#highlight.tags.comment).
+      */
+      docComment: t(comment),
+      /**
+      Any kind of identifier.
+      */
+      name,
+      /**
+      The [name](#highlight.tags.name) of a variable.
+      */
+      variableName: t(name),
+      /**
+      A type [name](#highlight.tags.name).
+      */
+      typeName,
+      /**
+      A tag name (subtag of [`typeName`](#highlight.tags.typeName)).
+      */
+      tagName: t(typeName),
+      /**
+      A property or field [name](#highlight.tags.name).
+      */
+      propertyName,
+      /**
+      An attribute name (subtag of [`propertyName`](#highlight.tags.propertyName)).
+      */
+      attributeName: t(propertyName),
+      /**
+      The [name](#highlight.tags.name) of a class.
+      */
+      className: t(name),
+      /**
+      A label [name](#highlight.tags.name).
+      */
+      labelName: t(name),
+      /**
+      A namespace [name](#highlight.tags.name).
+      */
+      namespace: t(name),
+      /**
+      The [name](#highlight.tags.name) of a macro.
+      */
+      macroName: t(name),
+      /**
+      A literal value.
+      */
+      literal,
+      /**
+      A string [literal](#highlight.tags.literal).
+      */
+      string,
+      /**
+      A documentation [string](#highlight.tags.string).
+      */
+      docString: t(string),
+      /**
+      A character literal (subtag of [string](#highlight.tags.string)).
+      */
+      character: t(string),
+      /**
+      An attribute value (subtag of [string](#highlight.tags.string)).
+      */
+      attributeValue: t(string),
+      /**
+      A number [literal](#highlight.tags.literal).
+      */
+      number: number2,
+      /**
+      An integer [number](#highlight.tags.number) literal.
+      */
+      integer: t(number2),
+      /**
+      A floating-point [number](#highlight.tags.number) literal.
+      */
+      float: t(number2),
+      /**
+      A boolean [literal](#highlight.tags.literal).
+      */
+      bool: t(literal),
+      /**
+      Regular expression [literal](#highlight.tags.literal).
+      */
+      regexp: t(literal),
+      /**
+      An escape [literal](#highlight.tags.literal), for example a
+      backslash escape in a string.
+      */
+      escape: t(literal),
+      /**
+      A color [literal](#highlight.tags.literal).
+      */
+      color: t(literal),
+      /**
+      A URL [literal](#highlight.tags.literal).
+      */
+      url: t(literal),
+      /**
+      A language keyword.
+      */
+      keyword,
+      /**
+      The [keyword](#highlight.tags.keyword) for the self or this
+      object.
+      */
+      self: t(keyword),
+      /**
+      The [keyword](#highlight.tags.keyword) for null.
+      */
+      null: t(keyword),
+      /**
+      A [keyword](#highlight.tags.keyword) denoting some atomic value.
+      */
+      atom: t(keyword),
+      /**
+      A [keyword](#highlight.tags.keyword) that represents a unit.
+      */
+      unit: t(keyword),
+      /**
+      A modifier [keyword](#highlight.tags.keyword).
+      */
+      modifier: t(keyword),
+      /**
+      A [keyword](#highlight.tags.keyword) that acts as an operator.
+      */
+      operatorKeyword: t(keyword),
+      /**
+      A control-flow related [keyword](#highlight.tags.keyword).
+      */
+      controlKeyword: t(keyword),
+      /**
+      A [keyword](#highlight.tags.keyword) that defines something.
+      */
+      definitionKeyword: t(keyword),
+      /**
+      A [keyword](#highlight.tags.keyword) related to defining or
+      interfacing with modules.
+      */
+      moduleKeyword: t(keyword),
+      /**
+      An operator.
+      */
+      operator,
+      /**
+      An [operator](#highlight.tags.operator) that dereferences something.
+      */
+      derefOperator: t(operator),
+      /**
+      Arithmetic-related [operator](#highlight.tags.operator).
+      */
+      arithmeticOperator: t(operator),
+      /**
+      Logical [operator](#highlight.tags.operator).
+      */
+      logicOperator: t(operator),
+      /**
+      Bit [operator](#highlight.tags.operator).
+      */
+      bitwiseOperator: t(operator),
+      /**
+      Comparison [operator](#highlight.tags.operator).
+      */
+      compareOperator: t(operator),
+      /**
+      [Operator](#highlight.tags.operator) that updates its operand.
+      */
+      updateOperator: t(operator),
+      /**
+      [Operator](#highlight.tags.operator) that defines something.
+      */
+      definitionOperator: t(operator),
+      /**
+      Type-related [operator](#highlight.tags.operator).
+      */
+      typeOperator: t(operator),
+      /**
+      Control-flow [operator](#highlight.tags.operator).
+      */
+      controlOperator: t(operator),
+      /**
+      Program or markup punctuation.
+      */
+      punctuation,
+      /**
+      [Punctuation](#highlight.tags.punctuation) that separates
+      things.
+      */
+      separator: t(punctuation),
+      /**
+      Bracket-style [punctuation](#highlight.tags.punctuation).
+      */
+      bracket,
+      /**
+      Angle [brackets](#highlight.tags.bracket) (usually `<` and `>`
+      tokens).
+      */
+      angleBracket: t(bracket),
+      /**
+      Square [brackets](#highlight.tags.bracket) (usually `[` and `]`
+      tokens).
+      */
+      squareBracket: t(bracket),
+      /**
+      Parentheses (usually `(` and `)` tokens). Subtag of
+      [bracket](#highlight.tags.bracket).
+      */
+      paren: t(bracket),
+      /**
+      Braces (usually `{` and `}` tokens). Subtag of
+      [bracket](#highlight.tags.bracket).
+      */
+      brace: t(bracket),
+      /**
+      Content, for example plain text in XML or markup documents.
+      */
+      content,
+      /**
+      [Content](#highlight.tags.content) that represents a heading.
+      */
+      heading,
+      /**
+      A level 1 [heading](#highlight.tags.heading).
+      */
+      heading1: t(heading),
+      /**
+      A level 2 [heading](#highlight.tags.heading).
+      */
+      heading2: t(heading),
+      /**
+      A level 3 [heading](#highlight.tags.heading).
+      */
+      heading3: t(heading),
+      /**
+      A level 4 [heading](#highlight.tags.heading).
+      */
+      heading4: t(heading),
+      /**
+      A level 5 [heading](#highlight.tags.heading).
+      */
+      heading5: t(heading),
+      /**
+      A level 6 [heading](#highlight.tags.heading).
+      */
+      heading6: t(heading),
+      /**
+      A prose [content](#highlight.tags.content) separator (such as a horizontal rule).
+      */
+      contentSeparator: t(content),
+      /**
+      [Content](#highlight.tags.content) that represents a list.
+      */
+      list: t(content),
+      /**
+      [Content](#highlight.tags.content) that represents a quote.
+      */
+      quote: t(content),
+      /**
+      [Content](#highlight.tags.content) that is emphasized.
+      */
+      emphasis: t(content),
+      /**
+      [Content](#highlight.tags.content) that is styled strong.
+      */
+      strong: t(content),
+      /**
+      [Content](#highlight.tags.content) that is part of a link.
+      */
+      link: t(content),
+      /**
+      [Content](#highlight.tags.content) that is styled as code or
+      monospace.
+      */
+      monospace: t(content),
+      /**
+      [Content](#highlight.tags.content) that has a strike-through
+      style.
+      */
+      strikethrough: t(content),
+      /**
+      Inserted text in a change-tracking format.
+      */
+      inserted: t(),
+      /**
+      Deleted text.
+      */
+      deleted: t(),
+      /**
+      Changed text.
+      */
+      changed: t(),
+      /**
+      An invalid or unsyntactic element.
+      */
+      invalid: t(),
+      /**
+      Metadata or meta-instruction.
+      */
+      meta,
+      /**
+      [Metadata](#highlight.tags.meta) that applies to the entire
+      document.
+      */
+      documentMeta: t(meta),
+      /**
+      [Metadata](#highlight.tags.meta) that annotates or adds
+      attributes to a given syntactic element.
+      */
+      annotation: t(meta),
+      /**
+      Processing instruction or preprocessor directive. Subtag of
+      [meta](#highlight.tags.meta).
+      */
+      processingInstruction: t(meta),
+      /**
+      [Modifier](#highlight.Tag^defineModifier) that indicates that a
+      given element is being defined. Expected to be used with the
+      various [name](#highlight.tags.name) tags.
+      */
+      definition: Tag.defineModifier("definition"),
+      /**
+      [Modifier](#highlight.Tag^defineModifier) that indicates that
+      something is constant. Mostly expected to be used with
+      [variable names](#highlight.tags.variableName).
+      */
+      constant: Tag.defineModifier("constant"),
+      /**
+      [Modifier](#highlight.Tag^defineModifier) used to indicate that
+      a [variable](#highlight.tags.variableName) or [property
+      name](#highlight.tags.propertyName) is being called or defined
+      as a function.
+      */
+      function: Tag.defineModifier("function"),
+      /**
+      [Modifier](#highlight.Tag^defineModifier) that can be applied to
+      [names](#highlight.tags.name) to indicate that they belong to
+      the language's standard environment.
+      */
+      standard: Tag.defineModifier("standard"),
+      /**
+      [Modifier](#highlight.Tag^defineModifier) that indicates a given
+      [names](#highlight.tags.name) is local to some scope.
+      */
+      local: Tag.defineModifier("local"),
+      /**
+      A generic variant [modifier](#highlight.Tag^defineModifier) that
+      can be used to tag language-specific alternative variants of
+      some common tag. It is recommended for themes to define special
+      forms of at least the [string](#highlight.tags.string) and
+      [variable name](#highlight.tags.variableName) tags, since those
+      come up a lot.
+      */
+      special: Tag.defineModifier("special")
+    };
+    for (let name2 in tags) {
+      let val = tags[name2];
+      if (val instanceof Tag)
+        val.name = name2;
+    }
+    classHighlighter = tagHighlighter([
+      { tag: tags.link, class: "tok-link" },
+      { tag: tags.heading, class: "tok-heading" },
+      { tag: tags.emphasis, class: "tok-emphasis" },
+      { tag: tags.strong, class: "tok-strong" },
+      { tag: tags.keyword, class: "tok-keyword" },
+      { tag: tags.atom, class: "tok-atom" },
+      { tag: tags.bool, class: "tok-bool" },
+      { tag: tags.url, class: "tok-url" },
+      { tag: tags.labelName, class: "tok-labelName" },
+      { tag: tags.inserted, class: "tok-inserted" },
+      { tag: tags.deleted, class: "tok-deleted" },
+      { tag: tags.literal, class: "tok-literal" },
+      { tag: tags.string, class: "tok-string" },
+      { tag: tags.number, class: "tok-number" },
+      { tag: [tags.regexp, tags.escape, tags.special(tags.string)], class: "tok-string2" },
+      { tag: tags.variableName, class: "tok-variableName" },
+      { tag: tags.local(tags.variableName), class: "tok-variableName tok-local" },
+      { tag: tags.definition(tags.variableName), class: "tok-variableName tok-definition" },
+      { tag: tags.special(tags.variableName), class: "tok-variableName2" },
+      { tag: tags.definition(tags.propertyName), class: "tok-propertyName tok-definition" },
+      { tag: tags.typeName, class: "tok-typeName" },
+      { tag: tags.namespace, class: "tok-namespace" },
+      { tag: tags.className, class: "tok-className" },
+      { tag: tags.macroName, class: "tok-macroName" },
+      { tag: tags.propertyName, class: "tok-propertyName" },
+      { tag: tags.operator, class: "tok-operator" },
+      { tag: tags.comment, class: "tok-comment" },
+      { tag: tags.meta, class: "tok-meta" },
+      { tag: tags.invalid, class: "tok-invalid" },
+      { tag: tags.punctuation, class: "tok-punctuation" }
+    ]);
+  }
+});
+
+// ../../work/main/node_modules/@lezer/python/dist/index.js
+function isLineBreak(ch) {
+  return ch == newline || ch == carriageReturn;
+}
+function isHex2(ch) {
+  return ch >= 48 && ch <= 57 || ch >= 65 && ch <= 70 || ch >= 97 && ch <= 102;
+}
+function Context(parent, indent2, flags) {
+  this.parent = parent;
+  this.indent = indent2;
+  this.flags = flags;
+  this.hash = (parent ? parent.hash + parent.hash << 8 : 0) + indent2 + (indent2 << 4) + flags + (flags << 6);
+}
+function countIndent(space2) {
+  let depth = 0;
+  for (let i = 0; i < space2.length; i++)
+    depth += space2.charCodeAt(i) == tab ? 8 - depth % 8 : 1;
+  return depth;
+}
+function skipEscape(input2, ch) {
+  if (ch == letter_o) {
+    for (let i = 0; i < 2 && input2.next >= 48 && input2.next <= 55; i++) input2.advance();
+  } else if (ch == letter_x) {
+    for (let i = 0; i < 2 && isHex2(input2.next); i++) input2.advance();
+  } else if (ch == letter_u) {
+    for (let i = 0; i < 4 && isHex2(input2.next); i++) input2.advance();
+  } else if (ch == letter_U) {
+    for (let i = 0; i < 8 && isHex2(input2.next); i++) input2.advance();
+  } else if (ch == letter_N) {
+    if (input2.next == braceOpen) {
+      input2.advance();
+      while (input2.next >= 0 && input2.next != braceClose && input2.next != singleQuote && input2.next != doubleQuote && input2.next != newline) input2.advance();
+      if (input2.next == braceClose) input2.advance();
+    }
+  }
+}
+var printKeyword, indent, dedent, newline$1, blankLineStart, newlineBracketed, eof, stringContent, Escape, replacementStart, stringEnd, ParenL, ParenthesizedExpression, TupleExpression, ComprehensionExpression, BracketL, ArrayExpression, ArrayComprehensionExpression, BraceL, DictionaryExpression, DictionaryComprehensionExpression, SetExpression, SetComprehensionExpression, ArgList, subscript, String$1, stringStart, stringStartD, stringStartL, stringStartLD, stringStartR, stringStartRD, stringStartRL, stringStartRLD, FormatString, stringStartF, stringStartFD, stringStartFL, stringStartFLD, stringStartFR, stringStartFRD, stringStartFRL, stringStartFRLD, FormatReplacement, nestedFormatReplacement, importList, TypeParamList, ParamList, SequencePattern, MappingPattern, PatternArgList, newline, carriageReturn, space, tab, hash, parenOpen, dot, braceOpen, braceClose, singleQuote, doubleQuote, backslash, letter_o, letter_x, letter_N, letter_u, letter_U, bracketed, newlines, indentation, cx_Bracketed, cx_String, cx_DoubleQuote, cx_Long, cx_Raw, cx_Format, topIndent, stringFlags, trackIndent, legacyPrint, strings2, pythonHighlighting, spec_identifier, parser;
+var init_dist5 = __esm({
+  "../../work/main/node_modules/@lezer/python/dist/index.js"() {
+    init_dist3();
+    init_dist4();
+    printKeyword = 1;
+    indent = 194;
+    dedent = 195;
+    newline$1 = 196;
+    blankLineStart = 197;
+    newlineBracketed = 198;
+    eof = 199;
+    stringContent = 200;
+    Escape = 2;
+    replacementStart = 3;
+    stringEnd = 201;
+    ParenL = 24;
+    ParenthesizedExpression = 25;
+    TupleExpression = 49;
+    ComprehensionExpression = 50;
+    BracketL = 55;
+    ArrayExpression = 56;
+    ArrayComprehensionExpression = 57;
+    BraceL = 59;
+    DictionaryExpression = 60;
+    DictionaryComprehensionExpression = 61;
+    SetExpression = 62;
+    SetComprehensionExpression = 63;
+    ArgList = 65;
+    subscript = 238;
+    String$1 = 71;
+    stringStart = 241;
+    stringStartD = 242;
+    stringStartL = 243;
+    stringStartLD = 244;
+    stringStartR = 245;
+    stringStartRD = 246;
+    stringStartRL = 247;
+    stringStartRLD = 248;
+    FormatString = 72;
+    stringStartF = 249;
+    stringStartFD = 250;
+    stringStartFL = 251;
+    stringStartFLD = 252;
+    stringStartFR = 253;
+    stringStartFRD = 254;
+    stringStartFRL = 255;
+    stringStartFRLD = 256;
+    FormatReplacement = 73;
+    nestedFormatReplacement = 77;
+    importList = 263;
+    TypeParamList = 112;
+    ParamList = 130;
+    SequencePattern = 151;
+    MappingPattern = 152;
+    PatternArgList = 155;
+    newline = 10;
+    carriageReturn = 13;
+    space = 32;
+    tab = 9;
+    hash = 35;
+    parenOpen = 40;
+    dot = 46;
+    braceOpen = 123;
+    braceClose = 125;
+    singleQuote = 39;
+    doubleQuote = 34;
+    backslash = 92;
+    letter_o = 111;
+    letter_x = 120;
+    letter_N = 78;
+    letter_u = 117;
+    letter_U = 85;
+    bracketed = /* @__PURE__ */ new Set([
+      ParenthesizedExpression,
+      TupleExpression,
+      ComprehensionExpression,
+      importList,
+      ArgList,
+      ParamList,
+      ArrayExpression,
+      ArrayComprehensionExpression,
+      subscript,
+      SetExpression,
+      SetComprehensionExpression,
+      FormatString,
+      FormatReplacement,
+      nestedFormatReplacement,
+      DictionaryExpression,
+      DictionaryComprehensionExpression,
+      SequencePattern,
+      MappingPattern,
+      PatternArgList,
+      TypeParamList
+    ]);
+    newlines = new ExternalTokenizer((input2, stack) => {
+      let prev;
+      if (input2.next < 0) {
+        input2.acceptToken(eof);
+      } else if (stack.context.flags & cx_Bracketed) {
+        if (isLineBreak(input2.next)) input2.acceptToken(newlineBracketed, 1);
+      } else if (((prev = input2.peek(-1)) < 0 || isLineBreak(prev)) && stack.canShift(blankLineStart)) {
+        let spaces = 0;
+        while (input2.next == space || input2.next == tab) {
+          input2.advance();
+          spaces++;
+        }
+        if (input2.next == newline || input2.next == carriageReturn || input2.next == hash)
+          input2.acceptToken(blankLineStart, -spaces);
+      } else if (isLineBreak(input2.next)) {
+        input2.acceptToken(newline$1, 1);
+      }
+    }, { contextual: true });
+    indentation = new ExternalTokenizer((input2, stack) => {
+      let context = stack.context;
+      if (context.flags) return;
+      let prev = input2.peek(-1);
+      if (prev == newline || prev == carriageReturn) {
+        let depth = 0, chars = 0;
+        for (; ; ) {
+          if (input2.next == space) depth++;
+          else if (input2.next == tab) depth += 8 - depth % 8;
+          else break;
+          input2.advance();
+          chars++;
+        }
+        if (depth != context.indent && input2.next != newline && input2.next != carriageReturn && input2.next != hash) {
+          if (depth < context.indent) input2.acceptToken(dedent, -chars);
+          else input2.acceptToken(indent);
+        }
+      }
+    });
+    cx_Bracketed = 1;
+    cx_String = 2;
+    cx_DoubleQuote = 4;
+    cx_Long = 8;
+    cx_Raw = 16;
+    cx_Format = 32;
+    topIndent = new Context(null, 0, 0);
+    stringFlags = new Map([
+      [stringStart, 0],
+      [stringStartD, cx_DoubleQuote],
+      [stringStartL, cx_Long],
+      [stringStartLD, cx_Long | cx_DoubleQuote],
+      [stringStartR, cx_Raw],
+      [stringStartRD, cx_Raw | cx_DoubleQuote],
+      [stringStartRL, cx_Raw | cx_Long],
+      [stringStartRLD, cx_Raw | cx_Long | cx_DoubleQuote],
+      [stringStartF, cx_Format],
+      [stringStartFD, cx_Format | cx_DoubleQuote],
+      [stringStartFL, cx_Format | cx_Long],
+      [stringStartFLD, cx_Format | cx_Long | cx_DoubleQuote],
+      [stringStartFR, cx_Format | cx_Raw],
+      [stringStartFRD, cx_Format | cx_Raw | cx_DoubleQuote],
+      [stringStartFRL, cx_Format | cx_Raw | cx_Long],
+      [stringStartFRLD, cx_Format | cx_Raw | cx_Long | cx_DoubleQuote]
+    ].map(([term, flags]) => [term, flags | cx_String]));
+    trackIndent = new ContextTracker({
+      start: topIndent,
+      reduce(context, term, _, input2) {
+        if (context.flags & cx_Bracketed && bracketed.has(term) || (term == String$1 || term == FormatString) && context.flags & cx_String)
+          return context.parent;
+        return context;
+      },
+      shift(context, term, stack, input2) {
+        if (term == indent)
+          return new Context(context, countIndent(input2.read(input2.pos, stack.pos)), 0);
+        if (term == dedent)
+          return context.parent;
+        if (term == ParenL || term == BracketL || term == BraceL || term == replacementStart)
+          return new Context(context, 0, cx_Bracketed);
+        if (stringFlags.has(term))
+          return new Context(context, 0, stringFlags.get(term) | context.flags & cx_Bracketed);
+        return context;
+      },
+      hash(context) {
+        return context.hash;
+      }
+    });
+    legacyPrint = new ExternalTokenizer((input2) => {
+      for (let i = 0; i < 5; i++) {
+        if (input2.next != "print".charCodeAt(i)) return;
+        input2.advance();
+      }
+      if (/\w/.test(String.fromCharCode(input2.next))) return;
+      for (let off = 0; ; off++) {
+        let next = input2.peek(off);
+        if (next == space || next == tab) continue;
+        if (next != parenOpen && next != dot && next != newline && next != carriageReturn && next != hash)
+          input2.acceptToken(printKeyword);
+        return;
+      }
+    });
+    strings2 = new ExternalTokenizer((input2, stack) => {
+      let { flags } = stack.context;
+      let quote2 = flags & cx_DoubleQuote ? doubleQuote : singleQuote;
+      let long = (flags & cx_Long) > 0;
+      let escapes = !(flags & cx_Raw);
+      let format = (flags & cx_Format) > 0;
+      let start = input2.pos;
+      for (; ; ) {
+        if (input2.next < 0) {
+          break;
+        } else if (format && input2.next == braceOpen) {
+          if (input2.peek(1) == braceOpen) {
+            input2.advance(2);
+          } else {
+            if (input2.pos == start) {
+              input2.acceptToken(replacementStart, 1);
+              return;
+            }
+            break;
+          }
+        } else if (escapes && input2.next == backslash) {
+          if (input2.pos == start) {
+            input2.advance();
+            let escaped = input2.next;
+            if (escaped >= 0) {
+              input2.advance();
+              skipEscape(input2, escaped);
+            }
+            input2.acceptToken(Escape);
+            return;
+          }
+          break;
+        } else if (input2.next == backslash && !escapes && input2.peek(1) > -1) {
+          input2.advance(2);
+        } else if (input2.next == quote2 && (!long || input2.peek(1) == quote2 && input2.peek(2) == quote2)) {
+          if (input2.pos == start) {
+            input2.acceptToken(stringEnd, long ? 3 : 1);
+            return;
+          }
+          break;
+        } else if (input2.next == newline) {
+          if (long) {
+            input2.advance();
+          } else if (input2.pos == start) {
+            input2.acceptToken(stringEnd);
+            return;
+          }
+          break;
+        } else {
+          input2.advance();
+        }
+      }
+      if (input2.pos > start) input2.acceptToken(stringContent);
+    });
+    pythonHighlighting = styleTags({
+      'async "*" "**" FormatConversion FormatSpec': tags.modifier,
+      "for while if elif else try except finally return raise break continue with pass assert await yield match case": tags.controlKeyword,
+      "in not and or is del": tags.operatorKeyword,
+      "from def class global nonlocal lambda": tags.definitionKeyword,
+      import: tags.moduleKeyword,
+      "with as print": tags.keyword,
+      Boolean: tags.bool,
+      None: tags.null,
+      VariableName: tags.variableName,
+      "CallExpression/VariableName": tags.function(tags.variableName),
+      "FunctionDefinition/VariableName": tags.function(tags.definition(tags.variableName)),
+      "ClassDefinition/VariableName": tags.definition(tags.className),
+      PropertyName: tags.propertyName,
+      "CallExpression/MemberExpression/PropertyName": tags.function(tags.propertyName),
+      Comment: tags.lineComment,
+      Number: tags.number,
+      String: tags.string,
+      FormatString: tags.special(tags.string),
+      Escape: tags.escape,
+      UpdateOp: tags.updateOperator,
+      "ArithOp!": tags.arithmeticOperator,
+      BitOp: tags.bitwiseOperator,
+      CompareOp: tags.compareOperator,
+      AssignOp: tags.definitionOperator,
+      Ellipsis: tags.punctuation,
+      At: tags.meta,
+      "( )": tags.paren,
+      "[ ]": tags.squareBracket,
+      "{ }": tags.brace,
+      ".": tags.derefOperator,
+      ", ;": tags.separator
+    });
+    spec_identifier = { __proto__: null, await: 44, or: 54, and: 56, in: 60, not: 62, is: 64, if: 70, else: 72, lambda: 76, yield: 94, from: 96, async: 102, for: 104, None: 162, True: 164, False: 164, del: 178, pass: 182, break: 186, continue: 190, return: 194, raise: 202, import: 206, as: 208, global: 212, nonlocal: 214, assert: 218, type: 223, elif: 236, while: 240, try: 246, except: 248, finally: 250, with: 254, def: 258, class: 268, match: 279, case: 285 };
+    parser = LRParser.deserialize({
+      version: 14,
+      states: "##jQ`QeOOP$}OSOOO&WQtO'#HUOOQS'#Co'#CoOOQS'#Cp'#CpO'vQdO'#CnO*UQtO'#HTOOQS'#HU'#HUOOQS'#DU'#DUOOQS'#HT'#HTO*rQdO'#D_O+VQdO'#DfO+gQdO'#DjO+zOWO'#DuO,VOWO'#DvO.[QtO'#GuOOQS'#Gu'#GuO'vQdO'#GtO0ZQtO'#GtOOQS'#Eb'#EbO0rQdO'#EcOOQS'#Gs'#GsO0|QdO'#GrOOQV'#Gr'#GrO1XQdO'#FYOOQS'#G^'#G^O1^QdO'#FXOOQV'#IS'#ISOOQV'#Gq'#GqOOQV'#Fq'#FqQ`QeOOO'vQdO'#CqO1lQdO'#C}O1sQdO'#DRO2RQdO'#HYO2cQtO'#EVO'vQdO'#EWOOQS'#EY'#EYOOQS'#E['#E[OOQS'#E^'#E^O2wQdO'#E`O3_QdO'#EdO3rQdO'#EfO3zQtO'#EfO1XQdO'#EiO0rQdO'#ElO1XQdO'#EnO0rQdO'#EtO0rQdO'#EwO4VQdO'#EyO4^QdO'#FOO4iQdO'#EzO0rQdO'#FOO1XQdO'#FQO1XQdO'#FVO4nQdO'#F[P4uOdO'#GpPOOO)CBd)CBdOOQS'#Ce'#CeOOQS'#Cf'#CfOOQS'#Cg'#CgOOQS'#Ch'#ChOOQS'#Ci'#CiOOQS'#Cj'#CjOOQS'#Cl'#ClO'vQdO,59OO'vQdO,59OO'vQdO,59OO'vQdO,59OO'vQdO,59OO'vQdO,59OO5TQdO'#DoOOQS,5:Y,5:YO5hQdO'#HdOOQS,5:],5:]O5uQ!fO,5:]O5zQtO,59YO1lQdO,59bO1lQdO,59bO1lQdO,59bO8jQdO,59bO8oQdO,59bO8vQdO,59jO8}QdO'#HTO:TQdO'#HSOOQS'#HS'#HSOOQS'#D['#D[O:lQdO,59aO'vQdO,59aO:zQdO,59aOOQS,59y,59yO;PQdO,5:RO'vQdO,5:ROOQS,5:Q,5:QO;_QdO,5:QO;dQdO,5:XO'vQdO,5:XO'vQdO,5:VOOQS,5:U,5:UO;uQdO,5:UO;zQdO,5:WOOOW'#Fy'#FyO<POWO,5:aOOQS,5:a,5:aO<[QdO'#HwOOOW'#Dw'#DwOOOW'#Fz'#FzO<lOWO,5:bOOQS,5:b,5:bOOQS'#F}'#F}O<zQtO,5:iO?lQtO,5=`O@VQ#xO,5=`O@vQtO,5=`OOQS,5:},5:}OA_QeO'#GWOBqQdO,5;^OOQV,5=^,5=^OB|QtO'#IPOCkQdO,5;tOOQS-E:[-E:[OOQV,5;s,5;sO4dQdO'#FQOOQV-E9o-E9oOCsQtO,59]OEzQtO,59iOFeQdO'#HVOFpQdO'#HVO1XQdO'#HVOF{QdO'#DTOGTQdO,59mOGYQdO'#HZO'vQdO'#HZO0rQdO,5=tOOQS,5=t,5=tO0rQdO'#EROOQS'#ES'#ESOGwQdO'#GPOHXQdO,58|OHXQdO,58|O*xQdO,5:oOHgQtO'#H]OOQS,5:r,5:rOOQS,5:z,5:zOHzQdO,5;OOI]QdO'#IOO1XQdO'#H}OOQS,5;Q,5;QOOQS'#GT'#GTOIqQtO,5;QOJPQdO,5;QOJUQdO'#IQOOQS,5;T,5;TOJdQdO'#H|OOQS,5;W,5;WOJuQdO,5;YO4iQdO,5;`O4iQdO,5;cOJ}QtO'#ITO'vQdO'#ITOKXQdO,5;eO4VQdO,5;eO0rQdO,5;jO1XQdO,5;lOK^QeO'#EuOLjQgO,5;fO!!kQdO'#IUO4iQdO,5;jO!!vQdO,5;lO!#OQdO,5;qO!#ZQtO,5;vO'vQdO,5;vPOOO,5=[,5=[P!#bOSO,5=[P!#jOdO,5=[O!&bQtO1G.jO!&iQtO1G.jO!)YQtO1G.jO!)dQtO1G.jO!+}QtO1G.jO!,bQtO1G.jO!,uQdO'#HcO!-TQtO'#GuO0rQdO'#HcO!-_QdO'#HbOOQS,5:Z,5:ZO!-gQdO,5:ZO!-lQdO'#HeO!-wQdO'#HeO!.[QdO,5>OOOQS'#Ds'#DsOOQS1G/w1G/wOOQS1G.|1G.|O!/[QtO1G.|O!/cQtO1G.|O1lQdO1G.|O!0OQdO1G/UOOQS'#DZ'#DZO0rQdO,59tOOQS1G.{1G.{O!0VQdO1G/eO!0gQdO1G/eO!0oQdO1G/fO'vQdO'#H[O!0tQdO'#H[O!0yQtO1G.{O!1ZQdO,59iO!2aQdO,5=zO!2qQdO,5=zO!2yQdO1G/mO!3OQtO1G/mOOQS1G/l1G/lO!3`QdO,5=uO!4VQdO,5=uO0rQdO1G/qO!4tQdO1G/sO!4yQtO1G/sO!5ZQtO1G/qOOQS1G/p1G/pOOQS1G/r1G/rOOOW-E9w-E9wOOQS1G/{1G/{O!5kQdO'#HxO0rQdO'#HxO!5|QdO,5>cOOOW-E9x-E9xOOQS1G/|1G/|OOQS-E9{-E9{O!6[Q#xO1G2zO!6{QtO1G2zO'vQdO,5<jOOQS,5<j,5<jOOQS-E9|-E9|OOQS,5<r,5<rOOQS-E:U-E:UOOQV1G0x1G0xO1XQdO'#GRO!7dQtO,5>kOOQS1G1`1G1`O!8RQdO1G1`OOQS'#DV'#DVO0rQdO,5=qOOQS,5=q,5=qO!8WQdO'#FrO!8cQdO,59oO!8kQdO1G/XO!8uQtO,5=uOOQS1G3`1G3`OOQS,5:m,5:mO!9fQdO'#GtOOQS,5<k,5<kOOQS-E9}-E9}O!9wQdO1G.hOOQS1G0Z1G0ZO!:VQdO,5=wO!:gQdO,5=wO0rQdO1G0jO0rQdO1G0jO!:xQdO,5>jO!;ZQdO,5>jO1XQdO,5>jO!;lQdO,5>iOOQS-E:R-E:RO!;qQdO1G0lO!;|QdO1G0lO!<RQdO,5>lO!<aQdO,5>lO!<oQdO,5>hO!=VQdO,5>hO!=hQdO'#EpO0rQdO1G0tO!=sQdO1G0tO!=xQgO1G0zO!AvQgO1G0}O!EqQdO,5>oO!E{QdO,5>oO!FTQtO,5>oO0rQdO1G1PO!F_QdO1G1PO4iQdO1G1UO!!vQdO1G1WOOQV,5;a,5;aO!FdQfO,5;aO!FiQgO1G1QO!JjQdO'#GZO4iQdO1G1QO4iQdO1G1QO!JzQdO,5>pO!KXQdO,5>pO1XQdO,5>pOOQV1G1U1G1UO!KaQdO'#FSO!KrQ!fO1G1WO!KzQdO1G1WOOQV1G1]1G1]O4iQdO1G1]O!LPQdO1G1]O!LXQdO'#F^OOQV1G1b1G1bO!#ZQtO1G1bPOOO1G2v1G2vP!L^OSO1G2vOOQS,5=},5=}OOQS'#Dp'#DpO0rQdO,5=}O!LfQdO,5=|O!LyQdO,5=|OOQS1G/u1G/uO!MRQdO,5>PO!McQdO,5>PO!MkQdO,5>PO!NOQdO,5>PO!N`QdO,5>POOQS1G3j1G3jOOQS7+$h7+$hO!8kQdO7+$pO#!RQdO1G.|O#!YQdO1G.|OOQS1G/`1G/`OOQS,5<`,5<`O'vQdO,5<`OOQS7+%P7+%PO#!aQdO7+%POOQS-E9r-E9rOOQS7+%Q7+%QO#!qQdO,5=vO'vQdO,5=vOOQS7+$g7+$gO#!vQdO7+%PO##OQdO7+%QO##TQdO1G3fOOQS7+%X7+%XO##eQdO1G3fO##mQdO7+%XOOQS,5<_,5<_O'vQdO,5<_O##rQdO1G3aOOQS-E9q-E9qO#$iQdO7+%]OOQS7+%_7+%_O#$wQdO1G3aO#%fQdO7+%_O#%kQdO1G3gO#%{QdO1G3gO#&TQdO7+%]O#&YQdO,5>dO#&sQdO,5>dO#&sQdO,5>dOOQS'#Dx'#DxO#'UO&jO'#DzO#'aO`O'#HyOOOW1G3}1G3}O#'fQdO1G3}O#'nQdO1G3}O#'yQ#xO7+(fO#(jQtO1G2UP#)TQdO'#GOOOQS,5<m,5<mOOQS-E:P-E:POOQS7+&z7+&zOOQS1G3]1G3]OOQS,5<^,5<^OOQS-E9p-E9pOOQS7+$s7+$sO#)bQdO,5=`O#){QdO,5=`O#*^QtO,5<aO#*qQdO1G3cOOQS-E9s-E9sOOQS7+&U7+&UO#+RQdO7+&UO#+aQdO,5<nO#+uQdO1G4UOOQS-E:Q-E:QO#,WQdO1G4UOOQS1G4T1G4TOOQS7+&W7+&WO#,iQdO7+&WOOQS,5<p,5<pO#,tQdO1G4WOOQS-E:S-E:SOOQS,5<l,5<lO#-SQdO1G4SOOQS-E:O-E:OO1XQdO'#EqO#-jQdO'#EqO#-uQdO'#IRO#-}QdO,5;[OOQS7+&`7+&`O0rQdO7+&`O#.SQgO7+&fO!JmQdO'#GXO4iQdO7+&fO4iQdO7+&iO#2QQtO,5<tO'vQdO,5<tO#2[QdO1G4ZOOQS-E:W-E:WO#2fQdO1G4ZO4iQdO7+&kO0rQdO7+&kOOQV7+&p7+&pO!KrQ!fO7+&rO!KzQdO7+&rO`QeO1G0{OOQV-E:X-E:XO4iQdO7+&lO4iQdO7+&lOOQV,5<u,5<uO#2nQdO,5<uO!JmQdO,5<uOOQV7+&l7+&lO#2yQgO7+&lO#6tQdO,5<vO#7PQdO1G4[OOQS-E:Y-E:YO#7^QdO1G4[O#7fQdO'#IWO#7tQdO'#IWO1XQdO'#IWOOQS'#IW'#IWO#8PQdO'#IVOOQS,5;n,5;nO#8XQdO,5;nO0rQdO'#FUOOQV7+&r7+&rO4iQdO7+&rOOQV7+&w7+&wO4iQdO7+&wO#8^QfO,5;xOOQV7+&|7+&|POOO7+(b7+(bO#8cQdO1G3iOOQS,5<c,5<cO#8qQdO1G3hOOQS-E9u-E9uO#9UQdO,5<dO#9aQdO,5<dO#9tQdO1G3kOOQS-E9v-E9vO#:UQdO1G3kO#:^QdO1G3kO#:nQdO1G3kO#:UQdO1G3kOOQS<<H[<<H[O#:yQtO1G1zOOQS<<Hk<<HkP#;WQdO'#FtO8vQdO1G3bO#;eQdO1G3bO#;jQdO<<HkOOQS<<Hl<<HlO#;zQdO7+)QOOQS<<Hs<<HsO#<[QtO1G1yP#<{QdO'#FsO#=YQdO7+)RO#=jQdO7+)RO#=rQdO<<HwO#=wQdO7+({OOQS<<Hy<<HyO#>nQdO,5<bO'vQdO,5<bOOQS-E9t-E9tOOQS<<Hw<<HwOOQS,5<g,5<gO0rQdO,5<gO#>sQdO1G4OOOQS-E9y-E9yO#?^QdO1G4OO<[QdO'#H{OOOO'#D{'#D{OOOO'#F|'#F|O#?oO&jO,5:fOOOW,5>e,5>eOOOW7+)i7+)iO#?zQdO7+)iO#@SQdO1G2zO#@mQdO1G2zP'vQdO'#FuO0rQdO<<IpO1XQdO1G2YP1XQdO'#GSO#AOQdO7+)pO#AaQdO7+)pOOQS<<Ir<<IrP1XQdO'#GUP0rQdO'#GQOOQS,5;],5;]O#ArQdO,5>mO#BQQdO,5>mOOQS1G0v1G0vOOQS<<Iz<<IzOOQV-E:V-E:VO4iQdO<<JQOOQV,5<s,5<sO4iQdO,5<sOOQV<<JQ<<JQOOQV<<JT<<JTO#BYQtO1G2`P#BdQdO'#GYO#BkQdO7+)uO#BuQgO<<JVO4iQdO<<JVOOQV<<J^<<J^O4iQdO<<J^O!KrQ!fO<<J^O#FpQgO7+&gOOQV<<JW<<JWO#FzQgO<<JWOOQV1G2a1G2aO1XQdO1G2aO#JuQdO1G2aO4iQdO<<JWO1XQdO1G2bP0rQdO'#G[O#KQQdO7+)vO#K_QdO7+)vOOQS'#FT'#FTO0rQdO,5>rO#KgQdO,5>rO#KrQdO,5>rO#K}QdO,5>qO#L`QdO,5>qOOQS1G1Y1G1YOOQS,5;p,5;pOOQV<<Jc<<JcO#LhQdO1G1dOOQS7+)T7+)TP#LmQdO'#FwO#L}QdO1G2OO#MbQdO1G2OO#MrQdO1G2OP#M}QdO'#FxO#N[QdO7+)VO#NlQdO7+)VO#NlQdO7+)VO#NtQdO7+)VO$ UQdO7+(|O8vQdO7+(|OOQSAN>VAN>VO$ oQdO<<LmOOQSAN>cAN>cO0rQdO1G1|O$!PQtO1G1|P$!ZQdO'#FvOOQS1G2R1G2RP$!hQdO'#F{O$!uQdO7+)jO$#`QdO,5>gOOOO-E9z-E9zOOOW<<MT<<MTO$#nQdO7+(fOOQSAN?[AN?[OOQS7+'t7+'tO$$XQdO<<M[OOQS,5<q,5<qO$$jQdO1G4XOOQS-E:T-E:TOOQVAN?lAN?lOOQV1G2_1G2_O4iQdOAN?qO$$xQgOAN?qOOQVAN?xAN?xO4iQdOAN?xOOQV<<JR<<JRO4iQdOAN?rO4iQdO7+'{OOQV7+'{7+'{O1XQdO7+'{OOQVAN?rAN?rOOQS7+'|7+'|O$(sQdO<<MbOOQS1G4^1G4^O0rQdO1G4^OOQS,5<w,5<wO$)QQdO1G4]OOQS-E:Z-E:ZOOQU'#G_'#G_O$)cQfO7+'OO$)nQdO'#F_O$*uQdO7+'jO$+VQdO7+'jOOQS7+'j7+'jO$+bQdO<<LqO$+rQdO<<LqO$+rQdO<<LqO$+zQdO'#H^OOQS<<Lh<<LhO$,UQdO<<LhOOQS7+'h7+'hOOQS'#D|'#D|OOOO1G4R1G4RO$,oQdO1G4RO$,wQdO1G4RP!=hQdO'#GVOOQVG25]G25]O4iQdOG25]OOQVG25dG25dOOQVG25^G25^OOQV<<Kg<<KgO4iQdO<<KgOOQS7+)x7+)xP$-SQdO'#G]OOQU-E:]-E:]OOQV<<Jj<<JjO$-vQtO'#FaOOQS'#Fc'#FcO$.WQdO'#FbO$.xQdO'#FbOOQS'#Fb'#FbO$.}QdO'#IYO$)nQdO'#FiO$)nQdO'#FiO$/fQdO'#FjO$)nQdO'#FkO$/mQdO'#IZOOQS'#IZ'#IZO$0[QdO,5;yOOQS<<KU<<KUO$0dQdO<<KUO$0tQdOANB]O$1UQdOANB]O$1^QdO'#H_OOQS'#H_'#H_O1sQdO'#DcO$1wQdO,5=xOOQSANBSANBSOOOO7+)m7+)mO$2`QdO7+)mOOQVLD*wLD*wOOQVANARANARO5uQ!fO'#GaO$2hQtO,5<SO$)nQdO'#FmOOQS,5<W,5<WOOQS'#Fd'#FdO$3YQdO,5;|O$3_QdO,5;|OOQS'#Fg'#FgO$)nQdO'#G`O$4PQdO,5<QO$4kQdO,5>tO$4{QdO,5>tO1XQdO,5<PO$5^QdO,5<TO$5cQdO,5<TO$)nQdO'#I[O$5hQdO'#I[O$5mQdO,5<UOOQS,5<V,5<VO0rQdO'#FpOOQU1G1e1G1eO4iQdO1G1eOOQSAN@pAN@pO$5rQdOG27wO$6SQdO,59}OOQS1G3d1G3dOOOO<<MX<<MXOOQS,5<{,5<{OOQS-E:_-E:_O$6XQtO'#FaO$6`QdO'#I]O$6nQdO'#I]O$6vQdO,5<XOOQS1G1h1G1hO$6{QdO1G1hO$7QQdO,5<zOOQS-E:^-E:^O$7lQdO,5=OO$8TQdO1G4`OOQS-E:b-E:bOOQS1G1k1G1kOOQS1G1o1G1oO$8eQdO,5>vO$)nQdO,5>vOOQS1G1p1G1pOOQS,5<[,5<[OOQU7+'P7+'PO$+zQdO1G/iO$)nQdO,5<YO$8sQdO,5>wO$8zQdO,5>wOOQS1G1s1G1sOOQS7+'S7+'SP$)nQdO'#GdO$9SQdO1G4bO$9^QdO1G4bO$9fQdO1G4bOOQS7+%T7+%TO$9tQdO1G1tO$:SQtO'#FaO$:ZQdO,5<}OOQS,5<},5<}O$:iQdO1G4cOOQS-E:a-E:aO$)nQdO,5<|O$:pQdO,5<|O$:uQdO7+)|OOQS-E:`-E:`O$;PQdO7+)|O$)nQdO,5<ZP$)nQdO'#GcO$;XQdO1G2hO$)nQdO1G2hP$;gQdO'#GbO$;nQdO<<MhO$;xQdO1G1uO$<WQdO7+(SO8vQdO'#C}O8vQdO,59bO8vQdO,59bO8vQdO,59bO$<fQtO,5=`O8vQdO1G.|O0rQdO1G/XO0rQdO7+$pP$<yQdO'#GOO'vQdO'#GtO$=WQdO,59bO$=]QdO,59bO$=dQdO,59mO$=iQdO1G/UO1sQdO'#DRO8vQdO,59j",
+      stateData: "$>S~O%cOS%^OSSOS%]PQ~OPdOVaOfoOhYOopOs!POvqO!PrO!Q{O!T!SO!U!RO!XZO!][O!h`O!r`O!s`O!t`O!{tO!}uO#PvO#RwO#TxO#XyO#ZzO#^|O#_|O#a}O#c!OO#l!QO#o!TO#s!UO#u!VO#z!WO#}hO$P!XO%oRO%pRO%tSO%uWO&Z]O&[]O&]]O&^]O&_]O&`]O&a]O&b]O&c^O&d^O&e^O&f^O&g^O&h^O&i^O&j^O~O%]!YO~OV!aO_!aOa!bOh!iO!X!kO!f!mO%j![O%k!]O%l!^O%m!_O%n!_O%o!`O%p!`O%q!aO%r!aO%s!aO~Ok%xXl%xXm%xXn%xXo%xXp%xXs%xXz%xX{%xX!x%xX#g%xX%[%xX%_%xX%z%xXg%xX!T%xX!U%xX%{%xX!W%xX![%xX!Q%xX#[%xXt%xX!m%xX~P%SOfoOhYO!XZO!][O!h`O!r`O!s`O!t`O%oRO%pRO%tSO%uWO&Z]O&[]O&]]O&^]O&_]O&`]O&a]O&b]O&c^O&d^O&e^O&f^O&g^O&h^O&i^O&j^O~Oz%wX{%wX#g%wX%[%wX%_%wX%z%wX~Ok!pOl!qOm!oOn!oOo!rOp!sOs!tO!x%wX~P)pOV!zOg!|Oo0cOv0qO!PrO~P'vOV#OOo0cOv0qO!W#PO~P'vOV#SOa#TOo0cOv0qO![#UO~P'vOQ#XO%`#XO%a#ZO~OQ#^OR#[O%`#^O%a#`O~OV%iX_%iXa%iXh%iXk%iXl%iXm%iXn%iXo%iXp%iXs%iXz%iX!X%iX!f%iX%j%iX%k%iX%l%iX%m%iX%n%iX%o%iX%p%iX%q%iX%r%iX%s%iXg%iX!T%iX!U%iX~O&Z]O&[]O&]]O&^]O&_]O&`]O&a]O&b]O&c^O&d^O&e^O&f^O&g^O&h^O&i^O&j^O{%iX!x%iX#g%iX%[%iX%_%iX%z%iX%{%iX!W%iX![%iX!Q%iX#[%iXt%iX!m%iX~P,eOz#dO{%hX!x%hX#g%hX%[%hX%_%hX%z%hX~Oo0cOv0qO~P'vO#g#gO%[#iO%_#iO~O%uWO~O!T#nO#u!VO#z!WO#}hO~OopO~P'vOV#sOa#tO%uWO{wP~OV#xOo0cOv0qO!Q#yO~P'vO{#{O!x$QO%z#|O#g!yX%[!yX%_!yX~OV#xOo0cOv0qO#g#SX%[#SX%_#SX~P'vOo0cOv0qO#g#WX%[#WX%_#WX~P'vOh$WO%uWO~O!f$YO!r$YO%uWO~OV$eO~P'vO!U$gO#s$hO#u$iO~O{$jO~OV$qO~P'vOS$sO%[$rO%_$rO%c$tO~OV$}Oa$}Og%POo0cOv0qO~P'vOo0cOv0qO{%SO~P'vO&Y%UO~Oa!bOh!iO!X!kO!f!mOVba_bakbalbambanbaobapbasbazba{ba!xba#gba%[ba%_ba%jba%kba%lba%mba%nba%oba%pba%qba%rba%sba%zbagba!Tba!Uba%{ba!Wba![ba!Qba#[batba!mba~On%ZO~Oo%ZO~P'vOo0cO~P'vOk0eOl0fOm0dOn0dOo0mOp0nOs0rOg%wX!T%wX!U%wX%{%wX!W%wX![%wX!Q%wX#[%wX!m%wX~P)pO%{%]Og%vXz%vX!T%vX!U%vX!W%vX{%vX~Og%_Oz%`O!T%dO!U%cO~Og%_O~Oz%gO!T%dO!U%cO!W&SX~O!W%kO~Oz%lO{%nO!T%dO!U%cO![%}X~O![%rO~O![%sO~OQ#XO%`#XO%a%uO~OV%wOo0cOv0qO!PrO~P'vOQ#^OR#[O%`#^O%a%zO~OV!qa_!qaa!qah!qak!qal!qam!qan!qao!qap!qas!qaz!qa{!qa!X!qa!f!qa!x!qa#g!qa%[!qa%_!qa%j!qa%k!qa%l!qa%m!qa%n!qa%o!qa%p!qa%q!qa%r!qa%s!qa%z!qag!qa!T!qa!U!qa%{!qa!W!qa![!qa!Q!qa#[!qat!qa!m!qa~P#yOz%|O{%ha!x%ha#g%ha%[%ha%_%ha%z%ha~P%SOV&OOopOvqO{%ha!x%ha#g%ha%[%ha%_%ha%z%ha~P'vOz%|O{%ha!x%ha#g%ha%[%ha%_%ha%z%ha~OPdOVaOopOvqO!PrO!Q{O!{tO!}uO#PvO#RwO#TxO#XyO#ZzO#^|O#_|O#a}O#c!OO#g$zX%[$zX%_$zX~P'vO#g#gO%[&TO%_&TO~O!f&UOh&sX%[&sXz&sX#[&sX#g&sX%_&sX#Z&sXg&sX~Oh!iO%[&WO~Okealeameaneaoeapeaseazea{ea!xea#gea%[ea%_ea%zeagea!Tea!Uea%{ea!Wea![ea!Qea#[eatea!mea~P%SOsqazqa{qa#gqa%[qa%_qa%zqa~Ok!pOl!qOm!oOn!oOo!rOp!sO!xqa~PEcO%z&YOz%yX{%yX~O%uWOz%yX{%yX~Oz&]O{wX~O{&_O~Oz%lO#g%}X%[%}X%_%}Xg%}X{%}X![%}X!m%}X%z%}X~OV0lOo0cOv0qO!PrO~P'vO%z#|O#gUa%[Ua%_Ua~Oz&hO#g&PX%[&PX%_&PXn&PX~P%SOz&kO!Q&jO#g#Wa%[#Wa%_#Wa~Oz&lO#[&nO#g&rX%[&rX%_&rXg&rX~O!f$YO!r$YO#Z&qO%uWO~O#Z&qO~Oz&sO#g&tX%[&tX%_&tX~Oz&uO#g&pX%[&pX%_&pX{&pX~O!X&wO%z&xO~Oz&|On&wX~P%SOn'PO~OPdOVaOopOvqO!PrO!Q{O!{tO!}uO#PvO#RwO#TxO#XyO#ZzO#^|O#_|O#a}O#c!OO%['UO~P'vOt'YO#p'WO#q'XOP#naV#naf#nah#nao#nas#nav#na!P#na!Q#na!T#na!U#na!X#na!]#na!h#na!r#na!s#na!t#na!{#na!}#na#P#na#R#na#T#na#X#na#Z#na#^#na#_#na#a#na#c#na#l#na#o#na#s#na#u#na#z#na#}#na$P#na%X#na%o#na%p#na%t#na%u#na&Z#na&[#na&]#na&^#na&_#na&`#na&a#na&b#na&c#na&d#na&e#na&f#na&g#na&h#na&i#na&j#na%Z#na%_#na~Oz'ZO#[']O{&xX~Oh'_O!X&wO~Oh!iO{$jO!X&wO~O{'eO~P%SO%['hO%_'hO~OS'iO%['hO%_'hO~OV!aO_!aOa!bOh!iO!X!kO!f!mO%l!^O%m!_O%n!_O%o!`O%p!`O%q!aO%r!aO%s!aOkWilWimWinWioWipWisWizWi{Wi!xWi#gWi%[Wi%_Wi%jWi%zWigWi!TWi!UWi%{Wi!WWi![Wi!QWi#[WitWi!mWi~O%k!]O~P!#uO%kWi~P!#uOV!aO_!aOa!bOh!iO!X!kO!f!mO%o!`O%p!`O%q!aO%r!aO%s!aOkWilWimWinWioWipWisWizWi{Wi!xWi#gWi%[Wi%_Wi%jWi%kWi%lWi%zWigWi!TWi!UWi%{Wi!WWi![Wi!QWi#[WitWi!mWi~O%m!_O%n!_O~P!&pO%mWi%nWi~P!&pOa!bOh!iO!X!kO!f!mOkWilWimWinWioWipWisWizWi{Wi!xWi#gWi%[Wi%_Wi%jWi%kWi%lWi%mWi%nWi%oWi%pWi%zWigWi!TWi!UWi%{Wi!WWi![Wi!QWi#[WitWi!mWi~OV!aO_!aO%q!aO%r!aO%s!aO~P!)nOVWi_Wi%qWi%rWi%sWi~P!)nO!T%dO!U%cOg&VXz&VX~O%z'kO%{'kO~P,eOz'mOg&UX~Og'oO~Oz'pO{'rO!W&XX~Oo0cOv0qOz'pO{'sO!W&XX~P'vO!W'uO~Om!oOn!oOo!rOp!sOkjisjizji{ji!xji#gji%[ji%_ji%zji~Ol!qO~P!.aOlji~P!.aOk0eOl0fOm0dOn0dOo0mOp0nO~Ot'wO~P!/jOV'|Og'}Oo0cOv0qO~P'vOg'}Oz(OO~Og(QO~O!U(SO~Og(TOz(OO!T%dO!U%cO~P%SOk0eOl0fOm0dOn0dOo0mOp0nOgqa!Tqa!Uqa%{qa!Wqa![qa!Qqa#[qatqa!mqa~PEcOV'|Oo0cOv0qO!W&Sa~P'vOz(WO!W&Sa~O!W(XO~Oz(WO!T%dO!U%cO!W&Sa~P%SOV(]Oo0cOv0qO![%}a#g%}a%[%}a%_%}ag%}a{%}a!m%}a%z%}a~P'vOz(^O![%}a#g%}a%[%}a%_%}ag%}a{%}a!m%}a%z%}a~O![(aO~Oz(^O!T%dO!U%cO![%}a~P%SOz(dO!T%dO!U%cO![&Ta~P%SOz(gO{&lX![&lX!m&lX%z&lX~O{(kO![(mO!m(nO%z(jO~OV&OOopOvqO{%hi!x%hi#g%hi%[%hi%_%hi%z%hi~P'vOz(pO{%hi!x%hi#g%hi%[%hi%_%hi%z%hi~O!f&UOh&sa%[&saz&sa#[&sa#g&sa%_&sa#Z&sag&sa~O%[(uO~OV#sOa#tO%uWO~Oz&]O{wa~OopOvqO~P'vOz(^O#g%}a%[%}a%_%}ag%}a{%}a![%}a!m%}a%z%}a~P%SOz(zO#g%hX%[%hX%_%hX%z%hX~O%z#|O#gUi%[Ui%_Ui~O#g&Pa%[&Pa%_&Pan&Pa~P'vOz(}O#g&Pa%[&Pa%_&Pan&Pa~O%uWO#g&ra%[&ra%_&rag&ra~Oz)SO#g&ra%[&ra%_&rag&ra~Og)VO~OV)WOh$WO%uWO~O#Z)XO~O%uWO#g&ta%[&ta%_&ta~Oz)ZO#g&ta%[&ta%_&ta~Oo0cOv0qO#g&pa%[&pa%_&pa{&pa~P'vOz)^O#g&pa%[&pa%_&pa{&pa~OV)`Oa)`O%uWO~O%z)eO~Ot)hO#j)gOP#hiV#hif#hih#hio#his#hiv#hi!P#hi!Q#hi!T#hi!U#hi!X#hi!]#hi!h#hi!r#hi!s#hi!t#hi!{#hi!}#hi#P#hi#R#hi#T#hi#X#hi#Z#hi#^#hi#_#hi#a#hi#c#hi#l#hi#o#hi#s#hi#u#hi#z#hi#}#hi$P#hi%X#hi%o#hi%p#hi%t#hi%u#hi&Z#hi&[#hi&]#hi&^#hi&_#hi&`#hi&a#hi&b#hi&c#hi&d#hi&e#hi&f#hi&g#hi&h#hi&i#hi&j#hi%Z#hi%_#hi~Ot)iOP#kiV#kif#kih#kio#kis#kiv#ki!P#ki!Q#ki!T#ki!U#ki!X#ki!]#ki!h#ki!r#ki!s#ki!t#ki!{#ki!}#ki#P#ki#R#ki#T#ki#X#ki#Z#ki#^#ki#_#ki#a#ki#c#ki#l#ki#o#ki#s#ki#u#ki#z#ki#}#ki$P#ki%X#ki%o#ki%p#ki%t#ki%u#ki&Z#ki&[#ki&]#ki&^#ki&_#ki&`#ki&a#ki&b#ki&c#ki&d#ki&e#ki&f#ki&g#ki&h#ki&i#ki&j#ki%Z#ki%_#ki~OV)kOn&wa~P'vOz)lOn&wa~Oz)lOn&wa~P%SOn)pO~O%Y)tO~Ot)wO#p'WO#q)vOP#niV#nif#nih#nio#nis#niv#ni!P#ni!Q#ni!T#ni!U#ni!X#ni!]#ni!h#ni!r#ni!s#ni!t#ni!{#ni!}#ni#P#ni#R#ni#T#ni#X#ni#Z#ni#^#ni#_#ni#a#ni#c#ni#l#ni#o#ni#s#ni#u#ni#z#ni#}#ni$P#ni%X#ni%o#ni%p#ni%t#ni%u#ni&Z#ni&[#ni&]#ni&^#ni&_#ni&`#ni&a#ni&b#ni&c#ni&d#ni&e#ni&f#ni&g#ni&h#ni&i#ni&j#ni%Z#ni%_#ni~OV)zOo0cOv0qO{$jO~P'vOo0cOv0qO{&xa~P'vOz*OO{&xa~OV*SOa*TOg*WO%q*UO%uWO~O{$jO&{*YO~Oh'_O~Oh!iO{$jO~O%[*_O~O%[*aO%_*aO~OV$}Oa$}Oo0cOv0qOg&Ua~P'vOz*dOg&Ua~Oo0cOv0qO{*gO!W&Xa~P'vOz*hO!W&Xa~Oo0cOv0qOz*hO{*kO!W&Xa~P'vOo0cOv0qOz*hO!W&Xa~P'vOz*hO{*kO!W&Xa~Om0dOn0dOo0mOp0nOgjikjisjizji!Tji!Uji%{ji!Wji{ji![ji#gji%[ji%_ji!Qji#[jitji!mji%zji~Ol0fO~P!NkOlji~P!NkOV'|Og*pOo0cOv0qO~P'vOn*rO~Og*pOz*tO~Og*uO~OV'|Oo0cOv0qO!W&Si~P'vOz*vO!W&Si~O!W*wO~OV(]Oo0cOv0qO![%}i#g%}i%[%}i%_%}ig%}i{%}i!m%}i%z%}i~P'vOz*zO!T%dO!U%cO![&Ti~Oz*}O![%}i#g%}i%[%}i%_%}ig%}i{%}i!m%}i%z%}i~O![+OO~Oa+QOo0cOv0qO![&Ti~P'vOz*zO![&Ti~O![+SO~OV+UOo0cOv0qO{&la![&la!m&la%z&la~P'vOz+VO{&la![&la!m&la%z&la~O!]+YO&n+[O![!nX~O![+^O~O{(kO![+_O~O{(kO![+_O!m+`O~OV&OOopOvqO{%hq!x%hq#g%hq%[%hq%_%hq%z%hq~P'vOz$ri{$ri!x$ri#g$ri%[$ri%_$ri%z$ri~P%SOV&OOopOvqO~P'vOV&OOo0cOv0qO#g%ha%[%ha%_%ha%z%ha~P'vOz+aO#g%ha%[%ha%_%ha%z%ha~Oz$ia#g$ia%[$ia%_$ian$ia~P%SO#g&Pi%[&Pi%_&Pin&Pi~P'vOz+dO#g#Wq%[#Wq%_#Wq~O#[+eOz$va#g$va%[$va%_$vag$va~O%uWO#g&ri%[&ri%_&rig&ri~Oz+gO#g&ri%[&ri%_&rig&ri~OV+iOh$WO%uWO~O%uWO#g&ti%[&ti%_&ti~Oo0cOv0qO#g&pi%[&pi%_&pi{&pi~P'vO{#{Oz#eX!W#eX~Oz+mO!W&uX~O!W+oO~Ot+rO#j)gOP#hqV#hqf#hqh#hqo#hqs#hqv#hq!P#hq!Q#hq!T#hq!U#hq!X#hq!]#hq!h#hq!r#hq!s#hq!t#hq!{#hq!}#hq#P#hq#R#hq#T#hq#X#hq#Z#hq#^#hq#_#hq#a#hq#c#hq#l#hq#o#hq#s#hq#u#hq#z#hq#}#hq$P#hq%X#hq%o#hq%p#hq%t#hq%u#hq&Z#hq&[#hq&]#hq&^#hq&_#hq&`#hq&a#hq&b#hq&c#hq&d#hq&e#hq&f#hq&g#hq&h#hq&i#hq&j#hq%Z#hq%_#hq~On$|az$|a~P%SOV)kOn&wi~P'vOz+yOn&wi~Oz,TO{$jO#[,TO~O#q,VOP#nqV#nqf#nqh#nqo#nqs#nqv#nq!P#nq!Q#nq!T#nq!U#nq!X#nq!]#nq!h#nq!r#nq!s#nq!t#nq!{#nq!}#nq#P#nq#R#nq#T#nq#X#nq#Z#nq#^#nq#_#nq#a#nq#c#nq#l#nq#o#nq#s#nq#u#nq#z#nq#}#nq$P#nq%X#nq%o#nq%p#nq%t#nq%u#nq&Z#nq&[#nq&]#nq&^#nq&_#nq&`#nq&a#nq&b#nq&c#nq&d#nq&e#nq&f#nq&g#nq&h#nq&i#nq&j#nq%Z#nq%_#nq~O#[,WOz%Oa{%Oa~Oo0cOv0qO{&xi~P'vOz,YO{&xi~O{#{O%z,[Og&zXz&zX~O%uWOg&zXz&zX~Oz,`Og&yX~Og,bO~O%Y,eO~O!T%dO!U%cOg&Viz&Vi~OV$}Oa$}Oo0cOv0qOg&Ui~P'vO{,hOz$la!W$la~Oo0cOv0qO{,iOz$la!W$la~P'vOo0cOv0qO{*gO!W&Xi~P'vOz,lO!W&Xi~Oo0cOv0qOz,lO!W&Xi~P'vOz,lO{,oO!W&Xi~Og$hiz$hi!W$hi~P%SOV'|Oo0cOv0qO~P'vOn,qO~OV'|Og,rOo0cOv0qO~P'vOV'|Oo0cOv0qO!W&Sq~P'vOz$gi![$gi#g$gi%[$gi%_$gig$gi{$gi!m$gi%z$gi~P%SOV(]Oo0cOv0qO~P'vOa+QOo0cOv0qO![&Tq~P'vOz,sO![&Tq~O![,tO~OV(]Oo0cOv0qO![%}q#g%}q%[%}q%_%}qg%}q{%}q!m%}q%z%}q~P'vO{,uO~OV+UOo0cOv0qO{&li![&li!m&li%z&li~P'vOz,zO{&li![&li!m&li%z&li~O!]+YO&n+[O![!na~O{(kO![,}O~OV&OOo0cOv0qO#g%hi%[%hi%_%hi%z%hi~P'vOz-OO#g%hi%[%hi%_%hi%z%hi~O%uWO#g&rq%[&rq%_&rqg&rq~Oz-RO#g&rq%[&rq%_&rqg&rq~OV)`Oa)`O%uWO!W&ua~Oz-TO!W&ua~On$|iz$|i~P%SOV)kO~P'vOV)kOn&wq~P'vOt-XOP#myV#myf#myh#myo#mys#myv#my!P#my!Q#my!T#my!U#my!X#my!]#my!h#my!r#my!s#my!t#my!{#my!}#my#P#my#R#my#T#my#X#my#Z#my#^#my#_#my#a#my#c#my#l#my#o#my#s#my#u#my#z#my#}#my$P#my%X#my%o#my%p#my%t#my%u#my&Z#my&[#my&]#my&^#my&_#my&`#my&a#my&b#my&c#my&d#my&e#my&f#my&g#my&h#my&i#my&j#my%Z#my%_#my~O%Z-]O%_-]O~P`O#q-^OP#nyV#nyf#nyh#nyo#nys#nyv#ny!P#ny!Q#ny!T#ny!U#ny!X#ny!]#ny!h#ny!r#ny!s#ny!t#ny!{#ny!}#ny#P#ny#R#ny#T#ny#X#ny#Z#ny#^#ny#_#ny#a#ny#c#ny#l#ny#o#ny#s#ny#u#ny#z#ny#}#ny$P#ny%X#ny%o#ny%p#ny%t#ny%u#ny&Z#ny&[#ny&]#ny&^#ny&_#ny&`#ny&a#ny&b#ny&c#ny&d#ny&e#ny&f#ny&g#ny&h#ny&i#ny&j#ny%Z#ny%_#ny~Oz-aO{$jO#[-aO~Oo0cOv0qO{&xq~P'vOz-dO{&xq~O%z,[Og&zaz&za~O{#{Og&zaz&za~OV*SOa*TO%q*UO%uWOg&ya~Oz-hOg&ya~O$S-lO~OV$}Oa$}Oo0cOv0qO~P'vOo0cOv0qO{-mOz$li!W$li~P'vOo0cOv0qOz$li!W$li~P'vO{-mOz$li!W$li~Oo0cOv0qO{*gO~P'vOo0cOv0qO{*gO!W&Xq~P'vOz-pO!W&Xq~Oo0cOv0qOz-pO!W&Xq~P'vOs-sO!T%dO!U%cOg&Oq!W&Oq![&Oqz&Oq~P!/jOa+QOo0cOv0qO![&Ty~P'vOz$ji![$ji~P%SOa+QOo0cOv0qO~P'vOV+UOo0cOv0qO~P'vOV+UOo0cOv0qO{&lq![&lq!m&lq%z&lq~P'vO{(kO![-xO!m-yO%z-wO~OV&OOo0cOv0qO#g%hq%[%hq%_%hq%z%hq~P'vO%uWO#g&ry%[&ry%_&ryg&ry~OV)`Oa)`O%uWO!W&ui~Ot-}OP#m!RV#m!Rf#m!Rh#m!Ro#m!Rs#m!Rv#m!R!P#m!R!Q#m!R!T#m!R!U#m!R!X#m!R!]#m!R!h#m!R!r#m!R!s#m!R!t#m!R!{#m!R!}#m!R#P#m!R#R#m!R#T#m!R#X#m!R#Z#m!R#^#m!R#_#m!R#a#m!R#c#m!R#l#m!R#o#m!R#s#m!R#u#m!R#z#m!R#}#m!R$P#m!R%X#m!R%o#m!R%p#m!R%t#m!R%u#m!R&Z#m!R&[#m!R&]#m!R&^#m!R&_#m!R&`#m!R&a#m!R&b#m!R&c#m!R&d#m!R&e#m!R&f#m!R&g#m!R&h#m!R&i#m!R&j#m!R%Z#m!R%_#m!R~Oo0cOv0qO{&xy~P'vOV*SOa*TO%q*UO%uWOg&yi~O$S-lO%Z.VO%_.VO~OV.aOh._O!X.^O!].`O!h.YO!s.[O!t.[O%p.XO%uWO&Z]O&[]O&]]O&^]O&_]O&`]O&a]O&b]O~Oo0cOv0qOz$lq!W$lq~P'vO{.fOz$lq!W$lq~Oo0cOv0qO{*gO!W&Xy~P'vOz.gO!W&Xy~Oo0cOv.kO~P'vOs-sO!T%dO!U%cOg&Oy!W&Oy![&Oyz&Oy~P!/jO{(kO![.nO~O{(kO![.nO!m.oO~OV*SOa*TO%q*UO%uWO~Oh.tO!f.rOz$TX#[$TX%j$TXg$TX~Os$TX{$TX!W$TX![$TX~P$-bO%o.vO%p.vOs$UXz$UX{$UX#[$UX%j$UX!W$UXg$UX![$UX~O!h.xO~Oz.|O#[/OO%j.yOs&|X{&|X!W&|Xg&|X~Oa/RO~P$)zOh.tOs&}Xz&}X{&}X#[&}X%j&}X!W&}Xg&}X![&}X~Os/VO{$jO~Oo0cOv0qOz$ly!W$ly~P'vOo0cOv0qO{*gO!W&X!R~P'vOz/ZO!W&X!R~Og&RXs&RX!T&RX!U&RX!W&RX![&RXz&RX~P!/jOs-sO!T%dO!U%cOg&Qa!W&Qa![&Qaz&Qa~O{(kO![/^O~O!f.rOh$[as$[az$[a{$[a#[$[a%j$[a!W$[ag$[a![$[a~O!h/eO~O%o.vO%p.vOs$Uaz$Ua{$Ua#[$Ua%j$Ua!W$Uag$Ua![$Ua~O%j.yOs$Yaz$Ya{$Ya#[$Ya!W$Yag$Ya![$Ya~Os&|a{&|a!W&|ag&|a~P$)nOz/jOs&|a{&|a!W&|ag&|a~O!W/mO~Og/mO~O{/oO~O![/pO~Oo0cOv0qO{*gO!W&X!Z~P'vO{/sO~O%z/tO~P$-bOz/uO#[/OO%j.yOg'PX~Oz/uOg'PX~Og/wO~O!h/xO~O#[/OOs%Saz%Sa{%Sa%j%Sa!W%Sag%Sa![%Sa~O#[/OO%j.yOs%Waz%Wa{%Wa!W%Wag%Wa~Os&|i{&|i!W&|ig&|i~P$)nOz/zO#[/OO%j.yO!['Oa~Og'Pa~P$)nOz0SOg'Pa~Oa0UO!['Oi~P$)zOz0WO!['Oi~Oz0WO#[/OO%j.yO!['Oi~O#[/OO%j.yOg$biz$bi~O%z0ZO~P$-bO#[/OO%j.yOg%Vaz%Va~Og'Pi~P$)nO{0^O~Oa0UO!['Oq~P$)zOz0`O!['Oq~O#[/OO%j.yOz%Ui![%Ui~Oa0UO~P$)zOa0UO!['Oy~P$)zO#[/OO%j.yOg$ciz$ci~O#[/OO%j.yOz%Uq![%Uq~Oz+aO#g%ha%[%ha%_%ha%z%ha~P%SOV&OOo0cOv0qO~P'vOn0hO~Oo0hO~P'vO{0iO~Ot0jO~P!/jO&]&Z&j&h&i&g&f&d&e&c&b&`&a&_&^&[%u~",
+      goto: "!=j'QPPPPPP'RP'Z*s+[+t,_,y-fP.SP'Z.r.r'ZPPP'Z2[PPPPPP2[5PPP5PP7b7k=sPP=v>h>kPP'Z'ZPP>zPP'Z'ZPP'Z'Z'Z'Z'Z?O?w'ZP?zP@QDXGuGyPG|HWH['ZPPPH_Hk'RP'R'RP'RP'RP'RP'RP'R'R'RP'RPP'RPP'RP'RPHqH}IVPI^IdPI^PI^I^PPPI^PKrPK{LVL]KrPI^LfPI^PLmLsPLwM]MzNeLwLwNkNxLwLwLwLw! ^! d! g! l! o! y!!P!!]!!o!!u!#P!#V!#s!#y!$P!$Z!$a!$g!$y!%T!%Z!%a!%k!%q!%w!%}!&T!&Z!&e!&k!&u!&{!'U!'[!'k!'s!'}!(UPPPPPPPPPPP!([!(_!(e!(n!(x!)TPPPPPPPPPPPP!-u!/Z!3^!6oPP!6w!7W!7a!8Y!8P!8c!8i!8l!8o!8r!8z!9jPPPPPPPPPPPPPPPPP!9m!9q!9wP!:]!:a!:m!:v!;S!;j!;m!;p!;v!;|!<S!<VP!<_!<h!=d!=g]eOn#g$j)t,P'}`OTYZ[adnoprtxy}!P!Q!R!U!X!c!d!e!f!g!h!i!k!o!p!q!s!t!z#O#S#T#[#d#g#x#y#{#}$Q$e$g$h$j$q$}%S%Z%^%`%c%g%l%n%w%|&O&Z&_&h&j&k&u&x&|'P'W'Z'l'm'p'r's'w'|(O(S(W(](^(d(g(p(r(z(})^)e)g)k)l)p)t)z*O*Y*d*g*h*k*q*r*t*v*y*z*}+Q+U+V+Y+a+c+d+k+x+y,P,X,Y,],g,h,i,k,l,o,q,s,u,w,y,z-O-d-f-m-p-s.f.g/V/Z/s0c0d0e0f0h0i0j0k0l0n0r{!cQ#c#p$R$d$p%e%j%p%q&`'O'g(q(|)j*o*x+w,v0g}!dQ#c#p$R$d$p$u%e%j%p%q&`'O'g(q(|)j*o*x+w,v0g!P!eQ#c#p$R$d$p$u$v%e%j%p%q&`'O'g(q(|)j*o*x+w,v0g!R!fQ#c#p$R$d$p$u$v$w%e%j%p%q&`'O'g(q(|)j*o*x+w,v0g!T!gQ#c#p$R$d$p$u$v$w$x%e%j%p%q&`'O'g(q(|)j*o*x+w,v0g!V!hQ#c#p$R$d$p$u$v$w$x$y%e%j%p%q&`'O'g(q(|)j*o*x+w,v0g!Z!hQ!n#c#p$R$d$p$u$v$w$x$y$z%e%j%p%q&`'O'g(q(|)j*o*x+w,v0g'}TOTYZ[adnoprtxy}!P!Q!R!U!X!c!d!e!f!g!h!i!k!o!p!q!s!t!z#O#S#T#[#d#g#x#y#{#}$Q$e$g$h$j$q$}%S%Z%^%`%c%g%l%n%w%|&O&Z&_&h&j&k&u&x&|'P'W'Z'l'm'p'r's'w'|(O(S(W(](^(d(g(p(r(z(})^)e)g)k)l)p)t)z*O*Y*d*g*h*k*q*r*t*v*y*z*}+Q+U+V+Y+a+c+d+k+x+y,P,X,Y,],g,h,i,k,l,o,q,s,u,w,y,z-O-d-f-m-p-s.f.g/V/Z/s0c0d0e0f0h0i0j0k0l0n0r&eVOYZ[dnprxy}!P!Q!U!i!k!o!p!q!s!t#[#d#g#y#{#}$Q$h$j$}%S%Z%^%`%g%l%n%w%|&Z&_&j&k&u&x'P'W'Z'l'm'p'r's'w(O(W(^(d(g(p(r(z)^)e)g)p)t)z*O*Y*d*g*h*k*q*r*t*v*y*z*}+U+V+Y+a+d+k,P,X,Y,],g,h,i,k,l,o,q,s,u,w,y,z-O-d-f-m-p-s.f.g/V/Z/s0c0d0e0f0h0i0j0k0n0r%oXOYZ[dnrxy}!P!Q!U!i!k#[#d#g#y#{#}$Q$h$j$}%S%^%`%g%l%n%w%|&Z&_&j&k&u&x'P'W'Z'l'm'p'r's'w(O(W(^(d(g(p(r(z)^)e)g)p)t)z*O*Y*d*g*h*k*q*t*v*y*z*}+U+V+Y+a+d+k,P,X,Y,],g,h,i,k,l,o,s,u,w,y,z-O-d-f-m-p.f.g/V/Z0i0j0kQ#vqQ/[.kR0o0q't`OTYZ[adnoprtxy}!P!Q!R!U!X!c!d!e!f!g!h!k!o!p!q!s!t!z#O#S#T#[#d#g#x#y#{#}$Q$e$g$h$j$q$}%S%Z%^%`%c%g%l%n%w%|&O&Z&_&h&j&k&u&x&|'P'W'Z'l'p'r's'w'|(O(S(W(](^(d(g(p(r(z(})^)e)g)k)l)p)t)z*O*Y*g*h*k*q*r*t*v*y*z*}+Q+U+V+Y+a+c+d+k+x+y,P,X,Y,],h,i,k,l,o,q,s,u,w,y,z-O-d-f-m-p-s.f.g/V/Z/s0c0d0e0f0h0i0j0k0l0n0rh#jhz{$W$Z&l&q)S)X+f+g-RW#rq&].k0qQ$]|Q$a!OQ$n!VQ$o!WW$|!i'm*d,gS&[#s#tQ'S$iQ(s&UQ)U&nU)Y&s)Z+jW)a&w+m-T-{Q*Q']W*R'_,`-h.TQ+l)`S,_*S*TQ-Q+eQ-_,TQ-c,WQ.R-al.W-l.^._.a.z.|/R/j/o/t/y0U0Z0^Q/S.`Q/a.tQ/l/OU0P/u0S0[X0V/z0W0_0`R&Z#r!_!wYZ!P!Q!k%S%`%g'p'r's(O(W)g*g*h*k*q*t*v,h,i,k,l,o-m-p.f.g/ZR%^!vQ!{YQ%x#[Q&d#}Q&g$QR,{+YT.j-s/s!Y!jQ!n#c#p$R$d$p$u$v$w$x$y$z%e%j%p%q&`'O'g(q(|)j*o*x+w,v0gQ&X#kQ'c$oR*^'dR'l$|Q%V!mR/_.r'|_OTYZ[adnoprtxy}!P!Q!R!U!X!c!d!e!f!g!h!i!k!o!p!q!s!t!z#O#S#T#[#d#g#x#y#{#}$Q$e$g$h$j$q$}%S%Z%^%`%c%g%l%n%w%|&O&Z&_&h&j&k&u&x&|'P'W'Z'l'm'p'r's'w'|(O(S(W(](^(d(g(p(r(z(})^)e)g)k)l)p)t)z*O*Y*d*g*h*k*q*r*t*v*y*z*}+Q+U+V+Y+a+c+d+k+x+y,P,X,Y,],g,h,i,k,l,o,q,s,u,w,y,z-O-d-f-m-p-s.f.g/V/Z/s0c0d0e0f0h0i0j0k0l0n0rS#a_#b!P.[-l.^._.`.a.t.z.|/R/j/o/t/u/y/z0S0U0W0Z0[0^0_0`'|_OTYZ[adnoprtxy}!P!Q!R!U!X!c!d!e!f!g!h!i!k!o!p!q!s!t!z#O#S#T#[#d#g#x#y#{#}$Q$e$g$h$j$q$}%S%Z%^%`%c%g%l%n%w%|&O&Z&_&h&j&k&u&x&|'P'W'Z'l'm'p'r's'w'|(O(S(W(](^(d(g(p(r(z(})^)e)g)k)l)p)t)z*O*Y*d*g*h*k*q*r*t*v*y*z*}+Q+U+V+Y+a+c+d+k+x+y,P,X,Y,],g,h,i,k,l,o,q,s,u,w,y,z-O-d-f-m-p-s.f.g/V/Z/s0c0d0e0f0h0i0j0k0l0n0rT#a_#bT#^^#_R(o%xa(l%x(n(o+`,{-y-z.oT+[(k+]R-z,{Q$PsQ+l)aQ,^*RR-e,_X#}s$O$P&fQ&y$aQ'a$nQ'd$oR)s'SQ)b&wV-S+m-T-{ZgOn$j)t,PXkOn)t,PQ$k!TQ&z$bQ&{$cQ'^$mQ'b$oQ)q'RQ)x'WQ){'XQ)|'YQ*Z'`S*]'c'dQ+s)gQ+u)hQ+v)iQ+z)oS+|)r*[Q,Q)vQ,R)wS,S)y)zQ,d*^Q-V+rQ-W+tQ-Y+{S-Z+},OQ-`,UQ-b,VQ-|-XQ.O-[Q.P-^Q.Q-_Q.p-}Q.q.RQ/W.dR/r/XWkOn)t,PR#mjQ'`$nS)r'S'aR,O)sQ,]*RR-f,^Q*['`Q+})rR-[,OZiOjn)t,PQ'f$pR*`'gT-j,e-ku.c-l.^._.a.t.z.|/R/j/o/t/u/y0S0U0Z0[0^t.c-l.^._.a.t.z.|/R/j/o/t/u/y0S0U0Z0[0^Q/S.`X0V/z0W0_0`!P.Z-l.^._.`.a.t.z.|/R/j/o/t/u/y/z0S0U0W0Z0[0^0_0`Q.w.YR/f.xg.z.].{/b/i/n/|0O0Q0]0a0bu.b-l.^._.a.t.z.|/R/j/o/t/u/y0S0U0Z0[0^X.u.W.b/a0PR/c.tV0R/u0S0[R/X.dQnOS#on,PR,P)tQ&^#uR(x&^S%m#R#wS(_%m(bT(b%p&`Q%a!yQ%h!}W(P%a%h(U(YQ(U%eR(Y%jQ&i$RR)O&iQ(e%qQ*{(`T+R(e*{Q'n%OR*e'nS'q%R%SY*i'q*j,m-q.hU*j'r's'tU,m*k*l*mS-q,n,oR.h-rQ#Y]R%t#YQ#_^R%y#_Q(h%vS+W(h+XR+X(iQ+](kR,|+]Q#b_R%{#bQ#ebQ%}#cW&Q#e%}({+bQ({&cR+b0gQ$OsS&e$O&fR&f$PQ&v$_R)_&vQ&V#jR(t&VQ&m$VS)T&m+hR+h)UQ$Z{R&p$ZQ&t$]R)[&tQ+n)bR-U+nQ#hfR&S#hQ)f&zR+q)fQ&}$dS)m&})nR)n'OQ'V$kR)u'VQ'[$lS*P'[,ZR,Z*QQ,a*VR-i,aWjOn)t,PR#ljQ-k,eR.U-kd.{.]/b/i/n/|0O0Q0]0a0bR/h.{U.s.W/a0PR/`.sQ/{/nS0X/{0YR0Y/|S/v/b/cR0T/vQ.}.]R/k.}R!ZPXmOn)t,PWlOn)t,PR'T$jYfOn$j)t,PR&R#g[sOn#g$j)t,PR&d#}&dQOYZ[dnprxy}!P!Q!U!i!k!o!p!q!s!t#[#d#g#y#{#}$Q$h$j$}%S%Z%^%`%g%l%n%w%|&Z&_&j&k&u&x'P'W'Z'l'm'p'r's'w(O(W(^(d(g(p(r(z)^)e)g)p)t)z*O*Y*d*g*h*k*q*r*t*v*y*z*}+U+V+Y+a+d+k,P,X,Y,],g,h,i,k,l,o,q,s,u,w,y,z-O-d-f-m-p-s.f.g/V/Z/s0c0d0e0f0h0i0j0k0n0rQ!nTQ#caQ#poU$Rt%c(SS$d!R$gQ$p!XQ$u!cQ$v!dQ$w!eQ$x!fQ$y!gQ$z!hQ%e!zQ%j#OQ%p#SQ%q#TQ&`#xQ'O$eQ'g$qQ(q&OU(|&h(}+cW)j&|)l+x+yQ*o'|Q*x(]Q+w)kQ,v+QR0g0lQ!yYQ!}ZQ$b!PQ$c!QQ%R!kQ't%S^'{%`%g(O(W*q*t*v^*f'p*h,k,l-p.g/ZQ*l'rQ*m'sQ+t)gQ,j*gQ,n*kQ-n,hQ-o,iQ-r,oQ.e-mR/Y.f[bOn#g$j)t,P!^!vYZ!P!Q!k%S%`%g'p'r's(O(W)g*g*h*k*q*t*v,h,i,k,l,o-m-p.f.g/ZQ#R[Q#fdS#wrxQ$UyW$_}$Q'P)pS$l!U$hW${!i'm*d,gS%v#[+Y`&P#d%|(p(r(z+a-O0kQ&a#yQ&b#{Q&c#}Q'j$}Q'z%^W([%l(^*y*}Q(`%nQ(i%wQ(v&ZS(y&_0iQ)P&jQ)Q&kU)]&u)^+kQ)d&xQ)y'WY)}'Z*O,X,Y-dQ*b'lS*n'w0jW+P(d*z,s,wW+T(g+V,y,zQ+p)eQ,U)zQ,c*YQ,x+UQ-P+dQ-e,]Q-v,uQ.S-fR/q/VhUOn#d#g$j%|&_'w(p(r)t,P%U!uYZ[drxy}!P!Q!U!i!k#[#y#{#}$Q$h$}%S%^%`%g%l%n%w&Z&j&k&u&x'P'W'Z'l'm'p'r's(O(W(^(d(g(z)^)e)g)p)z*O*Y*d*g*h*k*q*t*v*y*z*}+U+V+Y+a+d+k,X,Y,],g,h,i,k,l,o,s,u,w,y,z-O-d-f-m-p.f.g/V/Z0i0j0kQ#qpW%W!o!s0d0nQ%X!pQ%Y!qQ%[!tQ%f0cS'v%Z0hQ'x0eQ'y0fQ,p*rQ-u,qS.i-s/sR0p0rU#uq.k0qR(w&][cOn#g$j)t,PZ!xY#[#}$Q+YQ#W[Q#zrR$TxQ%b!yQ%i!}Q%o#RQ'j${Q(V%eQ(Z%jQ(c%pQ(f%qQ*|(`Q,f*bQ-t,pQ.m-uR/].lQ$StQ(R%cR*s(SQ.l-sR/}/sR#QZR#V[R%Q!iQ%O!iV*c'm*d,g!Z!lQ!n#c#p$R$d$p$u$v$w$x$y$z%e%j%p%q&`'O'g(q(|)j*o*x+w,v0gR%T!kT#]^#_Q%x#[R,{+YQ(m%xS+_(n(oQ,}+`Q-x,{S.n-y-zR/^.oT+Z(k+]Q$`}Q&g$QQ)o'PR+{)pQ$XzQ)W&qR+i)XQ$XzQ&o$WQ)W&qR+i)XQ#khW$Vz$W&q)XQ$[{Q&r$ZZ)R&l)S+f+g-RR$^|R)c&wXlOn)t,PQ$f!RR'Q$gQ$m!UR'R$hR*X'_Q*V'_V-g,`-h.TQ.d-lQ/P.^R/Q._U.]-l.^._Q/U.aQ/b.tQ/g.zU/i.|/j/yQ/n/RQ/|/oQ0O/tU0Q/u0S0[Q0]0UQ0a0ZR0b0^R/T.`R/d.t",
+      nodeNames: "⚠ print Escape { Comment Script AssignStatement * BinaryExpression BitOp BitOp BitOp BitOp ArithOp ArithOp @ ArithOp ** UnaryExpression ArithOp BitOp AwaitExpression await ) ( ParenthesizedExpression BinaryExpression or and CompareOp in not is UnaryExpression ConditionalExpression if else LambdaExpression lambda ParamList VariableName AssignOp , : NamedExpression AssignOp YieldExpression yield from TupleExpression ComprehensionExpression async for LambdaExpression ] [ ArrayExpression ArrayComprehensionExpression } { DictionaryExpression DictionaryComprehensionExpression SetExpression SetComprehensionExpression CallExpression ArgList AssignOp MemberExpression . PropertyName Number String FormatString FormatReplacement FormatSelfDoc FormatConversion FormatSpec FormatReplacement FormatSelfDoc ContinuedString Ellipsis None Boolean TypeDef AssignOp UpdateStatement UpdateOp ExpressionStatement DeleteStatement del PassStatement pass BreakStatement break ContinueStatement continue ReturnStatement return YieldStatement PrintStatement RaiseStatement raise ImportStatement import as ScopeStatement global nonlocal AssertStatement assert TypeDefinition type TypeParamList TypeParam StatementGroup ; IfStatement Body elif WhileStatement while ForStatement TryStatement try except finally WithStatement with FunctionDefinition def ParamList AssignOp TypeDef ClassDefinition class DecoratedStatement Decorator At MatchStatement match MatchBody MatchClause case CapturePattern LiteralPattern ArithOp ArithOp AsPattern OrPattern LogicOp AttributePattern SequencePattern MappingPattern StarPattern ClassPattern PatternArgList KeywordPattern KeywordPattern Guard",
+      maxTerm: 277,
+      context: trackIndent,
+      nodeProps: [
+        ["isolate", -5, 4, 71, 72, 73, 77, ""],
+        ["group", -15, 6, 85, 87, 88, 90, 92, 94, 96, 98, 99, 100, 102, 105, 108, 110, "Statement Statement", -22, 8, 18, 21, 25, 40, 49, 50, 56, 57, 60, 61, 62, 63, 64, 67, 70, 71, 72, 79, 80, 81, 82, "Expression", -10, 114, 116, 119, 121, 122, 126, 128, 133, 135, 138, "Statement", -9, 143, 144, 147, 148, 150, 151, 152, 153, 154, "Pattern"],
+        ["openedBy", 23, "(", 54, "[", 58, "{"],
+        ["closedBy", 24, ")", 55, "]", 59, "}"]
+      ],
+      propSources: [pythonHighlighting],
+      skippedNodes: [0, 4],
+      repeatNodeCount: 34,
+      tokenData: "!2|~R!`OX%TXY%oY[%T[]%o]p%Tpq%oqr'ars)Yst*xtu%Tuv,dvw-hwx.Uxy/tyz0[z{0r{|2S|}2p}!O3W!O!P4_!P!Q:Z!Q!R;k!R![>_![!]Do!]!^Es!^!_FZ!_!`Gk!`!aHX!a!b%T!b!cIf!c!dJU!d!eK^!e!hJU!h!i!#f!i!tJU!t!u!,|!u!wJU!w!x!.t!x!}JU!}#O!0S#O#P&o#P#Q!0j#Q#R!1Q#R#SJU#S#T%T#T#UJU#U#VK^#V#YJU#Y#Z!#f#Z#fJU#f#g!,|#g#iJU#i#j!.t#j#oJU#o#p!1n#p#q!1s#q#r!2a#r#s!2f#s$g%T$g;'SJU;'S;=`KW<%lOJU`%YT&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%T`%lP;=`<%l%To%v]&n`%c_OX%TXY%oY[%T[]%o]p%Tpq%oq#O%T#O#P&o#P#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To&tX&n`OY%TYZ%oZ]%T]^%o^#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc'f[&n`O!_%T!_!`([!`#T%T#T#U(r#U#f%T#f#g(r#g#h(r#h#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc(cTmR&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc(yT!mR&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk)aV&n`&[ZOr%Trs)vs#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk){V&n`Or%Trs*bs#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk*iT&n`&^ZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To+PZS_&n`OY*xYZ%TZ]*x]^%T^#o*x#o#p+r#p#q*x#q#r+r#r;'S*x;'S;=`,^<%lO*x_+wTS_OY+rZ]+r^;'S+r;'S;=`,W<%lO+r_,ZP;=`<%l+ro,aP;=`<%l*xj,kV%rQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tj-XT!xY&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tj-oV%lQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk.]V&n`&ZZOw%Twx.rx#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk.wV&n`Ow%Twx/^x#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk/eT&n`&]ZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk/{ThZ&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc0cTgR&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk0yXVZ&n`Oz%Tz{1f{!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk1mVaR&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk2ZV%oZ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc2wTzR&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To3_W%pZ&n`O!_%T!_!`-Q!`!a3w!a#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Td4OT&{S&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk4fX!fQ&n`O!O%T!O!P5R!P!Q%T!Q![6T![#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk5WV&n`O!O%T!O!P5m!P#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk5tT!rZ&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti6[a!hX&n`O!Q%T!Q![6T![!g%T!g!h7a!h!l%T!l!m9s!m#R%T#R#S6T#S#X%T#X#Y7a#Y#^%T#^#_9s#_#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti7fZ&n`O{%T{|8X|}%T}!O8X!O!Q%T!Q![8s![#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti8^V&n`O!Q%T!Q![8s![#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti8z]!hX&n`O!Q%T!Q![8s![!l%T!l!m9s!m#R%T#R#S8s#S#^%T#^#_9s#_#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti9zT!hX&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk:bX%qR&n`O!P%T!P!Q:}!Q!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tj;UV%sQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti;ro!hX&n`O!O%T!O!P=s!P!Q%T!Q![>_![!d%T!d!e?q!e!g%T!g!h7a!h!l%T!l!m9s!m!q%T!q!rA]!r!z%T!z!{Bq!{#R%T#R#S>_#S#U%T#U#V?q#V#X%T#X#Y7a#Y#^%T#^#_9s#_#c%T#c#dA]#d#l%T#l#mBq#m#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti=xV&n`O!Q%T!Q![6T![#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti>fc!hX&n`O!O%T!O!P=s!P!Q%T!Q![>_![!g%T!g!h7a!h!l%T!l!m9s!m#R%T#R#S>_#S#X%T#X#Y7a#Y#^%T#^#_9s#_#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti?vY&n`O!Q%T!Q!R@f!R!S@f!S#R%T#R#S@f#S#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti@mY!hX&n`O!Q%T!Q!R@f!R!S@f!S#R%T#R#S@f#S#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TiAbX&n`O!Q%T!Q!YA}!Y#R%T#R#SA}#S#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TiBUX!hX&n`O!Q%T!Q!YA}!Y#R%T#R#SA}#S#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TiBv]&n`O!Q%T!Q![Co![!c%T!c!iCo!i#R%T#R#SCo#S#T%T#T#ZCo#Z#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TiCv]!hX&n`O!Q%T!Q![Co![!c%T!c!iCo!i#R%T#R#SCo#S#T%T#T#ZCo#Z#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%ToDvV{_&n`O!_%T!_!`E]!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TcEdT%{R&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkEzT#gZ&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkFbXmR&n`O!^%T!^!_F}!_!`([!`!a([!a#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TjGUV%mQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkGrV%zZ&n`O!_%T!_!`([!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkH`WmR&n`O!_%T!_!`([!`!aHx!a#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TjIPV%nQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkIoV_Q#}P&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%ToJ_]&n`&YS%uZO!Q%T!Q![JU![!c%T!c!}JU!}#R%T#R#SJU#S#T%T#T#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUoKZP;=`<%lJUoKge&n`&YS%uZOr%Trs)Ysw%Twx.Ux!Q%T!Q![JU![!c%T!c!tJU!t!uLx!u!}JU!}#R%T#R#SJU#S#T%T#T#fJU#f#gLx#g#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUoMRa&n`&YS%uZOr%TrsNWsw%Twx! vx!Q%T!Q![JU![!c%T!c!}JU!}#R%T#R#SJU#S#T%T#T#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUkN_V&n`&`ZOr%TrsNts#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkNyV&n`Or%Trs! `s#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk! gT&n`&bZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk! }V&n`&_ZOw%Twx!!dx#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!!iV&n`Ow%Twx!#Ox#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!#VT&n`&aZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To!#oe&n`&YS%uZOr%Trs!%Qsw%Twx!&px!Q%T!Q![JU![!c%T!c!tJU!t!u!(`!u!}JU!}#R%T#R#SJU#S#T%T#T#fJU#f#g!(`#g#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUk!%XV&n`&dZOr%Trs!%ns#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!%sV&n`Or%Trs!&Ys#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!&aT&n`&fZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!&wV&n`&cZOw%Twx!'^x#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!'cV&n`Ow%Twx!'xx#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!(PT&n`&eZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To!(ia&n`&YS%uZOr%Trs!)nsw%Twx!+^x!Q%T!Q![JU![!c%T!c!}JU!}#R%T#R#SJU#S#T%T#T#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUk!)uV&n`&hZOr%Trs!*[s#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!*aV&n`Or%Trs!*vs#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!*}T&n`&jZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!+eV&n`&gZOw%Twx!+zx#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!,PV&n`Ow%Twx!,fx#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!,mT&n`&iZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To!-Vi&n`&YS%uZOr%TrsNWsw%Twx! vx!Q%T!Q![JU![!c%T!c!dJU!d!eLx!e!hJU!h!i!(`!i!}JU!}#R%T#R#SJU#S#T%T#T#UJU#U#VLx#V#YJU#Y#Z!(`#Z#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUo!.}a&n`&YS%uZOr%Trs)Ysw%Twx.Ux!Q%T!Q![JU![!c%T!c!}JU!}#R%T#R#SJU#S#T%T#T#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUk!0ZT!XZ&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc!0qT!WR&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tj!1XV%kQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%T~!1sO!]~k!1zV%jR&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%T~!2fO![~i!2mT%tX&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%T",
+      tokenizers: [legacyPrint, indentation, newlines, strings2, 0, 1, 2, 3, 4],
+      topRules: { "Script": [0, 5] },
+      specialized: [{ term: 221, get: (value) => spec_identifier[value] || -1 }],
+      tokenPrec: 7668
+    });
+  }
+});
+
+// src/usage/django-settings.ts
+import { readdirSync, readFileSync as readFileSync3, statSync } from "node:fs";
 import path3 from "node:path";
+function fsReader(cwd) {
+  return {
+    read(file) {
+      try {
+        const full = path3.resolve(cwd, file);
+        const st = statSync(full);
+        if (!st.isFile() || st.size > MAX_FILE_BYTES) return null;
+        return readFileSync3(full, "utf8");
+      } catch {
+        return null;
+      }
+    },
+    list(dir) {
+      try {
+        return readdirSync(path3.resolve(cwd, dir || "."), { withFileTypes: true }).map((e) => e.isDirectory() ? `${e.name}/` : e.name);
+      } catch {
+        return [];
+      }
+    }
+  };
+}
+function lineStartsOf(text) {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+function lineAt(py, pos) {
+  let lo = 0;
+  let hi = py.lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = lo + hi + 1 >> 1;
+    if (py.lineStarts[mid] <= pos) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+function parsePython(file, text, notes) {
+  const tree = parser.parse(text);
+  const py = { file, text, top: tree.topNode, lineStarts: lineStartsOf(text) };
+  let errorAt = -1;
+  tree.iterate({
+    enter(n) {
+      if (errorAt >= 0) return false;
+      if (n.type.isError) errorAt = n.from;
+      return void 0;
+    }
+  });
+  if (errorAt >= 0) notes.push({ file, line: lineAt(py, errorAt), message: `${file}: a Python syntax error at line ${lineAt(py, errorAt)}; the file was read with error recovery, so some settings may be missed` });
+  return py;
+}
+function children(n) {
+  const out = [];
+  for (let c = n.firstChild; c; c = c.nextSibling) out.push(c);
+  return out;
+}
+function pythonString(literal2) {
+  const m = /^([rRbBuUfF]{0,2})('''|"""|'|")([\s\S]*)\2$/.exec(literal2);
+  if (!m) return null;
+  const raw = /r/i.test(m[1]);
+  const body = m[3];
+  if (raw) return body;
+  return body.replace(/\\(\n|\\|'|"|n|t|r|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})/g, (_, e) => {
+    if (e === "\n") return "";
+    if (e === "n") return "\n";
+    if (e === "t") return "	";
+    if (e === "r") return "\r";
+    if (e[0] === "x" || e[0] === "u") return String.fromCharCode(parseInt(e.slice(1), 16));
+    return e;
+  });
+}
+function dotted(py, n) {
+  if (n.name === "VariableName") return src(py, n);
+  if (n.name === "MemberExpression") {
+    const parts = children(n);
+    if (parts.length === 3 && parts[1].name === "." && parts[2].name === "PropertyName") {
+      const left = dotted(py, parts[0]);
+      return left === null ? null : `${left}.${src(py, parts[2])}`;
+    }
+  }
+  return null;
+}
+function argsOf(py, call2) {
+  const list2 = call2.getChild("ArgList");
+  const positional = [];
+  const keywords = /* @__PURE__ */ new Map();
+  if (!list2) return { positional, keywords };
+  const parts = exprChildren(list2);
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (p.name === "VariableName" && parts[i + 1]?.name === "AssignOp" && parts[i + 2]) {
+      keywords.set(src(py, p), parts[i + 2]);
+      i += 2;
+    } else if (p.name !== "AssignOp" && p.name !== "*" && p.name !== "**") {
+      positional.push(p);
+    }
+  }
+  return { positional, keywords };
+}
+function evaluate(py, n, scope, depth = 0) {
+  if (!n || depth > 40) return { kind: "unknown", text: "" };
+  const text = () => ({ kind: "unknown", text: oneLine(src(py, n), 80) });
+  switch (n.name) {
+    case "String": {
+      const v = pythonString(src(py, n));
+      return v === null ? text() : { kind: "str", value: v };
+    }
+    case "ContinuedString":
+      return { kind: "concat", parts: exprChildren(n).map((c) => evaluate(py, c, scope, depth + 1)) };
+    case "FormatString":
+      return formatString(py, n, scope, depth);
+    case "ParenthesizedExpression": {
+      const inner = exprChildren(n);
+      return inner.length === 1 ? evaluate(py, inner[0], scope, depth + 1) : text();
+    }
+    case "DictionaryExpression":
+      return dictOf(py, n, scope, depth);
+    case "ArrayExpression":
+    case "TupleExpression":
+    case "SetExpression":
+      return { kind: "list", items: exprChildren(n).map((c) => ({ value: evaluate(py, c, scope, depth + 1), line: lineAt(py, c.from) })) };
+    case "BinaryExpression": {
+      const [a, op, b] = children(n);
+      if (op?.name === "ArithOp" && src(py, op) === "+") return concat(evaluate(py, a, scope, depth + 1), evaluate(py, b, scope, depth + 1));
+      if (op?.name === "or" && a && b) return { kind: "either", options: [evaluate(py, a, scope, depth + 1), evaluate(py, b, scope, depth + 1)] };
+      return text();
+    }
+    case "ConditionalExpression": {
+      const parts = exprChildren(n).filter((c) => c.name !== "if" && c.name !== "else");
+      if (parts.length === 3) return { kind: "either", options: [evaluate(py, parts[0], scope, depth + 1), evaluate(py, parts[2], scope, depth + 1)] };
+      return text();
+    }
+    case "VariableName":
+      return scope.names.get(src(py, n)) ?? text();
+    case "MemberExpression": {
+      const parts = children(n);
+      if (parts[1]?.name === "[") {
+        const base2 = dotted(py, parts[0]);
+        if (base2 === "os.environ" || base2 !== null && scope.osAliases.get(base2) === "os.environ") {
+          const key = evaluate(py, parts[2], scope, depth + 1);
+          return { kind: "env", variable: key.kind === "str" ? key.value : null, fallback: null, call: "os.environ[…]" };
+        }
+      }
+      return text();
+    }
+    case "CallExpression":
+      return callValue(py, n, scope, depth) ?? text();
+    default:
+      return text();
+  }
+}
+function concat(a, b) {
+  if (a.kind === "list" && b.kind === "list") return { kind: "list", items: [...a.items, ...b.items] };
+  return { kind: "concat", parts: [...a.kind === "concat" ? a.parts : [a], ...b.kind === "concat" ? b.parts : [b]] };
+}
+function formatString(py, n, scope, depth) {
+  const literal2 = src(py, n);
+  const m = /^([rRbBuUfF]{0,2})('''|"""|'|")/.exec(literal2);
+  if (!m) return { kind: "unknown", text: oneLine(literal2, 80) };
+  const open = n.from + m[0].length;
+  const close = n.to - m[2].length;
+  const parts = [];
+  let at = open;
+  for (const r of children(n).filter((c) => c.name === "FormatReplacement")) {
+    if (r.from > at) parts.push({ kind: "str", value: py.text.slice(at, r.from) });
+    const inner = exprChildren(r).filter((c) => c.name !== "FormatSpec" && c.name !== "FormatConversion");
+    parts.push(inner.length === 1 ? evaluate(py, inner[0], scope, depth + 1) : { kind: "unknown", text: oneLine(src(py, r), 40) });
+    at = r.to;
+  }
+  if (close > at) parts.push({ kind: "str", value: py.text.slice(at, close) });
+  return parts.length === 1 ? parts[0] : { kind: "concat", parts };
+}
+function dictOf(py, n, scope, depth) {
+  const entries = [];
+  const parts = children(n).filter((c) => c.name !== "{" && c.name !== "}" && c.name !== "," && c.name !== "Comment" && !c.type.isError);
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (p.name === "**") {
+      const spread = evaluate(py, parts[i + 1], scope, depth + 1);
+      if (spread.kind === "dict") entries.push(...spread.entries);
+      i += 1;
+      continue;
+    }
+    if (parts[i + 1]?.name === ":" && parts[i + 2]) {
+      const key = evaluate(py, p, scope, depth + 1);
+      entries.push({ key: key.kind === "str" ? key.value : null, value: evaluate(py, parts[i + 2], scope, depth + 1), line: lineAt(py, p.from) });
+      i += 2;
+    }
+  }
+  return { kind: "dict", entries };
+}
+function callValue(py, n, scope, depth) {
+  const callee = n.firstChild;
+  if (!callee) return null;
+  const name2 = dotted(py, callee);
+  if (name2 === null) return null;
+  const args = argsOf(py, n);
+  const arg = (i, kw) => {
+    const node = (kw ? args.keywords.get(kw) : void 0) ?? args.positional[i];
+    return node ? evaluate(py, node, scope, depth + 1) : null;
+  };
+  const strArg = (i, kw) => {
+    const v = arg(i, kw);
+    return v?.kind === "str" ? v.value : null;
+  };
+  const alias = scope.osAliases.get(name2.split(".")[0]);
+  const resolved = alias ? name2.replace(/^[^.]+/, alias) : name2;
+  if (resolved === "os.environ.get" || resolved === "os.getenv" || resolved === "os.environ.setdefault") {
+    return { kind: "env", variable: strArg(0, "key"), fallback: arg(1, "default"), call: resolved };
+  }
+  if (DBURL_CALLS.has(name2)) {
+    const parse3 = name2.endsWith(".parse");
+    if (parse3) {
+      const url = arg(0, "url");
+      return { kind: "dburl", via: name2, variable: url?.kind === "env" && url.variable ? url.variable : "the URL given", fallback: url?.kind === "env" ? url.fallback : url };
+    }
+    return { kind: "dburl", via: name2, variable: strArg(-1, "env") ?? "DATABASE_URL", fallback: arg(-1, "default") };
+  }
+  const [recv, method] = name2.includes(".") ? [name2.slice(0, name2.lastIndexOf(".")), name2.slice(name2.lastIndexOf(".") + 1)] : [null, null];
+  const isEnv = (r) => r !== null && (scope.envNames.has(r) || r === "environ.Env" || r === "Env");
+  if (isEnv(recv) && (method === "db" || method === "db_url" || method === "db_url_config")) {
+    return { kind: "dburl", via: `${recv}.${method}() (django-environ)`, variable: strArg(0, "var") ?? "DATABASE_URL", fallback: arg(1, "default") };
+  }
+  if ((scope.envNames.has(name2) || name2 === "config" || name2 === "env") && args.positional.length > 0) {
+    return { kind: "env", variable: strArg(0), fallback: arg(1, "default"), call: name2 };
+  }
+  if (isEnv(recv) && method !== null && ["str", "get_value", "get"].includes(method)) {
+    return { kind: "env", variable: strArg(0, "var"), fallback: arg(1, "default"), call: name2 };
+  }
+  if (name2 === "dict") {
+    const entries = [...args.keywords].map(([key, node]) => ({ key, value: evaluate(py, node, scope, depth + 1), line: lineAt(py, node.from) }));
+    return { kind: "dict", entries };
+  }
+  return null;
+}
+function defaultString(v) {
+  if (!v) return null;
+  switch (v.kind) {
+    case "str":
+      return v.value;
+    case "env":
+      return defaultString(v.fallback);
+    case "concat": {
+      let out = "";
+      for (const p of v.parts) {
+        const s = defaultString(p);
+        if (s === null) return null;
+        out += s;
+      }
+      return out;
+    }
+    default:
+      return null;
+  }
+}
+function envVariables(v) {
+  if (!v) return [];
+  switch (v.kind) {
+    case "env":
+      return [v.variable ?? "?", ...envVariables(v.fallback)];
+    case "concat":
+      return v.parts.flatMap(envVariables);
+    case "either":
+      return v.options.flatMap(envVariables);
+    default:
+      return [];
+  }
+}
+function entry(v, key) {
+  if (!v || v.kind !== "dict") return null;
+  const wanted = key.toLowerCase();
+  const found = [...v.entries].reverse().find((e) => e.key?.toLowerCase() === wanted);
+  return found ? { value: found.value, line: found.line } : null;
+}
+function parsedFile(w, file) {
+  const cached = w.parsed.get(file);
+  if (cached) return cached;
+  const text = w.reader.read(file);
+  if (text === null) return null;
+  const py = parsePython(file, text, w.notes);
+  w.parsed.set(file, py);
+  return py;
+}
+function moduleFile(w, module, bases) {
+  if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(module)) return null;
+  const rel = module.split(".").join("/");
+  for (const base2 of bases) {
+    for (const candidate of [join3(base2, `${rel}.py`), join3(base2, rel, "__init__.py")]) {
+      if (w.reader.read(candidate) !== null) return candidate;
+    }
+  }
+  return null;
+}
+function importTarget(w, py, stmt) {
+  const parts = children(stmt);
+  if (!parts.some((p) => p.name === "*")) return null;
+  let level = 0;
+  const names2 = [];
+  for (const p of parts) {
+    if (p.name === "import") break;
+    if (p.name === ".") level += names2.length === 0 ? 1 : 0;
+    else if (p.name === "Ellipsis" || src(py, p) === "...") level += 3;
+    else if (p.name === "VariableName") names2.push(src(py, p));
+  }
+  if (level === 0) return moduleFile(w, names2.join("."), w.bases);
+  let dir = path3.posix.dirname(py.file);
+  for (let i = 1; i < level; i++) dir = path3.posix.dirname(dir);
+  if (names2.length === 0) return null;
+  return moduleFile(w, names2.join("."), [dir]);
+}
+function readModule(w, file, scope, out, seen, depth) {
+  if (seen.has(file) || depth > MAX_IMPORT_DEPTH) return;
+  seen.add(file);
+  const py = parsedFile(w, file);
+  if (!py) return;
+  walkBody(w, py, py.top, scope, out, seen, depth, [], false);
+}
+function conditionMentionsEnvironment(py, n, scope) {
+  let found = false;
+  const visit = (c) => {
+    if (found) return;
+    if (c.name === "CallExpression" || c.name === "MemberExpression" || c.name === "VariableName") {
+      const v = evaluate(py, c, scope);
+      if (v.kind === "env" || envVariables(v).length > 0) {
+        found = true;
+        return;
+      }
+    }
+    for (const k of children(c)) visit(k);
+  };
+  visit(n);
+  return found;
+}
+function walkBody(w, py, body, scope, out, seen, depth, conditions, fromEnv) {
+  for (const stmt of children(body)) {
+    switch (stmt.name) {
+      case "AssignStatement":
+      case "UpdateStatement":
+        assignment(py, stmt, scope, out, conditions, fromEnv);
+        break;
+      case "ExpressionStatement":
+        expression(py, stmt, scope, out, conditions, fromEnv);
+        break;
+      case "ImportStatement": {
+        noteImports(py, stmt, scope);
+        const target = importTarget(w, py, stmt);
+        if (target) readModule(w, target, scope, out, seen, depth + 1);
+        break;
+      }
+      case "IfStatement": {
+        let condition = null;
+        let env = false;
+        const previous = [];
+        for (const part of children(stmt)) {
+          if (part.name === "if" || part.name === "elif" || part.name === "else") {
+            if (part.name === "else") {
+              condition = previous.length > 0 ? `not (${previous.join(" or ")})` : "otherwise";
+            }
+            continue;
+          }
+          if (part.name === "Body") {
+            walkBody(w, py, part, scope, out, seen, depth, [...conditions, condition ?? "?"], fromEnv || env);
+            continue;
+          }
+          if (!PUNCT.has(part.name) && part.name !== "Comment") {
+            condition = oneLine(src(py, part), 120);
+            previous.push(condition);
+            env = env || conditionMentionsEnvironment(py, part, scope);
+          }
+        }
+        break;
+      }
+      case "TryStatement":
+      case "WithStatement":
+        for (const part of children(stmt)) if (part.name === "Body") walkBody(w, py, part, scope, out, seen, depth, conditions, fromEnv);
+        break;
+      default:
+        break;
+    }
+  }
+}
+function noteImports(py, stmt, scope) {
+  const parts = children(stmt);
+  const names2 = parts.filter((p) => p.name === "VariableName").map((p) => src(py, p));
+  if (parts[0]?.name === "from" && names2[0] === "os") {
+    for (const n of names2.slice(1)) if (n === "environ" || n === "getenv") scope.osAliases.set(n, `os.${n}`);
+  }
+}
+function assignment(py, stmt, scope, out, conditions, fromEnv) {
+  const parts = children(stmt);
+  const opAt = parts.findIndex((p) => p.name === "AssignOp" || p.name === "UpdateOp");
+  if (opAt < 1) return;
+  const targets = parts.slice(0, opAt).filter((p) => p.name !== "TypeDef" && !PUNCT.has(p.name));
+  if (targets.length !== 1) return;
+  const valueNode = [...parts].reverse().find((p) => p.name !== "AssignOp" && !PUNCT.has(p.name) && p.name !== "Comment" && !p.type.isError);
+  if (!valueNode || valueNode === targets[0]) return;
+  const update = parts[opAt].name === "UpdateOp";
+  const target = targets[0];
+  let root = target;
+  const keys = [];
+  while (root.name === "MemberExpression" && root.firstChild?.nextSibling?.name === "[") {
+    const key = evaluate(py, root.firstChild.nextSibling.nextSibling, scope);
+    keys.unshift(key.kind === "str" ? key.value : "?");
+    root = root.firstChild;
+  }
+  if (root.name !== "VariableName") return;
+  const name2 = src(py, root);
+  const value = evaluate(py, valueNode, scope);
+  if (SETTINGS.has(name2)) {
+    out.observed.push({
+      setting: name2,
+      keys,
+      value,
+      file: py.file,
+      line: lineAt(py, stmt.from),
+      conditions,
+      fromEnvironment: fromEnv,
+      replaces: conditions.length === 0 && !update && keys.length === 0,
+      adds: update
+    });
+  }
+  if (keys.length === 0 && !update) {
+    if (valueNode.name === "CallExpression" && /(^|\.)Env$/.test(dotted(py, valueNode.firstChild) ?? "")) scope.envNames.add(name2);
+    if (conditions.length === 0 || !scope.names.has(name2)) scope.names.set(name2, value);
+  } else if (keys.length === 0 && update) {
+    const before = scope.names.get(name2);
+    if (before) scope.names.set(name2, concat(before, value));
+  }
+}
+function expression(py, stmt, scope, out, conditions, fromEnv) {
+  const call2 = stmt.firstChild;
+  if (call2?.name !== "CallExpression") return;
+  const name2 = dotted(py, call2.firstChild);
+  if (name2 === "pymysql.install_as_MySQLdb" || name2 === "install_as_MySQLdb") {
+    out.mysqldbShims.push({ file: py.file, line: lineAt(py, stmt.from) });
+    return;
+  }
+  const args = argsOf(py, call2);
+  const line = lineAt(py, stmt.from);
+  if (name2 !== null) {
+    const m = /^(INSTALLED_APPS)\.(append|extend|insert)$/.exec(name2);
+    if (m) {
+      const arg = m[2] === "insert" ? args.positional[1] : args.positional[0];
+      const v = evaluate(py, arg, scope);
+      const items = m[2] === "extend" ? v : { kind: "list", items: [{ value: v, line }] };
+      out.observed.push({ setting: m[1], keys: [], value: items, file: py.file, line, conditions, fromEnvironment: fromEnv, replaces: false, adds: true });
+      return;
+    }
+  }
+  const callee = call2.firstChild;
+  if (callee.name === "MemberExpression" && callee.lastChild?.name === "PropertyName" && src(py, callee.lastChild) === "update") {
+    let root = callee.firstChild;
+    const keys = [];
+    while (root.name === "MemberExpression" && root.firstChild?.nextSibling?.name === "[") {
+      const key = evaluate(py, root.firstChild.nextSibling.nextSibling, scope);
+      keys.unshift(key.kind === "str" ? key.value : "?");
+      root = root.firstChild;
+    }
+    if (root.name === "VariableName" && SETTINGS.has(src(py, root)) && args.positional[0]) {
+      out.observed.push({ setting: src(py, root), keys, value: evaluate(py, args.positional[0], scope), file: py.file, line, conditions, fromEnvironment: fromEnv, replaces: false, adds: true });
+    }
+  }
+}
+function effective(observed, setting) {
+  let out = [];
+  for (const o of observed) {
+    if (o.setting !== setting) continue;
+    if (o.replaces) out = [o];
+    else if (o.keys.length > 0 && o.conditions.length === 0 && !o.adds) {
+      out = out.filter((p) => !(p.keys.length >= o.keys.length && o.keys.every((k, i) => p.keys[i] === k)));
+      out.push(o);
+    } else out.push(o);
+  }
+  return out;
+}
+function setdefaultsIn(w, file, base2) {
+  const py = parsedFile(w, file);
+  if (!py) return [];
+  const found = [];
+  const scope = { names: /* @__PURE__ */ new Map(), envNames: /* @__PURE__ */ new Set(), osAliases: /* @__PURE__ */ new Map() };
+  const visit = (n) => {
+    if (n.name === "ImportStatement") noteImports(py, n, scope);
+    if (n.name === "CallExpression") {
+      const callee = dotted(py, n.firstChild);
+      const alias = callee ? scope.osAliases.get(callee.split(".")[0]) : void 0;
+      const resolved = callee && alias ? callee.replace(/^[^.]+/, alias) : callee;
+      if (resolved === "os.environ.setdefault") {
+        const args = argsOf(py, n);
+        const key = evaluate(py, args.positional[0], scope);
+        const value = evaluate(py, args.positional[1], scope);
+        if (key.kind === "str" && key.value === SETTINGS_ENV && value.kind === "str") found.push({ module: value.value, file, line: lineAt(py, n.from), base: base2 });
+      }
+    }
+    for (const c of children(n)) visit(c);
+  };
+  visit(py.top);
+  return found;
+}
+function settingsInCommands(file, lines, base2) {
+  const found = [];
+  for (const { text, line } of lines) {
+    for (const re of SHELL_SETTINGS) {
+      for (const m of text.matchAll(re)) found.push({ module: m[1], file, line, base: base2 });
+    }
+  }
+  return found;
+}
+function procfileCommands(file, text) {
+  const out = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const m = /^\s*([A-Za-z0-9_-]+)\s*:\s*(.+)$/.exec(raw);
+    if (m) out.push({ file, line: i + 1, text: m[2], label: `${m[1]}:` });
+  });
+  return out;
+}
+function dockerInstructions(text) {
+  const out = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const start = i;
+    let joined = lines[i];
+    while (/\\\s*$/.test(joined) && i + 1 < lines.length) joined = joined.replace(/\\\s*$/, " ") + lines[++i];
+    const m = /^\s*([A-Za-z]+)\s+([\s\S]*)$/.exec(joined);
+    if (m && !joined.trimStart().startsWith("#")) out.push({ instruction: m[1].toUpperCase(), args: m[2].trim(), line: start + 1 });
+  }
+  return out;
+}
+function dockerCommands(file, text) {
+  const out = [];
+  for (const { instruction, args, line } of dockerInstructions(text)) {
+    if (instruction !== "CMD" && instruction !== "ENTRYPOINT" && instruction !== "ENV") continue;
+    let command = args;
+    if (args.startsWith("[")) {
+      try {
+        const parsed = JSON.parse(args);
+        if (Array.isArray(parsed)) command = parsed.map(String).join(" ");
+      } catch {
+      }
+    }
+    out.push({ file, line, text: command, label: instruction });
+  }
+  return out;
+}
+function tokens(text) {
+  return text.replace(/["'`]/g, " ").split(/[\s;&|()]+/).filter(Boolean);
+}
+function optionValue(toks, short, long) {
+  for (let i = 0; i < toks.length; i++) {
+    const t2 = toks[i];
+    if (t2 === long || short !== null && t2 === short) return toks[i + 1] ?? null;
+    if (t2.startsWith(`${long}=`)) return t2.slice(long.length + 1);
+    if (short !== null && t2.startsWith(short) && t2.length > short.length && !t2.startsWith("--")) return t2.slice(short.length);
+  }
+  return null;
+}
+function serverOf(text) {
+  const toks = tokens(text);
+  const at = toks.findIndex((t2) => /^(?:.*\/)?(gunicorn|uvicorn|daphne|hypercorn|uwsgi)$/.test(t2));
+  if (at < 0) return null;
+  const program = /(gunicorn|uvicorn|daphne|hypercorn|uwsgi)$/.exec(toks[at])[1];
+  const rest = toks.slice(at + 1);
+  return {
+    program,
+    workerClass: program === "gunicorn" ? optionValue(rest, "-k", "--worker-class") : program === "hypercorn" ? optionValue(rest, "-k", "--worker-class") : null,
+    workerClassAt: null,
+    loop: program === "uvicorn" ? optionValue(rest, null, "--loop") : null,
+    http: program === "uvicorn" ? optionValue(rest, null, "--http") : null,
+    config: program === "gunicorn" ? optionValue(rest, "-c", "--config") : null
+  };
+}
+function gunicornWorkerClass(w, file) {
+  const py = parsedFile(w, file);
+  if (!py) return null;
+  const scope = { names: /* @__PURE__ */ new Map(), envNames: /* @__PURE__ */ new Set(["env"]), osAliases: /* @__PURE__ */ new Map() };
+  let found = null;
+  for (const stmt of children(py.top)) {
+    if (stmt.name === "ImportStatement") noteImports(py, stmt, scope);
+    if (stmt.name !== "AssignStatement") continue;
+    const parts = children(stmt);
+    if (parts[0]?.name === "VariableName" && (src(py, parts[0]) === "worker_class" || src(py, parts[0]) === "k") && parts[1]?.name === "AssignOp") {
+      const v = defaultString(evaluate(py, parts[2], scope));
+      if (v !== null) found = { value: v, line: lineAt(py, stmt.from) };
+    }
+  }
+  return found;
+}
+function familyOfEngine(engine) {
+  const e = engine.toLowerCase();
+  if (/postg|psycopg|cockroach|timescale/.test(e)) return "postgresql";
+  if (/mysql|maria/.test(e)) return "mysql";
+  if (/sqlite|spatialite/.test(e)) return "sqlite3";
+  if (/oracle/.test(e)) return "oracle";
+  if (/mssql|sql_server/.test(e)) return "mssql";
+  return "other";
+}
+function familyOfUrl(url) {
+  const m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url.trim());
+  return m ? familyOfEngine(m[1]) : null;
+}
+function dbChoices(observed) {
+  const out = [];
+  for (const o of effective(observed, "DATABASES")) {
+    const condition = o.conditions.length > 0 ? o.conditions.join(" and ") : null;
+    const base2 = { condition, fromEnvironment: o.fromEnvironment, file: o.file };
+    const add = (alias, v, line, viaKey) => {
+      if (viaKey) {
+        out.push({ ...base2, alias, line, ...engineChoice(v) });
+        return;
+      }
+      if (v.kind === "dict") {
+        const e = entry(v, "ENGINE");
+        if (e) out.push({ ...base2, alias, line: e.line, ...engineChoice(e.value) });
+        return;
+      }
+      if (v.kind === "dburl") {
+        out.push({ ...base2, alias, line, ...urlChoice(v) });
+        return;
+      }
+      if (v.kind === "either") {
+        for (const option of v.options) add(alias, option, line, false);
+        return;
+      }
+      out.push({ ...base2, alias, line, family: null, phrase: `is computed (${v.kind === "unknown" ? v.text : v.kind}), so its ENGINE is not read statically`, engine: null, viaUrl: false });
+    };
+    if (o.keys.length === 0) {
+      if (o.value.kind === "dict") for (const e of o.value.entries) add(e.key ?? "?", e.value, e.line, false);
+      else add("default", o.value, o.line, false);
+    } else if (o.keys.length === 1) add(o.keys[0], o.value, o.line, false);
+    else if (o.keys[1]?.toUpperCase() === "ENGINE") add(o.keys[0], o.value, o.line, true);
+  }
+  return out;
+}
+function engineChoice(v) {
+  if (v.kind === "str") return { family: familyOfEngine(v.value), phrase: `ENGINE is ${quote(v.value)}`, engine: v.value, viaUrl: false };
+  const vars = envVariables(v);
+  const fallback = defaultString(v);
+  if (vars.length > 0) {
+    const from = `from the environment (${[...new Set(vars)].join(", ")})`;
+    return fallback !== null ? { family: familyOfEngine(fallback), phrase: `ENGINE comes ${from}, default ${quote(fallback)}`, engine: null, viaUrl: false } : { family: null, phrase: `ENGINE comes ${from}, with no default`, engine: null, viaUrl: false };
+  }
+  if (v.kind === "dburl") return urlChoice(v);
+  return { family: null, phrase: `ENGINE is computed (${v.kind === "unknown" ? v.text : v.kind}), not read statically`, engine: null, viaUrl: false };
+}
+function urlChoice(v) {
+  const fallback = defaultString(v.fallback);
+  const scheme = fallback !== null ? /^([a-z][a-z0-9+.-]*):\/\//i.exec(fallback.trim())?.[1] ?? null : null;
+  const family = fallback !== null ? familyOfUrl(fallback) : null;
+  const via = v.via.includes("(") ? v.via : `${v.via}()`;
+  const dflt = scheme !== null ? `; its default is a ${scheme}:// URL (${family})` : "";
+  return { family, phrase: `comes from ${via}: the database URL (${v.variable}) decides the engine${dflt}`, engine: null, viaUrl: true };
+}
+function declaredAmong(packages, names2) {
+  return names2.filter((n) => packages.has(n));
+}
+function orList(names2) {
+  return names2.length <= 1 ? names2[0] ?? "" : `${names2.slice(0, -1).join(", ")} or ${names2[names2.length - 1]}`;
+}
+function dbFacts(choices, shims, packages) {
+  const facts = [];
+  const byAlias = /* @__PURE__ */ new Map();
+  for (const c of choices) byAlias.set(c.alias, [...byAlias.get(c.alias) ?? [], c]);
+  for (const [alias, list2] of byAlias) {
+    const chosenByEnv = list2.length > 1 && list2.some((c) => c.fromEnvironment);
+    for (const c of list2) {
+      let text = `DATABASES[${quote(alias)}] ${c.phrase}${c.condition !== null ? ` when ${c.condition}` : chosenByEnv ? " by default" : ""}`;
+      if (chosenByEnv) {
+        const options = list2.map((o) => `${o.family ?? "computed"} ${o.condition === null ? "by default" : `when ${o.condition}`} (${o.file}:${o.line})`);
+        text += `; the settings choose the database engine from the environment: ${options.join(", ")}`;
+      }
+      const fact = { concerns: c.family === null || c.viaUrl ? [...ALL_DRIVERS] : FAMILY_DRIVERS[c.family], text, file: c.file, line: c.line };
+      const keep = c.engine !== null ? `Keep ENGINE ${quote(c.engine)}` : c.viaUrl ? "Keep the database URL" : `Keep ENGINE (${c.phrase.replace(/^ENGINE comes /, "")})`;
+      if (c.family === "postgresql") {
+        const old = declaredAmong(packages, ["psycopg2-binary", "psycopg2", "psycopg-binary", "psycopg-c"]);
+        const legacy = c.engine !== null && /postgresql_psycopg2$/.test(c.engine);
+        const keepPg = legacy ? 'Change ENGINE to "django.db.backends.postgresql" (the postgresql_psycopg2 alias is gone since Django 3.0)' : c.viaUrl ? "Keep the postgres:// database URL (ENGINE django.db.backends.postgresql)" : keep;
+        fact.suggestion = `${keepPg}: Django 4.2+ runs it on psycopg 3, so install psycopg[binary] instead of ${old.length > 0 ? orList(old) : "psycopg2 or psycopg2-binary"}; on PyPy the [binary] part is skipped by its marker and psycopg runs in pure-Python mode over the system libpq.`;
+        fact.suggestionFor = ["psycopg2-binary", "psycopg2", "psycopg-binary", "psycopg-c"];
+      } else if (c.family === "mysql") {
+        if (shims.length > 0) {
+          fact.text += `; PyMySQL stands in for MySQLdb (pymysql.install_as_MySQLdb() at ${shims.map((s) => `${s.file}:${s.line}`).join(", ")})`;
+          fact.suggestion = `${c.viaUrl ? "Keep the mysql:// database URL" : keep}: PyMySQL already stands in for MySQLdb, so mysqlclient is not needed on PyPy (leave it out there with the marker platform_python_implementation != "PyPy").`;
+        } else {
+          fact.text += "; Django imports MySQLdb for it, which is mysqlclient unless pymysql.install_as_MySQLdb() runs first";
+          fact.suggestion = `${c.viaUrl ? "Keep the mysql:// database URL" : keep}: install PyMySQL instead of mysqlclient and call pymysql.install_as_MySQLdb() at the top of the settings (or in the project package's __init__.py); if Django refuses its version (PyMySQL reports itself as mysqlclient 1.4.6, Django 6.0 asks for 2.2.1), set pymysql.version_info = (2, 2, 1, "final", 0) before the call.`;
+        }
+        fact.suggestionFor = ["mysqlclient"];
+      }
+      facts.push(fact);
+    }
+  }
+  return facts;
+}
+function cacheLikeFacts(observed, setting) {
+  const facts = [];
+  for (const o of effective(observed, setting)) {
+    const aliases = o.keys.length === 0 && o.value.kind === "dict" ? o.value.entries.map((e) => ({ alias: e.key ?? "?", value: e.value, line: e.line })) : o.keys.length === 1 ? [{ alias: o.keys[0], value: o.value, line: o.line }] : [];
+    for (const { alias, value, line } of aliases) {
+      const backend = entry(value, "BACKEND");
+      const name2 = backend ? defaultString(backend.value) : null;
+      if (!backend || name2 === null) continue;
+      const where2 = `${setting}[${quote(alias)}]`;
+      const at = { file: o.file, line: backend.line };
+      const options = entry(value, "OPTIONS")?.value;
+      const parser2 = entry(options, "PARSER_CLASS") ?? entry(options, "parser_class");
+      const parserName = parser2 ? defaultString(parser2.value) : null;
+      const hiredisParser = parserName !== null && /hiredis/i.test(parserName);
+      if (setting === "CHANNEL_LAYERS") {
+        if (/channels_redis/.test(name2)) facts.push({ ...at, concerns: ["channels-redis", "channels", "redis", "msgpack", "hiredis"], text: `${where2} uses channels_redis (BACKEND ${quote(name2)}), which talks to Redis through redis-py and packs messages with msgpack` });
+        else facts.push({ ...at, concerns: ["channels"], text: `${where2} uses BACKEND ${quote(name2)}` });
+        continue;
+      }
+      if (/django_redis/.test(name2)) {
+        facts.push({ ...at, concerns: ["django-redis", "redis", "hiredis"], text: `${where2} uses django-redis (BACKEND ${quote(name2)}) over redis-py, which picks hiredis by itself wherever hiredis is installed` });
+      } else if (/backends\.redis\.RedisCache$/.test(name2)) {
+        facts.push({ ...at, concerns: ["redis", "hiredis"], text: `${where2} uses Django's own RedisCache (BACKEND ${quote(name2)}) over redis-py, which picks hiredis by itself wherever hiredis is installed` });
+      } else if (/pylibmc/i.test(name2)) {
+        facts.push({
+          ...at,
+          concerns: ["pylibmc", "django-pylibmc"],
+          text: `${where2} uses pylibmc (BACKEND ${quote(name2)}), a C extension over libmemcached`,
+          suggestion: `Change BACKEND to "django.core.cache.backends.memcached.PyMemcacheCache" (Django 3.2+) and install pymemcache, which is pure Python, instead of pylibmc; LOCATION stays as it is.`,
+          suggestionFor: ["pylibmc", "django-pylibmc"]
+        });
+      } else if (/PyMemcacheCache$/.test(name2)) {
+        facts.push({ ...at, concerns: ["pymemcache"], text: `${where2} uses pymemcache (BACKEND ${quote(name2)}), a pure-Python memcached client` });
+      } else if (/memcached\.MemcachedCache$/.test(name2)) {
+        facts.push({ ...at, concerns: ["python-memcached"], text: `${where2} uses python-memcached (BACKEND ${quote(name2)}), which Django 4.1 removed` });
+      } else continue;
+      if (/redis/i.test(name2)) {
+        if (hiredisParser) {
+          facts.push({
+            file: o.file,
+            line: parser2.line,
+            concerns: ["hiredis"],
+            text: `${where2}["OPTIONS"] sets ${/PARSER_CLASS/.test(JSON.stringify(options)) ? "PARSER_CLASS" : "parser_class"} to ${quote(parserName)}, which needs hiredis, a C extension`,
+            suggestion: `Remove the parser class ${quote(parserName)} from ${where2}["OPTIONS"] and leave hiredis out on PyPy (the marker platform_python_implementation != "PyPy"): redis-py then parses in pure Python there, and still picks hiredis by itself wherever it is installed.`
+          });
+        } else {
+          const last = facts[facts.length - 1];
+          last.suggestion = `Keep BACKEND ${quote(name2)}; leave hiredis out on PyPy (the marker platform_python_implementation != "PyPy"): redis-py then parses in pure Python there.`;
+          last.suggestionFor = ["hiredis"];
+        }
+      }
+    }
+  }
+  return facts;
+}
+function appFacts(w, observed, localBases) {
+  const facts = [];
+  const seen = /* @__PURE__ */ new Set();
+  const local = new Set(localBases.flatMap((b) => w.reader.list(b).map((e) => e.replace(/(\/|\.py)$/, ""))));
+  const visit = (v, file, line) => {
+    if (v.kind === "list") for (const item of v.items) visit(item.value, file, item.line);
+    else if (v.kind === "concat") for (const p of v.parts) visit(p, file, line);
+    else if (v.kind === "str") {
+      const top = v.value.split(".")[0];
+      if (top === "" || top === "django" || local.has(top) || seen.has(top) || !/^[A-Za-z_]\w*$/.test(top)) return;
+      seen.add(top);
+      const dist = APP_DISTRIBUTIONS[top] ?? normalise(top);
+      facts.push({ concerns: [dist], text: `INSTALLED_APPS lists ${quote(v.value)}: Django imports it at start-up, in every process that loads the settings`, file, line });
+    }
+  };
+  for (const o of effective(observed, "INSTALLED_APPS")) visit(o.value, o.file, o.line);
+  return facts;
+}
+function asgiFacts(observed) {
+  return effective(observed, "ASGI_APPLICATION").flatMap((o) => {
+    const app = defaultString(o.value);
+    return app === null ? [] : [{ concerns: ["channels", "daphne", "uvicorn", "hypercorn"], text: `ASGI_APPLICATION is ${quote(app)}: the project is served through ASGI (Channels' runserver, daphne, uvicorn or hypercorn)`, file: o.file, line: o.line }];
+  });
+}
+function serverFacts(w, root, commands) {
+  const facts = [];
+  for (const cmd of commands) {
+    if (cmd.label === "ENV") continue;
+    const server = serverOf(cmd.text);
+    if (!server) continue;
+    const where2 = cmd.label.endsWith(":") ? `the Procfile's ${cmd.label.slice(0, -1)} process` : `the Dockerfile's ${cmd.label}`;
+    if (server.program === "gunicorn" && server.workerClass === null) {
+      for (const config of [...server.config ? [server.config.replace(/^python:/, "").replace(/^file:/, "")] : [], ...GUNICORN_CONFIGS]) {
+        if (config.split("/").includes("..")) continue;
+        const file = join3(root, config.replace(/^\/+/, ""));
+        const found = gunicornWorkerClass(w, file);
+        if (found) {
+          server.workerClass = found.value;
+          server.workerClassAt = { file, line: found.line };
+          break;
+        }
+      }
+    }
+    const at = server.workerClassAt ? `, set in ${server.workerClassAt.file}:${server.workerClassAt.line}` : "";
+    const base2 = { file: cmd.file, line: cmd.line };
+    if (server.program === "gunicorn") {
+      const wc = server.workerClass ?? "sync";
+      if (/uvicorn/i.test(wc)) {
+        if (/H11/.test(wc)) {
+          facts.push({ ...base2, concerns: ["uvicorn", "uvicorn-worker", "h11", "gunicorn"], text: `${where2} runs gunicorn with uvicorn's h11 workers (${wc}${at}): asyncio and the pure-Python h11 parser, without uvloop or httptools` });
+        } else {
+          const h11 = wc.startsWith("uvicorn_worker.") ? "uvicorn_worker.UvicornH11Worker" : "uvicorn.workers.UvicornH11Worker";
+          facts.push({
+            ...base2,
+            concerns: ["uvicorn", "uvicorn-worker", "uvloop", "httptools", "gunicorn"],
+            text: `${where2} runs gunicorn with uvicorn workers (${wc}${at}): uvicorn uses uvloop and httptools whenever they are installed; uvicorn[standard] installs uvloop only on CPython (by its marker) but httptools on PyPy too`,
+            suggestion: `On PyPy run gunicorn with -k ${h11} (asyncio and the pure-Python h11 parser), or install uvicorn without [standard].`,
+            suggestionFor: ["httptools", "uvloop"]
+          });
+        }
+      } else if (/gevent/i.test(wc)) facts.push({ ...base2, concerns: ["gevent", "greenlet", "gunicorn"], text: `${where2} runs gunicorn with gevent workers (${wc}${at})` });
+      else if (/eventlet/i.test(wc)) facts.push({ ...base2, concerns: ["eventlet", "greenlet", "gunicorn"], text: `${where2} runs gunicorn with eventlet workers (${wc}${at})` });
+      else facts.push({ ...base2, concerns: ["gunicorn"], text: `${where2} runs gunicorn with ${wc} workers${at ? ` (${at.slice(2)})` : ""}` });
+    } else if (server.program === "uvicorn") {
+      const pure = server.loop === "asyncio" && server.http === "h11";
+      facts.push(
+        pure ? { ...base2, concerns: ["uvicorn", "h11"], text: `${where2} runs uvicorn with --loop asyncio --http h11: pure Python, without uvloop or httptools` } : {
+          ...base2,
+          concerns: ["uvicorn", "uvloop", "httptools"],
+          text: `${where2} runs uvicorn (--loop ${server.loop ?? "auto"}, --http ${server.http ?? "auto"}): it uses uvloop and httptools whenever they are installed; uvicorn[standard] installs uvloop only on CPython (by its marker) but httptools on PyPy too`,
+          suggestion: "On PyPy start uvicorn with --loop asyncio --http h11, or install uvicorn without [standard].",
+          suggestionFor: ["httptools", "uvloop"]
+        }
+      );
+    } else if (server.program === "daphne") facts.push({ ...base2, concerns: ["daphne", "twisted"], text: `${where2} runs daphne, Channels' ASGI server on Twisted` });
+    else if (server.program === "hypercorn") facts.push({ ...base2, concerns: ["hypercorn"], text: `${where2} runs hypercorn${server.workerClass ? ` with ${server.workerClass} workers` : ""}` });
+    else facts.push({ ...base2, concerns: ["uwsgi", "pyuwsgi"], text: `${where2} runs uWSGI, a C server that embeds the Python interpreter` });
+  }
+  return facts;
+}
+function dockerfilesIn(reader, root) {
+  const out = [];
+  for (const dir of [root, join3(root, "docker"), join3(root, "deploy")]) {
+    for (const e of reader.list(dir)) {
+      if (!e.endsWith("/") && /^(Dockerfile(\.[\w.-]+)?|[\w.-]+\.Dockerfile)$/i.test(e)) out.push(join3(dir, e));
+    }
+  }
+  return out;
+}
+function readDjangoSettings(root, reader, options = {}) {
+  const notes = [];
+  const w = { reader, notes, parsed: /* @__PURE__ */ new Map(), bases: [] };
+  const packages = new Set([...options.packages ?? []].map(normalise));
+  const manageDirs = [];
+  if (reader.read(join3(root, "manage.py")) !== null) manageDirs.push(root);
+  for (const e of reader.list(root)) {
+    if (e.endsWith("/") && !e.startsWith(".") && reader.read(join3(root, e, "manage.py")) !== null) manageDirs.push(join3(root, e));
+  }
+  const bases = [...manageDirs, root].filter((b, i, all) => all.indexOf(b) === i);
+  w.bases = bases;
+  const named = [];
+  for (const dir of manageDirs) {
+    named.push(...setdefaultsIn(w, join3(dir, "manage.py"), dir));
+    for (const e of reader.list(dir)) {
+      if (!e.endsWith("/") || e.startsWith(".")) continue;
+      for (const f of ["wsgi.py", "asgi.py"]) if (reader.read(join3(dir, e, f)) !== null) named.push(...setdefaultsIn(w, join3(dir, e, f), dir));
+    }
+  }
+  const commands = [];
+  const procfile = join3(root, "Procfile");
+  const procText = reader.read(procfile);
+  if (procText !== null) commands.push(...procfileCommands(procfile, procText));
+  for (const file of dockerfilesIn(reader, root)) commands.push(...dockerCommands(file, reader.read(file) ?? ""));
+  for (const c of commands) named.push(...settingsInCommands(c.file, [{ text: c.text, line: c.line }], bases[0]));
+  if (options.settings) named.unshift({ module: options.settings, file: "--settings", line: 0, base: bases[0] });
+  const modules = [];
+  const facts = [];
+  const seenModules = /* @__PURE__ */ new Set();
+  for (const n of named) {
+    if (seenModules.has(n.module)) continue;
+    seenModules.add(n.module);
+    const file = moduleFile(w, n.module, [n.base, ...bases]);
+    modules.push({ module: n.module, file, namedIn: n.line > 0 ? `${n.file}:${n.line}` : n.file });
+    if (!file) continue;
+    const out = { observed: [], mysqldbShims: [] };
+    const scope = { names: /* @__PURE__ */ new Map(), envNames: /* @__PURE__ */ new Set(["env"]), osAliases: /* @__PURE__ */ new Map() };
+    readModule(w, file, scope, out, /* @__PURE__ */ new Set(), 0);
+    const pkgInit = moduleFile(w, n.module.split(".")[0], [n.base, ...bases]);
+    for (const extra of [pkgInit, join3(n.base, "manage.py")]) {
+      if (!extra || extra === file) continue;
+      const py = parsedFile(w, extra);
+      if (py) walkBody(w, py, py.top, { names: /* @__PURE__ */ new Map(), envNames: /* @__PURE__ */ new Set(), osAliases: /* @__PURE__ */ new Map() }, { observed: [], mysqldbShims: out.mysqldbShims }, /* @__PURE__ */ new Set([extra]), MAX_IMPORT_DEPTH, [], false);
+    }
+    facts.push(...dbFacts(dbChoices(out.observed), out.mysqldbShims, packages));
+    facts.push(...cacheLikeFacts(out.observed, "CACHES"));
+    facts.push(...cacheLikeFacts(out.observed, "CHANNEL_LAYERS"));
+    facts.push(...asgiFacts(out.observed));
+    facts.push(...appFacts(w, out.observed, bases));
+  }
+  const django = modules.some((m) => m.file !== null);
+  for (const m of modules) {
+    if (m.file === null) notes.push({ file: m.namedIn.replace(/:\d+$/, ""), line: Number(/:(\d+)$/.exec(m.namedIn)?.[1] ?? 0), message: `${m.namedIn}: the settings module ${quote(m.module)} was not found under ${root}` });
+  }
+  if (django) facts.push(...serverFacts(w, root, commands));
+  const unique = /* @__PURE__ */ new Map();
+  for (const f of facts) {
+    const key = `${f.file}:${f.line}:${f.text}`;
+    if (!unique.has(key)) unique.set(key, f);
+  }
+  return { django, modules, facts: django ? [...unique.values()] : [], notes };
+}
+function factEvidence(fact) {
+  return `${oneLine(fact.text, 600)} (${fact.file}:${fact.line})`;
+}
+function withDjangoSettings(result, cwd, reader = fsReader(cwd), options = {}) {
+  const errors = [...result.errors];
+  const byProject = /* @__PURE__ */ new Map();
+  for (const root of result.projects) {
+    let settings;
+    try {
+      settings = readDjangoSettings(root, reader, { ...options, packages: result.findings.filter((f) => f.project === root).map((f) => f.name) });
+    } catch (error) {
+      errors.push({ kind: "manifest", severity: "warning", message: `${root}: the Django settings could not be read (${oneLine(String(error), 200)})` });
+      continue;
+    }
+    byProject.set(root, settings.facts);
+    for (const note of settings.notes) errors.push({ kind: "manifest", severity: "warning", message: oneLine(note.message, 400), file: note.file, ...note.line > 0 ? { line: note.line } : {} });
+  }
+  if (byProject.size === 0 && errors.length === result.errors.length) return result;
+  const findings = result.findings.map((f) => {
+    const facts = (byProject.get(f.project) ?? []).filter((fact) => fact.concerns.includes(f.name));
+    if (facts.length === 0) return f;
+    const evidence = [...f.evidence];
+    for (const fact of facts) {
+      const line = factEvidence(fact);
+      if (!evidence.includes(line)) evidence.push(line);
+    }
+    const suggesting = facts.find((fact) => fact.suggestion && (fact.suggestionFor ?? fact.concerns).includes(f.name));
+    const suggestion = suggesting && SUGGESTING.has(f.severity) ? suggesting.suggestion : f.suggestion;
+    return { ...f, evidence, suggestion };
+  });
+  return { ...result, findings, errors };
+}
+var MAX_FILE_BYTES, MAX_IMPORT_DEPTH, src, PUNCT, exprChildren, DBURL_CALLS, SETTINGS, join3, SETTINGS_ENV, SHELL_SETTINGS, GUNICORN_CONFIGS, POSTGRES_DRIVERS, MYSQL_DRIVERS, ALL_DRIVERS, FAMILY_DRIVERS, APP_DISTRIBUTIONS, normalise, SUGGESTING;
+var init_django_settings = __esm({
+  "src/usage/django-settings.ts"() {
+    "use strict";
+    init_dist5();
+    init_safe_text();
+    MAX_FILE_BYTES = 1e6;
+    MAX_IMPORT_DEPTH = 3;
+    src = (py, n) => py.text.slice(n.from, n.to);
+    PUNCT = /* @__PURE__ */ new Set(["(", ")", "[", "]", "{", "}", ",", ":", ".", ";"]);
+    exprChildren = (n) => children(n).filter((c) => !PUNCT.has(c.name) && !c.type.isError && c.name !== "Comment");
+    DBURL_CALLS = /* @__PURE__ */ new Set(["dj_database_url.config", "dj_database_url.parse", "db_url.config", "dj_db_url.config"]);
+    SETTINGS = /* @__PURE__ */ new Set(["DATABASES", "CACHES", "CHANNEL_LAYERS", "ASGI_APPLICATION", "WSGI_APPLICATION", "INSTALLED_APPS"]);
+    join3 = (...parts) => path3.posix.join(...parts.filter((p) => p !== "" && p !== ".")) || ".";
+    SETTINGS_ENV = "DJANGO_SETTINGS_MODULE";
+    SHELL_SETTINGS = [/--settings[= ]\s*["']?([A-Za-z_][\w.]*)/g, /DJANGO_SETTINGS_MODULE[= ]\s*["']?([A-Za-z_][\w.]*)/g];
+    GUNICORN_CONFIGS = ["gunicorn.conf.py", "gunicorn_conf.py", "gunicorn.config.py", "gunicorn_config.py", "config/gunicorn.py", "gunicorn/gunicorn.conf.py", "docker/gunicorn.conf.py", "deploy/gunicorn.conf.py"];
+    POSTGRES_DRIVERS = ["psycopg2-binary", "psycopg2", "psycopg", "psycopg-binary", "psycopg-c", "psycopg2cffi"];
+    MYSQL_DRIVERS = ["mysqlclient", "pymysql"];
+    ALL_DRIVERS = [...POSTGRES_DRIVERS, ...MYSQL_DRIVERS, "oracledb", "cx-oracle", "mssql-django", "pyodbc"];
+    FAMILY_DRIVERS = {
+      postgresql: POSTGRES_DRIVERS,
+      mysql: MYSQL_DRIVERS,
+      sqlite3: [],
+      oracle: ["oracledb", "cx-oracle"],
+      mssql: ["mssql-django", "pyodbc"],
+      other: []
+    };
+    APP_DISTRIBUTIONS = {
+      rest_framework: "djangorestframework",
+      rest_framework_simplejwt: "djangorestframework-simplejwt",
+      corsheaders: "django-cors-headers",
+      debug_toolbar: "django-debug-toolbar",
+      compressor: "django-compressor",
+      storages: "django-storages",
+      allauth: "django-allauth",
+      django_filters: "django-filter",
+      crispy_forms: "django-crispy-forms",
+      guardian: "django-guardian",
+      taggit: "django-taggit",
+      mptt: "django-mptt",
+      polymorphic: "django-polymorphic",
+      import_export: "django-import-export",
+      oauth2_provider: "django-oauth-toolkit",
+      social_django: "social-auth-app-django",
+      silk: "django-silk",
+      health_check: "django-health-check",
+      constance: "django-constance",
+      simple_history: "django-simple-history",
+      phonenumber_field: "django-phonenumber-field",
+      anymail: "django-anymail",
+      cacheops: "django-cacheops",
+      channels_redis: "channels-redis",
+      axes: "django-axes",
+      waffle: "django-waffle",
+      reversion: "django-reversion",
+      treebeard: "django-treebeard",
+      widget_tweaks: "django-widget-tweaks",
+      celery_results: "django-celery-results"
+    };
+    normalise = (name2) => name2.toLowerCase().replace(/[-_.]+/g, "-");
+    SUGGESTING = /* @__PURE__ */ new Set(["error", "warning"]);
+  }
+});
+
+// src/scan/scan.ts
+import path4 from "node:path";
 function isAssessed(requirement, includeBuild) {
   return requirement.kind === "requirement" && (includeBuild || requirement.group !== "build") && !requirement.localPath;
 }
@@ -39717,7 +45042,7 @@ function resolveOptionsOf(project, pip, knowledge) {
     formatControl: formatControlFrom(ops),
     prereleases: pip.pre === true || project.indexOptions.pre,
     preferBinary: pip.preferBinary === true || project.indexOptions.preferBinary === true,
-    preinstalled: (name, target) => target.interpreter.implementation === "pypy" && knowledge.get(name)?.status === "builtin"
+    preinstalled: (name2, target) => target.interpreter.implementation === "pypy" && knowledge.get(name2)?.status === "builtin"
   };
 }
 function reportRequirements(projects) {
@@ -39744,7 +45069,7 @@ function indexFromManifests(projects) {
 async function scan(options = {}) {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
-  const targets = (options.targets?.length ? options.targets : DEFAULT_TARGETS).map((id) => resolveTarget(id, options.targetOptions));
+  const targets = (options.targets?.length ? options.targets : DEFAULT_TARGETS).map((id2) => resolveTarget(id2, options.targetOptions));
   const knowledge = options.knowledgeBase ?? loadKnowledgeBase();
   const paths = options.paths ?? ["."];
   const startedAt = Date.now();
@@ -39778,10 +45103,10 @@ async function scan(options = {}) {
     const { requests, inFlight, cacheHits } = client.stats();
     return { requests, inFlight, cacheHits };
   };
-  const onPackage = (name, phase) => {
+  const onPackage = (name2, phase) => {
     if (phase === "start") {
       progress.total++;
-      progress.current = name;
+      progress.current = name2;
     } else {
       progress.resolved++;
     }
@@ -39832,14 +45157,14 @@ async function scan(options = {}) {
   const result = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: "pypy-ready", version: toolVersion() },
-    targets: targets.map((t) => ({
-      id: t.id,
-      interpreter: t.interpreter.id,
-      implementation: t.interpreter.implementation,
-      pythonVersion: t.interpreter.pythonFullVersion,
-      abi: t.interpreter.abi,
-      platform: t.platform.id,
-      baseline: t.platform.baseline
+    targets: targets.map((t2) => ({
+      id: t2.id,
+      interpreter: t2.interpreter.id,
+      implementation: t2.interpreter.implementation,
+      pythonVersion: t2.interpreter.pythonFullVersion,
+      abi: t2.interpreter.abi,
+      platform: t2.platform.id,
+      baseline: t2.platform.baseline
     })),
     projects: projects.map((p) => p.root),
     requirements: reportRequirements(projects),
@@ -39848,10 +45173,11 @@ async function scan(options = {}) {
     errors,
     indexReachable
   };
+  if (options.djangoSettings !== false) Object.assign(result, withDjangoSettings(result, cwd));
   return withAdvice(options.ignores && options.ignores.length > 0 && indexReachable ? applyIgnores(result, options.ignores, options.today) : result);
 }
 function relativePath(cwd, p) {
-  return path3.relative(cwd, path3.resolve(cwd, p)).split(path3.sep).join("/");
+  return path4.relative(cwd, path4.resolve(cwd, p)).split(path4.sep).join("/");
 }
 function isUnder(file, dir) {
   return dir === "" || file === dir || file.startsWith(`${dir}/`);
@@ -39879,6 +45205,7 @@ var init_scan = __esm({
     init_safe_text();
     init_targets();
     init_version();
+    init_django_settings();
     init_types2();
     DEFAULT_TARGETS = ["pypy3.11-7.3", "pypy3.11-8.0"];
     PROGRESS_INTERVAL_MS = 80;
@@ -39898,12 +45225,12 @@ var init_scan2 = __esm({
 });
 
 // src/config/config.ts
-import { existsSync as existsSync3, readFileSync as readFileSync3, statSync } from "node:fs";
-import { dirname as dirname3, join as join3, relative, resolve as resolve3 } from "node:path";
-function readText(path4, shown) {
+import { existsSync as existsSync3, readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
+import { dirname as dirname3, join as join4, relative, resolve as resolve3 } from "node:path";
+function readText(path5, shown) {
   let size;
   try {
-    const stat3 = statSync(path4);
+    const stat3 = statSync2(path5);
     if (!stat3.isFile()) throw new ConfigError(`${shown}: not a file`);
     size = stat3.size;
   } catch (error) {
@@ -39911,7 +45238,7 @@ function readText(path4, shown) {
     throw new ConfigError(`${shown}: cannot read the configuration (${error.code ?? "read error"})`);
   }
   if (size > MAX_CONFIG_BYTES) throw new ConfigError(`${shown}: ${size} bytes is too large for a configuration file (at most 1 MiB)`);
-  return readFileSync3(path4, "utf8");
+  return readFileSync4(path5, "utf8");
 }
 function ownTable(data, isPyproject) {
   if (!isPyproject) return { table: data, path: [] };
@@ -39921,25 +45248,25 @@ function ownTable(data, isPyproject) {
 }
 function findConfig(startDir) {
   let dir = resolve3(startDir);
-  if (existsSync3(dir) && !statSync(dir).isDirectory()) dir = dirname3(dir);
+  if (existsSync3(dir) && !statSync2(dir).isDirectory()) dir = dirname3(dir);
   for (; ; ) {
-    for (const name of CONFIG_FILES) {
-      const path4 = join3(dir, name);
-      if (!existsSync3(path4)) continue;
-      if (name === "pypy-ready.toml") return path4;
+    for (const name2 of CONFIG_FILES) {
+      const path5 = join4(dir, name2);
+      if (!existsSync3(path5)) continue;
+      if (name2 === "pypy-ready.toml") return path5;
       try {
-        const text = readFileSync3(path4, "utf8");
-        if (/^\s*\[\s*\[?\s*tool\s*\.\s*(pypy-ready|"pypy-ready")[\s.\]]/m.test(text)) return path4;
+        const text = readFileSync4(path5, "utf8");
+        if (/^\s*\[\s*\[?\s*tool\s*\.\s*(pypy-ready|"pypy-ready")[\s.\]]/m.test(text)) return path5;
       } catch {
       }
     }
-    if (existsSync3(join3(dir, ".git"))) return null;
+    if (existsSync3(join4(dir, ".git"))) return null;
     const parent = dirname3(dir);
     if (parent === dir) return null;
     dir = parent;
   }
 }
-function typeName(value) {
+function typeName2(value) {
   if (Array.isArray(value)) return "an array";
   if (value instanceof Date) return "a date";
   if (isTable(value)) return "a table";
@@ -39950,12 +45277,12 @@ function dateOf(value) {
   if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && (/* @__PURE__ */ new Date(`${value}T00:00:00Z`)).toISOString().startsWith(value)) return value;
   return null;
 }
-function loadConfig(path4, spec, cwd, notInConfig = /* @__PURE__ */ new Set()) {
-  const shown = relative(cwd, path4) || path4;
-  const text = readText(path4, shown);
+function loadConfig(path5, spec, cwd, notInConfig = /* @__PURE__ */ new Set()) {
+  const shown = relative(cwd, path5) || path5;
+  const text = readText(path5, shown);
   const document = readToml(text, shown);
   if (!document.ok) throw new ConfigError(`${shown}:${document.issue.line}: ${document.issue.message}`);
-  const own = ownTable(document.data, path4.endsWith("pyproject.toml"));
+  const own = ownTable(document.data, path5.endsWith("pyproject.toml"));
   const values = {};
   const lines = {};
   const ignores = [];
@@ -39964,7 +45291,7 @@ function loadConfig(path4, spec, cwd, notInConfig = /* @__PURE__ */ new Set()) {
   const at = (keys) => `${shown}:${positions.key([...own.path, ...keys]).line}`;
   for (const [key, value] of Object.entries(own.table)) {
     if (key === "ignore") {
-      if (!Array.isArray(value)) throw new ConfigError(`${at([key])}: ignore must be an array of tables ([[ignore]]), not ${typeName(value)}`);
+      if (!Array.isArray(value)) throw new ConfigError(`${at([key])}: ignore must be an array of tables ([[ignore]]), not ${typeName2(value)}`);
       value.forEach((rule, i) => ignores.push(ignoreRule(rule, [key, i], at, shown, positions, own.path)));
       continue;
     }
@@ -39972,32 +45299,32 @@ function loadConfig(path4, spec, cwd, notInConfig = /* @__PURE__ */ new Set()) {
     if (!option || notInConfig.has(key)) {
       throw new ConfigError(`${at([key])}: unknown key ${JSON.stringify(oneLine(key, 40))}${option ? " (a command-line option only)" : ""}; the keys are the scan options' names (see pypy-ready scan --help) and [[ignore]]`);
     }
-    values[key] = optionValue(key, value, option, at([key]));
+    values[key] = optionValue2(key, value, option, at([key]));
     lines[key] = positions.key([...own.path, key]).line;
   }
   return { file: shown, values, lines, ignores };
 }
-function optionValue(key, value, option, where2) {
+function optionValue2(key, value, option, where2) {
   if (option.type === "boolean") {
-    if (typeof value !== "boolean") throw new ConfigError(`${where2}: ${key} must be true or false, not ${typeName(value)}`);
+    if (typeof value !== "boolean") throw new ConfigError(`${where2}: ${key} must be true or false, not ${typeName2(value)}`);
     return value;
   }
   const scalar = (v) => typeof v === "string" ? v : typeof v === "number" && Number.isFinite(v) ? String(v) : null;
   if (option.multiple) {
     const items = Array.isArray(value) ? value : [value];
-    const strings2 = items.map((v) => typeof v === "string" ? v : null);
-    if (strings2.some((s) => s === null)) throw new ConfigError(`${where2}: ${key} must be a string or an array of strings, not ${typeName(Array.isArray(value) ? items.find((v) => typeof v !== "string") : value)}${Array.isArray(value) ? " in the array" : ""}`);
-    return strings2;
+    const strings3 = items.map((v) => typeof v === "string" ? v : null);
+    if (strings3.some((s) => s === null)) throw new ConfigError(`${where2}: ${key} must be a string or an array of strings, not ${typeName2(Array.isArray(value) ? items.find((v) => typeof v !== "string") : value)}${Array.isArray(value) ? " in the array" : ""}`);
+    return strings3;
   }
-  const string = scalar(value);
-  if (string === null) throw new ConfigError(`${where2}: ${key} must be a string, not ${typeName(value)}`);
-  return string;
+  const string2 = scalar(value);
+  if (string2 === null) throw new ConfigError(`${where2}: ${key} must be a string, not ${typeName2(value)}`);
+  return string2;
 }
-function ignoreRule(raw, path4, at, shown, positions, tablePath) {
-  const where2 = at(path4);
-  if (!isTable(raw)) throw new ConfigError(`${where2}: each ignore is a table with package and reason, not ${typeName(raw)}`);
+function ignoreRule(raw, path5, at, shown, positions, tablePath) {
+  const where2 = at(path5);
+  if (!isTable(raw)) throw new ConfigError(`${where2}: each ignore is a table with package and reason, not ${typeName2(raw)}`);
   for (const key of Object.keys(raw)) {
-    if (!IGNORE_KEYS.has(key)) throw new ConfigError(`${at([...path4, key])}: unknown ignore key ${JSON.stringify(oneLine(key, 40))}; use package, verdict, target, reason and until`);
+    if (!IGNORE_KEYS.has(key)) throw new ConfigError(`${at([...path5, key])}: unknown ignore key ${JSON.stringify(oneLine(key, 40))}; use package, verdict, target, reason and until`);
   }
   const text = (key, required) => {
     const value = raw[key];
@@ -40005,20 +45332,20 @@ function ignoreRule(raw, path4, at, shown, positions, tablePath) {
       if (required) throw new ConfigError(`${where2}: an ignore needs ${key}${key === "reason" ? " (why the finding does not matter here, for whoever reads the report)" : ""}`);
       return void 0;
     }
-    if (typeof value !== "string" || value.trim() === "") throw new ConfigError(`${at([...path4, key])}: ${key} must be a non-empty string, not ${typeName(value)}`);
+    if (typeof value !== "string" || value.trim() === "") throw new ConfigError(`${at([...path5, key])}: ${key} must be a non-empty string, not ${typeName2(value)}`);
     return value.trim();
   };
-  const rule = { package: text("package", true), reason: text("reason", true), file: shown, line: positions.key([...tablePath, ...path4]).line };
+  const rule = { package: text("package", true), reason: text("reason", true), file: shown, line: positions.key([...tablePath, ...path5]).line };
   const verdict = text("verdict", false);
   const target = text("target", false);
   if (verdict !== void 0) {
-    if (!VERDICTS.includes(verdict)) throw new ConfigError(`${at([...path4, "verdict"])}: unknown verdict ${JSON.stringify(oneLine(verdict, 40))}; use one of ${VERDICTS.join(", ")}`);
+    if (!VERDICTS.includes(verdict)) throw new ConfigError(`${at([...path5, "verdict"])}: unknown verdict ${JSON.stringify(oneLine(verdict, 40))}; use one of ${VERDICTS.join(", ")}`);
     rule.verdict = verdict;
   }
   if (target !== void 0) rule.target = target;
   if (raw["until"] !== void 0) {
     const until = dateOf(raw["until"]);
-    if (until === null) throw new ConfigError(`${at([...path4, "until"])}: until must be a date (until = 2027-03-01), not ${typeName(raw["until"])}`);
+    if (until === null) throw new ConfigError(`${at([...path5, "until"])}: until must be a date (until = 2027-03-01), not ${typeName2(raw["until"])}`);
     rule.until = until;
   }
   return rule;
@@ -40128,14 +45455,14 @@ function addedLines(diff) {
 function changedSince(commit, cwd, files) {
   const byFile = /* @__PURE__ */ new Map();
   for (const file of new Set(files)) {
-    const path4 = resolve4(cwd, file);
-    const known = spawnSync("git", ["-C", cwd, "ls-tree", "--name-only", "--end-of-options", commit, "--", path4], { encoding: "utf8" });
+    const path5 = resolve4(cwd, file);
+    const known = spawnSync("git", ["-C", cwd, "ls-tree", "--name-only", "--end-of-options", commit, "--", path5], { encoding: "utf8" });
     if (known.status !== 0) continue;
     if (known.stdout.trim() === "") {
       byFile.set(file, "all");
       continue;
     }
-    const diff = spawnSync("git", ["-C", cwd, "diff", "--no-color", "--no-ext-diff", "--unified=0", "--end-of-options", commit, "--", path4], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const diff = spawnSync("git", ["-C", cwd, "diff", "--no-color", "--no-ext-diff", "--unified=0", "--end-of-options", commit, "--", path5], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     if (diff.status === 0) byFile.set(file, addedLines(diff.stdout));
   }
   return (file, line) => {
@@ -40170,13 +45497,13 @@ __export(baseline_source_exports, {
   loadBaseline: () => loadBaseline
 });
 import { spawnSync as spawnSync2 } from "node:child_process";
-import { existsSync as existsSync4, mkdtempSync, readFileSync as readFileSync4, rmSync, statSync as statSync2 } from "node:fs";
+import { existsSync as existsSync4, mkdtempSync, readFileSync as readFileSync5, rmSync, statSync as statSync3 } from "node:fs";
 import { tmpdir } from "node:os";
-import { isAbsolute, join as join4, relative as relative2, resolve as resolve5 } from "node:path";
-function readReport(path4, shown) {
+import { isAbsolute, join as join5, relative as relative2, resolve as resolve5 } from "node:path";
+function readReport(path5, shown) {
   let doc;
   try {
-    doc = JSON.parse(readFileSync4(path4, "utf8"));
+    doc = JSON.parse(readFileSync5(path5, "utf8"));
   } catch (error) {
     throw new UsageError(`--baseline ${shown}: not a JSON report (${oneLine(error.message, 120)})`);
   }
@@ -40200,7 +45527,7 @@ function git(cwd, ...args) {
 async function loadBaseline(value, options) {
   const shown = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(value) ? value.slice(0, 12) : oneLine(value, 100);
   const asFile = resolve5(options.cwd, value);
-  if (existsSync4(asFile) && statSync2(asFile).isFile()) return readReport(asFile, shown);
+  if (existsSync4(asFile) && statSync3(asFile).isFile()) return readReport(asFile, shown);
   const root = git(options.cwd, "rev-parse", "--show-toplevel");
   if (!root.ok) throw new UsageError(`--baseline ${shown}: not a file, and ${options.cwd} is not in a git repository`);
   const commit = git(options.cwd, "rev-parse", "--verify", "--quiet", "--end-of-options", `${value}^{commit}`);
@@ -40208,14 +45535,14 @@ async function loadBaseline(value, options) {
     if (value === "HEAD" && !git(options.cwd, "rev-parse", "--verify", "--quiet", "HEAD").ok && git(options.cwd, "rev-list", "-n", "1", "--all").out === "") return { label: shown, findings: [] };
     throw new UsageError(`--baseline ${shown}: neither a file nor a git ref of this repository`);
   }
-  const tree = mkdtempSync(join4(tmpdir(), "pypy-ready-baseline-"));
+  const tree = mkdtempSync(join5(tmpdir(), "pypy-ready-baseline-"));
   try {
     const extract = spawnSync2("sh", ["-c", 'git -C "$1" archive --format=tar "$2" | tar -x -C "$3"', "sh", root.out, commit.out, tree], { encoding: "utf8" });
     if (extract.status !== 0) throw new UsageError(`--baseline ${shown}: could not read the files of that ref (${oneLine(extract.stderr ?? "", 160)})`);
-    const cwdInTree = join4(tree, relative2(root.out, options.cwd));
+    const cwdInTree = join5(tree, relative2(root.out, options.cwd));
     const paths = (options.paths ?? ["."]).flatMap((p) => {
       const absolute = isAbsolute(p) ? p : resolve5(options.cwd, p);
-      const inTree = join4(tree, relative2(root.out, absolute));
+      const inTree = join5(tree, relative2(root.out, absolute));
       return existsSync4(inTree) ? [relative2(cwdInTree, inTree) || "."] : [];
     });
     if (paths.length === 0) return { label: shown, commit: commit.out, findings: [] };
@@ -40255,18 +45582,18 @@ __export(scan_exports, {
   writeAtomically: () => writeAtomically
 });
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { readFileSync as readFileSync5, statSync as statSync3 } from "node:fs";
+import { readFileSync as readFileSync6, statSync as statSync4 } from "node:fs";
 import { appendFile, rename, rm, stat as stat2, writeFile } from "node:fs/promises";
-import { join as join5, relative as relative3, resolve as resolve6, sep } from "node:path";
+import { join as join6, relative as relative3, resolve as resolve6, sep } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
-async function writeAtomically(path4, text) {
-  const temp = `${path4}.${randomBytes2(6).toString("hex")}.tmp`;
+async function writeAtomically(path5, text) {
+  const temp = `${path5}.${randomBytes2(6).toString("hex")}.tmp`;
   try {
     await writeFile(temp, text, { flag: "wx" });
-    await rename(temp, path4);
+    await rename(temp, path5);
   } catch (error) {
     await rm(temp, { force: true });
-    throw new UsageError(`cannot write ${path4}: ${error.code ?? error.message}`);
+    throw new UsageError(`cannot write ${path5}: ${error.code ?? error.message}`);
   }
 }
 function useColor(io) {
@@ -40282,10 +45609,10 @@ function exitCodeFor(result, failOn) {
 function reportOutputs(formats, output, cwd) {
   const outputs = (formats.length > 0 ? formats : ["text"]).map((value) => {
     const at = value.indexOf("=");
-    const name = (at === -1 ? value : value.slice(0, at)).trim();
-    if (!isReportFormat(name)) throw new UsageError(`unknown --format ${JSON.stringify(name.slice(0, 30))}; use ${REPORT_FORMATS.join(", ")}`);
-    if (at !== -1 && value.slice(at + 1).trim() === "") throw new UsageError(`--format ${name}= needs a file name after "="`);
-    return { format: name, file: at === -1 ? null : resolve6(cwd, value.slice(at + 1)) };
+    const name2 = (at === -1 ? value : value.slice(0, at)).trim();
+    if (!isReportFormat(name2)) throw new UsageError(`unknown --format ${JSON.stringify(name2.slice(0, 30))}; use ${REPORT_FORMATS.join(", ")}`);
+    if (at !== -1 && value.slice(at + 1).trim() === "") throw new UsageError(`--format ${name2}= needs a file name after "="`);
+    return { format: name2, file: at === -1 ? null : resolve6(cwd, value.slice(at + 1)) };
   });
   const toStdout = outputs.filter((o) => o.file === null);
   if (toStdout.length > 1) throw new UsageError(`only one report can go to stdout (${toStdout.map((o) => o.format).join(", ")}): give the others a file with FORMAT=FILE`);
@@ -40298,12 +45625,12 @@ function reportOutputs(formats, output, cwd) {
   if (repeated !== void 0) throw new UsageError(`two reports would be written to ${repeated}`);
   return outputs;
 }
-function requiresPythonAt(path4) {
-  const file = path4.endsWith("pyproject.toml") ? path4 : join5(path4, "pyproject.toml");
+function requiresPythonAt(path5) {
+  const file = path5.endsWith("pyproject.toml") ? path5 : join6(path5, "pyproject.toml");
   let text;
   try {
-    if (!statSync3(file).isFile() || statSync3(file).size > 4 * 1024 * 1024) return null;
-    text = readFileSync5(file, "utf8");
+    if (!statSync4(file).isFile() || statSync4(file).size > 4 * 1024 * 1024) return null;
+    text = readFileSync6(file, "utf8");
   } catch {
     return null;
   }
@@ -40432,16 +45759,16 @@ function workspacePath(io) {
   return (file) => relative3(resolve6(workspace), resolve6(io.cwd, file)).split(sep).join("/");
 }
 async function appendJobSummary(result, io) {
-  const path4 = io.env["GITHUB_STEP_SUMMARY"];
-  if (!path4) return;
+  const path5 = io.env["GITHUB_STEP_SUMMARY"];
+  if (!path5) return;
   try {
-    const used = await stat2(path4).then((s) => s.size, () => 0);
+    const used = await stat2(path5).then((s) => s.size, () => 0);
     const room = SUMMARY_LIMIT_BYTES - used;
     if (room < 1024) {
       io.stderr("pypy-ready: the job summary is already full (1 MiB); nothing added\n");
       return;
     }
-    await appendFile(path4, renderJobSummary(result, { maxBytes: room }));
+    await appendFile(path5, renderJobSummary(result, { maxBytes: room }));
   } catch (error) {
     io.stderr(`pypy-ready: could not write the job summary: ${inline(error.code ?? error.message)}
 `);
@@ -40479,8 +45806,8 @@ function progressLine(io) {
 function quietReport(result) {
   const lines = formatBottomLine(bottomLine(result));
   const chains = blockersByChain(result);
-  const onePlatform = new Set(result.targets.map((t) => t.platform)).size === 1;
-  const label = (id) => onePlatform ? result.targets.find((t) => t.id === id)?.interpreter ?? id : id;
+  const onePlatform = new Set(result.targets.map((t2) => t2.platform)).size === 1;
+  const label = (id2) => onePlatform ? result.targets.find((t2) => t2.id === id2)?.interpreter ?? id2 : id2;
   if (chains.length > 0) lines.push(...formatBlockerChains(chains, { label, projects: result.projects.length > 1 }).map((l) => `  ${l}`));
   lines.push("Run pypy-ready without --quiet for the evidence and the fixes.");
   return `${lines.map((l) => neutraliseWorkflowCommands(inline(l))).join("\n")}
@@ -40681,7 +46008,7 @@ function diffLine(prefix, line) {
   return [`${prefix}${line}
 `, "\\ No newline at end of file\n"];
 }
-function unifiedDiff(path4, before, after) {
+function unifiedDiff(path5, before, after) {
   if (before === after) return "";
   const a = splitLines(before);
   const b = splitLines(after);
@@ -40692,8 +46019,8 @@ function unifiedDiff(path4, before, after) {
     if (group && run.start - group[group.length - 1].endA <= 2 * CONTEXT) group.push(run);
     else groups.push([run]);
   }
-  const out = [`--- a/${path4}
-`, `+++ b/${path4}
+  const out = [`--- a/${path5}
+`, `+++ b/${path5}
 `];
   let shift = 0;
   for (const group of groups) {
@@ -40951,19 +46278,19 @@ var init_edit_requirements = __esm({
 // src/fix/edit-toml.ts
 function slotsOf(data, positions, hatch) {
   const slots = [];
-  const pep508List = (value, path4) => {
+  const pep508List = (value, path5) => {
     if (!Array.isArray(value)) return;
     value.forEach((item, i) => {
       if (typeof item !== "string") return;
-      const at = positions.value([...path4, i]);
-      const name = /^\s*([A-Za-z0-9._-]+)/.exec(item)?.[1];
-      if (name) slots.push({ kind: "pep508", path: [...path4, i], line: at.line, column: at.column, value: item, name: canonicalizeName(name) });
+      const at = positions.value([...path5, i]);
+      const name2 = /^\s*([A-Za-z0-9._-]+)/.exec(item)?.[1];
+      if (name2) slots.push({ kind: "pep508", path: [...path5, i], line: at.line, column: at.column, value: item, name: canonicalizeName(name2) });
     });
   };
   const tables = (value) => isTable(value) ? Object.entries(value) : [];
   const get = (...keys) => keys.reduce((v, k) => isTable(v) ? v[k] : void 0, data);
   if (hatch) {
-    for (const [env, t] of tables(get("envs"))) for (const key of ["dependencies", "extra-dependencies"]) pep508List(isTable(t) ? t[key] : void 0, ["envs", env, key]);
+    for (const [env, t2] of tables(get("envs"))) for (const key of ["dependencies", "extra-dependencies"]) pep508List(isTable(t2) ? t2[key] : void 0, ["envs", env, key]);
     return slots;
   }
   pep508List(get("build-system", "requires"), ["build-system", "requires"]);
@@ -40972,17 +46299,17 @@ function slotsOf(data, positions, hatch) {
   for (const [group, list2] of tables(get("dependency-groups"))) pep508List(list2, ["dependency-groups", group]);
   for (const [group, list2] of tables(get("tool", "pdm", "dev-dependencies"))) pep508List(list2, ["tool", "pdm", "dev-dependencies", group]);
   pep508List(get("tool", "uv", "dev-dependencies"), ["tool", "uv", "dev-dependencies"]);
-  for (const [env, t] of tables(get("tool", "hatch", "envs"))) for (const key of ["dependencies", "extra-dependencies"]) pep508List(isTable(t) ? t[key] : void 0, ["tool", "hatch", "envs", env, key]);
-  const poetry2 = (deps, path4) => {
-    for (const [name, value] of tables(deps)) {
-      if (canonicalizeName(name) === "python") continue;
-      const at = typeof value === "string" ? positions.value([...path4, name]) : positions.key([...path4, name]);
-      slots.push({ kind: "poetry", path: [...path4, name], line: at.line, column: at.column, value, name: canonicalizeName(name) });
+  for (const [env, t2] of tables(get("tool", "hatch", "envs"))) for (const key of ["dependencies", "extra-dependencies"]) pep508List(isTable(t2) ? t2[key] : void 0, ["tool", "hatch", "envs", env, key]);
+  const poetry2 = (deps, path5) => {
+    for (const [name2, value] of tables(deps)) {
+      if (canonicalizeName(name2) === "python") continue;
+      const at = typeof value === "string" ? positions.value([...path5, name2]) : positions.key([...path5, name2]);
+      slots.push({ kind: "poetry", path: [...path5, name2], line: at.line, column: at.column, value, name: canonicalizeName(name2) });
     }
   };
   poetry2(get("tool", "poetry", "dependencies"), ["tool", "poetry", "dependencies"]);
   poetry2(get("tool", "poetry", "dev-dependencies"), ["tool", "poetry", "dev-dependencies"]);
-  for (const [group, t] of tables(get("tool", "poetry", "group"))) poetry2(isTable(t) ? t["dependencies"] : void 0, ["tool", "poetry", "group", group, "dependencies"]);
+  for (const [group, t2] of tables(get("tool", "poetry", "group"))) poetry2(isTable(t2) ? t2["dependencies"] : void 0, ["tool", "poetry", "group", group, "dependencies"]);
   return slots;
 }
 function stringDelimiter(text, start, end, value) {
@@ -40992,8 +46319,8 @@ function stringDelimiter(text, start, end, value) {
   if (text.slice(start, end) !== value) return { reason: "the string is written with escapes; edit it by hand" };
   return { quote: q };
 }
-function fits(content, quote2) {
-  return !content.includes(quote2) && !/[\n\r]/.test(content) && (quote2 === "'" || !content.includes("\\"));
+function fits(content2, quote2) {
+  return !content2.includes(quote2) && !/[\n\r]/.test(content2) && (quote2 === "'" || !content2.includes("\\"));
 }
 function editPep508(text, positions, slot, change) {
   const span = positions.span(slot.path);
@@ -41121,7 +46448,7 @@ function editPyprojectFile(text, file, requests, hatch = false) {
     applied.push({ request: request2, edit: { line: request2.line, column: request2.column, name: request2.name, from: outcome.from, to: outcome.to } });
   }
   const edited = splice(text, spans);
-  const parse3 = (t) => hatch ? parseHatchToml(t, file) : parsePyproject(t, file);
+  const parse3 = (t2) => hatch ? parseHatchToml(t2, file) : parsePyproject(t2, file);
   const before = parse3(text);
   const after = parse3(edited);
   const known = new Set(before.issues.map((i) => i.message));
@@ -41164,16 +46491,16 @@ function boundOf(limit) {
   return { op: m[1] === ">=" ? "<" : "<=", version: m[2] };
 }
 function planFixes(result, knowledge) {
-  const pypy2 = new Map(result.targets.filter((t) => t.implementation === "pypy").map((t) => [t.id, t]));
-  const requirementAt = (project, name, l) => result.requirements.find((r) => r.project === project && r.name === name && r.location.file === l.file && r.location.line === l.line && r.location.column === l.column);
-  const requires = (project, name) => result.requirements.some((r) => r.project === project && r.name === name && r.direct);
+  const pypy2 = new Map(result.targets.filter((t2) => t2.implementation === "pypy").map((t2) => [t2.id, t2]));
+  const requirementAt = (project, name2, l) => result.requirements.find((r) => r.project === project && r.name === name2 && r.location.file === l.file && r.location.line === l.line && r.location.column === l.column);
+  const requires = (project, name2) => result.requirements.some((r) => r.project === project && r.name === name2 && r.direct);
   const notFixed = [];
-  const note = (project, name, location, reason, target) => {
-    const same = notFixed.find((n) => n.project === project && n.name === name && n.reason === reason && sameLocation(n.location, location));
+  const note = (project, name2, location, reason, target) => {
+    const same = notFixed.find((n) => n.project === project && n.name === name2 && n.reason === reason && sameLocation(n.location, location));
     if (same) {
       if (!same.targets.includes(target)) same.targets.push(target);
     } else {
-      notFixed.push({ project, name, location, reason, targets: [target] });
+      notFixed.push({ project, name: name2, location, reason, targets: [target] });
     }
   };
   const sites = /* @__PURE__ */ new Map();
@@ -41295,8 +46622,8 @@ function describeChange(change) {
 function wrapCommand(command) {
   return command.startsWith("the tool") ? command : `\`${command}\``;
 }
-function shortTarget(id) {
-  return id.replace(/-(manylinux|musllinux|macos|win|linux).*$/, "");
+function shortTarget(id2) {
+  return id2.replace(/-(manylinux|musllinux|macos|win|linux).*$/, "");
 }
 function sameLocation(a, b) {
   return a === b || a !== null && b !== null && a.file === b.file && a.line === b.line && a.column === b.column;
@@ -41384,24 +46711,24 @@ __export(fix_exports, {
   FIX_HELP: () => FIX_HELP,
   fixCommand: () => fixCommand
 });
-import { lstatSync, readFileSync as readFileSync6, realpathSync, statSync as statSync4 } from "node:fs";
+import { lstatSync, readFileSync as readFileSync7, realpathSync, statSync as statSync5 } from "node:fs";
 import { chmod } from "node:fs/promises";
 import { resolve as resolve7 } from "node:path";
 function splitArgs(argv) {
   const end = argv.indexOf("--");
   const options = end === -1 ? argv : argv.slice(0, end);
   for (const arg of options) {
-    const name = arg.startsWith("--") ? arg.split("=", 1)[0] : arg;
-    if (REPORT_ONLY.has(name)) throw new UsageError(`fix prints a diff, not a report: ${name} is a scan option (see \`pypy-ready fix --help\`)`);
+    const name2 = arg.startsWith("--") ? arg.split("=", 1)[0] : arg;
+    if (REPORT_ONLY.has(name2)) throw new UsageError(`fix prints a diff, not a report: ${name2} is a scan option (see \`pypy-ready fix --help\`)`);
   }
   const write = options.includes("--write");
   const rest = options.filter((a) => a !== "--write");
   return { write, scanArgs: end === -1 ? rest : [...rest, ...argv.slice(end)] };
 }
-function readManifest2(path4) {
+function readManifest2(path5) {
   let bytes2;
   try {
-    bytes2 = readFileSync6(path4);
+    bytes2 = readFileSync7(path5);
   } catch (error) {
     return new Error(`cannot read it (${error.code ?? "read error"})`);
   }
@@ -41426,15 +46753,15 @@ function notFixedLine(n) {
 }
 async function writeAll(files, boms, io) {
   const targets = files.map((f) => {
-    const path4 = resolve7(io.cwd, f.file);
-    const now = readManifest2(path4);
+    const path5 = resolve7(io.cwd, f.file);
+    const now = readManifest2(path5);
     if (now instanceof Error || now.text !== f.before) throw new UsageError(`${f.file} changed while fix ran; nothing was written`);
-    const real = lstatSync(path4).isSymbolicLink() ? realpathSync(path4) : path4;
-    return { real, text: `${boms.get(f.file) ?? ""}${f.after}`, mode: statSync4(real).mode & 4095 };
+    const real = lstatSync(path5).isSymbolicLink() ? realpathSync(path5) : path5;
+    return { real, text: `${boms.get(f.file) ?? ""}${f.after}`, mode: statSync5(real).mode & 4095 };
   });
-  for (const t of targets) {
-    await writeAtomically(t.real, t.text);
-    await chmod(t.real, t.mode);
+  for (const t2 of targets) {
+    await writeAtomically(t2.real, t2.text);
+    await chmod(t2.real, t2.mode);
   }
 }
 var FIX_HELP, REPORT_ONLY, shortTarget2, fixCommand;
@@ -41474,7 +46801,7 @@ Exit codes: 0 nothing to fix, or the edits were written; 1 edits proposed (dry r
 or a manifest that could not be read (nothing is written then); 3 no index answered.
 `;
     REPORT_ONLY = /* @__PURE__ */ new Set(["--format", "--output", "-o", "--interactive", "--no-interactive", "--baseline", "--quiet", "-q", "--fail-on", "--if-unreachable", "--verbose", "-v"]);
-    shortTarget2 = (id) => id.replace(/-(manylinux|musllinux|macos|win|linux).*$/, "");
+    shortTarget2 = (id2) => id2.replace(/-(manylinux|musllinux|macos|win|linux).*$/, "");
     fixCommand = async (argv, io) => {
       const { write, scanArgs } = splitArgs(argv);
       const parsed = parseScanArgs(scanArgs, { ...io, stdoutIsTTY: false, stdinIsTTY: false });
@@ -41536,10 +46863,10 @@ or a manifest that could not be read (nothing is written then); 3 no index answe
 // src/verify/interpreter.ts
 import { spawnSync as spawnSync3 } from "node:child_process";
 import { accessSync, constants } from "node:fs";
-import { delimiter, isAbsolute as isAbsolute2, join as join6, resolve as resolve8 } from "node:path";
-function isExecutable(path4) {
+import { delimiter, isAbsolute as isAbsolute2, join as join7, resolve as resolve8 } from "node:path";
+function isExecutable(path5) {
   try {
-    accessSync(path4, constants.X_OK);
+    accessSync(path5, constants.X_OK);
     return true;
   } catch {
     return false;
@@ -41549,19 +46876,19 @@ function which(command, env) {
   if (command.includes("/")) return isExecutable(command) ? command : null;
   for (const dir of (env["PATH"] ?? "").split(delimiter)) {
     if (dir === "") continue;
-    const candidate = join6(dir, command);
+    const candidate = join7(dir, command);
     if (isExecutable(candidate)) return candidate;
   }
   return null;
 }
 function locateInterpreter(python2, env, cwd) {
   if (python2 !== void 0) {
-    const path4 = python2.includes("/") ? isAbsolute2(python2) ? python2 : resolve8(cwd, python2) : which(python2, env);
-    if (path4 === null || !isExecutable(path4)) throw new VerifyInterpreterError(`--python ${python2}: not found or not executable`);
-    return path4;
+    const path5 = python2.includes("/") ? isAbsolute2(python2) ? python2 : resolve8(cwd, python2) : which(python2, env);
+    if (path5 === null || !isExecutable(path5)) throw new VerifyInterpreterError(`--python ${python2}: not found or not executable`);
+    return path5;
   }
-  for (const name of ["pypy3", "pypy"]) {
-    const found = which(name, env);
+  for (const name2 of ["pypy3", "pypy"]) {
+    const found = which(name2, env);
     if (found !== null) return found;
   }
   throw new VerifyInterpreterError("no PyPy found: neither pypy3 nor pypy is on PATH; install PyPy (Debian/Ubuntu: apt-get install pypy3 pypy3-venv) or name one with --python PATH");
@@ -41614,9 +46941,9 @@ function platformOf(facts) {
   if (plat === "win-amd64") return { platform: "win_amd64", options: {} };
   throw new VerifyInterpreterError(`the interpreter's platform ${JSON.stringify(oneLine(facts.platform, 40))} is not one pypy-ready models`);
 }
-function interpreterFrom(path4, facts) {
+function interpreterFrom(path5, facts) {
   if (facts.implementation !== "pypy") {
-    throw new VerifyInterpreterError(`${path4} is not PyPy (sys.implementation.name is ${JSON.stringify(oneLine(facts.implementation, 30))}); verify measures on a PyPy: name one with --python PATH`);
+    throw new VerifyInterpreterError(`${path5} is not PyPy (sys.implementation.name is ${JSON.stringify(oneLine(facts.implementation, 30))}); verify measures on a PyPy: name one with --python PATH`);
   }
   const [pyMajor, pyMinor] = facts.pythonVersion.split(".");
   const [major, minor] = facts.implementationVersion.split(".");
@@ -41627,18 +46954,18 @@ function interpreterFrom(path4, facts) {
   if (catalogued.abi !== abi) throw new VerifyInterpreterError(`PyPy ${facts.implementationVersion} reports ABI ${abi}, but the catalogue's ${targetId} has ${catalogued.abi}`);
   if (!facts.hasVenv || !facts.hasEnsurepip) {
     const missing = !facts.hasVenv ? "venv" : "ensurepip";
-    const debian = path4.startsWith("/usr/bin/") ? " (Debian and Ubuntu split it into the pypy3-venv package: apt-get install pypy3-venv)" : "";
-    throw new VerifyInterpreterError(`PyPy ${facts.implementationVersion} at ${path4} has no ${missing} module, which verify needs for its temporary environment${debian}`);
+    const debian = path5.startsWith("/usr/bin/") ? " (Debian and Ubuntu split it into the pypy3-venv package: apt-get install pypy3-venv)" : "";
+    throw new VerifyInterpreterError(`PyPy ${facts.implementationVersion} at ${path5} has no ${missing} module, which verify needs for its temporary environment${debian}`);
   }
   const { platform: platform2, options } = platformOf(facts);
-  return { path: path4, facts, abi, targetId, platform: platform2, platformOptions: options, label: `PyPy ${facts.implementationVersion}` };
+  return { path: path5, facts, abi, targetId, platform: platform2, platformOptions: options, label: `PyPy ${facts.implementationVersion}` };
 }
 function probeInterpreter(python2, env, cwd) {
-  const path4 = locateInterpreter(python2, env, cwd);
-  const run = spawnSync3(path4, ["-I", "-c", PROBE], { encoding: "utf8", timeout: 6e4, env: { ...env, PYTHONIOENCODING: "utf-8" } });
-  if (run.error) throw new VerifyInterpreterError(`cannot run ${path4}: ${run.error.code ?? run.error.message}`);
-  if (run.status !== 0) throw new VerifyInterpreterError(`${path4} failed to run its probe (exit ${run.status ?? run.signal}): ${oneLine(run.stderr.trim().split("\n").pop() ?? "", 160)}`);
-  return interpreterFrom(path4, parseProbe(run.stdout));
+  const path5 = locateInterpreter(python2, env, cwd);
+  const run = spawnSync3(path5, ["-I", "-c", PROBE], { encoding: "utf8", timeout: 6e4, env: { ...env, PYTHONIOENCODING: "utf-8" } });
+  if (run.error) throw new VerifyInterpreterError(`cannot run ${path5}: ${run.error.code ?? run.error.message}`);
+  if (run.status !== 0) throw new VerifyInterpreterError(`${path5} failed to run its probe (exit ${run.status ?? run.signal}): ${oneLine(run.stderr.trim().split("\n").pop() ?? "", 160)}`);
+  return interpreterFrom(path5, parseProbe(run.stdout));
 }
 var VerifyInterpreterError, PROBE;
 var init_interpreter = __esm({
@@ -41820,7 +47147,7 @@ var init_run = __esm({
 // src/verify/install.ts
 import { writeFileSync } from "node:fs";
 import { devNull } from "node:os";
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 function pipEnv(base2, work) {
   const env = { ...base2 };
   delete env["VIRTUAL_ENV"];
@@ -41840,7 +47167,7 @@ function pipEnv(base2, work) {
     PIP_NO_COLOR: "1",
     PIP_PROGRESS_BAR: "off",
     // Builds are measured from scratch, and the user's cache is left alone.
-    PIP_CACHE_DIR: join7(work, "pip-cache"),
+    PIP_CACHE_DIR: join8(work, "pip-cache"),
     PYTHONIOENCODING: "utf-8",
     LC_ALL: "C.UTF-8"
   };
@@ -41879,13 +47206,13 @@ ${created.stderr}`;
     const ensurepip = /ensurepip/.test(text) ? " (ensurepip is missing: on Debian and Ubuntu install pypy3-venv)" : "";
     return { error: `${python2} -m venv failed${ensurepip}: ${lastLine(text)}` };
   }
-  const venvPython = join7(dir, "bin", "python");
+  const venvPython = join8(dir, "bin", "python");
   const paths = await runProcess(venvPython, ["-I", "-c", 'import json, sysconfig; p = sysconfig.get_paths(); print(json.dumps(sorted({p["purelib"], p["platlib"]})))'], { env, cwd: dir, timeoutMs: 6e4, signal });
   if (paths.code !== 0) return { error: `the new environment's python does not run: ${lastLine(paths.stderr)}` };
   return { dir, python: venvPython, sitePackages: JSON.parse(paths.stdout.trim().split("\n").pop() ?? "[]") };
 }
 async function installOne(venv, choice, requirement, options) {
-  const reqFile = join7(options.work, `req-${choice.name}.txt`);
+  const reqFile = join8(options.work, `req-${choice.name}.txt`);
   writeFileSync(reqFile, `${requirement}
 `, { mode: 384 });
   const run = await runProcess(venv.python, ["-m", "pip", "install", "--no-deps", ...options.pipArgs, "-r", reqFile], {
@@ -41915,48 +47242,48 @@ var init_install = __esm({
 });
 
 // src/verify/imports.ts
-import { existsSync as existsSync5, readdirSync, readFileSync as readFileSync7 } from "node:fs";
-import { join as join8 } from "node:path";
+import { existsSync as existsSync5, readdirSync as readdirSync2, readFileSync as readFileSync8 } from "node:fs";
+import { join as join9 } from "node:path";
 function modulesFromRecord(record) {
   const names2 = /* @__PURE__ */ new Set();
   for (const line of record.split("\n")) {
-    const path4 = (line.startsWith('"') ? (/^"((?:[^"]|"")*)"/.exec(line)?.[1] ?? "").replace(/""/g, '"') : line.split(",")[0]).trim();
-    if (path4 === "" || path4.startsWith("..") || path4.startsWith("/")) continue;
-    const [first, ...rest] = path4.split("/");
+    const path5 = (line.startsWith('"') ? (/^"((?:[^"]|"")*)"/.exec(line)?.[1] ?? "").replace(/""/g, '"') : line.split(",")[0]).trim();
+    if (path5 === "" || path5.startsWith("..") || path5.startsWith("/")) continue;
+    const [first, ...rest] = path5.split("/");
     if (first === void 0 || /\.(dist-info|data|egg-info)$/.test(first) || first === "__pycache__") continue;
-    const name = rest.length > 0 ? first : first.replace(/\.(py|pyc|so|pyd)$|\..*\.(so|pyd)$/, "");
+    const name2 = rest.length > 0 ? first : first.replace(/\.(py|pyc|so|pyd)$|\..*\.(so|pyd)$/, "");
     if (rest.length === 0 && !/\.(py|so|pyd)$/.test(first)) continue;
-    if (IDENTIFIER.test(name)) names2.add(name);
+    if (IDENTIFIER.test(name2)) names2.add(name2);
   }
   return [...names2].sort();
 }
 function modulesFromTopLevel(text) {
   const names2 = /* @__PURE__ */ new Set();
   for (const line of text.split("\n")) {
-    const name = line.trim().split("/")[0];
-    if (IDENTIFIER.test(name)) names2.add(name);
+    const name2 = line.trim().split("/")[0];
+    if (IDENTIFIER.test(name2)) names2.add(name2);
   }
   return [...names2].sort();
 }
-function findDistInfo(sitePackages, name, version) {
+function findDistInfo(sitePackages, name2, version) {
   for (const dir of sitePackages) {
     if (!existsSync5(dir)) continue;
-    for (const entry of readdirSync(dir)) {
-      const match = /^(.+)-([^-]+)\.dist-info$/.exec(entry);
-      if (!match || canonicalizeName(match[1]) !== name) continue;
-      if (version === null || match[2] === version || canonicalizeName(match[2]) === canonicalizeName(version)) return join8(dir, entry);
+    for (const entry2 of readdirSync2(dir)) {
+      const match = /^(.+)-([^-]+)\.dist-info$/.exec(entry2);
+      if (!match || canonicalizeName(match[1]) !== name2) continue;
+      if (version === null || match[2] === version || canonicalizeName(match[2]) === canonicalizeName(version)) return join9(dir, entry2);
     }
   }
   return null;
 }
 function topLevelModules(distInfo) {
-  const topLevel = join8(distInfo, "top_level.txt");
+  const topLevel = join9(distInfo, "top_level.txt");
   if (existsSync5(topLevel)) {
-    const names2 = modulesFromTopLevel(readFileSync7(topLevel, "utf8"));
+    const names2 = modulesFromTopLevel(readFileSync8(topLevel, "utf8"));
     if (names2.length > 0) return names2;
   }
-  const record = join8(distInfo, "RECORD");
-  return existsSync5(record) ? modulesFromRecord(readFileSync7(record, "utf8")) : [];
+  const record = join9(distInfo, "RECORD");
+  return existsSync5(record) ? modulesFromRecord(readFileSync8(record, "utf8")) : [];
 }
 async function importModule(python2, module, options) {
   const run = await runProcess(python2, ["-I", "-c", IMPORT_ONE, module], { env: options.env, cwd: options.cwd, timeoutMs: options.timeoutMs, signal: options.signal, ...options.logFile ? { logFile: options.logFile } : {} });
@@ -42011,14 +47338,14 @@ function parsePipReport(text) {
     if (!isRecord4(item) || !isRecord4(item["metadata"]) || !isRecord4(item["download_info"])) throw new PipReportError(`an "install" entry of pip's report lacks metadata or download_info`);
     const metadata = item["metadata"];
     const info = item["download_info"];
-    const name = metadata["name"];
+    const name2 = metadata["name"];
     const version = metadata["version"];
     const url = info["url"];
-    if (typeof name !== "string" || typeof version !== "string" || typeof url !== "string") throw new PipReportError(`an "install" entry of pip's report lacks its name, version or URL`);
+    if (typeof name2 !== "string" || typeof version !== "string" || typeof url !== "string") throw new PipReportError(`an "install" entry of pip's report lacks its name, version or URL`);
     const file = fileOf(url);
     const requires = Array.isArray(metadata["requires_dist"]) ? metadata["requires_dist"].filter((r) => typeof r === "string") : [];
     install.push({
-      name: canonicalizeName(name),
+      name: canonicalizeName(name2),
       version,
       url: redactUrl(url),
       file,
@@ -42070,9 +47397,9 @@ var init_pip_report = __esm({
 });
 
 // src/verify/verify.ts
-import { mkdtempSync as mkdtempSync2, readFileSync as readFileSync8, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { mkdtempSync as mkdtempSync2, readFileSync as readFileSync9, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 function pipArgsOf(pip) {
   return [
     ...(pip?.onlyBinary ?? []).flatMap((v) => ["--only-binary", v]),
@@ -42127,7 +47454,7 @@ async function runVerify(options) {
     targetOptions: { ...options.scan.targetOptions, platform: interpreter.platform, ...interpreter.platformOptions }
   });
   const target = scanned.targets[0].id;
-  const logsDir = mkdtempSync2(join9(tmpdir2(), "pypy-ready-verify-logs-"));
+  const logsDir = mkdtempSync2(join10(tmpdir2(), "pypy-ready-verify-logs-"));
   const packages = [];
   const projects = [];
   const baseEnv = { ...options.scan.env ?? {} };
@@ -42135,20 +47462,20 @@ async function runVerify(options) {
   const projectsToMeasure = scanned.indexReachable ? scanned.projects : [];
   for (const project of projectsToMeasure) {
     const findings = scanned.findings.filter((f) => f.project === project && f.target === target);
-    const predictionOf = (name) => {
-      const f = findings.find((x) => x.name === name);
+    const predictionOf = (name2) => {
+      const f = findings.find((x) => x.name === name2);
       return f ? { verdict: f.verdict, file: f.file } : null;
     };
-    const work = mkdtempSync2(join9(tmpdir2(), "pypy-ready-verify-"));
-    const setup = { project, environment: null, error: null, pipVersion: null, resolutionLog: join9(logsDir, `${logName(project || "project")}-resolution.log`) };
+    const work = mkdtempSync2(join10(tmpdir2(), "pypy-ready-verify-"));
+    const setup = { project, environment: null, error: null, pipVersion: null, resolutionLog: join10(logsDir, `${logName(project || "project")}-resolution.log`) };
     projects.push(setup);
     const measured = /* @__PURE__ */ new Map();
     try {
       if (signal.aborted) break;
       const { PIP_EXTRA_INDEX_URL: _extra, ...userEnv } = baseEnv;
       const env = pipEnv({ ...userEnv, ...indexEnv(options.scan) }, work);
-      say(`pypy-ready verify: creating a temporary environment in ${join9(work, "venv")}`);
-      const venv = await createVenv(interpreter.path, join9(work, "venv"), env, signal, setup.resolutionLog);
+      say(`pypy-ready verify: creating a temporary environment in ${join10(work, "venv")}`);
+      const venv = await createVenv(interpreter.path, join10(work, "venv"), env, signal, setup.resolutionLog);
       if ("error" in venv) {
         setup.error = venv.error;
       } else {
@@ -42159,13 +47486,13 @@ async function runVerify(options) {
         for (; ; ) {
           if (signal.aborted) break;
           if (remaining.length === 0) break;
-          const reqFile = join9(work, "requirements.txt");
-          const consFile = join9(work, "constraints.txt");
+          const reqFile = join10(work, "requirements.txt");
+          const consFile = join10(work, "constraints.txt");
           writeFileSync2(reqFile, `${remaining.map((r) => r.line).join("\n")}
 `, { mode: 384 });
           writeFileSync2(consFile, `${constraints.join("\n")}
 `, { mode: 384 });
-          const reportFile = join9(work, "report.json");
+          const reportFile = join10(work, "report.json");
           rmSync2(reportFile, { force: true });
           say(`pypy-ready verify: asking pip ${remaining.length === requirements.length ? "" : "again "}for its resolution of ${remaining.length} requirement(s)`);
           const run = await runProcess(venv.python, ["-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet", "--report", reportFile, ...pipArgs, "-r", reqFile, "-c", consFile], {
@@ -42177,7 +47504,7 @@ async function runVerify(options) {
           });
           if (run.aborted) break;
           if (run.code === 0) {
-            const report = parsePipReport(readFileSync8(reportFile, "utf8"));
+            const report = parsePipReport(readFileSync9(reportFile, "utf8"));
             setup.pipVersion = report.pipVersion;
             choices = report.install;
             break;
@@ -42194,10 +47521,10 @@ ${run.stderr}`;
           refused.set(missing, oneLine(redactUrlsIn(/(No matching distribution found for [^\n]*)/.exec(log)?.[1] ?? `nothing satisfies ${missing}`), 160));
           remaining = next;
         }
-        for (const [name, reason] of refused) measured.set(name, { measurement: { kind: "refused", reason }, log: setup.resolutionLog });
+        for (const [name2, reason] of refused) measured.set(name2, { measurement: { kind: "refused", reason }, log: setup.resolutionLog });
         for (const choice of choices) {
           if (signal.aborted) break;
-          const log = join9(logsDir, `${logName(project || "project")}-${logName(choice.name)}.log`);
+          const log = join10(logsDir, `${logName(project || "project")}-${logName(choice.name)}.log`);
           say(`pypy-ready verify: installing ${choice.name} ${choice.version} (${choice.file})`);
           const requirement = choice.isDirect ? `${choice.name} @ ${choice.url}` : `${choice.name}==${choice.version}`;
           const install = await installOne(venv, choice, requirement, { env, work, pipArgs, timeoutMs: options.timeoutPerPackageMs, logFile: log, signal });
@@ -42215,18 +47542,18 @@ ${run.stderr}`;
       }
     } finally {
       if (!(options.keep && !signal.aborted)) rmSync2(work, { recursive: true, force: true });
-      else rmSync2(join9(work, "pip-cache"), { recursive: true, force: true });
+      else rmSync2(join10(work, "pip-cache"), { recursive: true, force: true });
     }
     const names2 = /* @__PURE__ */ new Set([...findings.map((f) => f.name), ...measured.keys()]);
-    for (const name of [...names2].sort()) {
-      const m = measured.get(name);
+    for (const name2 of [...names2].sort()) {
+      const m = measured.get(name2);
       const measurement = m?.measurement ?? (setup.error !== null ? { kind: "skipped", reason: setup.error } : signal.aborted ? { kind: "skipped", reason: "interrupted" } : { kind: "absent" });
-      const prediction = predictionOf(name);
-      const finding = findings.find((f) => f.name === name);
+      const prediction = predictionOf(name2);
+      const finding = findings.find((f) => f.name === name2);
       const version = measurement.kind === "installed" ? measurement.choice.version : finding?.version ?? null;
       const comparison = compare2(prediction, measurement);
       if (measurement.kind === "skipped" && setup.error !== null) comparison.failed = true;
-      packages.push({ project, name: canonicalizeName(name), version, prediction, measurement, comparison, log: m?.log ?? null });
+      packages.push({ project, name: canonicalizeName(name2), version, prediction, measurement, comparison, log: m?.log ?? null });
     }
     if (signal.aborted) break;
   }
@@ -42253,7 +47580,7 @@ var init_verify = __esm({
     init_install();
     init_pip_report();
     init_run();
-    logName = (name) => name.replace(/[^a-z0-9._-]/gi, "_");
+    logName = (name2) => name2.replace(/[^a-z0-9._-]/gi, "_");
   }
 });
 
@@ -42270,29 +47597,29 @@ function splitArgs2(argv) {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
-    const name = match?.[1];
-    if (name !== void 0 && NOT_HERE.includes(name)) throw new UsageError(`--${name} does not apply to verify (the target is the PyPy it runs on, and the report is a measurement)`);
-    if (name === void 0 || !(name in OWN)) {
+    const name2 = match?.[1];
+    if (name2 !== void 0 && NOT_HERE.includes(name2)) throw new UsageError(`--${name2} does not apply to verify (the target is the PyPy it runs on, and the report is a measurement)`);
+    if (name2 === void 0 || !(name2 in OWN)) {
       rest.push(arg);
       continue;
     }
-    if (!OWN[name]) {
-      if (match[2] !== void 0) throw new UsageError(`--${name} takes no value`);
-      own[name] = true;
+    if (!OWN[name2]) {
+      if (match[2] !== void 0) throw new UsageError(`--${name2} takes no value`);
+      own[name2] = true;
     } else if (match[2] !== void 0) {
-      own[name] = match[2];
+      own[name2] = match[2];
     } else {
       const value = argv[++i];
-      if (value === void 0) throw new UsageError(`--${name} needs a value`);
-      own[name] = value;
+      if (value === void 0) throw new UsageError(`--${name2} needs a value`);
+      own[name2] = value;
     }
   }
   return { own, rest };
 }
-function secondsOption(value, name, fallback) {
+function secondsOption(value, name2, fallback) {
   if (value === void 0) return fallback * 1e3;
   const n = typeof value === "string" && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
-  if (!(n >= 1 && n <= 86400)) throw new UsageError(`--${name} must be a number of seconds from 1 to 86400, not ${JSON.stringify(String(value).slice(0, 20))}`);
+  if (!(n >= 1 && n <= 86400)) throw new UsageError(`--${name2} must be a number of seconds from 1 to 86400, not ${JSON.stringify(String(value).slice(0, 20))}`);
   return Math.round(n * 1e3);
 }
 function verifyTable(verified, interpreterLine) {
@@ -42474,9 +47801,9 @@ __export(requirements_exports, {
 import { parseArgs as parseArgs3 } from "node:util";
 function textLine(r) {
   const where2 = `${r.location.file}:${r.location.line}:${r.location.column}`;
-  const name = `${r.name}${r.extras.length ? `[${r.extras.join(",")}]` : ""}`;
+  const name2 = `${r.name}${r.extras.length ? `[${r.extras.join(",")}]` : ""}`;
   const source = r.url ? ` @ ${redactUrl(r.url)}` : r.localPath ? ` (path ${r.localPath})` : "";
-  const parts = [where2, "  ", name, r.specifier ? ` ${r.specifier}` : "", source, r.markerText ? ` ; ${r.markerText}` : "", ` [${r.group}]`];
+  const parts = [where2, "  ", name2, r.specifier ? ` ${r.specifier}` : "", source, r.markerText ? ` ; ${r.markerText}` : "", ` [${r.group}]`];
   if (r.kind === "constraint") parts.push(" (constraint)");
   if (r.editable) parts.push(" (editable)");
   if (r.lockedVersion) parts.push(` (locked ${r.lockedVersion})`);
@@ -42639,9 +47966,9 @@ init_io();
 
 // src/action/run.ts
 import { spawnSync as spawnSync4 } from "node:child_process";
-import { existsSync as existsSync6, mkdtempSync as mkdtempSync3, readFileSync as readFileSync9 } from "node:fs";
+import { existsSync as existsSync6, mkdtempSync as mkdtempSync3, readFileSync as readFileSync10 } from "node:fs";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join10, resolve as resolve9 } from "node:path";
+import { join as join11, resolve as resolve9 } from "node:path";
 
 // src/cli/main.ts
 init_terminal();
@@ -42657,8 +47984,8 @@ var COMMANDS = {
   targets: { run: lazy(() => Promise.resolve().then(() => (init_targets2(), targets_exports)), (m) => m.targetsCommand), summary: "list the target interpreters and platforms" }
 };
 function help() {
-  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
-  const commands = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`).join("\n");
+  const width = Math.max(...Object.keys(COMMANDS).map((name2) => name2.length));
+  const commands = Object.entries(COMMANDS).map(([name2, { summary }]) => `  ${name2.padEnd(width)}  ${summary}`).join("\n");
   return `pypy-ready ${toolVersion()}: will this Python project install and run well on PyPy?
 
 Usage: pypy-ready [PATH...] [options]        scan (see \`pypy-ready scan --help\`)
@@ -42706,8 +48033,8 @@ init_terminal();
 var COMMENT_MARKER = "<!-- pypy-ready: pull-request comment -->";
 var REQUEST_TIMEOUT_MS = 15e3;
 var MAX_PAGES = 10;
-async function call(target, method, path4, body) {
-  const response = await fetch(`${target.apiUrl.replace(/\/+$/, "")}${path4}`, {
+async function call(target, method, path5, body) {
+  const response = await fetch(`${target.apiUrl.replace(/\/+$/, "")}${path5}`, {
     method,
     headers: {
       accept: "application/vnd.github+json",
@@ -42732,8 +48059,8 @@ function ownCommentId(comments) {
   if (!Array.isArray(comments)) return null;
   for (const c of comments) {
     if (typeof c === "object" && c !== null && typeof c.body === "string" && c.body.includes(COMMENT_MARKER)) {
-      const id = c.id;
-      if (typeof id === "number") return id;
+      const id2 = c.id;
+      if (typeof id2 === "number") return id2;
     }
   }
   return null;
@@ -42752,8 +48079,8 @@ ${markdown}`;
     }
     const sent = existing === null ? await call(target, "POST", `/repos/${repo}/issues/${target.number}/comments`, { body }) : await call(target, "PATCH", `/repos/${repo}/issues/comments/${existing}`, { body });
     if (sent.status !== 200 && sent.status !== 201) return { kind: "failed", reason: `${existing === null ? "creating" : "editing"} the comment answered HTTP ${sent.status}` };
-    const id = sent.json?.id;
-    return { kind: existing === null ? "created" : "updated", id: typeof id === "number" ? id : existing ?? 0 };
+    const id2 = sent.json?.id;
+    return { kind: existing === null ? "created" : "updated", id: typeof id2 === "number" ? id2 : existing ?? 0 };
   } catch (error) {
     const reason = error.name === "TimeoutError" ? `no answer within ${REQUEST_TIMEOUT_MS / 1e3} s` : error.cause?.code ?? error.name;
     return { kind: "failed", reason };
@@ -42764,38 +48091,38 @@ ${markdown}`;
 var isRecord5 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 function repoName(side) {
   if (!isRecord5(side) || !isRecord5(side["repo"])) return null;
-  const name = side["repo"]["full_name"];
-  return typeof name === "string" ? name : null;
+  const name2 = side["repo"]["full_name"];
+  return typeof name2 === "string" ? name2 : null;
 }
 function pullRequestOf(payload, repository) {
   if (!isRecord5(payload) || !isRecord5(payload["pull_request"])) return null;
   const pr = payload["pull_request"];
-  const number2 = pr["number"] ?? payload["number"];
+  const number3 = pr["number"] ?? payload["number"];
   const base2 = pr["base"];
   const baseSha = isRecord5(base2) ? base2["sha"] : void 0;
-  if (typeof number2 !== "number" || !Number.isInteger(number2) || number2 < 1) return null;
+  if (typeof number3 !== "number" || !Number.isInteger(number3) || number3 < 1) return null;
   if (typeof baseSha !== "string" || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(baseSha)) return null;
   const head = repoName(pr["head"]);
   const headIsFork = isRecord5(pr["head"]) && isRecord5(pr["head"]["repo"]) && pr["head"]["repo"]["fork"] === true;
   const fromFork = headIsFork || head === null || head !== (repository ?? repoName(base2));
-  return { number: number2, baseSha, fromFork };
+  return { number: number3, baseSha, fromFork };
 }
 
 // src/action/inputs.ts
 var ActionInputError = class extends Error {
   name = "ActionInputError";
 };
-function input(env, name) {
-  return (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
+function input(env, name2) {
+  return (env[`INPUT_${name2.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
 }
 function list(value) {
   return value.split(/[\s,]+/).filter((item) => item !== "");
 }
-function boolean(value, name, fallback) {
+function boolean(value, name2, fallback) {
   if (value === "") return fallback;
   if (["true", "True", "TRUE"].includes(value)) return true;
   if (["false", "False", "FALSE"].includes(value)) return false;
-  throw new ActionInputError(`input ${name} must be true or false`);
+  throw new ActionInputError(`input ${name2} must be true or false`);
 }
 function readInputs(env) {
   const failOn = input(env, "fail-on") || "error";
@@ -42816,27 +48143,27 @@ function readInputs(env) {
 // src/action/workflow-files.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
 import { appendFileSync as appendFileSync2 } from "node:fs";
-function outputBlock(name, value) {
+function outputBlock(name2, value) {
   let delimiter2;
   do
     delimiter2 = `ghadelimiter_${randomBytes3(16).toString("hex")}`;
   while (value.includes(delimiter2));
-  return `${name}<<${delimiter2}
+  return `${name2}<<${delimiter2}
 ${value}
 ${delimiter2}
 `;
 }
-function writeOutputs(path4, outputs) {
-  if (!path4) return;
-  appendFileSync2(path4, Object.entries(outputs).map(([name, value]) => outputBlock(name, value)).join(""));
+function writeOutputs(path5, outputs) {
+  if (!path5) return;
+  appendFileSync2(path5, Object.entries(outputs).map(([name2, value]) => outputBlock(name2, value)).join(""));
 }
 
 // src/action/run.ts
 function readEvent(env) {
-  const path4 = env["GITHUB_EVENT_PATH"];
-  if (!path4 || !existsSync6(path4)) return null;
+  const path5 = env["GITHUB_EVENT_PATH"];
+  if (!path5 || !existsSync6(path5)) return null;
   try {
-    return pullRequestOf(JSON.parse(readFileSync9(path4, "utf8")), env["GITHUB_REPOSITORY"]);
+    return pullRequestOf(JSON.parse(readFileSync10(path5, "utf8")), env["GITHUB_REPOSITORY"]);
   } catch {
     return null;
   }
@@ -42861,7 +48188,7 @@ function baselineOf(inputs, pr, cwd, io) {
 function countsOf(reportPath) {
   let findings;
   try {
-    findings = JSON.parse(readFileSync9(reportPath, "utf8")).findings;
+    findings = JSON.parse(readFileSync10(reportPath, "utf8")).findings;
   } catch {
     return null;
   }
@@ -42890,9 +48217,9 @@ async function runAction(io) {
   const scanIO = { ...io, cwd };
   const pr = readEvent(env);
   const baseline = baselineOf(inputs, pr, cwd, io);
-  const reportDir = mkdtempSync3(join10(env["RUNNER_TEMP"] || tmpdir3(), "pypy-ready-"));
-  const reportJson = join10(reportDir, "pypy-ready.json");
-  const commentFile = join10(reportDir, "pypy-ready-comment.md");
+  const reportDir = mkdtempSync3(join11(env["RUNNER_TEMP"] || tmpdir3(), "pypy-ready-"));
+  const reportJson = join11(reportDir, "pypy-ready.json");
+  const commentFile = join11(reportDir, "pypy-ready-comment.md");
   const wantComment = inputs.comment && pr !== null && !pr.fromFork && inputs.token !== null;
   const argv = [
     ...inputs.paths,
@@ -42905,7 +48232,7 @@ async function runAction(io) {
     ...wantComment ? ["--format", `markdown=${commentFile}`] : [],
     "--fail-on",
     inputs.failOn,
-    ...inputs.targets.flatMap((t) => ["--target", t]),
+    ...inputs.targets.flatMap((t2) => ["--target", t2]),
     ...inputs.indexUrl ? ["--index-url", inputs.indexUrl] : [],
     ...baseline ? ["--baseline", baseline] : []
   ];
@@ -42920,7 +48247,7 @@ async function runAction(io) {
     else if (inputs.token === null) io.stdout(`${workflowCommand("warning", { title: "pypy-ready: no comment" }, "comment: true needs the github-token input (its default is the workflow token).")}
 `);
     else if (existsSync6(commentFile)) {
-      const outcome = await upsertComment({ apiUrl: env["GITHUB_API_URL"] || "https://api.github.com", repository: env["GITHUB_REPOSITORY"] ?? "", number: pr.number, token: inputs.token }, readFileSync9(commentFile, "utf8"));
+      const outcome = await upsertComment({ apiUrl: env["GITHUB_API_URL"] || "https://api.github.com", repository: env["GITHUB_REPOSITORY"] ?? "", number: pr.number, token: inputs.token }, readFileSync10(commentFile, "utf8"));
       if (outcome.kind === "failed") io.stdout(`${workflowCommand("warning", { title: "pypy-ready: comment not posted" }, `${inline(outcome.reason)} (the token needs pull-requests: write).`)}
 `);
     }
