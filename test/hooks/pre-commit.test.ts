@@ -14,10 +14,10 @@
  * pre-commit, git, node and npm on PATH, nodeenv for pre-commit's Python, and the npm registry.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFixtureDir, startIndexServer, type IndexServer } from '../../src/devserver/index-server.js';
 import { REPO_ROOT } from '../support/shared.js';
@@ -81,7 +81,23 @@ function hookEnv(indexUrl: string): NodeJS.ProcessEnv {
     if (/^(GIT_|PRE_COMMIT|PIP_|UV_|VITEST)/.test(key) || key === 'SKIP' || /^npm_(package_|lifecycle_|config_(local_prefix|foreground_scripts)$)/i.test(key)) continue;
     env[key] = value;
   }
-  return { ...env, PIP_INDEX_URL: indexUrl, XDG_CACHE_HOME: cacheHome, PRE_COMMIT_HOME: preCommitHome, NO_COLOR: '1' };
+  return { ...env, ...homeForSystemNode(), PIP_INDEX_URL: indexUrl, XDG_CACHE_HOME: cacheHome, PRE_COMMIT_HOME: preCommitHome, NO_COLOR: '1' };
+}
+
+/**
+ * pre-commit 3.0.4 takes `node` on PATH as the system Node only when it is not inside the home
+ * directory (its `exe_exists`); otherwise nodeenv downloads a Node, which this network refuses.
+ * scripts/test-on-node.sh puts Node 22 and 24 under ~/.cache: for them the hook runs with a scratch
+ * HOME, keeping npm's own configuration and cache.
+ */
+function homeForSystemNode(): NodeJS.ProcessEnv {
+  const home = homedir();
+  const node = spawnSync('sh', ['-c', 'command -v node'], { encoding: 'utf8' }).stdout.trim();
+  if (node === '' || relative(home, node).startsWith('..')) return {};
+  const scratchHome = join(scratch, 'home');
+  mkdirSync(scratchHome, { recursive: true });
+  const npm = (key: string) => spawnSync('npm', ['config', 'get', key], { encoding: 'utf8' }).stdout.trim();
+  return { HOME: scratchHome, npm_config_userconfig: npm('userconfig'), npm_config_cache: npm('cache') };
 }
 
 /** Run a command without blocking this process (the index server answers from it); stdout and stderr merged. */
