@@ -22,6 +22,10 @@
  *   the web tier (a manifest alone cannot tell which tier imports a direct requirement).
  * - `workers-split`: workers and a web tier both exist: running only the workers on PyPy is a
  *   common split.
+ * - `workers-first`: the code was read (`src/usage/`) and has worker files (Celery, RQ, Dramatiq
+ *   tasks and apps) while something blocks: which blockers only the web tier imports, which only
+ *   under `try/except ImportError` fallbacks, which no code imports, and which the workers
+ *   import; so whether the workers could move to PyPy first, and after what.
  * - `measure`: always last when anything was assessed on a PyPy target: how to measure before
  *   switching (the same workload on both interpreters, after warm-up).
  *
@@ -33,7 +37,7 @@ import type { Finding, ScanResult } from '../scan/types.js';
 import { bottomLine, nameList, targetLabel, type TargetSummary } from '../report/bottom-line.js';
 import { inline } from '../report/terminal.js';
 
-export const ADVICE_IDS = ['blockers', 'cpyext', 'jit-gain', 'io-bound', 'numpy', 'warm-up', 'workers', 'workers-split', 'measure'] as const;
+export const ADVICE_IDS = ['blockers', 'cpyext', 'jit-gain', 'io-bound', 'numpy', 'warm-up', 'workers', 'workers-split', 'workers-first', 'measure'] as const;
 export type AdviceId = (typeof ADVICE_IDS)[number];
 
 export interface Advice {
@@ -245,7 +249,7 @@ export function adviseOn(result: Omit<ScanResult, 'advice'> | ScanResult): Advic
     const queueWord = `${count(queueNames.length, 'package', 'packages')} the queue brings`;
     const parts = [`${names(workers)} means the project runs ${workerNames} workers${web.length > 0 ? ` besides its web tier (${names(web)})` : ''}.${queueNames.length > 0 ? ` Of the ${queueWord}, ${and(status)}.` : ''}`];
     if (withWeb.length > 0) parts.push(`${names(withWeb)} ${withWeb.length === 1 ? 'comes' : 'come'} in through the web framework.`);
-    if (unplaced.length > 0) parts.push(`Which tier imports ${names(unplaced)} the manifests cannot tell.`);
+    if (unplaced.length > 0 && !(scan.usage?.projects ?? []).some((p) => p.files > 0)) parts.push(`Which tier imports ${names(unplaced)} the manifests cannot tell.`);
     const named = [...queueBad, ...withWeb, ...unplaced];
     const targets = named.length > 0 ? named.flatMap((n) => [...(blockers.get(n) ?? []), ...(cpyext.get(n) ?? [])]) : queue.map((f) => f.target);
     add('workers', parts.join(' '), [...workers, ...named], targets);
@@ -266,6 +270,70 @@ export function adviseOn(result: Omit<ScanResult, 'advice'> | ScanResult): Advic
         [],
       );
     }
+  }
+
+  // With the code read: where each blocker is imported, and whether the workers could move first.
+  const workerFiles = (scan.usage?.projects ?? []).reduce((n, p) => n + p.roles.workers, 0);
+  if (workerFiles > 0 && blockers.size > 0) {
+    const sitesOf = (name: string) => {
+      const f = live.find((x) => x.name === name && x.usedIn !== undefined) ?? live.find((x) => x.name === name);
+      return { sites: f?.usedIn ?? [], imported: f?.imported, project: f?.project ?? '' };
+    };
+    const at = (project: string, sites: readonly { file: string; line: number }[]): string => {
+      const prefix = project === '.' || project === '' ? '' : `${project}/`;
+      const shown = sites.slice(0, 3).map((s) => `${inline(s.file.startsWith(prefix) ? s.file.slice(prefix.length) : s.file)}:${s.line}`);
+      return `${shown.join(', ')}${sites.length > 3 ? ` and ${sites.length - 3} more` : ''}`;
+    };
+    const webOnly: string[] = [];
+    const optionalOnly: string[] = [];
+    const notImported: string[] = [];
+    const inWorkers: string[] = [];
+    const shared: string[] = [];
+    const notes: string[] = [];
+    for (const name of sorted(blockers.keys())) {
+      const { sites, imported, project } = sitesOf(name);
+      const required = sites.filter((x) => !x.optional);
+      if (sites.length === 0) {
+        if (imported === false) notImported.push(name);
+        continue;
+      }
+      if (required.length === 0) {
+        optionalOnly.push(name);
+      } else if (required.some((x) => x.role === 'workers')) {
+        inWorkers.push(name);
+      } else if (required.every((x) => x.role === 'web')) {
+        webOnly.push(name);
+        notes.push(`${inline(name)} is imported by the web tier only (${at(project, required)})`);
+      } else if (required.some((x) => x.role === 'other')) {
+        shared.push(name);
+        notes.push(`${inline(name)} is imported by shared code (${at(project, required.filter((x) => x.role === 'other'))}) that the workers may load too`);
+      } else {
+        webOnly.push(name); // management commands, tests, scripts: not the workers
+        notes.push(`${inline(name)} is imported only outside the workers (${at(project, required)})`);
+      }
+    }
+    if (optionalOnly.length > 0) {
+      notes.push(`${names(optionalOnly)} ${optionalOnly.length === 1 ? 'is' : 'are'} imported only under try/except ImportError fallbacks (${optionalOnly.map((n) => at(sitesOf(n).project, sitesOf(n).sites)).join('; ')}), so the code runs without ${optionalOnly.length === 1 ? 'it' : 'them'}`);
+    }
+    if (notImported.length > 0) notes.push(`${names(notImported)} ${notImported.length === 1 ? 'is' : 'are'} imported by no file (a dependency or a setting may load ${notImported.length === 1 ? 'it' : 'them'})`);
+    const who = workers.length > 0 ? `${workerNames} workers` : 'task workers';
+    const workerSites = (name: string) => sitesOf(name).sites.filter((x) => x.role === 'workers' && !x.optional);
+    const cpyextInWorkers = sorted([...cpyext.keys()].filter((n) => !blockers.has(n) && workerSites(n).length > 0));
+    const tail = cpyextInWorkers.length > 0 ? ` They import ${names(cpyextInWorkers)}, which ${cpyextInWorkers.length === 1 ? 'runs' : 'run'} through cpyext there: measure those tasks.` : '';
+    // Django's ORM loads the database driver in every process that touches the database, workers too.
+    const ormDrivers = present.has('django') ? [...webOnly, ...notImported, ...shared].filter((n) => DB_DRIVERS.has(n)) : [];
+    const after: string[] = [
+      ...(inWorkers.length > 0 ? [`${names(inWorkers)} ${inWorkers.length === 1 ? 'is' : 'are'} replaced where the tasks import ${inWorkers.length === 1 ? 'it' : 'them'} (${inWorkers.map((n) => at(sitesOf(n).project, workerSites(n))).join('; ')})`] : []),
+      ...(ormDrivers.length > 0 ? [`${names(ormDrivers)} ${ormDrivers.length === 1 ? 'is' : 'are'} replaced as the ORM's database driver (Django loads it in the workers too)`] : []),
+    ];
+    const others = shared.filter((n) => !ormDrivers.includes(n));
+    const verdict =
+      after.length > 0
+        ? `your ${who} could move to PyPy after ${and(after)}`
+        : others.length > 0
+          ? `your ${who} could move to PyPy once ${names(others)} ${others.length === 1 ? 'is' : 'are'} kept out of the code they load`
+          : `your ${who} could move to PyPy first: no worker file imports a blocker`;
+    add('workers-first', `In the code: ${notes.length > 0 ? `${notes.join('; ')}; ` : ''}${verdict}.${tail}`, [...blockers.keys(), ...cpyextInWorkers], targetsOf(blockers));
   }
 
   // Always last: how to measure.

@@ -22,7 +22,7 @@ export function escapeUnsafe(json: string): string {
 }
 
 export function renderJson(result: ScanResult): string {
-  const { schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors, comparison, advice } = result;
-  const report = { schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors, ...(comparison ? { comparison } : {}), ...(advice ? { advice } : {}) };
+  const { schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors, comparison, advice, usage } = result;
+  const report = { schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors, ...(comparison ? { comparison } : {}), ...(advice ? { advice } : {}), ...(usage ? { usage } : {}) };
   return `${escapeUnsafe(JSON.stringify(report, null, 2))}\n`;
 }

@@ -61,10 +61,28 @@ function ignoreLines(finding: Finding): string[] {
   return [];
 }
 
+/** Sites shown on a package's "used in" line; the JSON report has up to 20. */
+const USED_IN_TEXT = 6;
+
+/** Where the project's code imports the package (`src/usage/`), by role; or that it never does. */
+function usageLines(finding: Finding): string[] {
+  if (finding.imported === false) return ["    declared but never imported by the project's code (a dependency, a setting or a command may still load it)"];
+  const sites = finding.usedIn ?? [];
+  if (sites.length === 0) return [];
+  const prefix = finding.project === '.' || finding.project === '' ? '' : `${finding.project}/`;
+  const byRole = new Map<string, string[]>();
+  for (const s of sites.slice(0, USED_IN_TEXT)) {
+    const file = s.file.startsWith(prefix) ? s.file.slice(prefix.length) : s.file;
+    byRole.set(s.role, [...(byRole.get(s.role) ?? []), `${inline(file)}:${s.line}${s.optional ? ' (optional)' : ''}`]);
+  }
+  const more = (finding.usedInCount ?? sites.length) - Math.min(sites.length, USED_IN_TEXT);
+  return [`    used in: ${[...byRole].map(([role, at]) => `${role} ${at.join(', ')}`).join('; ')}${more > 0 ? `; and ${more} more` : ''}`];
+}
+
 function packageLines(findings: readonly Finding[], label: (targetId: string) => string, options: TextOptions): string[] {
   const first = findings[0]!;
   const place = where(first);
-  const lines = [`  ${inline(first.name)}${place ? `  (${place})` : ''}`];
+  const lines = [`  ${inline(first.name)}${place ? `  (${place})` : ''}`, ...usageLines(first)];
   const clusters: Finding[][] = [];
   for (const finding of findings) {
     const cluster = clusters.find((c) => sameStory(c[0]!, finding));
@@ -231,6 +249,15 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
       // Messages name an index by scheme, host and port; its whole URL (whose path may be a token) only on request.
       if (options.verbose && error.url) out.push(`    url: ${inline(redactUrl(error.url))}`);
     }
+  }
+
+  // What reading the code found (`src/usage/`): files by role, files parsed with recovery, unmapped imports.
+  for (const u of (result.usage?.projects ?? []).filter((p) => p.files > 0)) {
+    const roles = Object.entries(u.roles).filter(([, n]) => n > 0).map(([role, n]) => `${role} ${n}`).join(', ');
+    const name = projects.length > 1 ? ` of ${inline(u.project)}` : '';
+    out.push('', `Code read${name}: ${u.files} Python file(s) (${roles})${u.venv ? `, import names mapped by ${inline(u.venv)}` : ''}${u.truncated ? `; ${inline(u.truncated)}` : ''}`);
+    if (u.parseErrors.length > 0) out.push(`  ${u.parseErrors.length} file(s) with syntax the parser recovered from or skipped: ${u.parseErrors.slice(0, 3).map((e) => `${inline(e.file)}:${e.line}`).join(', ')}${u.parseErrors.length > 3 ? ` and ${u.parseErrors.length - 3} more` : ''}`);
+    if (u.unmapped.length > 0) out.push(`  imports tied to no declared distribution: ${u.unmapped.slice(0, 12).map(inline).join(', ')}${u.unmapped.length > 12 ? ` and ${u.unmapped.length - 12} more` : ''}`);
   }
 
   // Advice drawn from the findings (`assess/advice.ts`), then the summary line last. Not in PR

@@ -19,6 +19,7 @@ import type { Constraint, ResolveInput, ResolveOptions, RootRequirement } from '
 import { oneLine, redactUrl, redactUrlsIn } from '../safe-text.js';
 import { resolveTarget, type Target, type TargetOptions } from '../targets/index.js';
 import { toolVersion } from '../version.js';
+import { usageForScan } from '../usage/attach.js';
 import { withDjangoSettings } from '../usage/django-settings.js';
 import { SCHEMA_VERSION, type Finding, type NotInstalled, type ReportError, type ReportRequirement, type ScanResult } from './types.js';
 
@@ -69,6 +70,10 @@ export interface ScanOptions {
   gitignore?: boolean;
   /** Read each project's Django settings (`usage/django-settings.ts`) into its findings' evidence (default true). */
   djangoSettings?: boolean;
+  /** Read the projects' Python code for where each package is imported (`src/usage/`; default true; `--no-usage` sets false). */
+  usage?: boolean;
+  /** `--venv PATH`: the virtual environment whose dist-info maps import names to distributions (default `.venv` or `venv` in each project). */
+  venv?: string;
 }
 
 export interface ScanProgress {
@@ -265,6 +270,16 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     errors.push({ kind: 'index', severity: 'error', message, ...(failing.length === 1 ? { url: redactUrl(failing[0]!.url) } : {}) });
   }
 
+  // Where the code imports each package (issue 16): before the advice, which uses it.
+  const usage =
+    options.usage === false
+      ? null
+      : await usageForScan(
+          projects.map((p) => ({ root: p.root, declared: p.requirements.map((r) => r.normalizedName) })),
+          findings,
+          { cwd, paths, exclude: options.exclude ?? [], gitignore: options.gitignore !== false, ...(options.venv !== undefined ? { venv: options.venv } : {}) },
+        );
+
   const result: ScanResult = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'pypy-ready', version: toolVersion() },
@@ -279,10 +294,11 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     })),
     projects: projects.map((p) => p.root),
     requirements: reportRequirements(projects),
-    findings: sortFindings(findings),
+    findings: sortFindings(usage ? usage.findings : findings),
     notInstalled,
     errors,
     indexReachable,
+    ...(usage ? { usage: { projects: usage.summaries } } : {}),
   };
   if (options.djangoSettings !== false) Object.assign(result, withDjangoSettings(result, cwd));
   // With no index, every finding is "unknown": no rule can be told stale, and none hides anything

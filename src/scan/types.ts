@@ -6,6 +6,7 @@ import type { Advice } from '../assess/advice.js';
 import type { Assessment } from '../assess/types.js';
 import type { Comparison } from './baseline.js';
 import type { IgnoreMark } from './ignores.js';
+import type { Role } from '../usage/roles.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -55,6 +56,40 @@ export interface Finding extends Assessment {
   ignored?: IgnoreMark;
   /** An ignore matched but lapsed (its `until` has come): the finding counts again. */
   ignoreExpired?: IgnoreMark;
+  /** Where the project's code imports the package (`src/usage/`), at most `USED_IN_SHOWN` sites, in file order. */
+  usedIn?: UsageLocation[];
+  /** How many sites import it in all (`usedIn` may hold fewer). */
+  usedInCount?: number;
+  /** False: a direct requirement no file of the project imports ("declared but never imported"); true: imported; absent: not known (no code read, or a transitive package no code imports). */
+  imported?: boolean;
+}
+
+/** One import of a package by the project's own code. */
+export interface UsageLocation {
+  /** Relative to the scan's working directory. */
+  file: string;
+  line: number;
+  /** The file's part of the project (`src/usage/roles.ts`). */
+  role: Role;
+  /** Under a `try` whose handler takes an ImportError: the code runs without it. */
+  optional: boolean;
+}
+
+/** What reading one project's code found (`src/usage/`). */
+export interface ProjectUsageSummary {
+  project: string;
+  /** Python files read. */
+  files: number;
+  /** Files per role. */
+  roles: Record<Role, number>;
+  /** Files parsed with error recovery (Python 2, templates) or not parsed (too large): the rest of the file, or the scan, goes on. */
+  parseErrors: { file: string; line: number; message: string }[];
+  /** Third-party imports tied to no known distribution (neither the venv nor the table maps them, and no declared package has their name). */
+  unmapped: string[];
+  /** The virtual environment whose dist-info mapped the imports, or null. */
+  venv: string | null;
+  /** The walk stopped at a limit, or null. */
+  truncated: string | null;
 }
 
 /** A package the manifests or the lock name that this target does not install, because of a marker. */
@@ -98,4 +133,6 @@ export interface ScanResult {
    * results built by hand (tests, library users) need not carry it.
    */
   advice?: Advice[];
+  /** Where the projects' code imports each package (`src/usage/`); absent when the scan was told not to read code (`--no-usage`). */
+  usage?: { projects: ProjectUsageSummary[] };
 }

@@ -42,6 +42,10 @@ Scanning:
                           each PATH: \`tools/legacy\`, \`**/fixtures/\`, \`/build\`); also a config key
   --no-gitignore          walk what .gitignore files ignore too (honoured by default); a PATH
                           named on the command line is scanned either way
+  --no-usage              do not read the project's Python files for where each package is
+                          imported (read by default: web, workers, commands, tests, scripts)
+  --venv PATH             the virtual environment whose dist-info maps import names to
+                          distributions (default: .venv or venv in the project)
 Index:
   --index-url URL         primary index (default https://pypi.org/simple/, or PIP_INDEX_URL)
   --extra-index-url URL   repeatable; also PIP_EXTRA_INDEX_URL
@@ -166,6 +170,8 @@ export const SCAN_OPTIONS = {
   compare: { type: 'boolean' },
   exclude: { type: 'string', multiple: true },
   'no-gitignore': { type: 'boolean' },
+  'no-usage': { type: 'boolean' },
+  venv: { type: 'string' },
 } as const satisfies Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
 
 /** Options that only make sense on the command line. */
@@ -282,6 +288,8 @@ function parseMergedArgs(values: ScanValues, positionals: string[], config: Conf
     options.exclude = values.exclude;
   }
   if (values['no-gitignore']) options.gitignore = false;
+  if (values['no-usage']) options.usage = false;
+  if (values.venv !== undefined) options.venv = values.venv;
   options.pip = {
     onlyBinary: values['only-binary'] ?? [],
     noBinary: values['no-binary'] ?? [],
