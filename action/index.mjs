@@ -837,8 +837,8 @@ var init_struct = __esm({
 });
 
 // node_modules/smol-toml/dist/parse.js
-function peekTable(ctx, key, table, meta2, type) {
-  let t2 = table;
+function peekTable(ctx, key, table2, meta2, type) {
+  let t2 = table2;
   let m = meta2;
   let k;
   let hasOwn = false;
@@ -1066,13 +1066,13 @@ function indexLabel(url) {
 }
 function urlLabel(url) {
   const label = indexLabel(url);
-  let path5;
+  let path9;
   try {
-    path5 = new URL(url).pathname;
+    path9 = new URL(url).pathname;
   } catch {
     return label;
   }
-  const last = path5.slice(path5.lastIndexOf("/") + 1);
+  const last = path9.slice(path9.lastIndexOf("/") + 1);
   return FILE_NAME.test(last) ? `${label}/.../${last}` : label;
 }
 function labelUrlsIn(text) {
@@ -1328,34 +1328,34 @@ var init_toml_positions = __esm({
       lines;
       /** Where the scan passed MAX_TOML_ITEMS, or null. */
       tooLargeAt = null;
-      span(path5) {
+      span(path9) {
         let node = this.root;
-        for (const key of path5) {
+        for (const key of path9) {
           node = node.find(key);
           if (!node) return void 0;
         }
         return node.span;
       }
       /** Location of the value at `path` (a string's content), else of the nearest recorded ancestor. */
-      value(path5) {
+      value(path9) {
         let node = this.root;
         let nearest = this.root.span;
-        let exact = path5.length === 0;
-        for (let i = 0; i < path5.length && node; i++) {
-          node = node.find(path5[i]);
+        let exact = path9.length === 0;
+        for (let i = 0; i < path9.length && node; i++) {
+          node = node.find(path9[i]);
           const span = node?.span;
           if (span) {
             nearest = span;
-            exact = i === path5.length - 1;
+            exact = i === path9.length - 1;
           }
         }
         if (!nearest) return { file: this.file, line: 1, column: 1, endLine: 1, endColumn: 1 };
         return exact ? this.lines.location(this.file, nearest.valueStart, nearest.valueEnd) : this.lines.location(this.file, nearest.keyStart, nearest.keyEnd);
       }
       /** Location of the key at `path` (for tables such as `requests = { version = "…" }`). */
-      key(path5) {
-        const s = this.span(path5);
-        return s ? this.lines.location(this.file, s.keyStart, s.keyEnd) : this.value(path5);
+      key(path9) {
+        const s = this.span(path9);
+        return s ? this.lines.location(this.file, s.keyStart, s.keyEnd) : this.value(path9);
       }
     };
     BARE_KEY = /[A-Za-z0-9_-]/;
@@ -1376,7 +1376,7 @@ var init_toml_positions = __esm({
         if (++this.items > MAX_TOML_ITEMS) throw new TooLarge();
       }
       run() {
-        let table = this.root;
+        let table2 = this.root;
         for (; ; ) {
           this.skipBlank(true);
           if (this.pos >= this.text.length) return;
@@ -1389,8 +1389,8 @@ var init_toml_positions = __esm({
             this.skipBlank(false);
             this.pos += isArray ? 2 : 1;
             this.count();
-            table = this.resolveHeader(keys, isArray);
-            table.record(start, this.pos, start, this.pos);
+            table2 = this.resolveHeader(keys, isArray);
+            table2.record(start, this.pos, start, this.pos);
           } else {
             const keys = this.parseKey();
             const first = keys[0];
@@ -1399,7 +1399,7 @@ var init_toml_positions = __esm({
             if (this.text[this.pos] !== "=") throw new Error("expected =");
             this.pos++;
             this.skipBlank(false);
-            this.parseValue(below(table, keys), first.start, last.end);
+            this.parseValue(below(table2, keys), first.start, last.end);
           }
         }
       }
@@ -3264,8 +3264,8 @@ ${f.name}`)).size} | ${counts3.join(" | ")} |`);
   const rows = summaryRows(result);
   const tableHead = rows.length > 0 ? [`### Blockers and warnings (${rows.length})`, "", "| Severity | Package | Version | Target(s) | Verdict | Manifest | Fix |", "| --- | --- | --- | --- | --- | --- | --- |"] : ["Nothing blocks and nothing needs attention.", ""];
   const whole = (kept2, note2) => {
-    const table = rows.length > 0 ? [...tableHead, ...rows.slice(0, kept2).map((r) => r.text), ""] : tableHead;
-    return `${[...head, ...table, ...note2 ? [note2, ""] : [], ...tail].join("\n")}`;
+    const table2 = rows.length > 0 ? [...tableHead, ...rows.slice(0, kept2).map((r) => r.text), ""] : tableHead;
+    return `${[...head, ...table2, ...note2 ? [note2, ""] : [], ...tail].join("\n")}`;
   };
   const full = whole(rows.length, null);
   if (bytes(full) <= maxBytes) return full;
@@ -4321,8 +4321,8 @@ function escapeUnsafe(json) {
   return json.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).replace(/##\[/g, "#\\u0023[");
 }
 function renderJson(result) {
-  const { schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors, comparison, advice } = result;
-  const report = { schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors, ...comparison ? { comparison } : {}, ...advice ? { advice } : {} };
+  const { schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors, comparison, advice, usage } = result;
+  const report = { schemaVersion, tool, targets, projects, requirements, findings, notInstalled, errors, ...comparison ? { comparison } : {}, ...advice ? { advice } : {}, ...usage ? { usage } : {} };
   return `${escapeUnsafe(JSON.stringify(report, null, 2))}
 `;
 }
@@ -4484,15 +4484,15 @@ function renderMarkdown(result, context) {
   head.push("", `**${counts3.length > 0 ? counts3.join(", ") : "No blockers or warnings"}**; ${plural4(fine.length, "package", "packages")} fine on every target.`);
   const perProject = projectTableMarkdown(projectCounts(result), (p) => cell2(p, 80), 25);
   if (perProject.length > 0) head.push("", ...perProject);
-  const table = tableParts(result, flagged, label, severalProjects);
+  const table2 = tableParts(result, flagged, label, severalProjects);
   const problems = result.errors.map((e) => problemLine(e, context.verbose));
   if (context.verbose && result.notInstalled.length > 0) {
     problems.push(...result.notInstalled.map((n) => `- ${ICONS.info} not installed on ${escapeInline(label(n.target))}: ${md(n.name)}${severalProjects ? ` (${md(n.project, 80)})` : ""}: ${md(n.reason, MAX_SENTENCE2)}`));
   }
   const parts = {
     head,
-    tableHead: table.head,
-    rows: table.rows,
+    tableHead: table2.head,
+    rows: table2.rows,
     problems,
     ignored: ignoredPackages(result).map((p) => `- ${md(p.name)}${severalProjects ? ` (${md(p.project, 80)})` : ""} (${md(p.where.join(", "), 400)}): ${md(p.reason, MAX_SENTENCE2)}${p.until ? `, until ${p.until}` : ""} (${md(p.rule, 200)})`),
     details: flagged.map((g) => detailsOf(g, label, severalProjects)),
@@ -4867,10 +4867,23 @@ function ignoreLines(finding) {
   if (finding.ignoreExpired) return [`      ignore expired on ${finding.ignoreExpired.until ?? "?"}, so this counts again: ${inline(finding.ignoreExpired.reason)} (${inline(finding.ignoreExpired.rule)})`];
   return [];
 }
+function usageLines(finding) {
+  if (finding.imported === false) return ["    declared but never imported by the project's code (a dependency, a setting or a command may still load it)"];
+  const sites = finding.usedIn ?? [];
+  if (sites.length === 0) return [];
+  const prefix = finding.project === "." || finding.project === "" ? "" : `${finding.project}/`;
+  const byRole = /* @__PURE__ */ new Map();
+  for (const s of sites.slice(0, USED_IN_TEXT)) {
+    const file = s.file.startsWith(prefix) ? s.file.slice(prefix.length) : s.file;
+    byRole.set(s.role, [...byRole.get(s.role) ?? [], `${inline(file)}:${s.line}${s.optional ? " (optional)" : ""}`]);
+  }
+  const more = (finding.usedInCount ?? sites.length) - Math.min(sites.length, USED_IN_TEXT);
+  return [`    used in: ${[...byRole].map(([role, at]) => `${role} ${at.join(", ")}`).join("; ")}${more > 0 ? `; and ${more} more` : ""}`];
+}
 function packageLines(findings, label, options) {
   const first = findings[0];
   const place = where(first);
-  const lines = [`  ${inline(first.name)}${place ? `  (${place})` : ""}`];
+  const lines = [`  ${inline(first.name)}${place ? `  (${place})` : ""}`, ...usageLines(first)];
   const clusters = [];
   for (const finding of findings) {
     const cluster = clusters.find((c) => sameStory(c[0], finding));
@@ -5015,6 +5028,13 @@ ${f.name}`;
       if (options.verbose && error.url) out.push(`    url: ${inline(redactUrl(error.url))}`);
     }
   }
+  for (const u of (result.usage?.projects ?? []).filter((p) => p.files > 0)) {
+    const roles = Object.entries(u.roles).filter(([, n]) => n > 0).map(([role, n]) => `${role} ${n}`).join(", ");
+    const name2 = projects.length > 1 ? ` of ${inline(u.project)}` : "";
+    out.push("", `Code read${name2}: ${u.files} Python file(s) (${roles})${u.venv ? `, import names mapped by ${inline(u.venv)}` : ""}${u.truncated ? `; ${inline(u.truncated)}` : ""}`);
+    if (u.parseErrors.length > 0) out.push(`  ${u.parseErrors.length} file(s) with syntax the parser recovered from or skipped: ${u.parseErrors.slice(0, 3).map((e) => `${inline(e.file)}:${e.line}`).join(", ")}${u.parseErrors.length > 3 ? ` and ${u.parseErrors.length - 3} more` : ""}`);
+    if (u.unmapped.length > 0) out.push(`  imports tied to no declared distribution: ${u.unmapped.slice(0, 12).map(inline).join(", ")}${u.unmapped.length > 12 ? ` and ${u.unmapped.length - 12} more` : ""}`);
+  }
   const advice = result.comparison ? [] : result.advice ?? [];
   if (advice.length > 0) {
     out.push("", "Advice:");
@@ -5034,7 +5054,7 @@ ${f.name}`;
   return `${out.join("\n").split("\n").map(neutraliseWorkflowCommands).join("\n")}
 `;
 }
-var HEADINGS, COLORS, SIDE_BY_SIDE_ROWS, NAME_COLUMN;
+var HEADINGS, COLORS, USED_IN_TEXT, SIDE_BY_SIDE_ROWS, NAME_COLUMN;
 var init_text = __esm({
   "src/report/text.ts"() {
     "use strict";
@@ -5052,6 +5072,7 @@ var init_text = __esm({
       ok: "Works"
     };
     COLORS = { error: "31", warning: "33", unknown: "35", info: "36", ok: "32" };
+    USED_IN_TEXT = 6;
     SIDE_BY_SIDE_ROWS = 200;
     NAME_COLUMN = 32;
   }
@@ -5321,21 +5342,21 @@ function packageRoot(from = dirname(fileURLToPath(import.meta.url))) {
 function defaultKnowledgeBasePath() {
   return join(packageRoot(), "data", "knowledge-base.json");
 }
-function loadKnowledgeBase(path5 = defaultKnowledgeBasePath()) {
+function loadKnowledgeBase(path9 = defaultKnowledgeBasePath()) {
   let text;
   try {
-    text = readFileSync(path5, "utf8");
+    text = readFileSync(path9, "utf8");
   } catch (error) {
     const code = error.code ?? "read error";
-    throw new KnowledgeBaseError(`${path5}: cannot read the knowledge base (${code})`);
+    throw new KnowledgeBaseError(`${path9}: cannot read the knowledge base (${code})`);
   }
   let json;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new KnowledgeBaseError(`${path5}: invalid JSON: ${error.message}`);
+    throw new KnowledgeBaseError(`${path9}: invalid JSON: ${error.message}`);
   }
-  return parseKnowledgeBase(json, path5);
+  return parseKnowledgeBase(json, path9);
 }
 var KNOWLEDGE_STATUSES, DROP_IN_VALUES, KnowledgeBaseError, KNOWLEDGE_SCHEMA_VERSION, MAX_TEXT, ENTRY_KEYS, PAIR_KEYS, SOURCE_SHAPES;
 var init_knowledge = __esm({
@@ -6434,7 +6455,7 @@ function adviseOn(result) {
     const queueWord = `${count2(queueNames.length, "package", "packages")} the queue brings`;
     const parts = [`${names(workers)} means the project runs ${workerNames} workers${web.length > 0 ? ` besides its web tier (${names(web)})` : ""}.${queueNames.length > 0 ? ` Of the ${queueWord}, ${and(status)}.` : ""}`];
     if (withWeb.length > 0) parts.push(`${names(withWeb)} ${withWeb.length === 1 ? "comes" : "come"} in through the web framework.`);
-    if (unplaced.length > 0) parts.push(`Which tier imports ${names(unplaced)} the manifests cannot tell.`);
+    if (unplaced.length > 0 && !(scan2.usage?.projects ?? []).some((p) => p.files > 0)) parts.push(`Which tier imports ${names(unplaced)} the manifests cannot tell.`);
     const named = [...queueBad, ...withWeb, ...unplaced];
     const targets = named.length > 0 ? named.flatMap((n) => [...blockers.get(n) ?? [], ...cpyext.get(n) ?? []]) : queue.map((f) => f.target);
     add("workers", parts.join(" "), [...workers, ...named], targets);
@@ -6449,6 +6470,62 @@ function adviseOn(result) {
         []
       );
     }
+  }
+  const workerFiles = (scan2.usage?.projects ?? []).reduce((n, p) => n + p.roles.workers, 0);
+  if (workerFiles > 0 && blockers.size > 0) {
+    const sitesOf = (name2) => {
+      const f = live.find((x) => x.name === name2 && x.usedIn !== void 0) ?? live.find((x) => x.name === name2);
+      return { sites: f?.usedIn ?? [], imported: f?.imported, project: f?.project ?? "" };
+    };
+    const at = (project, sites) => {
+      const prefix = project === "." || project === "" ? "" : `${project}/`;
+      const shown = sites.slice(0, 3).map((s) => `${inline(s.file.startsWith(prefix) ? s.file.slice(prefix.length) : s.file)}:${s.line}`);
+      return `${shown.join(", ")}${sites.length > 3 ? ` and ${sites.length - 3} more` : ""}`;
+    };
+    const webOnly = [];
+    const optionalOnly = [];
+    const notImported = [];
+    const inWorkers = [];
+    const shared = [];
+    const notes = [];
+    for (const name2 of sorted2(blockers.keys())) {
+      const { sites, imported, project } = sitesOf(name2);
+      const required = sites.filter((x) => !x.optional);
+      if (sites.length === 0) {
+        if (imported === false) notImported.push(name2);
+        continue;
+      }
+      if (required.length === 0) {
+        optionalOnly.push(name2);
+      } else if (required.some((x) => x.role === "workers")) {
+        inWorkers.push(name2);
+      } else if (required.every((x) => x.role === "web")) {
+        webOnly.push(name2);
+        notes.push(`${inline(name2)} is imported by the web tier only (${at(project, required)})`);
+      } else if (required.some((x) => x.role === "other")) {
+        shared.push(name2);
+        notes.push(`${inline(name2)} is imported by shared code (${at(project, required.filter((x) => x.role === "other"))}) that the workers may load too`);
+      } else {
+        webOnly.push(name2);
+        notes.push(`${inline(name2)} is imported only outside the workers (${at(project, required)})`);
+      }
+    }
+    if (optionalOnly.length > 0) {
+      notes.push(`${names(optionalOnly)} ${optionalOnly.length === 1 ? "is" : "are"} imported only under try/except ImportError fallbacks (${optionalOnly.map((n) => at(sitesOf(n).project, sitesOf(n).sites)).join("; ")}), so the code runs without ${optionalOnly.length === 1 ? "it" : "them"}`);
+    }
+    if (notImported.length > 0) notes.push(`${names(notImported)} ${notImported.length === 1 ? "is" : "are"} imported by no file (a dependency or a setting may load ${notImported.length === 1 ? "it" : "them"})`);
+    const who = workers.length > 0 ? `${workerNames} workers` : "task workers";
+    const workerSites = (name2) => sitesOf(name2).sites.filter((x) => x.role === "workers" && !x.optional);
+    const cpyextInWorkers = sorted2([...cpyext.keys()].filter((n) => !blockers.has(n) && workerSites(n).length > 0));
+    const tail = cpyextInWorkers.length > 0 ? ` They import ${names(cpyextInWorkers)}, which ${cpyextInWorkers.length === 1 ? "runs" : "run"} through cpyext there: measure those tasks.` : "";
+    const ormDrivers = present.has("django") ? [...webOnly, ...notImported, ...shared].filter((n) => DB_DRIVERS.has(n)) : [];
+    const after = [
+      ...inWorkers.length > 0 ? [`${names(inWorkers)} ${inWorkers.length === 1 ? "is" : "are"} replaced where the tasks import ${inWorkers.length === 1 ? "it" : "them"} (${inWorkers.map((n) => at(sitesOf(n).project, workerSites(n))).join("; ")})`] : [],
+      ...ormDrivers.length > 0 ? [`${names(ormDrivers)} ${ormDrivers.length === 1 ? "is" : "are"} replaced as the ORM's database driver (Django loads it in the workers too)`] : []
+    ];
+    const others = shared.filter((n) => !ormDrivers.includes(n));
+    const verdict = after.length > 0 ? `your ${who} could move to PyPy after ${and(after)}` : others.length > 0 ? `your ${who} could move to PyPy once ${names(others)} ${others.length === 1 ? "is" : "are"} kept out of the code they load` : `your ${who} could move to PyPy first: no worker file imports a blocker`;
+    add("workers-first", `In the code: ${notes.length > 0 ? `${notes.join("; ")}; ` : ""}${verdict}.${tail}`, [...blockers.keys(), ...cpyextInWorkers], targetsOf(blockers));
   }
   const workload = workers.length > 0 && web.length > 0 ? `a batch of real ${workerNames} tasks, and the web tier's own load test` : workers.length > 0 ? `a batch of real ${workerNames} tasks` : web.length > 0 ? `the web tier's own load test${ioClients.length > 0 ? " against the same database" : ""}` : "the CPU-heavy part of the project, as a benchmark";
   const first = best && best.blockers.length > 0 ? `Once ${best.blockers.length === 1 ? "the blocker is" : "the blockers are"} replaced, measure` : "Measure";
@@ -7788,7 +7865,7 @@ function dependencyGroups(c, groups) {
     }
     for (let i = 0; i < list2.length; i++) {
       const item = list2[i];
-      const path5 = ["dependency-groups", key, i];
+      const path9 = ["dependency-groups", key, i];
       if (stack.length > 1) {
         if (overBudget) return;
         if (++included > MAX_GROUP_INCLUDED_ENTRIES) {
@@ -7799,27 +7876,27 @@ function dependencyGroups(c, groups) {
         }
       }
       if (typeof item === "string") {
-        c.pep508(item, path5, { group, direct: true });
+        c.pep508(item, path9, { group, direct: true });
         continue;
       }
       const include = isTable(item) ? stringOf(item["include-group"]) : void 0;
       if (include === void 0) {
-        c.issue(path5, `dependency group ${quote(key)}: expected a requirement string or {include-group = "…"}`);
+        c.issue(path9, `dependency group ${quote(key)}: expected a requirement string or {include-group = "…"}`);
         continue;
       }
       const target = byName.get(canonicalizeName(include));
       if (target === void 0) {
-        c.issue([...path5, "include-group"], `dependency group ${quote(key)} includes unknown group ${quote(include)}`);
+        c.issue([...path9, "include-group"], `dependency group ${quote(key)} includes unknown group ${quote(include)}`);
       } else if (stack.includes(target)) {
         const members = [...stack.slice(stack.indexOf(target))].sort().join("\0");
         if (!reported.has(members)) {
           reported.add(members);
-          c.issue([...path5, "include-group"], `dependency group include cycle: ${[...stack, target].join(" -> ")}`);
+          c.issue([...path9, "include-group"], `dependency group include cycle: ${[...stack, target].join(" -> ")}`);
         }
       } else if (stack.length >= MAX_GROUP_INCLUDE_DEPTH) {
         if (!reported.has("\0depth")) {
           reported.add("\0depth");
-          c.issue([...path5, "include-group"], `dependency group includes nested more than ${MAX_GROUP_INCLUDE_DEPTH} deep (${quote(stack[0])} -> … -> ${quote(target)}); the deeper ones are not read`);
+          c.issue([...path9, "include-group"], `dependency group includes nested more than ${MAX_GROUP_INCLUDE_DEPTH} deep (${quote(stack[0])} -> … -> ${quote(target)}); the deeper ones are not read`);
         }
       } else {
         expand(target, group, [...stack, target]);
@@ -7869,7 +7946,7 @@ function poetry(c, tool, project, index2) {
       extrasOf.set(key, list2);
     });
   }
-  const section = (deps, path5, group) => {
+  const section = (deps, path9, group) => {
     const isMain = group === "main";
     for (const [name2, spec] of Object.entries(deps ?? {})) {
       const key = canonicalizeName(name2);
@@ -7883,7 +7960,7 @@ function poetry(c, tool, project, index2) {
       const entries = Array.isArray(spec) ? spec : [spec];
       let ignoredReported = false;
       entries.forEach((entry2, i) => {
-        const entryPath = Array.isArray(spec) ? [...path5, name2, i] : [...path5, name2];
+        const entryPath = Array.isArray(spec) ? [...path9, name2, i] : [...path9, name2];
         const optional = isTable(entry2) && entry2.optional === true;
         if (!isMain) {
           if (optional) {
@@ -7896,7 +7973,7 @@ function poetry(c, tool, project, index2) {
           if (!projectNames.has(key) && !ignoredReported) {
             ignoredReported = true;
             c.issue(
-              [...path5, name2],
+              [...path9, name2],
               `[tool.poetry.dependencies] ${quote(name2)} is not in [project] dependencies or optional-dependencies: Poetry 2 only uses this table to add details to those, so nothing installs it`,
               "warning",
               "key"
@@ -7925,8 +8002,8 @@ function poetry(c, tool, project, index2) {
   };
   section(mainDeps, ["tool", "poetry", "dependencies"], "main");
   section(tableAt(tool, "dev-dependencies"), ["tool", "poetry", "dev-dependencies"], "dev");
-  for (const [g, table] of Object.entries(tableAt(tool, "group") ?? {})) {
-    section(tableAt(table, "dependencies"), ["tool", "poetry", "group", g, "dependencies"], `group:${canonicalizeName(g)}`);
+  for (const [g, table2] of Object.entries(tableAt(tool, "group") ?? {})) {
+    section(tableAt(table2, "dependencies"), ["tool", "poetry", "group", g, "dependencies"], `group:${canonicalizeName(g)}`);
   }
   const sources = Array.isArray(tool.source) ? tool.source : [];
   for (const s of sources) {
@@ -7938,40 +8015,40 @@ function poetry(c, tool, project, index2) {
   }
   return python2;
 }
-function poetryDependency(c, name2, spec, path5, group) {
-  if (!c.admit(path5)) return;
+function poetryDependency(c, name2, spec, path9, group) {
+  if (!c.admit(path9)) return;
   const isString = typeof spec === "string";
-  const location = isString ? c.positions.value(path5) : c.positions.key(path5);
-  const table = isString ? { version: spec } : isTable(spec) ? spec : {};
+  const location = isString ? c.positions.value(path9) : c.positions.key(path9);
+  const table2 = isString ? { version: spec } : isTable(spec) ? spec : {};
   if (!isString && !isTable(spec)) {
-    c.issue(path5, `Poetry dependency ${quote(name2)}: expected a version string or a table, found ${describe2(spec)}`);
+    c.issue(path9, `Poetry dependency ${quote(name2)}: expected a version string or a table, found ${describe2(spec)}`);
     return;
   }
-  const version = stringOf(table.version) ?? "";
+  const version = stringOf(table2.version) ?? "";
   const translated = poetryToPep440(version);
-  if (!translated.ok) c.issue(isString ? path5 : [...path5, "version"], `${translated.message}; checking ${quote(name2)} without a version bound`, "warning");
+  if (!translated.ok) c.issue(isString ? path9 : [...path9, "version"], `${translated.message}; checking ${quote(name2)} without a version bound`, "warning");
   const specifier = translated.ok ? translated.specifier : "";
-  const extras = Array.isArray(table.extras) ? table.extras.filter((e) => typeof e === "string") : [];
+  const extras = Array.isArray(table2.extras) ? table2.extras.filter((e) => typeof e === "string") : [];
   const markers = [];
-  if (typeof table.markers === "string" && table.markers.trim()) markers.push(`(${table.markers})`);
-  if (typeof table.python === "string") {
-    const py = pythonMarker(table.python);
+  if (typeof table2.markers === "string" && table2.markers.trim()) markers.push(`(${table2.markers})`);
+  if (typeof table2.python === "string") {
+    const py = pythonMarker(table2.python);
     if (py) markers.push(`(${py})`);
   }
-  if (typeof table.platform === "string") markers.push(`sys_platform == ${JSON.stringify(table.platform)}`);
+  if (typeof table2.platform === "string") markers.push(`sys_platform == ${JSON.stringify(table2.platform)}`);
   const head = `${name2}${extras.length ? `[${extras.join(",")}]` : ""}`;
   const marker = markers.length ? ` ; ${markers.join(" and ")}` : "";
   let url = null;
-  if (typeof table.git === "string") {
-    const ref = stringOf(table.rev) ?? stringOf(table.tag) ?? stringOf(table.branch);
-    const repo = /^[a-z+]+:\/\//i.test(table.git) ? table.git : `ssh://${table.git.replace(/^([^@]+@[^:]+):/, "$1/")}`;
-    url = `git+${repo}${ref ? `@${ref}` : ""}${typeof table.subdirectory === "string" ? `#subdirectory=${table.subdirectory}` : ""}`;
-  } else if (typeof table.url === "string") {
-    url = table.url;
+  if (typeof table2.git === "string") {
+    const ref = stringOf(table2.rev) ?? stringOf(table2.tag) ?? stringOf(table2.branch);
+    const repo = /^[a-z+]+:\/\//i.test(table2.git) ? table2.git : `ssh://${table2.git.replace(/^([^@]+@[^:]+):/, "$1/")}`;
+    url = `git+${repo}${ref ? `@${ref}` : ""}${typeof table2.subdirectory === "string" ? `#subdirectory=${table2.subdirectory}` : ""}`;
+  } else if (typeof table2.url === "string") {
+    url = table2.url;
   }
-  const localPath = stringOf(table.path) ?? null;
+  const localPath = stringOf(table2.path) ?? null;
   const text = url ? `${head} @ ${url}${marker ? ` ${marker}` : ""}` : `${head}${specifier}${marker}`;
-  const d = declare(text, location, { group, editable: table.develop === true, localPath, synthesized: true });
+  const d = declare(text, location, { group, editable: table2.develop === true, localPath, synthesized: true });
   if (d.ok) c.requirements.push(d.requirement);
   else c.issues.push(d.issue);
 }
@@ -8032,11 +8109,11 @@ function uv(c, tool, index2) {
   }
 }
 function hatchEnvs(c, envs, prefix) {
-  for (const [env, table] of Object.entries(envs ?? {})) {
-    if (!isTable(table)) continue;
+  for (const [env, table2] of Object.entries(envs ?? {})) {
+    if (!isTable(table2)) continue;
     const group = `group:hatch.${env}`;
-    c.list(table.dependencies, [...prefix, env, "dependencies"], { group });
-    c.list(table["extra-dependencies"], [...prefix, env, "extra-dependencies"], { group });
+    c.list(table2.dependencies, [...prefix, env, "dependencies"], { group });
+    c.list(table2["extra-dependencies"], [...prefix, env, "extra-dependencies"], { group });
   }
 }
 var Collector, PYPROJECT_TABLES, MAX_GROUP_INCLUDE_DEPTH, MAX_GROUP_INCLUDED_ENTRIES, NAME_ENDS, POETRY_OPTIONAL_WITHOUT_EXTRA;
@@ -8062,34 +8139,34 @@ var init_pyproject = __esm({
       issues = [];
       entries = 0;
       /** Whether one more entry (at `path`) is read: false past MAX_ENTRIES_PER_FILE, said once. */
-      admit(path5) {
+      admit(path9) {
         if (++this.entries <= MAX_ENTRIES_PER_FILE) return true;
-        if (this.entries === MAX_ENTRIES_PER_FILE + 1) this.issues.push(tooManyEntries(this.file, this.positions.value(path5).line, "dependency entries"));
+        if (this.entries === MAX_ENTRIES_PER_FILE + 1) this.issues.push(tooManyEntries(this.file, this.positions.value(path9).line, "dependency entries"));
         return false;
       }
       /** A PEP 508 string at `path`. */
-      pep508(value, path5, options) {
-        return this.admit(path5) ? this.read(value, path5, options) : null;
+      pep508(value, path9, options) {
+        return this.admit(path9) ? this.read(value, path9, options) : null;
       }
-      read(value, path5, options) {
+      read(value, path9, options) {
         if (typeof value !== "string") {
-          this.issue(path5, `expected a requirement string, found ${describe2(value)}`);
+          this.issue(path9, `expected a requirement string, found ${describe2(value)}`);
           return null;
         }
         const editable = /^-e\s+/.exec(value);
-        if (editable) return this.editable(value.slice(editable[0].length).trim(), path5, options);
-        const d = declare(value, this.positions.value(path5), options);
+        if (editable) return this.editable(value.slice(editable[0].length).trim(), path9, options);
+        const d = declare(value, this.positions.value(path9), options);
         if (d.ok) this.requirements.push(d.requirement);
         else this.issues.push(d.issue);
         return d.ok ? d.requirement : null;
       }
-      editable(target, path5, options) {
+      editable(target, path9, options) {
         if (startsWithNameAt(target, false)) {
-          return this.read(target, path5, { ...options, editable: true });
+          return this.read(target, path9, { ...options, editable: true });
         }
         const egg = /#egg=([^&]+)/.exec(target);
         const bare = cutAtFirst(target, "#");
-        const record = declareUnnamed(egg?.[1] ?? bare.split("/").filter(Boolean).pop() ?? bare, this.positions.value(path5), {
+        const record = declareUnnamed(egg?.[1] ?? bare.split("/").filter(Boolean).pop() ?? bare, this.positions.value(path9), {
           ...options,
           editable: true,
           url: /^[a-z+]+:/i.test(bare) && !/^file:/i.test(bare) ? bare : null,
@@ -8098,18 +8175,18 @@ var init_pyproject = __esm({
         this.requirements.push(record);
         return record;
       }
-      issue(path5, message, severity = "error", where2 = "value") {
-        const at = where2 === "key" ? this.positions.key(path5) : this.positions.value(path5);
+      issue(path9, message, severity = "error", where2 = "value") {
+        const at = where2 === "key" ? this.positions.key(path9) : this.positions.value(path9);
         this.issues.push({ file: this.file, line: at.line, column: at.column, message: oneLine2(message), severity });
       }
       /** Each string of an array of PEP 508 strings. */
-      list(value, path5, options) {
+      list(value, path9, options) {
         if (value === void 0) return;
         if (!Array.isArray(value)) {
-          this.issue(path5, `expected an array of requirement strings at ${path5.join(".")}, found ${describe2(value)}`);
+          this.issue(path9, `expected an array of requirement strings at ${path9.join(".")}, found ${describe2(value)}`);
           return;
         }
-        for (let i = 0; i < value.length; i++) if (this.pep508(value[i], [...path5, i], options) === null && this.entries > MAX_ENTRIES_PER_FILE) return;
+        for (let i = 0; i < value.length; i++) if (this.pep508(value[i], [...path9, i], options) === null && this.entries > MAX_ENTRIES_PER_FILE) return;
       }
     };
     PYPROJECT_TABLES = /* @__PURE__ */ new Set(["project", "build-system", "dependency-groups", "tool"]);
@@ -8144,8 +8221,8 @@ function hashesTable(value) {
   return Object.keys(out).length ? out : void 0;
 }
 function fileFromUrl(url, hashes, name2) {
-  const path5 = cutAtFirst(url, "#?");
-  const last = path5.slice(path5.lastIndexOf("/") + 1);
+  const path9 = cutAtFirst(url, "#?");
+  const last = path9.slice(path9.lastIndexOf("/") + 1);
   let filename = name2;
   if (filename === void 0) {
     try {
@@ -8184,7 +8261,7 @@ function tomlLock(text, file, format, key, read, top, graph) {
       result.issues.push({ file, line: at.line, message: `lock entry without a name`, severity: "warning" });
       continue;
     }
-    entries.push({ pkg, at: (...path5) => doc.positions.value([key, i, ...path5]) });
+    entries.push({ pkg, at: (...path9) => doc.positions.value([key, i, ...path9]) });
     const locked = read(pkg, doc.positions.value([key, i, "name"]), result);
     if (locked) result.packages.push(locked);
   }
@@ -8537,17 +8614,17 @@ function edgelessNodes(packages) {
   }
   return nodes;
 }
-function uvEdges(list2, at, path5, result, what) {
+function uvEdges(list2, at, path9, result, what) {
   if (list2 === void 0) return [];
   if (!Array.isArray(list2)) {
-    graphIssue(result, at(...path5), `${what}: expected an array of dependency tables`);
+    graphIssue(result, at(...path9), `${what}: expected an array of dependency tables`);
     return [];
   }
   const edges = [];
   list2.forEach((d, j) => {
-    if (!admitEdge(result, () => at(...path5, j))) return;
+    if (!admitEdge(result, () => at(...path9, j))) return;
     if (!isTable(d) || typeof d.name !== "string") {
-      graphIssue(result, at(...path5, j), `${what}: dependency entry without a name`);
+      graphIssue(result, at(...path9, j), `${what}: dependency entry without a name`);
       return;
     }
     edges.push({
@@ -8841,33 +8918,33 @@ function parsePipfile(text, file) {
     if (NOT_CATEGORIES.has(category) || !isTable(packages)) continue;
     const group = category === "packages" ? "main" : category === "dev-packages" ? "dev" : `group:${canonicalizeName(category)}`;
     for (const [name2, spec] of Object.entries(packages)) {
-      const path5 = [category, name2];
+      const path9 = [category, name2];
       if (++entries > MAX_ENTRIES_PER_FILE) {
-        result.issues.push(tooManyEntries(file, positions.key(path5).line, "package entries"));
+        result.issues.push(tooManyEntries(file, positions.key(path9).line, "package entries"));
         break categories;
       }
-      const location = typeof spec === "string" ? positions.value(path5) : positions.key(path5);
-      const table = typeof spec === "string" ? { version: spec } : isTable(spec) ? spec : null;
-      if (!table) {
+      const location = typeof spec === "string" ? positions.value(path9) : positions.key(path9);
+      const table2 = typeof spec === "string" ? { version: spec } : isTable(spec) ? spec : null;
+      if (!table2) {
         result.issues.push({ file, line: location.line, column: location.column, message: oneLine2(`Pipfile entry ${quote(name2)}: expected a version string or a table`), severity: "error" });
         continue;
       }
-      const version = stringOf(table.version)?.trim() ?? "*";
+      const version = stringOf(table2.version)?.trim() ?? "*";
       const specifier = version === "*" || version === "" ? "" : /^[0-9]/.test(version) ? `==${version}` : version;
-      const extras = Array.isArray(table.extras) ? table.extras.filter((e) => typeof e === "string") : [];
+      const extras = Array.isArray(table2.extras) ? table2.extras.filter((e) => typeof e === "string") : [];
       const markers = [];
-      if (typeof table.markers === "string" && table.markers.trim()) markers.push(`(${table.markers})`);
+      if (typeof table2.markers === "string" && table2.markers.trim()) markers.push(`(${table2.markers})`);
       for (const key of MARKER_KEYS) {
-        const v = table[key];
+        const v = table2[key];
         if (typeof v === "string") markers.push(`${key} ${v.trim()}`);
       }
       const head = `${name2}${extras.length ? `[${extras.join(",")}]` : ""}`;
       const marker = markers.length ? ` ; ${markers.join(" and ")}` : "";
-      const git2 = stringOf(table.git);
-      const url = git2 ? `git+${git2.replace(/^git\+/, "")}${typeof table.ref === "string" ? `@${table.ref}` : ""}` : stringOf(table.file) ?? null;
-      const localPath = stringOf(table.path) ?? null;
+      const git2 = stringOf(table2.git);
+      const url = git2 ? `git+${git2.replace(/^git\+/, "")}${typeof table2.ref === "string" ? `@${table2.ref}` : ""}` : stringOf(table2.file) ?? null;
+      const localPath = stringOf(table2.path) ?? null;
       const text2 = url && !localPath ? `${head} @ ${url}${marker ? ` ${marker}` : ""}` : `${head}${localPath ? "" : specifier}${marker}`;
-      const d = declare(text2, location, { group, editable: table.editable === true, localPath, synthesized: true });
+      const d = declare(text2, location, { group, editable: table2.editable === true, localPath, synthesized: true });
       if (d.ok) result.requirements.push(d.requirement);
       else result.issues.push(d.issue);
     }
@@ -9195,8 +9272,8 @@ function looksLikePath(text) {
 function projectNameOf(target) {
   const egg = eggName(target);
   if (egg !== null || /[#&]egg=/.test(target)) return egg;
-  const path5 = cutAtFirst(target, "#?");
-  const last = decodeSafe(path5.slice(Math.max(path5.lastIndexOf("/"), path5.lastIndexOf("\\")) + 1));
+  const path9 = cutAtFirst(target, "#?");
+  const last = decodeSafe(path9.slice(Math.max(path9.lastIndexOf("/"), path9.lastIndexOf("\\")) + 1));
   if (ARCHIVE.test(last)) {
     try {
       return parseDistributionFilename(last).name;
@@ -9207,11 +9284,11 @@ function projectNameOf(target) {
   return null;
 }
 function fallbackName(target) {
-  let path5 = cutAtFirst(target, "#?");
-  const at = path5.lastIndexOf("@");
-  if (at !== -1 && path5.indexOf("/", at) === -1) path5 = path5.slice(0, at);
-  path5 = trimEndOf(path5, "\\/");
-  const last = path5.slice(Math.max(path5.lastIndexOf("/"), path5.lastIndexOf("\\"), path5.lastIndexOf(":")) + 1);
+  let path9 = cutAtFirst(target, "#?");
+  const at = path9.lastIndexOf("@");
+  if (at !== -1 && path9.indexOf("/", at) === -1) path9 = path9.slice(0, at);
+  path9 = trimEndOf(path9, "\\/");
+  const last = path9.slice(Math.max(path9.lastIndexOf("/"), path9.lastIndexOf("\\"), path9.lastIndexOf(":")) + 1);
   return last.replace(/\.git$/, "") || target;
 }
 function decodeSafe(s) {
@@ -10020,24 +10097,24 @@ function sameHosts(a, b) {
 }
 function netrcPath(env, exists2 = existsSync2) {
   const home = (process.platform === "win32" ? env["USERPROFILE"] : env["HOME"]) ?? homedir();
-  const expand = (path5) => path5 === "~" || path5.startsWith("~/") ? `${home.replace(/[\\/]+$/, "")}${path5.slice(1)}` || "/" : path5;
+  const expand = (path9) => path9 === "~" || path9.startsWith("~/") ? `${home.replace(/[\\/]+$/, "")}${path9.slice(1)}` || "/" : path9;
   const explicit = env["NETRC"];
   const candidates = explicit !== void 0 ? [explicit] : ["~/.netrc", "~/_netrc"];
   for (const candidate of candidates) {
-    const path5 = expand(candidate);
-    if (path5 !== "" && exists2(path5)) return path5;
+    const path9 = expand(candidate);
+    if (path9 !== "" && exists2(path9)) return path9;
   }
   return null;
 }
 function loadNetrc(env, warn) {
-  const path5 = netrcPath(env);
-  if (path5 === null) return /* @__PURE__ */ new Map();
+  const path9 = netrcPath(env);
+  if (path9 === null) return /* @__PURE__ */ new Map();
   let text;
   try {
-    text = decodeNetrc(readFileSync2(path5));
+    text = decodeNetrc(readFileSync2(path9));
   } catch (error) {
     const why = error instanceof NetrcSyntaxError ? error.message : error.code ?? "unreadable";
-    warn(`netrc file ${quote(path5)} ignored: ${why}`);
+    warn(`netrc file ${quote(path9)} ignored: ${why}`);
     return /* @__PURE__ */ new Map();
   }
   let hosts;
@@ -10045,7 +10122,7 @@ function loadNetrc(env, warn) {
     hosts = parseNetrc(text);
   } catch (error) {
     if (!(error instanceof NetrcSyntaxError)) throw error;
-    warn(`netrc file ${quote(path5)} ignored, as pip ignores it: ${error.message}`);
+    warn(`netrc file ${quote(path9)} ignored, as pip ignores it: ${error.message}`);
     return /* @__PURE__ */ new Map();
   }
   let pip;
@@ -10057,7 +10134,7 @@ function loadNetrc(env, warn) {
   if (pip === null || !sameHosts(hosts, pip)) {
     const consequence = pip === null ? "pip ignores the whole file" : "pip reads other entries from it";
     warn(
-      `netrc file ${quote(path5)}: ${consequence} (Python 3.11's netrc module reads some "#" comment lines or macdef bodies as tokens, CPython gh-104306); here they stay comments`
+      `netrc file ${quote(path9)}: ${consequence} (Python 3.11's netrc module reads some "#" comment lines or macdef bodies as tokens, CPython gh-104306); here they stay comments`
     );
   }
   return hosts;
@@ -10905,8 +10982,8 @@ function listShards(dir) {
     return error.code === "ENOENT" ? /* @__PURE__ */ new Set() : null;
   }
 }
-async function writeNew(path5, head, body) {
-  const handle = await fsp.open(path5, "wx");
+async function writeNew(path9, head, body) {
+  const handle = await fsp.open(path9, "wx");
   try {
     const total = head.length + body.length;
     let written = (await handle.writev([head, body])).bytesWritten;
@@ -10920,10 +10997,10 @@ async function writeNew(path5, head, body) {
     await handle.close();
   }
 }
-function removeAnything(path5) {
+function removeAnything(path9) {
   try {
-    const info = fs.lstatSync(path5);
-    fs.rmSync(path5, { force: true, recursive: info.isDirectory() });
+    const info = fs.lstatSync(path9);
+    fs.rmSync(path9, { force: true, recursive: info.isDirectory() });
   } catch {
   }
 }
@@ -11070,25 +11147,25 @@ var init_cache = __esm({
         return this.getNow(key);
       }
       getNow(key) {
-        const path5 = this.pathFor(key);
-        if (!this.madeDirs.has(dirname2(path5))) {
+        const path9 = this.pathFor(key);
+        if (!this.madeDirs.has(dirname2(path9))) {
           this.shardsAtStart ??= listShards(join2(this.dir, "http-v1"));
           if (this.shardsAtStart !== null && !this.shardsAtStart.has(key.slice(0, 2))) return null;
         }
-        const read = this.readEntryFile(path5);
+        const read = this.readEntryFile(path9);
         if (read.kind === "absent") return null;
         const entry2 = read.kind === "data" ? decodeEntry(read.data) : null;
         if (entry2 === null) {
-          removeAnything(path5);
+          removeAnything(path9);
           return null;
         }
         return entry2;
       }
       /** The bytes of a regular file at `path`, at most `maxEntryBytes` of them, or why not. */
-      readEntryFile(path5) {
+      readEntryFile(path9) {
         let before;
         try {
-          before = fs.lstatSync(path5, { throwIfNoEntry: false });
+          before = fs.lstatSync(path9, { throwIfNoEntry: false });
         } catch {
           return { kind: "unusable" };
         }
@@ -11096,7 +11173,7 @@ var init_cache = __esm({
         if (!before.isFile() || before.size > this.maxEntryBytes) return { kind: "unusable" };
         let fd;
         try {
-          fd = fs.openSync(path5, READ_FLAGS);
+          fd = fs.openSync(path9, READ_FLAGS);
         } catch (error) {
           return error.code === "ENOENT" ? { kind: "absent" } : { kind: "unusable" };
         }
@@ -11122,7 +11199,7 @@ var init_cache = __esm({
         }
       }
       async put(key, entry2) {
-        const path5 = this.pathFor(key);
+        const path9 = this.pathFor(key);
         const policy = entry2.policy;
         const header = {
           url: redactUrl(entry2.url),
@@ -11141,12 +11218,12 @@ var init_cache = __esm({
         };
         const head = Buffer.from(`${MAGIC}${JSON.stringify(header)}
 `, "utf8");
-        const dir = dirname2(path5);
+        const dir = dirname2(path9);
         if (!this.madeDirs.has(dir)) {
           await fsp.mkdir(dir, { recursive: true });
           this.madeDirs.add(dir);
         }
-        const temp = `${path5}.${TEMP_TAG}.${tempCounter++}.tmp`;
+        const temp = `${path9}.${TEMP_TAG}.${tempCounter++}.tmp`;
         try {
           try {
             await writeNew(temp, head, entry2.body);
@@ -11156,12 +11233,12 @@ var init_cache = __esm({
             await writeNew(temp, head, entry2.body);
           }
           try {
-            await fsp.rename(temp, path5);
+            await fsp.rename(temp, path9);
           } catch (error) {
             const code = error.code;
             if (code !== "EISDIR" && code !== "ENOTEMPTY" && code !== "EEXIST" && code !== "EPERM") throw error;
-            removeAnything(path5);
-            await fsp.rename(temp, path5);
+            removeAnything(path9);
+            await fsp.rename(temp, path9);
           }
         } catch (error) {
           await fsp.rm(temp, { force: true }).catch(() => void 0);
@@ -12465,14 +12542,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path5 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path9 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path5 && path5[0] !== "/") {
-          path5 = `/${path5}`;
+        if (path9 && path9[0] !== "/") {
+          path9 = `/${path9}`;
         }
-        return new URL(`${origin}${path5}`);
+        return new URL(`${origin}${path9}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -13307,9 +13384,9 @@ var require_diagnostics = __commonJS({
         "undici:client:sendHeaders",
         (evt) => {
           const {
-            request: { method, path: path5, origin }
+            request: { method, path: path9, origin }
           } = evt;
-          debugLog("sending request to %s %s%s", method, origin, path5);
+          debugLog("sending request to %s %s%s", method, origin, path9);
         }
       );
     }
@@ -13327,14 +13404,14 @@ var require_diagnostics = __commonJS({
         "undici:request:headers",
         (evt) => {
           const {
-            request: { method, path: path5, origin },
+            request: { method, path: path9, origin },
             response: { statusCode }
           } = evt;
           debugLog(
             "received response to %s %s%s - HTTP %d",
             method,
             origin,
-            path5,
+            path9,
             statusCode
           );
         }
@@ -13343,23 +13420,23 @@ var require_diagnostics = __commonJS({
         "undici:request:trailers",
         (evt) => {
           const {
-            request: { method, path: path5, origin }
+            request: { method, path: path9, origin }
           } = evt;
-          debugLog("trailers received from %s %s%s", method, origin, path5);
+          debugLog("trailers received from %s %s%s", method, origin, path9);
         }
       );
       diagnosticsChannel.subscribe(
         "undici:request:error",
         (evt) => {
           const {
-            request: { method, path: path5, origin },
+            request: { method, path: path9, origin },
             error
           } = evt;
           debugLog(
             "request to %s %s%s errored - %s",
             method,
             origin,
-            path5,
+            path9,
             error.message
           );
         }
@@ -13474,7 +13551,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path5,
+        path: path9,
         method,
         body,
         headers,
@@ -13491,11 +13568,11 @@ var require_request = __commonJS({
         maxRedirections,
         typeOfService
       }, handler) {
-        if (typeof path5 !== "string") {
+        if (typeof path9 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path5[0] !== "/" && !(path5.startsWith("http://") || path5.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path9[0] !== "/" && !(path9.startsWith("http://") || path9.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path5)) {
+        } else if (invalidPathRegex.test(path9)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -13570,7 +13647,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? serializePathWithQuery(path5, query) : path5;
+        this.path = query ? serializePathWithQuery(path9, query) : path9;
         this.origin = origin;
         this.protocol = getProtocolFromUrlString(origin);
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
@@ -18814,7 +18891,7 @@ var require_client_h1 = __commonJS({
       }
     }
     function writeH1(client, request2) {
-      const { method, path: path5, host, upgrade, blocking, reset } = request2;
+      const { method, path: path9, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -18890,7 +18967,7 @@ var require_client_h1 = __commonJS({
         socket[kBlocking] = true;
       }
       setTypeOfService(socket, request2);
-      let header = `${method} ${path5} HTTP/1.1\r
+      let header = `${method} ${path9} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -19567,7 +19644,7 @@ var require_client_h2 = __commonJS({
       const headersTimeout = request2.headersTimeout ?? client[kHeadersTimeout];
       const bodyTimeout = request2.bodyTimeout ?? client[kBodyTimeout];
       const session = client[kHTTP2Session];
-      const { method, path: path5, host, upgrade, expectContinue, signal, protocol, headers: reqHeaders } = request2;
+      const { method, path: path9, host, upgrade, expectContinue, signal, protocol, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade != null && upgrade !== "websocket") {
         util.errorRequest(client, request2, new InvalidArgumentError(`Custom upgrade "${upgrade}" not supported over HTTP/2`));
@@ -19636,7 +19713,7 @@ var require_client_h2 = __commonJS({
           }
           headers[HTTP2_HEADER_METHOD] = "CONNECT";
           headers[HTTP2_HEADER_PROTOCOL] = "websocket";
-          headers[HTTP2_HEADER_PATH] = path5;
+          headers[HTTP2_HEADER_PATH] = path9;
           if (protocol === "ws:" || protocol === "wss:") {
             headers[HTTP2_HEADER_SCHEME] = protocol === "ws:" ? "http" : "https";
           } else {
@@ -19688,7 +19765,7 @@ var require_client_h2 = __commonJS({
         stream.setTimeout(headersTimeout);
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path5;
+      headers[HTTP2_HEADER_PATH] = path9;
       headers[HTTP2_HEADER_SCHEME] = protocol === "http:" ? "http" : "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -22044,10 +22121,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path5 = "/",
+          path: path9 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path5;
+        opts.path = origin + path9;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL(origin);
           headers.host = host;
@@ -24207,20 +24284,20 @@ var require_mock_utils = __commonJS({
       }
       return normalizedQp;
     }
-    function safeUrl(path5) {
-      if (typeof path5 !== "string") {
-        return path5;
+    function safeUrl(path9) {
+      if (typeof path9 !== "string") {
+        return path9;
       }
-      const pathSegments = path5.split("?", 3);
+      const pathSegments = path9.split("?", 3);
       if (pathSegments.length !== 2) {
-        return path5;
+        return path9;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path5, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path5);
+    function matchKey(mockDispatch2, { path: path9, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path9);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -24245,8 +24322,8 @@ var require_mock_utils = __commonJS({
       const basePath = key.query ? serializePathWithQuery(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
       const resolvedPathWithoutTrailingSlash = removeTrailingSlash(resolvedPath);
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path5, ignoreTrailingSlash }) => {
-        return ignoreTrailingSlash ? matchValue(removeTrailingSlash(safeUrl(path5)), resolvedPathWithoutTrailingSlash) : matchValue(safeUrl(path5), resolvedPath);
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path9, ignoreTrailingSlash }) => {
+        return ignoreTrailingSlash ? matchValue(removeTrailingSlash(safeUrl(path9)), resolvedPathWithoutTrailingSlash) : matchValue(safeUrl(path9), resolvedPath);
       });
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
@@ -24285,19 +24362,19 @@ var require_mock_utils = __commonJS({
         mockDispatches.splice(index2, 1);
       }
     }
-    function removeTrailingSlash(path5) {
-      while (path5.endsWith("/")) {
-        path5 = path5.slice(0, -1);
+    function removeTrailingSlash(path9) {
+      while (path9.endsWith("/")) {
+        path9 = path9.slice(0, -1);
       }
-      if (path5.length === 0) {
-        path5 = "/";
+      if (path9.length === 0) {
+        path9 = "/";
       }
-      return path5;
+      return path9;
     }
     function buildKey(opts) {
-      const { path: path5, method, body, headers, query } = opts;
+      const { path: path9, method, body, headers, query } = opts;
       return {
-        path: path5,
+        path: path9,
         method,
         body,
         headers,
@@ -24987,10 +25064,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path5, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path9, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path5,
+            Path: path9,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -25072,9 +25149,9 @@ var require_mock_agent = __commonJS({
         const acceptNonStandardSearchParameters = this[kMockAgentAcceptsNonStandardSearchParameters];
         const dispatchOpts = { ...opts };
         if (acceptNonStandardSearchParameters && dispatchOpts.path) {
-          const [path5, searchParams] = dispatchOpts.path.split("?");
+          const [path9, searchParams] = dispatchOpts.path.split("?");
           const normalizedSearchParams = normalizeSearchParams(searchParams, acceptNonStandardSearchParameters);
-          dispatchOpts.path = `${path5}?${normalizedSearchParams}`;
+          dispatchOpts.path = `${path9}?${normalizedSearchParams}`;
         }
         return this[kAgent].dispatch(dispatchOpts, handler);
       }
@@ -25278,7 +25355,7 @@ var require_snapshot_utils = __commonJS({
 var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports, module) {
     "use strict";
-    var { writeFile: writeFile2, readFile: readFile3, mkdir } = __require("node:fs/promises");
+    var { writeFile: writeFile2, readFile: readFile4, mkdir } = __require("node:fs/promises");
     var { dirname: dirname4, resolve: resolve10 } = __require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = __require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
@@ -25475,12 +25552,12 @@ var require_snapshot_recorder = __commonJS({
        * @return {Promise<void>} - Resolves when snapshots are loaded
        */
       async loadSnapshots(filePath) {
-        const path5 = filePath || this.#snapshotPath;
-        if (!path5) {
+        const path9 = filePath || this.#snapshotPath;
+        if (!path9) {
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile3(resolve10(path5), "utf8");
+          const data = await readFile4(resolve10(path9), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -25494,7 +25571,7 @@ var require_snapshot_recorder = __commonJS({
           if (error.code === "ENOENT") {
             this.#snapshots.clear();
           } else {
-            throw new UndiciError(`Failed to load snapshots from ${path5}`, { cause: error });
+            throw new UndiciError(`Failed to load snapshots from ${path9}`, { cause: error });
           }
         }
       }
@@ -25505,11 +25582,11 @@ var require_snapshot_recorder = __commonJS({
        * @returns {Promise<void>} - Resolves when snapshots are saved
        */
       async saveSnapshots(filePath) {
-        const path5 = filePath || this.#snapshotPath;
-        if (!path5) {
+        const path9 = filePath || this.#snapshotPath;
+        if (!path9) {
           throw new InvalidArgumentError("Snapshot path is required");
         }
-        const resolvedPath = resolve10(path5);
+        const resolvedPath = resolve10(path9);
         await mkdir(dirname4(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash2, snapshot]) => ({
           hash: hash2,
@@ -26150,15 +26227,15 @@ var require_redirect_handler = __commonJS({
           receivedAt: Date.now()
         });
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path5 = search ? `${pathname}${search}` : pathname;
-        const redirectUrlString = `${origin}${path5}`;
+        const path9 = search ? `${pathname}${search}` : pathname;
+        const redirectUrlString = `${origin}${path9}`;
         for (const historyUrl of this.history) {
           if (historyUrl.toString() === redirectUrlString) {
             throw new InvalidArgumentError(`Redirect loop detected. Cannot redirect to ${origin}. This typically happens when using a Client or Pool with cross-origin redirects. Use an Agent for cross-origin redirects.`);
           }
         }
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path5;
+        this.opts.path = path9;
         this.opts.origin = origin;
         this.opts.query = null;
       }
@@ -27975,10 +28052,10 @@ var require_cache_handler = __commonJS({
       }
       return locationUrl.pathname + locationUrl.search;
     }
-    function deleteCachedUri(store, cacheKey2, path5) {
+    function deleteCachedUri(store, cacheKey2, path9) {
       deleteCachedValue(store, {
         ...cacheKey2,
-        path: path5
+        path: path9
       });
       for (let i = 0; i < util.safeHTTPMethods.length; i++) {
         const method = util.safeHTTPMethods[i];
@@ -27986,7 +28063,7 @@ var require_cache_handler = __commonJS({
           deleteCachedValue(store, {
             ...cacheKey2,
             method,
-            path: path5
+            path: path9
           });
         }
       }
@@ -27997,9 +28074,9 @@ var require_cache_handler = __commonJS({
       }
       const values = Array.isArray(headerValue) ? headerValue : [headerValue];
       for (let i = 0; i < values.length; i++) {
-        const path5 = getSameOriginPath(cacheKey2, values[i]);
-        if (path5 !== void 0) {
-          deleteCachedUri(store, cacheKey2, path5);
+        const path9 = getSameOriginPath(cacheKey2, values[i]);
+        if (path9 !== void 0) {
+          deleteCachedUri(store, cacheKey2, path9);
         }
       }
     }
@@ -33487,11 +33564,11 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        const path5 = url.pathname + url.search;
+        const path9 = url.pathname + url.search;
         const hasTrailingQuestionMark = url.search.length === 0 && url.href[url.href.length - url.hash.length - 1] === "?";
         return new Promise((resolve10, reject) => agent.dispatch(
           {
-            path: hasTrailingQuestionMark ? `${path5}?` : path5,
+            path: hasTrailingQuestionMark ? `${path9}?` : path9,
             origin: url.origin,
             method: request2.method,
             body: agent.isMockActive ? request2.body && (request2.body.source || request2.body.stream) : body,
@@ -34438,9 +34515,9 @@ var require_util4 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path5) {
-      for (let i = 0; i < path5.length; ++i) {
-        const code = path5.charCodeAt(i);
+    function validateCookiePath(path9) {
+      for (let i = 0; i < path9.length; ++i) {
+        const code = path9.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -37876,11 +37953,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path5 = opts.path;
+          let path9 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path5 = `/${path5}`;
+            path9 = `/${path9}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path5);
+          url = new URL(util.parseOrigin(url).origin + path9);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -38485,8 +38562,8 @@ function readYanked(value) {
 function plainUrl(href) {
   const match = PLAIN_URL.exec(href);
   if (match === null) return null;
-  const [, scheme, host, port, path5] = match;
-  if (host.includes("xn--") || DOT_SEGMENT.test(path5)) return null;
+  const [, scheme, host, port, path9] = match;
+  if (host.includes("xn--") || DOT_SEGMENT.test(path9)) return null;
   const last = host.slice(host.lastIndexOf(".") + 1);
   if (/^(?:[0-9]+|0x[0-9a-f]*)$/.test(last) && !DOTTED_QUAD.test(host)) return null;
   if (port !== void 0 && (Number(port) > 65535 || port === (scheme === "https" ? "443" : "80"))) return null;
@@ -38684,8 +38761,8 @@ function fragmentHashes(href) {
   return match ? { [match[1].toLowerCase()]: match[2].toLowerCase() } : {};
 }
 function urlFilename(url) {
-  const path5 = new URL(url).pathname;
-  const last = path5.slice(path5.lastIndexOf("/") + 1);
+  const path9 = new URL(url).pathname;
+  const last = path9.slice(path9.lastIndexOf("/") + 1);
   try {
     return decodeURIComponent(last);
   } catch {
@@ -39677,6 +39754,168 @@ var init_resolve = __esm({
     init_version2();
     MAX_PACKAGES = 5e3;
     groupedBySource = /* @__PURE__ */ new WeakMap();
+  }
+});
+
+// src/usage/distributions.ts
+import { existsSync as existsSync3, readdirSync, readFileSync as readFileSync3, statSync } from "node:fs";
+import path3 from "node:path";
+function stdlibModules() {
+  stdlib ??= new Set(JSON.parse(readFileSync3(dataFile("stdlib-modules.json"), "utf8")).modules);
+  return stdlib;
+}
+function importTable() {
+  if (table) return table;
+  const doc = JSON.parse(readFileSync3(dataFile("import-names.json"), "utf8"));
+  const map = /* @__PURE__ */ new Map();
+  for (const e of doc.entries) {
+    if (typeof e.import !== "string" || !Array.isArray(e.distributions) || e.distributions.length === 0 || !Array.isArray(e.sources) || e.sources.length === 0) {
+      throw new Error(`data/import-names.json: malformed entry ${JSON.stringify(e).slice(0, 80)}`);
+    }
+    map.set(e.import, e.distributions.map((d) => canonicalizeName(d)));
+  }
+  table = map;
+  return table;
+}
+function sitePackagesOf(venv) {
+  const out = [];
+  for (const lib of ["lib", "lib64"]) {
+    let pythons = [];
+    try {
+      pythons = readdirSync(path3.join(venv, lib));
+    } catch {
+      continue;
+    }
+    for (const p of pythons) {
+      const dir = path3.join(venv, lib, p, "site-packages");
+      if (existsSync3(dir)) out.push(dir);
+    }
+  }
+  const windows = path3.join(venv, "Lib", "site-packages");
+  if (existsSync3(windows) && !out.includes(windows)) out.push(windows);
+  return [...new Set(out.map((d) => path3.resolve(d)))];
+}
+function findVenv(projectRoot, venv, cwd = process.cwd()) {
+  const candidates = venv !== void 0 ? [path3.resolve(cwd, venv)] : [path3.join(projectRoot, ".venv"), path3.join(projectRoot, "venv")];
+  for (const c of candidates) {
+    try {
+      if (statSync(c).isDirectory() && (venv !== void 0 || existsSync3(path3.join(c, "pyvenv.cfg")))) return c;
+    } catch {
+    }
+  }
+  return null;
+}
+function recordPath(row) {
+  if (row.startsWith('"')) {
+    const end = row.indexOf('"', 1);
+    return end === -1 ? "" : row.slice(1, end);
+  }
+  const comma = row.indexOf(",");
+  return comma === -1 ? row : row.slice(0, comma);
+}
+function modulesOfRecord(text) {
+  const packages = /* @__PURE__ */ new Set();
+  const withInit = /* @__PURE__ */ new Set();
+  const second = /* @__PURE__ */ new Map();
+  const out = /* @__PURE__ */ new Set();
+  for (const row of text.split(/\r?\n/)) {
+    const file = recordPath(row.trim());
+    if (file === "" || file.startsWith("..") || file.startsWith("/")) continue;
+    const parts = file.split("/");
+    const head = parts[0];
+    if (parts.length === 1) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)(\.[^.]+)*\.(py|so|pyd)$/.exec(head);
+      if (m) out.add(m[1]);
+      continue;
+    }
+    if (!IDENTIFIER.test(head) || head === "__pycache__") continue;
+    packages.add(head);
+    if (parts.length === 2 && /^__init__\.(py|pyi)$|^__init__\..*\.(so|pyd)$/.test(parts[1])) withInit.add(head);
+    const sub = parts[1].replace(/\.(py|pyi)$/, "").replace(/\..*\.(so|pyd)$/, "");
+    if (parts.length >= 2 && IDENTIFIER.test(sub) && sub !== "__pycache__") {
+      if (!second.has(head)) second.set(head, /* @__PURE__ */ new Set());
+      second.get(head).add(sub);
+    }
+  }
+  for (const p of packages) {
+    out.add(p);
+    if (!withInit.has(p)) for (const s of second.get(p) ?? []) out.add(`${p}.${s}`);
+  }
+  return [...out].sort();
+}
+function metadataName(text) {
+  for (const line of text.split(/\r?\n/)) {
+    if (line === "") break;
+    const m = /^Name:\s*(.+?)\s*$/i.exec(line);
+    if (m) return m[1];
+  }
+  return null;
+}
+function readVenv(venv) {
+  const modules = /* @__PURE__ */ new Map();
+  let distributions = 0;
+  const add = (module, dist) => {
+    const list2 = modules.get(module) ?? [];
+    if (!list2.includes(dist)) list2.push(dist);
+    modules.set(module, list2);
+  };
+  for (const site of sitePackagesOf(venv)) {
+    let entries;
+    try {
+      entries = readdirSync(site).filter((e) => e.endsWith(".dist-info")).sort();
+    } catch {
+      continue;
+    }
+    for (const entry2 of entries) {
+      const dir = path3.join(site, entry2);
+      const read = (name3) => {
+        try {
+          return readFileSync3(path3.join(dir, name3), "utf8");
+        } catch {
+          return null;
+        }
+      };
+      const name2 = metadataName(read("METADATA") ?? "") ?? entry2.replace(/\.dist-info$/, "").split("-")[0];
+      const dist = canonicalizeName(name2);
+      distributions++;
+      const topLevel = read("top_level.txt");
+      for (const line of (topLevel ?? "").split(/\r?\n/)) {
+        const t2 = line.trim().replace(/\//g, ".");
+        if (t2 !== "" && t2.split(".").every((p) => IDENTIFIER.test(p))) add(t2, dist);
+      }
+      for (const m of modulesOfRecord(read("RECORD") ?? "")) add(m, dist);
+    }
+  }
+  return { venv, modules, distributions };
+}
+function distributionOf(module, venv) {
+  const parts = module.split(".");
+  const top = parts[0];
+  if (stdlibModules().has(top)) return null;
+  const prefixes = parts.map((_, i) => parts.slice(0, parts.length - i).join("."));
+  if (venv) {
+    for (const p of prefixes) {
+      const found = venv.modules.get(p);
+      if (found) return { distributions: [...found].sort(), source: "venv" };
+    }
+  }
+  const known = importTable();
+  for (const p of prefixes) {
+    const found = known.get(p);
+    if (found) return { distributions: [...found], source: "table" };
+  }
+  return { distributions: [canonicalizeName(top)], source: "name" };
+}
+var dataFile, stdlib, table, IDENTIFIER;
+var init_distributions = __esm({
+  "src/usage/distributions.ts"() {
+    "use strict";
+    init_knowledge();
+    init_names();
+    dataFile = (name2) => path3.join(packageRoot(), "data", name2);
+    stdlib = null;
+    table = null;
+    IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
   }
 });
 
@@ -42814,16 +43053,16 @@ var init_dist3 = __esm({
       Get a goto table entry @internal
       */
       getGoto(state, term, loose = false) {
-        let table = this.goto;
-        if (term >= table[0])
+        let table2 = this.goto;
+        if (term >= table2[0])
           return -1;
-        for (let pos = table[term + 1]; ; ) {
-          let groupTag = table[pos++], last = groupTag & 1;
-          let target = table[pos++];
+        for (let pos = table2[term + 1]; ; ) {
+          let groupTag = table2[pos++], last = groupTag & 1;
+          let target = table2[pos++];
           if (last && loose)
             return target;
           for (let end = pos + (groupTag >> 1); pos < end; pos++)
-            if (table[pos] == state)
+            if (table2[pos] == state)
               return target;
           if (last)
             return -1;
@@ -44008,24 +44247,461 @@ var init_dist5 = __esm({
   }
 });
 
+// src/usage/imports.ts
+function lineStarts(text) {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) starts.push(i + 1);
+    else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+  }
+  return starts;
+}
+function lineAt(starts, offset) {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = lo + hi + 1 >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+function exceptionNames(node, text) {
+  if (node.name === "VariableName") return [text.slice(node.from, node.to)];
+  if (node.name === "MemberExpression") {
+    const last = node.lastChild;
+    return last && (last.name === "PropertyName" || last.name === "VariableName") ? [text.slice(last.from, last.to)] : [];
+  }
+  if (node.name === "TupleExpression" || node.name === "ParenthesizedExpression") {
+    const out = [];
+    for (let c = node.firstChild; c; c = c.nextSibling) out.push(...exceptionNames(c, text));
+    return out;
+  }
+  return [];
+}
+function catchesImportError(tryNode, text) {
+  for (let c = tryNode.firstChild; c; c = c.nextSibling) {
+    if (c.name !== "except") continue;
+    const types = [];
+    let n = c.nextSibling;
+    while (n && n.name !== "Body" && n.name !== "as") {
+      if (n.name !== "*") types.push(n);
+      n = n.nextSibling;
+    }
+    if (types.length === 0) return true;
+    if (types.some((t2) => exceptionNames(t2, text).some((name2) => CATCHES_IMPORT.has(name2)))) return true;
+  }
+  return false;
+}
+function isTryBody(node) {
+  return node.name === "Body" && node.parent?.name === "TryStatement" && node.prevSibling?.name === "try";
+}
+function statementModules(node, text) {
+  const first = node.firstChild;
+  if (!first) return [];
+  if (first.name === "from") {
+    let level = 0;
+    const parts2 = [];
+    for (let c = first.nextSibling; c && c.name !== "import"; c = c.nextSibling) {
+      if (c.name === ".") level += parts2.length === 0 ? 1 : 0;
+      else if (c.name === "Ellipsis") level += 3;
+      else if (c.name === "VariableName") parts2.push(text.slice(c.from, c.to));
+      else if (c.type.isError) return [];
+    }
+    if (level === 0 && parts2.length === 0) return [];
+    return [{ module: parts2.join("."), relative: level > 0 }];
+  }
+  if (first.name !== "import") return [];
+  const out = [];
+  let parts = [];
+  let alias = false;
+  const end = () => {
+    if (parts.length > 0) out.push({ module: parts.join("."), relative: false });
+    parts = [];
+    alias = false;
+  };
+  for (let c = first.nextSibling; c; c = c.nextSibling) {
+    if (c.name === ",") end();
+    else if (c.name === "as") alias = true;
+    else if (c.name === "VariableName" && !alias) parts.push(text.slice(c.from, c.to));
+  }
+  end();
+  return out;
+}
+function decoratorName(node, text) {
+  const parts = [];
+  for (let c = node.firstChild; c; c = c.nextSibling) {
+    if (c.name === "VariableName" || c.name === "PropertyName") parts.push(text.slice(c.from, c.to));
+    else if (c.name === "MemberExpression") parts.push(text.slice(c.from, c.to).replace(/\s+/g, ""));
+    else if (c.name === "ArgList" || c.name === "CallExpression") break;
+  }
+  return parts.join(".");
+}
+function isMainGuard(node, text) {
+  const condition = node.firstChild?.nextSibling;
+  if (!condition || condition.name !== "BinaryExpression") return false;
+  let name2 = false;
+  let main2 = false;
+  let equals = false;
+  for (let c = condition.firstChild; c; c = c.nextSibling) {
+    const t2 = text.slice(c.from, c.to);
+    if (c.name === "VariableName" && t2 === "__name__") name2 = true;
+    else if (c.name === "String" && /^(['"])__main__\1$/.test(t2)) main2 = true;
+    else if (c.name === "CompareOp" && t2 === "==") equals = true;
+  }
+  return name2 && main2 && equals;
+}
+function analysePython(text) {
+  const tree = parser.parse(text);
+  const starts = lineStarts(text);
+  const facts = { imports: [], decorators: [], mainGuard: false, syntaxErrors: 0, firstErrorLine: null, python2Line: null };
+  let functionDepth = 0;
+  let optionalDepth = 0;
+  const optionalBodies = [];
+  const cursor = tree.cursor();
+  for (; ; ) {
+    const type = cursor.type;
+    if (type.isError) {
+      facts.syntaxErrors++;
+      if (facts.firstErrorLine === null) facts.firstErrorLine = lineAt(starts, cursor.from);
+    } else {
+      switch (type.name) {
+        case "ImportStatement": {
+          const node = cursor.node;
+          const line = lineAt(starts, cursor.from);
+          for (const { module, relative: relative4 } of statementModules(node, text)) {
+            facts.imports.push({ module, top: module.split(".")[0] ?? "", line, inFunction: functionDepth > 0, optional: optionalDepth > 0, relative: relative4 });
+          }
+          break;
+        }
+        case "FunctionDefinition":
+          functionDepth++;
+          break;
+        case "Body": {
+          const node = cursor.node;
+          const raises = isTryBody(node) && catchesImportError(node.parent, text);
+          optionalBodies.push(raises);
+          if (raises) optionalDepth++;
+          break;
+        }
+        case "PrintStatement":
+          facts.python2Line ??= lineAt(starts, cursor.from);
+          break;
+        case "Decorator":
+          facts.decorators.push({ name: decoratorName(cursor.node, text), line: lineAt(starts, cursor.from) });
+          break;
+        case "IfStatement":
+          if (cursor.node.parent?.name === "Script" && isMainGuard(cursor.node, text)) facts.mainGuard = true;
+          break;
+        default:
+          break;
+      }
+    }
+    if (cursor.firstChild()) continue;
+    for (; ; ) {
+      leave(cursor.type.name);
+      if (cursor.nextSibling()) break;
+      if (!cursor.parent()) return facts;
+    }
+  }
+  function leave(name2) {
+    if (name2 === "FunctionDefinition") functionDepth--;
+    else if (name2 === "Body" && optionalBodies.pop()) optionalDepth--;
+  }
+}
+var MAX_SOURCE_BYTES, CATCHES_IMPORT;
+var init_imports = __esm({
+  "src/usage/imports.ts"() {
+    "use strict";
+    init_dist5();
+    MAX_SOURCE_BYTES = 2 * 1024 * 1024;
+    CATCHES_IMPORT = /* @__PURE__ */ new Set(["ImportError", "ModuleNotFoundError", "Exception", "BaseException"]);
+  }
+});
+
+// src/usage/roles.ts
+function roleOf(relPath, facts) {
+  const parts = relPath.split("/");
+  const name2 = parts[parts.length - 1];
+  const dirs = parts.slice(0, -1);
+  if (/^test_.*\.py$|_test\.py$|^tests\.py$|^conftest\.py$/.test(name2) || dirs.some((d) => d === "tests" || d === "test")) return "tests";
+  if (name2 === "manage.py" || /(^|\/)management\/commands$/.test(dirs.join("/"))) return "management";
+  if (name2 === "settings.py" || dirs.includes("settings")) return "other";
+  if (WORKER_FILES.has(name2) || dirs.includes("tasks")) return "workers";
+  if (WEB_FILES.has(name2) || dirs.some((d) => WEB_DIRS.has(d))) return "web";
+  if (facts.decorators.some((d) => TASK_DECORATORS.has(d.name) || d.name.includes(".") && DOTTED_TASK_DECORATOR.test(d.name))) return "workers";
+  const modules = facts.imports.filter((i) => !i.relative).map((i) => i.module);
+  if (modules.some((m) => WORKER_IMPORTS.some((w) => within(m, w)) && !WORKER_CONFIG_IMPORTS.some((c) => within(m, c)))) return "workers";
+  if (modules.some((m) => WEB_IMPORTS.some((w) => within(m, w)))) return "web";
+  if (facts.mainGuard || dirs[0] === "scripts" || dirs[0] === "bin") return "scripts";
+  return "other";
+}
+var ROLES, WEB_FILES, WEB_DIRS, WEB_IMPORTS, WORKER_FILES, WORKER_IMPORTS, WORKER_CONFIG_IMPORTS, TASK_DECORATORS, DOTTED_TASK_DECORATOR, within;
+var init_roles = __esm({
+  "src/usage/roles.ts"() {
+    "use strict";
+    ROLES = ["web", "workers", "management", "tests", "scripts", "other"];
+    WEB_FILES = /* @__PURE__ */ new Set(["views.py", "urls.py", "middleware.py", "asgi.py", "wsgi.py", "consumers.py", "routing.py"]);
+    WEB_DIRS = /* @__PURE__ */ new Set(["views", "urls", "middleware"]);
+    WEB_IMPORTS = ["django.http", "django.views", "django.shortcuts", "django.urls", "rest_framework", "flask", "fastapi", "starlette", "aiohttp.web", "channels"];
+    WORKER_FILES = /* @__PURE__ */ new Set(["tasks.py", "celery.py", "worker.py", "workers.py", "celery_app.py"]);
+    WORKER_IMPORTS = ["celery", "dramatiq", "rq", "huey", "arq", "taskiq"];
+    WORKER_CONFIG_IMPORTS = ["celery.schedules"];
+    TASK_DECORATORS = /* @__PURE__ */ new Set(["shared_task", "db_task", "periodic_task", "db_periodic_task"]);
+    DOTTED_TASK_DECORATOR = /\.(shared_task|task|actor|job|db_task|periodic_task|db_periodic_task)$/;
+    within = (module, prefix) => module === prefix || module.startsWith(`${prefix}.`);
+  }
+});
+
+// src/usage/walk.ts
+import { readdir as readdir2 } from "node:fs/promises";
+import path4 from "node:path";
+async function pythonFiles(dir, options = {}) {
+  const root = path4.resolve(dir);
+  const exclude = options.exclude ?? [];
+  const base2 = options.excludeBase ?? root;
+  const useGitignore = options.gitignore !== false;
+  const skip = new Set((options.skip ?? []).map((d) => path4.resolve(d)));
+  const maxFiles = options.maxFiles ?? MAX_PYTHON_FILES;
+  const maxDirectories = options.maxDirectories ?? MAX_DIRECTORIES;
+  const result = { files: [], truncated: null, venvs: [] };
+  let directories = 0;
+  const excluded = (full, isDir) => exclude.length > 0 && lastMatch(exclude, path4.relative(base2, full).split(path4.sep).join("/"), isDir) === true;
+  const walk = async (current, above) => {
+    if (result.truncated !== null) return;
+    if (++directories > maxDirectories) {
+      result.truncated = `stopped after ${maxDirectories} directories`;
+      return;
+    }
+    let entries;
+    try {
+      entries = await readdir2(current, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    if (current !== root && entries.some((e) => e.name === "pyvenv.cfg" && e.isFile() || e.name === "conda-meta" && e.isDirectory())) {
+      result.venvs.push(path4.relative(root, current).split(path4.sep).join("/"));
+      return;
+    }
+    let lists = above;
+    if (useGitignore) {
+      if (current !== root && entries.some((e) => e.name === ".git")) lists = [];
+      const own = entries.some((e) => e.name === ".gitignore") ? await readGitignore(current) : null;
+      if (own) lists = [...lists, own];
+    }
+    entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const e of entries) {
+      const full = path4.join(current, e.name);
+      const isDir = e.isDirectory();
+      if (isDir) {
+        if (SKIPPED_DIRS.has(e.name) || SKIPPED_HERE.has(e.name) || e.name.endsWith(".egg-info") || skip.has(full)) continue;
+      } else if (!e.isFile() || !e.name.endsWith(".py")) {
+        continue;
+      }
+      if (excluded(full, isDir) || useGitignore && gitignored(lists, full, isDir)) continue;
+      if (isDir) {
+        await walk(full, lists);
+        if (result.truncated !== null) return;
+      } else {
+        if (result.files.length >= maxFiles) {
+          result.truncated = `stopped at ${maxFiles} Python files`;
+          return;
+        }
+        result.files.push(full);
+      }
+    }
+  };
+  await walk(root, useGitignore ? await gitignoresAbove(root) : []);
+  return result;
+}
+var MAX_PYTHON_FILES, MAX_DIRECTORIES, SKIPPED_HERE;
+var init_walk = __esm({
+  "src/usage/walk.ts"() {
+    "use strict";
+    init_discovery();
+    init_ignore_rules();
+    MAX_PYTHON_FILES = 5e4;
+    MAX_DIRECTORIES = 2e5;
+    SKIPPED_HERE = /* @__PURE__ */ new Set(["build", "dist", ".direnv", "htmlcov", "env-pypy", ".idea", ".vscode"]);
+  }
+});
+
+// src/usage/usage.ts
+import { readFile as readFile3, stat as stat2 } from "node:fs/promises";
+import path5 from "node:path";
+async function usageOf(projectRoot, options = {}) {
+  const cwd = options.cwd ?? process.cwd();
+  const root = path5.resolve(cwd, projectRoot);
+  const rel = (abs) => posix(path5.relative(cwd, abs)) || ".";
+  const venvDir = findVenv(root, options.venv, cwd);
+  const venv = venvDir ? readVenv(venvDir) : null;
+  const walked = await pythonFiles(root, {
+    ...options.exclude ? { exclude: options.exclude } : {},
+    ...options.excludeBase ? { excludeBase: options.excludeBase } : {},
+    gitignore: options.gitignore !== false,
+    skip: [...options.skip ?? [], ...venvDir ? [venvDir] : []],
+    ...options.maxFiles !== void 0 ? { maxFiles: options.maxFiles } : {}
+  });
+  const usage = {
+    project: projectRoot,
+    files: walked.files.length,
+    parseErrors: [],
+    truncated: walked.truncated,
+    venv: venvDir ? rel(venvDir) : null,
+    byDistribution: /* @__PURE__ */ new Map(),
+    unmapped: [],
+    roles: Object.fromEntries(ROLES.map((r) => [r, 0]))
+  };
+  const own = /* @__PURE__ */ new Set();
+  const packageDirs = /* @__PURE__ */ new Set();
+  const modulesIn = /* @__PURE__ */ new Map();
+  for (const file of walked.files) {
+    const parts = path5.relative(root, file).split(path5.sep);
+    const strip = (p) => p.replace(/\.py$/, "");
+    own.add(strip(parts[0]));
+    if (parts[0] === "src" && parts.length > 1) own.add(strip(parts[1]));
+    const dir = path5.dirname(file);
+    if (path5.basename(file) === "__init__.py") packageDirs.add(dir);
+    if (!modulesIn.has(dir)) modulesIn.set(dir, /* @__PURE__ */ new Set());
+    modulesIn.get(dir).add(strip(path5.basename(file)));
+    const parent = path5.dirname(dir);
+    if (dir !== root) {
+      if (!modulesIn.has(parent)) modulesIn.set(parent, /* @__PURE__ */ new Set());
+      modulesIn.get(parent).add(path5.basename(dir));
+    }
+  }
+  const unmapped = /* @__PURE__ */ new Set();
+  for (let i = 0; i < walked.files.length; i += READ_BATCH) {
+    const batch = walked.files.slice(i, i + READ_BATCH);
+    const texts = await Promise.all(
+      batch.map(async (file) => {
+        try {
+          const info = await stat2(file);
+          if (info.size > MAX_SOURCE_BYTES) return { note: `not parsed: ${info.size} bytes, over the ${MAX_SOURCE_BYTES}-byte limit` };
+          return await readFile3(file, "utf8");
+        } catch (error) {
+          return { note: `not read: ${error.code ?? "error"}` };
+        }
+      })
+    );
+    batch.forEach((file, k) => {
+      const text = texts[k];
+      const fileRel = rel(file);
+      if (typeof text !== "string") {
+        usage.parseErrors.push({ file: fileRel, line: 0, message: text.note });
+        return;
+      }
+      const facts = analysePython(text);
+      if (facts.python2Line !== null) {
+        usage.parseErrors.push({ file: fileRel, line: facts.python2Line, message: `Python 2 code (a print statement on line ${facts.python2Line}); the imports are read all the same` });
+      } else if (facts.syntaxErrors > 0) {
+        usage.parseErrors.push({
+          file: fileRel,
+          line: facts.firstErrorLine ?? 0,
+          message: `parsed with error recovery (${facts.syntaxErrors} error node(s), the first on line ${facts.firstErrorLine}): Python 2, a template, or syntax the grammar does not know; the imports that parsed are used`
+        });
+      }
+      const role = roleOf(posix(path5.relative(root, file)), facts);
+      usage.roles[role]++;
+      const dir = path5.dirname(file);
+      const siblings = packageDirs.has(dir) ? null : modulesIn.get(dir);
+      for (const imp of facts.imports) {
+        if (imp.relative || imp.top === "" || own.has(imp.top) || siblings?.has(imp.top)) continue;
+        const mapping = distributionOf(imp.module, venv);
+        if (mapping === null) continue;
+        if (mapping.source === "name" && !(options.known?.has(mapping.distributions[0]) ?? false)) unmapped.add(imp.top);
+        for (const dist of mapping.distributions) {
+          const list2 = usage.byDistribution.get(dist) ?? [];
+          list2.push({ file: fileRel, line: imp.line, role, optional: imp.optional, inFunction: imp.inFunction, module: imp.module, mappedBy: mapping.source });
+          usage.byDistribution.set(dist, list2);
+        }
+      }
+    });
+  }
+  usage.unmapped = [...unmapped].sort();
+  return usage;
+}
+var READ_BATCH, posix;
+var init_usage = __esm({
+  "src/usage/usage.ts"() {
+    "use strict";
+    init_distributions();
+    init_imports();
+    init_roles();
+    init_walk();
+    READ_BATCH = 32;
+    posix = (p) => p.split(path5.sep).join("/");
+  }
+});
+
+// src/usage/attach.ts
+import path6 from "node:path";
+async function usageForScan(projects, findings, options) {
+  const compiled = compileExcludes(options.exclude ?? []);
+  const exclude = compiled.ok ? compiled.patterns : [];
+  const roots = projects.map((p) => path6.resolve(options.cwd, p.root));
+  const scanned = options.paths.map((p) => path6.resolve(options.cwd, p));
+  const byProject = /* @__PURE__ */ new Map();
+  const summaries = [];
+  for (const [i, project] of projects.entries()) {
+    const root = roots[i];
+    const inside = (dir) => dir !== root && dir.startsWith(`${root}${path6.sep}`);
+    const base2 = scanned.filter((s) => s === root || root.startsWith(`${s}${path6.sep}`)).sort((a, b) => b.length - a.length)[0] ?? root;
+    const known = new Set([...project.declared, ...findings.filter((f) => f.project === project.root).map((f) => f.name)].map((n) => canonicalizeName(n)));
+    const usage = await usageOf(project.root, {
+      cwd: options.cwd,
+      exclude,
+      excludeBase: base2,
+      gitignore: options.gitignore !== false,
+      ...options.venv !== void 0 ? { venv: options.venv } : {},
+      skip: roots.filter(inside),
+      known
+    });
+    byProject.set(project.root, usage);
+    summaries.push({ project: project.root, files: usage.files, roles: usage.roles, parseErrors: usage.parseErrors, unmapped: usage.unmapped, venv: usage.venv, truncated: usage.truncated });
+  }
+  const out = findings.map((f) => {
+    const usage = byProject.get(f.project);
+    if (!usage) return f;
+    const sites = usage.byDistribution.get(f.name) ?? [];
+    if (sites.length > 0) {
+      return { ...f, usedIn: sites.slice(0, USED_IN_SHOWN).map((s) => ({ file: s.file, line: s.line, role: s.role, optional: s.optional })), usedInCount: sites.length, imported: true };
+    }
+    if (f.via.length === 0 && usage.files > 0 && usage.truncated === null) return { ...f, imported: false };
+    return f;
+  });
+  return { findings: out, summaries };
+}
+var USED_IN_SHOWN;
+var init_attach = __esm({
+  "src/usage/attach.ts"() {
+    "use strict";
+    init_ignore_rules();
+    init_names();
+    init_usage();
+    USED_IN_SHOWN = 20;
+  }
+});
+
 // src/usage/django-settings.ts
-import { readdirSync, readFileSync as readFileSync3, statSync } from "node:fs";
-import path3 from "node:path";
+import { readdirSync as readdirSync2, readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
+import path7 from "node:path";
 function fsReader(cwd) {
   return {
     read(file) {
       try {
-        const full = path3.resolve(cwd, file);
-        const st = statSync(full);
+        const full = path7.resolve(cwd, file);
+        const st = statSync2(full);
         if (!st.isFile() || st.size > MAX_FILE_BYTES) return null;
-        return readFileSync3(full, "utf8");
+        return readFileSync4(full, "utf8");
       } catch {
         return null;
       }
     },
     list(dir) {
       try {
-        return readdirSync(path3.resolve(cwd, dir || "."), { withFileTypes: true }).map((e) => e.isDirectory() ? `${e.name}/` : e.name);
+        return readdirSync2(path7.resolve(cwd, dir || "."), { withFileTypes: true }).map((e) => e.isDirectory() ? `${e.name}/` : e.name);
       } catch {
         return [];
       }
@@ -44037,7 +44713,7 @@ function lineStartsOf(text) {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
   return starts;
 }
-function lineAt(py, pos) {
+function lineAt2(py, pos) {
   let lo = 0;
   let hi = py.lineStarts.length - 1;
   while (lo < hi) {
@@ -44058,7 +44734,7 @@ function parsePython(file, text, notes) {
       return void 0;
     }
   });
-  if (errorAt >= 0) notes.push({ file, line: lineAt(py, errorAt), message: `${file}: a Python syntax error at line ${lineAt(py, errorAt)}; the file was read with error recovery, so some settings may be missed` });
+  if (errorAt >= 0) notes.push({ file, line: lineAt2(py, errorAt), message: `${file}: a Python syntax error at line ${lineAt2(py, errorAt)}; the file was read with error recovery, so some settings may be missed` });
   return py;
 }
 function children(n) {
@@ -44130,7 +44806,7 @@ function evaluate(py, n, scope, depth = 0) {
     case "ArrayExpression":
     case "TupleExpression":
     case "SetExpression":
-      return { kind: "list", items: exprChildren(n).map((c) => ({ value: evaluate(py, c, scope, depth + 1), line: lineAt(py, c.from) })) };
+      return { kind: "list", items: exprChildren(n).map((c) => ({ value: evaluate(py, c, scope, depth + 1), line: lineAt2(py, c.from) })) };
     case "BinaryExpression": {
       const [a, op, b] = children(n);
       if (op?.name === "ArithOp" && src(py, op) === "+") return concat(evaluate(py, a, scope, depth + 1), evaluate(py, b, scope, depth + 1));
@@ -44195,7 +44871,7 @@ function dictOf(py, n, scope, depth) {
     }
     if (parts[i + 1]?.name === ":" && parts[i + 2]) {
       const key = evaluate(py, p, scope, depth + 1);
-      entries.push({ key: key.kind === "str" ? key.value : null, value: evaluate(py, parts[i + 2], scope, depth + 1), line: lineAt(py, p.from) });
+      entries.push({ key: key.kind === "str" ? key.value : null, value: evaluate(py, parts[i + 2], scope, depth + 1), line: lineAt2(py, p.from) });
       i += 2;
     }
   }
@@ -44240,7 +44916,7 @@ function callValue(py, n, scope, depth) {
     return { kind: "env", variable: strArg(0, "var"), fallback: arg(1, "default"), call: name2 };
   }
   if (name2 === "dict") {
-    const entries = [...args.keywords].map(([key, node]) => ({ key, value: evaluate(py, node, scope, depth + 1), line: lineAt(py, node.from) }));
+    const entries = [...args.keywords].map(([key, node]) => ({ key, value: evaluate(py, node, scope, depth + 1), line: lineAt2(py, node.from) }));
     return { kind: "dict", entries };
   }
   return null;
@@ -44315,8 +44991,8 @@ function importTarget(w, py, stmt) {
     else if (p.name === "VariableName") names2.push(src(py, p));
   }
   if (level === 0) return moduleFile(w, names2.join("."), w.bases);
-  let dir = path3.posix.dirname(py.file);
-  for (let i = 1; i < level; i++) dir = path3.posix.dirname(dir);
+  let dir = path7.posix.dirname(py.file);
+  for (let i = 1; i < level; i++) dir = path7.posix.dirname(dir);
   if (names2.length === 0) return null;
   return moduleFile(w, names2.join("."), [dir]);
 }
@@ -44424,7 +45100,7 @@ function assignment(py, stmt, scope, out, conditions, fromEnv) {
       keys,
       value,
       file: py.file,
-      line: lineAt(py, stmt.from),
+      line: lineAt2(py, stmt.from),
       conditions,
       fromEnvironment: fromEnv,
       replaces: conditions.length === 0 && !update && keys.length === 0,
@@ -44444,11 +45120,11 @@ function expression(py, stmt, scope, out, conditions, fromEnv) {
   if (call2?.name !== "CallExpression") return;
   const name2 = dotted(py, call2.firstChild);
   if (name2 === "pymysql.install_as_MySQLdb" || name2 === "install_as_MySQLdb") {
-    out.mysqldbShims.push({ file: py.file, line: lineAt(py, stmt.from) });
+    out.mysqldbShims.push({ file: py.file, line: lineAt2(py, stmt.from) });
     return;
   }
   const args = argsOf(py, call2);
-  const line = lineAt(py, stmt.from);
+  const line = lineAt2(py, stmt.from);
   if (name2 !== null) {
     const m = /^(INSTALLED_APPS)\.(append|extend|insert)$/.exec(name2);
     if (m) {
@@ -44500,7 +45176,7 @@ function setdefaultsIn(w, file, base2) {
         const args = argsOf(py, n);
         const key = evaluate(py, args.positional[0], scope);
         const value = evaluate(py, args.positional[1], scope);
-        if (key.kind === "str" && key.value === SETTINGS_ENV && value.kind === "str") found.push({ module: value.value, file, line: lineAt(py, n.from), base: base2 });
+        if (key.kind === "str" && key.value === SETTINGS_ENV && value.kind === "str") found.push({ module: value.value, file, line: lineAt2(py, n.from), base: base2 });
       }
     }
     for (const c of children(n)) visit(c);
@@ -44591,7 +45267,7 @@ function gunicornWorkerClass(w, file) {
     const parts = children(stmt);
     if (parts[0]?.name === "VariableName" && (src(py, parts[0]) === "worker_class" || src(py, parts[0]) === "k") && parts[1]?.name === "AssignOp") {
       const v = defaultString(evaluate(py, parts[2], scope));
-      if (v !== null) found = { value: v, line: lineAt(py, stmt.from) };
+      if (v !== null) found = { value: v, line: lineAt2(py, stmt.from) };
     }
   }
   return found;
@@ -44953,7 +45629,7 @@ var init_django_settings = __esm({
     exprChildren = (n) => children(n).filter((c) => !PUNCT.has(c.name) && !c.type.isError && c.name !== "Comment");
     DBURL_CALLS = /* @__PURE__ */ new Set(["dj_database_url.config", "dj_database_url.parse", "db_url.config", "dj_db_url.config"]);
     SETTINGS = /* @__PURE__ */ new Set(["DATABASES", "CACHES", "CHANNEL_LAYERS", "ASGI_APPLICATION", "WSGI_APPLICATION", "INSTALLED_APPS"]);
-    join3 = (...parts) => path3.posix.join(...parts.filter((p) => p !== "" && p !== ".")) || ".";
+    join3 = (...parts) => path7.posix.join(...parts.filter((p) => p !== "" && p !== ".")) || ".";
     SETTINGS_ENV = "DJANGO_SETTINGS_MODULE";
     SHELL_SETTINGS = [/--settings[= ]\s*["']?([A-Za-z_][\w.]*)/g, /DJANGO_SETTINGS_MODULE[= ]\s*["']?([A-Za-z_][\w.]*)/g];
     GUNICORN_CONFIGS = ["gunicorn.conf.py", "gunicorn_conf.py", "gunicorn.config.py", "gunicorn_config.py", "config/gunicorn.py", "gunicorn/gunicorn.conf.py", "docker/gunicorn.conf.py", "deploy/gunicorn.conf.py"];
@@ -45006,7 +45682,7 @@ var init_django_settings = __esm({
 });
 
 // src/scan/scan.ts
-import path4 from "node:path";
+import path8 from "node:path";
 function isAssessed(requirement, includeBuild) {
   return requirement.kind === "requirement" && (includeBuild || requirement.group !== "build") && !requirement.localPath;
 }
@@ -45154,6 +45830,11 @@ async function scan(options = {}) {
     const message = `no index could be reached (${failing.map((h) => `${h.index}: ${h.firstError ?? "no answer"}`).join("; ")})`;
     errors.push({ kind: "index", severity: "error", message, ...failing.length === 1 ? { url: redactUrl(failing[0].url) } : {} });
   }
+  const usage = options.usage === false ? null : await usageForScan(
+    projects.map((p) => ({ root: p.root, declared: p.requirements.map((r) => r.normalizedName) })),
+    findings,
+    { cwd, paths, exclude: options.exclude ?? [], gitignore: options.gitignore !== false, ...options.venv !== void 0 ? { venv: options.venv } : {} }
+  );
   const result = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: "pypy-ready", version: toolVersion() },
@@ -45168,16 +45849,17 @@ async function scan(options = {}) {
     })),
     projects: projects.map((p) => p.root),
     requirements: reportRequirements(projects),
-    findings: sortFindings(findings),
+    findings: sortFindings(usage ? usage.findings : findings),
     notInstalled,
     errors,
-    indexReachable
+    indexReachable,
+    ...usage ? { usage: { projects: usage.summaries } } : {}
   };
   if (options.djangoSettings !== false) Object.assign(result, withDjangoSettings(result, cwd));
   return withAdvice(options.ignores && options.ignores.length > 0 && indexReachable ? applyIgnores(result, options.ignores, options.today) : result);
 }
 function relativePath(cwd, p) {
-  return path4.relative(cwd, path4.resolve(cwd, p)).split(path4.sep).join("/");
+  return path8.relative(cwd, path8.resolve(cwd, p)).split(path8.sep).join("/");
 }
 function isUnder(file, dir) {
   return dir === "" || file === dir || file.startsWith(`${dir}/`);
@@ -45205,6 +45887,7 @@ var init_scan = __esm({
     init_safe_text();
     init_targets();
     init_version();
+    init_attach();
     init_django_settings();
     init_types2();
     DEFAULT_TARGETS = ["pypy3.11-7.3", "pypy3.11-8.0"];
@@ -45225,20 +45908,20 @@ var init_scan2 = __esm({
 });
 
 // src/config/config.ts
-import { existsSync as existsSync3, readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
+import { existsSync as existsSync4, readFileSync as readFileSync5, statSync as statSync3 } from "node:fs";
 import { dirname as dirname3, join as join4, relative, resolve as resolve3 } from "node:path";
-function readText(path5, shown) {
+function readText(path9, shown) {
   let size;
   try {
-    const stat3 = statSync2(path5);
-    if (!stat3.isFile()) throw new ConfigError(`${shown}: not a file`);
-    size = stat3.size;
+    const stat4 = statSync3(path9);
+    if (!stat4.isFile()) throw new ConfigError(`${shown}: not a file`);
+    size = stat4.size;
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${shown}: cannot read the configuration (${error.code ?? "read error"})`);
   }
   if (size > MAX_CONFIG_BYTES) throw new ConfigError(`${shown}: ${size} bytes is too large for a configuration file (at most 1 MiB)`);
-  return readFileSync4(path5, "utf8");
+  return readFileSync5(path9, "utf8");
 }
 function ownTable(data, isPyproject) {
   if (!isPyproject) return { table: data, path: [] };
@@ -45248,19 +45931,19 @@ function ownTable(data, isPyproject) {
 }
 function findConfig(startDir) {
   let dir = resolve3(startDir);
-  if (existsSync3(dir) && !statSync2(dir).isDirectory()) dir = dirname3(dir);
+  if (existsSync4(dir) && !statSync3(dir).isDirectory()) dir = dirname3(dir);
   for (; ; ) {
     for (const name2 of CONFIG_FILES) {
-      const path5 = join4(dir, name2);
-      if (!existsSync3(path5)) continue;
-      if (name2 === "pypy-ready.toml") return path5;
+      const path9 = join4(dir, name2);
+      if (!existsSync4(path9)) continue;
+      if (name2 === "pypy-ready.toml") return path9;
       try {
-        const text = readFileSync4(path5, "utf8");
-        if (/^\s*\[\s*\[?\s*tool\s*\.\s*(pypy-ready|"pypy-ready")[\s.\]]/m.test(text)) return path5;
+        const text = readFileSync5(path9, "utf8");
+        if (/^\s*\[\s*\[?\s*tool\s*\.\s*(pypy-ready|"pypy-ready")[\s.\]]/m.test(text)) return path9;
       } catch {
       }
     }
-    if (existsSync3(join4(dir, ".git"))) return null;
+    if (existsSync4(join4(dir, ".git"))) return null;
     const parent = dirname3(dir);
     if (parent === dir) return null;
     dir = parent;
@@ -45277,12 +45960,12 @@ function dateOf(value) {
   if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && (/* @__PURE__ */ new Date(`${value}T00:00:00Z`)).toISOString().startsWith(value)) return value;
   return null;
 }
-function loadConfig(path5, spec, cwd, notInConfig = /* @__PURE__ */ new Set()) {
-  const shown = relative(cwd, path5) || path5;
-  const text = readText(path5, shown);
+function loadConfig(path9, spec, cwd, notInConfig = /* @__PURE__ */ new Set()) {
+  const shown = relative(cwd, path9) || path9;
+  const text = readText(path9, shown);
   const document = readToml(text, shown);
   if (!document.ok) throw new ConfigError(`${shown}:${document.issue.line}: ${document.issue.message}`);
-  const own = ownTable(document.data, path5.endsWith("pyproject.toml"));
+  const own = ownTable(document.data, path9.endsWith("pyproject.toml"));
   const values = {};
   const lines = {};
   const ignores = [];
@@ -45320,11 +46003,11 @@ function optionValue2(key, value, option, where2) {
   if (string2 === null) throw new ConfigError(`${where2}: ${key} must be a string, not ${typeName2(value)}`);
   return string2;
 }
-function ignoreRule(raw, path5, at, shown, positions, tablePath) {
-  const where2 = at(path5);
+function ignoreRule(raw, path9, at, shown, positions, tablePath) {
+  const where2 = at(path9);
   if (!isTable(raw)) throw new ConfigError(`${where2}: each ignore is a table with package and reason, not ${typeName2(raw)}`);
   for (const key of Object.keys(raw)) {
-    if (!IGNORE_KEYS.has(key)) throw new ConfigError(`${at([...path5, key])}: unknown ignore key ${JSON.stringify(oneLine(key, 40))}; use package, verdict, target, reason and until`);
+    if (!IGNORE_KEYS.has(key)) throw new ConfigError(`${at([...path9, key])}: unknown ignore key ${JSON.stringify(oneLine(key, 40))}; use package, verdict, target, reason and until`);
   }
   const text = (key, required) => {
     const value = raw[key];
@@ -45332,20 +46015,20 @@ function ignoreRule(raw, path5, at, shown, positions, tablePath) {
       if (required) throw new ConfigError(`${where2}: an ignore needs ${key}${key === "reason" ? " (why the finding does not matter here, for whoever reads the report)" : ""}`);
       return void 0;
     }
-    if (typeof value !== "string" || value.trim() === "") throw new ConfigError(`${at([...path5, key])}: ${key} must be a non-empty string, not ${typeName2(value)}`);
+    if (typeof value !== "string" || value.trim() === "") throw new ConfigError(`${at([...path9, key])}: ${key} must be a non-empty string, not ${typeName2(value)}`);
     return value.trim();
   };
-  const rule = { package: text("package", true), reason: text("reason", true), file: shown, line: positions.key([...tablePath, ...path5]).line };
+  const rule = { package: text("package", true), reason: text("reason", true), file: shown, line: positions.key([...tablePath, ...path9]).line };
   const verdict = text("verdict", false);
   const target = text("target", false);
   if (verdict !== void 0) {
-    if (!VERDICTS.includes(verdict)) throw new ConfigError(`${at([...path5, "verdict"])}: unknown verdict ${JSON.stringify(oneLine(verdict, 40))}; use one of ${VERDICTS.join(", ")}`);
+    if (!VERDICTS.includes(verdict)) throw new ConfigError(`${at([...path9, "verdict"])}: unknown verdict ${JSON.stringify(oneLine(verdict, 40))}; use one of ${VERDICTS.join(", ")}`);
     rule.verdict = verdict;
   }
   if (target !== void 0) rule.target = target;
   if (raw["until"] !== void 0) {
     const until = dateOf(raw["until"]);
-    if (until === null) throw new ConfigError(`${at([...path5, "until"])}: until must be a date (until = 2027-03-01), not ${typeName2(raw["until"])}`);
+    if (until === null) throw new ConfigError(`${at([...path9, "until"])}: until must be a date (until = 2027-03-01), not ${typeName2(raw["until"])}`);
     rule.until = until;
   }
   return rule;
@@ -45455,14 +46138,14 @@ function addedLines(diff) {
 function changedSince(commit, cwd, files) {
   const byFile = /* @__PURE__ */ new Map();
   for (const file of new Set(files)) {
-    const path5 = resolve4(cwd, file);
-    const known = spawnSync("git", ["-C", cwd, "ls-tree", "--name-only", "--end-of-options", commit, "--", path5], { encoding: "utf8" });
+    const path9 = resolve4(cwd, file);
+    const known = spawnSync("git", ["-C", cwd, "ls-tree", "--name-only", "--end-of-options", commit, "--", path9], { encoding: "utf8" });
     if (known.status !== 0) continue;
     if (known.stdout.trim() === "") {
       byFile.set(file, "all");
       continue;
     }
-    const diff = spawnSync("git", ["-C", cwd, "diff", "--no-color", "--no-ext-diff", "--unified=0", "--end-of-options", commit, "--", path5], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const diff = spawnSync("git", ["-C", cwd, "diff", "--no-color", "--no-ext-diff", "--unified=0", "--end-of-options", commit, "--", path9], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     if (diff.status === 0) byFile.set(file, addedLines(diff.stdout));
   }
   return (file, line) => {
@@ -45497,13 +46180,13 @@ __export(baseline_source_exports, {
   loadBaseline: () => loadBaseline
 });
 import { spawnSync as spawnSync2 } from "node:child_process";
-import { existsSync as existsSync4, mkdtempSync, readFileSync as readFileSync5, rmSync, statSync as statSync3 } from "node:fs";
+import { existsSync as existsSync5, mkdtempSync, readFileSync as readFileSync6, rmSync, statSync as statSync4 } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join as join5, relative as relative2, resolve as resolve5 } from "node:path";
-function readReport(path5, shown) {
+function readReport(path9, shown) {
   let doc;
   try {
-    doc = JSON.parse(readFileSync5(path5, "utf8"));
+    doc = JSON.parse(readFileSync6(path9, "utf8"));
   } catch (error) {
     throw new UsageError(`--baseline ${shown}: not a JSON report (${oneLine(error.message, 120)})`);
   }
@@ -45527,7 +46210,7 @@ function git(cwd, ...args) {
 async function loadBaseline(value, options) {
   const shown = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(value) ? value.slice(0, 12) : oneLine(value, 100);
   const asFile = resolve5(options.cwd, value);
-  if (existsSync4(asFile) && statSync3(asFile).isFile()) return readReport(asFile, shown);
+  if (existsSync5(asFile) && statSync4(asFile).isFile()) return readReport(asFile, shown);
   const root = git(options.cwd, "rev-parse", "--show-toplevel");
   if (!root.ok) throw new UsageError(`--baseline ${shown}: not a file, and ${options.cwd} is not in a git repository`);
   const commit = git(options.cwd, "rev-parse", "--verify", "--quiet", "--end-of-options", `${value}^{commit}`);
@@ -45543,7 +46226,7 @@ async function loadBaseline(value, options) {
     const paths = (options.paths ?? ["."]).flatMap((p) => {
       const absolute = isAbsolute(p) ? p : resolve5(options.cwd, p);
       const inTree = join5(tree, relative2(root.out, absolute));
-      return existsSync4(inTree) ? [relative2(cwdInTree, inTree) || "."] : [];
+      return existsSync5(inTree) ? [relative2(cwdInTree, inTree) || "."] : [];
     });
     if (paths.length === 0) return { label: shown, commit: commit.out, findings: [] };
     try {
@@ -45582,18 +46265,18 @@ __export(scan_exports, {
   writeAtomically: () => writeAtomically
 });
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { readFileSync as readFileSync6, statSync as statSync4 } from "node:fs";
-import { appendFile, rename, rm, stat as stat2, writeFile } from "node:fs/promises";
+import { readFileSync as readFileSync7, statSync as statSync5 } from "node:fs";
+import { appendFile, rename, rm, stat as stat3, writeFile } from "node:fs/promises";
 import { join as join6, relative as relative3, resolve as resolve6, sep } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
-async function writeAtomically(path5, text) {
-  const temp = `${path5}.${randomBytes2(6).toString("hex")}.tmp`;
+async function writeAtomically(path9, text) {
+  const temp = `${path9}.${randomBytes2(6).toString("hex")}.tmp`;
   try {
     await writeFile(temp, text, { flag: "wx" });
-    await rename(temp, path5);
+    await rename(temp, path9);
   } catch (error) {
     await rm(temp, { force: true });
-    throw new UsageError(`cannot write ${path5}: ${error.code ?? error.message}`);
+    throw new UsageError(`cannot write ${path9}: ${error.code ?? error.message}`);
   }
 }
 function useColor(io) {
@@ -45625,12 +46308,12 @@ function reportOutputs(formats, output, cwd) {
   if (repeated !== void 0) throw new UsageError(`two reports would be written to ${repeated}`);
   return outputs;
 }
-function requiresPythonAt(path5) {
-  const file = path5.endsWith("pyproject.toml") ? path5 : join6(path5, "pyproject.toml");
+function requiresPythonAt(path9) {
+  const file = path9.endsWith("pyproject.toml") ? path9 : join6(path9, "pyproject.toml");
   let text;
   try {
-    if (!statSync4(file).isFile() || statSync4(file).size > 4 * 1024 * 1024) return null;
-    text = readFileSync6(file, "utf8");
+    if (!statSync5(file).isFile() || statSync5(file).size > 4 * 1024 * 1024) return null;
+    text = readFileSync7(file, "utf8");
   } catch {
     return null;
   }
@@ -45717,6 +46400,8 @@ function parseMergedArgs(values, positionals, config, io) {
     options.exclude = values.exclude;
   }
   if (values["no-gitignore"]) options.gitignore = false;
+  if (values["no-usage"]) options.usage = false;
+  if (values.venv !== void 0) options.venv = values.venv;
   options.pip = {
     onlyBinary: values["only-binary"] ?? [],
     noBinary: values["no-binary"] ?? [],
@@ -45759,16 +46444,16 @@ function workspacePath(io) {
   return (file) => relative3(resolve6(workspace), resolve6(io.cwd, file)).split(sep).join("/");
 }
 async function appendJobSummary(result, io) {
-  const path5 = io.env["GITHUB_STEP_SUMMARY"];
-  if (!path5) return;
+  const path9 = io.env["GITHUB_STEP_SUMMARY"];
+  if (!path9) return;
   try {
-    const used = await stat2(path5).then((s) => s.size, () => 0);
+    const used = await stat3(path9).then((s) => s.size, () => 0);
     const room = SUMMARY_LIMIT_BYTES - used;
     if (room < 1024) {
       io.stderr("pypy-ready: the job summary is already full (1 MiB); nothing added\n");
       return;
     }
-    await appendFile(path5, renderJobSummary(result, { maxBytes: room }));
+    await appendFile(path9, renderJobSummary(result, { maxBytes: room }));
   } catch (error) {
     io.stderr(`pypy-ready: could not write the job summary: ${inline(error.code ?? error.message)}
 `);
@@ -45850,6 +46535,10 @@ Scanning:
                           each PATH: \`tools/legacy\`, \`**/fixtures/\`, \`/build\`); also a config key
   --no-gitignore          walk what .gitignore files ignore too (honoured by default); a PATH
                           named on the command line is scanned either way
+  --no-usage              do not read the project's Python files for where each package is
+                          imported (read by default: web, workers, commands, tests, scripts)
+  --venv PATH             the virtual environment whose dist-info maps import names to
+                          distributions (default: .venv or venv in the project)
 Index:
   --index-url URL         primary index (default https://pypi.org/simple/, or PIP_INDEX_URL)
   --extra-index-url URL   repeatable; also PIP_EXTRA_INDEX_URL
@@ -45914,7 +46603,9 @@ read (the report of the rest is still printed), 3 no index answered (every packa
       "no-config": { type: "boolean" },
       compare: { type: "boolean" },
       exclude: { type: "string", multiple: true },
-      "no-gitignore": { type: "boolean" }
+      "no-gitignore": { type: "boolean" },
+      "no-usage": { type: "boolean" },
+      venv: { type: "string" }
     };
     NOT_IN_CONFIG = /* @__PURE__ */ new Set(["help", "config", "no-config", "interactive"]);
     EXIT_INTERRUPTED = 130;
@@ -46008,7 +46699,7 @@ function diffLine(prefix, line) {
   return [`${prefix}${line}
 `, "\\ No newline at end of file\n"];
 }
-function unifiedDiff(path5, before, after) {
+function unifiedDiff(path9, before, after) {
   if (before === after) return "";
   const a = splitLines(before);
   const b = splitLines(after);
@@ -46019,8 +46710,8 @@ function unifiedDiff(path5, before, after) {
     if (group && run.start - group[group.length - 1].endA <= 2 * CONTEXT) group.push(run);
     else groups.push([run]);
   }
-  const out = [`--- a/${path5}
-`, `+++ b/${path5}
+  const out = [`--- a/${path9}
+`, `+++ b/${path9}
 `];
   let shift = 0;
   for (const group of groups) {
@@ -46278,13 +46969,13 @@ var init_edit_requirements = __esm({
 // src/fix/edit-toml.ts
 function slotsOf(data, positions, hatch) {
   const slots = [];
-  const pep508List = (value, path5) => {
+  const pep508List = (value, path9) => {
     if (!Array.isArray(value)) return;
     value.forEach((item, i) => {
       if (typeof item !== "string") return;
-      const at = positions.value([...path5, i]);
+      const at = positions.value([...path9, i]);
       const name2 = /^\s*([A-Za-z0-9._-]+)/.exec(item)?.[1];
-      if (name2) slots.push({ kind: "pep508", path: [...path5, i], line: at.line, column: at.column, value: item, name: canonicalizeName(name2) });
+      if (name2) slots.push({ kind: "pep508", path: [...path9, i], line: at.line, column: at.column, value: item, name: canonicalizeName(name2) });
     });
   };
   const tables = (value) => isTable(value) ? Object.entries(value) : [];
@@ -46300,11 +46991,11 @@ function slotsOf(data, positions, hatch) {
   for (const [group, list2] of tables(get("tool", "pdm", "dev-dependencies"))) pep508List(list2, ["tool", "pdm", "dev-dependencies", group]);
   pep508List(get("tool", "uv", "dev-dependencies"), ["tool", "uv", "dev-dependencies"]);
   for (const [env, t2] of tables(get("tool", "hatch", "envs"))) for (const key of ["dependencies", "extra-dependencies"]) pep508List(isTable(t2) ? t2[key] : void 0, ["tool", "hatch", "envs", env, key]);
-  const poetry2 = (deps, path5) => {
+  const poetry2 = (deps, path9) => {
     for (const [name2, value] of tables(deps)) {
       if (canonicalizeName(name2) === "python") continue;
-      const at = typeof value === "string" ? positions.value([...path5, name2]) : positions.key([...path5, name2]);
-      slots.push({ kind: "poetry", path: [...path5, name2], line: at.line, column: at.column, value, name: canonicalizeName(name2) });
+      const at = typeof value === "string" ? positions.value([...path9, name2]) : positions.key([...path9, name2]);
+      slots.push({ kind: "poetry", path: [...path9, name2], line: at.line, column: at.column, value, name: canonicalizeName(name2) });
     }
   };
   poetry2(get("tool", "poetry", "dependencies"), ["tool", "poetry", "dependencies"]);
@@ -46364,12 +47055,12 @@ function editPoetry(text, positions, slot, change) {
   }
   if (!isTable(slot.value)) return { ok: false, reason: "several constraints for one package (an array) are not rewritten; edit it by hand" };
   if (text[span.valueStart] !== "{") return { ok: false, reason: "the dependency is written as a table of its own; edit it by hand" };
-  const table = slot.value;
+  const table2 = slot.value;
   const sub = (key) => positions.span([...slot.path, key]);
   const subString = (key) => {
     const s = sub(key);
-    if (!s || typeof table[key] !== "string") return null;
-    const d = stringDelimiter(text, s.valueStart, s.valueEnd, table[key]);
+    if (!s || typeof table2[key] !== "string") return null;
+    const d = stringDelimiter(text, s.valueStart, s.valueEnd, table2[key]);
     return "reason" in d ? d : { start: s.valueStart, end: s.valueEnd, quote: d.quote };
   };
   switch (change.kind) {
@@ -46379,7 +47070,7 @@ function editPoetry(text, positions, slot, change) {
       if (version === null) return { ok: false, reason: "the entry has no version to change" };
       if ("reason" in version) return { ok: false, reason: version.reason };
       if (change.kind === "pin") return done([{ start: version.start, end: version.end, text: `==${change.version}` }]);
-      const bounded = poetryBound(table["version"], change);
+      const bounded = poetryBound(table2["version"], change);
       return bounded.ok ? done([{ start: version.start, end: version.end, text: bounded.text }]) : bounded;
     }
     case "marker": {
@@ -46387,9 +47078,9 @@ function editPoetry(text, positions, slot, change) {
       if (markers !== null) {
         if ("reason" in markers) return { ok: false, reason: markers.reason };
         const clause = markerText(change.marker, markers.quote === '"' ? "'" : '"');
-        return done([{ start: markers.start, end: markers.end, text: `(${table["markers"].trim()}) and ${clause}` }]);
+        return done([{ start: markers.start, end: markers.end, text: `(${table2["markers"].trim()}) and ${clause}` }]);
       }
-      if (table["markers"] !== void 0) return { ok: false, reason: "its markers are not a plain string" };
+      if (table2["markers"] !== void 0) return { ok: false, reason: "its markers are not a plain string" };
       let at = span.valueEnd - 1;
       while (at > span.valueStart && /\s/.test(text[at - 1])) at--;
       const empty = text[at - 1] === "{";
@@ -46397,7 +47088,7 @@ function editPoetry(text, positions, slot, change) {
     }
     case "replace": {
       const keep = ["markers", "python", "platform"];
-      const other = Object.keys(table).filter((k) => !keep.includes(k) && k !== "version" && k !== "extras");
+      const other = Object.keys(table2).filter((k) => !keep.includes(k) && k !== "version" && k !== "extras");
       if (other.length > 0) return { ok: false, reason: `the entry also sets ${other.join(", ")}; replace it by hand` };
       const kept = keep.flatMap((k) => {
         const s = sub(k);
@@ -46561,14 +47252,14 @@ function candidatesFor(f, kb, requirement, pythonVersion, requires) {
   const alt = kb?.alternative;
   const dropIn = alt && (alt.dropIn === "yes" || alt.dropIn === "partial");
   if (alt && dropIn && isProblem(f)) {
-    const stdlib = STDLIB.test(alt.name);
-    const altName = stdlib ? null : isValidName(alt.name) ? canonicalizeName(alt.name) : null;
+    const stdlib2 = STDLIB.test(alt.name);
+    const altName = stdlib2 ? null : isValidName(alt.name) ? canonicalizeName(alt.name) : null;
     const partly = alt.dropIn === "partial" ? ` (a drop-in only for ${alt.dropInFor}: check the rest of your code)` : "";
-    if (stdlib || altName !== null && requires(f.project, altName)) {
+    if (stdlib2 || altName !== null && requires(f.project, altName)) {
       out.push({
         target: f.target,
         change: { kind: "marker", marker: NOT_ON_PYPY },
-        why: `${f.name} is an optional speed-up on PyPy: ${stdlib ? `${alt.name.replace(STDLIB, "")} from the standard library` : `${alt.name}, already required,`} takes over${partly}: ${alt.note}. The marker keeps it on CPython.`
+        why: `${f.name} is an optional speed-up on PyPy: ${stdlib2 ? `${alt.name.replace(STDLIB, "")} from the standard library` : `${alt.name}, already required,`} takes over${partly}: ${alt.note}. The marker keeps it on CPython.`
       });
     } else if (altName !== null && f.verdict === "known-broken") {
       const extras = [...BUNDLING_EXTRAS[f.name]?.[altName] ?? []];
@@ -46711,7 +47402,7 @@ __export(fix_exports, {
   FIX_HELP: () => FIX_HELP,
   fixCommand: () => fixCommand
 });
-import { lstatSync, readFileSync as readFileSync7, realpathSync, statSync as statSync5 } from "node:fs";
+import { lstatSync, readFileSync as readFileSync8, realpathSync, statSync as statSync6 } from "node:fs";
 import { chmod } from "node:fs/promises";
 import { resolve as resolve7 } from "node:path";
 function splitArgs(argv) {
@@ -46725,10 +47416,10 @@ function splitArgs(argv) {
   const rest = options.filter((a) => a !== "--write");
   return { write, scanArgs: end === -1 ? rest : [...rest, ...argv.slice(end)] };
 }
-function readManifest2(path5) {
+function readManifest2(path9) {
   let bytes2;
   try {
-    bytes2 = readFileSync7(path5);
+    bytes2 = readFileSync8(path9);
   } catch (error) {
     return new Error(`cannot read it (${error.code ?? "read error"})`);
   }
@@ -46753,11 +47444,11 @@ function notFixedLine(n) {
 }
 async function writeAll(files, boms, io) {
   const targets = files.map((f) => {
-    const path5 = resolve7(io.cwd, f.file);
-    const now = readManifest2(path5);
+    const path9 = resolve7(io.cwd, f.file);
+    const now = readManifest2(path9);
     if (now instanceof Error || now.text !== f.before) throw new UsageError(`${f.file} changed while fix ran; nothing was written`);
-    const real = lstatSync(path5).isSymbolicLink() ? realpathSync(path5) : path5;
-    return { real, text: `${boms.get(f.file) ?? ""}${f.after}`, mode: statSync5(real).mode & 4095 };
+    const real = lstatSync(path9).isSymbolicLink() ? realpathSync(path9) : path9;
+    return { real, text: `${boms.get(f.file) ?? ""}${f.after}`, mode: statSync6(real).mode & 4095 };
   });
   for (const t2 of targets) {
     await writeAtomically(t2.real, t2.text);
@@ -46864,9 +47555,9 @@ or a manifest that could not be read (nothing is written then); 3 no index answe
 import { spawnSync as spawnSync3 } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, isAbsolute as isAbsolute2, join as join7, resolve as resolve8 } from "node:path";
-function isExecutable(path5) {
+function isExecutable(path9) {
   try {
-    accessSync(path5, constants.X_OK);
+    accessSync(path9, constants.X_OK);
     return true;
   } catch {
     return false;
@@ -46883,9 +47574,9 @@ function which(command, env) {
 }
 function locateInterpreter(python2, env, cwd) {
   if (python2 !== void 0) {
-    const path5 = python2.includes("/") ? isAbsolute2(python2) ? python2 : resolve8(cwd, python2) : which(python2, env);
-    if (path5 === null || !isExecutable(path5)) throw new VerifyInterpreterError(`--python ${python2}: not found or not executable`);
-    return path5;
+    const path9 = python2.includes("/") ? isAbsolute2(python2) ? python2 : resolve8(cwd, python2) : which(python2, env);
+    if (path9 === null || !isExecutable(path9)) throw new VerifyInterpreterError(`--python ${python2}: not found or not executable`);
+    return path9;
   }
   for (const name2 of ["pypy3", "pypy"]) {
     const found = which(name2, env);
@@ -46941,9 +47632,9 @@ function platformOf(facts) {
   if (plat === "win-amd64") return { platform: "win_amd64", options: {} };
   throw new VerifyInterpreterError(`the interpreter's platform ${JSON.stringify(oneLine(facts.platform, 40))} is not one pypy-ready models`);
 }
-function interpreterFrom(path5, facts) {
+function interpreterFrom(path9, facts) {
   if (facts.implementation !== "pypy") {
-    throw new VerifyInterpreterError(`${path5} is not PyPy (sys.implementation.name is ${JSON.stringify(oneLine(facts.implementation, 30))}); verify measures on a PyPy: name one with --python PATH`);
+    throw new VerifyInterpreterError(`${path9} is not PyPy (sys.implementation.name is ${JSON.stringify(oneLine(facts.implementation, 30))}); verify measures on a PyPy: name one with --python PATH`);
   }
   const [pyMajor, pyMinor] = facts.pythonVersion.split(".");
   const [major, minor] = facts.implementationVersion.split(".");
@@ -46954,18 +47645,18 @@ function interpreterFrom(path5, facts) {
   if (catalogued.abi !== abi) throw new VerifyInterpreterError(`PyPy ${facts.implementationVersion} reports ABI ${abi}, but the catalogue's ${targetId} has ${catalogued.abi}`);
   if (!facts.hasVenv || !facts.hasEnsurepip) {
     const missing = !facts.hasVenv ? "venv" : "ensurepip";
-    const debian = path5.startsWith("/usr/bin/") ? " (Debian and Ubuntu split it into the pypy3-venv package: apt-get install pypy3-venv)" : "";
-    throw new VerifyInterpreterError(`PyPy ${facts.implementationVersion} at ${path5} has no ${missing} module, which verify needs for its temporary environment${debian}`);
+    const debian = path9.startsWith("/usr/bin/") ? " (Debian and Ubuntu split it into the pypy3-venv package: apt-get install pypy3-venv)" : "";
+    throw new VerifyInterpreterError(`PyPy ${facts.implementationVersion} at ${path9} has no ${missing} module, which verify needs for its temporary environment${debian}`);
   }
   const { platform: platform2, options } = platformOf(facts);
-  return { path: path5, facts, abi, targetId, platform: platform2, platformOptions: options, label: `PyPy ${facts.implementationVersion}` };
+  return { path: path9, facts, abi, targetId, platform: platform2, platformOptions: options, label: `PyPy ${facts.implementationVersion}` };
 }
 function probeInterpreter(python2, env, cwd) {
-  const path5 = locateInterpreter(python2, env, cwd);
-  const run = spawnSync3(path5, ["-I", "-c", PROBE], { encoding: "utf8", timeout: 6e4, env: { ...env, PYTHONIOENCODING: "utf-8" } });
-  if (run.error) throw new VerifyInterpreterError(`cannot run ${path5}: ${run.error.code ?? run.error.message}`);
-  if (run.status !== 0) throw new VerifyInterpreterError(`${path5} failed to run its probe (exit ${run.status ?? run.signal}): ${oneLine(run.stderr.trim().split("\n").pop() ?? "", 160)}`);
-  return interpreterFrom(path5, parseProbe(run.stdout));
+  const path9 = locateInterpreter(python2, env, cwd);
+  const run = spawnSync3(path9, ["-I", "-c", PROBE], { encoding: "utf8", timeout: 6e4, env: { ...env, PYTHONIOENCODING: "utf-8" } });
+  if (run.error) throw new VerifyInterpreterError(`cannot run ${path9}: ${run.error.code ?? run.error.message}`);
+  if (run.status !== 0) throw new VerifyInterpreterError(`${path9} failed to run its probe (exit ${run.status ?? run.signal}): ${oneLine(run.stderr.trim().split("\n").pop() ?? "", 160)}`);
+  return interpreterFrom(path9, parseProbe(run.stdout));
 }
 var VerifyInterpreterError, PROBE;
 var init_interpreter = __esm({
@@ -47242,18 +47933,18 @@ var init_install = __esm({
 });
 
 // src/verify/imports.ts
-import { existsSync as existsSync5, readdirSync as readdirSync2, readFileSync as readFileSync8 } from "node:fs";
+import { existsSync as existsSync6, readdirSync as readdirSync3, readFileSync as readFileSync9 } from "node:fs";
 import { join as join9 } from "node:path";
 function modulesFromRecord(record) {
   const names2 = /* @__PURE__ */ new Set();
   for (const line of record.split("\n")) {
-    const path5 = (line.startsWith('"') ? (/^"((?:[^"]|"")*)"/.exec(line)?.[1] ?? "").replace(/""/g, '"') : line.split(",")[0]).trim();
-    if (path5 === "" || path5.startsWith("..") || path5.startsWith("/")) continue;
-    const [first, ...rest] = path5.split("/");
+    const path9 = (line.startsWith('"') ? (/^"((?:[^"]|"")*)"/.exec(line)?.[1] ?? "").replace(/""/g, '"') : line.split(",")[0]).trim();
+    if (path9 === "" || path9.startsWith("..") || path9.startsWith("/")) continue;
+    const [first, ...rest] = path9.split("/");
     if (first === void 0 || /\.(dist-info|data|egg-info)$/.test(first) || first === "__pycache__") continue;
     const name2 = rest.length > 0 ? first : first.replace(/\.(py|pyc|so|pyd)$|\..*\.(so|pyd)$/, "");
     if (rest.length === 0 && !/\.(py|so|pyd)$/.test(first)) continue;
-    if (IDENTIFIER.test(name2)) names2.add(name2);
+    if (IDENTIFIER2.test(name2)) names2.add(name2);
   }
   return [...names2].sort();
 }
@@ -47261,14 +47952,14 @@ function modulesFromTopLevel(text) {
   const names2 = /* @__PURE__ */ new Set();
   for (const line of text.split("\n")) {
     const name2 = line.trim().split("/")[0];
-    if (IDENTIFIER.test(name2)) names2.add(name2);
+    if (IDENTIFIER2.test(name2)) names2.add(name2);
   }
   return [...names2].sort();
 }
 function findDistInfo(sitePackages, name2, version) {
   for (const dir of sitePackages) {
-    if (!existsSync5(dir)) continue;
-    for (const entry2 of readdirSync2(dir)) {
+    if (!existsSync6(dir)) continue;
+    for (const entry2 of readdirSync3(dir)) {
       const match = /^(.+)-([^-]+)\.dist-info$/.exec(entry2);
       if (!match || canonicalizeName(match[1]) !== name2) continue;
       if (version === null || match[2] === version || canonicalizeName(match[2]) === canonicalizeName(version)) return join9(dir, entry2);
@@ -47278,12 +47969,12 @@ function findDistInfo(sitePackages, name2, version) {
 }
 function topLevelModules(distInfo) {
   const topLevel = join9(distInfo, "top_level.txt");
-  if (existsSync5(topLevel)) {
-    const names2 = modulesFromTopLevel(readFileSync8(topLevel, "utf8"));
+  if (existsSync6(topLevel)) {
+    const names2 = modulesFromTopLevel(readFileSync9(topLevel, "utf8"));
     if (names2.length > 0) return names2;
   }
   const record = join9(distInfo, "RECORD");
-  return existsSync5(record) ? modulesFromRecord(readFileSync8(record, "utf8")) : [];
+  return existsSync6(record) ? modulesFromRecord(readFileSync9(record, "utf8")) : [];
 }
 async function importModule(python2, module, options) {
   const run = await runProcess(python2, ["-I", "-c", IMPORT_ONE, module], { env: options.env, cwd: options.cwd, timeoutMs: options.timeoutMs, signal: options.signal, ...options.logFile ? { logFile: options.logFile } : {} });
@@ -47293,14 +47984,14 @@ async function importModule(python2, module, options) {
   if (run.aborted) return { module, ok: false, seconds: run.seconds, error: "interrupted" };
   return { module, ok: false, seconds: run.seconds, error: lastLine(run.stderr) || `exit ${run.code ?? run.signal}` };
 }
-var IDENTIFIER, IMPORT_ONE;
-var init_imports = __esm({
+var IDENTIFIER2, IMPORT_ONE;
+var init_imports2 = __esm({
   "src/verify/imports.ts"() {
     "use strict";
     init_names();
     init_install();
     init_run();
-    IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+    IDENTIFIER2 = /^[A-Za-z_][A-Za-z0-9_]*$/;
     IMPORT_ONE = `
 import importlib, sys, time
 start = time.perf_counter()
@@ -47397,7 +48088,7 @@ var init_pip_report = __esm({
 });
 
 // src/verify/verify.ts
-import { mkdtempSync as mkdtempSync2, readFileSync as readFileSync9, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { mkdtempSync as mkdtempSync2, readFileSync as readFileSync10, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join10 } from "node:path";
 function pipArgsOf(pip) {
@@ -47504,7 +48195,7 @@ async function runVerify(options) {
           });
           if (run.aborted) break;
           if (run.code === 0) {
-            const report = parsePipReport(readFileSync9(reportFile, "utf8"));
+            const report = parsePipReport(readFileSync10(reportFile, "utf8"));
             setup.pipVersion = report.pipVersion;
             choices = report.install;
             break;
@@ -47576,7 +48267,7 @@ var init_verify = __esm({
     init_scan();
     init_safe_text();
     init_compare2();
-    init_imports();
+    init_imports2();
     init_install();
     init_pip_report();
     init_run();
@@ -47629,7 +48320,7 @@ function verifyTable(verified, interpreterLine) {
     if (verified.projects.length > 1) lines.push("", `Project ${setup.project || "."}`);
     if (setup.pipVersion) lines.push(`pip ${setup.pipVersion}'s resolution: ${rows.filter((r) => r.measurement.kind === "installed").length} package(s)`);
     if (setup.error) lines.push(`not measured: ${setup.error}`);
-    const table = rows.map((p) => [
+    const table2 = rows.map((p) => [
       p.name,
       p.version ?? "-",
       p.prediction?.verdict ?? "(not predicted)",
@@ -47638,9 +48329,9 @@ function verifyTable(verified, interpreterLine) {
       p.comparison.agreement === "agree" ? "agrees" : p.comparison.agreement === "better" ? "BETTER" : "DISAGREES"
     ]);
     const head = ["package", "version", "predicted", "pip's file", "measured", ""];
-    const widths = head.slice(0, 4).map((h, i) => Math.min(44, Math.max(h.length, ...table.map((r) => r[i].length))));
+    const widths = head.slice(0, 4).map((h, i) => Math.min(44, Math.max(h.length, ...table2.map((r) => r[i].length))));
     const row = (r) => `${r.slice(0, 4).map((c, i) => pad(c, widths[i])).join("  ")}  ${r[5] ? `${r[5]}: ` : ""}${r[4]}`.trimEnd();
-    lines.push(row(head), ...table.map(row));
+    lines.push(row(head), ...table2.map(row));
     const flagged = rows.filter((p) => p.comparison.agreement !== "agree");
     if (flagged.length > 0) {
       lines.push("", "Disagreements with the prediction:");
@@ -47768,12 +48459,12 @@ install or import, or pip chose another file; 2 usage error or no usable PyPy; 3
 `);
         return EXIT_UNREACHABLE;
       }
-      const table = verifyTable(verified, interpreterLine);
+      const table2 = verifyTable(verified, interpreterLine);
       const formats = rest.some((a) => a === "--format" || a.startsWith("--format="));
       if (!formats) {
-        io.stdout(table);
+        io.stdout(table2);
       } else {
-        io.stderr(table);
+        io.stderr(table2);
         const facts = { path: interpreter.path, implementationVersion: f.implementationVersion, pythonVersion: f.pythonVersion, abi: interpreter.abi, platform: f.platform, libc: f.libc, target: `${interpreter.targetId}-${interpreter.platform}` };
         for (const { format, file } of parsed.outputs) {
           const context = { color: false, verbose: parsed.verbose, width: file === null ? lineWidth(io.stdoutColumns) : DEFAULT_WIDTH };
@@ -47966,7 +48657,7 @@ init_io();
 
 // src/action/run.ts
 import { spawnSync as spawnSync4 } from "node:child_process";
-import { existsSync as existsSync6, mkdtempSync as mkdtempSync3, readFileSync as readFileSync10 } from "node:fs";
+import { existsSync as existsSync7, mkdtempSync as mkdtempSync3, readFileSync as readFileSync11 } from "node:fs";
 import { tmpdir as tmpdir3 } from "node:os";
 import { join as join11, resolve as resolve9 } from "node:path";
 
@@ -48033,8 +48724,8 @@ init_terminal();
 var COMMENT_MARKER = "<!-- pypy-ready: pull-request comment -->";
 var REQUEST_TIMEOUT_MS = 15e3;
 var MAX_PAGES = 10;
-async function call(target, method, path5, body) {
-  const response = await fetch(`${target.apiUrl.replace(/\/+$/, "")}${path5}`, {
+async function call(target, method, path9, body) {
+  const response = await fetch(`${target.apiUrl.replace(/\/+$/, "")}${path9}`, {
     method,
     headers: {
       accept: "application/vnd.github+json",
@@ -48153,17 +48844,17 @@ ${value}
 ${delimiter2}
 `;
 }
-function writeOutputs(path5, outputs) {
-  if (!path5) return;
-  appendFileSync2(path5, Object.entries(outputs).map(([name2, value]) => outputBlock(name2, value)).join(""));
+function writeOutputs(path9, outputs) {
+  if (!path9) return;
+  appendFileSync2(path9, Object.entries(outputs).map(([name2, value]) => outputBlock(name2, value)).join(""));
 }
 
 // src/action/run.ts
 function readEvent(env) {
-  const path5 = env["GITHUB_EVENT_PATH"];
-  if (!path5 || !existsSync6(path5)) return null;
+  const path9 = env["GITHUB_EVENT_PATH"];
+  if (!path9 || !existsSync7(path9)) return null;
   try {
-    return pullRequestOf(JSON.parse(readFileSync10(path5, "utf8")), env["GITHUB_REPOSITORY"]);
+    return pullRequestOf(JSON.parse(readFileSync11(path9, "utf8")), env["GITHUB_REPOSITORY"]);
   } catch {
     return null;
   }
@@ -48188,7 +48879,7 @@ function baselineOf(inputs, pr, cwd, io) {
 function countsOf(reportPath) {
   let findings;
   try {
-    findings = JSON.parse(readFileSync10(reportPath, "utf8")).findings;
+    findings = JSON.parse(readFileSync11(reportPath, "utf8")).findings;
   } catch {
     return null;
   }
@@ -48237,7 +48928,7 @@ async function runAction(io) {
     ...baseline ? ["--baseline", baseline] : []
   ];
   const code = await main(argv, scanIO);
-  const counts3 = existsSync6(reportJson) ? countsOf(reportJson) : null;
+  const counts3 = existsSync7(reportJson) ? countsOf(reportJson) : null;
   writeOutputs(env["GITHUB_OUTPUT"], { errors: String(counts3?.errors ?? ""), warnings: String(counts3?.warnings ?? ""), "report-json": counts3 ? reportJson : "" });
   if (inputs.comment) {
     if (pr === null) io.stdout(`${workflowCommand("notice", { title: "pypy-ready: no comment" }, "comment: true applies to pull requests; this run is not one.")}
@@ -48246,8 +48937,8 @@ async function runAction(io) {
 `);
     else if (inputs.token === null) io.stdout(`${workflowCommand("warning", { title: "pypy-ready: no comment" }, "comment: true needs the github-token input (its default is the workflow token).")}
 `);
-    else if (existsSync6(commentFile)) {
-      const outcome = await upsertComment({ apiUrl: env["GITHUB_API_URL"] || "https://api.github.com", repository: env["GITHUB_REPOSITORY"] ?? "", number: pr.number, token: inputs.token }, readFileSync10(commentFile, "utf8"));
+    else if (existsSync7(commentFile)) {
+      const outcome = await upsertComment({ apiUrl: env["GITHUB_API_URL"] || "https://api.github.com", repository: env["GITHUB_REPOSITORY"] ?? "", number: pr.number, token: inputs.token }, readFileSync11(commentFile, "utf8"));
       if (outcome.kind === "failed") io.stdout(`${workflowCommand("warning", { title: "pypy-ready: comment not posted" }, `${inline(outcome.reason)} (the token needs pull-requests: write).`)}
 `);
     }
