@@ -36,10 +36,15 @@
  *   blocker gets a height: 0 for a leaf, else 1 + the greatest height of the blockers reached through
  *   it; blockers are listed by project (scan order), then height, then name, so a blocker comes
  *   after every blocker found below it.
+ * - **where a blocker is used** (when the project's code was read, `src/usage/`): the parts of the
+ *   project whose files import it, without the optional imports (`try/except ImportError`), merged
+ *   over the projects; "only an optional import" when every import is optional, "imported by no
+ *   file" for a direct requirement nothing imports; nothing when the code was not read.
  */
 import type { ReportLocation, ReportTarget, Finding, ScanResult } from '../scan/types.js';
 import { severityPosition, worstSeverity, type Severity, type Verdict } from '../assess/types.js';
 import { inline } from './terminal.js';
+import { ROLES, type Role } from '../usage/roles.js';
 
 export interface LostWheels {
   /** The other target (id) that installs wheels where this one does not. */
@@ -62,6 +67,8 @@ export interface TargetSummary {
   packages: number;
   /** Severity `error` on this target, sorted. */
   blockers: string[];
+  /** For blockers whose use in the code is known: a short phrase, e.g. "imported by the web tier only" (see the module comment). */
+  blockerUse: Record<string, string>;
   /** Installs a compiled extension that runs through cpyext (PyPy only; see the module comment), sorted. */
   cpyext: string[];
   /** Those of `cpyext` that pip builds from an sdist here (a compiler and headers needed), sorted. */
@@ -186,6 +193,36 @@ function runsThroughCpyext(finding: Finding, target: ReportTarget): boolean {
   }
 }
 
+// ---------------------------------------------------------------- where a blocker is used
+
+/** How each part of a project (`src/usage/roles.ts`) reads after "imported by". */
+const ROLE_PHRASE: Record<Role, string> = {
+  web: 'the web tier',
+  workers: 'the workers',
+  management: 'management commands',
+  tests: 'tests',
+  scripts: 'scripts',
+  other: 'shared code',
+};
+
+/** What the code says about one package, from its findings on one target; null when no code was read for it. */
+export function usePhrase(findings: readonly Finding[]): string | null {
+  const sites = findings.flatMap((f) => f.usedIn ?? []);
+  if (sites.length === 0) return findings.some((f) => f.imported === false) ? 'imported by no file' : null;
+  const required = sites.filter((s) => !s.optional);
+  if (required.length === 0) return 'only an optional import';
+  const roles = ROLES.filter((r) => required.some((s) => s.role === r)).map((r) => ROLE_PHRASE[r]);
+  const list = roles.length === 1 ? roles[0]! : `${roles.slice(0, -1).join(', ')} and ${roles[roles.length - 1]}`;
+  return `imported by ${list}${roles.length === 1 ? ' only' : ''}`;
+}
+
+/** "a, b" or, when the code was read, "a: imported by the web tier only; b" (four names at most). */
+function blockerList(names: readonly string[], use: Record<string, string>): string {
+  if (!names.some((n) => use[n] !== undefined)) return nameList(names);
+  const shown = names.slice(0, SHOWN_NAMES).map((n) => (use[n] !== undefined ? `${inline(n)}: ${use[n]}` : inline(n)));
+  return names.length > SHOWN_NAMES ? `${shown.join('; ')} and ${names.length - SHOWN_NAMES} more` : shown.join('; ');
+}
+
 // ---------------------------------------------------------------- bottom line
 
 interface Indexed {
@@ -247,6 +284,11 @@ export function bottomLine(result: ScanResult): TargetSummary[] {
     const ignored = sorted([...new Set(all.filter((f) => f.ignored !== undefined).map((f) => f.name))]);
     const blockers = sorted(findings.filter((f) => f.severity === 'error').map((f) => f.name));
     const blocked = new Set(blockers);
+    const blockerUse: Record<string, string> = {};
+    for (const name of blockers) {
+      const phrase = usePhrase(findings.filter((f) => f.name === name));
+      if (phrase !== null) blockerUse[name] = phrase;
+    }
     const cpyextFindings = findings.filter((f) => !blocked.has(f.name) && runsThroughCpyext(f, target));
     const unknown = sorted(findings.filter((f) => f.severity === 'unknown').map((f) => f.name));
     const lostAgainst: LostWheels[] =
@@ -263,6 +305,7 @@ export function bottomLine(result: ScanResult): TargetSummary[] {
       implementation: target.implementation,
       packages: names.size,
       blockers,
+      blockerUse,
       cpyext: sorted(cpyextFindings.map((f) => f.name)),
       builtFromSource: sorted(cpyextFindings.filter((f) => !isWheel(f.file)).map((f) => f.name)),
       warnings: sorted(findings.filter((f) => f.severity === 'warning').map((f) => f.name)),
@@ -304,7 +347,7 @@ function sentenceOf(result: ScanResult, s: TargetSummary, target: ReportTarget):
   const parts: string[] = [];
   const notChecked = s.unknown.length > 0 || s.uncheckedDependencies.length > 0;
   if (s.blockers.length === 0) parts.push(notChecked ? 'nothing blocks among the packages checked' : 'nothing blocks');
-  else parts.push(`${count(s.blockers.length, 'blocker', 'blockers')} (${nameList(s.blockers)})`);
+  else parts.push(`${count(s.blockers.length, 'blocker', 'blockers')} (${blockerList(s.blockers, s.blockerUse)})`);
 
   if (s.cpyext.length > 0) {
     let text = `${count(s.cpyext.length, 'package runs', 'packages run')} through cpyext`;

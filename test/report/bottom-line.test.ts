@@ -49,10 +49,13 @@ describe('the bottom line of the bundled Django demo (scanned against the local 
     demo = await scanDemo(['pypy3.11-7.3', 'pypy3.11-8.0', 'cpython3.11']);
   }, 60_000);
 
-  it('answers per target: two blockers everywhere on PyPy, and 8.0 loses the pp73 wheels, so move on 7.3 first', () => {
+  it('answers per target: two blockers everywhere on PyPy, where the code uses them, and 8.0 loses the pp73 wheels, so move on 7.3 first', () => {
+    // fixtures/demo-django/ledger/serialize.py imports orjson under try/except ImportError;
+    // ledger/views.py (the web tier) is the only file importing psycopg2.
+    const used = 'orjson: only an optional import; psycopg2-binary: imported by the web tier only';
     expect(sentences(demo)).toEqual([
-      'PyPy 3.11 (7.3): 2 blockers (orjson, psycopg2-binary); 5 packages run through cpyext, 1 of them built from source (hiredis).',
-      'PyPy 3.11 (8.0): 2 blockers (orjson, psycopg2-binary); 5 packages run through cpyext, all 5 built from source (cryptography, hiredis, lxml, numpy and 1 more). ' +
+      `PyPy 3.11 (7.3): 2 blockers (${used}); 5 packages run through cpyext, 1 of them built from source (hiredis).`,
+      `PyPy 3.11 (8.0): 2 blockers (${used}); 5 packages run through cpyext, all 5 built from source (cryptography, hiredis, lxml, numpy and 1 more). ` +
         'It also loses the pp73 wheels of cryptography, lxml, numpy, pillow, which PyPy 3.11 (7.3) installs → move on 7.3 first.',
       'CPython 3.11: nothing blocks.',
     ]);
@@ -60,7 +63,7 @@ describe('the bottom line of the bundled Django demo (scanned against the local 
 
   it('keeps the lists behind the sentences as data', () => {
     const [on73, on80, cpython] = bottomLine(demo);
-    expect(on73).toMatchObject({ target: 'pypy3.11-7.3-manylinux_x86_64', label: 'PyPy 3.11 (7.3)', cpyext: ['cryptography', 'hiredis', 'lxml', 'numpy', 'pillow'], builtFromSource: ['hiredis'], lostAgainst: [], recommend: null, unknown: [] });
+    expect(on73).toMatchObject({ target: 'pypy3.11-7.3-manylinux_x86_64', label: 'PyPy 3.11 (7.3)', blockerUse: { orjson: 'only an optional import', 'psycopg2-binary': 'imported by the web tier only' }, cpyext: ['cryptography', 'hiredis', 'lxml', 'numpy', 'pillow'], builtFromSource: ['hiredis'], lostAgainst: [], recommend: null, unknown: [] });
     expect(on80!.lostAgainst).toEqual([{ target: on73!.target, label: 'PyPy 3.11 (7.3)', abi: 'pp73', packages: ['cryptography', 'lxml', 'numpy', 'pillow'] }]);
     expect(on80!.recommend).toBe(on73!.target);
     expect(on80!.otherAbiOnly).toEqual(['cryptography', 'lxml', 'numpy', 'pillow']);
@@ -101,6 +104,28 @@ describe('bottomLine', () => {
   it('names a blocker pulled in through a chain like any other, sorted by name', () => {
     const r = result([PP73], [finding('mylib', PP73), finding('midlib', PP73, { via: ['mylib'] }), finding('orjson', PP73, broken(['mylib', 'midlib'])), finding('aiohttp-jinja', PP73, broken())]);
     expect(sentences(r)).toEqual(['PyPy 3.11 (7.3): 2 blockers (aiohttp-jinja, orjson).']);
+  });
+
+  it('says where the code imports each blocker, when the code was read: roles without the optional imports', () => {
+    const at = (file: string, role: NonNullable<Finding['usedIn']>[number]['role'], optional = false) => ({ file, line: 1, role, optional });
+    const r = result([PP73], [
+      finding('psycopg2', PP73, { ...broken(), usedIn: [at('app/views.py', 'web'), at('app/tests/test_db.py', 'tests')] }),
+      finding('orjson', PP73, { ...broken(), usedIn: [at('app/fast.py', 'other', true)] }),
+      finding('ujson', PP73, { ...broken(), usedIn: [at('app/tasks.py', 'workers'), at('app/fast.py', 'other', true)] }),
+      finding('mysqlclient', PP73, { ...broken(), imported: false }),
+      finding('pulled-in', PP73, broken(['celery'])),
+    ]);
+    expect(sentences(r)).toEqual([
+      'PyPy 3.11 (7.3): 5 blockers (mysqlclient: imported by no file; orjson: only an optional import; psycopg2: imported by the web tier and tests; pulled-in and 1 more).',
+    ]);
+    expect(bottomLine(r)[0]!.blockerUse).toEqual({
+      mysqlclient: 'imported by no file',
+      orjson: 'only an optional import',
+      psycopg2: 'imported by the web tier and tests',
+      ujson: 'imported by the workers only',
+    });
+    // Without the code read, the names alone, as before.
+    expect(sentences(result([PP73], [finding('orjson', PP73, broken())]))).toEqual(['PyPy 3.11 (7.3): 1 blocker (orjson).']);
   });
 
   it('shows four names at most, then "and N more"', () => {

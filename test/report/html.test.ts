@@ -135,7 +135,7 @@ describe.skipIf(!hasPython)('the HTML report of the bundled Django demo (scanned
     expect(sentences).toHaveLength(3);
     expect(lines).toEqual(['✖', '✖', '✔'].map((glyph, i) => `${glyph} ${folded(sentences[i]!)}`));
     // As the README's demo shows it.
-    expect(lines[0]).toBe('✖ PyPy 3.11 (7.3): 2 blockers (orjson, psycopg2-binary); 5 packages run through cpyext, 1 of them built from source (hiredis).');
+    expect(lines[0]).toBe('✖ PyPy 3.11 (7.3): 2 blockers (orjson: only an optional import; psycopg2-binary: imported by the web tier only); 5 packages run through cpyext, 1 of them built from source (hiredis).');
     expect(lines[2]).toBe('✔ CPython 3.11: nothing blocks.');
   });
 
