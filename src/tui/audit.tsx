@@ -11,7 +11,7 @@ import type { Finding, ScanResult } from '../scan/types.js';
 import type { ScanProgress } from '../scan/scan.js';
 import type { TargetSummary } from '../report/bottom-line.js';
 import { inline } from '../report/terminal.js';
-import { INITIAL_STATE, reduce, rowsOf, sectionCounts, selectedFinding, verdictsAcross, windowOf, SECTIONS, type AuditState, type KeyName, type Row } from './model.js';
+import { INITIAL_STATE, measuredKey, measuredTally, measuredWords, reduce, rowsOf, sectionCounts, selectedFinding, verdictsAcross, windowOf, SECTIONS, type AuditState, type KeyName, type MeasuredMark, type Row } from './model.js';
 import { arrow, glyph, SEVERITY_COLOR, SEVERITY_WORD, VERDICT_WORDS, type Look } from './look.js';
 
 export interface AuditProps {
@@ -29,6 +29,10 @@ export interface AuditProps {
   onQuit: () => void;
   /** Ctrl-C. */
   onInterrupt: () => void;
+  /** `pypy-ready verify`'s measurements by `measuredKey`, shown beside each prediction in the list. */
+  measured?: ReadonlyMap<string, MeasuredMark>;
+  /** Where they were taken ("PyPy 7.3.11"), for the header. */
+  measuredOn?: string;
 }
 
 /** The terminal's size, followed on resize. */
@@ -127,12 +131,14 @@ function locationOf(f: Finding): string {
 /** Width of a verdict column when targets are side by side ("lost-pypy-wheels" is the longest). */
 const VERDICT_COLUMN = 17;
 
-function FindingRow({ finding, selected, look, width, across }: { finding: Finding; selected: boolean; look: Look; width: number; across: string[] | null }): React.JSX.Element {
+function FindingRow({ finding, selected, look, width, across, measured }: { finding: Finding; selected: boolean; look: Look; width: number; across: string[] | null; measured: MeasuredMark | null }): React.JSX.Element {
   const marker = selected ? '>' : ' ';
   // With several targets, one column per target (the list's own target among them), then the line.
   const verdicts = across ? across.map((v) => v.padEnd(VERDICT_COLUMN)).join('') : `${finding.verdict}  `;
   const name = `${finding.name} ${finding.version ?? '-'}`;
-  const text = `${marker} ${glyph(finding.severity, look)} ${across ? name.padEnd(28) : name}  ${verdicts}${finding.ignored ? '[ignored] ' : ''}${locationOf(finding)}`;
+  // The measurement before the location: on a narrow terminal the location is what gets cut.
+  const measurement = measured ? `${measuredWords(measured)}  ` : '';
+  const text = `${marker} ${glyph(finding.severity, look)} ${across ? name.padEnd(28) : name}  ${verdicts}${measurement}${finding.ignored ? '[ignored] ' : ''}${locationOf(finding)}`;
   return (
     <Text inverse={selected} color={look.color && !selected ? SEVERITY_COLOR[finding.severity] : undefined}>
       {fit(text, width)}
@@ -140,7 +146,7 @@ function FindingRow({ finding, selected, look, width, across }: { finding: Findi
   );
 }
 
-function ListScreen(props: { result: ScanResult; state: AuditState; rows: number; width: number; look: Look; summaries: readonly TargetSummary[]; version: string }): React.JSX.Element {
+function ListScreen(props: { result: ScanResult; state: AuditState; rows: number; width: number; look: Look; summaries: readonly TargetSummary[]; version: string; measured: ReadonlyMap<string, MeasuredMark> | null; measuredOn: string | null }): React.JSX.Element {
   const { result, state, look, width } = props;
   const target = result.targets[state.targetIndex]!;
   const summary = props.summaries.find((s) => s.target === target.id);
@@ -155,7 +161,9 @@ function ListScreen(props: { result: ScanResult; state: AuditState; rows: number
     .join('  ')}  · sorted by ${state.sort}`;
   const showHints = props.rows >= 12;
   const bottomLine = summary ? wrap(summary.sentence, width, props.rows >= 16 ? 3 : 1) : [];
-  const header = [`pypy-ready ${props.version}  ${tabs}${onePlatform ? `  ${target.platform}` : ''}`, ...bottomLine, counts];
+  const tally = props.measured ? measuredTally(result, target.id, props.measured) : null;
+  const measuredLine = tally ? [`measured on ${props.measuredOn ?? 'PyPy'}: ${tally.measured} package(s), ${tally.agree} agree, ${tally.better} better than predicted, ${tally.disagree} disagree; ${tally.failed} failed`] : [];
+  const header = [`pypy-ready ${props.version}  ${tabs}${onePlatform ? `  ${target.platform}` : ''}`, ...bottomLine, ...measuredLine, counts];
   const filterLine = state.filtering || state.filter !== '' ? [`/${state.filter}${state.filtering ? '_' : ''}  (esc clears)`] : [];
   const hints = showHints ? ['↑↓ move  enter open  / filter  s sort  tab target  a advice  ? help  q quit'] : [];
   // One line for the target columns' heading when targets are side by side.
@@ -183,7 +191,7 @@ function ListScreen(props: { result: ScanResult; state: AuditState; rows: number
               {fit(`${row.title} (${row.count})`, width)}
             </Text>
           ) : (
-            <FindingRow key={`f-${row.index}`} finding={row.finding} selected={row.index === state.selected} look={look} width={width} across={across ? across(row.finding) : null} />
+            <FindingRow key={`f-${row.index}`} finding={row.finding} selected={row.index === state.selected} look={look} width={width} across={across ? across(row.finding) : null} measured={props.measured?.get(measuredKey(row.finding.project, row.finding.name)) ?? null} />
           ),
         )}
       </Box>
@@ -240,12 +248,12 @@ const HELP: readonly [string, string][] = [
   ['q', 'quit (the bottom line stays on the screen)'],
 ];
 
-/** The advice of the scan (`assess/advice.ts`), one statement after another, as the reports end with it. */
-function AdviceScreen({ result, rows, width }: { result: ScanResult; rows: number; width: number }): React.JSX.Element {
-  const advice = result.advice ?? [];
-  const body = advice.length > 0 ? advice.flatMap((a) => [...wrap(`- ${a.text}`, width, 6), '']) : ['Nothing to advise: no package was assessed on a PyPy target.', ''];
-  const lines = ['Advice', '', ...body, 'any key: back'];
-  // The last line always shows how to leave, however short the terminal.
+/**
+ * A page of text with a bold title, left with any key: the advice and the help. The last line
+ * always says how to leave, however short the terminal.
+ */
+function TextScreen({ title, body, rows, width }: { title: string; body: readonly string[]; rows: number; width: number }): React.JSX.Element {
+  const lines = [title, '', ...body, 'any key: back'];
   const shown = lines.length <= rows - 1 ? lines : [...lines.slice(0, Math.max(1, rows - 3)), '…', 'any key: back'];
   return (
     <Box flexDirection="column">
@@ -258,18 +266,13 @@ function AdviceScreen({ result, rows, width }: { result: ScanResult; rows: numbe
   );
 }
 
-function HelpScreen({ rows, width }: { rows: number; width: number }): React.JSX.Element {
-  const lines = ['Keys', ...HELP.map(([keys, what]) => `  ${keys.padEnd(12)} ${what}`), '', 'any key: back'].slice(0, rows - 1);
-  return (
-    <Box flexDirection="column">
-      {lines.map((line, i) => (
-        <Text key={i} bold={i === 0}>
-          {fit(line, width)}
-        </Text>
-      ))}
-    </Box>
-  );
+/** The advice of the scan (`assess/advice.ts`), one statement after another, as the reports end with it. */
+function adviceLines(result: ScanResult, width: number): string[] {
+  const advice = result.advice ?? [];
+  return advice.length > 0 ? advice.flatMap((a) => [...wrap(`- ${a.text}`, width, 6), '']) : ['Nothing to advise: no package was assessed on a PyPy target.', ''];
 }
+
+const HELP_LINES: readonly string[] = [...HELP.map(([keys, what]) => `  ${keys.padEnd(12)} ${what}`), ''];
 
 export function Audit(props: AuditProps): React.JSX.Element {
   const { columns, rows } = useSize();
@@ -302,11 +305,11 @@ export function Audit(props: AuditProps): React.JSX.Element {
   });
 
   if (result === null) return <ScanningScreen paths={props.paths} progress={props.progress} width={width} />;
-  if (state.view === 'help') return <HelpScreen rows={rows} width={width} />;
-  if (state.view === 'advice') return <AdviceScreen result={result} rows={rows} width={width} />;
+  if (state.view === 'help') return <TextScreen title="Keys" body={HELP_LINES} rows={rows} width={width} />;
+  if (state.view === 'advice') return <TextScreen title="Advice" body={adviceLines(result, width)} rows={rows} width={width} />;
   const selected = selectedFinding(result, state);
   if (state.view === 'detail' && selected) return <DetailScreen finding={selected} result={result} rows={rows} width={width} look={props.look} />;
-  return <ListScreen result={result} state={state} rows={rows} width={width} look={props.look} summaries={props.summaries} version={props.version} />;
+  return <ListScreen result={result} state={state} rows={rows} width={width} look={props.look} summaries={props.summaries} version={props.version} measured={props.measured ?? null} measuredOn={props.measuredOn ?? null} />;
 }
 
 /** The frame left on the screen after `q`: the bottom line of every target. */

@@ -163,3 +163,43 @@ export function verdictsAcross(result: ScanResult): (finding: Finding) => string
   for (const f of result.findings) byKey.set(`${f.project}\n${f.name}\n${f.target}`, f);
   return (finding) => result.targets.map((t) => byKey.get(`${finding.project}\n${finding.name}\n${t.id}`)?.verdict ?? '-');
 }
+
+/** What `pypy-ready verify` measured for a finding's package, as the list marks it beside the prediction. */
+export interface MeasuredMark {
+  status: 'imported' | 'installed' | 'build-failed' | 'install-failed' | 'import-failed' | 'refused' | 'absent' | 'skipped';
+  agreement: 'agree' | 'disagree' | 'better';
+  failed: boolean;
+}
+
+/** Measurements are per project and package (one target: the PyPy they were taken on). */
+export const measuredKey = (project: string, name: string): string => `${project}\n${name}`;
+
+const STATUS_WORDS: Record<MeasuredMark['status'], string> = {
+  imported: 'imported',
+  installed: 'installed',
+  'build-failed': 'build failed',
+  'install-failed': 'install failed',
+  'import-failed': 'import failed',
+  refused: 'pip refuses',
+  absent: 'not installed',
+  skipped: 'not measured',
+};
+
+/** "measured: imported, agrees"; disagreements in capitals, so they stand out in the list. */
+export function measuredWords(mark: MeasuredMark): string {
+  const agreement = mark.agreement === 'agree' ? 'agrees' : mark.agreement === 'better' ? 'better than predicted' : 'DISAGREES';
+  return `measured: ${STATUS_WORDS[mark.status]}, ${agreement}`;
+}
+
+/** The header's tally of the measurements on a target's findings. */
+export function measuredTally(result: ScanResult, targetId: string, marks: ReadonlyMap<string, MeasuredMark>): { measured: number; agree: number; better: number; disagree: number; failed: number } {
+  const tally = { measured: 0, agree: 0, better: 0, disagree: 0, failed: 0 };
+  for (const f of result.findings) {
+    const mark = f.target === targetId ? marks.get(measuredKey(f.project, f.name)) : undefined;
+    if (!mark) continue;
+    tally.measured++;
+    tally[mark.agreement]++;
+    if (mark.failed) tally.failed++;
+  }
+  return tally;
+}

@@ -11,6 +11,7 @@ import { scan, type ScanOptions, type ScanProgress } from '../scan/scan.js';
 import type { ScanResult } from '../scan/types.js';
 import { Audit, Farewell } from './audit.js';
 import { lookFor } from './look.js';
+import type { MeasuredMark } from './model.js';
 
 export type AuditOutcome = { kind: 'done'; result: ScanResult } | { kind: 'interrupted' };
 
@@ -20,7 +21,18 @@ function editorCommand(env: Readonly<Record<string, string | undefined>>, file: 
   return [words[0]!, [...words.slice(1), `+${line}`, file]];
 }
 
-export async function runAudit(options: ScanOptions & { version: string; cwd: string; env: Readonly<Record<string, string | undefined>> }): Promise<AuditOutcome> {
+export interface AuditRunOptions extends ScanOptions {
+  version: string;
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** What makes the report (default: `scan()` with these options); `verify` hands over its measured result. */
+  produce?: (onProgress: (progress: ScanProgress) => void) => Promise<ScanResult>;
+  /** `verify`'s measurements, shown beside the predictions. */
+  measured?: ReadonlyMap<string, MeasuredMark>;
+  measuredOn?: string;
+}
+
+export async function runAudit(options: AuditRunOptions): Promise<AuditOutcome> {
   const look = lookFor(options.env);
   const paths = options.paths ?? ['.'];
   let progress: ScanProgress | null = null;
@@ -38,6 +50,8 @@ export async function runAudit(options: ScanOptions & { version: string; cwd: st
       summaries={result ? bottomLine(result) : []}
       look={look}
       version={options.version}
+      {...(options.measured ? { measured: options.measured } : {})}
+      {...(options.measuredOn ? { measuredOn: options.measuredOn } : {})}
       onQuit={() => finish('quit')}
       onInterrupt={() => finish('interrupted')}
       onEditor={(file, line) => {
@@ -56,12 +70,10 @@ export async function runAudit(options: ScanOptions & { version: string; cwd: st
 
   // Ctrl-C is a key in raw mode: the audit handles it (exit 130, terminal restored by unmount).
   const instance = render(draw(), { exitOnCtrlC: false, patchConsole: true, maxFps: 30 });
-  const scanning = scan({
-    ...options,
-    onProgress: (p) => {
-      progress = p;
-      instance.rerender(draw());
-    },
+  const { produce = (onProgress) => scan({ ...options, onProgress }) } = options;
+  const scanning = produce((p) => {
+    progress = p;
+    instance.rerender(draw());
   }).then((r) => {
     result = r;
     instance.rerender(draw());

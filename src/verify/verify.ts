@@ -12,6 +12,7 @@ import { resolveIndexSettings } from '../pypi/settings.js';
 import { scan, type PipOptions, type ScanOptions } from '../scan/scan.js';
 import type { Finding, ScanResult } from '../scan/types.js';
 import { oneLine, redactUrlsIn } from '../safe-text.js';
+import { measuredKey, type MeasuredMark } from '../tui/model.js';
 import { compare, type Comparison, type Measurement, type Prediction } from './compare.js';
 import { findDistInfo, importModule, topLevelModules, type ImportResult } from './imports.js';
 import { createVenv, installOne, lastLine, pipEnv, type InstallOutcome } from './install.js';
@@ -114,6 +115,11 @@ export function withMeasurements(result: ScanResult, packages: readonly PackageV
     };
   });
   return { ...result, findings };
+}
+
+/** The measurements as the interactive audit marks them beside each prediction. */
+export function measuredMarks(packages: readonly PackageVerification[]): Map<string, MeasuredMark> {
+  return new Map(packages.map((p) => [measuredKey(p.project, p.name), { status: p.comparison.status, agreement: p.comparison.agreement, failed: p.comparison.failed }]));
 }
 
 export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {

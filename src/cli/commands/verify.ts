@@ -11,7 +11,8 @@ import { RENDERERS } from '../../report/index.js';
 import { DEFAULT_WIDTH, inline, lineWidth } from '../../report/terminal.js';
 import { oneLine } from '../../safe-text.js';
 import { probeInterpreter, VerifyInterpreterError } from '../../verify/interpreter.js';
-import { runVerify, type VerifyResult } from '../../verify/verify.js';
+import { measuredMarks, runVerify, type VerifyResult } from '../../verify/verify.js';
+import { toolVersion } from '../../version.js';
 import { seconds } from '../../verify/compare.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, UsageError, type CliIO, type Command } from '../io.js';
 import { EXIT_INTERRUPTED, parseScanArgs, writeAtomically } from './scan.js';
@@ -30,6 +31,8 @@ show per package what happened beside the predicted verdict, flagging every disa
   --import-timeout SEC       limit of each module's import (default 60)
   --format FORMAT[=FILE]     as in scan: the report with the measurements as evidence ("measured on
                              PyPy 7.3.11: ..."); json adds a "verify" section with the logs' paths
+  --interactive              after the measurements, the interactive audit (as scan's) on them:
+                             each package's prediction beside what was measured
 Index options (--index-url, --extra-index-url, --timeout, --cache-dir, --no-cache), pip's
 (--only-binary, --no-binary, --prefer-binary, --pre), --exclude and --config are the scan's; pip gets
 the index URLs (credentials included) in PIP_INDEX_URL / PIP_EXTRA_INDEX_URL, never on its command
@@ -40,9 +43,9 @@ install or import, or pip chose another file; 2 usage error or no usable PyPy; 3
 `;
 
 /** verify's own options: name → takes a value. */
-const OWN: Record<string, boolean> = { python: true, keep: false, 'timeout-per-package': true, 'import-timeout': true };
+const OWN: Record<string, boolean> = { python: true, keep: false, 'timeout-per-package': true, 'import-timeout': true, interactive: false };
 /** Scan options that do not apply: the target is the interpreter, the report is a measurement. */
-const NOT_HERE = ['target', 'compare', 'platform', 'glibc', 'musl', 'macos', 'interactive', 'baseline', 'quiet', 'offline', 'if-unreachable', 'fail-on'];
+const NOT_HERE = ['target', 'compare', 'platform', 'glibc', 'musl', 'macos', 'baseline', 'quiet', 'offline', 'if-unreachable', 'fail-on'];
 
 function splitArgs(argv: readonly string[]): { own: Record<string, string | true>; rest: string[] } {
   const own: Record<string, string | true> = {};
@@ -105,11 +108,17 @@ export function verifyTable(verified: VerifyResult, interpreterLine: string): st
       for (const p of flagged) lines.push(`  ${p.name}: ${p.comparison.sentence}`);
     }
   }
+  lines.push('', ...verifySummary(verified));
+  return `${lines.map((l) => inline(l)).join('\n')}\n`;
+}
+
+/** The counts, the logs' directory and a kept environment: the table's last lines, and what the audit leaves after it. */
+function verifySummary(verified: VerifyResult): string[] {
   const failed = verified.packages.filter((p) => p.comparison.failed).length;
   const disagree = verified.packages.filter((p) => p.comparison.agreement === 'disagree').length;
-  lines.push('', `${verified.packages.length} package(s) in ${seconds(verified.seconds)}: ${failed} failed, ${disagree} disagree with the prediction. Logs: ${verified.logsDir}`);
+  const lines = [`${verified.packages.length} package(s) in ${seconds(verified.seconds)}: ${failed} failed, ${disagree} disagree with the prediction. Logs: ${verified.logsDir}`];
   for (const setup of verified.projects) if (setup.environment) lines.push(`Environment kept (--keep): ${setup.environment}`);
-  return `${lines.map((l) => inline(l)).join('\n')}\n`;
+  return lines;
 }
 
 /** The JSON report plus a `verify` section: the interpreter, each package's measurement and the logs' paths. */
@@ -150,6 +159,11 @@ export const verifyCommand: Command = async (argv, io: CliIO) => {
   const timeoutPerPackageMs = secondsOption(own['timeout-per-package'], 'timeout-per-package', 600);
   const importTimeoutMs = secondsOption(own['import-timeout'], 'import-timeout', 60);
   if (own['python'] === true) throw new UsageError('--python needs a path');
+  const formats = rest.some((a) => a === '--format' || a.startsWith('--format='));
+  const interactive = own['interactive'] === true;
+  // Checked before the measurements, which take minutes.
+  if (interactive && formats) throw new UsageError('--interactive cannot be combined with --format (it asks for a plain report)');
+  if (interactive && !(io.stdoutIsTTY && io.stdinIsTTY === true)) throw new UsageError('--interactive needs a terminal on stdin and stdout');
   let interpreter;
   try {
     interpreter = probeInterpreter(own['python'] as string | undefined, io.env, io.cwd);
@@ -190,8 +204,16 @@ export const verifyCommand: Command = async (argv, io: CliIO) => {
     io.stderr(`pypy-ready: ${oneLine(result.errors.find((e) => e.kind === 'index' && e.severity === 'error')?.message ?? 'the index could not be reached')}\n`);
     return EXIT_UNREACHABLE;
   }
+  const bad = verified.packages.some((p) => p.comparison.failed || p.comparison.agreement === 'disagree') || verified.projects.some((p) => p.error !== null);
+  if (interactive) {
+    const { runAudit } = await import('../../tui/run.js');
+    const outcome = await runAudit({ ...parsed.options, version: toolVersion(), cwd: io.cwd, env: io.env, produce: async () => result, measured: measuredMarks(verified.packages), measuredOn: interpreter.label });
+    if (outcome.kind === 'interrupted') return EXIT_INTERRUPTED;
+    // The audit leaves the bottom line on the screen; under it, the counts and where the logs are.
+    io.stdout(`${verifySummary(verified).map((l) => inline(l)).join('\n')}\n`);
+    return bad ? EXIT_FINDINGS : EXIT_OK;
+  }
   const table = verifyTable(verified, interpreterLine);
-  const formats = rest.some((a) => a === '--format' || a.startsWith('--format='));
   if (!formats) {
     io.stdout(table);
   } else {
@@ -208,6 +230,5 @@ export const verifyCommand: Command = async (argv, io: CliIO) => {
       }
     }
   }
-  const bad = verified.packages.some((p) => p.comparison.failed || p.comparison.agreement === 'disagree') || verified.projects.some((p) => p.error !== null);
   return bad ? EXIT_FINDINGS : EXIT_OK;
 };
