@@ -34,6 +34,9 @@ interface Verdicted {
   file?: string | null;
   evidence: string[];
   suggestion?: string | null;
+  /** The facts the sentences name, carried as data too (Assessment's fields of the same names). */
+  lastVersionWithWheels?: string | null;
+  newestInstallable?: string | null;
 }
 
 type Rule = (ctx: Context) => Verdicted | null;
@@ -186,6 +189,7 @@ const pythonExcluded: Rule = ({ pkg, target, kb }) => {
     verdict: 'requires-python',
     version,
     evidence: [`${pkg.name} ${version}: ${why}`, ...(kb?.pythonLimit && limitApplies(kb, target) ? [`version limit: ${kb.pythonLimit.note}`] : [])],
+    newestInstallable: installable,
     suggestion: installable
       ? `On ${target.interpreter.id} (${python(target)}) the newest installable release is ${installable}: require ${pkg.name}<=${installable} for this target, or move to a PyPy with a newer Python.`
       : `No release of ${pkg.name} supports ${python(target)}.`,
@@ -198,6 +202,7 @@ const pinNotListed: Rule = ({ pkg, target }) => {
     verdict: 'no-distribution',
     version: pkg.request.fixedVersion ?? null,
     evidence: [`version ${pkg.request.fixedVersion} is not on the index (newest: ${pkg.files!.versions[0]})`],
+    newestInstallable: pkg.newestInstallable,
     suggestion: pkg.newestInstallable ? `Use a listed release; the newest that installs on ${target.interpreter.id} is ${pkg.newestInstallable}.` : null,
   };
 };
@@ -207,6 +212,7 @@ const noReleaseMatches: Rule = ({ pkg, target }) => {
   return {
     verdict: 'no-distribution',
     evidence: [`no release matches ${pkg.request.specifier || 'any version'} (newest release: ${pkg.files!.versions[0]})`],
+    newestInstallable: pkg.newestInstallable,
     suggestion: pkg.newestInstallable ? `Relax the requirement; the newest release that installs on ${target.interpreter.id} is ${pkg.newestInstallable}.` : null,
   };
 };
@@ -232,6 +238,7 @@ const lostAndNothingElse: Rule = ({ pkg, target }) => {
     severity: 'error',
     version: pkg.choice?.version ?? null,
     evidence: [`${pkg.lastCompiledWheel} had wheels for ${compiledFor(target)}; newer releases have none and no sdist`, ...noFileEvidence(pkg, target)],
+    lastVersionWithWheels: pkg.lastCompiledWheel,
     suggestion: `Pin ${pkg.name}==${pkg.lastCompiledWheel}, the last release with ${compiledFor(target)} wheels.`,
   };
 };
@@ -242,6 +249,7 @@ const noDistribution: Rule = ({ pkg, target }) => {
     verdict: 'no-distribution',
     version: pkg.choice?.version ?? null,
     evidence: noFileEvidence(pkg, target),
+    newestInstallable: pkg.newestInstallable,
     suggestion: pkg.newestInstallable
       ? `Only ${pkg.name} ${pkg.newestInstallable} installs on ${target.interpreter.id}${formatsNote(pkg) ? ' with these options' : ''}.`
       : `Nothing ${pkg.name} publishes installs on ${target.interpreter.id}${formatsNote(pkg) ? ' with these options' : ''}; keep it on CPython or find an alternative.`,
@@ -263,6 +271,7 @@ const lostToOlderWheel: Rule = ({ pkg, target, notes }) => {
   return {
     verdict: 'lost-pypy-wheels',
     evidence: [`the newest allowed release ${lostTo.version} has nothing installable on ${target.interpreter.id} (${lostTo.reason}); pip falls back to ${pkg.version}`, wheelEvidence(pkg, target), ...rejectedSummary(pkg), ...notes],
+    lastVersionWithWheels: pkg.version,
     suggestion: `Pin ${pkg.name}==${pkg.version} for ${target.interpreter.implementation === 'pypy' ? 'PyPy' : target.interpreter.id} (the newest release that installs), or ask upstream for ${target.interpreter.abi} wheels.`,
   };
 };
@@ -322,6 +331,7 @@ const lostToSdist: Rule = ({ pkg, target, notes }) => {
   return {
     verdict: 'lost-pypy-wheels',
     evidence: [`${pkg.lastCompiledWheel} had wheels for ${compiledFor(target)}; ${pkg.version} has none`, ...sdistEvidence(pkg, target), ...notes],
+    lastVersionWithWheels: pkg.lastCompiledWheel,
     suggestion: `Pin ${pkg.name}==${pkg.lastCompiledWheel} (last release with ${compiledFor(target)} wheels), or build ${pkg.version} from source with a compiler and headers.`,
   };
 };
@@ -409,11 +419,13 @@ export function assess(pkg: ResolvedPackage, knowledge?: KnowledgeEntry): Assess
   let severity = found.severity ?? DEFAULT_SEVERITY[found.verdict];
   const evidence = [...found.evidence, ...pkg.notes];
   let suggestion = found.suggestion ?? null;
+  let newestInstallable = found.newestInstallable ?? null;
   // pip installs a yanked release only for an exact pin, and warns (PEP 592): so do we.
   if (pkg.yanked && pkg.chosen) {
     severity = worseSeverity(severity, 'warning');
     evidence.unshift(`${pkg.chosen.file.filename} is yanked (${pkg.yanked}); pip installs it only because it is pinned exactly, with a warning`);
     suggestion ??= pkg.newestInstallable && pkg.newestInstallable !== pkg.version ? `Move the pin off the yanked release, e.g. to ${pkg.name}==${pkg.newestInstallable}.` : 'Move the pin off the yanked release.';
+    newestInstallable ??= pkg.newestInstallable;
   }
   // What was not checked is never fine.
   if (pkg.unchecked.length > 0) {
@@ -429,5 +441,8 @@ export function assess(pkg: ResolvedPackage, knowledge?: KnowledgeEntry): Assess
     file: found.file !== undefined ? found.file : pkg.chosen?.file.filename ?? null,
     evidence,
     suggestion,
+    // Absent rather than null: only the verdicts that establish a fact carry it.
+    ...(found.lastVersionWithWheels ? { lastVersionWithWheels: found.lastVersionWithWheels } : {}),
+    ...(newestInstallable ? { newestInstallable } : {}),
   };
 }

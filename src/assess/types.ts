@@ -71,4 +71,18 @@ export interface Assessment {
   /** The facts behind the verdict, most important first. */
   readonly evidence: readonly string[];
   readonly suggestion: string | null;
+  // The facts the sentences above put into words, as data for programs (`fix` pins from them):
+  // the sentences are for people, and their wording may change.
+  /**
+   * `lost-pypy-wheels` only: the newest release with a wheel that installs on the target, the one
+   * a pin would name: the release pip already falls back to, or the last with compiled wheels for
+   * the target when newer ones would build from source or do not install. Absent otherwise.
+   */
+  readonly lastVersionWithWheels?: string;
+  /**
+   * The newest final release that installs on the target, whatever the requirement says, on the
+   * findings whose advice rests on it (`requires-python`, `no-distribution`, a yanked exact pin).
+   * Absent otherwise, and when no release installs.
+   */
+  readonly newestInstallable?: string;
 }

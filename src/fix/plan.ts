@@ -97,25 +97,19 @@ interface Candidate {
   target: string;
 }
 
+/** The knowledge base's label for a standard-library alternative (`KnowledgeAlternative.name`, e.g. "json (standard library)"). */
 const STDLIB = / \(standard library\)$/;
 
-/** The facts rules.ts puts into words that a pin needs (the finding carries them only as text). */
-function lastGoodVersion(f: Finding): string | null {
-  // lostToSdist / lostAndNothingElse: "3.2.1 had wheels for pypy311_pp73; …"
-  const had = /^(\S+) had wheels for /.exec(f.evidence[0] ?? '');
-  if (had && isValidVersion(had[1]!)) return had[1]!;
-  // lostToOlderWheel: pip already falls back to a release with wheels, the one assessed.
-  if (/^the newest allowed release \S+ has nothing installable/.test(f.evidence[0] ?? '') && f.version && isValidVersion(f.version)) return f.version;
-  return null;
-}
+/**
+ * A version the finding carries as data (never read from its sentences), fit to be written into a
+ * pin: a ScanResult may be built by hand, and the version goes into the team's manifest.
+ */
+const pinnable = (version: string | undefined): string | null => (version !== undefined && isValidVersion(version) ? version : null);
 
-function newestInstallable(f: Finding): string | null {
-  // pythonExcluded: "… the newest installable release is 5.2.9: require …"
-  const m = /the newest installable release is (\S+?): /.exec(f.suggestion ?? '');
-  return m && isValidVersion(m[1]!) ? m[1]! : null;
-}
-
-/** The bound that keeps the knowledge base's version limit out, when the limit is one lower bound. */
+/**
+ * The bound that keeps the knowledge base's version limit out, when the limit is one lower bound.
+ * `limit` is the entry's PEP 440 specifier (checked when the knowledge base loads), not prose.
+ */
 function boundOf(limit: string): UpperBound | null {
   const m = /^\s*(>=|>)\s*([^\s,]+)\s*$/.exec(limit);
   if (!m || !isValidVersion(m[2]!)) return null;
@@ -234,12 +228,12 @@ function candidatesFor(
     }
   }
   if (f.verdict === 'lost-pypy-wheels') {
-    const version = lastGoodVersion(f);
+    const version = pinnable(f.lastVersionWithWheels);
     if (version !== null && version !== f.version) out.push({ target: f.target, change: { kind: 'pin', version }, why: `${version} is the last release of ${f.name} with wheels for this PyPy; newer ones build from source. The pin holds on CPython too.` });
     else if (version !== null) out.push({ target: f.target, change: { kind: 'pin', version }, why: `pip falls back to ${version}, the newest release with wheels for this PyPy; the pin makes that explicit (on CPython too).` });
   }
   if (f.verdict === 'requires-python' && requirement?.version && /^===?/.test(requirement.specifier) && !requirement.specifier.includes(',')) {
-    const version = newestInstallable(f);
+    const version = pinnable(f.newestInstallable);
     if (version !== null) out.push({ target: f.target, change: { kind: 'pin', version }, why: `${f.name} ${requirement.version} excludes this PyPy's Python; ${version} is the newest release that installs there. The pin holds on CPython too.` });
   }
   const limit = kb?.pythonLimit;

@@ -1,4 +1,9 @@
-/** The JSON report (schema version 1): the ScanResult itself, with a stable key order. */
+/**
+ * The JSON report (schema version 1): the ScanResult itself, with a stable key order. A finding's
+ * evidence and suggestion are sentences for people; the facts they name that programs need are
+ * fields of their own (`lastVersionWithWheels`, `newestInstallable`; see the schema), which
+ * programs read instead of the wording.
+ */
 import type { ScanResult } from '../scan/types.js';
 
 /**

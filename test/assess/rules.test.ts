@@ -293,3 +293,58 @@ describe('knowledge base fields of issue 17', () => {
     expect(on312.evidence.join('\n')).not.toMatch(/version limit/);
   });
 });
+
+describe('the facts behind the sentences, as fields (what `fix` reads)', () => {
+  const hiredis = [
+    'hiredis-3.2.1-pp311-pypy311_pp73-manylinux_2_17_x86_64.manylinux2014_x86_64.whl',
+    'hiredis-3.2.1.tar.gz',
+    'hiredis-3.3.0-cp311-cp311-manylinux_2_17_x86_64.whl',
+    'hiredis-3.3.0.tar.gz',
+  ];
+
+  it('lost-pypy-wheels to an sdist: the last release with wheels for the ABI', () => {
+    const { assessment } = assessPackage(facts('hiredis', hiredis), PP73);
+    expect(assessment).toMatchObject({ verdict: 'lost-pypy-wheels', version: '3.3.0', lastVersionWithWheels: '3.2.1' });
+    expect(assessment.newestInstallable).toBeUndefined();
+  });
+
+  it('lost-pypy-wheels with nothing installable: the last release with wheels, though the pin installs nothing', () => {
+    const listing = ['cponly-2.0-cp311-cp311-manylinux_2_17_x86_64.whl', 'cponly-1.0-pp311-pypy311_pp73-manylinux_2_17_x86_64.whl'];
+    const { assessment } = assessPackage(facts('cponly', listing, { specifier: '==2.0', fixedVersion: '2.0' }), PP73);
+    expect(assessment).toMatchObject({ verdict: 'lost-pypy-wheels', severity: 'error', version: '2.0', lastVersionWithWheels: '1.0' });
+  });
+
+  it('lost-pypy-wheels where pip falls back: the release it falls back to', () => {
+    const listing = ['wheelonly-2.0-cp311-cp311-manylinux_2_17_x86_64.whl', 'wheelonly-1.0-pp311-pypy311_pp73-manylinux_2_17_x86_64.whl'];
+    expect(assessPackage(facts('wheelonly', listing), PP73).assessment).toMatchObject({ verdict: 'lost-pypy-wheels', version: '1.0', lastVersionWithWheels: '1.0' });
+  });
+
+  it('a yanked exact pin puts its sentence first; the field does not move', () => {
+    const listing = [...hiredis.slice(0, 3), { filename: 'hiredis-3.3.0.tar.gz', yanked: 'bad sdist' }];
+    const { assessment } = assessPackage(facts('hiredis', listing, { specifier: '==3.3.0', fixedVersion: '3.3.0' }), PP73);
+    expect(assessment.evidence[0]).toMatch(/is yanked/);
+    expect(assessment).toMatchObject({ verdict: 'lost-pypy-wheels', severity: 'warning', lastVersionWithWheels: '3.2.1', newestInstallable: '3.2.1' });
+  });
+
+  it('requires-python: the newest installable release', () => {
+    const listing = [{ filename: 'Django-6.0-py3-none-any.whl', requiresPython: '>=3.12' }, { filename: 'Django-5.2.8-py3-none-any.whl', requiresPython: '>=3.10' }];
+    const { assessment } = assessPackage(facts('django', listing, { specifier: '==6.0', fixedVersion: '6.0' }), PP73);
+    expect(assessment).toMatchObject({ verdict: 'requires-python', newestInstallable: '5.2.8' });
+    expect(assessment.lastVersionWithWheels).toBeUndefined();
+  });
+
+  it('no-distribution: the newest installable release when there is one, absent when none', () => {
+    const listing = ['pkg-2.0-cp311-cp311-win_amd64.whl', 'pkg-1.0-py3-none-any.whl'];
+    expect(assessPackage(facts('pkg', listing, { specifier: '==2.0', fixedVersion: '2.0' }), PP73).assessment).toMatchObject({ verdict: 'no-distribution', newestInstallable: '1.0' });
+    const none = assessPackage(facts('winonly', ['winonly-1.0-cp311-cp311-win_amd64.whl']), PP73).assessment;
+    expect(none.verdict).toBe('no-distribution');
+    expect('newestInstallable' in none).toBe(false);
+  });
+
+  it('a verdict that establishes neither fact carries neither field (absent, not null)', () => {
+    const { assessment } = assessPackage(facts('requests', ['requests-2.32.5-py3-none-any.whl']), PP73);
+    expect(assessment.verdict).toBe('pure');
+    expect(Object.keys(assessment)).not.toContain('lastVersionWithWheels');
+    expect(Object.keys(assessment)).not.toContain('newestInstallable');
+  });
+});

@@ -7,11 +7,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadKnowledgeBase } from '../../src/assess/knowledge.js';
+import { loadKnowledgeBase, parseKnowledgeBase } from '../../src/assess/knowledge.js';
+import { assess } from '../../src/assess/rules.js';
 import { loadFixtureDir, startIndexServer, type IndexServer } from '../../src/devserver/index-server.js';
 import { planFixes, type FixPlan } from '../../src/fix/plan.js';
+import { groupFilesByVersion } from '../../src/resolve/candidates.js';
+import { resolveListing } from '../../src/resolve/resolve.js';
 import { scan } from '../../src/scan/index.js';
 import type { Finding, ScanResult } from '../../src/scan/types.js';
+import { resolveTarget } from '../../src/targets/index.js';
 import { scanDemo } from '../support/demo.js';
 import { REPO_ROOT } from '../support/shared.js';
 
@@ -117,7 +121,7 @@ describe('what the plan never edits', () => {
   });
 
   it('targets that need different pins: no edit, a note naming both', () => {
-    const lost = (t: string, v: string) => finding({ name: 'hiredis', verdict: 'lost-pypy-wheels', severity: 'warning', target: t, version: '3.3.0', evidence: [`${v} had wheels for x; 3.3.0 has none`] });
+    const lost = (t: string, v: string) => finding({ name: 'hiredis', verdict: 'lost-pypy-wheels', severity: 'warning', target: t, version: '3.3.0', evidence: [`${v} had wheels for x; 3.3.0 has none`], lastVersionWithWheels: v });
     const two = { ...result([lost('pypy', '3.2.1'), lost('pypy2', '3.1.0')]), targets: [target, { ...target, id: 'pypy2' }] };
     const plan = planFixes(two, kb);
     expect(plan.edits).toEqual([]);
@@ -127,5 +131,69 @@ describe('what the plan never edits', () => {
   it('a CPython target is not what fix is for', () => {
     const plan = planFixes({ ...result([finding({})]), targets: [{ ...target, implementation: 'cpython' }] }, kb);
     expect(plan).toEqual({ edits: [], notFixed: [], relock: [] });
+  });
+});
+
+describe('the plan reads the findings\' facts, never their sentences', () => {
+  const target = { id: 'pypy', interpreter: 'pypy3.11-7.3', implementation: 'pypy' as const, pythonVersion: '3.11.13', abi: 'pypy311_pp73', platform: 'manylinux_x86_64', baseline: '2.28' };
+  const at = { file: 'requirements.txt', line: 1, column: 1 };
+  const finding = (over: Partial<Finding>): Finding => ({
+    name: 'hiredis', version: '3.3.0', target: 'pypy', verdict: 'lost-pypy-wheels', severity: 'warning', file: null, evidence: ['reworded'], suggestion: 'reworded too',
+    project: '.', groups: ['main'], locations: [at], via: [], unchecked: [], ...over,
+  });
+  const requirement = (name: string, specifier: string, version: string | null) => ({ name, specifier, marker: null, extras: [], group: 'main', version, direct: true, location: at, project: '.' });
+  const result = (findings: Finding[], requirements: ScanResult['requirements']): ScanResult => ({ schemaVersion: 1, tool: { name: 'pypy-ready', version: '0' }, targets: [target], projects: ['.'], requirements, findings, notInstalled: [], errors: [], indexReachable: true });
+  // hiredis has a knowledge-base alternative (redis) that would make a marker win: a name without an entry keeps the pin in view.
+  const name = 'somelib';
+  it('uses a package the knowledge base does not know', () => expect(kb.get(name)).toBeUndefined());
+
+  it('lost-pypy-wheels: the pin comes from lastVersionWithWheels, whatever the evidence says', () => {
+    const plan = planFixes(result([finding({ name, lastVersionWithWheels: '3.2.1', evidence: ['wheels for pp73 stopped after 3.2.1'] })], [requirement(name, '>=3.1', null)]), kb);
+    expect(edits(plan)).toEqual(['requirements.txt:1 somelib: {"kind":"pin","version":"3.2.1"}']);
+    expect(plan.edits[0]!.why).toMatch(/^3\.2\.1 is the last release of somelib with wheels/);
+  });
+
+  it('lost-pypy-wheels where pip already falls back: the field names the assessed version, the pin makes it explicit', () => {
+    const plan = planFixes(result([finding({ name, version: '1.0', lastVersionWithWheels: '1.0' })], [requirement(name, '', null)]), kb);
+    expect(edits(plan)).toEqual(['requirements.txt:1 somelib: {"kind":"pin","version":"1.0"}']);
+    expect(plan.edits[0]!.why).toMatch(/^pip falls back to 1\.0/);
+  });
+
+  it('the sentences the plan once parsed, without the field: no pin, a note', () => {
+    const plan = planFixes(result([finding({ name, evidence: ['3.2.1 had wheels for pypy311_pp73; 3.3.0 has none'], suggestion: `Pin ${name}==3.2.1 (last release with pypy311_pp73 wheels)` })], [requirement(name, '>=3.1', null)]), kb);
+    expect(plan.edits).toEqual([]);
+    expect(plan.notFixed.map((n) => n.reason)).toEqual([expect.stringMatching(/^no automatic fix: the scan did not establish the last release with wheels here/)]);
+  });
+
+  it('requires-python: an exact pin moves to newestInstallable, whatever the suggestion says', () => {
+    const plan = planFixes(
+      result([finding({ name, version: '6.0.1', verdict: 'requires-python', severity: 'error', newestInstallable: '5.2.9', suggestion: 'try 5.2.9' })], [requirement(name, '==6.0.1', '6.0.1')]),
+      kb,
+    );
+    expect(edits(plan)).toEqual(['requirements.txt:1 somelib: {"kind":"pin","version":"5.2.9"}']);
+  });
+
+  it('requires-python: the old sentence alone moves nothing', () => {
+    const suggestion = 'On pypy3.11-7.3 (Python 3.11.13) the newest installable release is 5.2.9: require somelib<=5.2.9 for this target, or move to a PyPy with a newer Python.';
+    const plan = planFixes(result([finding({ name, version: '6.0.1', verdict: 'requires-python', severity: 'error', suggestion })], [requirement(name, '==6.0.1', '6.0.1')]), kb);
+    expect(plan.edits).toEqual([]);
+    expect(plan.notFixed).toHaveLength(1);
+  });
+
+  it('a yanked exact pin, whose sentence the rules put first, still gets its pin (from the real rules)', () => {
+    const listing = ['hiredis-3.2.1-pp311-pypy311_pp73-manylinux_2_17_x86_64.whl', 'hiredis-3.3.0-cp311-cp311-manylinux_2_17_x86_64.whl', 'hiredis-3.3.0.tar.gz'].map((filename) => ({
+      filename, url: `https://example.invalid/${filename}`, requiresPython: null, yanked: filename.endsWith('.tar.gz') ? 'bad sdist' : false, hashes: {}, coreMetadata: false,
+    }));
+    const assessment = assess(resolveListing('hiredis', groupFilesByVersion('hiredis', listing), resolveTarget('pypy3.11-7.3'), { specifier: '==3.3.0', fixedVersion: '3.3.0' }));
+    expect(assessment.evidence[0]).toMatch(/is yanked/);
+    const f = { ...assessment, target: 'pypy', project: '.', groups: ['main'], locations: [at], via: [], unchecked: [] };
+    // No knowledge base: hiredis's entry (redis takes over) would plan a marker instead.
+    const plan = planFixes(result([f], [requirement('hiredis', '==3.3.0', '3.3.0')]), parseKnowledgeBase({ schemaVersion: 1, entries: [] }, 'test'));
+    expect(edits(plan)).toEqual(['requirements.txt:1 hiredis: {"kind":"pin","version":"3.2.1"}']);
+  });
+
+  it('a field that is no version is not written into a manifest', () => {
+    const plan = planFixes(result([finding({ name, lastVersionWithWheels: '3.2.1; os_name == "nt"' })], [requirement(name, '>=3.1', null)]), kb);
+    expect(plan.edits).toEqual([]);
   });
 });
