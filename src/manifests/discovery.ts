@@ -1,18 +1,13 @@
 /**
  * Finding manifests under a directory, and telling which format a file is.
  */
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { lastMatch, parseGitignore, type IgnorePattern } from './ignore-rules.js';
+import { looksLikeEnvironment, SKIPPED_DIRS, walkTree } from '../fs/walk-tree.js';
+import type { IgnorePattern } from './ignore-rules.js';
 import type { LockFormat } from './locks.js';
 
 export type ManifestFormat = 'requirements' | 'pyproject' | 'hatch' | 'setup-cfg' | 'pipfile' | LockFormat;
-
-/** Directories that hold someone else's code or generated state, never the project's manifests. */
-export const SKIPPED_DIRS: ReadonlySet<string> = new Set([
-  '.git', '.hg', '.svn', 'node_modules', '.tox', '.nox', '.venv', 'venv', '__pycache__', 'site-packages',
-  '.mypy_cache', '.pytest_cache', '.ruff_cache', '.eggs',
-]);
 
 const REQUIREMENTS_NAME = /requirements.*\.(txt|in)$/i;
 
@@ -171,110 +166,35 @@ export interface DiscoverOptions {
   gitignore?: boolean;
 }
 
-/** A `.gitignore` larger than this is not read (git's own limit is 100 MB; a manifest tree has no use for one). */
-const MAX_GITIGNORE_BYTES = 1024 * 1024;
-
-/** One directory's `.gitignore` patterns, with the directory they are relative to. */
-export interface IgnoreList {
-  base: string;
-  patterns: IgnorePattern[];
-}
-
-/** The patterns of `dir/.gitignore`, when it is a regular file (git does not follow a symlinked one). */
-export async function readGitignore(dir: string): Promise<IgnoreList | null> {
-  const file = path.join(dir, '.gitignore');
-  try {
-    const info = await lstat(file);
-    if (!info.isFile() || info.size > MAX_GITIGNORE_BYTES) return null;
-    const patterns = parseGitignore(await readFile(file, 'utf8'));
-    return patterns.length > 0 ? { base: dir, patterns } : null;
-  } catch {
-    return null;
-  }
-}
-
-const exists = (p: string): Promise<boolean> => lstat(p).then(() => true, () => false);
-
-/**
- * The `.gitignore` lists that apply inside `dir` from above it: those from the root of the git
- * repository `dir` is in (the nearest directory above holding `.git`) down to `dir`'s parent,
- * shallowest first. None outside a repository, or when `dir` is a repository's root.
- */
-export async function gitignoresAbove(dir: string): Promise<IgnoreList[]> {
-  if (await exists(path.join(dir, '.git'))) return [];
-  const chain: string[] = [];
-  for (let current = path.dirname(dir); ; current = path.dirname(current)) {
-    chain.unshift(current);
-    if (await exists(path.join(current, '.git'))) break;
-    if (path.dirname(current) === current) return [];
-  }
-  const lists: IgnoreList[] = [];
-  for (const d of chain) {
-    const list = await readGitignore(d);
-    if (list) lists.push(list);
-  }
-  return lists;
-}
-
-/** Git's precedence: the deepest list with a matching pattern decides, and in it the last pattern. */
-export function gitignored(lists: readonly IgnoreList[], full: string, isDir: boolean): boolean {
-  for (let i = lists.length - 1; i >= 0; i--) {
-    const list = lists[i]!;
-    const verdict = lastMatch(list.patterns, path.relative(list.base, full).split(path.sep).join('/'), isDir);
-    if (verdict !== null) return verdict;
-  }
-  return false;
+/** A `requirements` folder between `dir` and the file: every .txt / .in in it is a requirements file. */
+function underRequirementsFolder(dir: string, file: string): boolean {
+  return path.relative(dir, path.dirname(file)).split(path.sep).some((part) => part.toLowerCase() === 'requirements');
 }
 
 /**
- * Walk `dir` for manifests: requirements*.txt / *.in anywhere, every .txt / .in under a
- * `requirements/` folder, and the named formats. Virtualenvs (a `pyvenv.cfg`), VCS folders,
- * `node_modules` and tool caches are skipped; symlinked directories are not followed (a symlink
- * with a manifest's name is listed, and read through the link). A file or directory that an
- * `exclude` pattern or a `.gitignore` ignores is not read or walked: the `.gitignore` files of the
- * tree, and those above `dir` up to its repository's root, as git reads them (a directory holding
- * `.git` starts afresh: a nested repository has its own). `dir` itself is never ignored: a path
- * named on the command line is scanned. `.git/info/exclude` and git's global excludes file are not
- * read: they are one clone's settings, and a scan should say the same on every clone.
+ * Walk `dir` for manifests (the shared walk, `fs/walk-tree.ts`: `.gitignore`, `--exclude`, no
+ * symlinked directory followed, bounded): requirements*.txt / *.in anywhere, every .txt / .in
+ * under a `requirements/` folder, and the named formats. Virtualenvs (a `pyvenv.cfg`, `dir` itself
+ * included), VCS folders, `node_modules` and tool caches are skipped; a symlink with a manifest's
+ * name is listed, and read through the link. `dir` itself is never ignored: a path named on the
+ * command line is scanned.
  */
 export async function discoverManifests(dir: string, options: DiscoverOptions = {}): Promise<DiscoveredManifest[]> {
-  const found: DiscoveredManifest[] = [];
-  const exclude = options.exclude ?? [];
-  const useGitignore = options.gitignore !== false;
-  const excluded = (full: string, isDir: boolean): boolean =>
-    exclude.length > 0 && lastMatch(exclude, path.relative(dir, full).split(path.sep).join('/'), isDir) === true;
-  const walk = async (current: string, underRequirements: boolean, above: readonly IgnoreList[]): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(current, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    if (entries.some((e) => e.name === 'pyvenv.cfg' && e.isFile())) return;
-    let lists = above;
-    if (useGitignore) {
-      if (current !== dir && entries.some((e) => e.name === '.git')) lists = [];
-      const own = entries.some((e) => e.name === '.gitignore') ? await readGitignore(current) : null;
-      if (own) lists = [...lists, own];
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      const full = path.join(current, e.name);
-      const isDir = e.isDirectory();
-      if (isDir && SKIPPED_DIRS.has(e.name)) continue;
-      if (!isDir && !e.isFile() && !e.isSymbolicLink()) continue;
-      if (excluded(full, isDir) || (useGitignore && gitignored(lists, full, isDir))) continue;
-      if (isDir) {
-        await walk(full, underRequirements || e.name.toLowerCase() === 'requirements', lists);
-      } else {
-        // A symlink with a manifest's name is listed too: reading it follows the link, and says
-        // so when the link loops or dangles (rather than dropping the file without a word).
-        const format = formatOfName(e.name) ?? (underRequirements && /\.(txt|in)$/i.test(e.name) ? 'requirements' : null);
-        if (format) found.push({ file: full, format, root: projectRootOf(full, dir) });
-      }
-    }
-  };
   const info = await lstat(dir);
-  if (info.isDirectory()) await walk(dir, false, useGitignore ? await gitignoresAbove(dir) : []);
-  return found;
+  if (!info.isDirectory()) return [];
+  const walked = await walkTree<DiscoveredManifest>(dir, {
+    ...(options.exclude ? { exclude: options.exclude } : {}),
+    excludeBase: dir,
+    gitignore: options.gitignore !== false,
+    enter: (name) => !SKIPPED_DIRS.has(name),
+    isEnvironment: (entries) => looksLikeEnvironment(entries, { conda: false }),
+    pick: (e, full) => {
+      // A symlink with a manifest's name is listed too: reading it follows the link, and says
+      // so when the link loops or dangles (rather than dropping the file without a word).
+      if (!e.isFile() && !e.isSymbolicLink()) return null;
+      const format = formatOfName(e.name) ?? (/\.(txt|in)$/i.test(e.name) && underRequirementsFolder(dir, full) ? 'requirements' : null);
+      return format ? { file: full, format, root: projectRootOf(full, dir) } : null;
+    },
+  });
+  return walked.found;
 }
