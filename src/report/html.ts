@@ -32,6 +32,7 @@
  * Size: at most `MAX_ROWS` packages and `MAX_BYTES` of file; beyond either, the least severe rows
  * are left out with a visible note pointing to `--format json`.
  */
+import { usedInSentence } from './usage.js';
 import { createHash } from 'node:crypto';
 import { escapeUTF8 } from 'entities';
 import { SEVERITY_ORDER, severityPosition, worstSeverity, type Severity } from '../assess/types.js';
@@ -250,6 +251,13 @@ function sameOutcome(findings: readonly Finding[]): Finding[][] {
   return [...groups.values()];
 }
 
+/** "In the code": where the project's code imports the package (the same on every target). */
+function usedInFact(finding: Finding): string[] {
+  const used = usedInSentence(finding);
+  if (used === null) return [];
+  return [`<dt>In the code</dt><dd>${esc(used, MAX_SENTENCE)}</dd>`];
+}
+
 /** `labels`: the targets' names, already escaped. */
 function targetSection(finding: Finding, labels: string, sameChain: boolean): string {
   const parts = [`<h3>${labels}: ${severityMark(finding.severity)} <span class="verdict-word">${verdictWord(finding)}</span></h3>`, `<p>${esc(VERDICT_WORDS[finding.verdict])}.</p>`];
@@ -302,6 +310,7 @@ function rowHtml(row: PackageGroup, index: number, result: ScanResult, labels: M
     ...(severalProjects ? [`<dt>Project</dt><dd>${esc(row.project)}</dd>`] : []),
     `<dt>Declared at</dt><dd>${declared.length > 0 ? declared.join(', ') : 'no manifest line'}</dd>`,
     ...(sameChain ? [`<dt>Pulled in by</dt><dd>${row.findings[0]!.via.length > 0 ? chain(row.findings[0]!.via) : 'a direct requirement'}</dd>`] : []),
+    ...usedInFact(row.findings[0]!),
     ...(groups.length > 0 ? [`<dt>Groups</dt><dd>${groups.slice(0, MAX_LIST).map((g) => esc(g, 120)).join(', ')}</dd>`] : []),
   ];
   const detail = [

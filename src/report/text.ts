@@ -7,6 +7,7 @@
  * advice drawn from the findings (`assess/advice.ts`; not in PR mode) and the summary line. Everything that came
  * from manifests or the index is stripped of control characters.
  */
+import { usedInSentence } from './usage.js';
 import { SEVERITIES, SEVERITY_ORDER, worstSeverity, type Severity } from '../assess/types.js';
 import type { Finding, ScanResult } from '../scan/types.js';
 import { describeComparison } from '../scan/baseline.js';
@@ -61,22 +62,10 @@ function ignoreLines(finding: Finding): string[] {
   return [];
 }
 
-/** Sites shown on a package's "used in" line; the JSON report has up to 20. */
-const USED_IN_TEXT = 6;
-
 /** Where the project's code imports the package (`src/usage/`), by role; or that it never does. */
 function usageLines(finding: Finding): string[] {
-  if (finding.imported === false) return ["    declared but never imported by the project's code (a dependency, a setting or a command may still load it)"];
-  const sites = finding.usedIn ?? [];
-  if (sites.length === 0) return [];
-  const prefix = finding.project === '.' || finding.project === '' ? '' : `${finding.project}/`;
-  const byRole = new Map<string, string[]>();
-  for (const s of sites.slice(0, USED_IN_TEXT)) {
-    const file = s.file.startsWith(prefix) ? s.file.slice(prefix.length) : s.file;
-    byRole.set(s.role, [...(byRole.get(s.role) ?? []), `${inline(file)}:${s.line}${s.optional ? ' (optional)' : ''}`]);
-  }
-  const more = (finding.usedInCount ?? sites.length) - Math.min(sites.length, USED_IN_TEXT);
-  return [`    used in: ${[...byRole].map(([role, at]) => `${role} ${at.join(', ')}`).join('; ')}${more > 0 ? `; and ${more} more` : ''}`];
+  const sentence = usedInSentence(finding);
+  return sentence === null ? [] : [`    ${inline(sentence)}`];
 }
 
 function packageLines(findings: readonly Finding[], label: (targetId: string) => string, options: TextOptions): string[] {

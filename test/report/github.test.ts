@@ -111,13 +111,15 @@ describe('the bundled Django demo as workflow commands (scanned against the loca
     expect(commandLines(output)).toBe(commands.length);
   });
 
-  it('says verdict, evidence and fix in the message, one line each', () => {
+  it('says verdict, evidence, fix and where the code imports it in the message, one line each', () => {
     const [psycopg] = commandsOf(renderGithub(demo, CONTEXT));
     const lines = psycopg!.data.split('\n');
     expect(lines[0]).toBe('PyPy 3.11 (7.3), PyPy 3.11 (8.0): known-broken (error), psycopg2-binary 2.9.11');
     expect(lines[1]).toMatch(/^- knowledge base: broken: No PyPy wheels/);
     expect(lines[2]).toBe('- pip would install psycopg2-binary-2.9.11.tar.gz');
-    expect(lines.at(-1)).toMatch(/^Fix: Keep ENGINE "django\.db\.backends\.postgresql": .* instead of psycopg2-binary/);
+    expect(lines.at(-2)).toMatch(/^Fix: Keep ENGINE "django\.db\.backends\.postgresql": .* instead of psycopg2-binary/);
+    // fixtures/demo-django/ledger/views.py imports psycopg2 on its line 3.
+    expect(lines.at(-1)).toBe('Used in: web ledger/views.py:3');
   });
 
   it('writes a job summary with the bottom line, counts and the table', () => {

@@ -201,6 +201,10 @@ describe.skipIf(!hasPython)('the HTML report of the bundled Django demo (scanned
       if (f.via.length > 0) expect(detail).toContain(`Pulled in by ${f.via.join(' → ')}`);
     }
     expect(details.get('amqp')).toContain('Pulled in by celery → kombu');
+    // Where the demo's code imports a package, and a direct requirement no file imports.
+    expect(details.get('psycopg2-binary')).toContain('In the code used in: web ledger/views.py:3');
+    expect(details.get('orjson')).toContain('In the code used in: other ledger/serialize.py:3 (optional)');
+    expect(details.get('hiredis')).toContain("In the code declared but never imported by the project's code");
     expect(details.get('orjson')).toContain('Fix Replace with json (standard library)');
     // Targets where the package fares exactly alike share one section; others have their own.
     expect(details.get('orjson')).toContain('PyPy 3.11 (7.3), PyPy 3.11 (8.0): ✖ blocker known-broken installs, but is known not to work on PyPy.');

@@ -109,7 +109,7 @@ describe('the Markdown report of the bundled Django demo (scanned against the lo
     expect(sentences).toHaveLength(3);
     for (const sentence of sentences) expect(markdown).toContain(escapeInline(sentence));
     // Escaped, the sentences still read the same: only punctuation gains a backslash.
-    expect(markdown).toContain('- ❌ PyPy 3.11 \\(7.3\\): 2 blockers \\(orjson, psycopg2-binary\\)');
+    expect(markdown).toContain('- ❌ PyPy 3.11 \\(7.3\\): 2 blockers \\(orjson: only an optional import; psycopg2-binary: imported by the web tier only\\)');
     expect(markdown).toContain('→ move on 7.3 first.');
     expect(markdown).toContain('- ✅ CPython 3.11: nothing blocks.');
   });
@@ -133,6 +133,9 @@ describe('the Markdown report of the bundled Django demo (scanned against the lo
   it('puts the evidence per package and the fine packages in collapsible sections', () => {
     expectBalancedDetails(markdown);
     expect(markdown).toContain('<details><summary>psycopg2-binary: blocker</summary>');
+    // Where the demo's code imports it, once per package, before the targets.
+    expect(markdown).toContain('<details><summary>psycopg2-binary: blocker</summary>\n\nUsed in: web ledger/views.py:3\n\n- **PyPy 3.11 \\(7.3\\)**: ❌ known-broken');
+    expect(markdown).toContain('<details><summary>orjson: blocker</summary>\n\nUsed in: other ledger/serialize.py:3 \\(optional\\)\n\n');
     expect(markdown).toMatch(/<details><summary>Fine on every target \(34\)<\/summary>\n\n.*\bdjango 5\.2\.9\b/);
     expect(markdown).not.toMatch(/Shortened|Left out/);
     expect(markdown.length).toBeLessThan(MARKDOWN_LIMIT);

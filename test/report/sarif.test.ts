@@ -171,6 +171,9 @@ describe('the SARIF report of the bundled Django demo (scanned against the local
     const orjson = results(log.runs[1]!).find((r) => prop(r, 'package') === 'orjson')!;
     expect(orjson.message.text).toMatch(/^orjson 3\.11\.4 on PyPy 3\.11 \(8\.0\), target pypy3\.11-8\.0-manylinux_x86_64: known not to work on PyPy\. Fix: Replace with /);
     expect(orjson.properties).toMatchObject({ package: 'orjson', version: '3.11.4', verdict: 'known-broken', severity: 'error', project: 'fixtures/demo-django' });
+    // Where the demo's code imports it (fixtures/demo-django/ledger/serialize.py:3, under try/except ImportError).
+    expect(orjson.message.text).toContain(' Used in: other ledger/serialize.py:3 (optional).');
+    expect(orjson.properties).toMatchObject({ usedIn: [{ file: 'fixtures/demo-django/ledger/serialize.py', line: 3, role: 'other', optional: true }], usedInCount: 1 });
   });
 
   it('puts each result on the manifest line and column that declares the package (or pulls it in)', () => {
