@@ -5,6 +5,7 @@
  * reducer's key names. Every frame is at most `rows - 1` lines and `columns - 1` wide: ink clears
  * the screen (and the user's scrollback) when a frame is as tall as the terminal.
  */
+import { usedInSentence } from '../report/usage.js';
 import { Box, Text, useInput, useStdout } from 'ink';
 import React, { useEffect, useRef, useState } from 'react';
 import type { Finding, ScanResult } from '../scan/types.js';
@@ -204,6 +205,12 @@ function ListScreen(props: { result: ScanResult; state: AuditState; rows: number
   );
 }
 
+/** "Used in: web ledger/views.py:3": where the project's code imports the package, when it was read. */
+function usedInLines(finding: Finding, width: number): { text: string }[] {
+  const used = usedInSentence(finding);
+  return used === null ? [] : wrap(used.charAt(0).toUpperCase() + used.slice(1), width, 2).map((text) => ({ text }));
+}
+
 function DetailScreen({ finding, result, rows, width, look }: { finding: Finding; result: ScanResult; rows: number; width: number; look: Look }): React.JSX.Element {
   const chain = finding.via.length > 0 ? [...finding.via, finding.name].join(` ${arrow(look)} `) : 'a direct requirement';
   const lines: { text: string; bold?: boolean; color?: string }[] = [
@@ -212,6 +219,7 @@ function DetailScreen({ finding, result, rows, width, look }: { finding: Finding
     { text: `File pip would install: ${finding.file ?? 'none'}` },
     { text: `Declared at: ${finding.locations.map((l) => `${l.file}:${l.line}`).join(', ') || 'not in a manifest'}${result.projects.length > 1 ? ` (project ${finding.project})` : ''}` },
     { text: `Pulled in by: ${chain}` },
+    ...usedInLines(finding, width),
     ...(finding.ignored ? wrap(`Ignored by the configuration: ${finding.ignored.reason} (${finding.ignored.until ? `until ${finding.ignored.until}, ` : ''}${finding.ignored.rule}); reported, not failing the run`, width, 2).map((text) => ({ text, bold: true })) : []),
     ...(finding.ignoreExpired ? wrap(`Ignore expired on ${finding.ignoreExpired.until ?? '?'}, so this counts again: ${finding.ignoreExpired.reason} (${finding.ignoreExpired.rule})`, width, 2).map((text) => ({ text, bold: true })) : []),
     ...(finding.unchecked.length > 0 ? [{ text: 'Not fully checked:', bold: true }, ...finding.unchecked.flatMap((u) => wrap(`  - ${u}`, width, 2).map((text) => ({ text })))] : []),

@@ -217,7 +217,7 @@ describe('the interactive audit', () => {
     s.unmount();
   });
 
-  it('enter opens the detail (verdict in words, evidence, file, manifest line, chain, suggestion); esc goes back to the same row', async () => {
+  it('enter opens the detail (verdict in words, evidence, file, manifest line, chain, where the code imports it, suggestion); esc goes back to the same row', async () => {
     const s = await open(demo);
     const selected = selectedLine(s);
     const f = findingsOn(demo, targetOf(demo, 0)).find((x) => selected.includes(` ${x.name} `))!;
@@ -227,6 +227,9 @@ describe('the interactive audit', () => {
     expect(detail).toContain(`(${f.verdict})`);
     expect(detail).toContain(`Declared at: ${f.locations[0]!.file}:${f.locations[0]!.line}`);
     expect(detail).toContain(`Pulled in by: ${f.via.length ? f.via[0] : 'a direct requirement'}`);
+    // The first row is orjson, which fixtures/demo-django/ledger/serialize.py imports under try/except ImportError.
+    expect(f.name).toBe('orjson');
+    expect(detail).toContain('Used in: other ledger/serialize.py:3 (optional)');
     expect(detail).toContain('Evidence:');
     expect(detail).toContain(f.evidence[0]!.slice(0, 30));
     if (f.suggestion) expect(detail).toContain('Suggestion:');
