@@ -103,6 +103,11 @@ export function compare(prediction: Prediction | null, m: Measurement): Comparis
     const agrees = prediction.file === null;
     return { status, measured, sameFile: null, agreement: agrees ? 'agree' : 'disagree', sentence: agrees ? `predicted ${prediction.verdict}: pip agrees, it found no installable file` : `${predicted}, but pip found no installable file (${m.reason})`, failed: false };
   }
+  // `unknown` with no file (a URL requirement, a package the index did not describe): the scan made
+  // no claim to disagree with, so the measurement only adds to it.
+  if (prediction.verdict === 'unknown' && prediction.file === null) {
+    return { status, measured, sameFile: null, agreement: works ? 'better' : 'agree', sentence: `predicted unknown (not assessed): ${measured}`, failed };
+  }
   const chosen = m.choice.file;
   const sameFile = prediction.file !== null && prediction.file === chosen;
   if (!sameFile) {

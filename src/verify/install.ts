@@ -62,18 +62,34 @@ export function lastLine(text: string): string {
 
 /** A compiler that could not be started (gcc/cc/clang not installed), as setuptools and the shell say it. */
 const NO_COMPILER = [
-  /command '[^']*\b(?:gcc|cc|clang|c\+\+|g\+\+)' failed: No such file or directory/,
-  /unable to execute '[^']*\b(?:gcc|cc|clang|c\+\+|g\+\+)': No such file or directory/,
   /\b(?:gcc|cc|clang|x86_64-linux-gnu-gcc|aarch64-linux-gnu-gcc): (?:command )?not found/,
   /error: Microsoft Visual C\+\+ [\d.]+ or greater is required/,
 ];
+
+/**
+ * setuptools' words for a command that is not there: "error: command 'cc' failed: No such file
+ * or directory" (setuptools 66 on Debian's PyPy 7.3.11 with no cc on PATH), "unable to execute
+ * 'gcc': ..." (older ones).
+ */
+const MISSING_COMMAND = /(?:command|unable to execute) '([^'\n]+)'(?: failed)?: No such file or directory/g;
+const COMPILER_NAME = /(?:^|[/-])(?:gcc|cc|clang|c\+\+|g\+\+)(?:-[\d.]+)?$/;
+
+/** Is a missing command the C compiler: named like one, or the command of the log's compile line (`$CC ... -c file.c`)? */
+function isMissingCompiler(log: string): boolean {
+  for (const [, command] of log.matchAll(MISSING_COMMAND)) {
+    if (COMPILER_NAME.test(command!)) return true;
+    const escaped = command!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (new RegExp(String.raw`^[ \t]*${escaped} [^\n]* -c \S+\.(?:c|cc|cpp|cxx)\b`, 'm').test(log)) return true;
+  }
+  return false;
+}
 
 /** gcc's and clang's error lines: `file.c:1:10: fatal error: x.h: No such file or directory`. */
 const COMPILER_ERROR = /^[ \t]*([^\s:][^:\n]*:\d+(?::\d+)?: (?:fatal )?error: .*)$/m;
 
 /** Why a build failed, from its log: "no C compiler", the first compiler error line, or pip's last error. */
 export function buildFailureReason(log: string): string {
-  if (NO_COMPILER.some((re) => re.test(log))) return 'no C compiler';
+  if (isMissingCompiler(log) || NO_COMPILER.some((re) => re.test(log))) return 'no C compiler';
   const compiler = COMPILER_ERROR.exec(log);
   if (compiler) return oneLine(redactUrlsIn(compiler[1]!.trim()), 240);
   // A linker or other tool: the first "error:" line that is not pip's own summary.

@@ -1,10 +1,11 @@
 /**
  * One subprocess of `verify`: its own process group (a timeout or Ctrl-C ends pip and the compilers
  * it started, not only pip), a deadline, output kept in memory up to a cap and optionally in a log
- * file, and the wall time it took.
+ * file (URLs' credentials removed), and the wall time it took.
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
+import { redactUrlsIn } from '../safe-text.js';
 
 export interface RunResult {
   code: number | null;
@@ -23,7 +24,10 @@ export interface RunOptions {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   timeoutMs: number;
-  /** Appended with the command's output as it comes (stderr and stdout interleaved). */
+  /**
+   * Appended with the command's output line by line as it comes (stderr and stdout interleaved),
+   * URLs redacted: pip 23.0.1 prints a direct URL's password ("Collecting x@ https://u:p@...").
+   */
   logFile?: string;
   signal?: AbortSignal;
   input?: string;
@@ -57,24 +61,32 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     };
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    const log = (text: string): void => {
-      if (options.logFile) appendFileSync(options.logFile, text);
+    // Whole lines only, so that no URL is cut in two before it is redacted; each stream has its own partial line.
+    const partial = { stdout: '', stderr: '' };
+    const log = (stream: 'stdout' | 'stderr', chunk: string, last = false): void => {
+      if (!options.logFile) return;
+      const text = partial[stream] + chunk;
+      const end = last ? text.length : text.lastIndexOf('\n') + 1;
+      partial[stream] = text.slice(end);
+      if (end > 0) appendFileSync(options.logFile, redactUrlsIn(text.slice(0, end)));
     };
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       if (stdout.length < CAP) stdout += chunk;
-      log(chunk);
+      log('stdout', chunk);
     });
     child.stderr.on('data', (chunk: string) => {
       if (stderr.length < CAP) stderr += chunk;
-      log(chunk);
+      log('stderr', chunk);
     });
     const finish = (code: number | null, signal: NodeJS.Signals | null, spawnError: string | null): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
+      log('stdout', '', true);
+      log('stderr', '', true);
       // The group may hold compilers pip left behind when it was killed.
       if (timedOut || aborted) killGroup();
       resolve({ code, signal, stdout, stderr, timedOut, aborted, spawnError, seconds: Number(process.hrtime.bigint() - started) / 1e9 });

@@ -3,10 +3,11 @@
  * (pip's resolution, a temporary venv, one install per package, one import per top-level module),
  * compared package by package, and the measurements added to the findings as evidence.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { worseSeverity } from '../assess/types.js';
+import { loadManifests, type ManifestProject } from '../manifests/index.js';
 import { canonicalizeName } from '../pep/names.js';
 import { resolveIndexSettings } from '../pypi/settings.js';
 import { scan, type PipOptions, type ScanOptions } from '../scan/scan.js';
@@ -73,15 +74,32 @@ export function pipArgsOf(pip: PipOptions | undefined): string[] {
   ];
 }
 
-/** A project's requirements as pip reads them (direct ones the scan assessed) and its locked or pinned versions as constraints. */
-export function pipInputOf(result: ScanResult, project: string, target: string): { requirements: Array<{ name: string; line: string }>; constraints: string[] } {
+/**
+ * A project's direct requirements by URL or VCS reference (`name @ https://...`), as written
+ * (credentials included: pip needs them), by normalised name. The report's requirements carry no
+ * URL, so they come from the manifests. Local paths are the project's own code, which the scan
+ * does not judge.
+ */
+export function directUrlsOf(manifest: ManifestProject | undefined): Map<string, string> {
+  const urls = new Map<string, string>();
+  for (const r of manifest?.requirements ?? []) if (r.direct && r.kind === 'requirement' && r.url !== null && r.localPath === null && !r.editable) urls.set(r.normalizedName, r.url);
+  return urls;
+}
+
+/**
+ * A project's requirements as pip reads them (direct ones the scan assessed; a URL requirement
+ * with its URL) and its locked or pinned versions as constraints.
+ */
+export function pipInputOf(result: ScanResult, project: string, target: string, directUrls: ReadonlyMap<string, string> = new Map()): { requirements: Array<{ name: string; line: string }>; constraints: string[] } {
   const assessed = new Set(result.findings.filter((f) => f.project === project && f.target === target && f.via.length === 0).map((f) => f.name));
   const lines = new Map<string, { name: string; line: string }>();
   const constraints = new Set<string>();
   for (const r of result.requirements) {
     if (r.project !== project) continue;
     if (r.direct && assessed.has(r.name)) {
-      const line = `${r.name}${r.extras.length > 0 ? `[${r.extras.join(',')}]` : ''}${r.specifier}${r.marker ? ` ; ${r.marker}` : ''}`;
+      const url = directUrls.get(r.name);
+      // PEP 508: a space before the marker's `;`, or it would be read as part of the URL.
+      const line = `${r.name}${r.extras.length > 0 ? `[${r.extras.join(',')}]` : ''}${url !== undefined ? ` @ ${url}` : r.specifier}${r.marker ? ` ; ${r.marker}` : ''}`;
       lines.set(line, { name: r.name, line });
     } else if (!r.direct && r.version !== null) {
       constraints.add(`${r.name}==${r.version}${r.marker ? ` ; ${r.marker}` : ''}`);
@@ -90,10 +108,21 @@ export function pipInputOf(result: ScanResult, project: string, target: string):
   return { requirements: [...lines.values()], constraints: [...constraints] };
 }
 
-/** The index settings pip gets, in its environment (never on its command line, where `ps` shows them). */
-export function indexEnv(scanOptions: ScanOptions): Record<string, string> {
+/** Index URLs that the manifests declare (`--index-url`/`-i`/`--extra-index-url` lines), merged across projects as the scan merges them. */
+export function manifestIndexOf(manifests: readonly ManifestProject[]): { indexUrl?: string; extraIndexUrls: string[] } {
+  const indexUrl = manifests.map((p) => p.indexOptions.indexUrl).find(Boolean);
+  const extraIndexUrls = [...new Set(manifests.flatMap((p) => p.indexOptions.extraIndexUrls))];
+  return indexUrl ? { indexUrl, extraIndexUrls } : { extraIndexUrls };
+}
+
+/**
+ * The index settings pip gets, in its environment (never on its command line, where `ps` shows
+ * them): the command line's, then the manifests', then the environment's, as the scan chose them.
+ */
+export function indexEnv(scanOptions: ScanOptions, manifest: { indexUrl?: string; extraIndexUrls: string[] } = { extraIndexUrls: [] }): Record<string, string> {
   const settings = resolveIndexSettings({
     options: { ...(scanOptions.index?.indexUrl !== undefined ? { indexUrl: scanOptions.index.indexUrl } : {}), ...(scanOptions.index?.extraIndexUrls ? { extraIndexUrls: scanOptions.index.extraIndexUrls } : {}) },
+    manifest,
     env: scanOptions.env ?? {},
   });
   return { PIP_INDEX_URL: settings.indexUrl, ...(settings.extraIndexUrls.length > 0 ? { PIP_EXTRA_INDEX_URL: settings.extraIndexUrls.join(' ') } : {}) };
@@ -132,6 +161,9 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     targetOptions: { ...options.scan.targetOptions, platform: interpreter.platform, ...interpreter.platformOptions },
   });
   const target = scanned.targets[0]!.id;
+  // Read again for what the report leaves out: index URLs and direct URLs, with their credentials.
+  const manifests = scanned.indexReachable ? await loadManifests(options.scan.paths ?? ['.'], { cwd: options.scan.cwd ?? process.cwd(), env: options.scan.env ?? process.env, exclude: options.scan.exclude ?? [], gitignore: options.scan.gitignore !== false }) : [];
+  const pipIndexEnv = indexEnv(options.scan, manifestIndexOf(manifests));
   const logsDir = mkdtempSync(join(tmpdir(), 'pypy-ready-verify-logs-'));
   const packages: PackageVerification[] = [];
   const projects: ProjectSetup[] = [];
@@ -153,13 +185,14 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     try {
       if (signal.aborted) break;
       const { PIP_EXTRA_INDEX_URL: _extra, ...userEnv } = baseEnv;
-      const env = pipEnv({ ...userEnv, ...indexEnv(options.scan) }, work);
+      const env = pipEnv({ ...userEnv, ...pipIndexEnv }, work);
+      const directUrls = directUrlsOf(manifests.find((m) => m.root === project));
       say(`pypy-ready verify: creating a temporary environment in ${join(work, 'venv')}`);
       const venv = await createVenv(interpreter.path, join(work, 'venv'), env, signal, setup.resolutionLog);
       if ('error' in venv) {
         setup.error = venv.error;
       } else {
-        const { requirements, constraints } = pipInputOf(scanned, project, target);
+        const { requirements, constraints } = pipInputOf(scanned, project, target, directUrls);
         let remaining = requirements;
         const refused = new Map<string, string>();
         let choices: PipChoice[] = [];
@@ -204,7 +237,8 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
           if (signal.aborted) break;
           const log = join(logsDir, `${logName(project || 'project')}-${logName(choice.name)}.log`);
           say(`pypy-ready verify: installing ${choice.name} ${choice.version} (${choice.file})`);
-          const requirement = choice.isDirect ? `${choice.name} @ ${choice.url}` : `${choice.name}==${choice.version}`;
+          // pip's report redacts a URL's credentials: the manifest's own URL is what pip can fetch.
+          const requirement = choice.isDirect ? `${choice.name} @ ${directUrls.get(choice.name) ?? choice.url}` : `${choice.name}==${choice.version}`;
           const install: InstallOutcome = await installOne(venv, choice, requirement, { env, work, pipArgs, timeoutMs: options.timeoutPerPackageMs, logFile: log, signal });
           const imports: ImportResult[] = [];
           if (install.kind === 'wheel' || install.kind === 'built') {
@@ -221,7 +255,11 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     } finally {
       // The environment goes unless it was asked for (and never after Ctrl-C); the logs stay.
       if (!(options.keep && !signal.aborted)) rmSync(work, { recursive: true, force: true });
-      else rmSync(join(work, 'pip-cache'), { recursive: true, force: true });
+      else {
+        // A kept environment keeps no copy of the index's or a URL's credentials.
+        rmSync(join(work, 'pip-cache'), { recursive: true, force: true });
+        for (const file of readdirSync(work)) if (file.endsWith('.txt') || file === 'report.json') rmSync(join(work, file), { force: true });
+      }
     }
     const names = new Set([...findings.map((f) => f.name), ...measured.keys()]);
     for (const name of [...names].sort()) {

@@ -6,16 +6,27 @@
  * wheel that the sdists' isolated builds need (Debian's own wheels). The index needs credentials:
  * they reach pip through its environment and never show in any output.
  *
- * One verify run covers every package (a venv and a build on PyPy take seconds each). Skipped, with
- * the reason printed, where pypy3, its venv/ensurepip, gcc or the system wheels are missing.
+ * One verify run covers every package (a venv and a build on PyPy take seconds each). Two more
+ * runs: the C-extension sdist that builds above, with no C compiler on PATH (and the interactive
+ * audit opened on that run's result); and a project whose requirements file names its indexes
+ * (`-i`, `--extra-index-url`, each with its own credentials) and a direct URL with credentials to
+ * a third server that is no index. Skipped, with the reason printed, where pypy3, its
+ * venv/ensurepip, gcc or the system wheels are missing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { render } from 'ink-testing-library';
+import React from 'react';
 import { main } from '../../src/cli/main.js';
+import { verifyTable } from '../../src/cli/commands/verify.js';
 import { startIndexServer, type FixtureIndex, type IndexServer } from '../../src/devserver/index-server.js';
+import { bottomLine } from '../../src/report/bottom-line.js';
+import { Audit } from '../../src/tui/audit.js';
+import { probeInterpreter } from '../../src/verify/interpreter.js';
+import { measuredMarks, runVerify, type VerifyResult } from '../../src/verify/verify.js';
 import { captureIO } from '../support/cli.js';
 import { buildWheel, tarGzArchive } from '../support/wheels.js';
 
@@ -65,6 +76,8 @@ const FILES: Record<string, () => Buffer> = {
       'undef.c': extension('vf_cext_undef', 'extern long vf_nowhere_defined(void);\nstatic PyObject *answer(PyObject *self, PyObject *args) { return PyLong_FromLong(vf_nowhere_defined()); }'),
     }),
   'vf_wrong_abi-1.0-pp310-pypy310_pp73-manylinux_2_17_x86_64.whl': () => buildWheel('vf_wrong_abi-1.0-pp310-pypy310_pp73-manylinux_2_17_x86_64.whl', { displayName: 'vf-wrong-abi' }),
+  'vf_extra_index-1.0-py3-none-any.whl': () => buildWheel('vf_extra_index-1.0-py3-none-any.whl', { displayName: 'vf-extra-index' }),
+  'vf_direct_url-1.0-py3-none-any.whl': () => buildWheel('vf_direct_url-1.0-py3-none-any.whl', { displayName: 'vf-direct-url' }),
   [SETUPTOOLS]: () => readFileSync(join(SYSTEM_WHEELS, SETUPTOOLS)),
   [WHEEL]: () => readFileSync(join(SYSTEM_WHEELS, WHEEL)),
 };
@@ -89,7 +102,7 @@ interface VerifyJson {
   verify: {
     interpreter: { implementationVersion: string; abi: string; target: string };
     logs: string;
-    projects: Array<{ environment: string | null; pip: string | null; error: string | null }>;
+    projects: Array<{ environment: string | null; pip: string | null; error: string | null; resolutionLog: string }>;
     packages: Array<{ name: string; status: string; agreement: string; sentence: string; measured: string; file: string | null; predicted: { verdict: string; file: string | null } | null; failed: boolean; log: string | null; install?: { kind: string; seconds: number } }>;
   };
 }
@@ -203,4 +216,151 @@ describe(SKIP ? `verify on a real PyPy (skipped: ${SKIP})` : 'verify on a real P
     expect(io.err).toContain('interrupted; the temporary environment was removed');
     expect(existsSync(join(venv!, '..'))).toBe(false);
   }, 90_000);
+});
+
+/** The verify environment the tests give: no pip configuration, no proxy, this PATH. */
+const verifyEnv = (home: string, path: string | undefined): Record<string, string | undefined> => ({ PATH: path, HOME: home, PIP_CONFIG_FILE: '/dev/null', NO_PROXY: '*', no_proxy: '*', LANG: 'C.UTF-8' });
+const settle = () => new Promise((r) => setTimeout(r, 50));
+
+describe(SKIP ? `verify with no C compiler (skipped: ${SKIP})` : 'verify with no C compiler on PATH: the sdist that builds above, on the same PyPy', () => {
+  let server: IndexServer | null = null;
+  let work = '';
+  let verified: VerifyResult;
+  let pypy = '';
+
+  beforeAll(async () => {
+    if (SKIP) return;
+    work = mkdtempSync(join(tmpdir(), 'pypy-ready-verify-nocc-'));
+    const bodies = new Map(Object.entries(FILES).map(([file, make]) => [file, make()]));
+    server = await startIndexServer({ packages: INDEX, basicAuth: { username: 'ci', password: PASSWORD }, fileBody: (f) => bodies.get(f) ?? Buffer.from('unknown') });
+    mkdirSync(join(work, 'project'));
+    writeFileSync(join(work, 'project', 'requirements.txt'), 'vf-pure-wheel\nvf-cext-good\n');
+    // setuptools on this PyPy runs `cc` from PATH (or $CC): an empty directory as the whole PATH
+    // is a machine without a compiler. The interpreter is named by its full path.
+    mkdirSync(join(work, 'empty-bin'));
+    pypy = spawnSync('sh', ['-c', 'command -v pypy3'], { encoding: 'utf8' }).stdout.trim();
+    const env = verifyEnv(work, join(work, 'empty-bin'));
+    verified = await runVerify({
+      scan: { paths: ['project'], cwd: work, env, index: { indexUrl: server.simpleUrl.replace('http://', `http://ci:${PASSWORD}@`), cacheDir: null, netrc: false }, pip: {} },
+      interpreter: probeInterpreter(pypy, env, work),
+      keep: false,
+      timeoutPerPackageMs: 240_000,
+      importTimeoutMs: 60_000,
+      signal: new AbortController().signal,
+    });
+  }, 175_000);
+
+  afterAll(async () => {
+    await server?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+    if (verified?.logsDir) rmSync(verified.logsDir, { recursive: true, force: true });
+  });
+
+  it.skipIf(SKIP !== null)('"build failed: no C compiler", from the real log\'s line, not a stack trace; the prediction (source-build) agrees', () => {
+    const p = verified.packages.find((x) => x.name === 'vf-cext-good')!;
+    expect(p.comparison).toMatchObject({ status: 'build-failed', measured: 'build failed: no C compiler', agreement: 'agree', failed: true });
+    expect(p.prediction).toEqual({ verdict: 'source-build', file: 'vf_cext_good-1.0.tar.gz' });
+    const log = readFileSync(p.log!, 'utf8');
+    expect(log).toMatch(/^ +cc [^\n]* -c good\.c -o [^\n]*$/m);
+    expect(log).toMatch(/^ +error: command 'cc' failed: No such file or directory$/m);
+    expect(verifyTable(verified, 'Measured on PyPy')).toMatch(/^vf-cext-good +1\.0 +source-build +vf_cext_good-1\.0\.tar\.gz +agrees: build failed: no C compiler$/m);
+    // The other package is not hidden by the failure.
+    expect(verified.packages.find((x) => x.name === 'vf-pure-wheel')!.comparison.status).toBe('imported');
+    expect(verified.result.findings.find((f) => f.name === 'vf-cext-good')!.evidence[0]).toBe('measured on PyPy 7.3.11: predicted source-build: build failed: no C compiler (agrees with the prediction)');
+  });
+
+  it.skipIf(SKIP !== null)('the interactive audit on this run: measured beside predicted in the list, the failure a blocker', async () => {
+    const result = verified.result;
+    const app = render(
+      React.createElement(Audit, {
+        paths: ['project'],
+        progress: null,
+        result,
+        summaries: bottomLine(result),
+        look: { unicode: true, color: false },
+        version: '0.1.0',
+        measured: measuredMarks(verified.packages),
+        measuredOn: 'PyPy 7.3.11',
+        onEditor: () => undefined,
+        onQuit: () => undefined,
+        onInterrupt: () => undefined,
+      }),
+    );
+    await settle();
+    const frame = app.lastFrame() ?? '';
+    expect(frame).toContain('measured on PyPy 7.3.11: 2 package(s), 2 agree, 0 better than predicted, 0 disagree; 1 failed');
+    expect(frame).toMatch(/^> ✖ vf-cext-good 1\.0 {2}source-build {2}measured: build failed, agrees {2}project\/requirements\.txt:2$/m);
+    expect(frame).toMatch(/^ {2}\S vf-pure-wheel 1\.0 {2}pure {2}measured: imported, agrees {2}project\/requirements\.txt:1$/m);
+    app.unmount();
+  });
+});
+
+describe(SKIP ? `verify with the requirements file's own indexes (skipped: ${SKIP})` : "verify with the requirements file's -i, --extra-index-url and a direct URL, each with credentials", () => {
+  const servers: IndexServer[] = [];
+  const EXTRA_PASSWORD = 'xtra-pass-0917';
+  const DIRECT_PASSWORD = 'dirct-pass-5521';
+  let work = '';
+  let code = -1;
+  let out = '';
+  let err = '';
+  let report: VerifyJson;
+  const pkg = (name: string) => report.verify.packages.find((p) => p.name === name)!;
+
+  beforeAll(async () => {
+    if (SKIP) return;
+    work = mkdtempSync(join(tmpdir(), 'pypy-ready-verify-reqindex-'));
+    const bodies = new Map(Object.entries(FILES).map(([file, make]) => [file, make()]));
+    const fileBody = (f: string) => bodies.get(f) ?? Buffer.from('unknown');
+    const main_ = await startIndexServer({ packages: INDEX, basicAuth: { username: 'ci', password: PASSWORD }, fileBody });
+    const extra = await startIndexServer({ packages: { 'vf-extra-index': release('vf_extra_index-1.0-py3-none-any.whl') }, basicAuth: { username: 'ex', password: EXTRA_PASSWORD }, fileBody });
+    // Named by no index option: only the direct URL leads there.
+    const direct = await startIndexServer({ packages: { 'vf-direct-url': release('vf_direct_url-1.0-py3-none-any.whl') }, basicAuth: { username: 'du', password: DIRECT_PASSWORD }, fileBody });
+    servers.push(main_, extra, direct);
+    const withUser = (url: string, user: string, password: string) => url.replace('http://', `http://${user}:${password}@`);
+    mkdirSync(join(work, 'project'));
+    writeFileSync(
+      join(work, 'project', 'requirements.txt'),
+      [
+        `-i ${withUser(main_.simpleUrl, 'ci', PASSWORD)}`,
+        `--extra-index-url ${withUser(extra.simpleUrl, 'ex', EXTRA_PASSWORD)}`,
+        'vf-pure-wheel',
+        'vf-extra-index',
+        `vf-direct-url @ ${withUser(direct.url, 'du', DIRECT_PASSWORD)}/files/vf-direct-url/vf_direct_url-1.0-py3-none-any.whl`,
+        '',
+      ].join('\n'),
+    );
+    // No index on the command line or in the environment: the requirements file is the only source.
+    const io = captureIO({ cwd: work, env: verifyEnv(work, process.env['PATH']) });
+    code = await main(['verify', 'project', '--no-cache', '--no-config', '--format', 'json', '--timeout-per-package', '240'], io);
+    out = io.out;
+    err = io.err;
+    report = JSON.parse(out) as VerifyJson;
+  }, 175_000);
+
+  afterAll(async () => {
+    for (const server of servers) await server.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+    if (report?.verify.logs) rmSync(report.verify.logs, { recursive: true, force: true });
+  });
+
+  it.skipIf(SKIP !== null)("pip finds each package where the file says: the -i index, the extra index, and the direct URL's server", () => {
+    expect(pkg('vf-pure-wheel')).toMatchObject({ status: 'imported', agreement: 'agree', file: 'vf_pure_wheel-1.0-py3-none-any.whl' });
+    expect(pkg('vf-extra-index')).toMatchObject({ status: 'imported', agreement: 'agree', file: 'vf_extra_index-1.0-py3-none-any.whl' });
+    // The scan cannot judge a URL requirement (verdict unknown, no file): the measurement adds to it.
+    expect(pkg('vf-direct-url')).toMatchObject({ status: 'imported', agreement: 'better', file: 'vf_direct_url-1.0-py3-none-any.whl', predicted: { verdict: 'unknown', file: null }, failed: false });
+    expect(pkg('vf-direct-url').sentence).toMatch(/^predicted unknown \(not assessed\): installed from wheel, imported vf_direct_url \(\d+\.\d+ s\)$/);
+    expect(code).toBe(0);
+    // Each server saw pip's authenticated requests (Basic auth with its own user).
+    const authorised = (server: IndexServer, user: string) => server.requests.filter((r) => r.status === 200 && r.authorization?.startsWith('Basic ') && Buffer.from(r.authorization.slice(6), 'base64').toString().startsWith(`${user}:`));
+    expect(authorised(servers[1]!, 'ex').some((r) => r.path.startsWith('/files/vf-extra-index/'))).toBe(true);
+    expect(authorised(servers[2]!, 'du').some((r) => r.path === '/files/vf-direct-url/vf_direct_url-1.0-py3-none-any.whl')).toBe(true);
+  });
+
+  it.skipIf(SKIP !== null)('no password in any output or log', () => {
+    // pip's resolution runs quietly: its log exists when pip said something.
+    const logs = [...report.verify.projects.map((p) => p.resolutionLog), ...report.verify.packages.flatMap((p) => (p.log ? [p.log] : []))].filter((log) => existsSync(log));
+    expect(logs.length).toBeGreaterThanOrEqual(3);
+    const everything = [out, err, ...logs.map((log) => readFileSync(log, 'utf8'))].join('\n');
+    for (const secret of [PASSWORD, EXTRA_PASSWORD, DIRECT_PASSWORD]) expect(everything).not.toContain(secret);
+  });
 });

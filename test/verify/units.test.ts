@@ -14,7 +14,7 @@ import { buildFailureReason, installOutcome, isBuildFailure } from '../../src/ve
 import { modulesFromRecord, modulesFromTopLevel } from '../../src/verify/imports.js';
 import { interpreterFrom, parseProbe, type InterpreterFacts } from '../../src/verify/interpreter.js';
 import { installOrder, parsePipReport, unsatisfiedRequirement, type PipChoice } from '../../src/verify/pip-report.js';
-import { indexEnv } from '../../src/verify/verify.js';
+import { indexEnv, manifestIndexOf } from '../../src/verify/verify.js';
 import { captureIO } from '../support/cli.js';
 import { REPO_ROOT } from '../support/shared.js';
 
@@ -72,6 +72,10 @@ describe('build logs', () => {
   it('no compiler: "no C compiler", not a stack trace', () => {
     expect(buildFailureReason(fixture('build-no-compiler.log'))).toBe('no C compiler');
     expect(buildFailureReason("      unable to execute 'x86_64-linux-gnu-gcc': No such file or directory")).toBe('no C compiler');
+    // $CC named otherwise: the missing command is the one the compile line runs.
+    expect(buildFailureReason("      /opt/tc/bin/buildroot-compile -DNDEBUG -O2 -fPIC -c good.c -o build/good.o\n      error: command '/opt/tc/bin/buildroot-compile' failed: No such file or directory\n")).toBe('no C compiler');
+    // Another missing tool is not a missing compiler.
+    expect(buildFailureReason("      error: command 'cmake' failed: No such file or directory\n")).toBe("error: command 'cmake' failed: No such file or directory");
   });
 
   it('a timeout and a successful build', () => {
@@ -125,6 +129,10 @@ describe('index settings reach pip through its environment', () => {
   it('with the credentials (pip needs them), never on its command line', () => {
     expect(indexEnv({ index: { indexUrl: 'https://ci:tok@pkgs.example/simple', extraIndexUrls: ['https://other.example/simple/'] }, env: {} })).toEqual({ PIP_INDEX_URL: 'https://ci:tok@pkgs.example/simple/', PIP_EXTRA_INDEX_URL: 'https://other.example/simple/' });
     expect(indexEnv({ env: { PIP_INDEX_URL: 'http://127.0.0.1:1/simple/' } })).toEqual({ PIP_INDEX_URL: 'http://127.0.0.1:1/simple/' });
+    // A requirements file's -i and --extra-index-url come after the command line and before the environment, as in the scan.
+    const manifest = manifestIndexOf([{ root: '.', manifests: [], requirements: [], issues: [], indexOptions: { indexUrl: 'https://u:p@file.example/simple', extraIndexUrls: ['https://x:y@extra.example/simple/'], findLinks: [], pre: false, onlyBinary: [], noBinary: [], trustedHosts: [] } }]);
+    expect(indexEnv({ env: { PIP_INDEX_URL: 'http://127.0.0.1:1/simple/' } }, manifest)).toEqual({ PIP_INDEX_URL: 'https://u:p@file.example/simple/', PIP_EXTRA_INDEX_URL: 'https://x:y@extra.example/simple/' });
+    expect(indexEnv({ index: { indexUrl: 'https://cli.example/simple/' }, env: {} }, manifest).PIP_INDEX_URL).toBe('https://cli.example/simple/');
   });
 });
 
@@ -139,6 +147,11 @@ describe('prediction against measurement', () => {
     expect(compare({ verdict: 'pure', file: 'x-1.0-py3-none-any.whl' }, { kind: 'installed', choice: choice('x-1.0.tar.gz'), install: { kind: 'built', seconds: 2 }, imports: imported })).toMatchObject({ agreement: 'disagree', sameFile: false });
     const broken = compare({ verdict: 'pure', file: 'x-1.0-py3-none-any.whl' }, { kind: 'installed', choice: choice('x-1.0-py3-none-any.whl'), install: { kind: 'wheel', seconds: 1 }, imports: [{ module: 'x', ok: false, seconds: 0.1, error: 'ImportError: nope' }] });
     expect(broken).toMatchObject({ agreement: 'disagree', failed: true, status: 'import-failed', measured: 'installed from wheel; import failed: x: ImportError: nope' });
+  });
+  it('an unknown prediction without a file (a URL requirement) is no disagreement: working is better, failing is a failure', () => {
+    const installed = { kind: 'installed' as const, choice: { ...choice('x-1.0-py3-none-any.whl'), isDirect: true }, install: { kind: 'wheel' as const, seconds: 1 }, imports: imported };
+    expect(compare({ verdict: 'unknown', file: null }, installed)).toMatchObject({ agreement: 'better', failed: false, sentence: 'predicted unknown (not assessed): installed from wheel, imported x (0.05 s)' });
+    expect(compare({ verdict: 'unknown', file: null }, { ...installed, imports: [{ module: 'x', ok: false, seconds: 0.1, error: 'ImportError: nope' }] })).toMatchObject({ agreement: 'agree', failed: true });
   });
   it('pip refusing a package agrees with a prediction of no installable file', () => {
     expect(compare({ verdict: 'abi-mismatch', file: null }, { kind: 'refused', reason: 'No matching distribution found for x' })).toMatchObject({ agreement: 'agree', failed: false });

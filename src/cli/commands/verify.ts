@@ -36,7 +36,8 @@ show per package what happened beside the predicted verdict, flagging every disa
 Index options (--index-url, --extra-index-url, --timeout, --cache-dir, --no-cache), pip's
 (--only-binary, --no-binary, --prefer-binary, --pre), --exclude and --config are the scan's; pip gets
 the index URLs (credentials included) in PIP_INDEX_URL / PIP_EXTRA_INDEX_URL, never on its command
-line, and no message shows them.
+line, and no message shows them; a requirements file's -i/--index-url/--extra-index-url lines count
+as in scan, and a direct URL requirement (name @ URL) reaches pip with its URL.
 Exit codes: 0 every package installed and imported, with the file predicted; 1 a package failed to
 install or import, or pip chose another file; 2 usage error or no usable PyPy; 3 no index answered;
 130 interrupted (the temporary environment is removed).
