@@ -19,6 +19,8 @@ export interface ScanUsageOptions {
   exclude?: readonly string[];
   gitignore?: boolean;
   venv?: string;
+  /** Where parsed facts are kept between scans (the scan's cache directory), or null for none. */
+  cacheDir?: string | null;
 }
 
 /** One project as the scan knows it: its root (relative to cwd) and the names it declares. */
@@ -51,6 +53,7 @@ export async function usageForScan(
       ...(options.venv !== undefined ? { venv: options.venv } : {}),
       skip: roots.filter(inside),
       known,
+      cacheDir: options.cacheDir ?? null,
     });
     byProject.set(project.root, usage);
     summaries.push({ project: project.root, files: usage.files, roles: usage.roles, parseErrors: usage.parseErrors, unmapped: usage.unmapped, venv: usage.venv, truncated: usage.truncated });

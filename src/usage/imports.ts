@@ -16,6 +16,12 @@
 import { parser } from '@lezer/python';
 import type { SyntaxNode, TreeCursor } from '@lezer/common';
 
+/**
+ * The version of what `analysePython` returns: raise it with any change to the facts it gives for
+ * a source, so that the facts cached by earlier versions (`facts-cache.ts`) are not used.
+ */
+export const ANALYSIS_VERSION = 1;
+
 /** Files larger than this are not parsed (a generated module; the caller notes the skip). */
 export const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
 

@@ -11,12 +11,16 @@
  *
  * Nothing here fails a scan: a file that cannot be read, is larger than `MAX_SOURCE_BYTES`, or has
  * syntax errors (Python 2, a template with a `.py` name) is noted and the rest goes on.
+ *
+ * With a cache directory, each file's facts are looked up by its content's digest first
+ * (`facts-cache.ts`), and only the files not found there are parsed.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { IgnorePattern } from '../manifests/ignore-rules.js';
 import { distributionOf, findVenv, readVenv, type MappingSource, type VenvIndex } from './distributions.js';
-import { analysePython, MAX_SOURCE_BYTES } from './imports.js';
+import { FactsCache, maxLineOf, sourceDigest } from './facts-cache.js';
+import { analysePython, MAX_SOURCE_BYTES, type PythonFacts } from './imports.js';
 import { roleOf, ROLES, type Role } from './roles.js';
 import { pythonFiles } from './walk.js';
 
@@ -47,6 +51,8 @@ export interface ProjectUsage {
   project: string;
   /** Python files walked. */
   files: number;
+  /** Of those, the files parsed by this run (the others' facts came from the cache or from an identical file, or they were not read). */
+  parsed: number;
   /** Files whose tree had error nodes (parsed with recovery), or that were not parsed (too large, unreadable). */
   parseErrors: ParseNote[];
   /** The walk stopped at a limit. */
@@ -75,9 +81,48 @@ export interface UsageOptions {
   /** Distribution names the project declares or installs: a name-only guess is kept for them and listed as unmapped otherwise. */
   known?: ReadonlySet<string>;
   maxFiles?: number;
+  /** The scan's cache directory (`--cache-dir`), under which parsed facts are kept; null or absent: parse every file. */
+  cacheDir?: string | null;
 }
 
-const READ_BATCH = 32;
+/** Not through a symlink, and without waiting on a FIFO put where a file was walked. */
+const READ_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0);
+
+/**
+ * A source's bytes, or why it was not read; the size is checked on the open file, before reading.
+ * Synchronous: for small local files the thread-pool round trips of the async calls cost more CPU
+ * than the reads (a warm scan is mostly reads).
+ */
+function readSource(file: string): Buffer | { note: string } {
+  let fd: number;
+  try {
+    fd = openSync(file, READ_FLAGS);
+  } catch (error) {
+    return { note: `not read: ${(error as NodeJS.ErrnoException).code ?? 'error'}` };
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) return { note: 'not read: not a regular file' };
+    const size = info.size;
+    if (size > MAX_SOURCE_BYTES) return { note: `not parsed: ${size} bytes, over the ${MAX_SOURCE_BYTES}-byte limit` };
+    const buffer = Buffer.allocUnsafe(size);
+    let length = 0;
+    while (length < size) {
+      const read = readSync(fd, buffer, length, size - length, length);
+      if (read === 0) break;
+      length += read;
+    }
+    return buffer.subarray(0, length);
+  } catch (error) {
+    return { note: `not read: ${(error as NodeJS.ErrnoException).code ?? 'error'}` };
+  } finally {
+    try {
+      closeSync(fd);
+    } catch {
+      // nothing more to do with it
+    }
+  }
+}
 
 const posix = (p: string): string => p.split(path.sep).join('/');
 
@@ -97,6 +142,7 @@ export async function usageOf(projectRoot: string, options: UsageOptions = {}): 
   const usage: ProjectUsage = {
     project: projectRoot,
     files: walked.files.length,
+    parsed: 0,
     parseErrors: [],
     truncated: walked.truncated,
     venv: venvDir ? rel(venvDir) : null,
@@ -125,54 +171,56 @@ export async function usageOf(projectRoot: string, options: UsageOptions = {}): 
     }
   }
 
+  const cache = new FactsCache(options.cacheDir ?? null, root);
+  const factsOf = (bytes: Buffer): PythonFacts => {
+    if (!cache.enabled) {
+      usage.parsed++;
+      return analysePython(bytes.toString('utf8'));
+    }
+    const digest = sourceDigest(bytes);
+    const maxLine = maxLineOf(bytes);
+    const cached = cache.get(digest, maxLine);
+    if (cached !== null) return cached;
+    usage.parsed++;
+    const facts = analysePython(bytes.toString('utf8'));
+    cache.set(digest, facts, maxLine);
+    return facts;
+  };
   const unmapped = new Set<string>();
-  for (let i = 0; i < walked.files.length; i += READ_BATCH) {
-    const batch = walked.files.slice(i, i + READ_BATCH);
-    const texts = await Promise.all(
-      batch.map(async (file): Promise<string | { note: string }> => {
-        try {
-          const info = await stat(file);
-          if (info.size > MAX_SOURCE_BYTES) return { note: `not parsed: ${info.size} bytes, over the ${MAX_SOURCE_BYTES}-byte limit` };
-          return await readFile(file, 'utf8');
-        } catch (error) {
-          return { note: `not read: ${(error as NodeJS.ErrnoException).code ?? 'error'}` };
-        }
-      }),
-    );
-    batch.forEach((file, k) => {
-      const text = texts[k]!;
-      const fileRel = rel(file);
-      if (typeof text !== 'string') {
-        usage.parseErrors.push({ file: fileRel, line: 0, message: text.note });
-        return;
+  for (const file of walked.files) {
+    const source = readSource(file);
+    const fileRel = rel(file);
+    if (!Buffer.isBuffer(source)) {
+      usage.parseErrors.push({ file: fileRel, line: 0, message: source.note });
+      continue;
+    }
+    const facts = factsOf(source);
+    if (facts.python2Line !== null) {
+      usage.parseErrors.push({ file: fileRel, line: facts.python2Line, message: `Python 2 code (a print statement on line ${facts.python2Line}); the imports are read all the same` });
+    } else if (facts.syntaxErrors > 0) {
+      usage.parseErrors.push({
+        file: fileRel,
+        line: facts.firstErrorLine ?? 0,
+        message: `parsed with error recovery (${facts.syntaxErrors} error node(s), the first on line ${facts.firstErrorLine}): Python 2, a template, or syntax the grammar does not know; the imports that parsed are used`,
+      });
+    }
+    const role = roleOf(posix(path.relative(root, file)), facts);
+    usage.roles[role]++;
+    const dir = path.dirname(file);
+    const siblings = packageDirs.has(dir) ? null : modulesIn.get(dir);
+    for (const imp of facts.imports) {
+      if (imp.relative || imp.top === '' || own.has(imp.top) || siblings?.has(imp.top)) continue;
+      const mapping = distributionOf(imp.module, venv);
+      if (mapping === null) continue; // the standard library
+      if (mapping.source === 'name' && !(options.known?.has(mapping.distributions[0]!) ?? false)) unmapped.add(imp.top);
+      for (const dist of mapping.distributions) {
+        const list = usage.byDistribution.get(dist) ?? [];
+        list.push({ file: fileRel, line: imp.line, role, optional: imp.optional, inFunction: imp.inFunction, module: imp.module, mappedBy: mapping.source });
+        usage.byDistribution.set(dist, list);
       }
-      const facts = analysePython(text);
-      if (facts.python2Line !== null) {
-        usage.parseErrors.push({ file: fileRel, line: facts.python2Line, message: `Python 2 code (a print statement on line ${facts.python2Line}); the imports are read all the same` });
-      } else if (facts.syntaxErrors > 0) {
-        usage.parseErrors.push({
-          file: fileRel,
-          line: facts.firstErrorLine ?? 0,
-          message: `parsed with error recovery (${facts.syntaxErrors} error node(s), the first on line ${facts.firstErrorLine}): Python 2, a template, or syntax the grammar does not know; the imports that parsed are used`,
-        });
-      }
-      const role = roleOf(posix(path.relative(root, file)), facts);
-      usage.roles[role]++;
-      const dir = path.dirname(file);
-      const siblings = packageDirs.has(dir) ? null : modulesIn.get(dir);
-      for (const imp of facts.imports) {
-        if (imp.relative || imp.top === '' || own.has(imp.top) || siblings?.has(imp.top)) continue;
-        const mapping = distributionOf(imp.module, venv);
-        if (mapping === null) continue; // the standard library
-        if (mapping.source === 'name' && !(options.known?.has(mapping.distributions[0]!) ?? false)) unmapped.add(imp.top);
-        for (const dist of mapping.distributions) {
-          const list = usage.byDistribution.get(dist) ?? [];
-          list.push({ file: fileRel, line: imp.line, role, optional: imp.optional, inFunction: imp.inFunction, module: imp.module, mappedBy: mapping.source });
-          usage.byDistribution.set(dist, list);
-        }
-      }
-    });
+    }
   }
+  cache.save();
   usage.unmapped = [...unmapped].sort();
   return usage;
 }
