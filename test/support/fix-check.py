@@ -36,8 +36,12 @@ def decide(req, e):
     return req.marker.evaluate(e) if req.marker else True
 
 
+# One session for every file: building a PipSession (certificates, adapters) costs more than a parse.
+SESSION = PipSession()
+
+
 def pip_list(path):
-    return [r.requirement for r in parse_requirements(path, session=PipSession())]
+    return [r.requirement for r in parse_requirements(path, session=SESSION)]
 
 
 def check_edit(edit):
