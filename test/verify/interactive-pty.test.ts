@@ -67,7 +67,7 @@ describe(SKIP ? `verify --interactive in a real terminal (skipped: ${SKIP})` : '
       }
     };
     try {
-      const list = await waitFor(/q quit/, 'the audit', 150_000);
+      const list = await waitFor(/q quit/, 'the audit', 300_000);
       expect(list).toContain('[pypy3.9-7.3]');
       expect(list).toContain('measured on PyPy 7.3.11: 2 package(s), 2 agree, 0 better than predicted, 0 disagree; 0 failed');
       expect(list).toMatch(/^ {2}✔ vf-pure-wheel 1\.0 {2}pure {2}measured: imported, agrees {2}project\/requirements\.txt:1 *$/m);
@@ -81,5 +81,5 @@ describe(SKIP ? `verify --interactive in a real terminal (skipped: ${SKIP})` : '
     } finally {
       tmux('kill-server');
     }
-  }, 200_000);
+  }, 360_000);
 });

@@ -133,7 +133,7 @@ describe(SKIP ? `verify on a real PyPy (skipped: ${SKIP})` : 'verify on a real P
     err = io.err;
     report = JSON.parse(out) as VerifyJson;
     environment = report.verify.projects[0]?.environment ?? null;
-  }, 175_000);
+  }, 420_000);
 
   afterAll(async () => {
     await server?.close();
@@ -215,7 +215,7 @@ describe(SKIP ? `verify on a real PyPy (skipped: ${SKIP})` : 'verify on a real P
     expect(await running).toBe(130);
     expect(io.err).toContain('interrupted; the temporary environment was removed');
     expect(existsSync(join(venv!, '..'))).toBe(false);
-  }, 90_000);
+  }, 240_000);
 });
 
 /** The verify environment the tests give: no pip configuration, no proxy, this PATH. */
@@ -248,7 +248,7 @@ describe(SKIP ? `verify with no C compiler (skipped: ${SKIP})` : 'verify with no
       importTimeoutMs: 60_000,
       signal: new AbortController().signal,
     });
-  }, 175_000);
+  }, 420_000);
 
   afterAll(async () => {
     await server?.close();
@@ -335,7 +335,7 @@ describe(SKIP ? `verify with the requirements file's own indexes (skipped: ${SKI
     out = io.out;
     err = io.err;
     report = JSON.parse(out) as VerifyJson;
-  }, 175_000);
+  }, 420_000);
 
   afterAll(async () => {
     for (const server of servers) await server.close();
