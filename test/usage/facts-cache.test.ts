@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scan } from '../../src/scan/index.js';
 import { CACHE_SUBDIR, decodeFacts, extractorVersion, FactsCache, MAX_CACHE_BYTES, MAX_PROJECT_FILES, maxLineOf, sourceDigest } from '../../src/usage/facts-cache.js';
@@ -197,6 +198,25 @@ describe('usageOf with a cache', () => {
     expect(facts.imports.at(-1)!.line).toBeLessThanOrEqual(maxLineOf(bytes));
     expect(decodeFacts([[['os', 2, 0]], [], false, 0, null, null], 1)).toBeNull();
     expect(decodeFacts([[['os', 1, 0]], [], false, 0, null, null], 1)).not.toBeNull();
+  });
+
+  it('decodeFacts never throws on any JSON value, and what it accepts fits the source', () => {
+    const near = fc.oneof(fc.constant(null), fc.boolean(), fc.integer({ min: -2, max: 12 }), fc.double(), fc.constantFrom('', 'os', 'a.b', 'x\u001b', '.'));
+    const entry = fc.oneof(
+      fc.jsonValue(),
+      fc.tuple(fc.array(fc.tuple(near, near, near)), fc.array(fc.tuple(near, near)), near, near, near, near),
+    );
+    fc.assert(
+      fc.property(entry, fc.integer({ min: 1, max: 10 }), (stored, maxLine) => {
+        const facts = decodeFacts(stored, maxLine);
+        if (facts === null) return;
+        for (const line of [...facts.imports.map((i) => i.line), ...facts.decorators.map((d) => d.line), facts.firstErrorLine ?? 1, facts.python2Line ?? 1]) {
+          expect(Number.isInteger(line) && line >= 1 && line <= maxLine).toBe(true);
+        }
+        for (const i of facts.imports) expect(i.module === '' ? i.relative : /^[\p{L}\p{N}_]+(\.[\p{L}\p{N}_]+)*$/u.test(i.module)).toBe(true);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   it('without a cache directory nothing is written and every file is parsed', async () => {
