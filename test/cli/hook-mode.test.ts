@@ -6,12 +6,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { loadFixtureDir, startIndexServer, type IndexServer } from '../../src/devserver/index-server.js';
+import { closedPort, loadFixtureDir, startIndexServer, type IndexServer } from '../support/index-server.js';
 import { captureIO } from '../support/cli.js';
 import { REPO_ROOT } from '../support/shared.js';
 
@@ -29,13 +28,6 @@ function project(requirements: string): string {
   return dir;
 }
 
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((r) => probe.close(() => r()));
-  return port;
-}
 
 describe('--quiet', () => {
   it('prints nothing when nothing reaches --fail-on (exit 0)', async () => {

@@ -15,11 +15,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixtureDir, startIndexServer, type IndexServer } from '../../src/devserver/index-server.js';
+import { closedPort, loadFixtureDir, startIndexServer, type IndexServer } from '../support/index-server.js';
 import { REPO_ROOT } from '../support/shared.js';
 
 const onPath = (command: string, args: string[]): boolean => spawnSync(command, args, { encoding: 'utf8' }).status === 0;
@@ -141,13 +140,6 @@ function hookOutput(output: string): string {
     .trim();
 }
 
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((r) => probe.close(() => r()));
-  return port;
-}
 
 describe.skipIf(missing.length > 0)(missing.length > 0 ? `the hook through real pre-commit (skipped: ${SKIP_REASON})` : 'the hook through real pre-commit (pre-commit try-repo)', () => {
   it('fails a change that adds psycopg2-binary, with the short report naming it', async () => {
