@@ -164,6 +164,9 @@ export interface DiscoverOptions {
   exclude?: readonly IgnorePattern[];
   /** Read `.gitignore` files (default true). */
   gitignore?: boolean;
+  /** The walk's bounds (default `fs/walk-tree.ts`'s: 200,000 directories, 50,000 files). */
+  maxDirectories?: number;
+  maxFiles?: number;
 }
 
 /** A `requirements` folder between `dir` and the file: every .txt / .in in it is a requirements file. */
@@ -180,12 +183,22 @@ function underRequirementsFolder(dir: string, file: string): boolean {
  * command line is scanned.
  */
 export async function discoverManifests(dir: string, options: DiscoverOptions = {}): Promise<DiscoveredManifest[]> {
+  return (await discoverManifestsBounded(dir, options)).manifests;
+}
+
+/** As `discoverManifests`, and whether the walk stopped at one of its limits (then manifests further on were not seen). */
+export async function discoverManifestsBounded(
+  dir: string,
+  options: DiscoverOptions = {},
+): Promise<{ manifests: DiscoveredManifest[]; truncated: { limit: 'files' | 'directories'; max: number } | null }> {
   const info = await lstat(dir);
-  if (!info.isDirectory()) return [];
+  if (!info.isDirectory()) return { manifests: [], truncated: null };
   const walked = await walkTree<DiscoveredManifest>(dir, {
     ...(options.exclude ? { exclude: options.exclude } : {}),
     excludeBase: dir,
     gitignore: options.gitignore !== false,
+    ...(options.maxDirectories !== undefined ? { maxDirectories: options.maxDirectories } : {}),
+    ...(options.maxFiles !== undefined ? { maxFiles: options.maxFiles } : {}),
     enter: (name) => !SKIPPED_DIRS.has(name),
     isEnvironment: (entries) => looksLikeEnvironment(entries, { conda: false }),
     pick: (e, full) => {
@@ -196,5 +209,5 @@ export async function discoverManifests(dir: string, options: DiscoverOptions = 
       return format ? { file: full, format, root: projectRootOf(full, dir) } : null;
     },
   });
-  return walked.found;
+  return { manifests: walked.found, truncated: walked.truncated };
 }

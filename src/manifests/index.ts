@@ -6,7 +6,7 @@ import { lstat, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { quote } from '../safe-text.js';
 import { capIssues, oneLine } from './limits.js';
-import { discoverManifests, FORMAT_LABEL, formatOfContent, formatOfPath, type ManifestFormat } from './discovery.js';
+import { discoverManifestsBounded, FORMAT_LABEL, formatOfContent, formatOfPath, type ManifestFormat } from './discovery.js';
 import { compileExcludes } from './ignore-rules.js';
 import { parsePdmLock, parsePipfileLock, parsePoetryLock, parsePylock, parseUvLock, type LockResult } from './locks.js';
 import { localPathOfFileUrl } from './file-url.js';
@@ -97,6 +97,9 @@ export interface LoadOptions {
   exclude?: readonly string[];
   /** Honour `.gitignore` files while walking a directory (default true; see `discoverManifests`). */
   gitignore?: boolean;
+  /** Bounds of each directory walk (see `DiscoverOptions`); past one, the projects found say so. */
+  maxDirectories?: number;
+  maxFiles?: number;
 }
 
 /** A path given to `loadManifests` that does not exist (or loops): the caller's mistake, not the file's. */
@@ -122,7 +125,12 @@ export async function loadManifests(paths: string[], options: LoadOptions = {}):
   const inputs = paths.length ? paths : ['.'];
   const excludes = compileExcludes(options.exclude ?? []);
   if (!excludes.ok) throw new ManifestPathError(excludes.problem);
-  const discoverOptions = { exclude: excludes.patterns, gitignore: options.gitignore !== false };
+  const discoverOptions = {
+    exclude: excludes.patterns,
+    gitignore: options.gitignore !== false,
+    ...(options.maxDirectories !== undefined ? { maxDirectories: options.maxDirectories } : {}),
+    ...(options.maxFiles !== undefined ? { maxFiles: options.maxFiles } : {}),
+  };
 
   // Projects by root directory, in the order they are first seen.
   const projects = new Map<string, { file: string; format: ManifestFormat | null }[]>();
@@ -131,6 +139,8 @@ export async function loadManifests(paths: string[], options: LoadOptions = {}):
     if (!list.some((f) => f.file === file)) list.push({ file, format });
     projects.set(root, list);
   };
+  // Walks that stopped at a limit: said on the projects they concern, never dropped silently.
+  const stopped: { dir: string; shown: string; limit: 'files' | 'directories'; max: number }[] = [];
   for (const input of inputs) {
     const abs = path.resolve(cwd, input);
     let info;
@@ -140,7 +150,9 @@ export async function loadManifests(paths: string[], options: LoadOptions = {}):
       throw new ManifestPathError(await pathProblem(error, abs, oneLine(input)));
     }
     if (info.isDirectory()) {
-      for (const m of await discoverManifests(abs, discoverOptions)) add(m.root, m.file, m.format);
+      const walked = await discoverManifestsBounded(abs, discoverOptions);
+      for (const m of walked.manifests) add(m.root, m.file, m.format);
+      if (walked.truncated) stopped.push({ dir: abs, shown: oneLine(path.relative(cwd, abs) || '.'), ...walked.truncated });
     } else {
       // Named explicitly: the name or extension decides, else the content (with a warning).
       add(path.dirname(abs), abs, formatOfPath(abs));
@@ -150,6 +162,13 @@ export async function loadManifests(paths: string[], options: LoadOptions = {}):
   const out: ManifestProject[] = [];
   for (const [root, files] of projects) {
     out.push(await loadProject(root, files, { cwd, env, maxFileBytes }));
+  }
+  for (const stop of stopped) {
+    const message = `stopped looking for manifests after ${stop.max.toLocaleString('en-US')} ${stop.limit === 'files' ? 'manifests' : 'directories'} under ${stop.shown}: the rest of the tree was not read (name the project folders, or leave parts out with --exclude)`;
+    const inside = (root: string) => root === stop.dir || root.startsWith(stop.dir + path.sep);
+    const project = out.find((p) => inside(path.resolve(cwd, p.root)));
+    if (!project) throw new ManifestPathError(message);
+    project.issues.push({ file: stop.shown, line: 1, message, severity: 'error' });
   }
   return out;
 }

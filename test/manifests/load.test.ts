@@ -150,3 +150,34 @@ describe('discovery', () => {
     ]);
   });
 });
+
+describe('loadManifests: a walk that reaches its bound says so', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pypy-ready-bound-'));
+    writeFileSync(path.join(dir, 'requirements.txt'), 'django\n');
+    // Sorted walk: requirements.txt first, then x00/ … x19/, then zz/, whose manifest lies past a 10-directory bound.
+    for (let i = 0; i < 20; i++) mkdirSync(path.join(dir, `x${String(i).padStart(2, '0')}`));
+    mkdirSync(path.join(dir, 'zz'));
+    writeFileSync(path.join(dir, 'zz', 'requirements.txt'), 'flask\n');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps what it found and adds a one-line error naming the folder, never a silent partial scan', async () => {
+    const projects = await loadManifests(['.'], { cwd: dir, maxDirectories: 10 });
+    expect(projects.map((p) => p.root)).toEqual(['.']);
+    expect(projects[0]!.requirements.map((r) => r.normalizedName)).toEqual(['django']);
+    expect(projects[0]!.issues.map(formatIssue)).toEqual([
+      '.:1: stopped looking for manifests after 10 directories under .: the rest of the tree was not read (name the project folders, or leave parts out with --exclude)',
+    ]);
+    expect(projects[0]!.issues[0]!.severity).toBe('error');
+    // Within the bound, both projects and no issue.
+    const all = await loadManifests(['.'], { cwd: dir });
+    expect(all.map((p) => [p.root, p.issues.length])).toEqual([['.', 0], ['zz', 0]]);
+  });
+
+  it('is a path error when nothing was found before the bound', async () => {
+    await expect(loadManifests(['.'], { cwd: path.join(dir, 'zz'), maxFiles: 0 })).rejects.toThrow(ManifestPathError);
+    await expect(loadManifests(['.'], { cwd: path.join(dir, 'zz'), maxFiles: 0 })).rejects.toThrow(/^stopped looking for manifests after 0 manifests under \.: /);
+  });
+});
