@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { worseSeverity } from '../assess/types.js';
 import { loadManifests, type ManifestProject } from '../manifests/index.js';
 import { canonicalizeName } from '../pep/names.js';
@@ -108,24 +108,41 @@ export function pipInputOf(result: ScanResult, project: string, target: string, 
   return { requirements: [...lines.values()], constraints: [...constraints] };
 }
 
-/** Index URLs that the manifests declare (`--index-url`/`-i`/`--extra-index-url` lines), merged across projects as the scan merges them. */
-export function manifestIndexOf(manifests: readonly ManifestProject[]): { indexUrl?: string; extraIndexUrls: string[] } {
+/** What the manifests tell pip about where to look: index URLs, `--find-links`, `--trusted-host`. */
+export interface ManifestIndex {
+  indexUrl?: string;
+  extraIndexUrls: string[];
+  /** URLs and absolute paths only (a relative one was written relative to a file whose folder is no longer known here), none with a space (pip splits the variable on spaces). */
+  findLinks?: string[];
+  trustedHosts?: string[];
+}
+
+/** Index settings that the manifests declare (`-i`/`--index-url`/`--extra-index-url`/`--find-links`/`--trusted-host` lines), merged across projects as the scan merges them. */
+export function manifestIndexOf(manifests: readonly ManifestProject[]): ManifestIndex {
   const indexUrl = manifests.map((p) => p.indexOptions.indexUrl).find(Boolean);
   const extraIndexUrls = [...new Set(manifests.flatMap((p) => p.indexOptions.extraIndexUrls))];
-  return indexUrl ? { indexUrl, extraIndexUrls } : { extraIndexUrls };
+  const findLinks = [...new Set(manifests.flatMap((p) => p.indexOptions.findLinks))].filter((l) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(l) || isAbsolute(l)) && !/\s/.test(l));
+  const trustedHosts = [...new Set(manifests.flatMap((p) => p.indexOptions.trustedHosts))];
+  return { ...(indexUrl ? { indexUrl } : {}), extraIndexUrls, ...(findLinks.length > 0 ? { findLinks } : {}), ...(trustedHosts.length > 0 ? { trustedHosts } : {}) };
 }
 
 /**
  * The index settings pip gets, in its environment (never on its command line, where `ps` shows
  * them): the command line's, then the manifests', then the environment's, as the scan chose them.
  */
-export function indexEnv(scanOptions: ScanOptions, manifest: { indexUrl?: string; extraIndexUrls: string[] } = { extraIndexUrls: [] }): Record<string, string> {
+export function indexEnv(scanOptions: ScanOptions, manifest: ManifestIndex = { extraIndexUrls: [] }): Record<string, string> {
   const settings = resolveIndexSettings({
     options: { ...(scanOptions.index?.indexUrl !== undefined ? { indexUrl: scanOptions.index.indexUrl } : {}), ...(scanOptions.index?.extraIndexUrls ? { extraIndexUrls: scanOptions.index.extraIndexUrls } : {}) },
-    manifest,
+    manifest: { ...(manifest.indexUrl !== undefined ? { indexUrl: manifest.indexUrl } : {}), extraIndexUrls: manifest.extraIndexUrls },
     env: scanOptions.env ?? {},
   });
-  return { PIP_INDEX_URL: settings.indexUrl, ...(settings.extraIndexUrls.length > 0 ? { PIP_EXTRA_INDEX_URL: settings.extraIndexUrls.join(' ') } : {}) };
+  // pip reads a list option from its environment split on whitespace.
+  return {
+    PIP_INDEX_URL: settings.indexUrl,
+    ...(settings.extraIndexUrls.length > 0 ? { PIP_EXTRA_INDEX_URL: settings.extraIndexUrls.join(' ') } : {}),
+    ...(manifest.findLinks?.length ? { PIP_FIND_LINKS: manifest.findLinks.join(' ') } : {}),
+    ...(manifest.trustedHosts?.length ? { PIP_TRUSTED_HOST: manifest.trustedHosts.join(' ') } : {}),
+  };
 }
 
 const logName = (name: string): string => name.replace(/[^a-z0-9._-]/gi, '_');

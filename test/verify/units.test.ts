@@ -134,6 +134,18 @@ describe('index settings reach pip through its environment', () => {
     expect(indexEnv({ env: { PIP_INDEX_URL: 'http://127.0.0.1:1/simple/' } }, manifest)).toEqual({ PIP_INDEX_URL: 'https://u:p@file.example/simple/', PIP_EXTRA_INDEX_URL: 'https://x:y@extra.example/simple/' });
     expect(indexEnv({ index: { indexUrl: 'https://cli.example/simple/' }, env: {} }, manifest).PIP_INDEX_URL).toBe('https://cli.example/simple/');
   });
+
+  it("passes a requirements file's --find-links (URLs and absolute paths) and --trusted-host as PIP_FIND_LINKS and PIP_TRUSTED_HOST", () => {
+    const indexOptions = { extraIndexUrls: [], findLinks: ['https://u:p@wheels.example/links/', '/srv/wheels', 'vendor/wheels', '/path with space'], pre: false, onlyBinary: [], noBinary: [], trustedHosts: ['wheels.example', 'mirror.example:8080'] };
+    const manifest = manifestIndexOf([{ root: '.', manifests: [], requirements: [], issues: [], indexOptions }]);
+    expect(manifest).toEqual({ extraIndexUrls: [], findLinks: ['https://u:p@wheels.example/links/', '/srv/wheels'], trustedHosts: ['wheels.example', 'mirror.example:8080'] });
+    expect(indexEnv({ env: {} }, manifest)).toEqual({
+      PIP_INDEX_URL: 'https://pypi.org/simple/',
+      PIP_FIND_LINKS: 'https://u:p@wheels.example/links/ /srv/wheels',
+      PIP_TRUSTED_HOST: 'wheels.example mirror.example:8080',
+    });
+    expect(Object.keys(indexEnv({ env: {} }, manifestIndexOf([])))).toEqual(['PIP_INDEX_URL']);
+  });
 });
 
 describe('prediction against measurement', () => {
