@@ -7219,13 +7219,15 @@ function projectRootOf(file, stopAt) {
 function underRequirementsFolder(dir, file) {
   return path2.relative(dir, path2.dirname(file)).split(path2.sep).some((part) => part.toLowerCase() === "requirements");
 }
-async function discoverManifests(dir, options = {}) {
+async function discoverManifestsBounded(dir, options = {}) {
   const info = await lstat2(dir);
-  if (!info.isDirectory()) return [];
+  if (!info.isDirectory()) return { manifests: [], truncated: null };
   const walked = await walkTree(dir, {
     ...options.exclude ? { exclude: options.exclude } : {},
     excludeBase: dir,
     gitignore: options.gitignore !== false,
+    ...options.maxDirectories !== void 0 ? { maxDirectories: options.maxDirectories } : {},
+    ...options.maxFiles !== void 0 ? { maxFiles: options.maxFiles } : {},
     enter: (name2) => !SKIPPED_DIRS.has(name2),
     isEnvironment: (entries) => looksLikeEnvironment(entries, { conda: false }),
     pick: (e, full) => {
@@ -7234,7 +7236,7 @@ async function discoverManifests(dir, options = {}) {
       return format ? { file: full, format, root: projectRootOf(full, dir) } : null;
     }
   });
-  return walked.found;
+  return { manifests: walked.found, truncated: walked.truncated };
 }
 var REQUIREMENTS_NAME, FORMAT_LABEL, SNIFF_HEAD;
 var init_discovery = __esm({
@@ -9927,13 +9929,19 @@ async function loadManifests(paths, options = {}) {
   const inputs = paths.length ? paths : ["."];
   const excludes = compileExcludes(options.exclude ?? []);
   if (!excludes.ok) throw new ManifestPathError(excludes.problem);
-  const discoverOptions = { exclude: excludes.patterns, gitignore: options.gitignore !== false };
+  const discoverOptions = {
+    exclude: excludes.patterns,
+    gitignore: options.gitignore !== false,
+    ...options.maxDirectories !== void 0 ? { maxDirectories: options.maxDirectories } : {},
+    ...options.maxFiles !== void 0 ? { maxFiles: options.maxFiles } : {}
+  };
   const projects = /* @__PURE__ */ new Map();
   const add = (root, file, format) => {
     const list2 = projects.get(root) ?? [];
     if (!list2.some((f) => f.file === file)) list2.push({ file, format });
     projects.set(root, list2);
   };
+  const stopped = [];
   for (const input2 of inputs) {
     const abs = path3.resolve(cwd, input2);
     let info;
@@ -9943,7 +9951,9 @@ async function loadManifests(paths, options = {}) {
       throw new ManifestPathError(await pathProblem(error, abs, oneLine2(input2)));
     }
     if (info.isDirectory()) {
-      for (const m of await discoverManifests(abs, discoverOptions)) add(m.root, m.file, m.format);
+      const walked = await discoverManifestsBounded(abs, discoverOptions);
+      for (const m of walked.manifests) add(m.root, m.file, m.format);
+      if (walked.truncated) stopped.push({ dir: abs, shown: oneLine2(path3.relative(cwd, abs) || "."), ...walked.truncated });
     } else {
       add(path3.dirname(abs), abs, formatOfPath(abs));
     }
@@ -9951,6 +9961,13 @@ async function loadManifests(paths, options = {}) {
   const out = [];
   for (const [root, files] of projects) {
     out.push(await loadProject(root, files, { cwd, env, maxFileBytes }));
+  }
+  for (const stop of stopped) {
+    const message = `stopped looking for manifests after ${stop.max.toLocaleString("en-US")} ${stop.limit === "files" ? "manifests" : "directories"} under ${stop.shown}: the rest of the tree was not read (name the project folders, or leave parts out with --exclude)`;
+    const inside = (root) => root === stop.dir || root.startsWith(stop.dir + path3.sep);
+    const project = out.find((p) => inside(path3.resolve(cwd, p.root)));
+    if (!project) throw new ManifestPathError(message);
+    project.issues.push({ file: stop.shown, line: 1, message, severity: "error" });
   }
   return out;
 }
@@ -48469,7 +48486,7 @@ var init_pip_report = __esm({
 // src/verify/verify.ts
 import { mkdtempSync as mkdtempSync2, readdirSync as readdirSync4, readFileSync as readFileSync10, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join10 } from "node:path";
+import { isAbsolute as isAbsolute3, join as join10 } from "node:path";
 function pipArgsOf(pip) {
   return [
     ...(pip?.onlyBinary ?? []).flatMap((v) => ["--only-binary", v]),
@@ -48502,15 +48519,22 @@ function pipInputOf(result, project, target, directUrls = /* @__PURE__ */ new Ma
 function manifestIndexOf(manifests) {
   const indexUrl = manifests.map((p) => p.indexOptions.indexUrl).find(Boolean);
   const extraIndexUrls = [...new Set(manifests.flatMap((p) => p.indexOptions.extraIndexUrls))];
-  return indexUrl ? { indexUrl, extraIndexUrls } : { extraIndexUrls };
+  const findLinks = [...new Set(manifests.flatMap((p) => p.indexOptions.findLinks))].filter((l) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(l) || isAbsolute3(l)) && !/\s/.test(l));
+  const trustedHosts = [...new Set(manifests.flatMap((p) => p.indexOptions.trustedHosts))];
+  return { ...indexUrl ? { indexUrl } : {}, extraIndexUrls, ...findLinks.length > 0 ? { findLinks } : {}, ...trustedHosts.length > 0 ? { trustedHosts } : {} };
 }
 function indexEnv(scanOptions, manifest = { extraIndexUrls: [] }) {
   const settings = resolveIndexSettings({
     options: { ...scanOptions.index?.indexUrl !== void 0 ? { indexUrl: scanOptions.index.indexUrl } : {}, ...scanOptions.index?.extraIndexUrls ? { extraIndexUrls: scanOptions.index.extraIndexUrls } : {} },
-    manifest,
+    manifest: { ...manifest.indexUrl !== void 0 ? { indexUrl: manifest.indexUrl } : {}, extraIndexUrls: manifest.extraIndexUrls },
     env: scanOptions.env ?? {}
   });
-  return { PIP_INDEX_URL: settings.indexUrl, ...settings.extraIndexUrls.length > 0 ? { PIP_EXTRA_INDEX_URL: settings.extraIndexUrls.join(" ") } : {} };
+  return {
+    PIP_INDEX_URL: settings.indexUrl,
+    ...settings.extraIndexUrls.length > 0 ? { PIP_EXTRA_INDEX_URL: settings.extraIndexUrls.join(" ") } : {},
+    ...manifest.findLinks?.length ? { PIP_FIND_LINKS: manifest.findLinks.join(" ") } : {},
+    ...manifest.trustedHosts?.length ? { PIP_TRUSTED_HOST: manifest.trustedHosts.join(" ") } : {}
+  };
 }
 function withMeasurements(result, packages, label) {
   const byKey = new Map(packages.map((p) => [`${p.project}\0${p.name}`, p]));
