@@ -1,6 +1,7 @@
 /**
  * Hostile content in every renderer (issue 10): names, versions, summaries, yanked reasons, file
- * names, URLs and evidence come from manifests and index pages, that is from strangers. Each may
+ * names, URLs and evidence come from manifests and index pages, and the project's own file names
+ * from its tree (where each package is imported), that is from strangers. Each may
  * carry ANSI CSI/OSC sequences, a carriage return, C1 controls (U+009B is an 8-bit CSI), bidi
  * overrides (U+202E), GitHub workflow-command sequences, Markdown or HTML. One `ScanResult` holds
  * them all, and each renderer is one row of the table below: its name, how to render, and what
@@ -97,6 +98,9 @@ const HOSTILE: ScanResult = {
       locations: [{ file: `req ${PAYLOADS.workflow}.txt`, line: 3, column: 1 }],
       via: [`via ${PAYLOADS.csi}`, PAYLOADS.carriageReturn],
       unchecked: [`unchecked ${PAYLOADS.c1}`],
+      // The project's own file names reach every report through the "used in" sentence.
+      usedIn: [{ file: `project ${PAYLOADS.bidi}/views ${ALL}.py`, line: 3, role: 'web', optional: false }],
+      usedInCount: 1,
     }),
     // Fine packages are listed compactly (name and version only) unless --verbose.
     finding({ name: `${PAYLOADS.workflow} ok`, version: PAYLOADS.osc, verdict: 'pure', severity: 'ok', evidence: [`ok evidence ${ALL}`], project: `other ${PAYLOADS.workflow}` }),
@@ -310,18 +314,18 @@ interface RendererRow {
 }
 
 const RENDERERS: RendererRow[] = [
-  { name: 'text', render: (r) => renderText(r), problems: textProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', 'javascript:alert', '<script>'] },
+  { name: 'text', render: (r) => renderText(r), problems: textProblems, shows: ['views ', 'wiped', 'rewritten', 'exe.txt', 'injected', 'javascript:alert', '<script>'] },
   { name: 'text --verbose', render: (r) => renderText(r, { verbose: true }), problems: textProblems, shows: ['wiped', 'click', 'rewritten', 'red', 'isolated', 'separator', 'second line', 'tab', 'excluded'] },
   { name: 'text with colour', render: (r) => renderText(r, { color: true, verbose: true }), problems: colouredTextProblems, shows: ['wiped', 'rewritten', 'red'] },
-  { name: 'json', render: renderJson, problems: jsonProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', '<script>', 'excluded'] },
-  { name: 'sarif', render: (r) => renderSarif(r, { color: false, verbose: false, width: 100 }), problems: sarifProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', 'script'] },
-  { name: 'markdown', render: (r) => renderMarkdown(r, { color: false, verbose: false, width: 100 }), problems: markdownProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', 'script'] },
-  { name: 'github', render: (r) => renderGithub(r, { color: false, verbose: false, width: 100 }), problems: githubProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected'] },
+  { name: 'json', render: renderJson, problems: jsonProblems, shows: ['views ', 'wiped', 'rewritten', 'exe.txt', 'injected', '<script>', 'excluded'] },
+  { name: 'sarif', render: (r) => renderSarif(r, { color: false, verbose: false, width: 100 }), problems: sarifProblems, shows: ['views ', 'wiped', 'rewritten', 'exe.txt', 'injected', 'script'] },
+  { name: 'markdown', render: (r) => renderMarkdown(r, { color: false, verbose: false, width: 100 }), problems: markdownProblems, shows: ['views ', 'wiped', 'rewritten', 'exe.txt', 'injected', 'script'] },
+  { name: 'github', render: (r) => renderGithub(r, { color: false, verbose: false, width: 100 }), problems: githubProblems, shows: ['views ', 'wiped', 'rewritten', 'exe.txt', 'injected'] },
   { name: 'github job summary', render: (r) => renderJobSummary(r), problems: markdownProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected'] },
   // --verbose: the index problem's URL and the packages a marker leaves out are on the page too.
-  { name: 'html', render: (r) => renderHtml(r, { color: false, verbose: true, width: 100 }), problems: htmlProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', '&lt;script&gt;alert(1)&lt;/script&gt;', 'evil.example', 'excluded'] },
+  { name: 'html', render: (r) => renderHtml(r, { color: false, verbose: true, width: 100 }), problems: htmlProblems, shows: ['views ', 'wiped', 'rewritten', 'exe.txt', 'injected', '&lt;script&gt;alert(1)&lt;/script&gt;', 'evil.example', 'excluded'] },
   // The list, then the detail of the first (hostile) package, then the list filtered.
-  { name: 'interactive audit', render: (r) => auditFrames(r, ['\r', '\u001b', '/', 'n', '\r', 'j', '\r']), problems: auditProblems, shows: ['wiped', 'rewritten', 'exe.txt', 'injected', '<script>', 'Evidence:'] },
+  { name: 'interactive audit', render: (r) => auditFrames(r, ['\r', '\u001b', '/', 'n', '\r', 'j', '\r']), problems: auditProblems, shows: ['views ', 'wiped', 'rewritten', 'exe.txt', 'injected', '<script>', 'Evidence:'] },
 ];
 
 describe.each(RENDERERS)('hostile content in the $name renderer', (row) => {
