@@ -182,9 +182,10 @@ export function interpreterFrom(path: string, facts: InterpreterFacts): VerifyIn
   if (!catalogued) throw new VerifyInterpreterError(`PyPy ${facts.implementationVersion} (Python ${facts.pythonVersion}) maps to ${targetId}, which is not in the target catalogue (see \`pypy-ready targets\`)`);
   if (catalogued.abi !== abi) throw new VerifyInterpreterError(`PyPy ${facts.implementationVersion} reports ABI ${abi}, but the catalogue's ${targetId} has ${catalogued.abi}`);
   if (!facts.hasVenv || !facts.hasEnsurepip) {
-    const missing = !facts.hasVenv ? 'venv' : 'ensurepip';
+    // Debian's ensurepip is there without pypy3-venv, but has no pip wheel to install (version() is None).
+    const missing = !facts.hasVenv ? 'no venv module' : 'no working ensurepip (no module, or no pip wheel for it to install)';
     const debian = path.startsWith('/usr/bin/') ? ' (Debian and Ubuntu split it into the pypy3-venv package: apt-get install pypy3-venv)' : '';
-    throw new VerifyInterpreterError(`PyPy ${facts.implementationVersion} at ${path} has no ${missing} module, which verify needs for its temporary environment${debian}`);
+    throw new VerifyInterpreterError(`PyPy ${facts.implementationVersion} at ${path} has ${missing}, which verify needs for its temporary environment${debian}`);
   }
   const { platform, options } = platformOf(facts);
   return { path, facts, abi, targetId, platform, platformOptions: options, label: `PyPy ${facts.implementationVersion}` };

@@ -101,7 +101,7 @@ describe('the interpreter', () => {
   it('refuses CPython, an uncatalogued PyPy, and a PyPy without ensurepip (naming pypy3-venv)', () => {
     expect(() => interpreterFrom('/usr/bin/python3', { ...DEBIAN, implementation: 'cpython' })).toThrow(/is not PyPy \(sys\.implementation\.name is "cpython"\)/);
     expect(() => interpreterFrom('/opt/pypy', { ...DEBIAN, implementationVersion: '9.1.0', soabi: 'pypy39-pp91' })).toThrow(/maps to pypy3\.9-9\.1, which is not in the target catalogue/);
-    expect(() => interpreterFrom('/usr/bin/pypy3', { ...DEBIAN, hasEnsurepip: false })).toThrow(/no ensurepip module.*apt-get install pypy3-venv/);
+    expect(() => interpreterFrom('/usr/bin/pypy3', { ...DEBIAN, hasEnsurepip: false })).toThrow(/has no working ensurepip \(no module, or no pip wheel for it to install\).*apt-get install pypy3-venv/);
   });
 
   it('no PyPy on PATH: a clear error, exit 2', async () => {
