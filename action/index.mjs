@@ -48010,9 +48010,9 @@ function interpreterFrom(path11, facts) {
   if (!catalogued) throw new VerifyInterpreterError(`PyPy ${facts.implementationVersion} (Python ${facts.pythonVersion}) maps to ${targetId}, which is not in the target catalogue (see \`pypy-ready targets\`)`);
   if (catalogued.abi !== abi) throw new VerifyInterpreterError(`PyPy ${facts.implementationVersion} reports ABI ${abi}, but the catalogue's ${targetId} has ${catalogued.abi}`);
   if (!facts.hasVenv || !facts.hasEnsurepip) {
-    const missing = !facts.hasVenv ? "venv" : "ensurepip";
+    const missing = !facts.hasVenv ? "no venv module" : "no working ensurepip (no module, or no pip wheel for it to install)";
     const debian = path11.startsWith("/usr/bin/") ? " (Debian and Ubuntu split it into the pypy3-venv package: apt-get install pypy3-venv)" : "";
-    throw new VerifyInterpreterError(`PyPy ${facts.implementationVersion} at ${path11} has no ${missing} module, which verify needs for its temporary environment${debian}`);
+    throw new VerifyInterpreterError(`PyPy ${facts.implementationVersion} at ${path11} has ${missing}, which verify needs for its temporary environment${debian}`);
   }
   const { platform: platform2, options } = platformOf(facts);
   return { path: path11, facts, abi, targetId, platform: platform2, platformOptions: options, label: `PyPy ${facts.implementationVersion}` };
