@@ -79,7 +79,8 @@ export async function loadBaseline(value: string, options: ScanOptions & { cwd: 
     });
     if (paths.length === 0) return { label: shown, commit: commit.out, findings: [] };
     try {
-      const result = await scan({ ...options, cwd: cwdInTree, paths, onProgress: undefined });
+      // Only findings are compared: the base's code is not read (its temporary tree would not hit the usage cache either).
+      const result = await scan({ ...options, cwd: cwdInTree, paths, onProgress: undefined, usage: false });
       return { label: shown, commit: commit.out, findings: result.findings };
     } catch (error) {
       // The base has no manifest there yet: everything the change adds is new.

@@ -4,7 +4,7 @@
  * `git archive`, the working tree untouched) and a saved JSON report, over the local index.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +71,26 @@ describe('--baseline on a real repository', () => {
     expect(report.comparison).toMatchObject({ baseline: 'HEAD', newOrWorse: { error: 2 }, all: { error: 4 }, resolved: 0 });
     expect(readFileSync(join(repo, 'requirements.txt'), 'utf8')).toContain('psycopg2-binary'); // working tree untouched
     expect(git('status', '--porcelain')).toBe(' M requirements.txt\n');
+  });
+
+  it("reads the change's code, not the base's: one project in the usage cache, the working tree's", async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'pypy-ready-pr-cache-'));
+    // Code in the base too (a commit taken back afterwards; the working tree's change stays).
+    writeFileSync(join(repo, 'app.py'), 'import psycopg2\n');
+    git('add', 'app.py');
+    git('commit', '-q', '-m', 'code');
+    try {
+      const io = captureIO({ cwd: repo });
+      await main(['.', '--index-url', server.simpleUrl, '--cache-dir', cache, '--baseline', 'HEAD', '--format', 'json'], io);
+      const report = JSON.parse(io.out) as ScanResult;
+      expect(report.findings.find((f) => f.name === 'psycopg2-binary')?.usedIn).toEqual([{ file: 'app.py', line: 1, role: 'other', optional: false }]);
+      // The base's temporary tree would be a project of its own there, parsed for nothing and never read again.
+      expect(readdirSync(join(cache, 'usage-v1'))).toHaveLength(1);
+    } finally {
+      git('reset', '-q', 'HEAD~1');
+      rmSync(join(repo, 'app.py'));
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 
   it('the text report says so first, and lists only the new blocker', async () => {

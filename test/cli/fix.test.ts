@@ -4,7 +4,7 @@
  * same edits (a CRLF file stays CRLF) and exits 0; a second run finds nothing left to edit.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,15 @@ describe('pypy-ready fix', () => {
     expect(again.code).toBe(0);
     expect(again.out).toBe('');
     expect(again.err).toMatch(/^pypy-ready fix: nothing to fix automatically\n/);
+  });
+
+  it("does not read the project's code: the plan needs verdicts only (nothing in the usage cache)", async () => {
+    const dir = demoCopy();
+    const cache = join(dir, '.cache-for-test');
+    const io = captureIO({ cwd: dir });
+    expect(await main(['fix', '.', '--index-url', server.simpleUrl, '--cache-dir', cache], io)).toBe(1);
+    expect(existsSync(join(cache, 'http-v1'))).toBe(true);
+    expect(existsSync(join(cache, 'usage-v1'))).toBe(false);
   });
 
   it('refuses the report options of scan, with one line and exit 2', async () => {

@@ -105,7 +105,8 @@ export const fixCommand: Command = async (argv, io) => {
     return EXIT_OK;
   }
   const knowledgeBase = loadKnowledgeBase();
-  const result = await scan({ ...parsed.options, knowledgeBase });
+  // The plan reads verdicts and the knowledge base, not where the code imports a package.
+  const result = await scan({ ...parsed.options, knowledgeBase, usage: false });
   const say = (line: string): void => io.stderr(`${inline(redactUrlsIn(line))}\n`);
   if (!result.indexReachable) {
     say(`pypy-ready: ${result.errors.find((e) => e.kind === 'index' && e.severity === 'error')?.message ?? 'the index could not be reached'}; nothing to fix from`);
