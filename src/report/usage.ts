@@ -5,6 +5,7 @@
  * own language. Null when the code was not read for the package (nothing is known).
  */
 import type { Finding } from '../scan/types.js';
+import { keepSites } from '../usage/sites.js';
 
 /** Sites named in the sentence; the JSON report keeps up to 20 (`USED_IN_SHOWN`). */
 export const USED_IN_NAMED = 6;
@@ -18,7 +19,7 @@ export function usedInSentence(finding: Pick<Finding, 'project' | 'usedIn' | 'us
   // Files are relative to the scan's directory; within one project, its own folder goes without saying.
   const prefix = finding.project === '.' || finding.project === '' ? '' : `${finding.project}/`;
   const byRole = new Map<string, string[]>();
-  for (const s of sites.slice(0, named)) {
+  for (const s of keepSites(sites, named)) {
     const file = s.file.startsWith(prefix) ? s.file.slice(prefix.length) : s.file;
     byRole.set(s.role, [...(byRole.get(s.role) ?? []), `${file}:${s.line}${s.optional ? ' (optional)' : ''}`]);
   }

@@ -56,7 +56,7 @@ export interface Finding extends Assessment {
   ignored?: IgnoreMark;
   /** An ignore matched but lapsed (its `until` has come): the finding counts again. */
   ignoreExpired?: IgnoreMark;
-  /** Where the project's code imports the package (`src/usage/`), at most `USED_IN_SHOWN` sites, in file order. */
+  /** Where the project's code imports the package (`src/usage/`), at most `USED_IN_SHOWN` sites in file order, the first of each role (optional or not) among them (`usage/sites.ts`). */
   usedIn?: UsageLocation[];
   /** How many sites import it in all (`usedIn` may hold fewer). */
   usedInCount?: number;

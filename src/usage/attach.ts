@@ -4,6 +4,7 @@
  * and, for a direct requirement no file imports, `imported: false`. A project with no Python
  * files, or whose walk stopped at a limit, says nothing about "never imported".
  */
+import { keepSites } from './sites.js';
 import path from 'node:path';
 import { compileExcludes } from '../manifests/ignore-rules.js';
 import { canonicalizeName } from '../pep/names.js';
@@ -63,7 +64,7 @@ export async function usageForScan(
     if (!usage) return f;
     const sites = usage.byDistribution.get(f.name) ?? [];
     if (sites.length > 0) {
-      return { ...f, usedIn: sites.slice(0, USED_IN_SHOWN).map((s) => ({ file: s.file, line: s.line, role: s.role, optional: s.optional })), usedInCount: sites.length, imported: true };
+      return { ...f, usedIn: keepSites(sites, USED_IN_SHOWN).map((s) => ({ file: s.file, line: s.line, role: s.role, optional: s.optional })), usedInCount: sites.length, imported: true };
     }
     if (f.via.length === 0 && usage.files > 0 && usage.truncated === null) return { ...f, imported: false };
     return f;
