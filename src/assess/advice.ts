@@ -33,7 +33,7 @@
  * Names inside `text` are cleaned with `inline` (control characters stripped); renderers escape
  * the text as they escape any stranger's text.
  */
-import type { Finding, ScanResult } from '../scan/types.js';
+import type { Finding, ScanResult, UsageLocation } from '../scan/types.js';
 import { bottomLine, nameList, targetLabel, type TargetSummary } from '../report/bottom-line.js';
 import { inline } from '../report/terminal.js';
 
@@ -275,9 +275,20 @@ export function adviseOn(result: Omit<ScanResult, 'advice'> | ScanResult): Advic
   // With the code read: where each blocker is imported, and whether the workers could move first.
   const workerFiles = (scan.usage?.projects ?? []).reduce((n, p) => n + p.roles.workers, 0);
   if (workerFiles > 0 && blockers.size > 0) {
+    // Every project's sites, once each; a package no file imports (a dependency of one that is
+    // imported) is loaded wherever the direct requirements that pull it in are imported.
+    const ownSites = (name: string): UsageLocation[] => {
+      const seen = new Map<string, UsageLocation>();
+      for (const f of live) if (f.name === name) for (const s of f.usedIn ?? []) seen.set(`${s.file}\n${s.line}`, s);
+      return [...seen.values()];
+    };
     const sitesOf = (name: string) => {
-      const f = live.find((x) => x.name === name && x.usedIn !== undefined) ?? live.find((x) => x.name === name);
-      return { sites: f?.usedIn ?? [], imported: f?.imported, project: f?.project ?? '' };
+      const all = live.filter((x) => x.name === name);
+      const project = all[0]?.project ?? '';
+      const own = ownSites(name);
+      if (own.length > 0) return { sites: own, imported: true as boolean | undefined, through: [] as string[], project };
+      const through = sorted(all.filter((x) => x.via.length > 0).map((x) => x.via[0]!));
+      return { sites: through.flatMap(ownSites), imported: all.some((x) => x.imported === false) ? false : undefined, through, project };
     };
     const at = (project: string, sites: readonly { file: string; line: number }[]): string => {
       const prefix = project === '.' || project === '' ? '' : `${project}/`;
@@ -290,31 +301,36 @@ export function adviseOn(result: Omit<ScanResult, 'advice'> | ScanResult): Advic
     const inWorkers: string[] = [];
     const shared: string[] = [];
     const notes: string[] = [];
+    const untraced: string[] = [];
     for (const name of sorted(blockers.keys())) {
-      const { sites, imported, project } = sitesOf(name);
+      const { sites, imported, through, project } = sitesOf(name);
       const required = sites.filter((x) => !x.optional);
       if (sites.length === 0) {
         if (imported === false) notImported.push(name);
+        else untraced.push(name);
         continue;
       }
+      // Loaded where what pulls it in is imported.
+      const subject = through.length > 0 ? `${inline(name)} (through ${names(through)})` : inline(name);
       if (required.length === 0) {
         optionalOnly.push(name);
       } else if (required.some((x) => x.role === 'workers')) {
         inWorkers.push(name);
       } else if (required.every((x) => x.role === 'web')) {
         webOnly.push(name);
-        notes.push(`${inline(name)} is imported by the web tier only (${at(project, required)})`);
+        notes.push(`${subject} is imported by the web tier only (${at(project, required)})`);
       } else if (required.some((x) => x.role === 'other')) {
         shared.push(name);
-        notes.push(`${inline(name)} is imported by shared code (${at(project, required.filter((x) => x.role === 'other'))}) that the workers may load too`);
+        notes.push(`${subject} is imported by shared code (${at(project, required.filter((x) => x.role === 'other'))}) that the workers may load too`);
       } else {
         webOnly.push(name); // management commands, tests, scripts: not the workers
-        notes.push(`${inline(name)} is imported only outside the workers (${at(project, required)})`);
+        notes.push(`${subject} is imported only outside the workers (${at(project, required)})`);
       }
     }
     if (optionalOnly.length > 0) {
       notes.push(`${names(optionalOnly)} ${optionalOnly.length === 1 ? 'is' : 'are'} imported only under try/except ImportError fallbacks (${optionalOnly.map((n) => at(sitesOf(n).project, sitesOf(n).sites)).join('; ')}), so the code runs without ${optionalOnly.length === 1 ? 'it' : 'them'}`);
     }
+    if (untraced.length > 0) notes.push(`no file imports ${names(untraced)} or what pulls ${untraced.length === 1 ? 'it' : 'them'} in, so where ${untraced.length === 1 ? 'it loads' : 'they load'} is not known`);
     if (notImported.length > 0) notes.push(`${names(notImported)} ${notImported.length === 1 ? 'is' : 'are'} imported by no file (a dependency or a setting may load ${notImported.length === 1 ? 'it' : 'them'})`);
     const who = workers.length > 0 ? `${workerNames} workers` : 'task workers';
     const workerSites = (name: string) => sitesOf(name).sites.filter((x) => x.role === 'workers' && !x.optional);
@@ -332,7 +348,9 @@ export function adviseOn(result: Omit<ScanResult, 'advice'> | ScanResult): Advic
         ? `your ${who} could move to PyPy after ${and(after)}`
         : others.length > 0
           ? `your ${who} could move to PyPy once ${names(others)} ${others.length === 1 ? 'is' : 'are'} kept out of the code they load`
-          : `your ${who} could move to PyPy first: no worker file imports a blocker`;
+          : untraced.length > 0
+            ? `your ${who} could move to PyPy first if they do not load ${names(untraced)}: no worker file imports a blocker`
+            : `your ${who} could move to PyPy first: no worker file imports a blocker`;
     add('workers-first', `In the code: ${notes.length > 0 ? `${notes.join('; ')}; ` : ''}${verdict}.${tail}`, [...blockers.keys(), ...cpyextInWorkers], targetsOf(blockers));
   }
 

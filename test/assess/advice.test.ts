@@ -20,7 +20,8 @@ import { escapeInline } from '../../src/report/markdown-escape.js';
 import { renderText } from '../../src/report/text.js';
 import { compareWithBaseline } from '../../src/scan/baseline.js';
 import { scan, type ScanOptions } from '../../src/scan/index.js';
-import type { ScanResult } from '../../src/scan/types.js';
+import type { Finding, ScanResult } from '../../src/scan/types.js';
+import { broken, finding, PP73, result } from '../support/results.js';
 import { REPO_ROOT } from '../support/shared.js';
 
 const CONTEXT: RenderContext = { color: false, verbose: false, width: 100 };
@@ -206,5 +207,49 @@ describe('advice that needs no findings says nothing', () => {
     expect(ids(result.advice!)).not.toContain('blockers');
     expect(get(result.advice!, 'measure').text).toMatch(/^Measure before switching/);
     expect(get((await scanProject(WEB)).advice!, 'measure').text).toMatch(/^Once the blocker is replaced, measure/);
+  });
+});
+
+describe('workers-first: where a blocker loads when no file imports it by name', () => {
+  // Hand-made results (adviseOn is pure): a Django web tier, Celery tasks, and a blocker that only
+  // a library pulls in.
+  const site = (file: string, role: 'web' | 'workers' | 'other') => [{ file, line: 1, role, optional: false }];
+  const usage = { projects: [{ project: '.', files: 3, roles: { web: 1, workers: 1, management: 0, tests: 0, scripts: 0, other: 1 }, parseErrors: [], unmapped: [], venv: null, truncated: null }] };
+  const base = [
+    finding('django', PP73, { usedIn: site('app/views.py', 'web'), imported: true }),
+    finding('celery', PP73, { usedIn: site('app/tasks.py', 'workers'), imported: true }),
+  ];
+  const workersFirst = (findings: Finding[]): string => get(adviseOn(result([PP73], [...base, ...findings], { usage })), 'workers-first').text;
+
+  it('a dependency of a library the tasks import is in the workers: not "could move first"', () => {
+    const text = workersFirst([
+      finding('fastlib', PP73, { usedIn: site('app/tasks.py', 'workers'), imported: true }),
+      finding('cext-dep', PP73, broken({ via: ['fastlib'] })),
+    ]);
+    expect(text).toContain('could move to PyPy after cext-dep is replaced where the tasks import it (app/tasks.py:1)');
+    expect(text).not.toContain('could move to PyPy first');
+  });
+
+  it('a dependency of a library only the views import is the web tier\'s, named with what pulls it in', () => {
+    const text = workersFirst([
+      finding('viewlib', PP73, { usedIn: site('app/views.py', 'web'), imported: true }),
+      finding('cext-dep', PP73, broken({ via: ['viewlib'] })),
+    ]);
+    expect(text).toContain('cext-dep (through viewlib) is imported by the web tier only (app/views.py:1)');
+    expect(text).toContain('could move to PyPy first: no worker file imports a blocker');
+  });
+
+  it('a dependency of something no file imports is not known to stay out of the workers', () => {
+    const text = workersFirst([finding('plugin', PP73, { imported: false }), finding('cext-dep', PP73, broken({ via: ['plugin'] }))]);
+    expect(text).toContain('no file imports cext-dep or what pulls it in, so where it loads is not known');
+    expect(text).toContain('could move to PyPy first if they do not load cext-dep');
+  });
+
+  it('merges the sites of every project: a blocker the tasks of another project import is in the workers', () => {
+    const text = workersFirst([
+      finding('orjson', PP73, broken({ project: 'web', usedIn: site('web/views.py', 'web'), imported: true })),
+      finding('orjson', PP73, broken({ project: 'jobs', usedIn: site('jobs/tasks.py', 'workers'), imported: true })),
+    ]);
+    expect(text).toContain('could move to PyPy after orjson is replaced where the tasks import it');
   });
 });
