@@ -76,13 +76,21 @@ const COMPILER_NAME = /(?:^|[/-])(?:gcc|cc|clang|c\+\+|g\+\+)(?:-[\d.]+)?$/;
 
 /** Is a missing command the C compiler: named like one, or the command of the log's compile line (`$CC ... -c file.c`)? */
 function isMissingCompiler(log: string): boolean {
+  const missing = new Set<string>();
   for (const [, command] of log.matchAll(MISSING_COMMAND)) {
     if (COMPILER_NAME.test(command!)) return true;
-    const escaped = command!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    if (new RegExp(String.raw`^[ \t]*${escaped} [^\n]* -c \S+\.(?:c|cc|cpp|cxx)\b`, 'm').test(log)) return true;
+    missing.add(command!);
+  }
+  if (missing.size === 0) return false;
+  // One pass over the lines, whatever the number of missing commands: the log is a build's output.
+  for (const line of log.split('\n')) {
+    if (!COMPILE_STEP.test(line)) continue;
+    if (missing.has(line.trimStart().split(/[ \t]/, 1)[0]!)) return true;
   }
   return false;
 }
+/** A compile line: `<command> ... -c file.c` (or .cc, .cpp, .cxx). */
+const COMPILE_STEP = / -c \S+\.(?:c|cc|cpp|cxx)\b/;
 
 /** gcc's and clang's error lines: `file.c:1:10: fatal error: x.h: No such file or directory`. */
 const COMPILER_ERROR = /^[ \t]*([^\s:][^:\n]*:\d+(?::\d+)?: (?:fatal )?error: .*)$/m;

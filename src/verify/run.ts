@@ -31,9 +31,16 @@ export interface RunOptions {
   logFile?: string;
   signal?: AbortSignal;
   input?: string;
+  /** The log file's limit (default `MAX_LOG`). */
+  maxLogBytes?: number;
 }
 
 const CAP = 8 * 1024 * 1024;
+/** A log longer than this is cut, with a line saying so (a build can print without end). */
+export const MAX_LOG = 64 * 1024 * 1024;
+/** A partial line longer than this is written up to its last space, keeping `KEEP_PARTIAL` characters open. */
+export const MAX_PARTIAL = 64 * 1024;
+const KEEP_PARTIAL = 2 * 1024;
 
 export function runProcess(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   const started = process.hrtime.bigint();
@@ -61,14 +68,40 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     };
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    // Whole lines only, so that no URL is cut in two before it is redacted; each stream has its own partial line.
+    // Whole lines only, so that no URL is cut in two before it is redacted; each stream has its own
+    // partial line. A build's output is a stranger's: a line that never ends is written up to its
+    // last space (a URL has none) once it passes MAX_PARTIAL, and the log stops at its limit.
     const partial = { stdout: '', stderr: '' };
+    let logged = 0;
+    const maxLog = options.maxLogBytes ?? MAX_LOG;
+    const write = (text: string): void => {
+      if (!options.logFile || logged >= maxLog || text.length === 0) return;
+      const clean = redactUrlsIn(text);
+      const room = maxLog - logged;
+      appendFileSync(options.logFile, clean.length <= room ? clean : `${clean.slice(0, clean.lastIndexOf('\n', room) + 1)}[log cut at ${maxLog} characters]\n`);
+      logged += clean.length <= room ? clean.length : room;
+    };
     const log = (stream: 'stdout' | 'stderr', chunk: string, last = false): void => {
       if (!options.logFile) return;
-      const text = partial[stream] + chunk;
-      const end = last ? text.length : text.lastIndexOf('\n') + 1;
-      partial[stream] = text.slice(end);
-      if (end > 0) appendFileSync(options.logFile, redactUrlsIn(text.slice(0, end)));
+      const end = chunk.lastIndexOf('\n');
+      if (last || end !== -1) {
+        const upTo = last ? chunk.length : end + 1;
+        write(partial[stream] + chunk.slice(0, upTo));
+        partial[stream] = chunk.slice(upTo);
+      } else {
+        partial[stream] += chunk;
+      }
+      const open = partial[stream];
+      if (open.length > MAX_PARTIAL) {
+        const space = open.lastIndexOf(' ', open.length - KEEP_PARTIAL);
+        if (space > 0) {
+          write(open.slice(0, space + 1));
+          partial[stream] = open.slice(space + 1);
+        } else {
+          write(`[${open.length - KEEP_PARTIAL} characters with no space or line end left out]\n`);
+          partial[stream] = open.slice(-KEEP_PARTIAL);
+        }
+      }
     };
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');

@@ -76,6 +76,10 @@ describe('build logs', () => {
     expect(buildFailureReason("      /opt/tc/bin/buildroot-compile -DNDEBUG -O2 -fPIC -c good.c -o build/good.o\n      error: command '/opt/tc/bin/buildroot-compile' failed: No such file or directory\n")).toBe('no C compiler');
     // Another missing tool is not a missing compiler.
     expect(buildFailureReason("      error: command 'cmake' failed: No such file or directory\n")).toBe("error: command 'cmake' failed: No such file or directory");
+    // A build that prints thousands of missing tools and compile lines: still decided by its compile line, in one pass.
+    const noise = Array.from({ length: 5_000 }, (_, i) => `      error: command 'tool${i}' failed: No such file or directory\n      other${i} -O2 -c f${i}.c\n`).join('');
+    expect(buildFailureReason(`${noise}      /opt/cc9 -c good.c\n      error: command '/opt/cc9' failed: No such file or directory\n`)).toBe('no C compiler');
+    expect(buildFailureReason(noise)).toBe("error: command 'tool0' failed: No such file or directory");
   });
 
   it('a timeout and a successful build', () => {
