@@ -165,8 +165,8 @@ function reportRequirements(projects: readonly ManifestProject[]): ReportRequire
   );
 }
 
-/** Index URLs that requirements files declare. */
-function indexFromManifests(projects: readonly ManifestProject[]): { indexUrl?: string; extraIndexUrls: string[] } {
+/** Index URLs that requirements files declare, merged across projects (the first `--index-url`, every `--extra-index-url` once); verify gives pip the same. */
+export function indexFromManifests(projects: readonly ManifestProject[]): { indexUrl?: string; extraIndexUrls: string[] } {
   const indexUrl = projects.map((p) => p.indexOptions.indexUrl).find(Boolean);
   const extraIndexUrls = [...new Set(projects.flatMap((p) => p.indexOptions.extraIndexUrls))];
   return indexUrl ? { indexUrl, extraIndexUrls } : { extraIndexUrls };

@@ -10,7 +10,7 @@ import { worseSeverity } from '../assess/types.js';
 import { loadManifests, type ManifestProject } from '../manifests/index.js';
 import { canonicalizeName } from '../pep/names.js';
 import { resolveIndexSettings } from '../pypi/settings.js';
-import { scan, type PipOptions, type ScanOptions } from '../scan/scan.js';
+import { indexFromManifests, scan, type PipOptions, type ScanOptions } from '../scan/scan.js';
 import type { Finding, ScanResult } from '../scan/types.js';
 import { oneLine, redactUrlsIn } from '../safe-text.js';
 import { measuredKey, type MeasuredMark } from '../tui/model.js';
@@ -119,11 +119,10 @@ export interface ManifestIndex {
 
 /** Index settings that the manifests declare (`-i`/`--index-url`/`--extra-index-url`/`--find-links`/`--trusted-host` lines), merged across projects as the scan merges them. */
 export function manifestIndexOf(manifests: readonly ManifestProject[]): ManifestIndex {
-  const indexUrl = manifests.map((p) => p.indexOptions.indexUrl).find(Boolean);
-  const extraIndexUrls = [...new Set(manifests.flatMap((p) => p.indexOptions.extraIndexUrls))];
+  const { indexUrl, extraIndexUrls } = indexFromManifests(manifests);
   const findLinks = [...new Set(manifests.flatMap((p) => p.indexOptions.findLinks))].filter((l) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(l) || isAbsolute(l)) && !/\s/.test(l));
   const trustedHosts = [...new Set(manifests.flatMap((p) => p.indexOptions.trustedHosts))];
-  return { ...(indexUrl ? { indexUrl } : {}), extraIndexUrls, ...(findLinks.length > 0 ? { findLinks } : {}), ...(trustedHosts.length > 0 ? { trustedHosts } : {}) };
+  return { ...(indexUrl !== undefined ? { indexUrl } : {}), extraIndexUrls, ...(findLinks.length > 0 ? { findLinks } : {}), ...(trustedHosts.length > 0 ? { trustedHosts } : {}) };
 }
 
 /**
