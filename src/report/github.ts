@@ -22,7 +22,7 @@
  * then file order. At most 10 per level and 50 in all, and when some are left out, one last
  * `::notice::` (counted in the caps) says how many and that the job summary has them all.
  */
-import { usedInSentence } from './usage.js';
+import { usedInLine } from './usage.js';
 import { SEVERITY_ORDER, severityPosition, worstSeverity, type Severity } from '../assess/types.js';
 import type { Finding, ReportLocation, ScanResult } from '../scan/types.js';
 import { describeComparison } from '../scan/baseline.js';
@@ -161,8 +161,8 @@ function annotationOf(result: ScanResult, findings: Finding[], location: ReportL
     if (f.ignoreExpired) lines.push(`The ignore at ${clean(f.ignoreExpired.rule)} expired on ${f.ignoreExpired.until ?? '?'}: ${clean(f.ignoreExpired.reason)}`);
   }
   // Where the code imports it is the package's, the same on every target: once, last.
-  const used = usedInSentence(first);
-  if (used !== null) lines.push(clean(used.charAt(0).toUpperCase() + used.slice(1)));
+  const used = usedInLine(first);
+  if (used !== null) lines.push(clean(used));
   const properties: AnnotationProperties = { title: cut(title, 200) };
   if (location) Object.assign(properties, { file: normalisePath(inline(location.file)), line: location.line, col: location.column });
   return {

@@ -22,7 +22,7 @@
  * and is cut to a bounded length before escaping, so no cut falls inside an escape. The HTML tags
  * (`<details>`, `<summary>`, `<br>`) and the emphasis are ours alone.
  */
-import { usedInSentence } from './usage.js';
+import { usedInLine } from './usage.js';
 import { SEVERITY_ORDER, severityPosition, worstSeverity, type Severity } from '../assess/types.js';
 import type { Finding, ReportLocation, ScanResult } from '../scan/types.js';
 import { redactUrl } from '../safe-text.js';
@@ -131,8 +131,8 @@ function detailsOf(group: PackageGroup, label: (id: string) => string, severalPr
   // summary holds only the (normalised) name, the project goes below it.
   const lines = [`<details><summary>${md(group.name)}: ${WORDS[group.worst]}</summary>`, ''];
   if (severalProjects) lines.push(`Project ${md(group.project)}:`, '');
-  const used = usedInSentence(group.findings[0]!);
-  if (used !== null) lines.push(`${md(used.charAt(0).toUpperCase() + used.slice(1), MAX_SENTENCE)}`, '');
+  const used = usedInLine(group.findings[0]!);
+  if (used !== null) lines.push(md(used, MAX_SENTENCE), '');
   for (const f of group.findings) {
     const version = f.version ? ` ${md(f.version, 60)}` : '';
     const file = f.file ? ` → ${md(f.file)}` : '';

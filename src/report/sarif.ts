@@ -38,7 +38,7 @@
  *   parses back to the same strings. `message.markdown` is never written: only our own help texts
  *   are Markdown.
  */
-import { usedInSentence } from './usage.js';
+import { usedInLine } from './usage.js';
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -264,8 +264,8 @@ function messageOf(finding: Finding, label: string, approximate: boolean): strin
   const parts = [`${clean(finding.name, 100)} ${finding.version === null ? '(no version)' : clean(finding.version, 60)} on ${label}, target ${finding.target}: ${RULES[finding.verdict].summary}.`];
   if (finding.suggestion) parts.push(sentence(`Fix: ${clean(finding.suggestion, 500)}`));
   if (finding.via.length > 0) parts.push(`Pulled in by ${finding.via.map((v) => clean(v, 100)).join(' > ')}.`);
-  const used = usedInSentence(finding);
-  if (used !== null) parts.push(sentence(clean(used.charAt(0).toUpperCase() + used.slice(1))));
+  const used = usedInLine(finding);
+  if (used !== null) parts.push(sentence(clean(used)));
   if (finding.unchecked.length > 0) parts.push(`Not fully checked: ${finding.unchecked.slice(0, 3).map((u) => clean(u)).join('; ')}.`);
   if (finding.evidence.length > 0) parts.push(`Evidence: ${finding.evidence.slice(0, 3).map((e) => clean(e)).join('; ')}.`);
   if (approximate) parts.push('No manifest line declares it: shown at the top of the project\'s first manifest.');

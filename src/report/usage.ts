@@ -26,3 +26,9 @@ export function usedInSentence(finding: Pick<Finding, 'project' | 'usedIn' | 'us
   const more = (finding.usedInCount ?? sites.length) - Math.min(sites.length, named);
   return `used in: ${[...byRole].map(([role, at]) => `${role} ${at.join(', ')}`).join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
 }
+
+/** The sentence as a line of its own: "Used in: …" (or "Declared but never imported …"). */
+export function usedInLine(finding: Parameters<typeof usedInSentence>[0], named = USED_IN_NAMED): string | null {
+  const sentence = usedInSentence(finding, named);
+  return sentence === null ? null : sentence.charAt(0).toUpperCase() + sentence.slice(1);
+}

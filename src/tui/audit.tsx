@@ -5,7 +5,7 @@
  * reducer's key names. Every frame is at most `rows - 1` lines and `columns - 1` wide: ink clears
  * the screen (and the user's scrollback) when a frame is as tall as the terminal.
  */
-import { usedInSentence } from '../report/usage.js';
+import { usedInLine } from '../report/usage.js';
 import { Box, Text, useInput, useStdout } from 'ink';
 import React, { useEffect, useRef, useState } from 'react';
 import type { Finding, ScanResult } from '../scan/types.js';
@@ -207,8 +207,8 @@ function ListScreen(props: { result: ScanResult; state: AuditState; rows: number
 
 /** "Used in: web ledger/views.py:3": where the project's code imports the package, when it was read. */
 function usedInLines(finding: Finding, width: number): { text: string }[] {
-  const used = usedInSentence(finding);
-  return used === null ? [] : wrap(used.charAt(0).toUpperCase() + used.slice(1), width, 2).map((text) => ({ text }));
+  const used = usedInLine(finding);
+  return used === null ? [] : wrap(used, width, 2).map((text) => ({ text }));
 }
 
 function DetailScreen({ finding, result, rows, width, look }: { finding: Finding; result: ScanResult; rows: number; width: number; look: Look }): React.JSX.Element {

@@ -4,7 +4,7 @@
  *
  * One file per project under `<cache dir>/usage-v1/`, named by the SHA-256 of the project's
  * absolute root (no path is stored), holding the facts by the SHA-256 of each source's bytes and
- * the extractor's version (`EXTRACTOR`): a different extractor invalidates the whole file, an
+ * the extractor's version (`extractorVersion()`): a different extractor invalidates the whole file, an
  * edited source has another digest. A save keeps only the entries of the files this scan walked,
  * so a file never outgrows its project (at most one entry per walked file, and `MAX_CACHE_BYTES`);
  * at most `MAX_PROJECT_FILES` projects are kept, the least recently saved removed first. Written

@@ -50,7 +50,8 @@ Index:
   --index-url URL         primary index (default https://pypi.org/simple/, or PIP_INDEX_URL)
   --extra-index-url URL   repeatable; also PIP_EXTRA_INDEX_URL
   --offline               answer from the cache only; the rest is "unknown"
-  --cache-dir DIR         HTTP cache location (default: the user cache directory)
+  --cache-dir DIR         cache location: index answers, and the imports read from the code
+                          (default: the user cache directory)
   --no-cache              do not read or write the cache
   --concurrency N         parallel requests (default 16)
   --timeout SECONDS       deadline of each request, body and retries included (default 30)
