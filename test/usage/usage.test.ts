@@ -363,6 +363,16 @@ describe('scans', () => {
       expect(text).toContain('Code read: 15 Python file(s) (web 3, workers 2, management 3, tests 2, other 5)');
     });
 
+    it('--venv that names no directory is a usage error (exit 2), not a quiet fall back to the name table', async () => {
+      const { main } = await import('../../src/cli/main.js');
+      const { captureIO } = await import('../support/cli.js');
+      for (const [venv, why] of [['no/such/venv', 'no such directory'], ['fixtures/demo-django/requirements.txt', 'not a directory']] as const) {
+        const io = captureIO({ cwd: REPO_ROOT });
+        expect(await main(['fixtures/demo-django', '--venv', venv, '--offline', '--no-config'], io)).toBe(2);
+        expect(io.err).toBe(`pypy-ready: --venv ${venv}: ${why}\n`);
+      }
+    });
+
     it('--no-usage (usage: false) leaves it all out', async () => {
       const server = await import('../../src/devserver/index-server.js');
       const index = await server.startIndexServer({ packages: server.loadFixtureDir(resolve(REPO_ROOT, 'fixtures/demo-index')) });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { appendFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
+import { oneLine } from '../../safe-text.js';
 import { poetryToPep440 } from '../../manifests/poetry-constraint.js';
 import { readToml, tableAt } from '../../manifests/toml-document.js';
 import { cpythonBaseline } from '../../targets/compare.js';
@@ -290,7 +291,17 @@ function parseMergedArgs(values: ScanValues, positionals: string[], config: Conf
   }
   if (values['no-gitignore']) options.gitignore = false;
   if (values['no-usage']) options.usage = false;
-  if (values.venv !== undefined) options.venv = values.venv;
+  if (values.venv !== undefined) {
+    // Named on purpose: a typo must not quietly fall back to the name table.
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(resolve(io.cwd, values.venv)).isDirectory();
+    } catch {
+      throw new UsageError(`--venv ${oneLine(values.venv, 200)}: no such directory`);
+    }
+    if (!isDirectory) throw new UsageError(`--venv ${oneLine(values.venv, 200)}: not a directory`);
+    options.venv = values.venv;
+  }
   options.pip = {
     onlyBinary: values['only-binary'] ?? [],
     noBinary: values['no-binary'] ?? [],
