@@ -126,6 +126,8 @@ export class IndexClient {
   readonly indexUrls: string[];
   private readonly http: HttpClient;
   private readonly cache: HttpCache | null;
+  /** The cache directory in use (`cacheDir`, else the user's), or null with no cache: other caches of the run (the usage facts) live beside this one's. */
+  readonly cacheDir: string | null;
   private readonly offline: boolean;
   private readonly log: (line: string) => void;
   private readonly freshness: HttpFreshness;
@@ -168,6 +170,7 @@ export class IndexClient {
       auth: new AuthTable(withCredentials, options.netrc === false ? new Map() : loadNetrc(env, (line) => this.warnings.push(line))),
     });
     const cacheDir = options.cacheDir === undefined ? defaultCacheDir(env) : options.cacheDir;
+    this.cacheDir = cacheDir;
     // An entry holds one response (at most maxResponseBytes) and a header of a few kB.
     this.cache = cacheDir === null ? null : new HttpCache(cacheDir, { maxEntryBytes: maxResponseBytes + ENTRY_HEADER_ROOM });
     this.freshness = new HttpFreshness(options.now);

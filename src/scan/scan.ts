@@ -11,7 +11,6 @@ import { withAdvice } from '../assess/advice.js';
 import { severityPosition } from '../assess/types.js';
 import { loadManifests, type DeclaredRequirement, type ManifestProject } from '../manifests/index.js';
 import { formatIssue } from '../manifests/types.js';
-import { defaultCacheDir } from '../pypi/cache.js';
 import { IndexClient, type IndexClientOptions } from '../pypi/client.js';
 import { IndexPackageSource } from '../pypi/package-source.js';
 import { formatControlFrom, type FormatOption } from '../resolve/format-control.js';
@@ -172,16 +171,6 @@ export function indexFromManifests(projects: readonly ManifestProject[]): { inde
   return indexUrl ? { indexUrl, extraIndexUrls } : { extraIndexUrls };
 }
 
-/**
- * Where the usage step keeps parsed facts: the index client's cache directory (`--cache-dir`, the
- * default one, or none with `--no-cache`); none when the caller brought its own client, whose
- * directory is not known here.
- */
-function usageCacheDir(options: ScanOptions, env: Record<string, string | undefined>): string | null {
-  if (options.client) return null;
-  return options.index?.cacheDir === undefined ? defaultCacheDir(env) : options.index.cacheDir;
-}
-
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
@@ -288,7 +277,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       : await usageForScan(
           projects.map((p) => ({ root: p.root, declared: p.requirements.map((r) => r.normalizedName) })),
           findings,
-          { cwd, paths, exclude: options.exclude ?? [], gitignore: options.gitignore !== false, ...(options.venv !== undefined ? { venv: options.venv } : {}), cacheDir: usageCacheDir(options, env) },
+          { cwd, paths, exclude: options.exclude ?? [], gitignore: options.gitignore !== false, ...(options.venv !== undefined ? { venv: options.venv } : {}), cacheDir: client.cacheDir },
         );
 
   const result: ScanResult = {
