@@ -125,6 +125,99 @@ var init_version = __esm({
   }
 });
 
+// src/safe-text.ts
+function oneLine(text, max = 300) {
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
+}
+function quote(text, max = 80) {
+  const shown = text.length > max ? `${text.slice(0, max - 3)}...` : text;
+  return JSON.stringify(shown);
+}
+function redactUnparsed(text) {
+  const scheme = SCHEME.exec(text)?.[0] ?? (text.startsWith("//") ? "//" : null);
+  let out = text;
+  if (scheme !== null) {
+    const rest = text.slice(scheme.length);
+    const at = rest.lastIndexOf("@");
+    out = at === -1 ? text : `${scheme}***@${rest.slice(at + 1)}`;
+  } else {
+    out = text.replace(/\/\/[^\s]*@/g, "//***@");
+  }
+  return out.replace(/([?&;])([^=&#\s]*)=([^&#\s]*)/g, (whole, sep2, key) => SECRET_PARAM.test(key) ? `${sep2}${key}=***` : whole);
+}
+function redactUrl(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return redactUnparsed(url);
+  }
+  const hadUser = parsed.username !== "" || parsed.password !== "";
+  parsed.username = "";
+  parsed.password = "";
+  let changedQuery = false;
+  for (const key of [...parsed.searchParams.keys()]) {
+    if (SECRET_PARAM.test(key)) {
+      parsed.searchParams.set(key, "***");
+      changedQuery = true;
+    }
+  }
+  let text = parsed.toString();
+  if (changedQuery) text = text.replace(/=%2A%2A%2A/g, "=***");
+  if (hadUser) text = text.replace(/^([a-z][a-z0-9+.-]*:\/\/)/i, "$1***@");
+  return text;
+}
+function redactUrlsIn(text) {
+  return text.replace(URL_IN_TEXT, (match) => redactUrl(match));
+}
+function indexLabel(url) {
+  try {
+    const parsed = new URL(url);
+    if (parsed.host !== "") return `${parsed.protocol}//${parsed.host}`;
+    return `${parsed.protocol}//`;
+  } catch {
+    const scheme = SCHEME.exec(url)?.[0];
+    if (scheme === void 0) return "(not a URL)";
+    const rest = url.slice(scheme.length);
+    const host = rest.slice(rest.lastIndexOf("@") + 1).split(/[/?#\s]/, 1)[0];
+    return `${scheme.toLowerCase()}${host}`;
+  }
+}
+function urlLabel(url) {
+  const label = indexLabel(url);
+  let path11;
+  try {
+    path11 = new URL(url).pathname;
+  } catch {
+    return label;
+  }
+  const last = path11.slice(path11.lastIndexOf("/") + 1);
+  return FILE_NAME.test(last) ? `${label}/.../${last}` : label;
+}
+function labelUrlsIn(text) {
+  return text.replace(URL_IN_TEXT, (match) => {
+    const tail = /[.,;:)\]]+$/.exec(match)?.[0] ?? "";
+    return `${urlLabel(match.slice(0, match.length - tail.length))}${tail}`;
+  });
+}
+function stripCredentials(url) {
+  const parsed = new URL(url);
+  parsed.username = "";
+  parsed.password = "";
+  return parsed.toString();
+}
+var SECRET_PARAM, SCHEME, URL_IN_TEXT, FILE_NAME;
+var init_safe_text = __esm({
+  "src/safe-text.ts"() {
+    "use strict";
+    SECRET_PARAM = /(token|key|secret|password|passwd|pwd|auth|signature|sig|credential|session)/i;
+    SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+    URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
+    FILE_NAME = /\.(whl|tar\.gz|tgz|tar\.bz2|tar\.xz|zip|egg|metadata)$/i;
+  }
+});
+
 // src/manifests/poetry-constraint.ts
 function poetryToPep440(constraint) {
   const text = constraint.trim();
@@ -1002,99 +1095,6 @@ var init_dist = __esm({
     init_stringify();
     init_date();
     init_error();
-  }
-});
-
-// src/safe-text.ts
-function oneLine(text, max = 300) {
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
-}
-function quote(text, max = 80) {
-  const shown = text.length > max ? `${text.slice(0, max - 3)}...` : text;
-  return JSON.stringify(shown);
-}
-function redactUnparsed(text) {
-  const scheme = SCHEME.exec(text)?.[0] ?? (text.startsWith("//") ? "//" : null);
-  let out = text;
-  if (scheme !== null) {
-    const rest = text.slice(scheme.length);
-    const at = rest.lastIndexOf("@");
-    out = at === -1 ? text : `${scheme}***@${rest.slice(at + 1)}`;
-  } else {
-    out = text.replace(/\/\/[^\s]*@/g, "//***@");
-  }
-  return out.replace(/([?&;])([^=&#\s]*)=([^&#\s]*)/g, (whole, sep2, key) => SECRET_PARAM.test(key) ? `${sep2}${key}=***` : whole);
-}
-function redactUrl(url) {
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return redactUnparsed(url);
-  }
-  const hadUser = parsed.username !== "" || parsed.password !== "";
-  parsed.username = "";
-  parsed.password = "";
-  let changedQuery = false;
-  for (const key of [...parsed.searchParams.keys()]) {
-    if (SECRET_PARAM.test(key)) {
-      parsed.searchParams.set(key, "***");
-      changedQuery = true;
-    }
-  }
-  let text = parsed.toString();
-  if (changedQuery) text = text.replace(/=%2A%2A%2A/g, "=***");
-  if (hadUser) text = text.replace(/^([a-z][a-z0-9+.-]*:\/\/)/i, "$1***@");
-  return text;
-}
-function redactUrlsIn(text) {
-  return text.replace(URL_IN_TEXT, (match) => redactUrl(match));
-}
-function indexLabel(url) {
-  try {
-    const parsed = new URL(url);
-    if (parsed.host !== "") return `${parsed.protocol}//${parsed.host}`;
-    return `${parsed.protocol}//`;
-  } catch {
-    const scheme = SCHEME.exec(url)?.[0];
-    if (scheme === void 0) return "(not a URL)";
-    const rest = url.slice(scheme.length);
-    const host = rest.slice(rest.lastIndexOf("@") + 1).split(/[/?#\s]/, 1)[0];
-    return `${scheme.toLowerCase()}${host}`;
-  }
-}
-function urlLabel(url) {
-  const label = indexLabel(url);
-  let path11;
-  try {
-    path11 = new URL(url).pathname;
-  } catch {
-    return label;
-  }
-  const last = path11.slice(path11.lastIndexOf("/") + 1);
-  return FILE_NAME.test(last) ? `${label}/.../${last}` : label;
-}
-function labelUrlsIn(text) {
-  return text.replace(URL_IN_TEXT, (match) => {
-    const tail = /[.,;:)\]]+$/.exec(match)?.[0] ?? "";
-    return `${urlLabel(match.slice(0, match.length - tail.length))}${tail}`;
-  });
-}
-function stripCredentials(url) {
-  const parsed = new URL(url);
-  parsed.username = "";
-  parsed.password = "";
-  return parsed.toString();
-}
-var SECRET_PARAM, SCHEME, URL_IN_TEXT, FILE_NAME;
-var init_safe_text = __esm({
-  "src/safe-text.ts"() {
-    "use strict";
-    SECRET_PARAM = /(token|key|secret|password|passwd|pwd|auth|signature|sig|credential|session)/i;
-    SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
-    URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
-    FILE_NAME = /\.(whl|tar\.gz|tgz|tar\.bz2|tar\.xz|zip|egg|metadata)$/i;
   }
 });
 
@@ -2632,6 +2632,28 @@ var init_types = __esm({
   }
 });
 
+// src/usage/sites.ts
+function keepSites(sites, max) {
+  if (sites.length <= max) return [...sites];
+  const kept = /* @__PURE__ */ new Set();
+  const pairs = /* @__PURE__ */ new Set();
+  sites.forEach((s, i) => {
+    const pair2 = `${s.role}
+${s.optional}`;
+    if (!pairs.has(pair2) && kept.size < max) {
+      pairs.add(pair2);
+      kept.add(i);
+    }
+  });
+  for (let i = 0; i < sites.length && kept.size < max; i++) kept.add(i);
+  return sites.filter((_, i) => kept.has(i));
+}
+var init_sites = __esm({
+  "src/usage/sites.ts"() {
+    "use strict";
+  }
+});
+
 // src/report/usage.ts
 function usedInSentence(finding, named = USED_IN_NAMED) {
   if (finding.imported === false) return NEVER_IMPORTED;
@@ -2639,17 +2661,22 @@ function usedInSentence(finding, named = USED_IN_NAMED) {
   if (sites.length === 0) return null;
   const prefix = finding.project === "." || finding.project === "" ? "" : `${finding.project}/`;
   const byRole = /* @__PURE__ */ new Map();
-  for (const s of sites.slice(0, named)) {
+  for (const s of keepSites(sites, named)) {
     const file = s.file.startsWith(prefix) ? s.file.slice(prefix.length) : s.file;
     byRole.set(s.role, [...byRole.get(s.role) ?? [], `${file}:${s.line}${s.optional ? " (optional)" : ""}`]);
   }
   const more = (finding.usedInCount ?? sites.length) - Math.min(sites.length, named);
   return `used in: ${[...byRole].map(([role, at]) => `${role} ${at.join(", ")}`).join("; ")}${more > 0 ? `; and ${more} more` : ""}`;
 }
+function usedInLine(finding, named = USED_IN_NAMED) {
+  const sentence2 = usedInSentence(finding, named);
+  return sentence2 === null ? null : sentence2.charAt(0).toUpperCase() + sentence2.slice(1);
+}
 var USED_IN_NAMED, NEVER_IMPORTED;
 var init_usage = __esm({
   "src/report/usage.ts"() {
     "use strict";
+    init_sites();
     USED_IN_NAMED = 6;
     NEVER_IMPORTED = "declared but never imported by the project's code (a dependency, a setting or a command may still load it)";
   }
@@ -3200,8 +3227,8 @@ function annotationOf(result, findings, location, changed, order) {
     if (f.suggestion) lines.push(`Fix: ${clean(f.suggestion)}`);
     if (f.ignoreExpired) lines.push(`The ignore at ${clean(f.ignoreExpired.rule)} expired on ${f.ignoreExpired.until ?? "?"}: ${clean(f.ignoreExpired.reason)}`);
   }
-  const used = usedInSentence(first);
-  if (used !== null) lines.push(clean(used.charAt(0).toUpperCase() + used.slice(1)));
+  const used = usedInLine(first);
+  if (used !== null) lines.push(clean(used));
   const properties = { title: cut(title, 200) };
   if (location) Object.assign(properties, { file: normalisePath(inline(location.file)), line: location.line, col: location.column });
   return {
@@ -4484,8 +4511,8 @@ function tableParts(result, groups, label, severalProjects) {
 function detailsOf(group, label, severalProjects) {
   const lines = [`<details><summary>${md(group.name)}: ${WORDS[group.worst]}</summary>`, ""];
   if (severalProjects) lines.push(`Project ${md(group.project)}:`, "");
-  const used = usedInSentence(group.findings[0]);
-  if (used !== null) lines.push(`${md(used.charAt(0).toUpperCase() + used.slice(1), MAX_SENTENCE2)}`, "");
+  const used = usedInLine(group.findings[0]);
+  if (used !== null) lines.push(md(used, MAX_SENTENCE2), "");
   for (const f of group.findings) {
     const version = f.version ? ` ${md(f.version, 60)}` : "";
     const file = f.file ? ` → ${md(f.file)}` : "";
@@ -4702,8 +4729,8 @@ function messageOf(finding, label, approximate) {
   const parts = [`${clean2(finding.name, 100)} ${finding.version === null ? "(no version)" : clean2(finding.version, 60)} on ${label}, target ${finding.target}: ${RULES[finding.verdict].summary}.`];
   if (finding.suggestion) parts.push(sentence(`Fix: ${clean2(finding.suggestion, 500)}`));
   if (finding.via.length > 0) parts.push(`Pulled in by ${finding.via.map((v) => clean2(v, 100)).join(" > ")}.`);
-  const used = usedInSentence(finding);
-  if (used !== null) parts.push(sentence(clean2(used.charAt(0).toUpperCase() + used.slice(1))));
+  const used = usedInLine(finding);
+  if (used !== null) parts.push(sentence(clean2(used)));
   if (finding.unchecked.length > 0) parts.push(`Not fully checked: ${finding.unchecked.slice(0, 3).map((u) => clean2(u)).join("; ")}.`);
   if (finding.evidence.length > 0) parts.push(`Evidence: ${finding.evidence.slice(0, 3).map((e) => clean2(e)).join("; ")}.`);
   if (approximate) parts.push("No manifest line declares it: shown at the top of the project's first manifest.");
@@ -6580,9 +6607,19 @@ function adviseOn(result) {
   }
   const workerFiles = (scan2.usage?.projects ?? []).reduce((n, p) => n + p.roles.workers, 0);
   if (workerFiles > 0 && blockers.size > 0) {
+    const ownSites = (name2) => {
+      const seen = /* @__PURE__ */ new Map();
+      for (const f of live) if (f.name === name2) for (const s of f.usedIn ?? []) seen.set(`${s.file}
+${s.line}`, s);
+      return [...seen.values()];
+    };
     const sitesOf = (name2) => {
-      const f = live.find((x) => x.name === name2 && x.usedIn !== void 0) ?? live.find((x) => x.name === name2);
-      return { sites: f?.usedIn ?? [], imported: f?.imported, project: f?.project ?? "" };
+      const all = live.filter((x) => x.name === name2);
+      const project = all[0]?.project ?? "";
+      const own = ownSites(name2);
+      if (own.length > 0) return { sites: own, imported: true, through: [], project };
+      const through = sorted2(all.filter((x) => x.via.length > 0).map((x) => x.via[0]));
+      return { sites: through.flatMap(ownSites), imported: all.some((x) => x.imported === false) ? false : void 0, through, project };
     };
     const at = (project, sites) => {
       const prefix = project === "." || project === "" ? "" : `${project}/`;
@@ -6595,31 +6632,35 @@ function adviseOn(result) {
     const inWorkers = [];
     const shared = [];
     const notes = [];
+    const untraced = [];
     for (const name2 of sorted2(blockers.keys())) {
-      const { sites, imported, project } = sitesOf(name2);
+      const { sites, imported, through, project } = sitesOf(name2);
       const required = sites.filter((x) => !x.optional);
       if (sites.length === 0) {
         if (imported === false) notImported.push(name2);
+        else untraced.push(name2);
         continue;
       }
+      const subject = through.length > 0 ? `${inline(name2)} (through ${names(through)})` : inline(name2);
       if (required.length === 0) {
         optionalOnly.push(name2);
       } else if (required.some((x) => x.role === "workers")) {
         inWorkers.push(name2);
       } else if (required.every((x) => x.role === "web")) {
         webOnly.push(name2);
-        notes.push(`${inline(name2)} is imported by the web tier only (${at(project, required)})`);
+        notes.push(`${subject} is imported by the web tier only (${at(project, required)})`);
       } else if (required.some((x) => x.role === "other")) {
         shared.push(name2);
-        notes.push(`${inline(name2)} is imported by shared code (${at(project, required.filter((x) => x.role === "other"))}) that the workers may load too`);
+        notes.push(`${subject} is imported by shared code (${at(project, required.filter((x) => x.role === "other"))}) that the workers may load too`);
       } else {
         webOnly.push(name2);
-        notes.push(`${inline(name2)} is imported only outside the workers (${at(project, required)})`);
+        notes.push(`${subject} is imported only outside the workers (${at(project, required)})`);
       }
     }
     if (optionalOnly.length > 0) {
       notes.push(`${names(optionalOnly)} ${optionalOnly.length === 1 ? "is" : "are"} imported only under try/except ImportError fallbacks (${optionalOnly.map((n) => at(sitesOf(n).project, sitesOf(n).sites)).join("; ")}), so the code runs without ${optionalOnly.length === 1 ? "it" : "them"}`);
     }
+    if (untraced.length > 0) notes.push(`no file imports ${names(untraced)} or what pulls ${untraced.length === 1 ? "it" : "them"} in, so where ${untraced.length === 1 ? "it loads" : "they load"} is not known`);
     if (notImported.length > 0) notes.push(`${names(notImported)} ${notImported.length === 1 ? "is" : "are"} imported by no file (a dependency or a setting may load ${notImported.length === 1 ? "it" : "them"})`);
     const who = workers.length > 0 ? `${workerNames} workers` : "task workers";
     const workerSites = (name2) => sitesOf(name2).sites.filter((x) => x.role === "workers" && !x.optional);
@@ -6631,7 +6672,7 @@ function adviseOn(result) {
       ...ormDrivers.length > 0 ? [`${names(ormDrivers)} ${ormDrivers.length === 1 ? "is" : "are"} replaced as the ORM's database driver (Django loads it in the workers too)`] : []
     ];
     const others = shared.filter((n) => !ormDrivers.includes(n));
-    const verdict = after.length > 0 ? `your ${who} could move to PyPy after ${and(after)}` : others.length > 0 ? `your ${who} could move to PyPy once ${names(others)} ${others.length === 1 ? "is" : "are"} kept out of the code they load` : `your ${who} could move to PyPy first: no worker file imports a blocker`;
+    const verdict = after.length > 0 ? `your ${who} could move to PyPy after ${and(after)}` : others.length > 0 ? `your ${who} could move to PyPy once ${names(others)} ${others.length === 1 ? "is" : "are"} kept out of the code they load` : untraced.length > 0 ? `your ${who} could move to PyPy first if they do not load ${names(untraced)}: no worker file imports a blocker` : `your ${who} could move to PyPy first: no worker file imports a blocker`;
     add("workers-first", `In the code: ${notes.length > 0 ? `${notes.join("; ")}; ` : ""}${verdict}.${tail}`, [...blockers.keys(), ...cpyextInWorkers], targetsOf(blockers));
   }
   const workload = workers.length > 0 && web.length > 0 ? `a batch of real ${workerNames} tasks, and the web tier's own load test` : workers.length > 0 ? `a batch of real ${workerNames} tasks` : web.length > 0 ? `the web tier's own load test${ioClients.length > 0 ? " against the same database" : ""}` : "the CPU-heavy part of the project, as a benchmark";
@@ -10184,6 +10225,275 @@ var init_manifests = __esm({
   }
 });
 
+// src/pypi/auth.ts
+import { existsSync as existsSync2, readFileSync as readFileSync2 } from "node:fs";
+import { homedir } from "node:os";
+function parseNetrc(text, options = {}) {
+  const python2 = options.exactCPython === true;
+  const lexer = new Lexer(text.replace(/\r\n?/g, "\n"));
+  const hosts = /* @__PURE__ */ new Map();
+  const isComment = (token) => token.text.startsWith("#");
+  const endComment = (token, pyLineBefore, topLevel) => {
+    const sameLine = python2 ? lexer.pyLine === pyLineBefore && (!topLevel || token.text.length === 1) : !token.crossedLine;
+    if (sameLine) lexer.skipLine();
+  };
+  const value = () => {
+    for (; ; ) {
+      const token = lexer.next();
+      if (python2 || !isComment(token) || !lexer.startsLine(token)) return token;
+      endComment(token, lexer.pyLine, false);
+    }
+  };
+  for (; ; ) {
+    const pyLineBefore = lexer.pyLine;
+    const top = lexer.next();
+    if (top.text === "") break;
+    if (isComment(top)) {
+      endComment(top, pyLineBefore, true);
+      continue;
+    }
+    let name2;
+    if (top.text === "machine") {
+      const token = value();
+      name2 = token.text;
+      if (name2 === "") throw new NetrcSyntaxError("missing-name", top.line);
+    } else if (top.text === "default") {
+      name2 = "default";
+    } else if (top.text === "macdef") {
+      const macro = value();
+      let rest = !python2 && !macro.crossedLine;
+      for (; ; ) {
+        const kind = lexer.skipLine();
+        if (kind === "eof") throw new NetrcSyntaxError("unterminated-macdef", top.line);
+        if (kind === "empty" && !rest) break;
+        rest = false;
+      }
+      continue;
+    } else {
+      throw new NetrcSyntaxError("bad-toplevel-token", top.line);
+    }
+    const entry2 = { login: "", account: "", password: "" };
+    for (; ; ) {
+      const before = lexer.pyLine;
+      const token = lexer.next();
+      if (isComment(token)) {
+        endComment(token, before, false);
+        continue;
+      }
+      const key = token.text;
+      if (key === "" || key === "machine" || key === "default" || key === "macdef") {
+        lexer.push(token);
+        break;
+      }
+      if (key === "login" || key === "user") entry2.login = value().text;
+      else if (key === "account") entry2.account = value().text;
+      else if (key === "password") entry2.password = value().text;
+      else throw new NetrcSyntaxError("bad-follower-token", token.line);
+    }
+    hosts.set(name2, entry2);
+  }
+  return hosts;
+}
+function netrcLookup(hosts, host) {
+  return hosts.get(host) ?? hosts.get("default");
+}
+function decodeNetrc(bytes2) {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes2);
+  } catch {
+    throw new NetrcSyntaxError("not-utf8", null);
+  }
+}
+function sameHosts(a, b) {
+  if (a.size !== b.size) return false;
+  for (const [name2, entry2] of a) {
+    const other = b.get(name2);
+    if (!other || other.login !== entry2.login || other.account !== entry2.account || other.password !== entry2.password) return false;
+  }
+  return true;
+}
+function netrcPath(env, exists2 = existsSync2) {
+  const home = (process.platform === "win32" ? env["USERPROFILE"] : env["HOME"]) ?? homedir();
+  const expand = (path11) => path11 === "~" || path11.startsWith("~/") ? `${home.replace(/[\\/]+$/, "")}${path11.slice(1)}` || "/" : path11;
+  const explicit = env["NETRC"];
+  const candidates = explicit !== void 0 ? [explicit] : ["~/.netrc", "~/_netrc"];
+  for (const candidate of candidates) {
+    const path11 = expand(candidate);
+    if (path11 !== "" && exists2(path11)) return path11;
+  }
+  return null;
+}
+function loadNetrc(env, warn) {
+  const path11 = netrcPath(env);
+  if (path11 === null) return /* @__PURE__ */ new Map();
+  let text;
+  try {
+    text = decodeNetrc(readFileSync2(path11));
+  } catch (error) {
+    const why = error instanceof NetrcSyntaxError ? error.message : error.code ?? "unreadable";
+    warn(`netrc file ${quote(path11)} ignored: ${why}`);
+    return /* @__PURE__ */ new Map();
+  }
+  let hosts;
+  try {
+    hosts = parseNetrc(text);
+  } catch (error) {
+    if (!(error instanceof NetrcSyntaxError)) throw error;
+    warn(`netrc file ${quote(path11)} ignored, as pip ignores it: ${error.message}`);
+    return /* @__PURE__ */ new Map();
+  }
+  let pip;
+  try {
+    pip = parseNetrc(text, { exactCPython: true });
+  } catch {
+    pip = null;
+  }
+  if (pip === null || !sameHosts(hosts, pip)) {
+    const consequence = pip === null ? "pip ignores the whole file" : "pip reads other entries from it";
+    warn(
+      `netrc file ${quote(path11)}: ${consequence} (Python 3.11's netrc module reads some "#" comment lines or macdef bodies as tokens, CPython gh-104306); here they stay comments`
+    );
+  }
+  return hosts;
+}
+function basicAuthHeader(credentials) {
+  return `Basic ${Buffer.from(`${credentials.login}:${credentials.password}`, "utf8").toString("base64")}`;
+}
+function safeDecode(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+var ERROR_TEXT, NetrcSyntaxError, EMPTY_TOKEN, Lexer, AuthTable;
+var init_auth = __esm({
+  "src/pypi/auth.ts"() {
+    "use strict";
+    init_safe_text();
+    ERROR_TEXT = {
+      "bad-toplevel-token": 'a word where "machine", "default" or "macdef" should be',
+      "bad-follower-token": 'a word where "login", "account" or "password" should be',
+      "missing-name": '"machine" without a name',
+      "unterminated-macdef": '"macdef" without the empty line that ends it',
+      "not-utf8": "not valid UTF-8"
+    };
+    NetrcSyntaxError = class extends Error {
+      constructor(kind, line) {
+        super(line === null ? ERROR_TEXT[kind] : `${ERROR_TEXT[kind]} (line ${line})`);
+        this.kind = kind;
+        this.line = line;
+        this.name = "NetrcSyntaxError";
+      }
+      kind;
+      line;
+    };
+    EMPTY_TOKEN = { text: "", start: -1, line: 0, crossedLine: false };
+    Lexer = class {
+      constructor(text) {
+        this.text = text;
+      }
+      text;
+      pos = 0;
+      /** Physical line, for messages. */
+      line = 1;
+      /** CPython's `lexer.lineno`: counts newlines read by the tokenizer but not by `readline()`. */
+      pyLine = 1;
+      pushed = null;
+      readChar() {
+        if (this.pos >= this.text.length) return "";
+        const ch = this.text[this.pos++];
+        if (ch === "\n") {
+          this.line++;
+          this.pyLine++;
+        }
+        return ch;
+      }
+      push(token) {
+        this.pushed = token;
+      }
+      next() {
+        if (this.pushed !== null) {
+          const token = this.pushed;
+          this.pushed = null;
+          return token;
+        }
+        const parts = [];
+        for (; ; ) {
+          let ch = this.readChar();
+          if (ch === "") return EMPTY_TOKEN;
+          if (ch === " " || ch === "	" || ch === "\n" || ch === "\r") continue;
+          const start = this.pos - 1;
+          const line = this.line;
+          const done = () => ({ text: parts.join(""), start, line, crossedLine: this.line !== line });
+          if (ch === '"') {
+            for (; ; ) {
+              ch = this.readChar();
+              if (ch === "" || ch === '"') return done();
+              if (ch === "\\") ch = this.readChar();
+              parts.push(ch);
+            }
+          }
+          if (ch === "\\") ch = this.readChar();
+          parts.push(ch);
+          for (; ; ) {
+            ch = this.readChar();
+            if (ch === "" || ch === " " || ch === "	" || ch === "\n" || ch === "\r") return done();
+            if (ch === "\\") ch = this.readChar();
+            parts.push(ch);
+          }
+        }
+      }
+      /** CPython's `instream.readline()`: the rest of the current line, without counting it. */
+      skipLine() {
+        if (this.pos >= this.text.length) return "eof";
+        const newline2 = this.text.indexOf("\n", this.pos);
+        const end = newline2 === -1 ? this.text.length : newline2 + 1;
+        const kind = newline2 === this.pos ? "empty" : "text";
+        this.pos = end;
+        if (newline2 !== -1) this.line++;
+        return kind;
+      }
+      /** Only blanks between the start of its line and the token: the line starts with it. */
+      startsLine(token) {
+        let k = token.start - 1;
+        while (k >= 0 && (this.text[k] === " " || this.text[k] === "	")) k--;
+        return k < 0 || this.text[k] === "\n";
+      }
+    };
+    AuthTable = class {
+      constructor(indexUrls, netrc = /* @__PURE__ */ new Map()) {
+        this.netrc = netrc;
+        for (const raw of indexUrls) {
+          const url = new URL(raw);
+          if (url.username === "" && url.password === "") continue;
+          const origin = url.origin;
+          if (!this.byOrigin.has(origin)) {
+            this.byOrigin.set(origin, {
+              login: safeDecode(url.username),
+              password: safeDecode(url.password)
+            });
+          }
+        }
+      }
+      netrc;
+      byOrigin = /* @__PURE__ */ new Map();
+      /** The Authorization header for a URL (credentials already stripped from it), if any. */
+      headerFor(url) {
+        const parsed = new URL(url);
+        const fromUrl = this.byOrigin.get(parsed.origin);
+        if (fromUrl) return basicAuthHeader(fromUrl);
+        const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
+        const entry2 = netrcLookup(this.netrc, host);
+        if (!entry2) return void 0;
+        const login = entry2.login !== "" ? entry2.login : entry2.account;
+        if (login === "" && entry2.password === "") return void 0;
+        return basicAuthHeader({ login, password: entry2.password });
+      }
+    };
+  }
+});
+
 // node_modules/http-cache-semantics/index.js
 var require_http_cache_semantics = __commonJS({
   "node_modules/http-cache-semantics/index.js"(exports, module) {
@@ -10848,13 +11158,13 @@ var require_http_cache_semantics = __commonJS({
 import { createHash as createHash3, randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
 import fs, { constants as fsConstants, promises as fsp } from "node:fs";
-import { homedir, platform } from "node:os";
+import { homedir as homedir2, platform } from "node:os";
 import { dirname as dirname2, join as join2 } from "node:path";
 function crc32Hex(body) {
   return crc32(body).toString(16).padStart(8, "0");
 }
 function defaultCacheDir(env) {
-  const home = env["HOME"] ?? env["USERPROFILE"] ?? homedir();
+  const home = env["HOME"] ?? env["USERPROFILE"] ?? homedir2();
   if (env["XDG_CACHE_HOME"]) return join2(env["XDG_CACHE_HOME"], "pypy-ready");
   if (platform() === "darwin") return join2(home, "Library", "Caches", "pypy-ready");
   if (platform() === "win32") return join2(env["LOCALAPPDATA"] ?? join2(home, "AppData", "Local"), "pypy-ready", "Cache");
@@ -11158,275 +11468,6 @@ var init_cache = __esm({
       }
     };
     isRecord = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
-  }
-});
-
-// src/pypi/auth.ts
-import { existsSync as existsSync2, readFileSync as readFileSync2 } from "node:fs";
-import { homedir as homedir2 } from "node:os";
-function parseNetrc(text, options = {}) {
-  const python2 = options.exactCPython === true;
-  const lexer = new Lexer(text.replace(/\r\n?/g, "\n"));
-  const hosts = /* @__PURE__ */ new Map();
-  const isComment = (token) => token.text.startsWith("#");
-  const endComment = (token, pyLineBefore, topLevel) => {
-    const sameLine = python2 ? lexer.pyLine === pyLineBefore && (!topLevel || token.text.length === 1) : !token.crossedLine;
-    if (sameLine) lexer.skipLine();
-  };
-  const value = () => {
-    for (; ; ) {
-      const token = lexer.next();
-      if (python2 || !isComment(token) || !lexer.startsLine(token)) return token;
-      endComment(token, lexer.pyLine, false);
-    }
-  };
-  for (; ; ) {
-    const pyLineBefore = lexer.pyLine;
-    const top = lexer.next();
-    if (top.text === "") break;
-    if (isComment(top)) {
-      endComment(top, pyLineBefore, true);
-      continue;
-    }
-    let name2;
-    if (top.text === "machine") {
-      const token = value();
-      name2 = token.text;
-      if (name2 === "") throw new NetrcSyntaxError("missing-name", top.line);
-    } else if (top.text === "default") {
-      name2 = "default";
-    } else if (top.text === "macdef") {
-      const macro = value();
-      let rest = !python2 && !macro.crossedLine;
-      for (; ; ) {
-        const kind = lexer.skipLine();
-        if (kind === "eof") throw new NetrcSyntaxError("unterminated-macdef", top.line);
-        if (kind === "empty" && !rest) break;
-        rest = false;
-      }
-      continue;
-    } else {
-      throw new NetrcSyntaxError("bad-toplevel-token", top.line);
-    }
-    const entry2 = { login: "", account: "", password: "" };
-    for (; ; ) {
-      const before = lexer.pyLine;
-      const token = lexer.next();
-      if (isComment(token)) {
-        endComment(token, before, false);
-        continue;
-      }
-      const key = token.text;
-      if (key === "" || key === "machine" || key === "default" || key === "macdef") {
-        lexer.push(token);
-        break;
-      }
-      if (key === "login" || key === "user") entry2.login = value().text;
-      else if (key === "account") entry2.account = value().text;
-      else if (key === "password") entry2.password = value().text;
-      else throw new NetrcSyntaxError("bad-follower-token", token.line);
-    }
-    hosts.set(name2, entry2);
-  }
-  return hosts;
-}
-function netrcLookup(hosts, host) {
-  return hosts.get(host) ?? hosts.get("default");
-}
-function decodeNetrc(bytes2) {
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes2);
-  } catch {
-    throw new NetrcSyntaxError("not-utf8", null);
-  }
-}
-function sameHosts(a, b) {
-  if (a.size !== b.size) return false;
-  for (const [name2, entry2] of a) {
-    const other = b.get(name2);
-    if (!other || other.login !== entry2.login || other.account !== entry2.account || other.password !== entry2.password) return false;
-  }
-  return true;
-}
-function netrcPath(env, exists2 = existsSync2) {
-  const home = (process.platform === "win32" ? env["USERPROFILE"] : env["HOME"]) ?? homedir2();
-  const expand = (path11) => path11 === "~" || path11.startsWith("~/") ? `${home.replace(/[\\/]+$/, "")}${path11.slice(1)}` || "/" : path11;
-  const explicit = env["NETRC"];
-  const candidates = explicit !== void 0 ? [explicit] : ["~/.netrc", "~/_netrc"];
-  for (const candidate of candidates) {
-    const path11 = expand(candidate);
-    if (path11 !== "" && exists2(path11)) return path11;
-  }
-  return null;
-}
-function loadNetrc(env, warn) {
-  const path11 = netrcPath(env);
-  if (path11 === null) return /* @__PURE__ */ new Map();
-  let text;
-  try {
-    text = decodeNetrc(readFileSync2(path11));
-  } catch (error) {
-    const why = error instanceof NetrcSyntaxError ? error.message : error.code ?? "unreadable";
-    warn(`netrc file ${quote(path11)} ignored: ${why}`);
-    return /* @__PURE__ */ new Map();
-  }
-  let hosts;
-  try {
-    hosts = parseNetrc(text);
-  } catch (error) {
-    if (!(error instanceof NetrcSyntaxError)) throw error;
-    warn(`netrc file ${quote(path11)} ignored, as pip ignores it: ${error.message}`);
-    return /* @__PURE__ */ new Map();
-  }
-  let pip;
-  try {
-    pip = parseNetrc(text, { exactCPython: true });
-  } catch {
-    pip = null;
-  }
-  if (pip === null || !sameHosts(hosts, pip)) {
-    const consequence = pip === null ? "pip ignores the whole file" : "pip reads other entries from it";
-    warn(
-      `netrc file ${quote(path11)}: ${consequence} (Python 3.11's netrc module reads some "#" comment lines or macdef bodies as tokens, CPython gh-104306); here they stay comments`
-    );
-  }
-  return hosts;
-}
-function basicAuthHeader(credentials) {
-  return `Basic ${Buffer.from(`${credentials.login}:${credentials.password}`, "utf8").toString("base64")}`;
-}
-function safeDecode(text) {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-var ERROR_TEXT, NetrcSyntaxError, EMPTY_TOKEN, Lexer, AuthTable;
-var init_auth = __esm({
-  "src/pypi/auth.ts"() {
-    "use strict";
-    init_safe_text();
-    ERROR_TEXT = {
-      "bad-toplevel-token": 'a word where "machine", "default" or "macdef" should be',
-      "bad-follower-token": 'a word where "login", "account" or "password" should be',
-      "missing-name": '"machine" without a name',
-      "unterminated-macdef": '"macdef" without the empty line that ends it',
-      "not-utf8": "not valid UTF-8"
-    };
-    NetrcSyntaxError = class extends Error {
-      constructor(kind, line) {
-        super(line === null ? ERROR_TEXT[kind] : `${ERROR_TEXT[kind]} (line ${line})`);
-        this.kind = kind;
-        this.line = line;
-        this.name = "NetrcSyntaxError";
-      }
-      kind;
-      line;
-    };
-    EMPTY_TOKEN = { text: "", start: -1, line: 0, crossedLine: false };
-    Lexer = class {
-      constructor(text) {
-        this.text = text;
-      }
-      text;
-      pos = 0;
-      /** Physical line, for messages. */
-      line = 1;
-      /** CPython's `lexer.lineno`: counts newlines read by the tokenizer but not by `readline()`. */
-      pyLine = 1;
-      pushed = null;
-      readChar() {
-        if (this.pos >= this.text.length) return "";
-        const ch = this.text[this.pos++];
-        if (ch === "\n") {
-          this.line++;
-          this.pyLine++;
-        }
-        return ch;
-      }
-      push(token) {
-        this.pushed = token;
-      }
-      next() {
-        if (this.pushed !== null) {
-          const token = this.pushed;
-          this.pushed = null;
-          return token;
-        }
-        const parts = [];
-        for (; ; ) {
-          let ch = this.readChar();
-          if (ch === "") return EMPTY_TOKEN;
-          if (ch === " " || ch === "	" || ch === "\n" || ch === "\r") continue;
-          const start = this.pos - 1;
-          const line = this.line;
-          const done = () => ({ text: parts.join(""), start, line, crossedLine: this.line !== line });
-          if (ch === '"') {
-            for (; ; ) {
-              ch = this.readChar();
-              if (ch === "" || ch === '"') return done();
-              if (ch === "\\") ch = this.readChar();
-              parts.push(ch);
-            }
-          }
-          if (ch === "\\") ch = this.readChar();
-          parts.push(ch);
-          for (; ; ) {
-            ch = this.readChar();
-            if (ch === "" || ch === " " || ch === "	" || ch === "\n" || ch === "\r") return done();
-            if (ch === "\\") ch = this.readChar();
-            parts.push(ch);
-          }
-        }
-      }
-      /** CPython's `instream.readline()`: the rest of the current line, without counting it. */
-      skipLine() {
-        if (this.pos >= this.text.length) return "eof";
-        const newline2 = this.text.indexOf("\n", this.pos);
-        const end = newline2 === -1 ? this.text.length : newline2 + 1;
-        const kind = newline2 === this.pos ? "empty" : "text";
-        this.pos = end;
-        if (newline2 !== -1) this.line++;
-        return kind;
-      }
-      /** Only blanks between the start of its line and the token: the line starts with it. */
-      startsLine(token) {
-        let k = token.start - 1;
-        while (k >= 0 && (this.text[k] === " " || this.text[k] === "	")) k--;
-        return k < 0 || this.text[k] === "\n";
-      }
-    };
-    AuthTable = class {
-      constructor(indexUrls, netrc = /* @__PURE__ */ new Map()) {
-        this.netrc = netrc;
-        for (const raw of indexUrls) {
-          const url = new URL(raw);
-          if (url.username === "" && url.password === "") continue;
-          const origin = url.origin;
-          if (!this.byOrigin.has(origin)) {
-            this.byOrigin.set(origin, {
-              login: safeDecode(url.username),
-              password: safeDecode(url.password)
-            });
-          }
-        }
-      }
-      netrc;
-      byOrigin = /* @__PURE__ */ new Map();
-      /** The Authorization header for a URL (credentials already stripped from it), if any. */
-      headerFor(url) {
-        const parsed = new URL(url);
-        const fromUrl = this.byOrigin.get(parsed.origin);
-        if (fromUrl) return basicAuthHeader(fromUrl);
-        const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
-        const entry2 = netrcLookup(this.netrc, host);
-        if (!entry2) return void 0;
-        const login = entry2.login !== "" ? entry2.login : entry2.account;
-        if (login === "" && entry2.password === "") return void 0;
-        return basicAuthHeader({ login, password: entry2.password });
-      }
-    };
   }
 });
 
@@ -39139,6 +39180,8 @@ var init_client = __esm({
       indexUrls;
       http;
       cache;
+      /** The cache directory in use (`cacheDir`, else the user's), or null with no cache: other caches of the run (the usage facts) live beside this one's. */
+      cacheDir;
       offline;
       log;
       freshness;
@@ -39180,6 +39223,7 @@ var init_client = __esm({
           auth: new AuthTable(withCredentials, options.netrc === false ? /* @__PURE__ */ new Map() : loadNetrc(env, (line) => this.warnings.push(line)))
         });
         const cacheDir = options.cacheDir === void 0 ? defaultCacheDir(env) : options.cacheDir;
+        this.cacheDir = cacheDir;
         this.cache = cacheDir === null ? null : new HttpCache(cacheDir, { maxEntryBytes: maxResponseBytes + ENTRY_HEADER_ROOM });
         this.freshness = new HttpFreshness(options.now);
         this.offline = options.offline === true;
@@ -45036,7 +45080,7 @@ async function usageForScan(projects, findings, options) {
     if (!usage) return f;
     const sites = usage.byDistribution.get(f.name) ?? [];
     if (sites.length > 0) {
-      return { ...f, usedIn: sites.slice(0, USED_IN_SHOWN).map((s) => ({ file: s.file, line: s.line, role: s.role, optional: s.optional })), usedInCount: sites.length, imported: true };
+      return { ...f, usedIn: keepSites(sites, USED_IN_SHOWN).map((s) => ({ file: s.file, line: s.line, role: s.role, optional: s.optional })), usedInCount: sites.length, imported: true };
     }
     if (f.via.length === 0 && usage.files > 0 && usage.truncated === null) return { ...f, imported: false };
     return f;
@@ -45047,6 +45091,7 @@ var USED_IN_SHOWN;
 var init_attach = __esm({
   "src/usage/attach.ts"() {
     "use strict";
+    init_sites();
     init_ignore_rules();
     init_names();
     init_usage2();
@@ -46112,10 +46157,6 @@ function indexFromManifests(projects) {
   const extraIndexUrls = [...new Set(projects.flatMap((p) => p.indexOptions.extraIndexUrls))];
   return indexUrl ? { indexUrl, extraIndexUrls } : { extraIndexUrls };
 }
-function usageCacheDir(options, env) {
-  if (options.client) return null;
-  return options.index?.cacheDir === void 0 ? defaultCacheDir(env) : options.index.cacheDir;
-}
 async function scan(options = {}) {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
@@ -46207,7 +46248,7 @@ async function scan(options = {}) {
   const usage = options.usage === false ? null : await usageForScan(
     projects.map((p) => ({ root: p.root, declared: p.requirements.map((r) => r.normalizedName) })),
     findings,
-    { cwd, paths, exclude: options.exclude ?? [], gitignore: options.gitignore !== false, ...options.venv !== void 0 ? { venv: options.venv } : {}, cacheDir: usageCacheDir(options, env) }
+    { cwd, paths, exclude: options.exclude ?? [], gitignore: options.gitignore !== false, ...options.venv !== void 0 ? { venv: options.venv } : {}, cacheDir: client.cacheDir }
   );
   const result = {
     schemaVersion: SCHEMA_VERSION,
@@ -46254,7 +46295,6 @@ var init_scan = __esm({
     init_types();
     init_manifests();
     init_types3();
-    init_cache();
     init_client();
     init_package_source();
     init_format_control();
@@ -46605,7 +46645,7 @@ async function loadBaseline(value, options) {
     });
     if (paths.length === 0) return { label: shown, commit: commit.out, findings: [] };
     try {
-      const result = await scan({ ...options, cwd: cwdInTree, paths, onProgress: void 0 });
+      const result = await scan({ ...options, cwd: cwdInTree, paths, onProgress: void 0, usage: false });
       return { label: shown, commit: commit.out, findings: result.findings };
     } catch (error) {
       if (error instanceof NoManifestError) return { label: shown, commit: commit.out, findings: [] };
@@ -46776,7 +46816,16 @@ function parseMergedArgs(values, positionals, config, io) {
   }
   if (values["no-gitignore"]) options.gitignore = false;
   if (values["no-usage"]) options.usage = false;
-  if (values.venv !== void 0) options.venv = values.venv;
+  if (values.venv !== void 0) {
+    let isDirectory = false;
+    try {
+      isDirectory = statSync5(resolve6(io.cwd, values.venv)).isDirectory();
+    } catch {
+      throw new UsageError(`--venv ${oneLine(values.venv, 200)}: no such directory`);
+    }
+    if (!isDirectory) throw new UsageError(`--venv ${oneLine(values.venv, 200)}: not a directory`);
+    options.venv = values.venv;
+  }
   options.pip = {
     onlyBinary: values["only-binary"] ?? [],
     noBinary: values["no-binary"] ?? [],
@@ -46877,6 +46926,7 @@ var SCAN_HELP, FAIL_ON, SCAN_OPTIONS, NOT_IN_CONFIG, EXIT_INTERRUPTED, scanComma
 var init_scan3 = __esm({
   "src/cli/commands/scan.ts"() {
     "use strict";
+    init_safe_text();
     init_poetry_constraint();
     init_toml_document();
     init_compare();
@@ -46918,7 +46968,8 @@ Index:
   --index-url URL         primary index (default https://pypi.org/simple/, or PIP_INDEX_URL)
   --extra-index-url URL   repeatable; also PIP_EXTRA_INDEX_URL
   --offline               answer from the cache only; the rest is "unknown"
-  --cache-dir DIR         HTTP cache location (default: the user cache directory)
+  --cache-dir DIR         cache location: index answers, and the imports read from the code
+                          (default: the user cache directory)
   --no-cache              do not read or write the cache
   --concurrency N         parallel requests (default 16)
   --timeout SECONDS       deadline of each request, body and retries included (default 30)
@@ -47867,7 +47918,7 @@ or a manifest that could not be read (nothing is written then); 3 no index answe
         return EXIT_OK;
       }
       const knowledgeBase = loadKnowledgeBase();
-      const result = await scan({ ...parsed.options, knowledgeBase });
+      const result = await scan({ ...parsed.options, knowledgeBase, usage: false });
       const say = (line) => io.stderr(`${inline(redactUrlsIn(line))}
 `);
       if (!result.indexReachable) {
@@ -48181,12 +48232,38 @@ function runProcess(command, args, options) {
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener("abort", onAbort, { once: true });
     const partial = { stdout: "", stderr: "" };
+    let logged = 0;
+    const maxLog = options.maxLogBytes ?? MAX_LOG;
+    const write = (text) => {
+      if (!options.logFile || logged >= maxLog || text.length === 0) return;
+      const clean3 = redactUrlsIn(text);
+      const room = maxLog - logged;
+      appendFileSync(options.logFile, clean3.length <= room ? clean3 : `${clean3.slice(0, clean3.lastIndexOf("\n", room) + 1)}[log cut at ${maxLog} characters]
+`);
+      logged += clean3.length <= room ? clean3.length : room;
+    };
     const log = (stream, chunk, last = false) => {
       if (!options.logFile) return;
-      const text = partial[stream] + chunk;
-      const end = last ? text.length : text.lastIndexOf("\n") + 1;
-      partial[stream] = text.slice(end);
-      if (end > 0) appendFileSync(options.logFile, redactUrlsIn(text.slice(0, end)));
+      const end = chunk.lastIndexOf("\n");
+      if (last || end !== -1) {
+        const upTo = last ? chunk.length : end + 1;
+        write(partial[stream] + chunk.slice(0, upTo));
+        partial[stream] = chunk.slice(upTo);
+      } else {
+        partial[stream] += chunk;
+      }
+      const open = partial[stream];
+      if (open.length > MAX_PARTIAL) {
+        const space2 = open.lastIndexOf(" ", open.length - KEEP_PARTIAL);
+        if (space2 > 0) {
+          write(open.slice(0, space2 + 1));
+          partial[stream] = open.slice(space2 + 1);
+        } else {
+          write(`[${open.length - KEEP_PARTIAL} characters with no space or line end left out]
+`);
+          partial[stream] = open.slice(-KEEP_PARTIAL);
+        }
+      }
     };
     child.stdout.setEncoding("utf8");
     child.stderr.setEncoding("utf8");
@@ -48214,12 +48291,15 @@ function runProcess(command, args, options) {
     child.stdin.end(options.input ?? "");
   });
 }
-var CAP;
+var CAP, MAX_LOG, MAX_PARTIAL, KEEP_PARTIAL;
 var init_run = __esm({
   "src/verify/run.ts"() {
     "use strict";
     init_safe_text();
     CAP = 8 * 1024 * 1024;
+    MAX_LOG = 64 * 1024 * 1024;
+    MAX_PARTIAL = 64 * 1024;
+    KEEP_PARTIAL = 2 * 1024;
   }
 });
 
@@ -48256,10 +48336,15 @@ function lastLine(text) {
   return oneLine(redactUrlsIn(lines[lines.length - 1] ?? ""), 240);
 }
 function isMissingCompiler(log) {
+  const missing = /* @__PURE__ */ new Set();
   for (const [, command] of log.matchAll(MISSING_COMMAND)) {
     if (COMPILER_NAME.test(command)) return true;
-    const escaped = command.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    if (new RegExp(String.raw`^[ \t]*${escaped} [^\n]* -c \S+\.(?:c|cc|cpp|cxx)\b`, "m").test(log)) return true;
+    missing.add(command);
+  }
+  if (missing.size === 0) return false;
+  for (const line of log.split("\n")) {
+    if (!COMPILE_STEP.test(line)) continue;
+    if (missing.has(line.trimStart().split(/[ \t]/, 1)[0])) return true;
   }
   return false;
 }
@@ -48312,7 +48397,7 @@ async function installOne(venv, choice, requirement, options) {
   if (run.aborted) return { kind: "install-failed", seconds: run.seconds, reason: "interrupted" };
   return installOutcome(choice, run);
 }
-var NO_COMPILER, MISSING_COMMAND, COMPILER_NAME, COMPILER_ERROR;
+var NO_COMPILER, MISSING_COMMAND, COMPILER_NAME, COMPILE_STEP, COMPILER_ERROR;
 var init_install = __esm({
   "src/verify/install.ts"() {
     "use strict";
@@ -48324,6 +48409,7 @@ var init_install = __esm({
     ];
     MISSING_COMMAND = /(?:command|unable to execute) '([^'\n]+)'(?: failed)?: No such file or directory/g;
     COMPILER_NAME = /(?:^|[/-])(?:gcc|cc|clang|c\+\+|g\+\+)(?:-[\d.]+)?$/;
+    COMPILE_STEP = / -c \S+\.(?:c|cc|cpp|cxx)\b/;
     COMPILER_ERROR = /^[ \t]*([^\s:][^:\n]*:\d+(?::\d+)?: (?:fatal )?error: .*)$/m;
   }
 });
@@ -48517,11 +48603,10 @@ function pipInputOf(result, project, target, directUrls = /* @__PURE__ */ new Ma
   return { requirements: [...lines.values()], constraints: [...constraints] };
 }
 function manifestIndexOf(manifests) {
-  const indexUrl = manifests.map((p) => p.indexOptions.indexUrl).find(Boolean);
-  const extraIndexUrls = [...new Set(manifests.flatMap((p) => p.indexOptions.extraIndexUrls))];
+  const { indexUrl, extraIndexUrls } = indexFromManifests(manifests);
   const findLinks = [...new Set(manifests.flatMap((p) => p.indexOptions.findLinks))].filter((l) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(l) || isAbsolute3(l)) && !/\s/.test(l));
   const trustedHosts = [...new Set(manifests.flatMap((p) => p.indexOptions.trustedHosts))];
-  return { ...indexUrl ? { indexUrl } : {}, extraIndexUrls, ...findLinks.length > 0 ? { findLinks } : {}, ...trustedHosts.length > 0 ? { trustedHosts } : {} };
+  return { ...indexUrl !== void 0 ? { indexUrl } : {}, extraIndexUrls, ...findLinks.length > 0 ? { findLinks } : {}, ...trustedHosts.length > 0 ? { trustedHosts } : {} };
 }
 function indexEnv(scanOptions, manifest = { extraIndexUrls: [] }) {
   const settings = resolveIndexSettings({
