@@ -31,6 +31,7 @@ import fs, { constants as fsConstants, promises as fsp } from 'node:fs';
 import { homedir, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import CachePolicy from 'http-cache-semantics';
+import { readOpenFile } from '../fs/read-open-file.js';
 import { redactUrl } from '../safe-text.js';
 
 /** Entry format 2: freshness is a stored `CachePolicy`. */
@@ -264,18 +265,8 @@ export class HttpCache {
     }
     try {
       // What was opened is what counts (the path may have been swapped after the lstat).
-      const info = fs.fstatSync(fd);
-      if (!info.isFile() || info.size > this.maxEntryBytes) return { kind: 'unusable' };
-      // One byte more than the size: a file that grows while it is read is not a finished entry.
-      const buffer = Buffer.allocUnsafe(info.size + 1);
-      let length = 0;
-      while (length < buffer.length) {
-        const bytesRead = fs.readSync(fd, buffer, length, buffer.length - length, length);
-        if (bytesRead === 0) break;
-        length += bytesRead;
-      }
-      if (length !== info.size) return { kind: 'unusable' };
-      return { kind: 'data', data: buffer.subarray(0, length) };
+      const data = readOpenFile(fd, this.maxEntryBytes);
+      return data === null ? { kind: 'unusable' } : { kind: 'data', data };
     } catch {
       return { kind: 'unusable' };
     } finally {

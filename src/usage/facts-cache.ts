@@ -19,6 +19,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { readOpenFile } from '../fs/read-open-file.js';
 import { tooDeepAt } from '../manifests/limits.js';
 import { toolVersion } from '../version.js';
 import { ANALYSIS_VERSION, type PythonDecorator, type PythonFacts, type PythonImport } from './imports.js';
@@ -133,17 +134,7 @@ function readBounded(file: string, max: number): Buffer | null {
     return null;
   }
   try {
-    const info = fs.fstatSync(fd);
-    if (!info.isFile() || info.size > max) return null;
-    // One byte more than the size: a file that grows while it is read is not a finished one.
-    const buffer = Buffer.allocUnsafe(info.size + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const read = fs.readSync(fd, buffer, length, buffer.length - length, length);
-      if (read === 0) break;
-      length += read;
-    }
-    return length === info.size ? buffer.subarray(0, length) : null;
+    return readOpenFile(fd, max);
   } catch {
     return null;
   } finally {
