@@ -11154,10 +11154,30 @@ var require_http_cache_semantics = __commonJS({
   }
 });
 
+// src/fs/read-open-file.ts
+import fs from "node:fs";
+function readOpenFile(fd, max) {
+  const info = fs.fstatSync(fd);
+  if (!info.isFile() || info.size > max) return null;
+  const buffer = Buffer.allocUnsafe(info.size + 1);
+  let length = 0;
+  while (length < buffer.length) {
+    const read = fs.readSync(fd, buffer, length, buffer.length - length, length);
+    if (read === 0) break;
+    length += read;
+  }
+  return length === info.size ? buffer.subarray(0, length) : null;
+}
+var init_read_open_file = __esm({
+  "src/fs/read-open-file.ts"() {
+    "use strict";
+  }
+});
+
 // src/pypi/cache.ts
 import { createHash as createHash3, randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
-import fs, { constants as fsConstants, promises as fsp } from "node:fs";
+import fs2, { constants as fsConstants, promises as fsp } from "node:fs";
 import { homedir as homedir2, platform } from "node:os";
 import { dirname as dirname2, join as join2 } from "node:path";
 function crc32Hex(body) {
@@ -11194,7 +11214,7 @@ function policyWithClock(now) {
 }
 function listShards(dir) {
   try {
-    return new Set(fs.readdirSync(dir));
+    return new Set(fs2.readdirSync(dir));
   } catch (error) {
     return error.code === "ENOENT" ? /* @__PURE__ */ new Set() : null;
   }
@@ -11216,8 +11236,8 @@ async function writeNew(path11, head, body) {
 }
 function removeAnything(path11) {
   try {
-    const info = fs.lstatSync(path11);
-    fs.rmSync(path11, { force: true, recursive: info.isDirectory() });
+    const info = fs2.lstatSync(path11);
+    fs2.rmSync(path11, { force: true, recursive: info.isDirectory() });
   } catch {
   }
 }
@@ -11283,6 +11303,7 @@ var init_cache = __esm({
   "src/pypi/cache.ts"() {
     "use strict";
     import_http_cache_semantics = __toESM(require_http_cache_semantics(), 1);
+    init_read_open_file();
     init_safe_text();
     MAGIC = "pypy-ready-http-cache v2\n";
     LEGACY_MAGIC = "pypy-ready-http-cache v1\n";
@@ -11382,7 +11403,7 @@ var init_cache = __esm({
       readEntryFile(path11) {
         let before;
         try {
-          before = fs.lstatSync(path11, { throwIfNoEntry: false });
+          before = fs2.lstatSync(path11, { throwIfNoEntry: false });
         } catch {
           return { kind: "unusable" };
         }
@@ -11390,27 +11411,18 @@ var init_cache = __esm({
         if (!before.isFile() || before.size > this.maxEntryBytes) return { kind: "unusable" };
         let fd;
         try {
-          fd = fs.openSync(path11, READ_FLAGS);
+          fd = fs2.openSync(path11, READ_FLAGS);
         } catch (error) {
           return error.code === "ENOENT" ? { kind: "absent" } : { kind: "unusable" };
         }
         try {
-          const info = fs.fstatSync(fd);
-          if (!info.isFile() || info.size > this.maxEntryBytes) return { kind: "unusable" };
-          const buffer = Buffer.allocUnsafe(info.size + 1);
-          let length = 0;
-          while (length < buffer.length) {
-            const bytesRead = fs.readSync(fd, buffer, length, buffer.length - length, length);
-            if (bytesRead === 0) break;
-            length += bytesRead;
-          }
-          if (length !== info.size) return { kind: "unusable" };
-          return { kind: "data", data: buffer.subarray(0, length) };
+          const data = readOpenFile(fd, this.maxEntryBytes);
+          return data === null ? { kind: "unusable" } : { kind: "data", data };
         } catch {
           return { kind: "unusable" };
         } finally {
           try {
-            fs.closeSync(fd);
+            fs2.closeSync(fd);
           } catch {
           }
         }
@@ -44643,7 +44655,7 @@ var init_imports = __esm({
 
 // src/usage/facts-cache.ts
 import { createHash as createHash5, randomBytes as randomBytes2 } from "node:crypto";
-import fs2 from "node:fs";
+import fs3 from "node:fs";
 import { createRequire as createRequire2 } from "node:module";
 import path5 from "node:path";
 function extractorVersion() {
@@ -44652,7 +44664,7 @@ function extractorVersion() {
     try {
       const require2 = createRequire2(import.meta.url);
       const entry2 = require2.resolve("@lezer/python");
-      const manifest = JSON.parse(fs2.readFileSync(path5.join(path5.dirname(entry2), "..", "package.json"), "utf8"));
+      const manifest = JSON.parse(fs3.readFileSync(path5.join(path5.dirname(entry2), "..", "package.json"), "utf8"));
       if (typeof manifest.version === "string") grammar = manifest.version;
     } catch {
     }
@@ -44714,26 +44726,17 @@ function decodeFacts(stored, maxLine) {
 function readBounded(file, max) {
   let fd;
   try {
-    fd = fs2.openSync(file, READ_FLAGS2);
+    fd = fs3.openSync(file, READ_FLAGS2);
   } catch {
     return null;
   }
   try {
-    const info = fs2.fstatSync(fd);
-    if (!info.isFile() || info.size > max) return null;
-    const buffer = Buffer.allocUnsafe(info.size + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const read = fs2.readSync(fd, buffer, length, buffer.length - length, length);
-      if (read === 0) break;
-      length += read;
-    }
-    return length === info.size ? buffer.subarray(0, length) : null;
+    return readOpenFile(fd, max);
   } catch {
     return null;
   } finally {
     try {
-      fs2.closeSync(fd);
+      fs3.closeSync(fd);
     } catch {
     }
   }
@@ -44756,7 +44759,7 @@ function entriesOf(text) {
 function evictOldest(dir, justSaved) {
   let names2;
   try {
-    names2 = fs2.readdirSync(dir);
+    names2 = fs3.readdirSync(dir);
   } catch {
     return;
   }
@@ -44766,7 +44769,7 @@ function evictOldest(dir, justSaved) {
     const file = path5.join(dir, name2);
     let info;
     try {
-      info = fs2.lstatSync(file, { throwIfNoEntry: false });
+      info = fs3.lstatSync(file, { throwIfNoEntry: false });
     } catch {
       continue;
     }
@@ -44782,7 +44785,7 @@ function evictOldest(dir, justSaved) {
 }
 function removeQuietly(file) {
   try {
-    fs2.rmSync(file, { force: true });
+    fs3.rmSync(file, { force: true });
   } catch {
   }
 }
@@ -44790,6 +44793,7 @@ var CACHE_SUBDIR, MAX_CACHE_BYTES, MAX_PROJECT_FILES, FORMAT, MAX_NAME_LENGTH, D
 var init_facts_cache = __esm({
   "src/usage/facts-cache.ts"() {
     "use strict";
+    init_read_open_file();
     init_limits();
     init_version();
     init_imports();
@@ -44800,7 +44804,7 @@ var init_facts_cache = __esm({
     MAX_NAME_LENGTH = 1e3;
     DOTTED_NAME = /^[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]+(?:\.[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]+)*$/u;
     DIGEST = /^[0-9a-f]{64}$/;
-    READ_FLAGS2 = fs2.constants.O_RDONLY | (fs2.constants.O_NOFOLLOW ?? 0) | (fs2.constants.O_NONBLOCK ?? 0);
+    READ_FLAGS2 = fs3.constants.O_RDONLY | (fs3.constants.O_NOFOLLOW ?? 0) | (fs3.constants.O_NONBLOCK ?? 0);
     IN_FUNCTION = 1;
     OPTIONAL = 2;
     RELATIVE = 4;
@@ -44854,7 +44858,7 @@ var init_facts_cache = __esm({
         if (!this.changed && this.kept.size === this.stored.size) {
           try {
             const now = /* @__PURE__ */ new Date();
-            fs2.utimesSync(this.file, now, now);
+            fs3.utimesSync(this.file, now, now);
           } catch {
           }
           return;
@@ -44864,9 +44868,9 @@ var init_facts_cache = __esm({
         const dir = path5.dirname(this.file);
         const temp = `${this.file}.${process.pid}.${randomBytes2(6).toString("hex")}.tmp`;
         try {
-          fs2.mkdirSync(dir, { recursive: true, mode: 448 });
-          fs2.writeFileSync(temp, text, { flag: "wx", mode: 384 });
-          fs2.renameSync(temp, this.file);
+          fs3.mkdirSync(dir, { recursive: true, mode: 448 });
+          fs3.writeFileSync(temp, text, { flag: "wx", mode: 384 });
+          fs3.renameSync(temp, this.file);
         } catch {
           removeQuietly(temp);
           return;
